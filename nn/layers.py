@@ -1,0 +1,216 @@
+"""Layers: each `forward(x)` caches what its backward needs, `backward(grad_y) -> grad_x`.
+
+Conventions shared by every layer
+- x has shape (..., batch, features); elementwise layers accept any shape.
+- `backward(grad_y, param_grads=True)` returns dL/dx for the latest forward. With
+  param_grads=True it also SETS (overwrites, never accumulates) each gradient `grad_<name>` of the
+  parameters listed in `parameter_names`; with param_grads=False those are left untouched.
+- Gradients are written in place (`out=`) into the existing `grad_<name>` arrays, because a
+  Sequential rebinds them to views of one flat buffer; write parameters in place too
+  (`layer.W[...] = ...`), never rebind them.
+- The cached input is a reference, not a copy: do not modify x in place between forward and backward.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+from nn.init import initial_weights, validate_init
+
+
+class Layer:
+    """Base class: a differentiable map y = f(x) with parameters named in `parameter_names`."""
+
+    parameter_names = ()
+
+    def forward(self, x):
+        raise NotImplementedError
+
+    def backward(self, grad_y, param_grads=True):
+        raise NotImplementedError
+
+    def config(self):
+        """Architecture as a JSON-serialisable dict {"type": class name, **constructor arguments}."""
+        return {"type": type(self).__name__}
+
+    def __repr__(self):
+        arguments = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "type")
+        return f"{type(self).__name__}({arguments})"
+
+
+class Linear(Layer):
+    """Affine map y = x W + b, W of shape (in_features, out_features), b of shape (out_features,).
+
+    With stack=E the layer holds E independent members: W of shape (E, in, out), b of shape
+    (E, out), and x of shape (E, ..., batch, in) is mapped member by member (batched matmul).
+    init: "glorot" (default), "he", ("normal", std) or "zeros"; see nn.init. Biases start at 0.
+    """
+
+    parameter_names = ("W", "b")
+
+    def __init__(self, in_features, out_features, rng=None, init="glorot", dtype=np.float64,
+                 stack=None, negative_slope=0.0):
+        for name, value in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if stack is not None and (not isinstance(stack, (int, np.integer)) or stack < 1):
+            raise ValueError(f"stack must be None or a positive integer, got {stack!r}")
+        validate_init(init)
+        if rng is None and init != "zeros":
+            raise TypeError("rng must be a random generator (e.g. numpy.random.default_rng(0)), got None")
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.in_features, self.out_features, self.stack = int(in_features), int(out_features), stack
+        members = () if stack is None else (int(stack),)
+        self.W = initial_weights(init, members + (self.in_features, self.out_features),
+                                 self.in_features, self.out_features, rng, self.dtype, negative_slope)
+        self.b = np.zeros(members + (self.out_features,), dtype=self.dtype)
+        self.grad_W = np.zeros_like(self.W)
+        self.grad_b = np.zeros_like(self.b)
+        self.x = None
+
+    def config(self):
+        return {"type": "Linear", "in_features": self.in_features,
+                "out_features": self.out_features, "stack": self.stack}
+
+    def _check_input(self, x):
+        if x.shape[-1:] != (self.in_features,):
+            raise ValueError(f"Linear expected x with {self.in_features} features on its last axis, "
+                             f"got shape {x.shape}")
+        if self.stack is not None and (x.ndim < 3 or x.shape[0] != self.stack):
+            raise ValueError(f"Linear with stack={self.stack} expected x of shape "
+                             f"({self.stack}, ..., batch, {self.in_features}), got shape {x.shape}")
+
+    def forward(self, x):
+        """y = x W + b (per member when stacked)."""
+        self._check_input(x)
+        self.x = x
+        if self.stack is not None:
+            members = x.reshape(self.stack, -1, self.in_features)
+            y = np.matmul(members, self.W)                  # (E, n, in) @ (E, in, out)
+            y += self.b[:, None, :]
+            return y.reshape(x.shape[:-1] + (self.out_features,))
+        if x.ndim == 2:
+            y = x @ self.W
+        else:
+            y = (x.reshape(-1, self.in_features) @ self.W).reshape(x.shape[:-1] + (self.out_features,))
+        y += self.b
+        return y
+
+    def backward(self, grad_y, param_grads=True):
+        """dL/dW = x^T dL/dy, dL/db = sum of dL/dy over all leading axes, dL/dx = dL/dy W^T."""
+        if self.stack is not None:
+            x = self.x.reshape(self.stack, -1, self.in_features)
+            grad = grad_y.reshape(self.stack, -1, self.out_features)
+            if param_grads:
+                np.matmul(x.transpose(0, 2, 1), grad, out=self.grad_W)   # per member x^T dL/dy
+                np.sum(grad, axis=1, out=self.grad_b)
+            grad_x = np.matmul(grad, self.W.transpose(0, 2, 1))
+            return grad_x.reshape(self.x.shape)
+        x = self.x.reshape(-1, self.in_features)
+        grad = grad_y.reshape(-1, self.out_features)
+        if param_grads:
+            np.matmul(x.T, grad, out=self.grad_W)          # dL/dW = x^T dL/dy
+            np.sum(grad, axis=0, out=self.grad_b)          # dL/db = sum over the batch
+        return (grad @ self.W.T).reshape(self.x.shape)     # dL/dx = dL/dy W^T
+
+
+class Identity(Layer):
+    """y = x."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, grad_y, param_grads=True):
+        return grad_y
+
+
+class ReLU(Layer):
+    """y = max(x, 0); dy/dx = 1[x > 0] (taken as 0 at the kink x = 0)."""
+
+    def forward(self, x):
+        self.active = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, grad_y, param_grads=True):
+        return grad_y * self.active
+
+
+class LeakyReLU(Layer):
+    """y = x for x > 0, slope * x otherwise (Maas et al. 2013); slope = 0.2 as in DCGAN (Radford et al. 2016).
+
+    The map is piecewise linear, so y = f'(x) x: forward caches the local slope f'(x) and
+    backward is one product, dL/dx = f'(x) dL/dy.
+    """
+
+    def __init__(self, slope=0.2):
+        if not isinstance(slope, (int, float)) or isinstance(slope, bool) or not 0 <= slope < 1:
+            raise ValueError(f"slope must be a number in [0, 1), got {slope!r}")
+        self.slope = float(slope)
+
+    def config(self):
+        return {"type": "LeakyReLU", "slope": self.slope}
+
+    def forward(self, x):
+        one, slope = x.dtype.type(1), x.dtype.type(self.slope)
+        self.local_slope = np.where(x > 0, one, slope)
+        return x * self.local_slope
+
+    def backward(self, grad_y, param_grads=True):
+        return grad_y * self.local_slope
+
+
+class Tanh(Layer):
+    """y = tanh(x); dy/dx = 1 - y^2."""
+
+    def forward(self, x):
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, grad_y, param_grads=True):
+        return grad_y * (1 - self.y * self.y)
+
+
+class Sigmoid(Layer):
+    """y = sigma(x) = 1 / (1 + exp(-x)) (scipy's expit, exact in both tails); dy/dx = y (1 - y)."""
+
+    def forward(self, x):
+        self.y = expit(x)
+        return self.y
+
+    def backward(self, grad_y, param_grads=True):
+        return grad_y * (self.y * (1 - self.y))
+
+
+class Softplus(Layer):
+    """y = softplus(x) = log(1 + e^x), computed as logaddexp(0, x); dy/dx = sigma(x)."""
+
+    def forward(self, x):
+        self.x = x
+        return np.logaddexp(0, x)
+
+    def backward(self, grad_y, param_grads=True):
+        return grad_y * expit(self.x)
+
+
+ACTIVATIONS = {
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "softplus": Softplus,
+    "identity": Identity,
+}
+
+LAYER_TYPES = {cls.__name__: cls for cls in (Linear, Identity, ReLU, LeakyReLU, Tanh, Sigmoid, Softplus)}
+
+
+def layer_from_config(config, dtype=np.float64):
+    """Rebuild a layer from `Layer.config()`; parameters start at zero (a checkpoint fills them)."""
+    arguments = dict(config)
+    type_name = arguments.pop("type", None)
+    if type_name not in LAYER_TYPES:
+        raise ValueError(f"unknown layer type {type_name!r}; known types: {sorted(LAYER_TYPES)}")
+    if type_name == "Linear":
+        return Linear(**arguments, init="zeros", dtype=dtype)
+    return LAYER_TYPES[type_name](**arguments)

@@ -1,0 +1,294 @@
+"""Networks: Sequential (a chain of layers) and MLP (the players of the game).
+
+Parameters live in ONE flat buffer per network: when a Sequential is built it copies every
+layer's parameters into `flat_params` (and gradients into `flat_grads`) and rebinds each layer's
+attributes (`W`, `b`, `grad_W`, `grad_b`) to views of those buffers. An optimiser then updates all
+parameters with a handful of vectorised calls on the whole buffer, and the layers see the change.
+Order (also of `parameters()`, `gradients()` and `state_dict()`): layer order, and within a layer
+its `parameter_names` order (W then b for Linear). A layer belongs to one network at a time.
+"""
+
+import json
+import os
+
+import numpy as np
+
+from nn.init import validate_init
+from nn.layers import ACTIVATIONS, Layer, LeakyReLU, Linear, ReLU, layer_from_config
+
+ARCHITECTURE_KEY = "__architecture__"
+FORMAT_VERSION = 1
+
+
+def _float_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype
+
+
+class _LoadMethod:
+    """`Net.load(path)` builds a new network from a checkpoint; `net.load(path)` loads into net in place."""
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return owner._load_new
+        return instance._load_into
+
+
+class Sequential:
+    """y = f_L(... f_2(f_1(x))); backward applies the chain rule from the last layer to the first.
+
+    check_finite=True makes forward/backward reject non-finite inputs (off by default: it costs a pass).
+    Inputs are converted to the network's dtype at the boundary, so a float32 network stays float32.
+    """
+
+    def __init__(self, layers, dtype=None, check_finite=False):
+        layers = list(layers)
+        for index, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layers[{index}] must be an nn Layer, got {type(layer).__name__}")
+        if len({id(layer) for layer in layers}) != len(layers):
+            raise ValueError("layers must be distinct objects (a repeated layer would overwrite its own cache)")
+        dtypes = {getattr(layer, name).dtype for layer in layers for name in layer.parameter_names}
+        if len(dtypes) > 1:
+            raise TypeError(f"all parameters must share one dtype, got {sorted(map(str, dtypes))}")
+        if dtype is None:
+            dtype = dtypes.pop() if dtypes else np.float64
+        self.dtype = _float_dtype(dtype)
+        if dtypes and dtypes != {self.dtype}:
+            raise TypeError(f"dtype={self.dtype} does not match the layers' parameters ({dtypes.pop()})")
+        self.layers = layers
+        self.check_finite = bool(check_finite)
+        self._pack_parameters()
+
+    def _pack_parameters(self):
+        slots = [(index, layer, name) for index, layer in enumerate(self.layers)
+                 for name in layer.parameter_names]
+        total = sum(getattr(layer, name).size for _, layer, name in slots)
+        self.flat_params = np.empty(total, dtype=self.dtype)
+        self.flat_grads = np.zeros(total, dtype=self.dtype)
+        self._names, self._parameters, self._gradients = [], [], []
+        offset = 0
+        for index, layer, name in slots:
+            value = getattr(layer, name)
+            parameter = self.flat_params[offset:offset + value.size].reshape(value.shape)
+            gradient = self.flat_grads[offset:offset + value.size].reshape(value.shape)
+            parameter[...] = value
+            setattr(layer, name, parameter)
+            setattr(layer, "grad_" + name, gradient)
+            self._names.append(f"{index}.{name}")
+            self._parameters.append(parameter)
+            self._gradients.append(gradient)
+            offset += value.size
+
+    # ---- computation -------------------------------------------------------------------------
+    def _boundary(self, array, name):
+        array = np.asarray(array, dtype=self.dtype)
+        if self.check_finite and not np.isfinite(array).all():
+            bad = np.argwhere(~np.isfinite(array))
+            raise ValueError(f"{name} must be finite, got {len(bad)} non-finite entries "
+                             f"(first at index {tuple(int(i) for i in bad[0])})")
+        return array
+
+    def forward(self, x):
+        """y = f_L(... f_1(x)), caching what backward needs."""
+        y = self._boundary(x, "x")
+        for layer in self.layers:
+            y = layer.forward(y)
+        return y
+
+    __call__ = forward
+
+    def backward(self, grad_y, param_grads=True):
+        """dL/dx = J_1^T ... J_L^T dL/dy; with param_grads, SETS every parameter gradient (no accumulation)."""
+        grad = self._boundary(grad_y, "grad_y")
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad, param_grads)
+        return grad
+
+    def zero_grad(self):
+        self.flat_grads.fill(0)
+
+    # ---- parameters --------------------------------------------------------------------------
+    def parameter_names(self):
+        """Names "<layer index>.<parameter>", e.g. ["0.W", "0.b", "2.W", "2.b"], in the fixed order."""
+        return list(self._names)
+
+    def parameters(self):
+        """Views into flat_params, in layer order, W then b."""
+        return list(self._parameters)
+
+    def gradients(self):
+        """Views into flat_grads, in the order of parameters()."""
+        return list(self._gradients)
+
+    def state_dict(self):
+        """{name: copy of the parameter} in the order of parameters()."""
+        return {name: parameter.copy() for name, parameter in zip(self._names, self._parameters)}
+
+    def load_state_dict(self, state):
+        """Copy parameters from `state` (names and shapes must match exactly) into the flat buffer."""
+        missing = [name for name in self._names if name not in state]
+        unexpected = [name for name in state if name not in self._names]
+        if missing or unexpected:
+            raise ValueError(f"state does not match the network: missing {missing}, unexpected {unexpected}")
+        for name, parameter in zip(self._names, self._parameters):
+            value = np.asarray(state[name])
+            if value.shape != parameter.shape:
+                raise ValueError(f"state[{name!r}] has shape {value.shape}, the network expects {parameter.shape}")
+            if not np.issubdtype(value.dtype, np.floating):
+                raise TypeError(f"state[{name!r}] must hold floats, got dtype {value.dtype}")
+        for name, parameter in zip(self._names, self._parameters):
+            parameter[...] = state[name]
+
+    # ---- architecture, copies, checkpoints -----------------------------------------------------
+    def architecture(self):
+        """JSON-serialisable description from which the network can be rebuilt."""
+        return {"class": "Sequential", "layers": [layer.config() for layer in self.layers],
+                "dtype": self.dtype.name}
+
+    @classmethod
+    def from_architecture(cls, architecture):
+        """A network of the described shape with zero parameters (a checkpoint fills them)."""
+        expected = architecture.get("class")
+        network_class = NETWORK_CLASSES.get(expected)
+        if network_class is None or not issubclass(network_class, cls):
+            raise ValueError(f"architecture describes a {expected!r}, which is not a {cls.__name__}")
+        return network_class._build(architecture)
+
+    @classmethod
+    def _build(cls, architecture):
+        dtype = architecture["dtype"]
+        return cls([layer_from_config(config, dtype) for config in architecture["layers"]], dtype=dtype)
+
+    def copy(self, dtype=None):
+        """An independent network with the same architecture, parameters and gradients (no caches).
+
+        dtype converts the copy (e.g. a float64 twin of a float32 network for a gradient check).
+        """
+        architecture = self.architecture()
+        if dtype is not None:
+            architecture["dtype"] = _float_dtype(dtype).name
+        twin = type(self).from_architecture(architecture)
+        twin.flat_params[...] = self.flat_params
+        twin.flat_grads[...] = self.flat_grads
+        twin.check_finite = self.check_finite
+        return twin
+
+    def save(self, path):
+        """Write parameters and architecture (a JSON string in a 0-d unicode array) to a .npz file."""
+        path = os.fspath(path)
+        if not path.endswith(".npz"):
+            path += ".npz"
+        metadata = dict(self.architecture(), format=FORMAT_VERSION)
+        np.savez(path, **{ARCHITECTURE_KEY: np.array(json.dumps(metadata))}, **self.state_dict())
+        return path
+
+    @staticmethod
+    def _read_checkpoint(path):
+        with np.load(path, allow_pickle=False) as archive:
+            if ARCHITECTURE_KEY not in archive.files:
+                raise ValueError(f"{path} is not a network checkpoint: no {ARCHITECTURE_KEY!r} entry")
+            architecture = json.loads(str(archive[ARCHITECTURE_KEY]))
+            state = {name: archive[name] for name in archive.files if name != ARCHITECTURE_KEY}
+        architecture.pop("format", None)
+        return architecture, state
+
+    @classmethod
+    def _load_new(cls, path):
+        architecture, state = cls._read_checkpoint(path)
+        network = cls.from_architecture(architecture)
+        network.load_state_dict(state)
+        return network
+
+    def _load_into(self, path):
+        architecture, state = self._read_checkpoint(path)
+        ours = self.architecture()
+        if {**architecture, "dtype": None} != {**ours, "dtype": None}:
+            raise ValueError(f"checkpoint {path} holds architecture {architecture}, this network is {ours}")
+        self.load_state_dict(state)
+        return self
+
+    load = _LoadMethod()
+    load.__doc__ = "Net.load(path) -> new network; net.load(path) loads into net in place and returns it."
+
+    def __repr__(self):
+        inner = ",\n  ".join(repr(layer) for layer in self.layers)
+        return f"{type(self).__name__}([\n  {inner}\n], dtype={self.dtype.name})"
+
+
+def _activation_factory(activation, parameter):
+    """Turn a name, a Layer instance (used as a template) or a factory into a zero-argument factory."""
+    if isinstance(activation, str):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"{parameter} must be one of {sorted(ACTIVATIONS)}, a Layer or a factory, "
+                             f"got {activation!r}")
+        return ACTIVATIONS[activation]
+    if isinstance(activation, Layer):
+        if activation.parameter_names:
+            raise ValueError(f"{parameter} must be a layer without parameters, got {activation!r}")
+        config = activation.config()
+        return lambda: layer_from_config(config)
+    if callable(activation):
+        return activation
+    raise TypeError(f"{parameter} must be one of {sorted(ACTIVATIONS)}, a Layer or a factory, "
+                    f"got {activation!r}")
+
+
+class MLP(Sequential):
+    """Multilayer perceptron: h_0 = x, h_i = a(h_{i-1} W_i + b_i), y = a_out(h_{L-1} W_L + b_L).
+
+    sizes = [in, hidden..., out]. activation: "relu", "leaky_relu" (slope 0.2), "tanh", "sigmoid",
+    "softplus", "identity", a parameter-free Layer (used as a template) or a factory returning one.
+    output_activation=None gives raw outputs (logits). Default init: He (normal, variance
+    2 / ((1 + s^2) fan_in), s the leaky slope) when the hidden activation is a (leaky) ReLU, Glorot
+    uniform otherwise, for every Linear layer; init= overrides ("glorot", "he", ("normal", std)).
+    stack=E builds E independent members in one set of stacked arrays (see Linear).
+    """
+
+    def __init__(self, sizes, activation="leaky_relu", output_activation=None, rng=None,
+                 dtype=np.float64, init=None, stack=None, check_finite=False):
+        sizes = list(sizes) if isinstance(sizes, (list, tuple)) else sizes
+        if not isinstance(sizes, list) or len(sizes) < 2:
+            raise ValueError(f"sizes must be a list of at least 2 layer widths, got {sizes!r}")
+        for size in sizes:
+            if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
+                raise ValueError(f"sizes must hold positive integers, got {sizes!r}")
+        make_activation = _activation_factory(activation, "activation")
+        make_output = None
+        if output_activation is not None and output_activation != "identity":
+            make_output = _activation_factory(output_activation, "output_activation")
+        template = make_activation()
+        if init is None:
+            init = "he" if isinstance(template, (ReLU, LeakyReLU)) else "glorot"
+        validate_init(init)
+        negative_slope = template.slope if isinstance(template, LeakyReLU) else 0.0
+        dtype = _float_dtype(dtype)
+        layers = []
+        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(Linear(fan_in, fan_out, rng, init, dtype, stack, negative_slope))
+            if index < len(sizes) - 2:
+                layers.append(template if index == 0 else make_activation())
+        if make_output is not None:
+            layers.append(make_output())
+        self.sizes = [int(size) for size in sizes]
+        self.stack = stack
+        self.activation_config = template.config()
+        self.output_activation_config = None if make_output is None else layers[-1].config()
+        super().__init__(layers, dtype=dtype, check_finite=check_finite)
+
+    def architecture(self):
+        return {"class": "MLP", "sizes": self.sizes, "activation": self.activation_config,
+                "output_activation": self.output_activation_config, "stack": self.stack,
+                "dtype": self.dtype.name}
+
+    @classmethod
+    def _build(cls, architecture):
+        output = architecture["output_activation"]
+        return cls(architecture["sizes"], activation=layer_from_config(architecture["activation"]),
+                   output_activation=None if output is None else layer_from_config(output),
+                   init="zeros", dtype=architecture["dtype"], stack=architecture["stack"])
+
+
+NETWORK_CLASSES = {"Sequential": Sequential, "MLP": MLP}

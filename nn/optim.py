@@ -1,0 +1,153 @@
+"""Optimisers: each `step()` updates a network's flat parameter buffer in place from its flat gradients.
+
+They work with any object that has 1-D `flat_params` and `flat_grads` arrays of one float dtype
+(a Sequential/MLP). State (velocities, moments) lives in flat arrays of the same size and dtype,
+so one step is a handful of whole-buffer NumPy calls with `out=`; no per-tensor loop, no upcast.
+`lr` may be changed between steps (learning-rate schedules are set from outside); lr = 0 is
+allowed and freezes the parameters.
+"""
+
+import numpy as np
+
+
+def _check_unit_interval(name, value):
+    if not isinstance(value, (int, float, np.floating)) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Common part: the network, a validated learning rate, a scratch buffer, a step counter t."""
+
+    def __init__(self, network, lr):
+        parameters = getattr(network, "flat_params", None)
+        gradients = getattr(network, "flat_grads", None)
+        if not isinstance(parameters, np.ndarray) or not isinstance(gradients, np.ndarray):
+            raise TypeError(f"network must have flat_params and flat_grads arrays, got {type(network).__name__}")
+        if parameters.ndim != 1 or parameters.shape != gradients.shape or parameters.dtype != gradients.dtype:
+            raise ValueError("network.flat_params and flat_grads must be 1-D arrays of one shape and dtype")
+        self.network = network
+        self.lr = lr
+        self.t = 0
+        self._scratch = np.empty_like(parameters)
+
+    @property
+    def lr(self):
+        """Learning rate, a number >= 0."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        if not isinstance(value, (int, float, np.floating)) or isinstance(value, bool) or not value >= 0:
+            raise ValueError(f"lr must be a number >= 0, got {value!r}")
+        self._lr = float(value)
+
+    def _state(self):
+        return np.zeros_like(self.network.flat_params)
+
+    def step(self):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum, in PyTorch's formulation.
+
+    v <- mu v + g;   theta <- theta - lr v                 (classical momentum)
+    v <- mu v + g;   theta <- theta - lr (g + mu v)        (nesterov=True)
+    This is Sutskever et al. (2013)'s momentum with the velocity rescaled by 1/lr (identical for a
+    constant lr); with mu = 0 it is plain theta <- theta - lr g.
+    """
+
+    def __init__(self, network, lr, momentum=0.0, nesterov=False):
+        super().__init__(network, lr)
+        self.momentum = _check_unit_interval("momentum", momentum)
+        if nesterov and self.momentum == 0:
+            raise ValueError("nesterov=True needs momentum in (0, 1), got momentum=0")
+        self.nesterov = bool(nesterov)
+        self.velocity = self._state() if self.momentum else None
+
+    def step(self):
+        theta, g, scratch = self.network.flat_params, self.network.flat_grads, self._scratch
+        self.t += 1
+        if self.velocity is None:
+            np.multiply(g, self._lr, out=scratch)
+            theta -= scratch
+            return
+        v, mu = self.velocity, self.momentum
+        v *= mu
+        v += g                                      # v = mu v + g
+        if self.nesterov:
+            np.multiply(v, mu, out=scratch)
+            scratch += g                            # g + mu v
+            scratch *= self._lr
+        else:
+            np.multiply(v, self._lr, out=scratch)
+        theta -= scratch
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015, Algorithm 1), with the paper's bias correction:
+
+    m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2
+    m_hat = m / (1 - b1^t);   v_hat = v / (1 - b2^t)
+    theta <- theta - lr m_hat / (sqrt(v_hat) + eps)
+    """
+
+    def __init__(self, network, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        super().__init__(network, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.beta1 = _check_unit_interval("betas[0]", betas[0])
+        self.beta2 = _check_unit_interval("betas[1]", betas[1])
+        if not isinstance(eps, (int, float, np.floating)) or not eps > 0:
+            raise ValueError(f"eps must be a number > 0, got {eps!r}")
+        self.eps = float(eps)
+        self.m = self._state()
+        self.v = self._state()
+
+    def step(self):
+        theta, g, scratch = self.network.flat_params, self.network.flat_grads, self._scratch
+        m, v, beta1, beta2 = self.m, self.v, self.beta1, self.beta2
+        self.t += 1
+        m *= beta1
+        np.multiply(g, 1 - beta1, out=scratch)
+        m += scratch                                # m = b1 m + (1 - b1) g
+        v *= beta2
+        np.multiply(g, g, out=scratch)
+        scratch *= 1 - beta2
+        v += scratch                                # v = b2 v + (1 - b2) g^2
+        np.multiply(v, 1 / (1 - beta2**self.t), out=scratch)
+        np.sqrt(scratch, out=scratch)
+        scratch += self.eps                         # sqrt(v_hat) + eps
+        np.divide(m, scratch, out=scratch)
+        scratch *= self._lr / (1 - beta1**self.t)   # lr m_hat / (sqrt(v_hat) + eps)
+        theta -= scratch
+
+
+class RMSProp(Optimizer):
+    """RMSProp (Tieleman & Hinton 2012, Lecture 6e), in the form with a decay alpha (as in PyTorch):
+
+    s <- alpha s + (1 - alpha) g^2;   theta <- theta - lr g / (sqrt(s) + eps)
+    """
+
+    def __init__(self, network, lr=1e-2, alpha=0.99, eps=1e-8):
+        super().__init__(network, lr)
+        self.alpha = _check_unit_interval("alpha", alpha)
+        if not isinstance(eps, (int, float, np.floating)) or not eps > 0:
+            raise ValueError(f"eps must be a number > 0, got {eps!r}")
+        self.eps = float(eps)
+        self.square_average = self._state()
+
+    def step(self):
+        theta, g, scratch = self.network.flat_params, self.network.flat_grads, self._scratch
+        s, alpha = self.square_average, self.alpha
+        self.t += 1
+        s *= alpha
+        np.multiply(g, g, out=scratch)
+        scratch *= 1 - alpha
+        s += scratch                                # s = alpha s + (1 - alpha) g^2
+        np.sqrt(s, out=scratch)
+        scratch += self.eps
+        np.divide(g, scratch, out=scratch)
+        scratch *= self._lr
+        theta -= scratch                            # theta -= lr g / (sqrt(s) + eps)
