@@ -265,9 +265,10 @@ class Uniform(Distribution):
 
     def logpdf(self, x):
         x = _points(x, self.dim)
-        inside = (x >= self.low_vector) & (x <= self.high_vector)
-        if self.dim > 1:
-            inside = np.all(inside, axis=-1)
+        if self.dim == 1:
+            inside = (x >= self.low_vector[0]) & (x <= self.high_vector[0])
+        else:
+            inside = np.all((x >= self.low_vector) & (x <= self.high_vector), axis=-1)
         return np.where(inside, -self.log_volume, -np.inf)
 
     def cdf(self, x):
