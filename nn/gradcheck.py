@@ -1,8 +1,9 @@
 """Finite-difference gradient checks.
 
 Central differences: df/da_i ~ (f(a + eps e_i) - f(a - eps e_i)) / (2 eps), error O(eps^2) from
-truncation plus O(ulp(f) / eps) from rounding, so eps ~ 1e-6 in float64 leaves about 1e-10 of
-absolute error for f of order 1. Each element is compared by
+truncation plus O(ulp(f) / eps) from rounding; the default eps = 1e-5 (near the cube root of
+float64's machine epsilon, which balances the two) leaves about 1e-11 of absolute error for f
+and its derivatives of order 1. Each element is compared by
     relative error = |analytic - numerical| / max(|analytic|, |numerical|, floor * G),
 G the largest |numerical| entry over all arrays: the floor (default 1e-3) keeps entries that are
 (nearly) zero from dividing that rounding noise by ~0, while a wrong entry still shows at its
@@ -33,7 +34,7 @@ class GradcheckResult:
                 f"analytic {self.analytic!r}, numerical {self.numerical!r}")
 
 
-def numerical_gradients(f, arrays, eps=1e-6):
+def numerical_gradients(f, arrays, eps=1e-5):
     """Central differences of the scalar f() with respect to each float64 array, perturbed in place."""
     _check_arrays(arrays)
     if not eps > 0:
@@ -81,7 +82,7 @@ def compare(analytic, numerical, names=None, floor=1e-3):
     return worst
 
 
-def gradcheck(f, arrays, analytic, eps=1e-6, names=None, floor=1e-3):
+def gradcheck(f, arrays, analytic, eps=1e-5, names=None, floor=1e-3):
     """Compare caller-supplied gradients of the scalar f() with central differences.
 
     f reads the float64 `arrays` (parameters and/or inputs), which are perturbed in place and
@@ -92,7 +93,7 @@ def gradcheck(f, arrays, analytic, eps=1e-6, names=None, floor=1e-3):
     return compare(analytic, numerical_gradients(f, arrays, eps), names, floor)
 
 
-def check_network(network, x, loss, eps=1e-6, floor=1e-3):
+def check_network(network, x, loss, eps=1e-5, floor=1e-3):
     """Gradient check of a whole network: parameters and input, for L = loss(network(x)).
 
     loss maps y to (value, dL/dy), e.g. `lambda y: mse(y, target)`. The analytic gradients come
@@ -109,7 +110,7 @@ def check_network(network, x, loss, eps=1e-6, floor=1e-3):
                      analytic, eps, network.parameter_names() + ["x"], floor)
 
 
-def check_layer(layer, x, rng, eps=1e-6, floor=1e-3):
+def check_layer(layer, x, rng, eps=1e-5, floor=1e-3):
     """Gradient check of one layer under the random linear loss L = sum(R * layer(x)), R ~ N(0, 1).
 
     The layer is wrapped in a Sequential (so its parameters move into a flat buffer).
