@@ -1,0 +1,306 @@
+"""`Generator`: the project's random generator, an LCG speaking numpy.random.Generator's dialect."""
+
+import operator
+from numbers import Integral
+
+import numpy as np
+
+from rng.lcg import LCG, PRESETS, check_parameters
+from rng.normal import standard_normal_into
+
+_MASK_64 = 2**64 - 1
+
+
+def splitmix64(seed):
+    """SplitMix64's output function (Steele, Lea and Flood, "Fast splittable pseudorandom
+    number generators", OOPSLA 2014): z = seed + 0x9E3779B97F4A7C15, then
+    z ^= z >> 30; z *= 0xBF58476D1CE4E5B9; z ^= z >> 27; z *= 0x94D049BB133111EB; z ^= z >> 31,
+    all mod 2^64. A bijection of 64-bit words that sends nearby seeds to unrelated words.
+    """
+    z = (seed + 0x9E3779B97F4A7C15) & _MASK_64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK_64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK_64
+    return z ^ (z >> 31)
+
+
+def _check_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed <= _MASK_64:
+        raise ValueError(
+            "seed must be an integer in [0, 2**64) -- Generator has no hidden entropy, so every"
+            f" run is reproducible from its seed -- got {seed!r}"
+        )
+    return int(seed)
+
+
+def _lcg_parameters(lcg):
+    if lcg is None:
+        return PRESETS["mmix"]
+    if isinstance(lcg, str):
+        if lcg not in PRESETS:
+            raise ValueError(f"lcg must be None, one of {sorted(PRESETS)} or (a, c, m), got {lcg!r}")
+        return PRESETS[lcg]
+    if isinstance(lcg, tuple) and len(lcg) == 3:
+        return check_parameters(*lcg)
+    raise TypeError(f"lcg must be None, a preset name or an (a, c, m) tuple, got {lcg!r}")
+
+
+def _shape(size):
+    if size is None:
+        return None
+    try:
+        shape = (operator.index(size),)
+    except TypeError:
+        try:
+            shape = tuple(operator.index(length) for length in size)
+        except TypeError:
+            raise TypeError(f"size must be None, an integer or a tuple of integers, got {size!r}")
+    if any(length < 0 for length in shape):
+        raise ValueError(f"size must hold non-negative lengths, got {size!r}")
+    return shape
+
+
+def _float_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float64, np.float32):
+        raise TypeError(f"dtype must be float64 or float32, got {dtype}")
+    return dtype
+
+
+def _integer_bounds(name, value):
+    """`value` as an array of Python ints, so that bounds near 2^63 or 2^64 compare exactly."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "iu" and not (
+        array.dtype == object and all(isinstance(v, Integral) for v in array.flat)
+    ):
+        raise TypeError(f"{name} must be integer-valued, got {value!r}")
+    return array.astype(object)
+
+
+def _output_shape(size, *parameters):
+    """numpy's rule: size=None gives the parameters' broadcast shape; else size, which the
+    parameters must broadcast to."""
+    broadcast = np.broadcast_shapes(*(np.shape(p) for p in parameters))
+    shape = _shape(size)
+    if shape is None:
+        return broadcast
+    if np.broadcast_shapes(broadcast, shape) != shape:
+        raise ValueError(f"size {shape} is not compatible with the parameters' shape {broadcast}")
+    return shape
+
+
+class Generator:
+    """Random numbers from an LCG, with numpy.random.Generator's method names and arguments.
+
+    Generator(seed, lcg=None): `seed` is a required integer in [0, 2^64) -- there is no hidden
+    entropy, so the same seed gives bitwise the same stream on every run and platform. `lcg`
+    chooses the recurrence: None for "mmix" (Knuth's x' = 6364136223846793005 x +
+    1442695040888963407 mod 2^64), a preset name of `rng.LCG.preset`, or an (a, c, m) tuple.
+
+    Seed to state: x_0 = splitmix64(seed) mod m (for c = 0: 1 + splitmix64(seed) mod (m - 1),
+    avoiding the fixed point 0). An LCG's consecutive seeds 0, 1, 2 would be neighbouring
+    states whose streams differ by a constant, x'_i - x_i = a^i mod m; the mix scatters them
+    over the cycle instead, so their streams are unrelated. For m = 2^64 the mix is a
+    bijection: different seeds always give different starting states.
+
+    Stream layout (part of the reproducibility contract): `random` uses one state per number;
+    `standard_normal` of n numbers draws 2k = 2 ceil(n/2) uniforms, the first k as u1 and
+    the next k as u2 of Box-Muller, and returns the k cosines then the n - k sines.
+    float32 outputs consume exactly the states their float64 counterparts would: uniforms are
+    the float64 uniform truncated to 24 bits (never rounded up to 1.0), normals are the
+    float64 normals rounded to float32.
+    """
+
+    def __init__(self, seed, lcg=None):
+        self.seed = _check_seed(seed)
+        a, c, m = _lcg_parameters(lcg)
+        mixed = splitmix64(self.seed)
+        x_0 = 1 + mixed % (m - 1) if c == 0 else mixed % m
+        self.lcg = LCG(a, c, m, x_0)
+        # The words w = x - x_min used by `integers` range over [0, word_count).
+        self._word_offset = 1 if c == 0 else 0
+        self._word_count = m - self._word_offset
+
+    def __repr__(self):
+        return f"Generator(seed={self.seed}, lcg={(self.lcg.a, self.lcg.c, self.lcg.m)})"
+
+    # -- uniforms ------------------------------------------------------------------------
+
+    def random(self, size=None, dtype=np.float64):
+        """Uniforms on [0, 1): u = floor(x / 2^11) 2^-53 for m = 2^64, else x / m."""
+        dtype = _float_dtype(dtype)
+        shape = _shape(size)
+        out = np.empty(() if shape is None else shape, dtype=dtype)
+        self.lcg.random_into(out)
+        if shape is None:
+            return float(out) if dtype == np.float64 else out[()]
+        return out
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        """Uniforms on [low, high): low + (high - low) u with u from `random`."""
+        low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+        if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
+            raise ValueError(f"low and high must be finite, got low={low}, high={high}")
+        if np.any(high < low):
+            raise ValueError(f"high must be >= low, got low={low}, high={high}")
+        shape = _output_shape(size, low, high)
+        result = low + (high - low) * self.random(shape)
+        return float(result) if size is None and result.ndim == 0 else result
+
+    # -- normals -------------------------------------------------------------------------
+
+    def standard_normal(self, size=None, dtype=np.float64):
+        """Standard normals by Box-Muller: z1 = sqrt(-2 ln(1 - u1)) cos(2 pi u2), z2 = ... sin."""
+        dtype = _float_dtype(dtype)
+        shape = _shape(size)
+        n = 1 if shape is None else int(np.prod(shape))
+        uniform_pairs = np.empty(2 * ((n + 1) // 2), dtype=np.float64)
+        self.lcg.random_into(uniform_pairs)
+        z = standard_normal_into(uniform_pairs, np.empty(n, dtype=np.float64))
+        if shape is None:
+            return float(z[0]) if dtype == np.float64 else dtype.type(z[0])
+        return z.reshape(shape).astype(dtype, copy=False)
+
+    def normal(self, loc=0.0, scale=1.0, size=None):
+        """Normals N(loc, scale^2): loc + scale z with z from `standard_normal`."""
+        loc, scale = np.asarray(loc, dtype=np.float64), np.asarray(scale, dtype=np.float64)
+        if not np.all(np.isfinite(loc)):
+            raise ValueError(f"loc must be finite, got {loc}")
+        if not np.all((scale >= 0) & np.isfinite(scale)):
+            raise ValueError(f"scale must be finite and non-negative, got {scale}")
+        shape = _output_shape(size, loc, scale)
+        result = loc + scale * self.standard_normal(shape)
+        return float(result) if size is None and result.ndim == 0 else result
+
+    # -- integers ------------------------------------------------------------------------
+
+    def _words(self, n):
+        """n words w = x - x_min, uniform on [0, word_count) for a full-period LCG."""
+        words = self.lcg.raw(n)
+        if self._word_offset:
+            words -= np.uint64(self._word_offset)
+        return words
+
+    def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False):
+        """Uniform integers on [low, high) (or [low, high] with endpoint=True); high=None means
+        [0, low). Unbiased by rejection: with span r = high - low and q = floor(W / r) for W
+        words, a word w gives low + floor(w / q) and is redrawn when floor(w / q) >= r, so
+        each outcome has exactly q of the W words (Knuth 3.4.1, "division method").
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind not in "iu":
+            raise TypeError(f"dtype must be an integer dtype, got {dtype}")
+        if high is None:
+            low, high = 0, low
+        low_values, high_values = _integer_bounds("low", low), _integer_bounds("high", high)
+        last = high_values if endpoint else high_values - 1
+        info = np.iinfo(dtype)
+        if np.any(low_values < info.min) or np.any(low_values > info.max):
+            raise ValueError(f"low must lie in [{info.min}, {info.max}] for {dtype}, got {low}")
+        if np.any(last > info.max) or np.any(last < low_values):
+            allowed = "low <= high <=" if endpoint else "low < high <="
+            raise ValueError(f"high must satisfy {allowed} {info.max + int(not endpoint)}"
+                             f" for {dtype}, got low={low}, high={high}")
+        shape = _output_shape(size, low_values, high_values)
+        span_minus_one = np.array(last - low_values, dtype=np.uint64)   # r - 1 < 2^64
+        if self._word_count < 2**64 and np.any(span_minus_one >= self._word_count):
+            raise ValueError(f"high - low must be at most {self._word_count} for this LCG,"
+                             f" got low={low}, high={high}")
+        low_words = np.array(low_values % 2**64, dtype=np.uint64)       # two's complement
+        span_minus_one = np.broadcast_to(span_minus_one, shape).reshape(-1)
+        offsets = self._bounded(span_minus_one).reshape(shape)
+        result = (low_words + offsets).astype(dtype)    # wraps back to the signed value
+        return result[()] if size is None and result.ndim == 0 else result
+
+    def _bounded(self, span_minus_one):
+        """floor(w / q) < r per element by the division method with rejection."""
+        n = span_minus_one.size
+        span = span_minus_one + np.uint64(1)            # 0 encodes r = 2^64
+        if self._word_count == 2**64:
+            all_words = np.uint64(_MASK_64)
+            quotient = all_words // np.where(span == 0, np.uint64(1), span)
+            # floor(2^64 / r) = floor((2^64 - 1) / r) + [r divides 2^64]
+            quotient += ((all_words % np.where(span == 0, np.uint64(1), span)) == span_minus_one)
+            quotient[span == 0] = 1
+        else:
+            quotient = np.uint64(self._word_count) // span
+        result = np.empty(n, dtype=np.uint64)
+        pending = np.arange(n)
+        while pending.size:  # each round keeps each element with probability > 1/2
+            value = self._words(pending.size) // quotient[pending]
+            accepted = value <= span_minus_one[pending]
+            result[pending[accepted]] = value[accepted]
+            pending = pending[~accepted]
+        return result
+
+    # -- permutations --------------------------------------------------------------------
+
+    def _permutation_indices(self, n):
+        """A uniform permutation of range(n): the order that sorts n fresh states. States
+        within one period are distinct, so there are no ties to bias the order."""
+        if n > self._word_count:
+            raise ValueError(f"cannot permute more than {self._word_count} items with this LCG")
+        return np.argsort(self._words(n))
+
+    def permutation(self, x):
+        """A random permutation of range(x) for an integer x, or a shuffled copy of the array
+        x along axis 0."""
+        if isinstance(x, Integral) and not isinstance(x, bool):
+            if x < 0:
+                raise ValueError(f"x must be a non-negative integer or an array, got {x}")
+            return self._permutation_indices(int(x))
+        array = np.asarray(x)
+        if array.ndim == 0:
+            raise ValueError(f"x must be an integer or at least 1-dimensional, got {x!r}")
+        return array[self._permutation_indices(len(array))]
+
+    def shuffle(self, x):
+        """Shuffle the array (or mutable sequence) x in place along axis 0."""
+        if isinstance(x, np.ndarray):
+            if x.ndim == 0:
+                raise ValueError("x must be at least 1-dimensional, got a 0-d array")
+            x[...] = x[self._permutation_indices(len(x))]
+            return None
+        if not hasattr(x, "__setitem__") or not hasattr(x, "__len__"):
+            raise TypeError(f"x must be a numpy array or a mutable sequence, got {type(x).__name__}")
+        items = list(x)
+        x[:] = [items[i] for i in self._permutation_indices(len(items))]
+        return None
+
+    def choice(self, a, size=None, replace=True):
+        """Uniform draws from a (or from range(a) for an integer a) along axis 0: independent
+        indices with replace=True, the first indices of a permutation with replace=False."""
+        if isinstance(a, Integral) and not isinstance(a, bool):
+            if a <= 0:
+                raise ValueError(f"a must be a positive integer or a non-empty array, got {a}")
+            population, count = None, int(a)
+        else:
+            population = np.asarray(a)
+            if population.ndim == 0 or len(population) == 0:
+                raise ValueError(f"a must be a positive integer or a non-empty array, got {a!r}")
+            count = len(population)
+        shape = _shape(size)
+        n = 1 if shape is None else int(np.prod(shape))
+        if replace:
+            indices = self.integers(0, count, size=n)
+        else:
+            if n > count:
+                raise ValueError(f"size {n} exceeds the population {count} with replace=False")
+            indices = self._permutation_indices(count)[:n]
+        indices = indices[0] if shape is None else indices.reshape(shape)
+        return indices if population is None else population[indices]
+
+    # -- independent streams -------------------------------------------------------------
+
+    def spawn(self, n_children):
+        """n_children new Generators on the same recurrence, child i seeded with the parent's
+        next state x_{i+1} (so spawning advances the parent by n_children steps). Each child's
+        seed passes through splitmix64, so the children start at unrelated points of the
+        cycle: for m = 2^64, k streams of length L overlap with probability about
+        k^2 L / 2^64 (10 streams of 2^40 numbers: 6e-6). Jump-ahead by large powers of two
+        would guarantee disjointness but, for m = 2^64, correlate the streams' bits, so it
+        is not used.
+        """
+        if isinstance(n_children, bool) or not isinstance(n_children, Integral) or n_children < 0:
+            raise ValueError(f"n_children must be a non-negative integer, got {n_children!r}")
+        parameters = (self.lcg.a, self.lcg.c, self.lcg.m)
+        return [Generator(int(word), lcg=parameters) for word in self.lcg.raw(int(n_children))]
