@@ -1,1 +1,15 @@
-"""Data sets."""
+"""Data for the digits experiments, in the layout every model here uses: images float32
+(n, 1, h, w) with values in [0, 1], labels int64 (n,).
+
+- make_digits / load_digits: a procedural handwriting-like digits set drawn from the
+  fonts inside matplotlib (no download), with its on-disk cache;
+- read_idx / write_idx: the IDX format MNIST is published in;
+- load_images / load_mnist: IDX or .npz image sets from disk (e.g. real MNIST).
+"""
+
+from gan.datasets.digits import DEFAULT_FONTS, SUPPORTED_FONTS, load_digits, make_digits
+from gan.datasets.idx import read_idx, write_idx
+from gan.datasets.images import load_images, load_mnist
+
+__all__ = ["DEFAULT_FONTS", "SUPPORTED_FONTS", "load_digits", "load_images", "load_mnist",
+           "make_digits", "read_idx", "write_idx"]

@@ -16,6 +16,13 @@ smoothed by a Gaussian of width sigma and scaled by alpha.
 """
 
 import functools
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+import zlib
 from pathlib import Path
 
 import matplotlib
@@ -194,6 +201,125 @@ def make_digits(n, seed=None, *, rng=None, size=32, binarize=True, fonts=DEFAULT
     if binarize:
         return (images > 0.5).astype(np.float32), labels
     return np.clip(images, 0.0, 1.0, out=images), labels
+
+
+CACHE_FORMAT_VERSION = 1
+CACHE_KEYS = ("train_images", "train_labels", "test_images", "test_labels",
+              "format_version", "parameters")
+
+
+def load_digits(n_train=10_000, n_test=2_000, seed=0, *, size=32, binarize=True,
+                cache_dir=None, **options):
+    """Train and test sets of make_digits, built once and then read from an .npz cache.
+
+    The two sets come from independent streams, numpy.random.SeedSequence(seed).spawn(2),
+    so no test image shares random draws with a training image.  The cache folder is
+    cache_dir, else the environment variable NUMPY_GAN_CACHE, else ~/.cache/numpy-gan;
+    the file name spells out the sizes, seed and format version and ends in a digest of
+    every parameter (the make_digits `options` and matplotlib's version included, since
+    the glyphs come from its fonts).  A cached file is used only if it opens without
+    pickles, holds exactly the expected arrays with the expected shapes, types, ranges,
+    class counts and recorded parameters; anything else is rebuilt and rewritten.
+
+    Returns ((train_images, train_labels), (test_images, test_labels)) in make_digits'
+    layout.
+    """
+    n_train = _check_integer("n_train", n_train, 1, None)
+    n_test = _check_integer("n_test", n_test, 1, None)
+    seed = _check_integer("seed", seed, 0, None)
+    size = _check_integer("size", size, 8, 256)
+    if not isinstance(binarize, (bool, np.bool_)):
+        raise TypeError(f"binarize must be a bool, got {binarize!r}")
+    binarize = bool(binarize)
+    unknown = sorted(set(options) - _AUGMENTATION_OPTIONS)
+    if unknown:
+        raise TypeError(f"unknown make_digits option(s) {unknown}; "
+                        f"allowed: {sorted(_AUGMENTATION_OPTIONS)}")
+    parameters = json.dumps({
+        "n_train": n_train, "n_test": n_test, "seed": seed, "size": size,
+        "binarize": binarize, "options": options, "matplotlib": matplotlib.__version__,
+    }, sort_keys=True, default=_json_value)
+    path = _cache_folder(cache_dir) / (
+        f"digits-v{CACHE_FORMAT_VERSION}-train{n_train}-test{n_test}-seed{seed}-size{size}-"
+        f"{'binary' if binarize else 'grey'}-"
+        f"{hashlib.sha256(parameters.encode()).hexdigest()[:12]}.npz")
+
+    cached = _read_cache(path, parameters, n_train, n_test, size, binarize)
+    if cached is not None:
+        return cached
+    train_stream, test_stream = np.random.SeedSequence(seed).spawn(2)
+    train = make_digits(n_train, rng=np.random.default_rng(train_stream), size=size,
+                        binarize=binarize, **options)
+    test = make_digits(n_test, rng=np.random.default_rng(test_stream), size=size,
+                       binarize=binarize, **options)
+    _write_cache(path, parameters, train, test)
+    return train, test
+
+
+_AUGMENTATION_OPTIONS = {"fonts", "stroke_widths", "max_rotation_degrees", "scale_range",
+                         "max_shear", "elastic_alpha", "elastic_sigma"}
+
+
+def _json_value(value):
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"make_digits options must be numbers, strings or sequences of them, "
+                    f"got {value!r}")
+
+
+def _cache_folder(cache_dir):
+    if cache_dir is None:
+        cache_dir = os.environ.get("NUMPY_GAN_CACHE") or Path.home() / ".cache" / "numpy-gan"
+    if not isinstance(cache_dir, (str, os.PathLike)):
+        raise TypeError(f"cache_dir must be a path or None, got {cache_dir!r}")
+    return Path(cache_dir).expanduser()
+
+
+def _read_cache(path, parameters, n_train, n_test, size, binarize):
+    """The cached sets if the file passes every check, else None."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if sorted(archive.files) != sorted(CACHE_KEYS):
+                return None
+            arrays = {key: archive[key] for key in CACHE_KEYS}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error):
+        return None
+    if (arrays["format_version"].shape != () or arrays["format_version"] != CACHE_FORMAT_VERSION
+            or arrays["parameters"].shape != () or str(arrays["parameters"]) != parameters):
+        return None
+    sets = []
+    for name, n in (("train", n_train), ("test", n_test)):
+        images, labels = arrays[f"{name}_images"], arrays[f"{name}_labels"]
+        if (images.dtype != np.float32 or images.shape != (n, 1, size, size)
+                or labels.dtype != np.int64 or labels.shape != (n,)):
+            return None
+        in_range = np.all((images == 0) | (images == 1)) if binarize else np.all(
+            (images >= 0) & (images <= 1))
+        expected_counts = n // 10 + (np.arange(10) < n % 10)
+        if (not in_range or labels.min() < 0 or labels.max() > 9
+                or not np.array_equal(np.bincount(labels, minlength=10), expected_counts)):
+            return None
+        sets.append((images, labels))
+    return tuple(sets)
+
+
+def _write_cache(path, parameters, train, test):
+    """Write atomically (a temporary file renamed into place), so a crash mid-write never
+    leaves a half file under the final name; an unwritable folder only costs a warning."""
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
+            temporary = Path(file.name)
+            np.savez_compressed(
+                file, train_images=train[0], train_labels=train[1], test_images=test[0],
+                test_labels=test[1], format_version=np.int64(CACHE_FORMAT_VERSION),
+                parameters=np.str_(parameters))
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        warnings.warn(f"could not write the digits cache {path}: {error}", stacklevel=3)
 
 
 def _affine_matrices(scale, theta, shear):
