@@ -83,7 +83,11 @@ def _output_shape(size, *parameters):
     shape = _shape(size)
     if shape is None:
         return broadcast
-    if np.broadcast_shapes(broadcast, shape) != shape:
+    try:
+        compatible = np.broadcast_shapes(broadcast, shape) == shape
+    except ValueError:
+        compatible = False
+    if not compatible:
         raise ValueError(f"size {shape} is not compatible with the parameters' shape {broadcast}")
     return shape
 

@@ -141,21 +141,25 @@ def _gram_schmidt(basis):
 
 
 def _lll(basis, delta=Fraction(3, 4)):
-    """LLL reduction (Lenstra, Lenstra and Lovasz 1982) in exact rational arithmetic. The
-    dimensions here are at most 8, so Gram-Schmidt is simply recomputed after each change."""
+    """LLL reduction (Lenstra, Lenstra and Lovasz 1982) in exact rational arithmetic.
+    Size reduction updates mu in place; Gram-Schmidt is recomputed only after a swap (the
+    dimensions here are at most 6)."""
     basis = [list(b) for b in basis]
+    lengths, mu = _gram_schmidt(basis)
     k = 1
     while k < len(basis):
-        lengths, mu = _gram_schmidt(basis)
         for j in range(k - 1, -1, -1):   # size reduction: |mu_kj| <= 1/2
             q = round(mu[k][j])
             if q:
                 basis[k] = [x - q * y for x, y in zip(basis[k], basis[j])]
-                lengths, mu = _gram_schmidt(basis)
+                for i in range(j):
+                    mu[k][i] -= q * mu[j][i]
+                mu[k][j] -= q
         if lengths[k] >= (delta - mu[k][k - 1] ** 2) * lengths[k - 1]:   # Lovasz condition
             k += 1
         else:
             basis[k], basis[k - 1] = basis[k - 1], basis[k]
+            lengths, mu = _gram_schmidt(basis)
             k = max(k - 1, 1)
     return basis
 
