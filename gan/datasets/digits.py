@@ -160,7 +160,7 @@ def make_digits(n, seed=None, *, rng=None, size=32, binarize=True, fonts=DEFAULT
     """
     n = _check_integer("n", n, 1, None)
     rng = _generator(seed, rng)
-    size = _check_integer("size", size, 8, 256)
+    size = _check_integer("size", size, 16, 256)
     if not isinstance(binarize, (bool, np.bool_)):
         raise TypeError(f"binarize must be a bool, got {binarize!r}")
     fonts = _check_fonts(fonts)
@@ -227,7 +227,7 @@ def load_digits(n_train=10_000, n_test=2_000, seed=0, *, size=32, binarize=True,
     n_train = _check_integer("n_train", n_train, 1, None)
     n_test = _check_integer("n_test", n_test, 1, None)
     seed = _check_integer("seed", seed, 0, None)
-    size = _check_integer("size", size, 8, 256)
+    size = _check_integer("size", size, 16, 256)
     if not isinstance(binarize, (bool, np.bool_)):
         raise TypeError(f"binarize must be a bool, got {binarize!r}")
     binarize = bool(binarize)

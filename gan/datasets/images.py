@@ -89,9 +89,10 @@ def _to_unit_interval(path, pixels):
     if pixels.dtype == np.uint8:
         return (pixels[:, None] / np.float32(255)).astype(np.float32)
     if pixels.dtype in (np.float32, np.float64):
-        if not np.all((pixels >= 0) & (pixels <= 1)):  # False for NaN as well
-            raise ValueError(f"{path}: float pixels must lie in [0, 1], got values in "
-                             f"[{np.nanmin(pixels)}, {np.nanmax(pixels)}] or NaN")
+        outside = ~((pixels >= 0) & (pixels <= 1))  # NaN included
+        if np.any(outside):
+            raise ValueError(f"{path}: float pixels must lie in [0, 1], got "
+                             f"{np.count_nonzero(outside)} outside, e.g. {pixels[outside][0]}")
         return pixels[:, None].astype(np.float32)
     raise TypeError(f"{path}: pixels must be uint8 (0..255) or float in [0, 1], "
                     f"got {pixels.dtype}")
