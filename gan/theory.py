@@ -90,6 +90,17 @@ def _p_log_ratio(log_p, log_q):
     return p * difference
 
 
+def _jsd_integrand(log_p, log_q):
+    """1/2 [p log(p / m) + q log(q / m)] with log(p / m) = log 2 - softplus(-l),
+    log(q / m) = log 2 - softplus(l), l = log p - log q: exactly 0 where p = q, and 0 where
+    p = q = 0."""
+    log_p, log_q = np.broadcast_arrays(log_p, log_q)
+    both_zero = np.isneginf(log_p) & np.isneginf(log_q)
+    l = np.subtract(log_p, log_q, out=np.zeros(log_p.shape), where=~both_zero)
+    return (_weighted(np.exp(log_p), LOG_2 - np.logaddexp(0.0, -l))
+            + _weighted(np.exp(log_q), LOG_2 - np.logaddexp(0.0, l))) / 2
+
+
 def _weighted(p, log_term):
     """p * log_term with 0 where p = 0 (so 0 * -inf is 0)."""
     return p * np.where(p > 0, log_term, 0.0)
@@ -181,12 +192,7 @@ def jsd(p, q, *, limits=None):
     log_p, log_q = _log_density(p, "p"), _log_density(q, "q")
     low, high, points = _integration_range([("p", p), ("q", q)], limits)
 
-    def integrand(x):
-        a, b = log_p(x), log_q(x)
-        log_m = np.logaddexp(a, b) - LOG_2
-        return (_p_log_ratio(a, log_m) + _p_log_ratio(b, log_m)) / 2
-
-    return _integrate(integrand, low, high, points)
+    return _integrate(lambda x: _jsd_integrand(log_p(x), log_q(x)), low, high, points)
 
 
 # ---------------------------------------------------------------- on a grid
@@ -230,6 +236,4 @@ def jsd_grid(x, p, q):
     """JSD(p || q) = 1/2 int p log(p / m) + 1/2 int q log(q / m), m = (p + q) / 2, by the
     trapezoid rule on the sorted grid x; p, q as in `kl_grid`."""
     x, p, q = _grid_densities(x, p, q)
-    log_p, log_q = _log(p), _log(q)
-    log_m = np.logaddexp(log_p, log_q) - LOG_2
-    return _trapezoid(x, (_p_log_ratio(log_p, log_m) + _p_log_ratio(log_q, log_m)) / 2)
+    return _trapezoid(x, _jsd_integrand(_log(p), _log(q)))
