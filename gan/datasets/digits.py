@@ -338,7 +338,9 @@ def _elastic_displacements(rng, count, size, alpha, sigma, max_displacement):
     column) order (Simard et al. 2003), each field scaled down if its largest
     displacement |d(u)| exceeds max_displacement."""
     U = rng.uniform(-1.0, 1.0, size=(count, 2, size, size))
-    d = alpha * ndimage.gaussian_filter(U, sigma=(0, 0, sigma, sigma))
+    # the kernel cut at 3 sigma keeps 99.7% of its mass per axis and costs 3/4 of the
+    # default 4-sigma cut
+    d = alpha * ndimage.gaussian_filter(U, sigma=(0, 0, sigma, sigma), truncate=3.0)
     largest = np.sqrt((d ** 2).sum(axis=1)).max(axis=(1, 2))
     shrink = np.ones_like(largest)
     np.divide(max_displacement, largest, out=shrink, where=largest > max_displacement)
