@@ -13,10 +13,12 @@ def _prediction_and_target(prediction, target, prediction_name, target_name):
         prediction = prediction.astype(np.float64)
     target = np.asarray(target, dtype=prediction.dtype)
     try:
-        target = np.broadcast_to(target, prediction.shape)
+        broadcast_shape = np.broadcast_shapes(target.shape, prediction.shape)
     except ValueError:
+        broadcast_shape = None
+    if broadcast_shape != prediction.shape:
         raise ValueError(f"{target_name} of shape {target.shape} does not broadcast to "
-                         f"{prediction_name} of shape {prediction.shape}") from None
+                         f"{prediction_name} of shape {prediction.shape}")
     if prediction.size == 0:
         raise ValueError(f"{prediction_name} must not be empty, got shape {prediction.shape}")
     return prediction, target
