@@ -1,0 +1,213 @@
+"""The command line: ``python -m gan train [flags]``.
+
+Every field of `GANConfig` has a flag (``--batch-size`` for ``batch_size``), whose help
+shows its default. ``--out DIR`` receives ``config.json``, ``metrics.json``, ``history.npz``
+and the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS, GANConfig
+from gan.distributions import Mixture, Normal, Uniform
+
+HELP = {
+    "target": "p_data: 'normal:MU,SIGMA', 'uniform:LOW,HIGH', or a mixture "
+    "'W1*normal:MU,SIGMA+W2*normal:MU,SIGMA' (weights optional, equal if omitted)",
+    "prior": "p_z, the noise prior: N(0, I) or U(-1, 1)^noise_dim",
+    "noise_dim": "dimension of the noise z",
+    "g_hidden": "widths of G's hidden layers, comma-separated",
+    "d_hidden": "widths of D's hidden layers, comma-separated",
+    "activation": "hidden activation of both players",
+    "k": "discriminator steps per generator step (Algorithm 1's k)",
+    "batch_size": "minibatch size m (m real and m fake samples per D step, m noise per G step)",
+    "steps": "training iterations (generator steps)",
+    "optimizer": "optimiser of both players",
+    "lr_g": "generator's base learning rate",
+    "lr_d": "discriminator's base learning rate",
+    "betas": "Adam's (beta1,beta2), comma-separated",
+    "lr_schedule": "learning-rate schedule: constant, or decayed to 0 linearly or by a half cosine",
+    "decay_start": "fraction of the steps after which the learning rate starts to decay",
+    "average_last": "fraction of the last steps over which G's weights are averaged (0 = off)",
+    "g_loss": "generator loss: the paper's minimax log(1 - D(G(z))) or non-saturating -log D(G(z))",
+    "seed": "seed of every random draw (same seed, bitwise same run)",
+    "dtype": "floating-point type of networks and data",
+    "snapshot_every": "record D(x), p_g and JSD every this many steps (0 = none)",
+    "grid_size": "points of the x grid on which D(x) and p_g are recorded",
+}
+
+
+def parse_distribution(spec):
+    """'normal:-1,1', 'uniform:0,2' or '0.3*normal:-2,0.5+0.7*normal:2,0.5' -> a distribution."""
+    parts = spec.split("+")
+    if len(parts) > 1:
+        weights, components = [], []
+        for part in parts:
+            weight, _, body = part.rpartition("*")
+            weights.append(float(weight) if weight else 1.0)
+            components.append(parse_distribution(body))
+        total = sum(weights)
+        return Mixture(components, [w / total for w in weights])
+    name, _, args = spec.partition(":")
+    try:
+        numbers = [float(a) for a in args.split(",")]
+    except ValueError:
+        numbers = []
+    makers = {"normal": Normal, "uniform": Uniform}
+    if name not in makers or len(numbers) != 2:
+        raise argparse.ArgumentTypeError(
+            f"target must look like 'normal:MU,SIGMA', 'uniform:LOW,HIGH' or a '+'-joined "
+            f"mixture of them, got {spec!r}"
+        )
+    return makers[name](*numbers)
+
+
+def _tuple_of(kind):
+    def parse(text):
+        try:
+            return tuple(kind(t) for t in text.split(",") if t.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
+
+    return parse
+
+
+CHOICES = {
+    "prior": PRIORS,
+    "optimizer": OPTIMIZERS,
+    "lr_schedule": LR_SCHEDULES,
+    "g_loss": GENERATOR_LOSSES,
+    "dtype": DTYPES,
+}
+
+
+def _show(value):
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m gan",
+        description="Generative adversarial nets in plain NumPy (Goodfellow et al. 2014).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser(
+        "train",
+        help="train G and D by Algorithm 1 on a 1D target",
+        description="Train G and D by Algorithm 1 on a 1D target (default N(-1, 1)).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    defaults = GANConfig()
+    for f in dataclasses.fields(GANConfig):
+        default = getattr(defaults, f.name)
+        kwargs = {"dest": f.name, "help": HELP[f.name], "default": default}
+        if f.name == "target":
+            kwargs.update(type=parse_distribution, default=default, metavar="SPEC")
+        elif isinstance(default, tuple):
+            kind = float if f.name == "betas" else int
+            kwargs.update(type=_tuple_of(kind), metavar="A,B")
+        elif f.name in CHOICES:
+            kwargs.update(choices=CHOICES[f.name])
+        elif f.name == "activation":
+            kwargs.update(type=str)
+        else:
+            kwargs.update(type=type(default))
+        train.add_argument("--" + f.name.replace("_", "-"), **kwargs)
+    train.add_argument("--out", type=Path, default=None, help="folder for the run's files")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument("--no-figures", action="store_true", help="write no figures")
+    return parser
+
+
+def run_train(args):
+    fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig)}
+    try:
+        config = GANConfig(**fields)
+    except (TypeError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    from gan.train import TrainingDiverged, train
+
+    bar = None
+    if not args.no_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=config.steps, unit="step", desc="training", leave=False)
+
+    def progress(step, losses):
+        if bar is not None and (step % 50 == 0 or step == config.steps):
+            bar.update(step - bar.n)
+            bar.set_postfix(d_loss=f"{losses['d_loss']:.3f}", g_loss=f"{losses['g_loss']:.3f}")
+
+    try:
+        result = train(config, callback=progress)
+    except TrainingDiverged as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if bar is not None:
+            bar.close()
+    print(summary(result))
+    if args.out is not None:
+        written = write_run(result, args.out, figures=not args.no_figures)
+        print(f"wrote {', '.join(written)} to {args.out}")
+    return 0
+
+
+def summary(result):
+    """One screen: what was trained and how close p_g came to p_data."""
+    c, m = result.config, result.metrics
+    target = c.target
+    lines = [
+        f"GAN on p_data = {target!r}, p_z = {c.prior}^{c.noise_dim}, "
+        f"G {[c.noise_dim, *c.g_hidden, 1]}, D {[1, *c.d_hidden, 1]}",
+        f"  k = {c.k}, m = {c.batch_size}, {c.steps} steps, {c.optimizer} "
+        f"lr_g = {c.lr_g:g}, lr_d = {c.lr_d:g} ({c.lr_schedule}), g_loss = {c.g_loss}, "
+        f"seed = {c.seed}, {c.dtype}",
+        f"  trained in {m['seconds']:.2f} s",
+        f"  mean of G(z)        {m['mean']:+.4f}   (p_data: {_moment(target, 'mean')})",
+        f"  std of G(z)         {m['std']:.4f}    (p_data: {_moment(target, 'std')})",
+        f"  JSD(p_data || p_g)  {m['jsd']:.5f} nats (0 at the optimum, log 2 = 0.693 at most)",
+        f"  max |D(x) - 1/2|    {m['d_max_dev']:.4f}   on p_data's central 95% (0 at the optimum)",
+    ]
+    return "\n".join(lines)
+
+
+def _moment(target, name):
+    value = getattr(target, name, None)
+    return "n/a" if value is None else f"{float(value):+.4f}"
+
+
+def write_run(result, out, figures=True):
+    """config.json, metrics.json, history.npz (and figures, if gan.plots can draw them)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(result.config.to_dict(), indent=2) + "\n")
+    (out / "metrics.json").write_text(json.dumps(result.metrics, indent=2) + "\n")
+    np.savez(out / "history.npz", **result.history.to_arrays())
+    written = ["config.json", "metrics.json", "history.npz"]
+    if figures:
+        try:
+            from gan import plots
+        except ImportError:
+            plots = None
+        if plots is not None and hasattr(plots, "write_run_figures"):
+            written += plots.write_run_figures(result, out)
+    return written
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    if args.command == "train":
+        return run_train(args)
+    return 2  # pragma: no cover - argparse rejects unknown commands

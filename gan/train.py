@@ -1,0 +1,306 @@
+"""Algorithm 1 of Goodfellow et al. (2014), and its pieces.
+
+    for number of training iterations do
+        for k steps do
+            sample m noise samples z_1..z_m from p_z and m examples x_1..x_m from p_data
+            update D by ascending   grad_theta_d 1/m sum_i [log D(x_i) + log(1 - D(G(z_i)))]
+        sample m noise samples z_1..z_m from p_z
+        update G by descending  grad_theta_g 1/m sum_i log(1 - D(G(z_i)))
+                                (or ascending log D(G(z_i)): the non-saturating loss)
+
+The pieces are functions of plain arrays (`discriminator_step`, `generator_step`) so the
+same step serves Algorithm 1 (`train`) and D trained alone against a fixed p_g
+(`fit_discriminator`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import rng as project_rng
+from gan.config import LR_SCHEDULES, GANConfig
+from gan.evaluate import final_metrics, snapshot, z_line
+from gan.objectives import discriminator_loss, generator_loss, value
+from nn import MLP
+from nn.optim import SGD, Adam, RMSProp
+from nn.threads import blas_threads
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised when a loss or a weight stops being finite: the run cannot be trusted past it."""
+
+
+@dataclass
+class History:
+    """What a run recorded.
+
+    Every step: ``d_loss``, ``g_loss`` and the minibatch estimate ``value`` of V(D, G)
+    (from the last of the k discriminator steps). At each snapshot step (``snapshot_steps``):
+    D(x) on ``grid`` (``D_grid``), p_g's density on the same grid (``p_g_grid``), the mean
+    and standard deviation of G(z), JSD(p_data || p_g) in nats, and, for 1D noise, the
+    images ``x_of_z`` = G(z) of fixed points ``z_line`` of the noise (Figure 1's arrows).
+    """
+
+    d_loss: np.ndarray
+    g_loss: np.ndarray
+    value: np.ndarray
+    grid: np.ndarray
+    p_data_grid: np.ndarray
+    z_line: np.ndarray
+    snapshot_steps: list = field(default_factory=list)
+    D_grid: list = field(default_factory=list)
+    p_g_grid: list = field(default_factory=list)
+    mean: list = field(default_factory=list)
+    std: list = field(default_factory=list)
+    jsd: list = field(default_factory=list)
+    x_of_z: list = field(default_factory=list)
+
+    SNAPSHOT_FIELDS = ("D_grid", "p_g_grid", "mean", "std", "jsd", "x_of_z")
+
+    def record(self, step, snap):
+        self.snapshot_steps.append(step)
+        for name in self.SNAPSHOT_FIELDS:
+            getattr(self, name).append(snap[name])
+
+    def to_arrays(self):
+        """A dict of arrays, for `np.savez`."""
+        out = {name: np.asarray(getattr(self, name)) for name in self.__dataclass_fields__}
+        out["snapshot_steps"] = np.asarray(self.snapshot_steps, dtype=np.int64)
+        return out
+
+
+@dataclass
+class TrainResult:
+    """The trained players, what happened on the way, and the final measurements."""
+
+    G: MLP
+    D: MLP
+    history: History
+    config: GANConfig
+    metrics: dict
+
+
+def make_optimizer(name, net, lr, betas=(0.5, 0.999)):
+    """An optimiser by name: "adam" (with ``betas``), "sgd", or "rmsprop"."""
+    if name == "adam":
+        return Adam(net, lr=lr, betas=betas)
+    if name == "sgd":
+        return SGD(net, lr=lr)
+    if name == "rmsprop":
+        return RMSProp(net, lr=lr)
+    raise ValueError(f"optimizer must be one of ('adam', 'sgd', 'rmsprop'), got {name!r}")
+
+
+def learning_rate_factor(step, steps, schedule, decay_start=0.0):
+    """Multiplier of the base learning rate at ``step`` (1-based) of ``steps``.
+
+    constant: 1.  After ``decay_start * steps`` steps, "linear" falls as 1 - s and "cosine"
+    as (1 + cos(pi s)) / 2, where s in [0, 1] is the fraction of the decay phase done; both
+    reach 0 after the last step.
+    """
+    if schedule == "constant":
+        return 1.0
+    start = decay_start * steps
+    s = min(max((step - 1 - start) / (steps - start), 0.0), 1.0)
+    if schedule == "linear":
+        return 1.0 - s
+    return 0.5 * (1.0 + math.cos(math.pi * s))
+
+
+def discriminator_step(D, optimizer, x_real, x_fake):
+    """One update of D on a minibatch: descend L_D = -[mean log D(x) + mean log(1 - D(G(z)))].
+
+    Real and fake samples go through D as one batch, so one forward and one backward
+    serve both terms. Returns ``(L_D, V estimate)``.
+    """
+    m = x_real.shape[-2]
+    logits = D.forward(np.concatenate([x_real, x_fake], axis=-2))
+    logits_real, logits_fake = logits[..., :m, :], logits[..., m:, :]
+    loss, grad_real, grad_fake = discriminator_loss(logits_real, logits_fake)
+    D.backward(np.concatenate([grad_real, grad_fake], axis=-2))
+    optimizer.step()
+    return loss, value(logits_real, logits_fake)
+
+
+def generator_step(G, D, optimizer, z, kind="non_saturating"):
+    """One update of G through D: dL_G/dtheta_g = dL_G/dl * dl/dx * dx/dtheta_g.
+
+    D's backward returns dL/dx at x = G(z) (its own parameter gradients are not needed and
+    not computed); G's backward takes it from there. D is not updated. Returns L_G.
+    """
+    x_fake = G.forward(z)
+    logits = D.forward(x_fake)
+    loss, grad_logits = generator_loss(logits, kind)
+    grad_x = D.backward(grad_logits, param_grads=False)
+    G.backward(grad_x)
+    optimizer.step()
+    return loss
+
+
+def fit_discriminator(
+    D, p_data, p_g, steps, batch_size, rng, optimizer=None, lr_schedule="cosine", dtype=None
+):
+    """Algorithm 1's inner loop alone: D trained against a fixed generator distribution p_g.
+
+    Each step draws m = ``batch_size`` samples from p_data and from p_g (anything with
+    ``sample(n, rng)``). By Proposition 1 of the paper, D approaches
+    D*(x) = p_data(x) / (p_data(x) + p_g(x)) where p_data + p_g carries mass. The
+    optimiser defaults to Adam(lr=5e-3, betas=(0.5, 0.999)); its learning rate follows
+    ``lr_schedule`` (see `learning_rate_factor`), by default decaying to zero so that the
+    minibatch noise in D averages out. Returns the array of per-step losses.
+    """
+    _positive("steps", steps)
+    _positive("batch_size", batch_size)
+    if lr_schedule not in LR_SCHEDULES:
+        raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
+    optimizer = optimizer if optimizer is not None else Adam(D, lr=5e-3, betas=(0.5, 0.999))
+    dtype = dtype or D.flat_params.dtype
+    base_lr = optimizer.lr
+    losses = np.empty(steps)
+    with blas_threads(1):
+        for step in range(1, steps + 1):
+            optimizer.lr = base_lr * learning_rate_factor(step, steps, lr_schedule)
+            x_real = p_data.sample(batch_size, rng).astype(dtype, copy=False)
+            x_fake = p_g.sample(batch_size, rng).astype(dtype, copy=False)
+            losses[step - 1], _ = discriminator_step(D, optimizer, x_real, x_fake)
+    optimizer.lr = base_lr
+    return losses
+
+
+def build_players(config, rng):
+    """G: R^noise_dim -> R and D: R -> logit, as MLPs drawn from ``rng``."""
+    dtype = np.dtype(config.dtype)
+    G = MLP(
+        [config.noise_dim, *config.g_hidden, 1],
+        activation=config.activation,
+        rng=rng,
+        dtype=dtype,
+    )
+    D = MLP([1, *config.d_hidden, 1], activation=config.activation, rng=rng, dtype=dtype)
+    return G, D
+
+
+def train(config=None, callback=None):
+    """Train G and D by Algorithm 1 with the settings of ``config`` (a `GANConfig`).
+
+    Every random draw comes from generators seeded by ``config.seed``: one stream for
+    training (initial weights, minibatches, noise) and one for evaluation, so how often
+    snapshots are taken never changes the trajectory. ``callback(step, result_so_far)``, if
+    given, is called after every step with the step number and a dict of the latest losses.
+
+    Raises `TrainingDiverged` naming the step and the last finite losses if a loss becomes
+    NaN or infinite.
+    """
+    config = config if config is not None else GANConfig()
+    if not isinstance(config, GANConfig):
+        raise TypeError(f"config must be a GANConfig, got {type(config).__name__}")
+    with blas_threads(1):
+        return _train(config, callback)
+
+
+def _train(config, callback):
+    train_rng, eval_rng = project_rng.Generator(config.seed).spawn(2)
+    dtype = np.dtype(config.dtype)
+    p_data, p_z = config.target, config.p_z
+    G, D = build_players(config, train_rng)
+    opt_d = make_optimizer(config.optimizer, D, config.lr_d, config.betas)
+    opt_g = make_optimizer(config.optimizer, G, config.lr_g, config.betas)
+
+    grid = _grid(p_data, config.grid_size)
+    history = History(
+        d_loss=np.empty(config.steps),
+        g_loss=np.empty(config.steps),
+        value=np.empty(config.steps),
+        grid=grid,
+        p_data_grid=p_data.pdf(grid),
+        z_line=z_line(p_z),
+    )
+    z_eval = p_z.sample(100_000, eval_rng).astype(dtype)
+    average_from = config.steps - int(round(config.average_last * config.steps)) + 1
+    G_average, n_averaged = None, 0
+
+    if config.snapshot_every:
+        history.record(0, snapshot(G, D, p_data, p_z, grid, z_eval, history.z_line))
+    started = time.perf_counter()
+    for step in range(1, config.steps + 1):
+        factor = learning_rate_factor(step, config.steps, config.lr_schedule, config.decay_start)
+        opt_d.lr, opt_g.lr = config.lr_d * factor, config.lr_g * factor
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                d_loss, v, g_loss = algorithm1_step(G, D, opt_d, opt_g, config, train_rng)
+        except FloatingPointError as error:
+            _diverged(step, f"a floating-point {error}", history)
+        if not (np.isfinite(d_loss) and np.isfinite(g_loss)):
+            _diverged(step, f"d_loss={d_loss}, g_loss={g_loss}", history)
+        history.d_loss[step - 1], history.g_loss[step - 1], history.value[step - 1] = (
+            d_loss,
+            g_loss,
+            v,
+        )
+        if step >= average_from:
+            n_averaged += 1
+            if G_average is None:
+                G_average = G.flat_params.copy()
+            else:  # running mean: a_n = a_{n-1} + (theta - a_{n-1}) / n
+                G_average += (G.flat_params - G_average) / n_averaged
+        if config.snapshot_every and step % config.snapshot_every == 0 and step != config.steps:
+            history.record(step, snapshot(G, D, p_data, p_z, grid, z_eval, history.z_line))
+        if callback is not None:
+            callback(step, {"d_loss": float(d_loss), "g_loss": float(g_loss), "value": float(v)})
+    seconds = time.perf_counter() - started
+
+    if G_average is not None:
+        G.flat_params[...] = G_average
+    if not (np.isfinite(G.flat_params).all() and np.isfinite(D.flat_params).all()):
+        _diverged(config.steps, "weights stopped being finite", history)
+    if config.snapshot_every:
+        history.record(config.steps, snapshot(G, D, p_data, p_z, grid, z_eval, history.z_line))
+    metrics = final_metrics(G, D, p_data, p_z, grid, z_eval)
+    metrics.update(seconds=seconds, steps=config.steps, seed=config.seed)
+    return TrainResult(G=G, D=D, history=history, config=config, metrics=metrics)
+
+
+def algorithm1_step(G, D, opt_d, opt_g, config, rng):
+    """One iteration of Algorithm 1: k updates of D, then one update of G.
+
+    Each D update draws m fresh samples from p_data and m fresh noise samples from p_z;
+    the G update draws m fresh noise samples. Returns (L_D, V estimate) of the last D
+    update and L_G.
+    """
+    dtype, m = G.flat_params.dtype, config.batch_size
+    p_data, p_z = config.target, config.p_z
+    for _ in range(config.k):
+        x_real = p_data.sample(m, rng).astype(dtype, copy=False)
+        z = p_z.sample(m, rng).astype(dtype, copy=False)
+        d_loss, v = discriminator_step(D, opt_d, x_real, G.forward(z))
+    z = p_z.sample(m, rng).astype(dtype, copy=False)
+    g_loss = generator_step(G, D, opt_g, z, config.g_loss)
+    return d_loss, v, g_loss
+
+
+def _diverged(step, what, history):
+    last = ""
+    if step > 1 and np.isfinite(history.d_loss[step - 2]):
+        last = (
+            f"; the last finite losses (step {step - 1}) were "
+            f"d_loss={history.d_loss[step - 2]:.4g}, g_loss={history.g_loss[step - 2]:.4g}"
+        )
+    raise TrainingDiverged(
+        f"training diverged at step {step}: {what}{last}. Try smaller learning rates."
+    )
+
+
+def _grid(p_data, size):
+    """A regular grid over p_data's bulk, widened by half its width on each side."""
+    low, high = p_data.interval(1 - 1e-6)
+    pad = 0.5 * (high - low)
+    return np.linspace(low - pad, high + pad, size)
+
+
+def _positive(name, value):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
