@@ -310,7 +310,8 @@ class Uniform(Distribution):
         if self.dim > 1 and same:
             return (f"Uniform(low={float(self.low_vector[0])!r}, "
                     f"high={float(self.high_vector[0])!r}, dim={self.dim})")
-        return f"Uniform(low={_number_text(self.low_vector)}, high={_number_text(self.high_vector)})"
+        low, high = _number_text(self.low_vector), _number_text(self.high_vector)
+        return f"Uniform(low={low}, high={high})"
 
     def to_dict(self):
         return {"type": "Uniform", "low": _json_number(self.low_vector),

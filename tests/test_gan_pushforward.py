@@ -132,8 +132,8 @@ def test_mass_outside_the_grid_is_reported():
     (lambda: pushforward_density(np.abs, Normal(0, 1), [0, 0]), ValueError, "x_grid must be"),
     (lambda: pushforward_density(lambda z: z[:2], Normal(0, 1), X_GRID), ValueError,
      "G must map an \\(n, 1\\) array to n outputs"),
-    (lambda: pushforward_density(lambda z: np.full_like(z, np.inf), Normal(0, 1), X_GRID), ValueError,
-     "G returned non-finite outputs"),
+    (lambda: pushforward_density(lambda z: np.full_like(z, np.inf), Normal(0, 1), X_GRID),
+     ValueError, "G returned non-finite outputs"),
 ])
 def test_bad_arguments_raise_errors_naming_the_parameter(call, error, message):
     with pytest.raises(error, match=message):
