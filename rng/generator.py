@@ -1,12 +1,16 @@
 """`Generator`: the project's random generator, an LCG speaking numpy.random.Generator's dialect."""
 
+import math
 import operator
 from numbers import Integral
 
 import numpy as np
 
 from rng.lcg import LCG, PRESETS, check_parameters
-from rng.normal import standard_normal_into
+from rng.normal import box_muller_into
+
+# Pairs per Box-Muller step: the step's 7 work arrays (7 x 128 KiB) stay in cache.
+CHUNK = 2**14
 
 _MASK_64 = 2**64 - 1
 
@@ -123,6 +127,7 @@ class Generator:
         # The words w = x - x_min used by `integers` range over [0, word_count).
         self._word_offset = 1 if c == 0 else 0
         self._word_count = m - self._word_offset
+        self._work, self._u2_stream = None, None   # Box-Muller buffers, made on first use
 
     def __repr__(self):
         return f"Generator(seed={self.seed}, lcg={(self.lcg.a, self.lcg.c, self.lcg.m)})"
@@ -156,10 +161,28 @@ class Generator:
         """Standard normals by Box-Muller: z1 = sqrt(-2 ln(1 - u1)) cos(2 pi u2), z2 = ... sin."""
         dtype = _float_dtype(dtype)
         shape = _shape(size)
-        n = 1 if shape is None else int(np.prod(shape))
-        uniform_pairs = np.empty(2 * ((n + 1) // 2), dtype=np.float64)
-        self.lcg.random_into(uniform_pairs)
-        z = standard_normal_into(uniform_pairs, np.empty(n, dtype=np.float64))
+        n = 1 if shape is None else math.prod(shape)
+        k = (n + 1) // 2
+        z = np.empty(n, dtype=np.float64)
+        if self._work is None:   # preallocated once: fresh pages would cost page faults
+            self._work = np.empty((7, CHUNK))
+            self._u2_stream = self.lcg.copy()
+        if k <= CHUNK:   # the 2k uniforms in one call: u1 the first k, u2 the next k
+            uniforms = self._work[:2].reshape(-1)[: 2 * k]
+            self.lcg.random_into(uniforms)
+            box_muller_into(uniforms[:k], uniforms[k:], z[:k], z[k:], self._work[2:, :k])
+        else:            # u2 from a second stream jumped k ahead, chunk by chunk
+            u2_stream = self._u2_stream
+            u2_stream.state = self.lcg.state
+            u2_stream.advance(k)
+            for start in range(0, k, CHUNK):
+                stop = min(start + CHUNK, k)
+                work = self._work[:, : stop - start]
+                self.lcg.random_into(work[0])
+                u2_stream.random_into(work[1])
+                box_muller_into(work[0], work[1], z[start:stop],
+                                z[k + start:k + min(stop, n - k)], work[2:])
+            self.lcg.state = u2_stream.state
         if shape is None:
             return float(z[0]) if dtype == np.float64 else dtype.type(z[0])
         return z.reshape(shape).astype(dtype, copy=False)
@@ -283,7 +306,7 @@ class Generator:
                 raise ValueError(f"a must be a positive integer or a non-empty array, got {a!r}")
             count = len(population)
         shape = _shape(size)
-        n = 1 if shape is None else int(np.prod(shape))
+        n = 1 if shape is None else math.prod(shape)
         if replace:
             indices = self.integers(0, count, size=n)
         else:

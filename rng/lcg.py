@@ -129,6 +129,7 @@ class LCG:
     def __init__(self, a, c, m, seed):
         self.a, self.c, self.m = check_parameters(a, c, m)
         self._state = check_seed(seed, self.c, self.m)
+        self._buffer = np.empty(0, dtype=np.uint64)   # reused block buffer, grown on demand
 
     @classmethod
     def preset(cls, name="mmix", seed=1):
@@ -168,13 +169,15 @@ class LCG:
         """
         size = min(BLOCK, 1 << max(n - 1, 0).bit_length())
         A, C = jump_tables(self.a, self.c, self.m, size)
-        buffer = np.empty(size, dtype=np.uint64)
-        x_start = np.array(self._state, dtype=np.uint64)
+        if len(self._buffer) < size:   # fresh pages cost page faults: keep one buffer
+            self._buffer = np.empty(size, dtype=np.uint64)
+        buffer = self._buffer
+        x_start = np.uint64(self._state)
         for start in range(0, n, size):
             stop = min(start + size, n)
             x = multiply_add_mod(A[: stop - start], x_start, C[: stop - start], self.m,
                                  out=buffer[: stop - start])
-            x_start[...] = x[-1]
+            x_start = x[-1]
             yield start, stop, x
         if n:
             self._state = int(x_start)
