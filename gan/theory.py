@@ -151,7 +151,7 @@ def _log_d_terms(D, x, probabilities):
 
 def value(D, p_data, p_g, *, probabilities=False, limits=None):
     """V(D, G) = int p_data(x) log D(x) dx + int p_g(x) log(1 - D(x)) dx
-    (Goodfellow et al. 2014, Eq. 1 with x = G(z) written through p_g, as in the proof of Prop. 1).
+    (Goodfellow et al. 2014, the integral form of Eq. 1 used in the proof of Prop. 1, Eq. 3).
 
     D maps an (n, 1) array to n logits l (a network's forward), log D = -softplus(-l) and
     log(1 - D) = -softplus(l); with probabilities=True it returns D(x) in [0, 1] instead.
