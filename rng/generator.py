@@ -239,17 +239,21 @@ class Generator:
         return result[()] if size is None and result.ndim == 0 else result
 
     def _bounded(self, span_minus_one):
-        """floor(w / q) < r per element by the division method with rejection."""
+        """Per element, a uniform value in [0, r) with r = span_minus_one + 1, by the division
+        method with rejection: q = floor(W / r), value = floor(w / q), redrawn if >= r."""
         n = span_minus_one.size
-        span = span_minus_one + np.uint64(1)            # 0 encodes r = 2^64
         if self._word_count == 2**64:
+            # q = floor(2^64 / r) = floor((2^64 - 1) / r) + [r divides 2^64], for 2 <= r < 2^64.
+            # r = 1 would need q = 2^64: q = 2^64 - 1 gives values {0, 1}, and 1 is redrawn.
+            # r = 2^64 (span_minus_one = 2^64 - 1) needs q = 1.
             all_words = np.uint64(_MASK_64)
-            quotient = all_words // np.where(span == 0, np.uint64(1), span)
-            # floor(2^64 / r) = floor((2^64 - 1) / r) + [r divides 2^64]
-            quotient += ((all_words % np.where(span == 0, np.uint64(1), span)) == span_minus_one)
-            quotient[span == 0] = 1
+            edge = (span_minus_one == 0) | (span_minus_one == all_words)
+            span = np.where(edge, np.uint64(2), span_minus_one + np.uint64(1))
+            quotient = all_words // span + (all_words % span == span_minus_one)
+            quotient[span_minus_one == 0] = all_words
+            quotient[span_minus_one == all_words] = 1
         else:
-            quotient = np.uint64(self._word_count) // span
+            quotient = np.uint64(self._word_count) // (span_minus_one + np.uint64(1))
         result = np.empty(n, dtype=np.uint64)
         pending = np.arange(n)
         while pending.size:  # each round keeps each element with probability > 1/2
