@@ -21,6 +21,8 @@ class Layer:
     """Base class: a differentiable map y = f(x) with parameters named in `parameter_names`."""
 
     parameter_names = ()
+    buffer_names = ()   # state that is saved but not trained (BatchNorm's running statistics)
+    training = True     # Sequential.train() / eval() set it; only layers such as BatchNorm read it
 
     def forward(self, x):
         raise NotImplementedError
@@ -211,6 +213,9 @@ def layer_from_config(config, dtype=np.float64):
     type_name = arguments.pop("type", None)
     if type_name not in LAYER_TYPES:
         raise ValueError(f"unknown layer type {type_name!r}; known types: {sorted(LAYER_TYPES)}")
-    if type_name == "Linear":
-        return Linear(**arguments, init="zeros", dtype=dtype)
-    return LAYER_TYPES[type_name](**arguments)
+    layer_class = LAYER_TYPES[type_name]
+    if type_name in ("Linear", "Conv2d", "ConvTranspose2d"):    # random weights: start at zero
+        return layer_class(**arguments, init="zeros", dtype=dtype)
+    if layer_class.parameter_names:
+        return layer_class(**arguments, dtype=dtype)
+    return layer_class(**arguments)

@@ -6,6 +6,9 @@ attributes (`W`, `b`, `grad_W`, `grad_b`) to views of those buffers. An optimise
 parameters with a handful of vectorised calls on the whole buffer, and the layers see the change.
 Order (also of `parameters()`, `gradients()` and `state_dict()`): layer order, and within a layer
 its `parameter_names` order (W then b for Linear). A layer belongs to one network at a time.
+Buffers (a layer's `buffer_names`, e.g. BatchNorm's running statistics) are saved and loaded with
+the parameters, after them, but stay out of the flat buffers, so optimisers never touch them.
+`train()` / `eval()` switch every layer's `training` flag (only BatchNorm reads it).
 """
 
 import json
@@ -61,6 +64,7 @@ class Sequential:
         self.layers = layers
         self.check_finite = bool(check_finite)
         self._pack_parameters()
+        self.train()
 
     def _pack_parameters(self):
         slots = [(index, layer, name) for index, layer in enumerate(self.layers)
@@ -81,6 +85,21 @@ class Sequential:
             self._parameters.append(parameter)
             self._gradients.append(gradient)
             offset += value.size
+        buffer_slots = [(index, layer, name) for index, layer in enumerate(self.layers)
+                        for name in layer.buffer_names]
+        self._buffer_names = [f"{index}.{name}" for index, _, name in buffer_slots]
+        self._buffers = [getattr(layer, name) for _, layer, name in buffer_slots]
+
+    def train(self, mode=True):
+        """Training mode (mode=True) or evaluation mode (mode=False) for every layer; returns self."""
+        self.training = bool(mode)
+        for layer in self.layers:
+            layer.training = self.training
+        return self
+
+    def eval(self):
+        """Evaluation mode: BatchNorm normalises with its running statistics. Returns self."""
+        return self.train(False)
 
     # ---- computation -------------------------------------------------------------------------
     def _boundary(self, array, name):
@@ -124,22 +143,24 @@ class Sequential:
         return list(self._gradients)
 
     def state_dict(self):
-        """{name: copy of the parameter} in the order of parameters()."""
-        return {name: parameter.copy() for name, parameter in zip(self._names, self._parameters)}
+        """{name: copy} of the parameters in the order of parameters(), then of the buffers."""
+        return {name: array.copy() for name, array in zip(self._names + self._buffer_names,
+                                                          self._parameters + self._buffers)}
 
     def load_state_dict(self, state):
         """Copy parameters from `state` (names and shapes must match exactly) into the flat buffer."""
-        missing = [name for name in self._names if name not in state]
-        unexpected = [name for name in state if name not in self._names]
+        names, arrays = self._names + self._buffer_names, self._parameters + self._buffers
+        missing = [name for name in names if name not in state]
+        unexpected = [name for name in state if name not in names]
         if missing or unexpected:
             raise ValueError(f"state does not match the network: missing {missing}, unexpected {unexpected}")
-        for name, parameter in zip(self._names, self._parameters):
+        for name, parameter in zip(names, arrays):
             value = np.asarray(state[name])
             if value.shape != parameter.shape:
                 raise ValueError(f"state[{name!r}] has shape {value.shape}, the network expects {parameter.shape}")
             if not np.issubdtype(value.dtype, np.floating):
                 raise TypeError(f"state[{name!r}] must hold floats, got dtype {value.dtype}")
-        for name, parameter in zip(self._names, self._parameters):
+        for name, parameter in zip(names, arrays):
             parameter[...] = state[name]
 
     # ---- architecture, copies, checkpoints -----------------------------------------------------
@@ -173,7 +194,10 @@ class Sequential:
         twin = type(self).from_architecture(architecture)
         twin.flat_params[...] = self.flat_params
         twin.flat_grads[...] = self.flat_grads
+        for buffer, value in zip(twin._buffers, self._buffers):
+            buffer[...] = value
         twin.check_finite = self.check_finite
+        twin.train(self.training)
         return twin
 
     def save(self, path):
