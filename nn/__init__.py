@@ -6,10 +6,17 @@
     optim.py      SGD (momentum, Nesterov), Adam, RMSProp on the flat buffer
     init.py       Glorot, He, normal initialisers from an explicit generator
     gradcheck.py  central finite differences: gradcheck, check_network, check_layer
+    conv.py       Conv2d and ConvTranspose2d on (batch, channels, height, width), im2col / col2im
+    norm.py       BatchNorm1d, BatchNorm2d (training and evaluation modes, running statistics)
+    shape.py      Flatten and Reshape between dense and convolutional layers
 """
 
 from nn.layers import Identity, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
 from nn.network import MLP, Sequential
+from nn.conv import Conv2d, ConvTranspose2d
+from nn.norm import BatchNorm1d, BatchNorm2d
+from nn.shape import Flatten, Reshape
 
 __all__ = ["Layer", "Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus", "Identity",
-           "Sequential", "MLP"]
+           "Sequential", "MLP", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "Flatten",
+           "Reshape"]
