@@ -1,11 +1,11 @@
 """`Generator`: the project's random generator, an LCG speaking numpy.random.Generator's dialect."""
 
 import math
-import operator
 from numbers import Integral
 
 import numpy as np
 
+from rng.arguments import check_float_dtype, check_size, integer_bounds, output_shape
 from rng.lcg import LCG, PRESETS, check_parameters
 from rng.normal import box_muller_into
 
@@ -41,66 +41,23 @@ def _lcg_parameters(lcg):
         return PRESETS["mmix"]
     if isinstance(lcg, str):
         if lcg not in PRESETS:
-            raise ValueError(f"lcg must be None, one of {sorted(PRESETS)} or (a, c, m), got {lcg!r}")
+            raise ValueError(
+                f"lcg must be None, one of {sorted(PRESETS)} or (a, c, m), got {lcg!r}"
+            )
         return PRESETS[lcg]
     if isinstance(lcg, tuple) and len(lcg) == 3:
         return check_parameters(*lcg)
     raise TypeError(f"lcg must be None, a preset name or an (a, c, m) tuple, got {lcg!r}")
 
 
-def _shape(size):
-    if size is None:
-        return None
-    try:
-        shape = (operator.index(size),)
-    except TypeError:
-        try:
-            shape = tuple(operator.index(length) for length in size)
-        except TypeError:
-            raise TypeError(f"size must be None, an integer or a tuple of integers, got {size!r}")
-    if any(length < 0 for length in shape):
-        raise ValueError(f"size must hold non-negative lengths, got {size!r}")
-    return shape
-
-
-def _float_dtype(dtype):
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float64, np.float32):
-        raise TypeError(f"dtype must be float64 or float32, got {dtype}")
-    return dtype
-
-
-def _integer_bounds(name, value):
-    """`value` as an array of Python ints, so that bounds near 2^63 or 2^64 compare exactly."""
-    array = np.asarray(value)
-    if array.dtype.kind not in "iu" and not (
-        array.dtype == object and all(isinstance(v, Integral) for v in array.flat)
-    ):
-        raise TypeError(f"{name} must be integer-valued, got {value!r}")
-    return array.astype(object)
-
-
-def _output_shape(size, *parameters):
-    """numpy's rule: size=None gives the parameters' broadcast shape; else size, which the
-    parameters must broadcast to."""
-    broadcast = np.broadcast_shapes(*(np.shape(p) for p in parameters))
-    shape = _shape(size)
-    if shape is None:
-        return broadcast
-    try:
-        compatible = np.broadcast_shapes(broadcast, shape) == shape
-    except ValueError:
-        compatible = False
-    if not compatible:
-        raise ValueError(f"size {shape} is not compatible with the parameters' shape {broadcast}")
-    return shape
-
-
 class Generator:
     """Random numbers from an LCG, with numpy.random.Generator's method names and arguments.
 
     Generator(seed, lcg=None): `seed` is a required integer in [0, 2^64) -- there is no hidden
-    entropy, so the same seed gives bitwise the same stream on every run and platform. `lcg`
+    entropy, so the same seed gives bitwise the same numbers on every run. (Uniforms,
+    integers and permutations are exact integer arithmetic, identical on every platform;
+    normals go through numpy's log, sqrt and sin, whose last bit may differ between CPUs or
+    numpy builds.) `lcg`
     chooses the recurrence: None for "mmix" (Knuth's x' = 6364136223846793005 x +
     1442695040888963407 mod 2^64), a preset name of `rng.LCG.preset`, or an (a, c, m) tuple.
 
@@ -136,8 +93,8 @@ class Generator:
 
     def random(self, size=None, dtype=np.float64):
         """Uniforms on [0, 1): u = floor(x / 2^11) 2^-53 for m = 2^64, else x / m."""
-        dtype = _float_dtype(dtype)
-        shape = _shape(size)
+        dtype = check_float_dtype(dtype)
+        shape = check_size(size)
         out = np.empty(() if shape is None else shape, dtype=dtype)
         self.lcg.random_into(out)
         if shape is None:
@@ -151,7 +108,7 @@ class Generator:
             raise ValueError(f"low and high must be finite, got low={low}, high={high}")
         if np.any(high < low):
             raise ValueError(f"high must be >= low, got low={low}, high={high}")
-        shape = _output_shape(size, low, high)
+        shape = output_shape(size, low, high)
         result = low + (high - low) * self.random(shape)
         return float(result) if size is None and result.ndim == 0 else result
 
@@ -159,8 +116,8 @@ class Generator:
 
     def standard_normal(self, size=None, dtype=np.float64):
         """Standard normals by Box-Muller: z1 = sqrt(-2 ln(1 - u1)) cos(2 pi u2), z2 = ... sin."""
-        dtype = _float_dtype(dtype)
-        shape = _shape(size)
+        dtype = check_float_dtype(dtype)
+        shape = check_size(size)
         n = 1 if shape is None else math.prod(shape)
         k = (n + 1) // 2
         z = np.empty(n, dtype=np.float64)
@@ -194,7 +151,7 @@ class Generator:
             raise ValueError(f"loc must be finite, got {loc}")
         if not np.all((scale >= 0) & np.isfinite(scale)):
             raise ValueError(f"scale must be finite and non-negative, got {scale}")
-        shape = _output_shape(size, loc, scale)
+        shape = output_shape(size, loc, scale)
         result = loc + scale * self.standard_normal(shape)
         return float(result) if size is None and result.ndim == 0 else result
 
@@ -218,7 +175,7 @@ class Generator:
             raise TypeError(f"dtype must be an integer dtype, got {dtype}")
         if high is None:
             low, high = 0, low
-        low_values, high_values = _integer_bounds("low", low), _integer_bounds("high", high)
+        low_values, high_values = integer_bounds("low", low), integer_bounds("high", high)
         last = high_values if endpoint else high_values - 1
         info = np.iinfo(dtype)
         if np.any(low_values < info.min) or np.any(low_values > info.max):
@@ -227,7 +184,7 @@ class Generator:
             allowed = "low <= high <=" if endpoint else "low < high <="
             raise ValueError(f"high must satisfy {allowed} {info.max + int(not endpoint)}"
                              f" for {dtype}, got low={low}, high={high}")
-        shape = _output_shape(size, low_values, high_values)
+        shape = output_shape(size, low_values, high_values)
         span_minus_one = np.array(last - low_values, dtype=np.uint64)   # r - 1 < 2^64
         if self._word_count < 2**64 and np.any(span_minus_one >= self._word_count):
             raise ValueError(f"high - low must be at most {self._word_count} for this LCG,"
@@ -292,7 +249,9 @@ class Generator:
             x[...] = x[self._permutation_indices(len(x))]
             return None
         if not hasattr(x, "__setitem__") or not hasattr(x, "__len__"):
-            raise TypeError(f"x must be a numpy array or a mutable sequence, got {type(x).__name__}")
+            raise TypeError(
+                f"x must be a numpy array or a mutable sequence, got {type(x).__name__}"
+            )
         items = list(x)
         x[:] = [items[i] for i in self._permutation_indices(len(items))]
         return None
@@ -309,7 +268,7 @@ class Generator:
             if population.ndim == 0 or len(population) == 0:
                 raise ValueError(f"a must be a positive integer or a non-empty array, got {a!r}")
             count = len(population)
-        shape = _shape(size)
+        shape = check_size(size)
         n = 1 if shape is None else math.prod(shape)
         if replace:
             indices = self.integers(0, count, size=n)

@@ -23,10 +23,11 @@ def box_muller(u1, u2):
     """Box-Muller (1958): z1 = sqrt(-2 ln v) cos(2 pi u2), z2 = sqrt(-2 ln v) sin(2 pi u2).
 
     Takes u1, u2 in [0, 1) -- what `Generator.random` and `LCG.random` produce -- and uses
-    v = 1 - u1, which is uniform on (0, 1] -- and exact for the generators' uniforms, which
-    are multiples of 2^-53 -- so the logarithm never sees 0: at u1 = 0 the radius is sqrt(-2 ln 1) = 0. Hence z1^2 + z2^2 = -2 ln(1 - u1) and
-    atan2(z2, z1) = 2 pi u2 (mod 2 pi). Broadcasts u1 against u2; returns two float64 arrays
-    of independent standard normals.
+    v = 1 - u1, uniform on (0, 1] (and exact for the generators' uniforms, which are
+    multiples of 2^-53), so the logarithm never sees 0: at u1 = 0 the radius is
+    sqrt(-2 ln 1) = 0. Hence z1^2 + z2^2 = -2 ln(1 - u1) and atan2(z2, z1) = 2 pi u2
+    (mod 2 pi). Broadcasts u1 against u2; returns two float64 arrays of independent
+    standard normals.
     """
     u1 = _check_uniforms("u1", u1)
     u2 = _check_uniforms("u2", u2)
