@@ -62,8 +62,8 @@ class Generator:
     1442695040888963407 mod 2^64), a preset name of `rng.LCG.preset`, or an (a, c, m) tuple.
 
     Seed to state: x_0 = splitmix64(seed) mod m (for c = 0: 1 + splitmix64(seed) mod (m - 1),
-    avoiding the fixed point 0). An LCG's consecutive seeds 0, 1, 2 would be neighbouring
-    states whose streams differ by a constant, x'_i - x_i = a^i mod m; the mix scatters them
+    avoiding the fixed point 0). Used directly, seeds 0, 1, 2 would be neighbouring states
+    whose streams are tied together, x'_i - x_i = a^i (x'_0 - x_0) mod m; the mix scatters them
     over the cycle instead, so their streams are unrelated. For m = 2^64 the mix is a
     bijection: different seeds always give different starting states.
 
@@ -168,7 +168,10 @@ class Generator:
         """Uniform integers on [low, high) (or [low, high] with endpoint=True); high=None means
         [0, low). Unbiased by rejection: with span r = high - low and q = floor(W / r) for W
         words, a word w gives low + floor(w / q) and is redrawn when floor(w / q) >= r, so
-        each outcome has exactly q of the W words (Knuth 3.4.1, "division method").
+        each outcome has exactly q of the W words. Dividing (not taking w mod r) uses w's
+        high-order bits, the random ones of a power-of-two LCG (Knuth 3.2.1.1). Words are
+        x - x_min: exactly uniform when the LCG's period covers all W of them (mmix,
+        minstd_rand); RANDU, whose states are all odd, is not.
         """
         dtype = np.dtype(dtype)
         if dtype.kind not in "iu":
@@ -286,9 +289,9 @@ class Generator:
         next state x_{i+1} (so spawning advances the parent by n_children steps). Each child's
         seed passes through splitmix64, so the children start at unrelated points of the
         cycle: for m = 2^64, k streams of length L overlap with probability about
-        k^2 L / 2^64 (10 streams of 2^40 numbers: 6e-6). Jump-ahead by large powers of two
-        would guarantee disjointness but, for m = 2^64, correlate the streams' bits, so it
-        is not used.
+        k^2 L / 2^64 (10 streams of 2^40 numbers: 6e-6). Jump-ahead by a power of two, 2^j,
+        would guarantee disjointness but correlate the streams: a^(2^j) = 1 mod 2^(j+2), so
+        the two streams' low j + 2 bits differ by a constant.
         """
         if isinstance(n_children, bool) or not isinstance(n_children, Integral) or n_children < 0:
             raise ValueError(f"n_children must be a non-negative integer, got {n_children!r}")
