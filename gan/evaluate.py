@@ -10,10 +10,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit as sigmoid
 
-from gan.pushforward import pushforward_density
+from gan.pushforward import DEFAULT_N_Z, pushforward_density
 from gan.theory import jsd_grid
 
 SNAPSHOT_SAMPLES = 10_000
+# 2000 z cells move the JSD of a trained 32-32 generator by ~2e-6 against 400k cells:
+# plenty for snapshots, ten times cheaper than the 20k used for the final metrics.
+SNAPSHOT_N_Z = 2_000
 
 
 def discriminator_on(D, x):
@@ -21,14 +24,15 @@ def discriminator_on(D, x):
     return sigmoid(D.forward(_column(x, D)))[:, 0]
 
 
-def generator_density(G, p_z, grid, z_samples):
+def generator_density(G, p_z, grid, z_samples, n_z=DEFAULT_N_Z):
     """p_g on ``grid`` and the mass p_g puts outside it.
 
-    1D noise: the exact pushforward of p_z through G. Otherwise: a histogram of G(z) for
-    the given noise samples, with bins centred on the grid points.
+    1D noise: the exact pushforward of p_z through G, on ``n_z`` cells of z. Otherwise: a
+    histogram of G(z) for the given noise samples, with bins centred on the grid points.
     """
     if p_z.dim == 1:
-        result = pushforward_density(lambda z: G.forward(_column(z[:, 0], G)), p_z, grid)
+        G_column = lambda z: G.forward(_column(z[:, 0], G))  # noqa: E731
+        result = pushforward_density(G_column, p_z, grid, n_z=n_z)
         return result.density, result.mass_outside
     x = G.forward(z_samples)[:, 0]
     step = grid[1] - grid[0]
@@ -56,7 +60,7 @@ def z_line(p_z, points=21):
 
 def snapshot(G, D, p_data, p_z, grid, z_eval, z_points):
     """D(x) and p_g(x) on the grid, mean and std of G(z), JSD(p_data || p_g), G(z_points)."""
-    p_g_grid, mass_outside = generator_density(G, p_z, grid, z_eval)
+    p_g_grid, mass_outside = generator_density(G, p_z, grid, z_eval, n_z=SNAPSHOT_N_Z)
     x = G.forward(z_eval[:SNAPSHOT_SAMPLES])[:, 0]
     x_of_z = G.forward(_column(z_points, G))[:, 0] if len(z_points) else np.empty(0)
     return {
