@@ -189,7 +189,8 @@ def _moment(target, name):
 
 
 def write_run(result, out, figures=True):
-    """config.json, metrics.json, history.npz (and figures, if gan.plots can draw them)."""
+    """config.json, metrics.json, history.npz and, unless figures=False, the figures of
+    `gan.plots.write_run_figures`."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(result.config.to_dict(), indent=2) + "\n")
@@ -197,12 +198,9 @@ def write_run(result, out, figures=True):
     np.savez(out / "history.npz", **result.history.to_arrays())
     written = ["config.json", "metrics.json", "history.npz"]
     if figures:
-        try:
-            from gan import plots
-        except ImportError:
-            plots = None
-        if plots is not None and hasattr(plots, "write_run_figures"):
-            written += plots.write_run_figures(result, out)
+        from gan import plots  # matplotlib is loaded only when figures are asked for
+
+        written += plots.write_run_figures(result, out)
     return written
 
 
