@@ -44,9 +44,8 @@ GENERATOR_IDEAL = {  # each generator loss at D = 1/2, the equilibrium of Theore
     "minimax": (-LOG_2, r"$-\log 2$: G's loss $\log(1 - D(G(z)))$ when $D = 1/2$"),
 }
 MAX_FRAMES = 60
+FIGURE1_FRACTIONS = (0.0, 0.1, 0.4, 1.0)  # of training, where figure1's panels go by default
 LOSSES_SIZE, JSD_SIZE, DISCRIMINATOR_SIZE = (8.0, 4.2), (6.4, 4.0), (7.0, 4.0)
-FIGURE_FILES = ("figure1.png", "evolution.gif", "evolution.html", "losses.png", "jsd.png",
-                "discriminator.png")
 HISTORY_FIELDS = ("d_loss", "g_loss", "value", "grid", "p_data_grid", "z_line",
                   "snapshot_steps", "D_grid", "p_g_grid", "jsd", "x_of_z")
 
@@ -74,10 +73,16 @@ def plot_z_arrows(ax, z_line, x_of_z):
     if z_line.size == 0 or z_line.shape != x_of_z.shape:
         raise ValueError(f"z_line and x_of_z must be non-empty and of one length, got "
                          f"{z_line.size} and {x_of_z.size} points")
+    return _z_arrows(ax, z_line, x_of_z)[0]
+
+
+def _z_arrows(ax, z_line, x_of_z):
+    """`plot_z_arrows` on checked input; returns the quiver and the points on the x line."""
     ax.axhline(0.0, color="0.4", linewidth=1.0)
     ax.axhline(1.0, color="0.4", linewidth=1.0)
     ax.plot(z_line, np.zeros_like(z_line), "o", color="0.25", markersize=3)
-    ax.plot(x_of_z, np.ones_like(x_of_z), "o", color=P_G_STYLE["color"], markersize=3)
+    (x_points,) = ax.plot(x_of_z, np.ones_like(x_of_z), "o", color=P_G_STYLE["color"],
+                          markersize=3)
     arrows = ax.quiver(z_line, np.zeros_like(z_line), x_of_z - z_line, np.ones_like(z_line),
                        angles="xy", scale_units="xy", scale=1.0, color="0.35", width=0.004,
                        headwidth=6, headlength=7, headaxislength=6)
@@ -86,7 +91,7 @@ def plot_z_arrows(ax, z_line, x_of_z):
     ax.tick_params(axis="y", length=0)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    return arrows
+    return arrows, x_points
 
 
 # ---------------------------------------------------------------- Figure 1
@@ -129,12 +134,13 @@ def figure1(history, steps=None, ax=None):
                 axes[1, column].tick_params(labelleft=False)
     figure.supxlabel("x" + ("   (the noise line z is drawn in the same units)" if arrows else ""),
                      fontsize=10, y=0.1)
-    figure.legend(loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.01),
+    figure.legend(loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 0.01),
                   handles=axes[0, 0].get_lines()[:3])
+    below = ("  Below, arrows z \u2192 x = G(z): where they bunch, G contracts and p_g is high."
+             if arrows else "")
     figure.suptitle("Figure 1 of Goodfellow et al. (2014), from a real run: D (blue, dashed) "
                     "learns to tell p_data (black, dotted) from p_g (green);\nG follows D's "
-                    "gradient until p_g = p_data and D = 1/2.  Below, arrows z \u2192 x = G(z): "
-                    "where they bunch, G contracts and p_g is high.", fontsize=10.5)
+                    f"gradient until p_g = p_data and D = 1/2.{below}", fontsize=10.5)
     figure.subplots_adjust(left=0.06, right=0.99, top=0.83, bottom=0.2)
     return figure
 
@@ -148,6 +154,7 @@ def evolution_animation(history, path, fps=6, max_frames=MAX_FRAMES, dpi=80):
     if path.suffix.lower() != ".gif":
         raise ValueError(f"path must end in .gif, got {str(path)!r}")
     _positive_number("fps", fps)
+    _positive_number("dpi", dpi)
     animation, frames = _evolution(_as_history(history), fps, max_frames, dpi)
     animation.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
     return frames
@@ -159,8 +166,9 @@ def evolution_html(history, path, fps=6, max_frames=MAX_FRAMES, dpi=80):
     PNG data and the player's icon font, normally fetched from a CDN, is replaced by
     inline symbols, so the page opens without a network. Returns the number of frames."""
     _positive_number("fps", fps)
+    _positive_number("dpi", dpi)
     history = _as_history(history)
-    animation, frames = _evolution(history, fps, max_frames, dpi=dpi)
+    animation, frames = _evolution(history, fps, max_frames, dpi)
     player = _offline_player(animation.to_jshtml(fps=fps, embed_frames=True,
                                                  default_mode="loop"))
     final = history.snapshot_steps[-1]
@@ -322,20 +330,22 @@ def _evolution(history, fps, max_frames, dpi):
     title = ax_density.set_title("", fontsize=10)
     final = history.snapshot_steps[-1]
 
+    if arrows:
+        ax_density.tick_params(labelbottom=False)
+        ax_density.set_xlabel("")
+        quiver, x_points = _z_arrows(axes[1, 0], history.z_line, history.x_of_z[0])
+        axes[1, 0].set_xlabel("x   (arrows: x = G(z) from the noise line)")
+
     def draw(i):
         lines[1].set_ydata(history.p_g_grid[i])
         lines[2].set_ydata(history.D_grid[i])
         title.set_text(f"step {history.snapshot_steps[i]} of {final}:  "
                        f"JSD(p_data || p_g) = {history.jsd[i]:.3g} nats")
         if arrows:
-            axes[1, 0].clear()
-            plot_z_arrows(axes[1, 0], history.z_line, history.x_of_z[i])
-            axes[1, 0].set_xlabel("x   (arrows: x = G(z) from the noise line)")
+            quiver.set_UVC(history.x_of_z[i] - history.z_line, np.ones_like(history.z_line))
+            x_points.set_xdata(history.x_of_z[i])
         return lines
 
-    if arrows:
-        ax_density.tick_params(labelbottom=False)
-        ax_density.set_xlabel("")
     figure.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.12)
     animation = FuncAnimation(figure, draw, frames=frames, interval=1000.0 / fps, blit=False)
     return animation, len(frames)
@@ -399,13 +409,20 @@ def _require_snapshots(history):
 
 
 def _snapshot_indices(history, steps):
-    """Indices of the requested snapshot steps; by default the first, ~10%, ~40% and last."""
+    """Indices of the requested snapshot steps; by default the snapshots nearest 0%, 10%, 40%
+    and 100% of training, moved apart where two would coincide."""
     _require_snapshots(history)
     recorded = history.snapshot_steps
     if steps is None:
-        targets = np.array([0.0, 0.1, 0.4, 1.0]) * recorded[-1]
+        if recorded.size <= len(FIGURE1_FRACTIONS):
+            return list(range(recorded.size))
+        targets = np.array(FIGURE1_FRACTIONS) * recorded[-1]
         indices = np.abs(recorded[None, :] - targets[:, None]).argmin(axis=1)
-        return list(dict.fromkeys(indices.tolist()))
+        for k in range(1, indices.size):  # four distinct snapshots, in order
+            indices[k] = max(indices[k], indices[k - 1] + 1)
+        for k in range(indices.size - 2, -1, -1):
+            indices[k] = min(indices[k], indices[k + 1] - 1)
+        return indices.tolist()
     steps = list(steps)
     if not 1 <= len(steps) <= 8:
         raise ValueError(f"steps must list 1 to 8 snapshot steps, got {len(steps)}")
