@@ -2,12 +2,14 @@
 
 A 2-D cross-correlation (what deep learning calls convolution) with kernel (kh, kw), stride s and
 zero padding p reads, for every output pixel (r, c), the window of the padded image x~ that starts
-at (s r, s c). im2col copies those windows into the columns of a matrix X of shape
-(channels * kh * kw, output pixels) for each sample, and the layer is one matrix product
-Y = W X + b. Output size per axis (e.g. Dumoulin & Visin 2016, "A guide to convolution
+at (s r, s c). im2col copies those windows into the columns of one matrix X of shape
+(channels * kh * kw, batch * output pixels), and the layer is one matrix product Y = W X + b. Output size per axis (e.g. Dumoulin & Visin 2016, "A guide to convolution
 arithmetic", relationship 6):  H_out = floor((H + 2p - k) / s) + 1.
 col2im is the adjoint of im2col: it scatter-adds each column back onto the window it came from,
 so <im2col(x), X> = <x, col2im(X)>. It loops over the kh * kw kernel offsets, never over pixels.
+Layout: with the batch inside the columns, Y comes out as (channels, batch, H, W) in memory; the
+layers return it as a transposed view of shape (batch, channels, H, W) rather than copy it (NumPy's
+elementwise operations keep that layout, and the next im2col reads any strides).
 
 ConvTranspose2d (the "fractional-strided" convolution of DCGAN, Radford et al. 2016) is the
 adjoint of Conv2d with the same weights: its forward is Conv2d's input gradient (W^T, then col2im)
@@ -42,34 +44,45 @@ def convolution_output_size(size, kernel_size, stride, padding):
 
 
 def im2col(x, kernel_size, stride=(1, 1), padding=(0, 0)):
-    """Windows of the zero-padded x as columns: X[n, (c, i, j), (r, q)] = x~[n, c, s r + i, s q + j].
+    """Windows of the zero-padded x as columns: X[(c, i, j), (n, r, q)] = x~[n, c, s r + i, s q + j].
 
-    x has shape (batch, channels, H, W); the result has shape (batch, channels * kh * kw,
-    H_out * W_out) and is a fresh array (the one copy of the convolution's input).
+    x has shape (batch, channels, H, W); the result has shape (channels * kh * kw,
+    batch * H_out * W_out) and is a fresh array (the one copy of the convolution's input).
     """
     (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]   # (n, c, r, q, i, j)
     batch, channels, rows, columns = windows.shape[:4]
-    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(batch, channels * kh * kw, rows * columns)
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * kh * kw, batch * rows * columns)
 
 
 def col2im(columns, image_shape, kernel_size, stride=(1, 1), padding=(0, 0)):
-    """Adjoint of im2col: x[n, c, y, z] = sum of X[n, (c, i, j), (r, q)] over s r + i - p = y, s q + j - p = z.
+    """Adjoint of im2col: x[n, c, y, z] = sum of X[(c, i, j), (n, r, q)] over s r + i - p = y, s q + j - p = z.
 
-    columns has shape (batch, channels * kh * kw, H_out * W_out) for an image of `image_shape`
-    (batch, channels, H, W); returns that image. One strided add per kernel offset (i, j).
+    columns has shape (channels * kh * kw, batch * H_out * W_out) for an image of `image_shape`
+    (batch, channels, H, W); returns that image (a view laid out as (channels, batch, H, W)).
+    One strided add per kernel offset (i, j).
     """
     (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
     batch, channels, height, width = image_shape
     rows, cols = convolution_output_size((height, width), kernel_size, stride, padding)
-    windows = columns.reshape(batch, channels, kh, kw, rows, cols)
-    padded = np.zeros((batch, channels, height + 2 * ph, width + 2 * pw), dtype=columns.dtype)
+    windows = columns.reshape(channels, kh, kw, batch, rows, cols)
+    padded = np.zeros((channels, batch, height + 2 * ph, width + 2 * pw), dtype=columns.dtype)
     for i in range(kh):
         for j in range(kw):
-            padded[:, :, i:i + sh * (rows - 1) + 1:sh, j:j + sw * (cols - 1) + 1:sw] += windows[:, :, i, j]
-    return padded[:, :, ph:ph + height, pw:pw + width]
+            padded[:, :, i:i + sh * (rows - 1) + 1:sh, j:j + sw * (cols - 1) + 1:sw] += windows[:, i, j]
+    return padded[:, :, ph:ph + height, pw:pw + width].transpose(1, 0, 2, 3)
+
+
+def _channels_first(x):
+    """(batch, channels, H, W) -> the matrix (channels, batch * H * W) (free if x is a layer output)."""
+    return x.transpose(1, 0, 2, 3).reshape(x.shape[1], -1)
+
+
+def _batch_first(matrix, shape):
+    """The matrix (channels, batch * H * W) as an image of `shape` (batch, channels, H, W): a view."""
+    return matrix.reshape(shape[1], shape[0], shape[2], shape[3]).transpose(1, 0, 2, 3)
 
 
 class _Convolution(Layer):
@@ -115,7 +128,7 @@ class _Convolution(Layer):
 
 class Conv2d(_Convolution):
     """y[n, o] = sum_c W[o, c] (cross-correlated with) x~[n, c] at stride s, + b[o]; as a matmul
-    Y_n = W X_n + b with X = im2col(x) and W reshaped to (out_channels, in_channels * kh * kw).
+    Y = W X + b with X = im2col(x) and W reshaped to (out_channels, in_channels * kh * kw).
 
     W has shape (out_channels, in_channels, kh, kw), b shape (out_channels,); x~ is x zero-padded
     by p. Output size per axis: H_out = floor((H + 2p - k) / s) + 1 (Dumoulin & Visin 2016).
@@ -138,7 +151,7 @@ class Conv2d(_Convolution):
         return (input_shape[0], self.out_channels, rows, cols)
 
     def forward(self, x):
-        """Y_n = W X_n + b, X = im2col(x)."""
+        """Y = W X + b, X = im2col(x), Y of shape (out_channels, batch * pixels)."""
         self._check_input(x)
         shape = self.output_shape(x.shape)
         if min(shape[2:]) < 1:
@@ -146,28 +159,28 @@ class Conv2d(_Convolution):
                              f"{self.kernel_size} after padding {self.padding}")
         self.input_shape = x.shape
         self.X = im2col(x, self.kernel_size, self.stride, self.padding)
-        y = np.matmul(self.W.reshape(self.out_channels, -1), self.X)       # (n, out, pixels)
-        y += self.b[:, None]
-        return y.reshape(shape)
+        Y = self.W.reshape(self.out_channels, -1) @ self.X
+        Y += self.b[:, None]
+        return _batch_first(Y, shape)
 
     def backward(self, grad_y, param_grads=True):
-        """Derivation, with G_n = dL/dY_n of shape (out_channels, pixels), from Y_n = W X_n + b:
-            dL/dW   = sum_n G_n X_n^T            (Y is linear in W, X_n the coefficient)
-            dL/db   = sum over n and pixels of G  (b is added to every pixel)
-            dL/dX_n = W^T G_n                    (Y is linear in X_n)
-            dL/dx   = col2im(dL/dX)              (X = im2col(x) is linear; its transpose is col2im)
+        """Derivation, with G = dL/dY of shape (out_channels, batch * pixels), from Y = W X + b:
+            dL/dW = G X^T                  (Y is linear in W, with X as coefficient)
+            dL/db = G summed over columns  (b is added to every pixel of every sample)
+            dL/dX = W^T G                  (Y is linear in X)
+            dL/dx = col2im(dL/dX)          (X = im2col(x) is linear; its transpose is col2im)
         """
-        G = grad_y.reshape(grad_y.shape[0], self.out_channels, -1)
+        G = _channels_first(grad_y)
         W = self.W.reshape(self.out_channels, -1)
         if param_grads:
-            self.grad_W[...] = np.tensordot(G, self.X, axes=([0, 2], [0, 2])).reshape(self.W.shape)
-            np.sum(grad_y, axis=(0, 2, 3), out=self.grad_b)
-        grad_X = np.matmul(W.T, G)
-        return col2im(grad_X, self.input_shape, self.kernel_size, self.stride, self.padding)
+            np.matmul(G, self.X.T, out=self.grad_W.reshape(W.shape))
+            np.sum(G, axis=1, out=self.grad_b)
+        return col2im(W.T @ G, self.input_shape, self.kernel_size, self.stride, self.padding)
 
 
 class ConvTranspose2d(_Convolution):
-    """Fractional-strided convolution, the adjoint of Conv2d: y = col2im(W^T x) + b.
+    """Fractional-strided convolution, the adjoint of Conv2d: y = col2im(W^T x) + b, with x as the
+    matrix (in_channels, batch * pixels) and W as (in_channels, out_channels * kh * kw).
 
     W has shape (in_channels, out_channels, kh, kw) (PyTorch's layout), which is exactly the weight
     of the Conv2d(out_channels -> in_channels, same kernel, stride, padding) it transposes: for
@@ -202,33 +215,32 @@ class ConvTranspose2d(_Convolution):
         return (input_shape[0], self.out_channels, rows, cols)
 
     def forward(self, x):
-        """y = col2im(W^T x_n) + b: Conv2d's input gradient, with x in the role of dL/dY."""
+        """y = col2im(W^T x) + b: Conv2d's input gradient, with x in the role of dL/dY."""
         self._check_input(x)
         shape = self.output_shape(x.shape)
         if min(shape[2:]) < 1:
             raise ValueError(f"ConvTranspose2d output would be {shape[2:]} for input {x.shape[2:]}: "
                              f"padding {self.padding} is too large")
-        self.x = x
-        x_matrix = x.reshape(x.shape[0], self.in_channels, -1)             # (n, in, pixels)
-        columns = np.matmul(self.W.reshape(self.in_channels, -1).T, x_matrix)
+        self.input_shape = x.shape
+        self.x_matrix = _channels_first(x)
+        columns = self.W.reshape(self.in_channels, -1).T @ self.x_matrix
         y = col2im(columns, shape, self.kernel_size, self.stride, self.padding)
         y += self.b[:, None, None]
         return y
 
     def backward(self, grad_y, param_grads=True):
-        """Derivation, from y = col2im(W^T x_n) + b with W of shape (in, out kh kw):
-            G_n     = im2col(dL/dy)_n             (the transpose of col2im is im2col)
-            dL/dW   = sum_n x_n G_n^T             (W^T x_n is linear in W)
-            dL/db   = sum over n and pixels of dL/dy
-            dL/dx_n = W G_n                       (Conv2d's forward applied to dL/dy)
+        """Derivation, from y = col2im(W^T x) + b, x and W as matrices (see the class docstring):
+            G     = im2col(dL/dy)          (the transpose of col2im is im2col)
+            dL/dW = x G^T                  (W^T x is linear in W)
+            dL/db = dL/dy summed over batch and pixels
+            dL/dx = W G                    (Conv2d's forward applied to dL/dy)
         """
-        G = im2col(grad_y, self.kernel_size, self.stride, self.padding)      # (n, out kh kw, pixels)
-        x_matrix = self.x.reshape(self.x.shape[0], self.in_channels, -1)
+        G = im2col(grad_y, self.kernel_size, self.stride, self.padding)
+        W = self.W.reshape(self.in_channels, -1)
         if param_grads:
-            self.grad_W[...] = np.tensordot(x_matrix, G, axes=([0, 2], [0, 2])).reshape(self.W.shape)
+            np.matmul(self.x_matrix, G.T, out=self.grad_W.reshape(W.shape))
             np.sum(grad_y, axis=(0, 2, 3), out=self.grad_b)
-        grad_x = np.matmul(self.W.reshape(self.in_channels, -1), G)
-        return grad_x.reshape(self.x.shape)
+        return _batch_first(W @ G, self.input_shape)
 
 
 LAYER_TYPES.update({"Conv2d": Conv2d, "ConvTranspose2d": ConvTranspose2d})

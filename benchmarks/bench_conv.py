@@ -1,0 +1,105 @@
+"""Time forward + backward of a DCGAN-sized generator and discriminator on 64 images of 32 x 32.
+
+The stacks follow the DCGAN rules (Radford et al. 2016) at base width w (default 64, the paper's
+first layer width; w = 32 quarters the work):
+    G: z (100) -> Linear(100, 4w*4*4) -> Reshape(4w, 4, 4) -> BN -> ReLU
+       -> ConvT(4w, 2w, 4, 2, 1) -> BN -> ReLU -> ConvT(2w, w, 4, 2, 1) -> BN -> ReLU
+       -> ConvT(w, 1, 4, 2, 1) -> Tanh                               (4 -> 8 -> 16 -> 32 pixels)
+    D: x (1, 32, 32) -> Conv(1, w, 4, 2, 1) -> LReLU -> Conv(w, 2w, 4, 2, 1) -> BN -> LReLU
+       -> Conv(2w, 4w, 4, 2, 1) -> BN -> LReLU -> Flatten -> Linear(4w*4*4, 1)
+Every layer's forward and backward (with parameter gradients) is timed on its own, and the dtypes
+run interleaved, round by round, so a change in machine load hits both alike. Prints medians in us.
+
+    python benchmarks/bench_conv.py [--width 64] [--repeats 30]
+
+BLAS runs on one thread unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS say otherwise.
+"""
+
+import argparse
+import os
+
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")          # must precede the first import of numpy
+
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from nn import (BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear, ReLU,  # noqa: E402
+                Reshape, Sequential, Tanh)
+
+BATCH_SIZE, NOISE_SIZE = 64, 100
+
+
+def dcgan(width, dtype, rng):
+    """The generator and discriminator described in the module docstring, DCGAN's N(0, 0.02) init."""
+    init = ("normal", 0.02)
+    G = Sequential([
+        Linear(NOISE_SIZE, 4 * width * 16, rng, init=init, dtype=dtype), Reshape((4 * width, 4, 4)),
+        BatchNorm2d(4 * width, dtype=dtype), ReLU(),
+        ConvTranspose2d(4 * width, 2 * width, 4, 2, 1, rng=rng, init=init, dtype=dtype),
+        BatchNorm2d(2 * width, dtype=dtype), ReLU(),
+        ConvTranspose2d(2 * width, width, 4, 2, 1, rng=rng, init=init, dtype=dtype),
+        BatchNorm2d(width, dtype=dtype), ReLU(),
+        ConvTranspose2d(width, 1, 4, 2, 1, rng=rng, init=init, dtype=dtype), Tanh()])
+    D = Sequential([
+        Conv2d(1, width, 4, 2, 1, rng=rng, init=init, dtype=dtype), LeakyReLU(0.2),
+        Conv2d(width, 2 * width, 4, 2, 1, rng=rng, init=init, dtype=dtype),
+        BatchNorm2d(2 * width, dtype=dtype), LeakyReLU(0.2),
+        Conv2d(2 * width, 4 * width, 4, 2, 1, rng=rng, init=init, dtype=dtype),
+        BatchNorm2d(4 * width, dtype=dtype), LeakyReLU(0.2),
+        Flatten(), Linear(4 * width * 16, 1, rng, init=init, dtype=dtype)])
+    return G, D
+
+
+def time_layers(network, x, times):
+    """One forward and one backward pass, timing each layer; appends to times[(index, phase)]."""
+    y = x
+    for index, layer in enumerate(network.layers):
+        start = time.perf_counter()
+        y = layer.forward(y)
+        times.setdefault((index, "forward"), []).append(time.perf_counter() - start)
+    grad = np.ones_like(y)
+    for index in reversed(range(len(network.layers))):
+        start = time.perf_counter()
+        grad = network.layers[index].backward(grad)
+        times.setdefault((index, "backward"), []).append(time.perf_counter() - start)
+    return y
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=30)
+    arguments = parser.parse_args()
+    dtypes = [np.float64, np.float32]
+    rng = np.random.default_rng(0)
+    networks = {dtype: dcgan(arguments.width, dtype, rng) for dtype in dtypes}
+    z = rng.normal(size=(BATCH_SIZE, NOISE_SIZE))
+    times = {(dtype, name): {} for dtype in dtypes for name in "GD"}
+    for round_index in range(arguments.repeats + 3):                 # the first 3 rounds warm up
+        for dtype in dtypes:
+            G, D = networks[dtype]
+            G_times, D_times = ({} if round_index < 3 else times[dtype, name] for name in "GD")
+            x = time_layers(G, z.astype(dtype), G_times)
+            time_layers(D, x, D_times)
+    print(f"DCGAN width {arguments.width}, batch {BATCH_SIZE} of 1 x 32 x 32, median of "
+          f"{arguments.repeats} repeats, microseconds (BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}, "
+          f"load average {os.getloadavg()[0]:.1f})")
+    print(f"{'layer':<44}{'phase':>9}" + "".join(f"{np.dtype(d).name:>11}" for d in dtypes) + f"{'32/64':>7}")
+    totals = {dtype: 0.0 for dtype in dtypes}
+    for name in "GD":
+        for index, layer in enumerate(networks[dtypes[0]][0 if name == "G" else 1].layers):
+            for phase in ("forward", "backward"):
+                medians = [1e6 * np.median(times[dtype, name][index, phase]) for dtype in dtypes]
+                for dtype, median in zip(dtypes, medians):
+                    totals[dtype] += median
+                label = f"{name}.{index} {layer!r}"[:43]
+                print(f"{label:<44}{phase:>9}" + "".join(f"{m:>11.0f}" for m in medians)
+                      + f"{medians[1] / medians[0]:>7.2f}")
+    print(f"{'G and D, forward + backward (sum of medians)':<53}" + "".join(
+        f"{totals[dtype]:>11.0f}" for dtype in dtypes) + f"{totals[dtypes[1]] / totals[dtypes[0]]:>7.2f}")
+
+
+if __name__ == "__main__":
+    main()
