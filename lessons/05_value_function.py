@@ -1,0 +1,140 @@
+"""Lesson 05 -- the value function V(D, G) and the virtual training criterion C(G).
+
+Follows Section 4.1 of Goodfellow et al. (2014): the game is min_G max_D V(D, G) with
+
+    V(D, G) = E_{x ~ p_data}[log D(x)] + E_{z ~ p_z}[log(1 - D(G(z)))]          (Eq. 1)
+
+For each G the inner max is reached at D* (Proposition 1, lesson 04), which leaves a function
+of G alone, C(G) = V(D*, G) (Eq. 4). Theorem 1: C(G) = -log 4 + 2 JSD(p_data || p_g), so its
+global minimum is -log 4, reached exactly when p_g = p_data. We map C over a family of
+generators p_g = N(mu, sigma) for the target p_data = N(-1, 1).
+"""
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import stats
+
+import rng
+from _lesson import say, start
+from gan.distributions import Normal
+from gan.objectives import value as minibatch_value
+from gan.theory import c_of_g, jsd, jsd_grid, optimal_discriminator_logit, value
+
+FIGURES = ("c_of_g_map.png", "c_of_g_slice.png")
+
+lesson = start(__file__, __doc__)
+LOG_4 = math.log(4.0)
+p_data = Normal(-1.0, 1.0)
+
+# %% [markdown]
+# ## V is an expectation: a minibatch estimates it
+# Take one generator, p_g = N(1, 0.7), and its best discriminator D*. V(D*, G) is an integral;
+# Algorithm 1 only ever sees its minibatch estimate.
+
+# %%
+generator = rng.Generator(5)
+p_g = Normal(1.0, 0.7)
+D_star_logit = optimal_discriminator_logit(p_data, p_g)
+m, repeats = 256, lesson.pick(1000, 200)
+x_real = p_data.sample(repeats * m, generator).reshape(repeats, m, 1)   # a batch of minibatches
+x_fake = p_g.sample(repeats * m, generator).reshape(repeats, m, 1)
+estimates = minibatch_value(D_star_logit(x_real), D_star_logit(x_fake))  # one V per minibatch
+C = c_of_g(p_data, p_g)
+say(f"""p_g = N(1, 0.7): by quadrature C(G) = V(D*, G) = {C:.4f}. {len(estimates)} minibatch
+estimates with m = {m} average {estimates.mean():.4f} +- {estimates.std() / np.sqrt(repeats):.4f}
+(standard error), but one estimate spreads by {estimates.std():.4f} (std): unbiased, yet every
+single step of Algorithm 1 sees a noisy V.""")
+
+# %% [markdown]
+# ## Theorem 1, numerically: C(G) = -log 4 + 2 JSD(p_data || p_g)
+# c_of_g integrates V(D*, G) directly; jsd integrates the Jensen-Shannon divergence. Nothing in
+# the first computation knows about the second.
+
+# %%
+check_mu = np.linspace(-4.0, 2.0, lesson.pick(9, 4))
+check_sigma = np.linspace(0.25, 3.0, lesson.pick(8, 3))
+pairs = [(mu, sigma) for mu in check_mu for sigma in check_sigma]
+gaps = np.array([
+    c_of_g(p_data, Normal(mu, sigma)) - (-LOG_4 + 2 * jsd(p_data, Normal(mu, sigma)))
+    for mu, sigma in pairs
+])
+say(f"""Over {len(pairs)} generators N(mu, sigma), mu in [{check_mu[0]}, {check_mu[-1]}], sigma in
+[{check_sigma[0]}, {check_sigma[-1]}]: max |C(G) - (-log 4 + 2 JSD)| = {np.abs(gaps).max():.1e}
+(rounding level). Two different integrals, one number: that is Theorem 1.""")
+
+# %% [markdown]
+# ## The landscape of C over the family N(mu, sigma)
+# Densities on a fine x grid and the trapezoid rule (`jsd_grid`), one row of sigma at a time.
+
+# %%
+mu = np.linspace(-4.0, 2.0, lesson.pick(121, 61))          # steps of 0.05 (fast: 0.1)
+sigma = np.linspace(0.25, 3.0, lesson.pick(111, 56))       # steps of 0.025 (fast: 0.05)
+x = np.linspace(-16.0, 14.0, 3001)                         # 4 sigma beyond every member
+p_data_x = p_data.pdf(x)
+C_map = np.array([
+    -LOG_4 + 2 * jsd_grid(x, p_data_x, stats.norm.pdf(x, mu[:, None], s)) for s in sigma
+])                                                          # shape (len(sigma), len(mu))
+row, column = np.unravel_index(np.argmin(C_map), C_map.shape)
+say(f"""On the {len(mu)} x {len(sigma)} grid the smallest C(G) is {C_map[row, column]:.5f} at
+mu = {mu[column]:.2f}, sigma = {sigma[row]:.3f}; -log 4 = {-LOG_4:.5f}. The minimum sits where
+p_g = p_data, and nowhere else: C is below -log 4 + 0.01 only for
+{np.count_nonzero(C_map < -LOG_4 + 0.01)} of {C_map.size} grid points, all near (-1, 1).""")
+say(f"""Far from the target C flattens towards its ceiling 0 (JSD -> log 2): at mu = {mu[-1]},
+sigma = {sigma[0]} it is {C_map[0, -1]:.4f}. A generator there feels almost no slope of C --
+keep that in mind for lesson 07.""")
+
+fig, ax = plt.subplots(figsize=(7.5, 5))
+mesh = ax.pcolormesh(mu, sigma, C_map, cmap="viridis", shading="auto")
+ax.contour(mu, sigma, C_map, levels=np.linspace(-1.35, -0.05, 14), colors="white",
+           linewidths=0.6, linestyles="solid", alpha=0.6)
+fig.colorbar(mesh, ax=ax, label=r"$C(G) = -\log 4 + 2\,JSD(p_{data}\,\|\,p_g)$ (nats)")
+ax.plot(mu[column], sigma[row], "*", color="red", markersize=14,
+        label=f"grid minimum C = {C_map[row, column]:.4f}")
+ax.plot(p_data.mu, p_data.sigma, "o", markerfacecolor="none", markeredgecolor="white",
+        markersize=16, markeredgewidth=1.5, label=r"$p_g = p_{data}$: (-1, 1), C = $-\log 4$")
+ax.axhline(1.0, color="white", linestyle="--", linewidth=1, label=r"the slice $\sigma = 1$")
+ax.set(xlabel=r"$\mu$ of $p_g$", ylabel=r"$\sigma$ of $p_g$",
+       title=r"C(G) over $p_g = N(\mu, \sigma)$: one minimum, at $p_g = p_{data}$")
+ax.legend(loc="upper left", fontsize=8)
+lesson.save(fig, FIGURES[0])
+
+# %% [markdown]
+# ## A slice along mu (sigma = 1), and why C is a max over D
+# Freeze one discriminator -- the best one against N(1, 1) -- and move G: its V(D, G) stays
+# below C(G) everywhere and touches it only at mu = 1, where that D is optimal.
+
+# %%
+sigma_one = np.argmin(np.abs(sigma - 1.0))
+frozen_logit = optimal_discriminator_logit(p_data, Normal(1.0, 1.0))
+slice_mu = np.linspace(-4.0, 2.0, lesson.pick(61, 13))    # steps of 0.1 (fast: 0.5)
+V_frozen = np.array([value(frozen_logit, p_data, Normal(mu_g, 1.0)) for mu_g in slice_mu])
+C_slice = np.array([c_of_g(p_data, Normal(mu_g, 1.0)) for mu_g in slice_mu])
+say(f"""Along sigma = 1: V(D_frozen, G) <= C(G) at every mu (largest V - C =
+{(V_frozen - C_slice).max():.1e}); they meet at mu = {slice_mu[np.argmin(C_slice - V_frozen)]:.2f}.
+Maximising over D first is what turns V into a criterion for G alone. And against that stale D,
+G could drive V down to {V_frozen.min():.2f} (at mu = {slice_mu[np.argmin(V_frozen)]:.0f}), far
+below -log 4, by running past the target: minimising V for a fixed D is not minimising C. That is why Algorithm 1 updates
+D (k steps) before every step of G.""")
+
+fig, ax = plt.subplots(figsize=(7.5, 4))
+ax.plot(mu, C_map[sigma_one], color="tab:green", label=r"$C(G) = \max_D V(D, G)$")
+ax.plot(slice_mu, V_frozen, color="tab:blue", linestyle="--",
+        label=r"$V(D, G)$, D frozen at $D^*$ for $N(1, 1)$")
+ax.axhline(-LOG_4, color="black", linestyle=":", label=r"$-\log 4$, reached at $\mu = -1$")
+ax.axhline(0.0, color="0.6", linewidth=0.8)
+ax.set(xlabel=r"$\mu$ of $p_g = N(\mu, 1)$", ylabel="nats", ylim=(-3.5, 0.2),
+       title=r"Slice $\sigma = 1$: C is minimal at $\mu = -1$; any fixed D lies below C")
+ax.legend(fontsize=8, loc="lower right")
+lesson.save(fig, FIGURES[1])
+
+# %%
+print("Exercises")
+say("""1. Replace the target by Mixture([Normal(-2, 0.5), Normal(2, 0.5)]) and map C over the
+same normal family. Where is the best normal p_g now, and is its C(G) still -log 4? Why not?""")
+say("""2. Compute the gradient dC/dmu along the slice (np.gradient) at mu = -3 and at mu = 2. How
+does it compare with its size near mu = -1.5? What would that mean for a generator that starts
+far away?""")
+lesson.finish()
