@@ -323,6 +323,8 @@ def _evolution(history, fps, max_frames, dpi):
     ax_density = axes[0, 0]
     lines = plot_densities(ax_density, history.grid, history.p_data_grid, history.p_g_grid[0],
                            history.D_grid[0])
+    for line, label in zip(lines, ("p_data", "p_g", "D(x)")):
+        line.set_label(label)  # plain text: mathtext would be laid out again for every frame
     ax_density.set_xlim(*_view_range(history, frames))
     ax_density.set_ylim(0.0, _density_top(history, frames))
     ax_density.set_ylabel("density;  D(x)")
@@ -376,7 +378,7 @@ def _palette_frame(match):
     data = base64.b64decode(match.group(1).replace("\\\n", "").replace("\n", ""))
     image = Image.open(io.BytesIO(data)).convert("RGB").quantize(colors=64)
     buffer = io.BytesIO()
-    image.save(buffer, format="png", optimize=True)
+    image.save(buffer, format="png")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
