@@ -53,7 +53,8 @@ HISTORY_FIELDS = ("d_loss", "g_loss", "value", "grid", "p_data_grid", "z_line",
 # ---------------------------------------------------------------- building blocks
 def plot_densities(ax, grid, p_data, p_g, D, labels=True):
     """One panel of Figure 1 (Goodfellow et al. 2014): p_data(x) black dotted, p_g(x) green
-    solid, D(x) blue dashed, all on ``grid``. Returns the three Line2D objects."""
+    solid, D(x) blue dashed, all on ``grid``; with ``labels=False`` they stay out of legends
+    (for the panels after the first). Returns the three Line2D objects."""
     grid, p_data, p_g, D = _curves(grid, p_data=p_data, p_g=p_g, D=D)
     names = (P_DATA_LABEL, P_G_LABEL, D_LABEL) if labels else ("_p_data", "_p_g", "_D")
     (line_data,) = ax.plot(grid, p_data, label=names[0], **P_DATA_STYLE)
@@ -330,6 +331,9 @@ def _evolution(history, fps, max_frames, dpi):
     ax_density.set_ylabel("density;  D(x)")
     ax_density.legend(loc="upper right", fontsize=8)
     title = ax_density.set_title("", fontsize=10)
+    top = ax_density.get_ylim()[1]
+    peak_note = ax_density.text(0.01, 0.97, "", transform=ax_density.transAxes, va="top",
+                                fontsize=8, color=P_G_STYLE["color"])
     final = history.snapshot_steps[-1]
 
     if arrows:
@@ -343,6 +347,8 @@ def _evolution(history, fps, max_frames, dpi):
         lines[2].set_ydata(history.D_grid[i])
         title.set_text(f"step {history.snapshot_steps[i]} of {final}:  "
                        f"JSD(p_data || p_g) = {history.jsd[i]:.3g} nats")
+        peak = history.p_g_grid[i].max()
+        peak_note.set_text(f"p_g peaks above the frame, at {peak:.3g}" if peak > top else "")
         if arrows:
             quiver.set_UVC(history.x_of_z[i] - history.z_line, np.ones_like(history.z_line))
             x_points.set_xdata(history.x_of_z[i])
