@@ -110,6 +110,17 @@ def test_figure1_default_panels_are_four_distinct_snapshots_when_there_are_four(
     assert steps == sorted(steps) and steps[0] == recorded[0] and steps[-1] == recorded[-1]
 
 
+def test_figure1_names_a_p_g_peak_that_runs_off_the_top(run):
+    arrays = run.history.to_arrays()
+    arrays["p_g_grid"] = arrays["p_g_grid"].copy()
+    arrays["p_g_grid"][-1, 200] = 50.0  # far above D's range [0, 1] and 3 x p_data's peak
+    figure = plots.figure1(arrays, ax=Figure())
+    last = density_axes(figure)[-1]
+    assert last.get_ylim()[1] < 50.0
+    assert any("peaks at 50" in text.get_text() for text in last.texts)
+    assert not any("peaks" in text.get_text() for text in density_axes(figure)[0].texts)
+
+
 def test_figure1_last_panel_shows_the_trained_D_and_the_target_density(run):
     figure = plots.figure1(run.history, ax=Figure())
     p_data, _, D = _panel_curves(density_axes(figure)[-1])
