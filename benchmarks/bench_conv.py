@@ -12,7 +12,8 @@ run interleaved, round by round, so a change in machine load hits both alike. Pr
 
     python benchmarks/bench_conv.py [--width 64] [--repeats 30]
 
-BLAS runs on one thread unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS say otherwise.
+BLAS runs on one thread unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS say
+otherwise.
 """
 
 import argparse
@@ -25,14 +26,14 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from nn import (BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear, ReLU,  # noqa: E402
-                Reshape, Sequential, Tanh)
+from nn import (BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU,  # noqa: E402
+                Linear, ReLU, Reshape, Sequential, Tanh)
 
 BATCH_SIZE, NOISE_SIZE = 64, 100
 
 
 def dcgan(width, dtype, rng):
-    """The generator and discriminator described in the module docstring, DCGAN's N(0, 0.02) init."""
+    """G and D as in the module docstring, with DCGAN's N(0, 0.02^2) initial weights."""
     init = ("normal", 0.02)
     G = Sequential([
         Linear(NOISE_SIZE, 4 * width * 16, rng, init=init, dtype=dtype), Reshape((4 * width, 4, 4)),
@@ -84,9 +85,11 @@ def main():
             x = time_layers(G, z.astype(dtype), G_times)
             time_layers(D, x, D_times)
     print(f"DCGAN width {arguments.width}, batch {BATCH_SIZE} of 1 x 32 x 32, median of "
-          f"{arguments.repeats} repeats, microseconds (BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}, "
+          f"{arguments.repeats} repeats, microseconds "
+          f"(BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}, "
           f"load average {os.getloadavg()[0]:.1f})")
-    print(f"{'layer':<44}{'phase':>9}" + "".join(f"{np.dtype(d).name:>11}" for d in dtypes) + f"{'32/64':>7}")
+    print(f"{'layer':<44}{'phase':>9}" + "".join(f"{np.dtype(d).name:>11}" for d in dtypes)
+          + f"{'32/64':>7}")
     totals = {dtype: 0.0 for dtype in dtypes}
     for name in "GD":
         for index, layer in enumerate(networks[dtypes[0]][0 if name == "G" else 1].layers):
@@ -97,8 +100,9 @@ def main():
                 label = f"{name}.{index} {layer!r}"[:43]
                 print(f"{label:<44}{phase:>9}" + "".join(f"{m:>11.0f}" for m in medians)
                       + f"{medians[1] / medians[0]:>7.2f}")
-    print(f"{'G and D, forward + backward (sum of medians)':<53}" + "".join(
-        f"{totals[dtype]:>11.0f}" for dtype in dtypes) + f"{totals[dtypes[1]] / totals[dtypes[0]]:>7.2f}")
+    ratio = totals[dtypes[1]] / totals[dtypes[0]]
+    print(f"{'G and D, forward + backward (sum of medians)':<53}"
+          + "".join(f"{totals[dtype]:>11.0f}" for dtype in dtypes) + f"{ratio:>7.2f}")
 
 
 if __name__ == "__main__":

@@ -18,5 +18,5 @@ from nn.norm import BatchNorm1d, BatchNorm2d
 from nn.shape import Flatten, Reshape
 
 __all__ = ["Layer", "Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus", "Identity",
-           "Sequential", "MLP", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "Flatten",
-           "Reshape"]
+           "Sequential", "MLP", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d",
+           "Flatten", "Reshape"]

@@ -3,8 +3,9 @@
 A 2-D cross-correlation (what deep learning calls convolution) with kernel (kh, kw), stride s and
 zero padding p reads, for every output pixel (r, c), the window of the padded image x~ that starts
 at (s r, s c). im2col copies those windows into the columns of one matrix X of shape
-(channels * kh * kw, batch * output pixels), and the layer is one matrix product Y = W X + b. Output size per axis (e.g. Dumoulin & Visin 2016, "A guide to convolution
-arithmetic", relationship 6):  H_out = floor((H + 2p - k) / s) + 1.
+(channels * kh * kw, batch * output pixels), and the layer is one matrix product Y = W X + b.
+Output size per axis (Dumoulin & Visin 2016, "A guide to convolution arithmetic for deep
+learning", relationship 6):  H_out = floor((H + 2p - k) / s) + 1.
 col2im is the adjoint of im2col: it scatter-adds each column back onto the window it came from,
 so <im2col(x), X> = <x, col2im(X)>. It loops over the kh * kw kernel offsets, never over pixels.
 Layout: with the batch inside the columns, Y comes out as (channels, batch, H, W) in memory; the
@@ -26,8 +27,8 @@ from nn.layers import LAYER_TYPES, Layer
 def _pair(name, value, minimum):
     """An int or a pair of ints, each >= minimum, as a tuple (vertical, horizontal)."""
     values = value if isinstance(value, (tuple, list)) else (value, value)
-    if len(values) != 2 or not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum for v in values):
+    if len(values) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                   and v >= minimum for v in values):
         kind = "positive" if minimum == 1 else "non-negative"
         raise ValueError(f"{name} must be a {kind} integer or a pair of them, got {value!r}")
     return int(values[0]), int(values[1])
@@ -44,7 +45,7 @@ def convolution_output_size(size, kernel_size, stride, padding):
 
 
 def im2col(x, kernel_size, stride=(1, 1), padding=(0, 0)):
-    """Windows of the zero-padded x as columns: X[(c, i, j), (n, r, q)] = x~[n, c, s r + i, s q + j].
+    """Windows of the zero-padded x~ as columns: X[(c, i, j), (n, r, q)] = x~[n, c, sr + i, sq + j].
 
     x has shape (batch, channels, H, W); the result has shape (channels * kh * kw,
     batch * H_out * W_out) and is a fresh array (the one copy of the convolution's input).
@@ -58,7 +59,9 @@ def im2col(x, kernel_size, stride=(1, 1), padding=(0, 0)):
 
 
 def col2im(columns, image_shape, kernel_size, stride=(1, 1), padding=(0, 0)):
-    """Adjoint of im2col: x[n, c, y, z] = sum of X[(c, i, j), (n, r, q)] over s r + i - p = y, s q + j - p = z.
+    """Adjoint of im2col: x[n, c, u, v] = sum of X[(c, i, j), (n, r, q)] over s r + i - p = u and
+    s q + j - p = v.
+
 
     columns has shape (channels * kh * kw, batch * H_out * W_out) for an image of `image_shape`
     (batch, channels, H, W); returns that image (a view laid out as (channels, batch, H, W)).
@@ -71,17 +74,19 @@ def col2im(columns, image_shape, kernel_size, stride=(1, 1), padding=(0, 0)):
     padded = np.zeros((channels, batch, height + 2 * ph, width + 2 * pw), dtype=columns.dtype)
     for i in range(kh):
         for j in range(kw):
-            padded[:, :, i:i + sh * (rows - 1) + 1:sh, j:j + sw * (cols - 1) + 1:sw] += windows[:, i, j]
+            rows_hit = slice(i, i + sh * (rows - 1) + 1, sh)
+            cols_hit = slice(j, j + sw * (cols - 1) + 1, sw)
+            padded[:, :, rows_hit, cols_hit] += windows[:, i, j]
     return padded[:, :, ph:ph + height, pw:pw + width].transpose(1, 0, 2, 3)
 
 
 def _channels_first(x):
-    """(batch, channels, H, W) -> the matrix (channels, batch * H * W) (free if x is a layer output)."""
+    """(batch, channels, H, W) -> the matrix (channels, batch * H * W); free for conv outputs."""
     return x.transpose(1, 0, 2, 3).reshape(x.shape[1], -1)
 
 
 def _batch_first(matrix, shape):
-    """The matrix (channels, batch * H * W) as an image of `shape` (batch, channels, H, W): a view."""
+    """The matrix (channels, batch * H * W) as a view of `shape` (batch, channels, H, W)."""
     return matrix.reshape(shape[1], shape[0], shape[2], shape[3]).transpose(1, 0, 2, 3)
 
 
@@ -100,7 +105,8 @@ class _Convolution(Layer):
         self.padding = _pair("padding", padding, 0)
         validate_init(init)
         if rng is None and init != "zeros":
-            raise TypeError("rng must be a random generator (e.g. numpy.random.default_rng(0)), got None")
+            raise TypeError("rng must be a random generator (e.g. numpy.random.default_rng(0)), "
+                            "got None")
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
@@ -122,8 +128,8 @@ class _Convolution(Layer):
 
     def _check_input(self, x):
         if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"{type(self).__name__} expected x of shape (batch, {self.in_channels}, "
-                             f"height, width), got shape {x.shape}")
+            raise ValueError(f"{type(self).__name__} expected x of shape "
+                             f"(batch, {self.in_channels}, height, width), got shape {x.shape}")
 
 
 class Conv2d(_Convolution):
@@ -147,7 +153,8 @@ class Conv2d(_Convolution):
 
     def output_shape(self, input_shape):
         """(batch, out_channels, H_out, W_out) for x of shape (batch, in_channels, H, W)."""
-        rows, cols = convolution_output_size(input_shape[2:], self.kernel_size, self.stride, self.padding)
+        rows, cols = convolution_output_size(input_shape[2:], self.kernel_size, self.stride,
+                                             self.padding)
         return (input_shape[0], self.out_channels, rows, cols)
 
     def forward(self, x):
@@ -155,8 +162,8 @@ class Conv2d(_Convolution):
         self._check_input(x)
         shape = self.output_shape(x.shape)
         if min(shape[2:]) < 1:
-            raise ValueError(f"Conv2d input of height x width {x.shape[2:]} is smaller than the kernel "
-                             f"{self.kernel_size} after padding {self.padding}")
+            raise ValueError(f"Conv2d input of height x width {x.shape[2:]} is smaller than the "
+                             f"kernel {self.kernel_size} after padding {self.padding}")
         self.input_shape = x.shape
         self.X = im2col(x, self.kernel_size, self.stride, self.padding)
         Y = self.W.reshape(self.out_channels, -1) @ self.X
@@ -173,9 +180,10 @@ class Conv2d(_Convolution):
         G = _channels_first(grad_y)
         W = self.W.reshape(self.out_channels, -1)
         if param_grads:
-            np.matmul(G, self.X.T, out=self.grad_W.reshape(W.shape))
-            np.sum(G, axis=1, out=self.grad_b)
-        return col2im(W.T @ G, self.input_shape, self.kernel_size, self.stride, self.padding)
+            np.matmul(G, self.X.T, out=self.grad_W.reshape(W.shape))     # dL/dW = G X^T
+            np.sum(G, axis=1, out=self.grad_b)                          # dL/db = sum of G's columns
+        grad_X = W.T @ G                                                # dL/dX = W^T G
+        return col2im(grad_X, self.input_shape, self.kernel_size, self.stride, self.padding)
 
 
 class ConvTranspose2d(_Convolution):
@@ -184,7 +192,7 @@ class ConvTranspose2d(_Convolution):
 
     W has shape (in_channels, out_channels, kh, kw) (PyTorch's layout), which is exactly the weight
     of the Conv2d(out_channels -> in_channels, same kernel, stride, padding) it transposes: for
-    that Conv2d C with zero bias, <C u, v> = <u, ConvTranspose2d(v)> (bias aside). Each input pixel
+    that Conv2d C with zero bias, <C u, v> = <u, ConvTranspose2d(v)>. Each input pixel
     scatters a W-weighted kernel-sized patch onto the output at stride s. Output size per axis
     (Dumoulin & Visin 2016, relationship 14):
         H_out = (H - 1) s - 2p + k + output_padding,   0 <= output_padding < s,
@@ -192,8 +200,8 @@ class ConvTranspose2d(_Convolution):
     init: as Conv2d, with fan_in = in_channels kh kw, fan_out = out_channels kh kw.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 rng=None, init="glorot", dtype=np.float64, negative_slope=0.0):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, rng=None, init="glorot", dtype=np.float64, negative_slope=0.0):
         self.output_padding = _pair("output_padding", output_padding, 0)
         strides = _pair("stride", stride, 1)
         if any(o >= s for o, s in zip(self.output_padding, strides)):
@@ -219,8 +227,8 @@ class ConvTranspose2d(_Convolution):
         self._check_input(x)
         shape = self.output_shape(x.shape)
         if min(shape[2:]) < 1:
-            raise ValueError(f"ConvTranspose2d output would be {shape[2:]} for input {x.shape[2:]}: "
-                             f"padding {self.padding} is too large")
+            raise ValueError(f"ConvTranspose2d output would be {shape[2:]} for input "
+                             f"{x.shape[2:]}: padding {self.padding} is too large")
         self.input_shape = x.shape
         self.x_matrix = _channels_first(x)
         columns = self.W.reshape(self.in_channels, -1).T @ self.x_matrix
@@ -235,12 +243,12 @@ class ConvTranspose2d(_Convolution):
             dL/db = dL/dy summed over batch and pixels
             dL/dx = W G                    (Conv2d's forward applied to dL/dy)
         """
-        G = im2col(grad_y, self.kernel_size, self.stride, self.padding)
+        G = im2col(grad_y, self.kernel_size, self.stride, self.padding)   # G = im2col(dL/dy)
         W = self.W.reshape(self.in_channels, -1)
         if param_grads:
-            np.matmul(self.x_matrix, G.T, out=self.grad_W.reshape(W.shape))
-            np.sum(grad_y, axis=(0, 2, 3), out=self.grad_b)
-        return _batch_first(W @ G, self.input_shape)
+            np.matmul(self.x_matrix, G.T, out=self.grad_W.reshape(W.shape))  # dL/dW = x G^T
+            np.sum(grad_y, axis=(0, 2, 3), out=self.grad_b)                 # dL/db = sum of dL/dy
+        return _batch_first(W @ G, self.input_shape)                        # dL/dx = W G
 
 
 LAYER_TYPES.update({"Conv2d": Conv2d, "ConvTranspose2d": ConvTranspose2d})

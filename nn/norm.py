@@ -28,7 +28,8 @@ class _BatchNorm(Layer):
             raise ValueError(f"num_features must be a positive integer, got {num_features!r}")
         if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not eps > 0:
             raise ValueError(f"eps must be a number > 0, got {eps!r}")
-        if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) or not 0 <= momentum <= 1:
+        if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) \
+                or not 0 <= momentum <= 1:
             raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
@@ -47,15 +48,17 @@ class _BatchNorm(Layer):
 
     def forward(self, x):
         """Training: y = gamma (x - mu_B) / sqrt(sigma_B^2 + eps) + beta, and update the running
-        statistics; evaluation: the same with running_mean and running_var (Ioffe & Szegedy 2015)."""
+        statistics; evaluation: the same with running_mean and running_var (Ioffe & Szegedy 2015).
+        """
         axes = self._check_input(x)
         per_feature = self._per_feature
         self.axes = axes
         if self.training:
             m = x.size // self.num_features
             if m < 2:
-                raise ValueError(f"{type(self).__name__} in training mode needs more than one value per "
-                                 f"feature to estimate a variance, got input of shape {x.shape}")
+                raise ValueError(f"{type(self).__name__} in training mode needs more than one "
+                                 f"value per feature to estimate a variance, got input of shape "
+                                 f"{x.shape}")
             mean = x.mean(axis=axes)
             centred = x - per_feature(mean)
             variance = np.mean(centred * centred, axis=axes)
@@ -71,14 +74,14 @@ class _BatchNorm(Layer):
         return self.x_hat * per_feature(self.gamma) + per_feature(self.beta)
 
     def backward(self, grad_y, param_grads=True):
-        """Derivation (Ioffe & Szegedy 2015, section 3), per feature over its m values, sigma^2 + eps
-        written sigma^2:
+        """Derivation (Ioffe & Szegedy 2015, section 3), per feature over its m values, with
+        sigma^2 + eps written sigma^2:
             dL/dbeta  = sum dy                         (beta is added to every value)
             dL/dgamma = sum dy x^                      (gamma multiplies x^)
             dL/dx^    = gamma dy
         In training mode mu and sigma depend on x: with d = dL/dx^,
             dL/dsigma^2 = -1/2 sigma^-3 sum d (x - mu)
-            dL/dmu      = -sigma^-1 sum d              (the term through sigma^2 is a sum of x - mu = 0)
+            dL/dmu      = -sigma^-1 sum d      (its term through sigma^2 has sum (x - mu) = 0)
             dL/dx       = d / sigma + dL/dsigma^2 2 (x - mu) / m + dL/dmu / m,
         which, substituting x - mu = sigma x^, is the compact
             dL/dx = (gamma / sigma) (dy - mean(dy) - x^ mean(dy x^)).
@@ -103,8 +106,8 @@ class BatchNorm2d(_BatchNorm):
 
     def _check_input(self, x):
         if x.ndim != 4 or x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm2d expected x of shape (batch, {self.num_features}, height, width), "
-                             f"got shape {x.shape}")
+            raise ValueError(f"BatchNorm2d expected x of shape (batch, {self.num_features}, "
+                             f"height, width), got shape {x.shape}")
         return (0, 2, 3)
 
     @staticmethod

@@ -19,7 +19,8 @@ class Reshape(Layer):
     def __init__(self, shape):
         shape = tuple(shape) if isinstance(shape, (tuple, list)) else shape
         if not isinstance(shape, tuple) or not shape or not all(
-                isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in shape):
+                isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1
+                for n in shape):
             raise ValueError(f"shape must be a non-empty tuple of positive integers, got {shape!r}")
         self.shape = tuple(int(n) for n in shape)
 
@@ -30,8 +31,8 @@ class Reshape(Layer):
         """y = x viewed as (batch, *shape)."""
         size = int(np.prod(self.shape))
         if x.ndim < 2 or int(np.prod(x.shape[1:])) != size:
-            raise ValueError(f"Reshape to {self.shape} expected x of shape (batch, ...) with {size} "
-                             f"entries per sample, got shape {x.shape}")
+            raise ValueError(f"Reshape to {self.shape} expected x of shape (batch, ...) with "
+                             f"{size} entries per sample, got shape {x.shape}")
         self.input_shape = x.shape
         return x.reshape((x.shape[0],) + self.shape)
 

@@ -44,7 +44,7 @@ def _conv(arguments, rng, **extra):
 
 
 def _transpose_of(conv, rng, input_height, input_width):
-    """The ConvTranspose2d with conv's weights that maps conv's output size back to (height, width)."""
+    """The ConvTranspose2d with conv's weights that maps conv's output back to (height, width)."""
     (kh, kw), (sh, sw), (ph, pw) = conv.kernel_size, conv.stride, conv.padding
     output_padding = ((input_height + 2 * ph - kh) % sh, (input_width + 2 * pw - kw) % sw)
     transpose = ConvTranspose2d(conv.out_channels, conv.in_channels, (kh, kw), (sh, sw), (ph, pw),
@@ -82,7 +82,7 @@ def test_conv_transpose2d_gradients_match_finite_differences(seed, case, output_
 
 
 @pytest.mark.parametrize("layer_class", [Conv2d, ConvTranspose2d])
-def test_float32_convolution_gradients_match_float64_finite_differences_to_float32_precision(layer_class):
+def test_float32_convolution_gradients_match_float64_finite_differences(layer_class):
     # A gradient entry here sums ~50 float32 products (unit roundoff 6e-8); 1e-4 relative to the
     # gradcheck floor is generous for rounding, while a wrong term gives errors of order 1.
     rng = np.random.default_rng(7)
@@ -101,7 +101,7 @@ def test_backward_with_param_grads_false_leaves_parameter_gradients_untouched():
         assert np.all(layer.grad_W == 7.0) and np.all(layer.grad_b == 7.0)
 
 
-# ---- outside references ---------------------------------------------------------------------------
+# ---- outside references --------------------------------------------------------------------------
 @settings(max_examples=25)
 @given(seed=seeds, case=conv_cases(largest_size=9))
 def test_conv2d_matches_scipy_correlate_for_every_sample_and_channel_pair(seed, case):
@@ -117,8 +117,9 @@ def test_conv2d_matches_scipy_correlate_for_every_sample_and_channel_pair(seed, 
         for o in range(layer.out_channels):
             reference[n, o] = layer.b[o]
             for c in range(layer.in_channels):
-                full = scipy.signal.correlate(padded[n, c], layer.W[o, c], mode="valid", method="direct")
-                reference[n, o] += full[::sh, ::sw]
+                valid = scipy.signal.correlate(padded[n, c], layer.W[o, c], mode="valid",
+                                               method="direct")
+                reference[n, o] += valid[::sh, ::sw]
     np.testing.assert_allclose(y, reference, rtol=1e-12, atol=1e-12)
 
 
@@ -154,8 +155,9 @@ def test_conv2d_matches_the_defining_sum_on_a_tiny_case():
 
 
 @settings(max_examples=20)
-@given(seed=seeds, batch=st.integers(1, 2), channels_in=st.integers(1, 3), channels_out=st.integers(1, 3),
-       kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)), height=st.integers(1, 6),
+@given(seed=seeds, batch=st.integers(1, 2), channels_in=st.integers(1, 3),
+       channels_out=st.integers(1, 3), kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+       height=st.integers(1, 6),
        width=st.integers(1, 6))
 def test_conv_transpose2d_with_unit_stride_is_a_full_convolution(
         seed, batch, channels_in, channels_out, kernel, height, width):
@@ -173,7 +175,7 @@ def test_conv_transpose2d_with_unit_stride_is_a_full_convolution(
             np.testing.assert_allclose(y[n, o], reference, rtol=1e-12, atol=1e-12)
 
 
-# ---- adjoints and sizes -----------------------------------------------------------------------------
+# ---- adjoints and sizes --------------------------------------------------------------------------
 @settings(max_examples=40)
 @given(seed=seeds, case=conv_cases(largest_size=9))
 def test_conv_transpose2d_is_the_adjoint_of_conv2d(seed, case):
@@ -221,7 +223,8 @@ def test_col2im_is_the_adjoint_of_im2col(seed, case):
     x = rng.normal(size=shape)
     columns = im2col(x, *geometry)
     v = rng.normal(size=columns.shape)
-    assert np.vdot(columns, v) == pytest.approx(np.vdot(x, col2im(v, shape, *geometry)), rel=1e-12, abs=1e-12)
+    adjoint = col2im(v, shape, *geometry)
+    assert np.vdot(columns, v) == pytest.approx(np.vdot(x, adjoint), rel=1e-12, abs=1e-12)
 
 
 def test_conv2d_output_size_is_floor_of_the_formula():
@@ -231,7 +234,7 @@ def test_conv2d_output_size_is_floor_of_the_formula():
     assert layer.forward(np.zeros((2, 1, 8, 10))).shape == (2, 1, 3, 4)
 
 
-# ---- dtypes, initialisation, reshapes -----------------------------------------------------------------
+# ---- dtypes, initialisation, reshapes ------------------------------------------------------------
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("layer_class", [Conv2d, ConvTranspose2d])
 def test_convolutions_keep_their_dtype(layer_class, dtype):
@@ -239,7 +242,8 @@ def test_convolutions_keep_their_dtype(layer_class, dtype):
     layer = layer_class(2, 3, 4, stride=2, padding=1, rng=rng, dtype=dtype)
     y = layer.forward(rng.normal(size=(2, 2, 6, 6)).astype(dtype))
     grad_x = layer.backward(np.ones_like(y))
-    assert {y.dtype, grad_x.dtype, layer.W.dtype, layer.grad_W.dtype, layer.grad_b.dtype} == {np.dtype(dtype)}
+    arrays = (y, grad_x, layer.W, layer.b, layer.grad_W, layer.grad_b)
+    assert {array.dtype for array in arrays} == {np.dtype(dtype)}
 
 
 def test_he_initialisation_uses_channels_times_kernel_area_as_fan_in():
@@ -263,7 +267,7 @@ def test_flatten_and_reshape_gradients_match_finite_differences_and_invert_each_
     np.testing.assert_array_equal(network.backward(x), x)
 
 
-# ---- errors -----------------------------------------------------------------------------------------
+# ---- errors --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("arguments, message", [
     ({"in_channels": 0}, "in_channels"), ({"out_channels": 2.0}, "out_channels"),
     ({"kernel_size": 0}, "kernel_size"), ({"kernel_size": (3, 3, 3)}, "kernel_size"),

@@ -13,8 +13,8 @@ from nn.losses import mse
 from nn.optim import Adam
 
 seeds = st.integers(0, 2**32 - 1)
-image_shapes = st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 4), st.integers(1, 4)).filter(
-    lambda shape: shape[0] * shape[2] * shape[3] >= 2)           # a variance needs two values
+image_shapes = st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 4), st.integers(1, 4))
+image_shapes = image_shapes.filter(lambda shape: shape[0] * shape[2] * shape[3] >= 2)  # a variance
 
 
 def _randomise_affine(layer, rng):
@@ -48,13 +48,14 @@ def test_batchnorm2d_evaluation_gradients_match_finite_differences(seed, shape):
 
 
 @settings(max_examples=20)
-@given(seed=seeds, leading=st.lists(st.integers(1, 3), max_size=1).map(tuple), batch=st.integers(2, 5),
-       features=st.integers(1, 4))
+@given(seed=seeds, leading=st.lists(st.integers(1, 3), max_size=1).map(tuple),
+       batch=st.integers(2, 5), features=st.integers(1, 4))
 def test_batchnorm1d_training_gradients_match_finite_differences(seed, leading, batch, features):
     rng = np.random.default_rng(seed)
     layer = BatchNorm1d(features)
     _randomise_affine(layer, rng)
-    assert check_layer(layer, rng.normal(size=leading + (batch, features)), rng).max_relative_error < 1e-6
+    x = rng.normal(size=leading + (batch, features))
+    assert check_layer(layer, x, rng).max_relative_error < 1e-6
 
 
 def test_a_small_dcgan_generator_gradients_match_finite_differences():
@@ -62,19 +63,20 @@ def test_a_small_dcgan_generator_gradients_match_finite_differences():
     # -> Conv2d -> Flatten, in training mode (smooth activations: no kink for the stencil to cross).
     rng = np.random.default_rng(11)
     network = Sequential([Linear(3, 2 * 2 * 2, rng), Reshape((2, 2, 2)), BatchNorm2d(2),
-                          ConvTranspose2d(2, 2, 4, stride=2, padding=1, rng=rng), BatchNorm2d(2), Tanh(),
-                          Conv2d(2, 1, 3, stride=2, padding=1, rng=rng), Flatten()])
+                          ConvTranspose2d(2, 2, 4, stride=2, padding=1, rng=rng), BatchNorm2d(2),
+                          Tanh(), Conv2d(2, 1, 3, stride=2, padding=1, rng=rng), Flatten()])
     network.flat_params[...] += 0.3 * rng.normal(size=network.flat_params.size)
     x = rng.normal(size=(3, 3))
     target = rng.normal(size=(3, 4))
     assert check_network(network, x, lambda y: mse(y, target)).max_relative_error < 1e-6
 
 
-# ---- what the layer computes --------------------------------------------------------------------------
+# ---- what the layer computes ---------------------------------------------------------------------
 @settings(max_examples=30)
 @given(seed=seeds, shape=image_shapes, location=st.sampled_from([-5.0, 0.0, 100.0]),
        scale=st.sampled_from([1e-2, 1.0, 30.0]))
-def test_training_outputs_have_per_channel_mean_beta_and_variance_gamma_squared(seed, shape, location, scale):
+def test_training_outputs_have_per_channel_mean_beta_and_variance_gamma_squared(
+        seed, shape, location, scale):
     # Before gamma and beta, x^ has mean 0 and variance sigma^2 / (sigma^2 + eps) per channel
     # (eps = 1e-5 keeps it a little below 1), sigma^2 numpy's biased variance of the channel.
     rng = np.random.default_rng(seed)
@@ -83,7 +85,8 @@ def test_training_outputs_have_per_channel_mean_beta_and_variance_gamma_squared(
     y = layer.forward(x)
     variance = x.var(axis=(0, 2, 3))
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0.0, atol=1e-9)
-    np.testing.assert_allclose(y.var(axis=(0, 2, 3)), variance / (variance + 1e-5), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(y.var(axis=(0, 2, 3)), variance / (variance + 1e-5),
+                               rtol=1e-9, atol=1e-12)
     _randomise_affine(layer, rng)
     y = layer.forward(x)
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), layer.beta, atol=1e-9)
@@ -92,15 +95,16 @@ def test_training_outputs_have_per_channel_mean_beta_and_variance_gamma_squared(
 
 
 def test_one_training_step_moves_the_running_statistics_by_the_momentum_rule():
-    # running <- 0.9 running + 0.1 batch statistic, with the unbiased variance (Ioffe & Szegedy 2015,
-    # Algorithm 2), starting from mean 0 and variance 1.
+    # running <- 0.9 running + 0.1 batch statistic, with the unbiased variance (Ioffe & Szegedy
+    # 2015, Algorithm 2), starting from mean 0 and variance 1.
     rng = np.random.default_rng(2)
     layer = BatchNorm2d(3, momentum=0.1)
     x = 2.0 + 3.0 * rng.normal(size=(4, 3, 5, 5))
     layer.forward(x)
     np.testing.assert_allclose(layer.running_mean, 0.1 * x.mean(axis=(0, 2, 3)), rtol=1e-12)
-    np.testing.assert_allclose(layer.running_var, 0.9 + 0.1 * np.moveaxis(x, 1, 0).reshape(3, -1).var(
-        axis=1, ddof=1), rtol=1e-12)
+    per_channel = np.moveaxis(x, 1, 0).reshape(3, -1)
+    np.testing.assert_allclose(layer.running_var, 0.9 + 0.1 * per_channel.var(axis=1, ddof=1),
+                               rtol=1e-12)
 
 
 def test_evaluation_mode_normalises_with_the_running_statistics_sample_by_sample():
@@ -148,15 +152,18 @@ def test_float32_stays_float32(layer, shape, training):
     assert {array.dtype for array in arrays} == {np.dtype(np.float32)}
 
 
-# ---- networks: modes, buffers, checkpoints ----------------------------------------------------------
+# ---- networks: modes, buffers, checkpoints -------------------------------------------------------
 def _dcgan_pair(rng, dtype=np.float64):
-    """A tiny G (Linear -> Reshape -> BN -> ConvT ... -> Tanh) and D (Conv ... -> Flatten -> Linear)."""
-    G = Sequential([Linear(4, 3 * 2 * 2, rng, dtype=dtype), Reshape((3, 2, 2)), BatchNorm2d(3, dtype=dtype),
-                    ReLU(), ConvTranspose2d(3, 2, 4, 2, 1, rng=rng, dtype=dtype), BatchNorm2d(2, dtype=dtype),
-                    ReLU(), ConvTranspose2d(2, 1, 4, 2, 1, rng=rng, dtype=dtype), Tanh()])
+    """A tiny G (Linear, Reshape, BN, ConvT ..., Tanh) and D (Conv ..., Flatten, Linear, BN1d)."""
+    G = Sequential([Linear(4, 3 * 2 * 2, rng, dtype=dtype), Reshape((3, 2, 2)),
+                    BatchNorm2d(3, dtype=dtype), ReLU(),
+                    ConvTranspose2d(3, 2, 4, 2, 1, rng=rng, dtype=dtype),
+                    BatchNorm2d(2, dtype=dtype), ReLU(),
+                    ConvTranspose2d(2, 1, 4, 2, 1, rng=rng, dtype=dtype), Tanh()])
     D = Sequential([Conv2d(1, 2, 4, 2, 1, rng=rng, dtype=dtype), LeakyReLU(),
-                    Conv2d(2, 3, 4, 2, 1, rng=rng, dtype=dtype), BatchNorm2d(3, dtype=dtype), LeakyReLU(),
-                    Flatten(), Linear(3 * 2 * 2, 1, rng, dtype=dtype), BatchNorm1d(1, dtype=dtype)])
+                    Conv2d(2, 3, 4, 2, 1, rng=rng, dtype=dtype), BatchNorm2d(3, dtype=dtype),
+                    LeakyReLU(), Flatten(), Linear(3 * 2 * 2, 1, rng, dtype=dtype),
+                    BatchNorm1d(1, dtype=dtype)])
     return G, D
 
 
@@ -179,7 +186,8 @@ def test_a_network_of_every_layer_saves_and_loads_bitwise_with_its_running_buffe
         assert all(into.state_dict()[key].tobytes() == value.tobytes()
                    for key, value in network.state_dict().items())
     z = rng.normal(size=(5, 4)).astype(dtype)
-    loaded_G, loaded_D = Sequential.load(tmp_path / "G.npz").eval(), Sequential.load(tmp_path / "D.npz").eval()
+    loaded_G = Sequential.load(tmp_path / "G.npz").eval()
+    loaded_D = Sequential.load(tmp_path / "D.npz").eval()
     x = G.eval().forward(z)
     assert x.shape == (5, 1, 8, 8) and x.dtype == dtype
     assert loaded_G.forward(z).tobytes() == x.tobytes()
@@ -213,7 +221,8 @@ def test_train_and_eval_switch_every_layer_and_copies_keep_mode_and_buffers():
     assert G.eval() is G and not any(layer.training for layer in G.layers)
     twin = G.copy()
     assert not twin.training and not any(layer.training for layer in twin.layers)
-    assert all(np.array_equal(twin.state_dict()[key], value) for key, value in G.state_dict().items())
+    state = twin.state_dict()
+    assert all(np.array_equal(state[key], value) for key, value in G.state_dict().items())
     z = rng.normal(size=(3, 4))
     np.testing.assert_array_equal(twin.forward(z), G.forward(z))
     assert G.train().training and G.layers[2].training
@@ -227,7 +236,7 @@ def test_loading_a_state_without_the_running_buffers_fails_clearly():
         G.load_state_dict(state)
 
 
-# ---- errors -----------------------------------------------------------------------------------------
+# ---- errors --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("arguments, message", [
     ({"num_features": 0}, "num_features"), ({"num_features": 2.0}, "num_features"),
     ({"eps": 0.0}, "eps"), ({"eps": -1e-5}, "eps"), ({"momentum": 1.5}, "momentum"),
