@@ -1,0 +1,137 @@
+"""Lesson 07 -- the saturating and the non-saturating generator loss.
+
+Follows Section 3 of Goodfellow et al. (2014): "Early in learning, when G is poor, D can reject
+samples with high confidence ... log(1 - D(G(z))) saturates. Rather than training G to minimize
+log(1 - D(G(z))) we can train G to maximize log D(G(z))." Same fixed point, very different
+gradients. We measure both losses' gradients against a confident D, check them against their
+closed forms, then train G both ways from the same start on a target far from where it begins.
+"""
+
+# %%
+from types import SimpleNamespace
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy.special import expit as sigmoid
+
+import rng
+from _lesson import say, start
+from gan.config import GANConfig
+from gan.distributions import Normal
+from gan.evaluate import generator_density, jsd_with_outside_mass
+from gan.objectives import generator_loss
+from gan.train import algorithm1_step, build_players, fit_discriminator, make_optimizer
+from nn.optim import SGD
+from nn.threads import blas_threads
+
+FIGURES = ("gradient_vs_d.png", "jsd_minimax_vs_non_saturating.png")
+LOSSES = ("minimax", "non_saturating")
+STYLE = {"minimax": dict(color="tab:red", linestyle="-."), "non_saturating": dict(color="tab:blue")}
+
+lesson = start(__file__, __doc__)
+p_data = Normal(8.0, 0.5)            # far from a fresh G, whose samples sit near 0
+config = GANConfig(target=p_data, batch_size=128, seed=7)
+generator = rng.Generator(config.seed)
+G, D = build_players(config, generator)
+p_z = config.p_z
+p_g = SimpleNamespace(sample=lambda n, r: G.forward(p_z.sample(n, r)))   # x = G(z), z ~ p_z
+
+# %% [markdown]
+# ## Early in training: a poor G and a confident D
+# Train D alone (lesson 04) against the fresh generator, as the first k steps would.
+
+# %%
+fit_discriminator(D, p_data, p_g, steps=lesson.pick(400, 200), batch_size=128, rng=generator)
+z = p_z.sample(config.batch_size, generator)
+m = z.shape[0]
+logits = D.forward(G.forward(z))
+D_of_fakes = sigmoid(logits)
+say(f"""The fresh G's samples have mean {G.forward(z).mean():.2f}; the target's is {p_data.mu}.
+D has learned to reject the fakes: over a batch of m = {m}, D(G(z)) has median
+{np.median(D_of_fakes):.1e} and largest value {D_of_fakes.max():.1e}.""")
+
+for kind in LOSSES:
+    loss, grad_logits = generator_loss(logits, kind)
+    grad_x = D.backward(grad_logits, param_grads=False)   # dL_G/dx = dL_G/dl * dl/dx
+    say(f"""{kind}: L_G = {loss:+.4f}; per sample, |dL_G/dl| * m has median
+{np.median(np.abs(grad_logits)) * m:.1e}, and |dL_G/dx| * m (what reaches G) has median
+{np.median(np.abs(grad_x)) * m:.1e}.""")
+
+# %% [markdown]
+# ## The closed forms, checked against the functions
+# minimax: dL_G/dl = -D / m;  non-saturating: dL_G/dl = -(1 - D) / m  (gan/objectives.py).
+
+# %%
+l = np.linspace(-12.0, 12.0, 241)[:, None]
+closed_forms = {"minimax": -sigmoid(l), "non_saturating": -(1 - sigmoid(l))}
+for kind in LOSSES:
+    _, gradient = generator_loss(l, kind)
+    difference = np.abs(gradient * l.size - closed_forms[kind]).max()
+    say(f"{kind}: max |m dL_G/dl - closed form| over logits in [-12, 12] = {difference:.1e}")
+
+fig, ax = plt.subplots(figsize=(7.5, 4.5))
+d = sigmoid(l[:, 0])
+ax.loglog(d, np.abs(closed_forms["minimax"][:, 0]), linewidth=2, **STYLE["minimax"],
+          label=r"minimax $\log(1-D(G(z)))$: $|\partial L/\partial l| = D$")
+ax.loglog(d, np.abs(closed_forms["non_saturating"][:, 0]), linewidth=2,
+          **STYLE["non_saturating"], label=r"non-saturating $-\log D(G(z))$: $= 1-D$")
+for kind in LOSSES:
+    _, grad_logits = generator_loss(logits, kind)
+    ax.plot(D_of_fakes[:, 0], np.abs(grad_logits[:, 0]) * m, "o", markersize=3, alpha=0.6,
+            color=STYLE[kind]["color"])
+ax.axvspan(D_of_fakes.min(), D_of_fakes.max(), color="0.9", label="this batch of fakes (dots)")
+ax.set(xlabel=r"$D(G(z))$", ylabel=r"per-sample $|\partial L_G / \partial l|$",
+       ylim=(1e-6, 3), title="Where D rejects the fakes, the minimax gradient vanishes")
+ax.legend(fontsize=8, loc="lower right")
+lesson.save(fig, FIGURES[0])
+
+# %% [markdown]
+# ## Training both ways from the same start
+# Same G, same confident D, same minibatches (same seed); only G's loss differs. G uses plain SGD
+# so that the size of the gradient is the size of the step (Adam rescales it; see the exercises).
+
+# %%
+steps, every = lesson.pick(1500, 600), 50
+grid = np.linspace(-4.0, p_data.mu + 4.0, 601)
+jsd_over_time = {}
+for kind in LOSSES:
+    G_run, D_run = G.copy(), D.copy()
+    opt_g, opt_d = SGD(G_run, lr=0.005), make_optimizer("adam", D_run, 2e-3)
+    run_config, run_rng = config.replace(g_loss=kind), rng.Generator(config.seed + 1)
+    jsd_over_time[kind] = []
+    with blas_threads(1):                 # tiny matrices: one BLAS thread is fastest
+        for step in range(steps + 1):
+            if step % every == 0:
+                density, outside = generator_density(G_run, p_z, grid, None, n_z=2000)
+                jsd_over_time[kind].append(
+                    jsd_with_outside_mass(grid, p_data.pdf(grid), density, outside))
+            if step < steps:
+                algorithm1_step(G_run, D_run, opt_d, opt_g, run_config, run_rng)
+    mean = G_run.forward(p_z.sample(10_000, run_rng)).mean()
+    below = np.flatnonzero(np.array(jsd_over_time[kind]) < 0.5)
+    first = f"at step {below[0] * every}" if below.size else "never"
+    say(f"""{kind}: JSD first below 0.5 nats {first}; after {steps} steps
+JSD = {jsd_over_time[kind][-1]:.3f} nats (log 2 =
+{np.log(2):.3f} means no overlap at all), mean of G(z) = {mean:.2f} (target {p_data.mu}).""")
+
+fig, ax = plt.subplots(figsize=(7.5, 4))
+for kind in LOSSES:
+    ax.plot(np.arange(0, steps + 1, every), jsd_over_time[kind], linewidth=2, **STYLE[kind],
+            label=kind)
+ax.axhline(np.log(2), color="0.5", linestyle=":", label=r"$\log 2$: disjoint supports")
+ax.set(xlabel="step of Algorithm 1", ylabel=r"JSD$(p_{data}\,\|\,p_g)$ (nats)",
+       title="From a poor start the non-saturating loss pulls G in; minimax lags")
+ax.legend(fontsize=8)
+lesson.save(fig, FIGURES[1])
+
+say("""Why the paper recommends maximising log D(G(z)): both losses have the same fixed point
+(p_g = p_data, D = 1/2), but when D is confident the minimax gradient is proportional to
+D(G(z)) ~ 0 while the non-saturating one is proportional to 1 - D(G(z)) ~ 1.""")
+
+# %%
+print("Exercises")
+say("""1. Replace SGD(G_run, lr=0.005) by make_optimizer("adam", G_run, 2e-3). Adam divides each
+step by a running RMS of the gradient: how much of the minimax handicap survives, and why?""")
+say("""2. Skip fit_discriminator (start D untrained, D(G(z)) ~ 1/2). Does the difference between
+the two losses remain? Explain with the plot of |dL_G/dl| against D(G(z)).""")
+lesson.finish()
