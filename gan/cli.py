@@ -25,7 +25,8 @@ HELP = {
     "noise_dim": "dimension of the noise z",
     "g_hidden": "widths of G's hidden layers, comma-separated",
     "d_hidden": "widths of D's hidden layers, comma-separated",
-    "activation": "hidden activation of both players",
+    "g_activation": "G's hidden activation (smooth softplus: a smooth p_g; see the README)",
+    "d_activation": "D's hidden activation",
     "k": "discriminator steps per generator step (Algorithm 1's k)",
     "batch_size": "minibatch size m (m real and m fake samples per D step, m noise per G step)",
     "steps": "training iterations (generator steps)",
@@ -117,7 +118,7 @@ def build_parser():
             kwargs.update(type=_tuple_of(kind), metavar="A,B")
         elif f.name in CHOICES:
             kwargs.update(choices=CHOICES[f.name])
-        elif f.name == "activation":
+        elif f.name.endswith("activation"):
             kwargs.update(type=str)
         else:
             kwargs.update(type=type(default))
@@ -170,7 +171,8 @@ def summary(result):
     target = c.target
     lines = [
         f"GAN on p_data = {target!r}, p_z = {c.prior}^{c.noise_dim}, "
-        f"G {[c.noise_dim, *c.g_hidden, 1]}, D {[1, *c.d_hidden, 1]}",
+        f"G {[c.noise_dim, *c.g_hidden, 1]} {c.g_activation}, "
+        f"D {[1, *c.d_hidden, 1]} {c.d_activation}",
         f"  k = {c.k}, m = {c.batch_size}, {c.steps} steps, {c.optimizer} "
         f"lr_g = {c.lr_g:g}, lr_d = {c.lr_d:g} ({c.lr_schedule}), g_loss = {c.g_loss}, "
         f"seed = {c.seed}, {c.dtype}",

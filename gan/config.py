@@ -38,6 +38,12 @@ class GANConfig:
     linearly or along a half cosine, after ``decay_start`` (a fraction of ``steps``).
     ``average_last`` is the fraction of the last steps over which the generator's weights
     are averaged (Polyak averaging; 0 turns it off): the returned G is that average.
+
+    G's hidden units are smooth (softplus) by default, D's piecewise linear (LeakyReLU).
+    A piecewise-linear G maps the noise line in straight pieces, so p_g is a patchwork of
+    rescaled copies of p_z with a jump at every kink and a spike wherever a piece is nearly
+    flat; D, smooth and fed finite minibatches, cannot see such narrow features, so they
+    survive training (JSD ~ 0.004 nats at best in our runs, against ~1e-4 with softplus).
     """
 
     target: object = field(default_factory=_default_target)
@@ -45,10 +51,11 @@ class GANConfig:
     noise_dim: int = 1
     g_hidden: tuple = (32, 32)
     d_hidden: tuple = (64, 64)
-    activation: str = "leaky_relu"
+    g_activation: str = "softplus"
+    d_activation: str = "leaky_relu"
     k: int = 1
     batch_size: int = 256
-    steps: int = 3000
+    steps: int = 2000
     optimizer: str = "adam"
     lr_g: float = 2e-3
     lr_d: float = 2e-3
@@ -85,7 +92,8 @@ class GANConfig:
             widths = getattr(self, name)
             if not all(isinstance(w, (int, np.integer)) and w > 0 for w in widths):
                 raise ValueError(f"{name} must be a tuple of positive integers, got {widths!r}")
-        _choice("activation", self.activation, tuple(ACTIVATIONS))
+        _choice("g_activation", self.g_activation, tuple(ACTIVATIONS))
+        _choice("d_activation", self.d_activation, tuple(ACTIVATIONS))
         _positive_int("k", self.k)
         _positive_int("batch_size", self.batch_size)
         _positive_int("steps", self.steps)

@@ -174,13 +174,8 @@ def fit_discriminator(
 def build_players(config, rng):
     """G: R^noise_dim -> R and D: R -> logit, as MLPs drawn from ``rng``."""
     dtype = np.dtype(config.dtype)
-    G = MLP(
-        [config.noise_dim, *config.g_hidden, 1],
-        activation=config.activation,
-        rng=rng,
-        dtype=dtype,
-    )
-    D = MLP([1, *config.d_hidden, 1], activation=config.activation, rng=rng, dtype=dtype)
+    G = MLP([config.noise_dim, *config.g_hidden, 1], config.g_activation, rng=rng, dtype=dtype)
+    D = MLP([1, *config.d_hidden, 1], config.d_activation, rng=rng, dtype=dtype)
     return G, D
 
 
