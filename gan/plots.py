@@ -117,9 +117,9 @@ def figure1(history, steps=None, ax=None):
         ax_density = axes[0, column]
         plot_densities(ax_density, history.grid, history.p_data_grid, history.p_g_grid[i],
                        history.D_grid[i], labels=column == 0)
-        _mark_peak(ax_density, history.grid, history.p_g_grid[i], top)
         ax_density.set_ylim(0.0, top)
         ax_density.set_xlim(*x_range)
+        _mark_peak(ax_density, history.grid, history.p_g_grid[i], top)
         ax_density.set_title(f"({'abcdefgh'[column]}) step {history.snapshot_steps[i]}, "
                              f"JSD {history.jsd[i]:.3g} nats", fontsize=10)
         if column == 0:
@@ -466,8 +466,11 @@ def _mark_peak(ax, grid, p_g, top):
     """Say where p_g's peak runs off the top of the panel, and how high it is."""
     peak = int(np.argmax(p_g))
     if p_g[peak] > top:
-        ax.annotate(f"p_g peaks at {p_g[peak]:.3g}", xy=(grid[peak], top), xytext=(6, -14),
-                    textcoords="offset points", fontsize=8, color=P_G_STYLE["color"])
+        low, high = ax.get_xlim()
+        on_the_right = grid[peak] > (low + high) / 2  # write the note towards the middle
+        ax.annotate(f"p_g peaks at {p_g[peak]:.3g}", xy=(grid[peak], top),
+                    xytext=(-6 if on_the_right else 6, -14), textcoords="offset points",
+                    ha="right" if on_the_right else "left", fontsize=8, color=P_G_STYLE["color"])
 
 
 def _curves(grid, **curves):
