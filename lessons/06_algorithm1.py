@@ -24,11 +24,12 @@ FIGURES = ("figure1.png", "evolution.gif", "evolution.html", "losses.png", "jsd.
            "discriminator.png", "d_to_half.png")
 
 lesson = start(__file__, __doc__)
-steps = lesson.pick(3000, 400)
-config = GANConfig(steps=steps, snapshot_every=lesson.pick(100, 50))   # the library's defaults
+config = GANConfig()                                     # the library's defaults
+config = config.replace(steps=lesson.pick(config.steps, 400), snapshot_every=lesson.pick(100, 50))
+steps = config.steps
 p_data, p_z, m = config.target, config.p_z, config.batch_size
-say(f"""The defaults: target {p_data!r}, noise {p_z!r}, G {config.g_hidden} and D
-{config.d_hidden} hidden units ({config.activation}), k = {config.k}, m = {m}, Adam
+say(f"""The defaults: target {p_data!r}, noise {p_z!r}, G {config.g_hidden} hidden units
+({config.g_activation}), D {config.d_hidden} ({config.d_activation}), k = {config.k}, m = {m}, Adam
 (lr_G = {config.lr_g}, lr_D = {config.lr_d}, {config.lr_schedule} decay), the generator's
 weights averaged over the last {config.average_last:.0%} of {steps} steps.""")
 
@@ -71,7 +72,7 @@ result = train(config)
 history, metrics = result.history, result.metrics
 say(f"""Trained in {metrics['seconds']:.1f} s. Final generator: mean {metrics['mean']:.4f}
 (target {p_data.mu}), std {metrics['std']:.4f} (target {p_data.sigma}), JSD(p_data || p_g) =
-{metrics['jsd']:.5f} nats, max |D(x) - 1/2| on the central 95% of p_data =
+{metrics['jsd']:.2e} nats, max |D(x) - 1/2| on the central 95% of p_data =
 {metrics['d_max_dev']:.4f}.""")
 
 lesson.save(figure1(history), FIGURES[0])
@@ -96,7 +97,7 @@ deviation = np.abs(np.asarray(history.D_grid)[:, central] - 0.5).max(axis=1)
 snapshot_steps = np.asarray(history.snapshot_steps)
 for i in (0, len(deviation) // 4, len(deviation) // 2, len(deviation) - 1):
     print(f"  step {snapshot_steps[i]:5d}: max |D - 1/2| = {deviation[i]:.4f},"
-          f"  JSD = {history.jsd[i]:.5f} nats")
+          f"  JSD = {history.jsd[i]:.2e} nats")
 print()
 say(f"""At step 0 D is near 1/2 out of ignorance (random weights). It first moves away -- its
 largest deviation, {deviation.max():.3f}, comes at step {snapshot_steps[np.argmax(deviation)]} --
