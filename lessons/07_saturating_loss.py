@@ -120,7 +120,7 @@ for kind in LOSSES:
             label=kind)
 ax.axhline(np.log(2), color="0.5", linestyle=":", label=r"$\log 2$: disjoint supports")
 ax.set(xlabel="step of Algorithm 1", ylabel=r"JSD$(p_{data}\,\|\,p_g)$ (nats)",
-       title="From a poor start the non-saturating loss pulls G in; minimax lags")
+       title="Same poor start: does G reach $p_{data}$? (red minimax, blue non-saturating)")
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[1])
 
