@@ -1,0 +1,176 @@
+"""Lesson 01 -- random numbers from an integer recurrence: the linear congruential generator.
+
+Follows the start of the course, before any network: every GAN begins by drawing noise z ~ p_z,
+and a computer makes that noise from the linear congruential method (Knuth, TAOCP vol. 2, 3.2.1)
+
+    x_{i+1} = (a x_i + c) mod m,        u_i = x_i / m in [0, 1).
+
+We run the recurrence by hand, meet the classic presets, see when the period is the full m
+(the Hull-Dobell theorem), jump ahead k steps at once, and then measure randomness: RANDU's
+consecutive triples fall on 15 planes (Marsaglia 1968), which the spectral test sees and the
+one-dimensional chi-square and Kolmogorov-Smirnov tests do not.
+"""
+
+# %%
+import math
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import stats
+
+import rng
+from _lesson import say, start
+from rng import quality
+
+FIGURES = ("randu_planes.png",)
+
+lesson = start(__file__, __doc__)
+n = lesson.pick(3_000_000, 300_000)             # uniforms per statistical test
+
+# %% [markdown]
+# ## The recurrence by hand, then with the library
+
+# %%
+a, c, m, x_0 = 5, 3, 16, 7                       # a tiny generator: 16 possible states
+x = [x_0]
+for i in range(5):                               # five steps of x_{i+1} = (a x_i + c) mod m
+    x.append((a * x[-1] + c) % m)
+library = rng.LCG(a, c, m, seed=x_0).raw(5)      # x_1..x_5 (the seed itself is not output)
+say(f"""By hand with a = {a}, c = {c}, m = {m}, x_0 = {x_0}: x_0..x_5 = {x}. rng.LCG gives
+x_1..x_5 = {library.tolist()}; equal: {bool(np.array_equal(x[1:], library))}. Dividing by m gives
+uniforms: {[round(value / m, 4) for value in x[1:]]}.""")
+
+# %% [markdown]
+# ## The classic presets
+# The C++ standard ([rand.predef]) fixes a check: seeded with 1, the 10000th number of
+# minstd_rand0 must be 1043618065 and that of minstd_rand 399268537.
+
+# %%
+CPP_STANDARD_X_10000 = {"minstd_rand0": 1043618065, "minstd_rand": 399268537}
+x_10000 = {name: int(rng.LCG.preset(name, seed=1).raw(10_000)[-1]) for name in rng.PRESETS}
+print(f"  {'preset':13s} {'a':>19s} {'c':>19s} {'m':>20s} {'x_10000 from seed 1':>20s}")
+for name, (a_, c_, m_) in rng.PRESETS.items():
+    print(f"  {name:13s} {a_:19d} {c_:19d} {m_:20d} {x_10000[name]:20d}")
+print()
+say(f"""mmix, Knuth's 2^64 generator, is the project's default. Equal to the C++ standard's check
+values: {all(x_10000[name] == value for name, value in CPP_STANDARD_X_10000.items())}.""")
+
+# %% [markdown]
+# ## Period and the Hull-Dobell theorem
+# The period is m from every seed exactly when (i) c and m are coprime, (ii) every prime dividing
+# m divides a - 1, and (iii) 4 divides a - 1 if 4 divides m (Knuth 3.2.1.2, Theorem A).
+
+# %%
+print(f"  {'a':>3s} {'c':>3s} {'m':>3s} {'gcd(c, m)':>10s} {'a - 1':>6s}"
+      f" {'full_period':>12s} {'period from x_0 = 1':>20s}")
+for a_, c_, m_ in [(5, 3, 16), (5, 0, 16), (3, 3, 16), (5, 2, 16), (4, 1, 9), (2, 1, 9), (1, 7, 30)]:
+    print(f"  {a_:3d} {c_:3d} {m_:3d} {math.gcd(c_, m_):10d} {a_ - 1:6d}"
+          f" {str(rng.full_period(a_, c_, m_)):>12s} {rng.period(a_, c_, m_, 1):20d}")
+print()
+say("""Every full_period = True row has period m; each False row breaks one condition and falls
+into a shorter cycle. The last row, x_{i+1} = x_i + 7 mod 30, has the full period yet counts up
+in steps of 7: a long period is necessary, not sufficient.""")
+
+# %% [markdown]
+# ## Jump-ahead: k steps in O(log k)
+# x_{i+k} = A_k x_i + C_k mod m with A_k = a^k and C_k = c (a^k - 1)/(a - 1) (Brown 1994).
+
+# %%
+k = lesson.pick(1_000_000, 100_000)
+stepped = int(rng.LCG.preset("mmix", seed=1).raw(k)[-1])
+jumped = rng.LCG.preset("mmix", seed=1).advance(k).state
+started = time.perf_counter()
+rng.LCG.preset("mmix", seed=1).advance(10**18)
+microseconds = 1e6 * (time.perf_counter() - started)
+say(f"""mmix from seed 1: x_{k} by {k} steps = {stepped}, by advance({k}) = {jumped}; equal:
+{stepped == jumped}. advance(10^18) took {microseconds:.0f} microseconds -- this is how
+LCG.raw fills whole blocks of numbers without a Python loop per number.""")
+
+# %% [markdown]
+# ## RANDU's planes
+# RANDU (a = 65539 = 2^16 + 3, m = 2^31) satisfies x_{i+2} = 6 x_{i+1} - 9 x_i mod 2^31, so every
+# triple (x_i, x_{i+1}, x_{i+2}) lies on a plane 9 x - 6 y + z = k 2^31 for an integer k.
+
+# %%
+triples_count = lesson.pick(6000, 3000)
+randu = rng.Generator(2014, lcg="randu")
+mmix = rng.Generator(2014)
+randu_triples = quality.lcg_points(randu.lcg, triples_count)   # consecutive (x_i, x_i+1, x_i+2)
+mmix_uniforms = quality.consecutive_tuples(mmix.random(triples_count + 2), 3)
+normal = quality.shortest_dual_vector(65539, 2**31, 3)            # RANDU's a and m
+planes = quality.count_planes(randu_triples, normal, 2**31)
+say(f"""The spectral test's shortest dual vector for RANDU in 3D is s = {normal}; the
+{triples_count} triples drawn lie on {planes} parallel planes s . x = k 2^31, spaced
+1/|s| = {1 / math.sqrt(sum(v * v for v in normal)):.3f} apart in the unit cube.""")
+
+# Look along a direction d inside the planes (d . s = 0): they are then seen edge-on. With the
+# view's elevation e and azimuth phi, d = (cos e cos phi, cos e sin phi, sin e), so d . s = 0 is
+# |s_xy| cos(phi - psi) = -s_3 tan e, where psi is the azimuth of (s_1, s_2).
+elevation = 20.0
+psi = math.atan2(normal[1], normal[0])
+cosine = -normal[2] * math.tan(math.radians(elevation)) / math.hypot(normal[0], normal[1])
+azimuth = math.degrees(psi - math.acos(cosine))
+fig = plt.figure(figsize=(15, 4.8))
+panels = [(randu_triples / 2**31, 30, -60, "RANDU, seen obliquely: looks random"),
+          (randu_triples / 2**31, elevation, azimuth, f"RANDU, seen edge-on: {planes} planes"),
+          (mmix_uniforms, elevation, azimuth, "mmix, the same view: no planes")]
+for index, (points, elevation, view_azimuth, title) in enumerate(panels, start=1):
+    ax = fig.add_subplot(1, 3, index, projection="3d", proj_type="ortho")
+    ax.scatter(*points.T, s=0.6, color="tab:blue", alpha=0.6, depthshade=False)
+    ax.set(xlim=(0, 1), ylim=(0, 1), zlim=(0, 1), xlabel="$u_i$", ylabel="$u_{i+1}$",
+           zlabel="$u_{i+2}$", title=title)
+    ax.set(xticks=(0, 0.5, 1), yticks=(0, 0.5, 1), zticks=(0, 0.5, 1))
+    ax.set_box_aspect((1, 1, 1))
+    ax.view_init(elev=elevation, azim=view_azimuth)
+fig.subplots_adjust(wspace=0.3)
+fig.suptitle("Consecutive triples $(u_i, u_{i+1}, u_{i+2})$ of two generators")
+lesson.save(fig, FIGURES[0])
+
+# %% [markdown]
+# ## The spectral test: nu_t, the inverse of the widest gap between covering hyperplanes
+
+# %%
+print(f"  {'generator':13s} {'nu_2':>14s} {'nu_3':>14s}    Knuth's bar: nu_t >= 2^(30/t)")
+nu = {}
+for name in ("randu", "minstd_rand0", "minstd_rand", "mmix"):
+    a_, _, m_ = rng.PRESETS[name]
+    nu[name] = [math.sqrt(quality.spectral_test(a_, m_, t)) for t in (2, 3)]
+    passes = [nu_t >= 2 ** (30 / t) for nu_t, t in zip(nu[name], (2, 3))]
+    print(f"  {name:13s} {nu[name][0]:14.1f} {nu[name][1]:14.1f}"
+          f"    t = 2: {passes[0]!s:5s}  t = 3: {passes[1]!s:5s}")
+print()
+say(f"""In 2D RANDU (nu_2 = {nu['randu'][0]:.0f}) looks as good as minstd_rand
+({nu['minstd_rand'][0]:.0f}); in 3D its nu_3 collapses to {nu['randu'][1]:.2f}: its planes are
+1/nu_3 = {1 / nu['randu'][1]:.3f} apart and no triple ever falls between them. mmix's planes in
+3D are 1/nu_3 = {1 / nu['mmix'][1]:.1e} apart, far below anything a plot or a test of a few
+million numbers can see.""")
+
+# %% [markdown]
+# ## What the usual tests see
+
+# %%
+print(f"  {'generator':13s} {'chi2 p (1D)':>12s} {'KS p':>8s} {'serial corr.':>13s}"
+      f" {'chi2 p (3D cells)':>18s}")
+for name in ("randu", "minstd_rand", "mmix"):
+    u = rng.Generator(7, lcg=name).random(n)
+    # 3D test: non-overlapping triples into 10 x 10 x 10 cells, n / 3000 expected per cell
+    cells = np.floor(10 * u[: n - n % 3].reshape(-1, 3)).astype(np.int64) @ (100, 10, 1)
+    cube_p = stats.chisquare(np.bincount(cells, minlength=1000)).pvalue
+    print(f"  {name:13s} {quality.chi_square_uniformity(u)[1]:12.3f}"
+          f" {quality.ks_uniformity(u)[1]:8.3f} {quality.serial_correlation(u):13.2e}"
+          f" {cube_p:18.2e}")
+print()
+say(f"""With n = {n} numbers, RANDU passes every one-dimensional test (p-values that are not
+small, a serial correlation of the size 1/sqrt(n) = {1 / math.sqrt(n):.0e}) and fails the test on
+cubes of triples: a test only sees the structure it looks for.""")
+
+# %%
+print("Exercises")
+say("""1. Find the planes of the tiny generator a = 5, c = 3, m = 16 by hand: which s = (s_1, s_2)
+satisfies s_1 + 5 s_2 = 0 mod 16 with the smallest s_1^2 + s_2^2? Check with
+quality.shortest_dual_vector(5, 16, 2), then plot its pairs (x_i, x_{i+1}).""")
+say("""2. Change RANDU's multiplier to a = 65541 (= 2^16 + 5): rng.Generator(2014, lcg=(65541, 0,
+2**31)). What do spectral_test(65541, 2**31, 3), count_planes and the edge-on view (computed
+from the new shortest_dual_vector) say now?""")
+lesson.finish()
