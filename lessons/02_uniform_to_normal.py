@@ -1,0 +1,173 @@
+"""Lesson 02 -- from uniform to normal: Box-Muller, the polar method, and a generator G(u).
+
+Follows the second step of the course: lesson 01 gave uniforms u in [0, 1); a GAN's noise z is
+often normal, and its data are whatever they are. Box and Muller (1958) turn two uniforms into
+two independent standard normals,
+
+    z1 = sqrt(-2 ln u1) cos(2 pi u2),      z2 = sqrt(-2 ln u1) sin(2 pi u2),
+
+and Marsaglia's polar method (Marsaglia and Bray 1964) does the same without sine or cosine by
+rejecting points outside the unit disc. Then the idea the GAN builds on (Goodfellow et al. 2014,
+Section 3): Box-Muller is a hand-made map G(u) that pushes simple noise forward to a target
+distribution -- an implicit model, which a GAN learns instead of writing it down.
+"""
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import stats
+
+import rng
+from _lesson import say, start
+from rng import quality
+
+FIGURES = ("box_muller_map.png", "normal_histograms.png", "pushforward.png")
+
+lesson = start(__file__, __doc__)
+n = lesson.pick(1_000_000, 100_000)              # samples per histogram and test
+generator = rng.Generator(1958)
+
+# %% [markdown]
+# ## Box-Muller, step by step
+# rng.box_muller uses 1 - u1 in (0, 1] in place of u1 (the same law), so ln never sees 0.
+
+# %%
+u1, u2 = generator.random(5), generator.random(5)
+radius = np.sqrt(-2.0 * np.log(1.0 - u1))        # r = sqrt(-2 ln(1 - u1))
+angle = 2.0 * np.pi * u2                         # theta = 2 pi u2
+z1, z2 = radius * np.cos(angle), radius * np.sin(angle)
+print(f"  {'u1':>7s} {'u2':>7s} {'r':>7s} {'theta':>7s} {'z1':>8s} {'z2':>8s}")
+for row in zip(u1, u2, radius, angle, z1, z2):
+    print("  " + " ".join(f"{value:7.4f}" if i < 4 else f"{value:8.4f}" for i, value in enumerate(row)))
+library_z1, library_z2 = rng.box_muller(u1, u2)
+print()
+say(f"""rng.box_muller gives the same numbers (largest difference
+{max(np.abs(library_z1 - z1).max(), np.abs(library_z2 - z2).max()):.1e}). Why it works: r^2 =
+-2 ln(1 - u1) is exponential with mean 2, which is the law of z1^2 + z2^2 for two independent
+standard normals, and their joint density (1/2 pi) exp(-r^2/2) depends on r alone, so the angle
+is uniform.""")
+
+# %% [markdown]
+# ## The map from the unit square to the plane, and the polar method's disc
+
+# %%
+levels = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
+t = np.linspace(0.0, 0.999, 400)
+circle_z1, circle_z2 = rng.box_muller(levels[:, None], t[None, :])     # u1 fixed: circles
+ray_z1, ray_z2 = rng.box_muller(t[None, :], levels[:, None])           # u2 fixed: rays
+points = generator.random((2, 800))
+point_z1, point_z2 = rng.box_muller(points[0], points[1])
+
+u_polar = generator.random((2, n))
+polar_z1, polar_z2 = rng.polar(u_polar[0], u_polar[1])
+acceptance = polar_z1.size / n
+standard_error = math.sqrt(acceptance * (1 - acceptance) / n)
+say(f"""Polar method: {polar_z1.size} of {n} pairs fell inside the unit disc, an acceptance rate
+of {acceptance:.5f} +- {standard_error:.5f} (one standard error) against pi/4 =
+{math.pi / 4:.5f}, the disc's share of the square. Each accepted pair gives two normals.""")
+
+fig, (ax_square, ax_plane, ax_polar) = plt.subplots(1, 3, figsize=(15, 4.8))
+colors = plt.cm.viridis(np.linspace(0.0, 0.9, levels.size))
+for level, color, line_z1, line_z2 in zip(levels, colors, circle_z1, circle_z2):
+    ax_square.axvline(level, color=color, linewidth=1.5, label=f"$u_1$ = {level}")
+    ax_plane.plot(line_z1, line_z2, color=color, linewidth=1.5)
+ax_square.plot(np.tile(t, (levels.size, 1)).T, np.tile(levels, (t.size, 1)), color="0.6",
+               linestyle="--", linewidth=1)
+ax_plane.plot(ray_z1.T, ray_z2.T, color="0.6", linestyle="--", linewidth=1)
+ax_square.scatter(*points, c=points[0], s=4, cmap="viridis", vmax=1.1)
+ax_plane.scatter(point_z1, point_z2, c=points[0], s=4, cmap="viridis", vmax=1.1)
+ax_square.set(xlabel="$u_1$", ylabel="$u_2$", xlim=(0, 1), ylim=(0, 1), aspect="equal",
+              title="Unit square: fixed $u_1$ (colour), fixed $u_2$ (grey)")
+ax_square.legend(loc="upper right", fontsize=7, framealpha=0.9)
+ax_plane.set(xlabel="$z_1$", ylabel="$z_2$", xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), aspect="equal",
+             title="Box-Muller: $u_1$ sets the radius, $u_2$ the angle")
+shown = u_polar[:, :800] * 2 - 1                                         # v = 2u - 1
+inside = np.sum(shown**2, axis=0) < 1
+ax_polar.scatter(*shown[:, inside], s=4, color="tab:blue", label="accepted (inside the disc)")
+ax_polar.scatter(*shown[:, ~inside], s=4, color="tab:red", label="rejected")
+ax_polar.add_patch(plt.Circle((0, 0), 1, fill=False, color="black"))
+ax_polar.set(xlabel="$v_1 = 2u_1 - 1$", ylabel="$v_2 = 2u_2 - 1$", aspect="equal",
+             xlim=(-1, 1), ylim=(-1, 1.45),
+             title=f"Polar method keeps {acceptance:.3f} of pairs (pi/4 = {math.pi / 4:.3f})")
+ax_polar.legend(loc="upper center", fontsize=8, ncol=2)
+lesson.save(fig, FIGURES[0])
+
+# %% [markdown]
+# ## Histograms against the normal density, and the Kolmogorov-Smirnov test
+
+# %%
+box_muller_z = generator.standard_normal(n)       # the library's Box-Muller
+x = np.linspace(-5.5, 5.5, 500)
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+for ax, scale in zip(axes, ("linear", "log")):
+    for sample, color, label in ((box_muller_z, "tab:green", "Box-Muller"),
+                                 (polar_z1, "tab:orange", "polar method")):
+        ax.hist(sample, bins=120, range=(-6, 6), density=True, histtype="step", color=color,
+                linewidth=1.3, label=f"{label} ({sample.size} samples)")
+    ax.plot(x, stats.norm.pdf(x), color="black", linestyle=":", linewidth=2, label="N(0, 1) pdf")
+    ax.set(yscale=scale, xlabel="z", ylabel="density", xlim=(-6, 6))
+axes[0].legend(fontsize=8, loc="center right")
+axes[0].set_title("Both methods follow the normal density")
+axes[1].legend(fontsize=8, loc="lower center")
+axes[1].set(ylim=(0.5 / n, 1), title="On a log scale: the tails, down to a few samples per bin")
+lesson.save(fig, FIGURES[1])
+
+for label, sample in (("Box-Muller", box_muller_z), ("polar method", polar_z1)):
+    D, p = quality.ks_normality(sample)
+    print(f"  {label:13s} KS D = {D:.5f}, p = {p:.3f}   (1.36/sqrt(n) = {1.36 / math.sqrt(sample.size):.5f})")
+print()
+say("""The KS statistic D is the largest gap between the sample's CDF and Phi. For n draws from
+N(0, 1), D exceeds 1.36/sqrt(n) only 5% of the time; a p-value that is not tiny means the test
+sees no difference at this n.""")
+
+# %% [markdown]
+# ## Explicit and implicit models: a generator is a map
+# An explicit model writes the density down (the dotted curve). An implicit model only gives a
+# way to sample, x = G(u): Box-Muller is one, made by hand. A GAN's G is the same kind of object,
+# a map from noise to data, but learned. Below, Box-Muller's radius map r = G(u) on its own.
+
+# %%
+u = generator.random(n)
+r = np.sqrt(-2.0 * np.log(1.0 - u))               # G(u), pushing U[0, 1) forward
+# Change of variables: u = 1 - exp(-r^2/2), so p_g(r) = p_u(u) |du/dr| = r exp(-r^2/2).
+r_grid = np.linspace(0.0, 4.5, 400)
+p_g = r_grid * np.exp(-r_grid**2 / 2)
+D, p = stats.kstest(r, "rayleigh")
+say(f"""G(u) = sqrt(-2 ln(1 - u)) on {n} uniforms: mean {r.mean():.4f} +-
+{r.std() / math.sqrt(n):.4f} (Rayleigh law:
+sqrt(pi/2) = {math.sqrt(math.pi / 2):.4f}); KS against the Rayleigh law D = {D:.5f}, p = {p:.3f}.
+Nowhere did we write a density to sample from: the map made it. Where G stretches (u near 0
+and near 1), samples thin out and p_g is small; where it squeezes, they crowd together.""")
+
+fig, (ax_map, ax_density) = plt.subplots(1, 2, figsize=(12, 4.2))
+u_arrows = np.linspace(0.025, 0.975, 20)
+r_arrows = np.sqrt(-2.0 * np.log(1.0 - u_arrows))
+ax_map.hlines([0, 1], 0, 4.5, color="0.3")
+for u_value, r_value in zip(u_arrows, r_arrows):
+    ax_map.annotate("", xy=(r_value, 1), xytext=(4.5 * u_value, 0),
+                    arrowprops=dict(arrowstyle="->", color="tab:green", linewidth=1))
+u_ticks = np.linspace(0.0, 1.0, 5)
+ax_map.set(xlim=(0, 4.5), ylim=(-0.15, 1.15), yticks=(0, 1), yticklabels=("u", "r = G(u)"),
+           xticks=4.5 * u_ticks, xticklabels=[f"{value:.2f}" for value in u_ticks],
+           xlabel="noise u (bottom line)")
+ax_map.secondary_xaxis("top").set_xlabel("r = G(u) (top line)")
+ax_map.set_title("Equal steps in u, short steps in r where $p_g$ is high")
+ax_density.hist(r, bins=90, range=(0, 4.5), density=True, color="tab:green", alpha=0.35,
+                label=f"histogram of G(u), {n} samples")
+ax_density.plot(r_grid, p_g, color="black", linestyle=":", linewidth=2,
+                label=r"$p_g(r) = p_u(u)\,|du/dr| = r\,e^{-r^2/2}$")
+ax_density.set(xlabel="r", ylabel="density", xlim=(0, 4.5),
+               title="The pushforward of U[0, 1) by G: samples match $p_g$")
+ax_density.legend(fontsize=8)
+lesson.save(fig, FIGURES[2])
+
+# %%
+print("Exercises")
+say("""1. Write G(u) = -1 + scipy.special.ndtri(u) (the inverse of Phi, shifted): which
+distribution does it push U[0, 1) to? Check with a histogram and quality.ks_normality(G(u) + 1).
+This monotone map is what a 1D GAN's G, fed uniform noise, would have to learn for N(-1, 1).""")
+say("""2. Time generator.standard_normal(10**6) against rng.polar on 2 * 10**6 uniforms (count the
+normals each gives). Which is faster per normal here, and why might it differ in C?""")
+lesson.finish()
