@@ -113,6 +113,7 @@ def test_figure1_default_panels_are_four_distinct_snapshots_when_there_are_four(
 def test_figure1_names_a_p_g_peak_that_runs_off_the_top(run):
     arrays = run.history.to_arrays()
     arrays["p_g_grid"] = arrays["p_g_grid"].copy()
+    arrays["p_g_grid"][0] = arrays["p_data_grid"]  # the first panel: nothing off the top
     arrays["p_g_grid"][-1, 200] = 50.0  # far above D's range [0, 1] and 3 x p_data's peak
     figure = plots.figure1(arrays, ax=Figure())
     last = density_axes(figure)[-1]
