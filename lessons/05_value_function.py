@@ -116,8 +116,8 @@ say(f"""Along sigma = 1: V(D_frozen, G) <= C(G) at every mu (largest V - C =
 {(V_frozen - C_slice).max():.1e}); they meet at mu = {slice_mu[np.argmin(C_slice - V_frozen)]:.2f}.
 Maximising over D first is what turns V into a criterion for G alone. And against that stale D,
 G could drive V down to {V_frozen.min():.2f} (at mu = {slice_mu[np.argmin(V_frozen)]:.0f}), far
-below -log 4, by running past the target: minimising V for a fixed D is not minimising C. That is why Algorithm 1 updates
-D (k steps) before every step of G.""")
+below -log 4, by running past the target: minimising V for a fixed D is not minimising C. That
+is why Algorithm 1 updates D (k steps) before every step of G.""")
 
 fig, ax = plt.subplots(figsize=(7.5, 4))
 ax.plot(mu, C_map[sigma_one], color="tab:green", label=r"$C(G) = \max_D V(D, G)$")
