@@ -1,0 +1,173 @@
+"""Lesson 08 -- failure modes: k, learning rates, capacity, oscillation and mode collapse.
+
+Follows Section 6 of Goodfellow et al. (2014) ("G must not be trained too much without updating
+D, in order to avoid the Helvetica scenario in which G collapses too many values of z to the
+same value of x") and the practice after it. Theorem 1 promises convergence only for players
+with enough capacity, each step a small move in function space; real runs break each promise.
+We run small grids of Algorithm 1 and read the failures off D(x): a D that stays away from 1/2
+is the signature of a G that has not reached p_data.
+"""
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import LogNorm
+
+from _lesson import say, start
+from gan.config import GANConfig
+from gan.distributions import Mixture, Normal
+from gan.plots import plot_densities
+from gan.theory import jsd
+from gan.train import train
+
+FIGURES = ("grid.png", "oscillation.png", "collapse.png")
+
+lesson = start(__file__, __doc__)
+base = GANConfig(snapshot_every=0, seed=0)        # the library's defaults, N(-1, 1)
+
+
+def run(**changes):
+    """Final metrics of one short run of Algorithm 1 with some settings changed."""
+    return train(base.replace(**changes)).metrics
+
+
+# %% [markdown]
+# ## A grid over k and the learning rate, and one over capacity
+
+# %%
+rates, ks = (2e-4, 2e-3, 2e-2), (1, 5)
+grid_steps = lesson.pick(600, 30)
+jsd_k_lr = np.array([[run(steps=grid_steps, k=k, lr_g=lr, lr_d=lr)["jsd"] for lr in rates]
+                     for k in ks])
+widths = ((3,), (32, 32))
+capacity_steps = lesson.pick(800, 30)
+capacity = {(g, d): run(steps=capacity_steps, g_hidden=g, d_hidden=d)
+            for g in widths for d in widths}
+print(f"  JSD (nats) after {grid_steps} steps, by k (rows) and learning rate (columns):")
+print("            " + "".join(f"{lr:>10.0e}" for lr in rates))
+for k, row in zip(ks, jsd_k_lr):
+    print(f"    k = {k}   " + "".join(f"{value:10.1e}" for value in row))
+print(f"\n  After {capacity_steps} steps, by hidden widths:")
+for (g, d), metrics in capacity.items():
+    print(f"    G {str(g):8s} D {str(d):8s}  JSD {metrics['jsd']:.1e}  mean {metrics['mean']:+.3f}"
+          f"  std {metrics['std']:.3f}  max|D - 1/2| {metrics['d_max_dev']:.3f}")
+print()
+best, worst = np.unravel_index(jsd_k_lr.argmin(), jsd_k_lr.shape), np.unravel_index(
+    jsd_k_lr.argmax(), jsd_k_lr.shape)
+weak_D, rich_D = capacity[(widths[1], widths[0])], capacity[(widths[1], widths[1])]
+say(f"""Closest: k = {ks[best[0]]}, lr = {rates[best[1]]:.0e}; farthest: k = {ks[worst[0]]},
+lr = {rates[worst[1]]:.0e}. A small rate has simply not arrived; every run here decays its rate
+to 0 (cosine), which tames a large one -- the next section removes that. k = 5 gives D more
+steps per G step, a better approximation of D* (the premise of Proposition 1), at five times
+the cost. Capacity: the target N(-1, 1) is G(z) = z - 1, which even a 3-unit G can represent;
+the player that can mislead you is a weak D. With G 32-32: a 3-unit D ends at max |D - 1/2| =
+{weak_D['d_max_dev']:.3f} with JSD = {weak_D['jsd']:.1e}, a 32-32 D at {rich_D['d_max_dev']:.3f}
+with JSD = {rich_D['jsd']:.1e}. D near 1/2 proves convergence only if D is rich enough to see
+the difference.""")
+
+capacity_jsd = np.array([[capacity[(g, d)]["jsd"] for d in widths] for g in widths])
+norm = LogNorm(min(jsd_k_lr.min(), capacity_jsd.min()), max(jsd_k_lr.max(), capacity_jsd.max()))
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"wspace": 0.35})
+for ax, table in zip(axes, (jsd_k_lr, capacity_jsd)):
+    image = ax.imshow(table, cmap="viridis", norm=norm, aspect="auto")
+    for (row, column), value in np.ndenumerate(table):
+        ax.text(column, row, f"{value:.1e}", ha="center", va="center",
+                color="white" if norm(value) < 0.6 else "black")
+name = lambda widths: "-".join(map(str, widths))  # noqa: E731
+axes[0].set(xticks=range(len(rates)), xticklabels=[f"{lr:.0e}" for lr in rates],
+            yticks=range(len(ks)), yticklabels=[f"k = {k}" for k in ks],
+            xlabel="learning rate (both players)", title=f"JSD after {grid_steps} steps")
+axes[1].set(xticks=range(2), xticklabels=[f"D {name(w)}" for w in widths], yticks=range(2),
+            yticklabels=[f"G {name(w)}" for w in widths], xlabel="hidden units",
+            title=f"JSD after {capacity_steps} steps")
+fig.colorbar(image, ax=axes, label="JSD (nats, log scale)")
+fig.suptitle("Which settings reach $p_{data}$: darker is closer", y=1.02)
+lesson.save(fig, FIGURES[0])
+
+# %% [markdown]
+# ## Oscillation: a constant, large learning rate and no averaging
+# The defaults decay the learning rate and average G's weights over the last quarter of the run.
+# Remove both and raise the rate: G and D chase each other around the equilibrium.
+
+# %%
+steps = lesson.pick(1000, 100)
+tracked = dict(steps=steps, snapshot_every=lesson.pick(20, 10), grid_size=101)
+runs = {
+    "constant lr 1e-2, no averaging": train(base.replace(
+        lr_g=1e-2, lr_d=1e-2, lr_schedule="constant", average_last=0.0, **tracked)).history,
+    "defaults (cosine decay, averaging)": train(base.replace(**tracked)).history,
+}
+low, high = Normal(-1.0, 1.0).interval(0.95)
+fig, (ax_path, ax_time) = plt.subplots(1, 2, figsize=(11, 4))
+for (name, history), color in zip(runs.items(), ("tab:red", "tab:green")):
+    mean, std = np.array(history.mean), np.array(history.std)
+    late = slice(len(mean) // 2, None)
+    distance = np.sqrt(np.mean((mean[late] + 1.0) ** 2 + (std[late] - 1.0) ** 2))
+    central = (history.grid >= low) & (history.grid <= high)
+    deviation = np.abs(np.array(history.D_grid)[:, central] - 0.5).max(axis=1)
+    say(f"""{name}: over the second half of {steps} steps the mean of G(z) ranges over
+[{mean[late].min():.2f}, {mean[late].max():.2f}], its std over [{std[late].min():.2f},
+{std[late].max():.2f}]; RMS distance of (mean, std) from (-1, 1): {distance:.3f}; JSD averages
+{np.mean(history.jsd[len(mean) // 2:]):.1e} nats; D's max |D - 1/2| on the central 95% of
+p_data averages {deviation[late].mean():.3f}.""")
+    ax_path.plot(mean[late], std[late], "-", color=color, linewidth=1, alpha=0.8, label=name)
+    ax_time.plot(history.snapshot_steps, mean, color=color, linewidth=1, label=name)
+say("""What D shows: at any one snapshot, little -- D is close to the best response to the G of
+that moment, so its deviation from 1/2 can look much the same in both runs. Oscillation lives
+in time: G moves, D answers, G overshoots. Here the learning-rate decay and the averaging of G's
+weights let the pair come to rest.""")
+ax_path.plot(-1.0, 1.0, "k*", markersize=12, label="target (-1, 1)")
+ax_path.set(xlabel="mean of G(z)", ylabel="std of G(z)",
+            title="(mean, std) of $p_g$, second half: wandering vs settling")
+ax_time.axhline(-1.0, color="black", linestyle=":", label="target mean -1")
+ax_time.set(xlabel="step", ylabel="mean of G(z)", ylim=(-1.6, -0.4),
+            title="The mean of G(z) keeps swinging past the target")
+ax_path.legend(fontsize=8)
+ax_time.legend(fontsize=8)
+lesson.save(fig, FIGURES[1])
+
+# %% [markdown]
+# ## Mode collapse on a bimodal target
+
+# %%
+p_data = Mixture([Normal(-3.0, 0.4), Normal(3.0, 0.4)])
+collapse_steps = lesson.pick(800, 200)
+collapsed = train(base.replace(target=p_data, steps=collapse_steps,
+                               snapshot_every=collapse_steps // 4))
+history = collapsed.history
+grid, p_g, D = history.grid, history.p_g_grid[-1], history.D_grid[-1]
+left = grid < 0
+mass_left = np.trapezoid(np.where(left, p_g, 0.0), grid)
+index = 1 if mass_left < 0.5 else 0                         # the mode G covers
+covered, uncovered = p_data.components[index], p_data.components[1 - index]
+mean_D = {mode: np.trapezoid(mode.pdf(grid) * D, grid) for mode in (covered, uncovered)}
+w = p_data.weights[index]
+say(f"""Target: two normals at -3 and +3. After {collapse_steps} steps p_g puts
+{mass_left:.3f} of its mass left of 0 and {1 - mass_left:.3f} right of it. JSD =
+{history.jsd[-1]:.3f} nats; a p_g sitting exactly on one mode would have JSD
+{jsd(p_data, covered):.3f}. What D shows, averaged over each mode: over the mode G covers,
+D = {mean_D[covered]:.2f} -- below 1/2, because all of G's mass piles up where the data has
+only {w:.0%} of its own (D* = w / (w + 1) = {w / (w + 1):.2f} for an exact collapse); over the
+mode G misses, D = {mean_D[uncovered]:.2f}: D is sure every sample there is real. Yet G gets
+no pull towards it: its gradient is D's slope at its own samples G(z), and none of them are
+near the missing mode.""")
+
+fig, ax = plt.subplots(figsize=(8, 4))
+plot_densities(ax, grid, history.p_data_grid, p_g, D)
+peak = np.argmax(p_g)
+if p_g[peak] > 1.1:                                          # say where p_g leaves the panel
+    ax.annotate(f"$p_g$ peaks at {p_g[peak]:.1f}", (grid[peak], 1.08),
+                xytext=(grid[peak] - 4.5, 0.9), color="tab:green", fontsize=8,
+                arrowprops=dict(arrowstyle="->", color="tab:green"))
+ax.set(ylabel="density;  D(x)", ylim=(0, 1.1), xlim=(-6, 6),
+       title=f"Mode collapse after {collapse_steps} steps: D ~ 1 over the mode G misses")
+ax.legend(fontsize=8, loc="center left")
+lesson.save(fig, FIGURES[2])
+
+# %%
+print("Exercises")
+say("""1. Repeat the bimodal run for seeds 0-4. How many collapse? Does k = 5 or a wider G
+(g_hidden=(64, 64)) change the count?""")
+say("""2. In the oscillation run, lower only lr_g (keep lr_d = 1e-2). Does the circling shrink? What
+does that say about which player should be faster?""")
+lesson.finish()
