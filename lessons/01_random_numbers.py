@@ -115,14 +115,14 @@ fig = plt.figure(figsize=(15, 4.8))
 panels = [(randu_triples / 2**31, 30, -60, "RANDU, seen obliquely: looks random"),
           (randu_triples / 2**31, elevation, azimuth, f"RANDU, seen edge-on: {planes} planes"),
           (mmix_uniforms, elevation, azimuth, "mmix, the same view: no planes")]
-for index, (points, elevation, view_azimuth, title) in enumerate(panels, start=1):
+for index, (points, view_elevation, view_azimuth, title) in enumerate(panels, start=1):
     ax = fig.add_subplot(1, 3, index, projection="3d", proj_type="ortho")
     ax.scatter(*points.T, s=0.6, color="tab:blue", alpha=0.6, depthshade=False)
     ax.set(xlim=(0, 1), ylim=(0, 1), zlim=(0, 1), xlabel="$u_i$", ylabel="$u_{i+1}$",
            zlabel="$u_{i+2}$", title=title)
     ax.set(xticks=(0, 0.5, 1), yticks=(0, 0.5, 1), zticks=(0, 0.5, 1))
     ax.set_box_aspect((1, 1, 1))
-    ax.view_init(elev=elevation, azim=view_azimuth)
+    ax.view_init(elev=view_elevation, azim=view_azimuth)
 fig.subplots_adjust(wspace=0.3)
 fig.suptitle("Consecutive triples $(u_i, u_{i+1}, u_{i+2})$ of two generators")
 lesson.save(fig, FIGURES[0])
