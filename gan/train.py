@@ -23,10 +23,14 @@ import numpy as np
 
 import rng as project_rng
 from gan.config import LR_SCHEDULES, GANConfig
-from gan.evaluate import final_metrics, snapshot, z_line
-from gan.objectives import discriminator_loss, generator_loss, value
-from nn import MLP
-from nn.optim import SGD, Adam, RMSProp
+from gan.game import (  # noqa: F401  (re-exported: the pieces of Algorithm 1)
+    GAN,
+    build_players,
+    discriminator_step,
+    generator_step,
+    make_optimizer,
+)
+from nn.optim import Adam
 from nn.threads import blas_threads
 
 
@@ -84,17 +88,6 @@ class TrainResult:
     metrics: dict
 
 
-def make_optimizer(name, net, lr, betas=(0.5, 0.999)):
-    """An optimiser by name: "adam" (with ``betas``), "sgd", or "rmsprop"."""
-    if name == "adam":
-        return Adam(net, lr=lr, betas=betas)
-    if name == "sgd":
-        return SGD(net, lr=lr)
-    if name == "rmsprop":
-        return RMSProp(net, lr=lr)
-    raise ValueError(f"optimizer must be one of ('adam', 'sgd', 'rmsprop'), got {name!r}")
-
-
 def learning_rate_factor(step, steps, schedule, decay_start=0.0):
     """Multiplier of the base learning rate at ``step`` (1-based) of ``steps``.
 
@@ -109,36 +102,6 @@ def learning_rate_factor(step, steps, schedule, decay_start=0.0):
     if schedule == "linear":
         return 1.0 - s
     return 0.5 * (1.0 + math.cos(math.pi * s))
-
-
-def discriminator_step(D, optimizer, x_real, x_fake):
-    """One update of D on a minibatch: descend L_D = -[mean log D(x) + mean log(1 - D(G(z)))].
-
-    Real and fake samples go through D as one batch, so one forward and one backward
-    serve both terms. Returns ``(L_D, V estimate)``.
-    """
-    m = x_real.shape[-2]
-    logits = D.forward(np.concatenate([x_real, x_fake], axis=-2))
-    logits_real, logits_fake = logits[..., :m, :], logits[..., m:, :]
-    loss, grad_real, grad_fake = discriminator_loss(logits_real, logits_fake)
-    D.backward(np.concatenate([grad_real, grad_fake], axis=-2))
-    optimizer.step()
-    return loss, value(logits_real, logits_fake)
-
-
-def generator_step(G, D, optimizer, z, kind="non_saturating"):
-    """One update of G through D: dL_G/dtheta_g = dL_G/dl * dl/dx * dx/dtheta_g.
-
-    D's backward returns dL/dx at x = G(z) (its own parameter gradients are not needed and
-    not computed); G's backward takes it from there. D is not updated. Returns L_G.
-    """
-    x_fake = G.forward(z)
-    logits = D.forward(x_fake)
-    loss, grad_logits = generator_loss(logits, kind)
-    grad_x = D.backward(grad_logits, param_grads=False)
-    G.backward(grad_x)
-    optimizer.step()
-    return loss
 
 
 def fit_discriminator(
@@ -171,62 +134,66 @@ def fit_discriminator(
     return losses
 
 
-def build_players(config, rng):
-    """G: R^noise_dim -> R and D: R -> logit, as MLPs drawn from ``rng``."""
-    dtype = np.dtype(config.dtype)
-    G = MLP([config.noise_dim, *config.g_hidden, 1], config.g_activation, rng=rng, dtype=dtype)
-    D = MLP([1, *config.d_hidden, 1], config.d_activation, rng=rng, dtype=dtype)
-    return G, D
-
-
-def train(config=None, callback=None):
+def train(config=None, callback=None, game=GAN):
     """Train G and D by Algorithm 1 with the settings of ``config`` (a `GANConfig`).
 
-    Every random draw comes from generators seeded by ``config.seed``: one stream for
-    training (initial weights, minibatches, noise) and one for evaluation, so how often
-    snapshots are taken never changes the trajectory. ``callback(step, result_so_far)``, if
-    given, is called after every step with the step number and a dict of the latest losses.
+    ``game`` builds the game from (config, rng): `GAN` (the paper's) by default, or a
+    variant. Every random draw comes from generators seeded by ``config.seed``: one stream
+    for training (initial weights, minibatches, noise) and one for evaluation, so how often
+    snapshots are taken never changes the trajectory. ``callback(step, losses)``, if given,
+    is called after every step with the step number and a dict of the latest losses.
 
-    Raises `TrainingDiverged` naming the step and the last finite losses if a loss becomes
-    NaN or infinite.
+    Raises `TrainingDiverged` naming the step and the last finite losses if a loss or a
+    floating-point operation stops being finite.
     """
     config = config if config is not None else GANConfig()
     if not isinstance(config, GANConfig):
         raise TypeError(f"config must be a GANConfig, got {type(config).__name__}")
     with blas_threads(1):
-        return _train(config, callback)
+        return _train(config, callback, game)
 
 
-def _train(config, callback):
+def algorithm1_step(G, D, opt_d, opt_g, config, rng):
+    """One iteration of Algorithm 1 on existing players: k updates of D, then one of G.
+
+    Each D update draws m fresh samples from p_data and m fresh noise samples from p_z;
+    the G update draws m fresh noise samples. Returns (L_D, V estimate) of the last D
+    update and L_G.
+    """
+    return _iteration(GAN.from_players(config, G, D, opt_d, opt_g), 0, rng)
+
+
+def _iteration(game, step, rng):
+    for _ in range(game.config.k):
+        d_loss, v = game.discriminator_update(step, rng)
+    return d_loss, v, game.generator_update(step, rng)
+
+
+def _train(config, callback, make_game):
     train_rng, eval_rng = project_rng.Generator(config.seed).spawn(2)
-    dtype = np.dtype(config.dtype)
-    p_data, p_z = config.target, config.p_z
-    G, D = build_players(config, train_rng)
-    opt_d = make_optimizer(config.optimizer, D, config.lr_d, config.betas)
-    opt_g = make_optimizer(config.optimizer, G, config.lr_g, config.betas)
-
-    grid = _grid(p_data, config.grid_size)
+    game = make_game(config, train_rng)
+    setup = game.evaluation_setup(eval_rng)
     history = History(
         d_loss=np.empty(config.steps),
         g_loss=np.empty(config.steps),
         value=np.empty(config.steps),
-        grid=grid,
-        p_data_grid=p_data.pdf(grid),
-        z_line=z_line(p_z),
+        grid=setup["grid"],
+        p_data_grid=setup["p_data_grid"],
+        z_line=setup["z_line"],
     )
-    z_eval = p_z.sample(100_000, eval_rng).astype(dtype)
     average_from = config.steps - int(round(config.average_last * config.steps)) + 1
     G_average, n_averaged = None, 0
 
     if config.snapshot_every:
-        history.record(0, snapshot(G, D, p_data, p_z, grid, z_eval, history.z_line))
+        history.record(0, game.snapshot(setup))
     started = time.perf_counter()
     for step in range(1, config.steps + 1):
-        factor = learning_rate_factor(step, config.steps, config.lr_schedule, config.decay_start)
-        opt_d.lr, opt_g.lr = config.lr_d * factor, config.lr_g * factor
+        game.set_learning_rates(
+            learning_rate_factor(step, config.steps, config.lr_schedule, config.decay_start)
+        )
         try:
             with np.errstate(over="raise", invalid="raise", divide="raise"):
-                d_loss, v, g_loss = algorithm1_step(G, D, opt_d, opt_g, config, train_rng)
+                d_loss, v, g_loss = _iteration(game, step, train_rng)
         except FloatingPointError as error:
             _diverged(step, f"a floating-point {error}", history)
         if not (np.isfinite(d_loss) and np.isfinite(g_loss)):
@@ -239,42 +206,24 @@ def _train(config, callback):
         if step >= average_from:
             n_averaged += 1
             if G_average is None:
-                G_average = G.flat_params.copy()
+                G_average = game.G.flat_params.copy()
             else:  # running mean: a_n = a_{n-1} + (theta - a_{n-1}) / n
-                G_average += (G.flat_params - G_average) / n_averaged
+                G_average += (game.G.flat_params - G_average) / n_averaged
         if config.snapshot_every and step % config.snapshot_every == 0 and step != config.steps:
-            history.record(step, snapshot(G, D, p_data, p_z, grid, z_eval, history.z_line))
+            history.record(step, game.snapshot(setup))
         if callback is not None:
             callback(step, {"d_loss": float(d_loss), "g_loss": float(g_loss), "value": float(v)})
     seconds = time.perf_counter() - started
 
     if G_average is not None:
-        G.flat_params[...] = G_average
-    if not (np.isfinite(G.flat_params).all() and np.isfinite(D.flat_params).all()):
+        game.G.flat_params[...] = G_average
+    if not (np.isfinite(game.G.flat_params).all() and np.isfinite(game.D.flat_params).all()):
         _diverged(config.steps, "weights stopped being finite", history)
     if config.snapshot_every:
-        history.record(config.steps, snapshot(G, D, p_data, p_z, grid, z_eval, history.z_line))
-    metrics = final_metrics(G, D, p_data, p_z, grid, z_eval)
+        history.record(config.steps, game.snapshot(setup))
+    metrics = game.final_metrics(setup)
     metrics.update(seconds=seconds, steps=config.steps, seed=config.seed)
-    return TrainResult(G=G, D=D, history=history, config=config, metrics=metrics)
-
-
-def algorithm1_step(G, D, opt_d, opt_g, config, rng):
-    """One iteration of Algorithm 1: k updates of D, then one update of G.
-
-    Each D update draws m fresh samples from p_data and m fresh noise samples from p_z;
-    the G update draws m fresh noise samples. Returns (L_D, V estimate) of the last D
-    update and L_G.
-    """
-    dtype, m = G.flat_params.dtype, config.batch_size
-    p_data, p_z = config.target, config.p_z
-    for _ in range(config.k):
-        x_real = p_data.sample(m, rng).astype(dtype, copy=False)
-        z = p_z.sample(m, rng).astype(dtype, copy=False)
-        d_loss, v = discriminator_step(D, opt_d, x_real, G.forward(z))
-    z = p_z.sample(m, rng).astype(dtype, copy=False)
-    g_loss = generator_step(G, D, opt_g, z, config.g_loss)
-    return d_loss, v, g_loss
+    return TrainResult(G=game.G, D=game.D, history=history, config=config, metrics=metrics)
 
 
 def _diverged(step, what, history):
@@ -287,13 +236,6 @@ def _diverged(step, what, history):
     raise TrainingDiverged(
         f"training diverged at step {step}: {what}{last}. Try smaller learning rates."
     )
-
-
-def _grid(p_data, size):
-    """A regular grid over p_data's bulk, widened by half its width on each side."""
-    low, high = p_data.interval(1 - 1e-6)
-    pad = 0.5 * (high - low)
-    return np.linspace(low - pad, high + pad, size)
 
 
 def _positive(name, value):

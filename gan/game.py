@@ -1,0 +1,157 @@
+"""The game the training loop plays: players, optimisers, one D update, one G update.
+
+`GAN` is the game of Goodfellow et al. (2014). `gan.train.train` runs Algorithm 1 over any
+game: k calls of `discriminator_update`, then one of `generator_update`, with the
+learning-rate schedule, weight averaging, snapshots and divergence checks around them.
+A variant of the game (instance noise, WGAN, feature matching, a conditional GAN, ...)
+subclasses `GAN` and overrides only the pieces it changes, so the loop is never copied:
+
+    class MyVariant(GAN):
+        def generator_update(self, step, rng):
+            ...
+
+and is trained with ``train(config, game=MyVariant)`` (or
+``game=functools.partial(MyVariant, setting=...)`` for a variant with settings of its own).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gan.evaluate import final_metrics, snapshot, z_line
+from gan.objectives import discriminator_loss, generator_loss, value
+from nn import MLP
+from nn.optim import SGD, Adam, RMSProp
+
+
+def make_optimizer(name, net, lr, betas=(0.5, 0.999)):
+    """An optimiser by name: "adam" (with ``betas``), "sgd", or "rmsprop"."""
+    if name == "adam":
+        return Adam(net, lr=lr, betas=betas)
+    if name == "sgd":
+        return SGD(net, lr=lr)
+    if name == "rmsprop":
+        return RMSProp(net, lr=lr)
+    raise ValueError(f"optimizer must be one of ('adam', 'sgd', 'rmsprop'), got {name!r}")
+
+
+def discriminator_step(D, optimizer, x_real, x_fake):
+    """One update of D on a minibatch: descend L_D = -[mean log D(x) + mean log(1 - D(G(z)))].
+
+    Real and fake samples go through D as one batch, so one forward and one backward
+    serve both terms. Returns ``(L_D, V estimate)``.
+    """
+    m = x_real.shape[-2]
+    logits = D.forward(np.concatenate([x_real, x_fake], axis=-2))
+    logits_real, logits_fake = logits[..., :m, :], logits[..., m:, :]
+    loss, grad_real, grad_fake = discriminator_loss(logits_real, logits_fake)
+    D.backward(np.concatenate([grad_real, grad_fake], axis=-2))
+    optimizer.step()
+    return loss, value(logits_real, logits_fake)
+
+
+def generator_step(G, D, optimizer, z, kind="non_saturating"):
+    """One update of G through D: dL_G/dtheta_g = dL_G/dl * dl/dx * dx/dtheta_g.
+
+    D's backward returns dL/dx at x = G(z) (its own parameter gradients are not needed and
+    not computed); G's backward takes it from there. D is not updated. Returns L_G.
+    """
+    x_fake = G.forward(z)
+    logits = D.forward(x_fake)
+    loss, grad_logits = generator_loss(logits, kind)
+    grad_x = D.backward(grad_logits, param_grads=False)
+    G.backward(grad_x)
+    optimizer.step()
+    return loss
+
+
+def build_players(config, rng):
+    """G: R^noise_dim -> R^dim and D: R^dim -> logit, MLPs drawn from ``rng`` (G first)."""
+    dtype, dim = np.dtype(config.dtype), config.target.dim
+    G = MLP([config.noise_dim, *config.g_hidden, dim], config.g_activation, rng=rng, dtype=dtype)
+    D = MLP([dim, *config.d_hidden, 1], config.d_activation, rng=rng, dtype=dtype)
+    return G, D
+
+
+class GAN:
+    """The minimax game of Goodfellow et al. (2014) with the settings of a `GANConfig`.
+
+    Holds the players G: R^noise_dim -> R^dim and D: R^dim -> logit (MLPs drawn from
+    ``rng``) and their optimisers. Each update draws fresh minibatches from ``rng``.
+    """
+
+    def __init__(self, config, rng):
+        self.config = config
+        self.dtype = np.dtype(config.dtype)
+        self.G, self.D = self.build_players(rng)
+        self.opt_d = make_optimizer(config.optimizer, self.D, config.lr_d, config.betas)
+        self.opt_g = make_optimizer(config.optimizer, self.G, config.lr_g, config.betas)
+
+    @classmethod
+    def from_players(cls, config, G, D, opt_d, opt_g):
+        """The game around players and optimisers that already exist."""
+        game = cls.__new__(cls)
+        game.config, game.dtype = config, G.flat_params.dtype
+        game.G, game.D, game.opt_d, game.opt_g = G, D, opt_d, opt_g
+        return game
+
+    # ---- the players and the data -------------------------------------------------------
+    def build_players(self, rng):
+        """G then D, drawn from ``rng`` in that order (see `build_players`)."""
+        return build_players(self.config, rng)
+
+    def sample_real(self, m, rng):
+        """m samples x ~ p_data, as an (m, dim) array of the players' dtype."""
+        return self.config.target.sample(m, rng).astype(self.dtype, copy=False)
+
+    def sample_noise(self, m, rng):
+        """m samples z ~ p_z, as an (m, noise_dim) array."""
+        return self.config.p_z.sample(m, rng).astype(self.dtype, copy=False)
+
+    # ---- Algorithm 1's two updates ------------------------------------------------------
+    def discriminator_update(self, step, rng):
+        """Sample m real and m noise samples, update D. Returns ``(L_D, V estimate)``."""
+        m = self.config.batch_size
+        x_real = self.sample_real(m, rng)
+        x_fake = self.G.forward(self.sample_noise(m, rng))
+        return discriminator_step(self.D, self.opt_d, x_real, x_fake)
+
+    def generator_update(self, step, rng):
+        """Sample m noise samples, update G through D. Returns L_G."""
+        z = self.sample_noise(self.config.batch_size, rng)
+        return generator_step(self.G, self.D, self.opt_g, z, self.config.g_loss)
+
+    def set_learning_rates(self, factor):
+        """Scale both players' base learning rates by ``factor`` (the schedule's)."""
+        self.opt_d.lr = self.config.lr_d * factor
+        self.opt_g.lr = self.config.lr_g * factor
+
+    # ---- what is measured ---------------------------------------------------------------
+    def evaluation_setup(self, rng):
+        """Fixed things every measurement reuses: the x grid, 100k noise samples, z-line."""
+        p_data, p_z = self.config.target, self.config.p_z
+        grid = _grid(p_data, self.config.grid_size)
+        return {
+            "grid": grid,
+            "p_data_grid": p_data.pdf(grid),
+            "z_eval": p_z.sample(100_000, rng).astype(self.dtype),
+            "z_line": z_line(p_z),
+        }
+
+    def snapshot(self, setup):
+        """D(x) and p_g on the grid, moments of G(z), JSD, and G on the z-line."""
+        c = self.config
+        return snapshot(self.G, self.D, c.target, c.p_z, setup["grid"], setup["z_eval"],
+                        setup["z_line"])
+
+    def final_metrics(self, setup):
+        """The numbers a run is judged by (see `gan.evaluate.final_metrics`)."""
+        c = self.config
+        return final_metrics(self.G, self.D, c.target, c.p_z, setup["grid"], setup["z_eval"])
+
+
+def _grid(p_data, size):
+    """A regular grid over p_data's bulk, widened by half its width on each side."""
+    low, high = p_data.interval(1 - 1e-6)
+    pad = 0.5 * (high - low)
+    return np.linspace(low - pad, high + pad, size)
