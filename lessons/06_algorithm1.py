@@ -25,7 +25,7 @@ FIGURES = ("figure1.png", "evolution.gif", "evolution.html", "losses.png", "jsd.
 
 lesson = start(__file__, __doc__)
 config = GANConfig()                                     # the library's defaults
-config = config.replace(steps=lesson.pick(config.steps, 400), snapshot_every=lesson.pick(100, 50))
+config = config.replace(steps=lesson.pick(config.steps, 300), snapshot_every=lesson.pick(100, 75))
 steps = config.steps
 p_data, p_z, m = config.target, config.p_z, config.batch_size
 say(f"""The defaults: target {p_data!r}, noise {p_z!r}, G {config.g_hidden} hidden units

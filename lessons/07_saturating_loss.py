@@ -1,9 +1,8 @@
 """Lesson 07 -- the saturating and the non-saturating generator loss.
 
-Follows Section 3 of Goodfellow et al. (2014): "Early in learning, when G is poor, D can reject
-samples with high confidence ... log(1 - D(G(z))) saturates. Rather than training G to minimize
-log(1 - D(G(z))) we can train G to maximize log D(G(z))." Same fixed point, very different
-gradients. We measure both losses' gradients against a confident D, check them against their
+Follows Section 3 of Goodfellow et al. (2014): early on, when G is poor, D rejects its samples
+with high confidence and log(1 - D(G(z))) saturates, so the paper trains G to maximise
+log D(G(z)) instead. Same fixed point, very different gradients. We measure both losses' gradients against a confident D, check them against their
 closed forms, then train G both ways from the same start on a target far from where it begins.
 """
 

@@ -1,8 +1,8 @@
 """Lesson 08 -- failure modes: k, learning rates, capacity, oscillation and mode collapse.
 
-Follows Section 6 of Goodfellow et al. (2014) ("G must not be trained too much without updating
-D, in order to avoid the Helvetica scenario in which G collapses too many values of z to the
-same value of x") and the practice after it. Theorem 1 promises convergence only for players
+Follows Section 6 of Goodfellow et al. (2014), which warns that G trained too long against a
+stale D maps many values of z to the same x (their "Helvetica scenario", now called mode
+collapse), and the practice after it. Theorem 1 promises convergence only for players
 with enough capacity, each step a small move in function space; real runs break each promise.
 We run small grids of Algorithm 1 and read the failures off D(x): a D that stays away from 1/2
 is the signature of a G that has not reached p_data.
@@ -90,7 +90,7 @@ lesson.save(fig, FIGURES[0])
 # Remove both and raise the rate: G and D chase each other around the equilibrium.
 
 # %%
-steps = lesson.pick(1000, 100)
+steps = lesson.pick(1000, 60)
 tracked = dict(steps=steps, snapshot_every=lesson.pick(20, 10), grid_size=101)
 runs = {
     "constant lr 1e-2, no averaging": train(base.replace(
@@ -131,7 +131,7 @@ lesson.save(fig, FIGURES[1])
 
 # %%
 p_data = Mixture([Normal(-3.0, 0.4), Normal(3.0, 0.4)])
-collapse_steps = lesson.pick(800, 200)
+collapse_steps = lesson.pick(800, 120)
 collapsed = train(base.replace(target=p_data, steps=collapse_steps,
                                snapshot_every=collapse_steps // 4))
 history = collapsed.history
