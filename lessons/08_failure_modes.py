@@ -4,8 +4,8 @@ Follows Section 6 of Goodfellow et al. (2014), which warns that G trained too lo
 stale D maps many values of z to the same x (their "Helvetica scenario", now called mode
 collapse), and the practice after it. Theorem 1 promises convergence only for players
 with enough capacity, each step a small move in function space; real runs break each promise.
-We run small grids of Algorithm 1 and read the failures off D(x): a D that stays away from 1/2
-is the signature of a G that has not reached p_data.
+We run small grids of Algorithm 1 and ask, for each failure, what D(x) shows -- and when it
+shows nothing, because a D near 1/2 is evidence of convergence only if D could have told.
 """
 
 # %%
@@ -61,7 +61,8 @@ to 0 (cosine), which tames a large one -- the next section removes that. k = 5 g
 steps per G step, a better approximation of D* (the premise of Proposition 1), at five times
 the cost. Capacity: the target N(-1, 1) is G(z) = z - 1, which even a 3-unit G can represent;
 the player that can mislead you is a weak D. With G 32-32: a 3-unit D ends at max |D - 1/2| =
-{weak_D['d_max_dev']:.3f} with JSD = {weak_D['jsd']:.1e}, a 32-32 D at {rich_D['d_max_dev']:.3f}
+{weak_D['d_max_dev']:.3f} with JSD = {weak_D['jsd']:.1e} (std of G(z) {weak_D['std']:.3f}, target
+1), a 32-32 D at {rich_D['d_max_dev']:.3f}
 with JSD = {rich_D['jsd']:.1e}. D near 1/2 proves convergence only if D is rich enough to see
 the difference.""")
 
