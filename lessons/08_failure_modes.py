@@ -24,6 +24,8 @@ FIGURES = ("grid.png", "oscillation.png", "collapse.png")
 
 lesson = start(__file__, __doc__)
 base = GANConfig(snapshot_every=0, seed=0)        # the library's defaults, N(-1, 1)
+if lesson.fast:
+    say("--fast: these runs are too short for the comparisons below; run without --fast.")
 
 
 def run(**changes):
