@@ -64,7 +64,8 @@ values: {all(x_10000[name] == value for name, value in CPP_STANDARD_X_10000.item
 # %%
 print(f"  {'a':>3s} {'c':>3s} {'m':>3s} {'gcd(c, m)':>10s} {'a - 1':>6s}"
       f" {'full_period':>12s} {'period from x_0 = 1':>20s}")
-for a_, c_, m_ in [(5, 3, 16), (5, 0, 16), (3, 3, 16), (5, 2, 16), (4, 1, 9), (2, 1, 9), (1, 7, 30)]:
+examples = [(5, 3, 16), (5, 0, 16), (3, 3, 16), (5, 2, 16), (4, 1, 9), (2, 1, 9), (1, 7, 30)]
+for a_, c_, m_ in examples:
     print(f"  {a_:3d} {c_:3d} {m_:3d} {math.gcd(c_, m_):10d} {a_ - 1:6d}"
           f" {str(rng.full_period(a_, c_, m_)):>12s} {rng.period(a_, c_, m_, 1):20d}")
 print()

@@ -40,7 +40,8 @@ angle = 2.0 * np.pi * u2                         # theta = 2 pi u2
 z1, z2 = radius * np.cos(angle), radius * np.sin(angle)
 print(f"  {'u1':>7s} {'u2':>7s} {'r':>7s} {'theta':>7s} {'z1':>8s} {'z2':>8s}")
 for row in zip(u1, u2, radius, angle, z1, z2):
-    print("  " + " ".join(f"{value:7.4f}" if i < 4 else f"{value:8.4f}" for i, value in enumerate(row)))
+    print("  " + " ".join(f"{value:7.4f}" for value in row[:4])
+          + " " + " ".join(f"{value:8.4f}" for value in row[4:]))
 library_z1, library_z2 = rng.box_muller(u1, u2)
 print()
 say(f"""rng.box_muller gives the same numbers (largest difference
@@ -116,7 +117,8 @@ lesson.save(fig, FIGURES[1])
 
 for label, sample in (("Box-Muller", box_muller_z), ("polar method", polar_z1)):
     D, p = quality.ks_normality(sample)
-    print(f"  {label:13s} KS D = {D:.5f}, p = {p:.3f}   (1.36/sqrt(n) = {1.36 / math.sqrt(sample.size):.5f})")
+    print(f"  {label:13s} KS D = {D:.5f}, p = {p:.3f}"
+          f"   (1.36/sqrt(n) = {1.36 / math.sqrt(sample.size):.5f})")
 print()
 say("""The KS statistic D is the largest gap between the sample's CDF and Phi. For n draws from
 N(0, 1), D exceeds 1.36/sqrt(n) only 5% of the time; a p-value that is not tiny means the test

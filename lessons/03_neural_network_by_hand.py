@@ -82,7 +82,8 @@ checks = {"hand vs nn.backward": (by_hand, by_nn),
           "hand vs finite diff.": (by_hand, numerical),
           "bug vs finite diff.": (with_bug, numerical)}
 errors = {label: [compare([analytic[i]], [reference[i]], [name]).max_relative_error
-                  for i, name in enumerate(names)] for label, (analytic, reference) in checks.items()}
+                  for i, name in enumerate(names)]
+          for label, (analytic, reference) in checks.items()}
 print(f"  {'array':6s}" + "".join(f"{label:>22s}" for label in checks))
 for index, name in enumerate(names):
     print(f"  {name:6s}" + "".join(f"{errors[label][index]:22.2e}" for label in checks))
