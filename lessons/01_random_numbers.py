@@ -3,7 +3,9 @@
 Follows the start of the course, before any network: every GAN begins by drawing noise z ~ p_z,
 and a computer makes that noise from the linear congruential method (Knuth, TAOCP vol. 2, 3.2.1)
 
-    x_{i+1} = (a x_i + c) mod m,        u_i = x_i / m in [0, 1).
+    x_{i+1} = (a x_i + c) mod m,        u_i = x_i / m in [0, 1)
+
+(for m = 2^64 the uniform is made of x_i's top 53 bits, as rng.LCG.random documents).
 
 We run the recurrence by hand, meet the classic presets, see when the period is the full m
 (the Hull-Dobell theorem), jump ahead k steps at once, and then measure randomness: RANDU's
