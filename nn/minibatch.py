@@ -1,0 +1,99 @@
+"""Minibatch discrimination (Salimans et al. 2016, "Improved Techniques for Training GANs", §3.2).
+
+A discriminator that sees one sample at a time cannot tell a collapsed generator (every G(z)
+alike) from a good one. This layer lets each sample look at the rest of its minibatch. For
+features f(x_i) in R^A of the n samples of a batch and a tensor T in R^{A x B x C}:
+
+    M_i = f(x_i) T                                  in R^{B x C}  (B rows M_{i,b} in R^C)
+    c_b(x_i, x_j) = exp(-||M_{i,b} - M_{j,b}||_1)                   (closeness, kernel b)
+    o(x_i)_b = sum_j c_b(x_i, x_j)                                  (j over the batch, i included)
+    y_i = [f(x_i), o(x_i)]                          in R^{A + B}
+
+so o(x_i) counts, per kernel, how many samples of the batch sit close to x_i: about 1 for a
+sample with no close neighbour, about n for a batch collapsed onto one point. (The sum includes
+j = i, a constant exp(0) = 1, as in the paper's formula.)
+
+Batches: x has shape (..., n, A); distances are taken along the batch axis (-2) only, so a
+leading axis keeps batches apart -- stack real and fake minibatches as (2, n, A) and each one's
+features come from its own batch, never from the other.
+"""
+
+import numpy as np
+
+from nn.init import initial_weights, validate_init
+from nn.layers import LAYER_TYPES, Layer
+
+
+class MinibatchDiscrimination(Layer):
+    """y_i = [x_i, o(x_i)], o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1), M_i = x_i T.
+
+    T has shape (in_features, kernels, kernel_dim) = (A, B, C) (Salimans et al. 2016, §3.2).
+    init: ("normal", std), "glorot", "he" or "zeros"; None (the default) means ("normal", 0.05),
+    the scale of the authors' released code, when ``rng`` is given and "zeros" when it is not --
+    the path `nn.layers.layer_from_config` takes to rebuild the layer before a checkpoint (or
+    `Sequential.copy`) fills T. The output has in_features + kernels features.
+    """
+
+    parameter_names = ("T",)
+
+    def __init__(self, in_features, kernels, kernel_dim, rng=None, init=None,
+                 dtype=np.float64):
+        for name, value in (("in_features", in_features), ("kernels", kernels),
+                            ("kernel_dim", kernel_dim)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if init is None:
+            init = ("normal", 0.05) if rng is not None else "zeros"
+        validate_init(init)
+        if rng is None and init != "zeros":
+            raise TypeError("rng must be a random generator (e.g. numpy.random.default_rng(0)), "
+                            "got None")
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.in_features, self.kernels, self.kernel_dim = int(in_features), int(kernels), int(
+            kernel_dim)
+        shape = (self.in_features, self.kernels, self.kernel_dim)
+        self.T = initial_weights(init, shape, self.in_features, self.kernels * self.kernel_dim,
+                                 rng, self.dtype)
+        self.grad_T = np.zeros_like(self.T)
+
+    def config(self):
+        return {"type": "MinibatchDiscrimination", "in_features": self.in_features,
+                "kernels": self.kernels, "kernel_dim": self.kernel_dim}
+
+    def forward(self, x):
+        """M = x T, c_{ijb} = exp(-||M_ib - M_jb||_1), y = [x, sum_j c_{ijb}]."""
+        if x.ndim < 2 or x.shape[-1] != self.in_features:
+            raise ValueError(f"MinibatchDiscrimination expected x of shape (..., batch, "
+                             f"{self.in_features}), got shape {x.shape}")
+        self.x = x
+        M = (x @ self.T.reshape(self.in_features, -1)).reshape(
+            x.shape[:-1] + (self.kernels, self.kernel_dim))               # (..., n, B, C)
+        difference = M[..., :, None, :, :] - M[..., None, :, :, :]        # (..., n, n, B, C)
+        self.sign = np.sign(difference)                                   # d|u|/du (0 at u = 0)
+        self.closeness = np.exp(-np.abs(difference).sum(axis=-1))         # c_{ijb}: (..., n, n, B)
+        o = self.closeness.sum(axis=-2)                                   # sum over j: (..., n, B)
+        return np.concatenate([x, o], axis=-1)
+
+    def backward(self, grad_y, param_grads=True):
+        """With g = dL/do and s_{ij} = sign(M_i - M_j) (c symmetric, s antisymmetric in i, j):
+            dL/dM_kb = sum_i g_ib dc_ikb/dM_kb + sum_j g_kb dc_kjb/dM_kb
+                     = -sum_j (g_kb + g_jb) c_kjb s_kjb
+            dL/dT    = x^T dL/dM             (M = x T is linear in T)
+            dL/dx    = dL/dy[:A] + dL/dM T^T (x reaches y directly and through M)
+        """
+        A = self.in_features
+        grad_direct, g = grad_y[..., :A], grad_y[..., A:]                  # (..., n, A), (..., n, B)
+        pair_weight = (g[..., :, None, :] + g[..., None, :, :]) * self.closeness   # (g_k + g_j) c_kj
+        grad_M = -np.einsum("...kjb,...kjbc->...kbc", pair_weight, self.sign)
+        grad_M = grad_M.reshape(grad_M.shape[:-2] + (-1,))                 # (..., n, B C)
+        T = self.T.reshape(A, -1)
+        if param_grads:
+            x = self.x.reshape(-1, A)
+            np.matmul(x.T, grad_M.reshape(-1, T.shape[1]),
+                      out=self.grad_T.reshape(T.shape))                    # dL/dT = x^T dL/dM
+        return grad_direct + grad_M @ T.T                                  # dL/dx
+
+
+LAYER_TYPES.update({"MinibatchDiscrimination": MinibatchDiscrimination})
