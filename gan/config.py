@@ -82,9 +82,10 @@ class GANConfig:
             raise TypeError(
                 f"target must be a distribution with sample(n, rng) and pdf(x), got {self.target!r}"
             )
-        if getattr(self.target, "dim", 1) != 1:
+        if getattr(self.target, "dim", 1) not in (1, 2):
             raise ValueError(
-                f"target must be one-dimensional for this trainer, got dim {self.target.dim}"
+                f"target must be one- or two-dimensional, got dim {self.target.dim} (a 2D target "
+                f"is trained with game=gan.targets2d.GAN2D, whose measurements are 2D)"
             )
         _choice("prior", self.prior, PRIORS)
         _positive_int("noise_dim", self.noise_dim)
