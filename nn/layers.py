@@ -9,12 +9,28 @@ Conventions shared by every layer
   Sequential rebinds them to views of one flat buffer; write parameters in place too
   (`layer.W[...] = ...`), never rebind them.
 - The cached input is a reference, not a copy: do not modify x in place between forward and backward.
+
+Reused output arrays (the rule that keeps the hot path free of allocations)
+- While a Sequential runs its layers it sets their `reuse_outputs` flag. A flagged layer writes its
+  forward output y and its backward output dL/dx into arrays it owns, one per (name, shape, dtype),
+  and overwrites them at its next call on the same shape. Such an array is only ever handed to the
+  neighbouring layer of the same network, which uses it before it is written again; the Sequential
+  returns copies to its caller. A layer called directly (`layer.forward(x)`) is not flagged and
+  returns fresh arrays, so whatever a caller holds is never overwritten behind its back.
+- Arrays over OUTPUT_REUSE_LIMIT elements are always fresh (one allocation is then negligible next
+  to the arithmetic, and evaluations on 10^5 samples do not pin memory), and a layer keeps at most
+  OUTPUT_REUSE_SHAPES shapes (training alternates a few; the oldest is dropped first).
 """
+
+import math
 
 import numpy as np
 from scipy.special import expit
 
 from nn.init import initial_weights, validate_init
+
+OUTPUT_REUSE_LIMIT = 2**17      # elements: 1 MiB of float64, e.g. a batch of 2048 x 64 units
+OUTPUT_REUSE_SHAPES = 8
 
 
 class Layer:
@@ -23,6 +39,20 @@ class Layer:
     parameter_names = ()
     buffer_names = ()   # state that is saved but not trained (BatchNorm's running statistics)
     training = True     # Sequential.train() / eval() set it; only layers such as BatchNorm read it
+    reuse_outputs = False   # set by a Sequential while it runs the layer (see the module notes)
+
+    def _output(self, name, shape, dtype):
+        """The array an output goes into: this layer's own reused array, or a fresh one."""
+        if not self.reuse_outputs or math.prod(shape) > OUTPUT_REUSE_LIMIT:
+            return np.empty(shape, dtype)
+        arrays = self.__dict__.setdefault("_reused_outputs", {})
+        key = (name, shape, dtype)
+        array = arrays.get(key)
+        if array is None:
+            if len(arrays) >= OUTPUT_REUSE_SHAPES:
+                del arrays[next(iter(arrays))]
+            array = arrays[key] = np.empty(shape, dtype)
+        return array
 
     def forward(self, x):
         raise NotImplementedError
@@ -92,11 +122,14 @@ class Linear(Layer):
             y = np.matmul(members, self.W)                  # (E, n, in) @ (E, in, out)
             y += self.b[:, None, :]
             return y.reshape(x.shape[:-1] + (self.out_features,))
-        if x.ndim == 2:
-            y = x @ self.W
+        dtype = x.dtype if x.dtype == self.W.dtype else np.result_type(x, self.W)
+        y = self._output("y", x.shape[:-1] + (self.out_features,), dtype)
+        rows, y_rows = x.reshape(-1, self.in_features), y.reshape(-1, self.out_features)
+        if self.in_features == 1:
+            np.multiply(rows, self.W, out=y_rows)   # x W is an outer product: a broadcast beats BLAS
         else:
-            y = (x.reshape(-1, self.in_features) @ self.W).reshape(x.shape[:-1] + (self.out_features,))
-        y += self.b
+            np.matmul(rows, self.W, out=y_rows)
+        y_rows += self.b
         return y
 
     def backward(self, grad_y, param_grads=True):
@@ -113,8 +146,22 @@ class Linear(Layer):
         grad = grad_y.reshape(-1, self.out_features)
         if param_grads:
             np.matmul(x.T, grad, out=self.grad_W)          # dL/dW = x^T dL/dy
-            np.sum(grad, axis=0, out=self.grad_b)          # dL/db = sum over the batch
-        return (grad @ self.W.T).reshape(self.x.shape)     # dL/dx = dL/dy W^T
+            np.matmul(self._ones(len(grad), grad.dtype), grad, out=self.grad_b)
+            # dL/db = 1^T dL/dy, the sum over the batch (one BLAS call; faster than a row reduction)
+        dtype = grad.dtype if grad.dtype == self.W.dtype else np.result_type(grad, self.W)
+        grad_x = self._output("grad_x", self.x.shape, dtype)
+        grad_x_rows = grad_x.reshape(-1, self.in_features)
+        if self.out_features == 1:
+            np.multiply(grad, self.W.T, out=grad_x_rows)    # dL/dx = dL/dy W^T, an outer product
+        else:
+            np.matmul(grad, self.W.T, out=grad_x_rows)      # dL/dx = dL/dy W^T
+        return grad_x
+
+    def _ones(self, n, dtype):
+        ones = self.__dict__.get("_ones_vector")
+        if ones is None or ones.shape != (n,) or ones.dtype != dtype:
+            ones = self._ones_vector = np.ones(n, dtype)
+        return ones
 
 
 class Identity(Layer):
@@ -154,12 +201,29 @@ class LeakyReLU(Layer):
         return {"type": "LeakyReLU", "slope": self.slope}
 
     def forward(self, x):
-        one, slope = x.dtype.type(1), x.dtype.type(self.slope)
-        self.local_slope = np.where(x > 0, one, slope)
-        return x * self.local_slope
+        local_slope = self._output("local_slope", x.shape, x.dtype)
+        np.greater(x, 0, out=local_slope)                 # 1[x > 0] as 1.0 or 0.0
+        np.maximum(local_slope, self._slope_everywhere(x.shape, x.dtype), out=local_slope)
+        # f'(x) = max(1[x > 0], slope): 1 or slope
+        self.local_slope = local_slope
+        return np.multiply(x, local_slope, out=self._output("y", x.shape, x.dtype))   # y = f'(x) x
 
     def backward(self, grad_y, param_grads=True):
-        return grad_y * self.local_slope
+        grad_x = self._output("grad_x", grad_y.shape, np.result_type(grad_y, self.local_slope))
+        return np.multiply(grad_y, self.local_slope, out=grad_x)          # dL/dx = f'(x) dL/dy
+
+    def _slope_everywhere(self, shape, dtype):
+        """The constant slope as an array of x's shape, kept: a maximum against an array is faster
+        than against a scalar (measured ~30%); beyond OUTPUT_REUSE_LIMIT the scalar itself."""
+        if math.prod(shape) > OUTPUT_REUSE_LIMIT:
+            return dtype.type(self.slope)
+        constants = self.__dict__.setdefault("_slope_arrays", {})
+        key = (shape, dtype, self.slope)          # the slope too: it is a public attribute
+        if key not in constants:
+            if len(constants) >= OUTPUT_REUSE_SHAPES:
+                del constants[next(iter(constants))]
+            constants[key] = np.full(shape, self.slope, dtype)
+        return constants[key]
 
 
 class Tanh(Layer):

@@ -113,18 +113,31 @@ class Sequential:
     def forward(self, x):
         """y = f_L(... f_1(x)), caching what backward needs."""
         y = self._boundary(x, "x")
-        for layer in self.layers:
-            y = layer.forward(y)
-        return y
+        self._reuse_outputs(True)
+        try:
+            for layer in self.layers:
+                y = layer.forward(y)
+        finally:
+            self._reuse_outputs(False)
+        return y.copy()      # the caller's own array: the layers will overwrite theirs
 
     __call__ = forward
 
     def backward(self, grad_y, param_grads=True):
         """dL/dx = J_1^T ... J_L^T dL/dy; with param_grads, SETS every parameter gradient (no accumulation)."""
         grad = self._boundary(grad_y, "grad_y")
-        for layer in reversed(self.layers):
-            grad = layer.backward(grad, param_grads)
-        return grad
+        self._reuse_outputs(True)
+        try:
+            for layer in reversed(self.layers):
+                grad = layer.backward(grad, param_grads)
+        finally:
+            self._reuse_outputs(False)
+        return grad.copy()
+
+    def _reuse_outputs(self, reuse):
+        """Let the layers write into their own output arrays while this network runs them (see nn.layers)."""
+        for layer in self.layers:
+            layer.reuse_outputs = reuse
 
     def zero_grad(self):
         self.flat_grads.fill(0)
