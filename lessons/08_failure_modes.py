@@ -38,7 +38,7 @@ def run(**changes):
 
 # %%
 rates, ks = (2e-4, 2e-3, 2e-2), (1, 5)
-grid_steps = lesson.pick(600, 30)
+grid_steps = lesson.pick(400, 30)
 jsd_k_lr = np.array([[run(steps=grid_steps, k=k, lr_g=lr, lr_d=lr)["jsd"] for lr in rates]
                      for k in ks])
 widths = ((3,), (32, 32))
@@ -93,7 +93,7 @@ lesson.save(fig, FIGURES[0])
 # Remove both and raise the rate: G and D chase each other around the equilibrium.
 
 # %%
-steps = lesson.pick(1000, 60)
+steps = lesson.pick(800, 60)
 tracked = dict(steps=steps, snapshot_every=lesson.pick(20, 10), grid_size=101)
 runs = {
     "constant lr 1e-2, no averaging": train(base.replace(
