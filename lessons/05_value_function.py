@@ -55,7 +55,7 @@ single step of Algorithm 1 sees a noisy V.""")
 
 # %%
 check_mu = np.linspace(-4.0, 2.0, lesson.pick(9, 4))
-check_sigma = np.linspace(0.25, 3.0, lesson.pick(8, 3))
+check_sigma = np.linspace(0.25, 3.0, lesson.pick(8, 2))
 pairs = [(mu, sigma) for mu in check_mu for sigma in check_sigma]
 gaps = np.array([
     c_of_g(p_data, Normal(mu, sigma)) - (-LOG_4 + 2 * jsd(p_data, Normal(mu, sigma)))
@@ -70,8 +70,8 @@ say(f"""Over {len(pairs)} generators N(mu, sigma), mu in [{check_mu[0]}, {check_
 # Densities on a fine x grid and the trapezoid rule (`jsd_grid`), one row of sigma at a time.
 
 # %%
-mu = np.linspace(-4.0, 2.0, lesson.pick(121, 61))          # steps of 0.05 (fast: 0.1)
-sigma = np.linspace(0.25, 3.0, lesson.pick(111, 56))       # steps of 0.025 (fast: 0.05)
+mu = np.linspace(-4.0, 2.0, lesson.pick(121, 31))          # steps of 0.05 (fast: 0.2)
+sigma = np.linspace(0.25, 3.0, lesson.pick(111, 23))       # steps of 0.025 (fast: 0.125)
 x = np.linspace(-16.0, 14.0, 3001)                         # 4 sigma beyond every member
 p_data_x = p_data.pdf(x)
 C_map = np.array([
@@ -109,7 +109,7 @@ lesson.save(fig, FIGURES[0])
 # %%
 sigma_one = np.argmin(np.abs(sigma - 1.0))
 frozen_logit = optimal_discriminator_logit(p_data, Normal(1.0, 1.0))
-slice_mu = np.linspace(-4.0, 2.0, lesson.pick(61, 13))    # steps of 0.1 (fast: 0.5)
+slice_mu = np.linspace(-4.0, 2.0, lesson.pick(61, 7))     # steps of 0.1 (fast: 1)
 V_frozen = np.array([value(frozen_logit, p_data, Normal(mu_g, 1.0)) for mu_g in slice_mu])
 C_slice = np.array([c_of_g(p_data, Normal(mu_g, 1.0)) for mu_g in slice_mu])
 say(f"""Along sigma = 1: V(D_frozen, G) <= C(G) at every mu (largest V - C =
