@@ -1,0 +1,24 @@
+"""Digits models that do not play the game, and the yardstick for those that do.
+
+- classifier.py   softmax_cross_entropy, an MLP digit classifier p(c | x), its cached
+                  checkpoint (reference_classifier) and penultimate features;
+- quality.py      label accuracy of conditional samples, the Frechet distance of features,
+                  the nearest-neighbour copy check, one comparison row per sampler;
+- autoencoder.py  Autoencoder and VariationalAutoencoder (Kingma and Welling 2014) with
+                  hand-written gradients: the reconstruction-trained generators GANs are
+                  compared with.
+"""
+
+from gan.digits.autoencoder import Autoencoder, VariationalAutoencoder, kl_standard_normal
+from gan.digits.classifier import (accuracy, features, load_classifier, predict,
+                                   reference_classifier, softmax_cross_entropy,
+                                   train_classifier)
+from gan.digits.quality import (Reference, comparison_row, format_table, frechet_distance,
+                                gaussian_frechet_distance, grey_share, label_accuracy,
+                                nearest_distances, nearest_neighbour_check)
+
+__all__ = ["Autoencoder", "Reference", "VariationalAutoencoder", "accuracy", "comparison_row",
+           "features", "format_table", "frechet_distance", "gaussian_frechet_distance",
+           "grey_share", "kl_standard_normal", "label_accuracy", "load_classifier",
+           "nearest_distances", "nearest_neighbour_check", "predict", "reference_classifier",
+           "softmax_cross_entropy", "train_classifier"]
