@@ -138,3 +138,13 @@ def test_mass_outside_the_grid_is_reported():
 def test_bad_arguments_raise_errors_naming_the_parameter(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_bins_that_no_image_reaches_have_exactly_zero_density():
+    """The difference-array sum must not leave rounding residue (of either sign) in bins no
+    cell's image covers: p_g there is 0, exactly, which divergences on the grid rely on."""
+    x_grid = np.linspace(-10, 10, 2001)
+    result = pushforward_density(lambda z: 0.37 * z + 5.3, Uniform(-1, 1), x_grid, n_z=4000)
+    unreachable = (x_grid < 5.3 - 0.37 - 0.01) | (x_grid > 5.3 + 0.37 + 0.01)
+    assert np.all(result.density[unreachable] == 0.0)
+    assert np.all(result.density >= 0.0)
