@@ -1,4 +1,4 @@
-"""Lesson 13 -- GANs in the plane: the ring of 8 Gaussians, the 5 x 5 grid, and mode collapse as a number.
+"""Lesson 13 -- GANs in the plane: the ring, the 5 x 5 grid, and mode collapse as a number.
 
 Follows the course's part on evaluating GANs beyond 1D. On a line we could compute p_g exactly and
 measure JSD; in the plane, on targets with many narrow modes, the field counts instead: how many

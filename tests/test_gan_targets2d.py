@@ -91,7 +91,8 @@ def test_cell_masses_match_scipy_rectangle_probabilities():
     for weight, component in zip(target.weights, target.components):
         F = multivariate_normal(component.mu_vector, component.sigma**2 * np.eye(2))
         corner = np.array([[F.cdf([a, b]) for b in edges] for a in edges])
-        reference += weight * (corner[1:, 1:] - corner[:-1, 1:] - corner[1:, :-1] + corner[:-1, :-1])
+        reference += weight * (corner[1:, 1:] - corner[:-1, 1:] - corner[1:, :-1]
+                               + corner[:-1, :-1])
     np.testing.assert_allclose(masses, reference, atol=1e-6)
 
 

@@ -101,8 +101,8 @@ class ConditionalGAN(GAN):
         x_real, c_real = sample_labelled(self.config.target, m, rng)
         c_fake = sample_labels(self.config.target.weights, m, rng)
         x_fake = self.generate(self.sample_noise(m, rng), c_fake)
-        return discriminator_step(self.D, self.opt_d, self.joined(x_real.astype(self.dtype), c_real),
-                                  self.joined(x_fake, c_fake))
+        real = self.joined(x_real.astype(self.dtype), c_real)
+        return discriminator_step(self.D, self.opt_d, real, self.joined(x_fake, c_fake))
 
     def generator_update(self, step, rng):
         """G descends L_G(D(G(z, c), c)); dL/dx is the x-part of D's input gradient, since the
