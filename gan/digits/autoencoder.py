@@ -42,6 +42,14 @@ def kl_standard_normal(mu, log_variance):
     return value, mu / count, (variance - 1) / (2 * count)
 
 
+def reparameterise(mu, log_variance, epsilon):
+    """z = mu + sigma * eps with sigma = exp(log sigma^2 / 2): for eps ~ N(0, I), z ~
+    N(mu, diag sigma^2), written as a differentiable function of mu and log sigma^2 (Kingma
+    and Welling 2014, section 2.4).  Returns (z, sigma)."""
+    sigma = np.exp(0.5 * np.asarray(log_variance))
+    return mu + sigma * epsilon, sigma
+
+
 def _check_positive_integer(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -216,8 +224,7 @@ class VariationalAutoencoder(_Coder):
     def _negative_elbo(self, x, epsilon, gradients):
         out = self.encoder.forward(x)
         mu, log_variance = out[:, :self.latent_size], out[:, self.latent_size:]
-        sigma = np.exp(0.5 * log_variance)
-        z = mu + sigma * epsilon                                     # reparameterisation
+        z, sigma = reparameterise(mu, log_variance, epsilon)
         reconstruction, grad_z = self._reconstruction(z, x, gradients)
         kl, grad_kl_mu, grad_kl_log_variance = kl_standard_normal(mu, log_variance)
         if gradients:
