@@ -30,7 +30,7 @@ def softplus(logits):
 
 
 def _batch_mean(values):
-    return values.mean(axis=(-2, -1))
+    return values.sum(axis=(-2, -1)) / _batch_size(values)   # as .mean(), without its Python layer
 
 
 def _batch_size(logits):
@@ -71,9 +71,12 @@ def discriminator_loss(logits_real, logits_fake):
         dL_D/dl_real = -(1 - D(x)) / m,     dL_D/dl_fake = D(G(z)) / m.
     """
     m_real, m_fake = _batch_size(logits_real), _batch_size(logits_fake)
-    loss = _batch_mean(softplus(-logits_real)) + _batch_mean(softplus(logits_fake))
-    grad_real = -sigmoid(-logits_real) / m_real
-    grad_fake = sigmoid(logits_fake) / m_fake
+    minus_logits_real = -logits_real                  # -l, shared by the loss and its gradient
+    loss = _batch_mean(softplus(minus_logits_real)) + _batch_mean(softplus(logits_fake))
+    grad_real = sigmoid(minus_logits_real)
+    grad_real *= -1 / m_real                          # -(1 - D(x)) / m, in place
+    grad_fake = sigmoid(logits_fake)
+    grad_fake /= m_fake                               # D(G(z)) / m, in place
     return loss, grad_real, grad_fake
 
 
@@ -99,5 +102,10 @@ def generator_loss(logits_fake, kind="non_saturating"):
         raise ValueError(f"kind must be one of {GENERATOR_LOSSES}, got {kind!r}")
     m = _batch_size(logits_fake)
     if kind == "minimax":
-        return -_batch_mean(softplus(logits_fake)), -sigmoid(logits_fake) / m
-    return _batch_mean(softplus(-logits_fake)), -sigmoid(-logits_fake) / m
+        gradient = sigmoid(logits_fake)
+        gradient *= -1 / m                            # -D(G(z)) / m, in place
+        return -_batch_mean(softplus(logits_fake)), gradient
+    minus_logits = -logits_fake                       # -l, shared by the loss and its gradient
+    gradient = sigmoid(minus_logits)
+    gradient *= -1 / m                                # -(1 - D(G(z))) / m, in place
+    return _batch_mean(softplus(minus_logits)), gradient

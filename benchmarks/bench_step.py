@@ -1,0 +1,321 @@
+"""Time one step of Algorithm 1 on the reference 1D GAN (issue 8), ours beside PyTorch and JAX.
+
+    python benchmarks/bench_step.py [--repeats 3000] [--rng-repeats 7] [--no-convergence]
+
+The step is what `python -m gan train --g-hidden 32,32 --d-hidden 64,64 --g-activation leaky_relu
+--batch-size 256 --k 1 --lr-g 1e-3 --lr-d 1e-3 --g-loss non_saturating --snapshot-every 0` runs:
+G 1-32-32-1 and D 1-64-64-1 with LeakyReLU(0.2), m = 256, k = 1, Adam(1e-3, betas (0.5, 0.999)),
+the non-saturating generator loss; one D update on m real + m fake samples, then one G update.
+Ours is gan.train.algorithm1_step itself (sampling included, from rng.Generator). PyTorch eager
+(if importable) runs the same networks, losses and optimiser, sampling with torch.randn; JAX (if
+importable) runs the whole step under jax.jit. Every contender runs on one thread (our BLAS
+through nn.threads.blas_threads, torch.set_num_threads(1)); the contenders take turns, one step
+each, round after round, so a change in the machine's load hits all alike. Reported: medians.
+
+Then: NumPy calls per step (see `count_numpy_calls` for the method), the RNG throughput table of
+bench_rng.py, and the wall time of the default `train(GANConfig(seed=0))` to convergence.
+"""
+
+import argparse
+import dis
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+import rng as project_rng
+from gan.config import GANConfig
+from gan.train import algorithm1_step, build_players, make_optimizer, train
+from nn.threads import blas_threads
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_rng  # noqa: E402  (the RNG table is bench_rng's own functions, reused)
+from convergence_table import passes  # noqa: E402
+
+PROJECT_FOLDERS = tuple(str(Path(module.__file__).resolve().parent) + os.sep
+                        for module in (__import__("nn"), __import__("gan"), project_rng))
+
+G_HIDDEN, D_HIDDEN, M, LR, BETAS, SLOPE = (32, 32), (64, 64), 256, 1e-3, (0.5, 0.999), 0.2
+
+
+def reference_config(dtype):
+    """GANConfig of the reference step (the project's default G activation is softplus; not here)."""
+    return GANConfig(g_hidden=G_HIDDEN, d_hidden=D_HIDDEN, g_activation="leaky_relu",
+                     d_activation="leaky_relu", batch_size=M, k=1, lr_g=LR, lr_d=LR, betas=BETAS,
+                     g_loss="non_saturating", snapshot_every=0, dtype=dtype, seed=0)
+
+
+def make_our_step(dtype):
+    config = reference_config(dtype)
+    train_rng = project_rng.Generator(config.seed)
+    G, D = build_players(config, train_rng)
+    opt_d = make_optimizer("adam", D, LR, BETAS)
+    opt_g = make_optimizer("adam", G, LR, BETAS)
+
+    def step():
+        return algorithm1_step(G, D, opt_d, opt_g, config, train_rng)
+
+    return step
+
+
+def make_torch_step(torch, dtype):
+    """The same step in PyTorch eager: nn.Sequential players, softplus losses, torch.optim.Adam."""
+    torch.manual_seed(0)
+    torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
+
+    def mlp(sizes):
+        layers = []
+        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(torch.nn.Linear(fan_in, fan_out, dtype=torch_dtype))
+            if index < len(sizes) - 2:
+                layers.append(torch.nn.LeakyReLU(SLOPE))
+        return torch.nn.Sequential(*layers)
+
+    G, D = mlp([1, *G_HIDDEN, 1]), mlp([1, *D_HIDDEN, 1])
+    opt_g = torch.optim.Adam(G.parameters(), lr=LR, betas=BETAS)
+    opt_d = torch.optim.Adam(D.parameters(), lr=LR, betas=BETAS)
+    softplus = torch.nn.functional.softplus
+
+    def step():
+        x_real = torch.randn(M, 1, dtype=torch_dtype) - 1.0         # p_data = N(-1, 1)
+        z = torch.randn(M, 1, dtype=torch_dtype)
+        with torch.no_grad():
+            x_fake = G(z)
+        logits = D(torch.cat([x_real, x_fake]))
+        d_loss = softplus(-logits[:M]).mean() + softplus(logits[M:]).mean()
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+        z = torch.randn(M, 1, dtype=torch_dtype)
+        D.requires_grad_(False)                     # G's update needs dL/dx through D, not D's gradients
+        g_loss = softplus(-D(G(z))).mean()
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+        D.requires_grad_(True)
+        return d_loss.item(), g_loss.item()
+
+    return step
+
+
+def make_jax_step(jax, dtype):
+    """The same step as one jax.jit-compiled function of (parameters, Adam state, key)."""
+    import jax.numpy as jnp
+
+    if dtype == "float64":
+        jax.config.update("jax_enable_x64", True)
+    jnp_dtype = jnp.dtype(dtype)
+
+    def init(key, sizes):
+        parameters = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            key, subkey = jax.random.split(key)
+            std = np.sqrt(2 / ((1 + SLOPE**2) * fan_in))
+            parameters.append((std * jax.random.normal(subkey, (fan_in, fan_out), jnp_dtype),
+                               jnp.zeros(fan_out, jnp_dtype)))
+        return parameters
+
+    def mlp(parameters, x):
+        for W, b in parameters[:-1]:
+            x = jax.nn.leaky_relu(x @ W + b, SLOPE)
+        W, b = parameters[-1]
+        return x @ W + b
+
+    def adam(parameters, gradients, state, t):
+        m, v = state
+        m = jax.tree_util.tree_map(lambda m, g: BETAS[0] * m + (1 - BETAS[0]) * g, m, gradients)
+        v = jax.tree_util.tree_map(lambda v, g: BETAS[1] * v + (1 - BETAS[1]) * g * g, v, gradients)
+        scale = LR * jnp.sqrt(1 - BETAS[1]**t) / (1 - BETAS[0]**t)
+        parameters = jax.tree_util.tree_map(
+            lambda p, m, v: p - scale * m / (jnp.sqrt(v) + 1e-8 * jnp.sqrt(1 - BETAS[1]**t)),
+            parameters, m, v)
+        return parameters, (m, v)
+
+    def d_loss(d_parameters, x_real, x_fake):
+        return (jax.nn.softplus(-mlp(d_parameters, x_real)).mean()
+                + jax.nn.softplus(mlp(d_parameters, x_fake)).mean())
+
+    def g_loss(g_parameters, d_parameters, z):
+        return jax.nn.softplus(-mlp(d_parameters, mlp(g_parameters, z))).mean()
+
+    @jax.jit
+    def step(state, key, t):
+        g_parameters, d_parameters, g_adam, d_adam = state
+        key_real, key_fake, key_g = jax.random.split(key, 3)
+        x_real = jax.random.normal(key_real, (M, 1), jnp_dtype) - 1.0
+        x_fake = mlp(g_parameters, jax.random.normal(key_fake, (M, 1), jnp_dtype))
+        loss_d, gradients = jax.value_and_grad(d_loss)(d_parameters, x_real, x_fake)
+        d_parameters, d_adam = adam(d_parameters, gradients, d_adam, t)
+        z = jax.random.normal(key_g, (M, 1), jnp_dtype)
+        loss_g, gradients = jax.value_and_grad(g_loss)(g_parameters, d_parameters, z)
+        g_parameters, g_adam = adam(g_parameters, gradients, g_adam, t)
+        return (g_parameters, d_parameters, g_adam, d_adam), loss_d, loss_g
+
+    key = jax.random.PRNGKey(0)
+    g_parameters, d_parameters = init(key, [1, *G_HIDDEN, 1]), init(key, [1, *D_HIDDEN, 1])
+    zeros = lambda tree: jax.tree_util.tree_map(jnp.zeros_like, tree)  # noqa: E731
+    carry = {"state": (g_parameters, d_parameters, (zeros(g_parameters), zeros(g_parameters)),
+                       (zeros(d_parameters), zeros(d_parameters))), "key": key, "t": 0}
+
+    def run():
+        carry["t"] += 1
+        carry["key"], subkey = jax.random.split(carry["key"])
+        carry["state"], loss_d, loss_g = step(carry["state"], subkey, carry["t"])
+        jax.block_until_ready(loss_g)
+
+    return run
+
+
+def contenders():
+    """{name: zero-argument step} for ours and whichever of torch and jax are importable."""
+    steps = {f"ours {dtype}": make_our_step(dtype) for dtype in ("float64", "float32")}
+    skipped = []
+    try:
+        import torch
+    except ImportError:
+        skipped.append("torch (not importable)")
+    else:
+        torch.set_num_threads(1)
+        for dtype in ("float64", "float32"):
+            steps[f"torch {dtype}"] = make_torch_step(torch, dtype)
+    try:
+        import jax
+    except ImportError:
+        skipped.append("jax (not importable)")
+    else:
+        for dtype in ("float32",):
+            steps[f"jax.jit {dtype}"] = make_jax_step(jax, dtype)
+    return steps, skipped
+
+
+def time_alternating(steps, repeats, warmup=200):
+    """Median seconds per step of each contender, taking turns one step at a time."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    times = {name: [] for name in steps}
+    clock = time.perf_counter
+    for _ in range(repeats):
+        for name, step in steps.items():
+            start = clock()
+            step()
+            times[name].append(clock() - start)
+    return {name: statistics.median(samples) for name, samples in times.items()}
+
+
+def count_numpy_calls(step):
+    """How many times one step enters NumPy (or SciPy's ufuncs) from the project's own code.
+
+    Method: during one step, (a) every callable of the numpy namespace and every ufunc bound as a
+    global of an nn/gan/rng module (e.g. scipy's expit) is replaced by a counting wrapper;
+    (b) a profile hook counts C method calls on arrays and ufuncs (x.sum(), x.reshape(), ...);
+    (c) a trace hook counts executed arithmetic operators (BINARY_OP, UNARY_NEGATIVE bytecodes).
+    Only calls made from a file of nn/, gan/ or rng/ count, so NumPy's internal calls are not
+    counted twice. (c) cannot see its operands' types: it also counts scalar arithmetic such as
+    `1 - beta1`, so it is an upper bound on the operators that reached NumPy.
+    """
+    counts = Counter()
+
+    def from_project(frame):
+        return frame.f_code.co_filename.startswith(PROJECT_FOLDERS)
+
+    def counting(function):
+        def counted(*arguments, **keywords):
+            if from_project(sys._getframe(1)):
+                counts["numpy/scipy functions and ufuncs"] += 1
+            return function(*arguments, **keywords)
+        return counted
+
+    patched = [(np, name, value) for name, value in vars(np).items()
+               if callable(value) and not isinstance(value, type)]
+    patched += [(module, name, value) for module in list(sys.modules.values())
+                if getattr(module, "__file__", None) and module.__file__.startswith(PROJECT_FOLDERS)
+                for name, value in vars(module).items() if isinstance(value, np.ufunc)]
+    operator_codes = {dis.opmap[name] for name in ("BINARY_OP", "UNARY_NEGATIVE")}
+
+    def profile(frame, event, argument):
+        if event == "c_call" and isinstance(getattr(argument, "__self__", None), (np.ndarray, np.ufunc)) \
+                and from_project(frame):
+            counts["array and ufunc methods"] += 1
+
+    def trace(frame, event, argument):
+        if not from_project(frame):
+            return None
+        frame.f_trace_opcodes = True
+        if event == "opcode" and frame.f_code.co_code[frame.f_lasti] in operator_codes:
+            counts["operators (upper bound)"] += 1
+        return trace
+
+    for owner, name, value in patched:
+        setattr(owner, name, counting(value))
+    sys.setprofile(profile)
+    sys.settrace(trace)
+    try:
+        step()
+    finally:
+        sys.settrace(None)
+        sys.setprofile(None)
+        for owner, name, value in patched:
+            setattr(owner, name, value)
+    return counts
+
+
+def print_rng_table(repeats):
+    """bench_rng's table: ours against numpy.random, ns per number (its own `measure`)."""
+    print(f"\nRNG throughput (bench_rng.py), medians of {repeats} alternating repeats")
+    print(f"{'method':<16}{'size':>9}{'ours ns/num':>13}{'numpy ns/num':>14}{'ours/numpy':>12}")
+    for method in bench_rng.TARGETS:
+        for size in bench_rng.SIZES:
+            ours, theirs = bench_rng.measure(method, size, repeats)
+            print(f"{method:<16}{size:>9}{ours * 1e9:>13.2f}{theirs * 1e9:>14.2f}{theirs / ours:>11.2f}x")
+
+
+def time_default_training():
+    """Wall time of the default `train(GANConfig(seed=0))` (`python -m gan train`) and its verdict."""
+    started = time.perf_counter()
+    result = train(GANConfig(seed=0))
+    seconds = time.perf_counter() - started
+    metrics = result.metrics
+    verdict = "converged" if passes(metrics) else "did NOT converge"
+    print(f"\nDefault train(GANConfig(seed=0)): {seconds:.1f} s wall ({metrics['seconds']:.1f} s in the "
+          f"{metrics['steps']} steps), JSD {metrics['jsd']:.1e} nats, {verdict} "
+          f"(convergence_table.py's criteria)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3000)
+    parser.add_argument("--rng-repeats", type=int, default=7)
+    parser.add_argument("--no-convergence", action="store_true")
+    arguments = parser.parse_args()
+    print(f"numpy {np.__version__}, {os.cpu_count()} cores, load average before: "
+          f"{' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+    with blas_threads(1):
+        steps, skipped = contenders()
+        medians = time_alternating(steps, arguments.repeats)
+    print(f"\nOne step of Algorithm 1, median of {arguments.repeats} alternating repeats (one thread)")
+    print(f"{'contender':<18}{'us/step':>10}{'ours/this':>11}")
+    for name, seconds in medians.items():
+        dtype = name.split()[-1]
+        ratio = medians[f"ours {dtype}"] / seconds
+        print(f"{name:<18}{seconds * 1e6:>10.1f}{ratio:>10.2f}x")
+    for name in skipped:
+        print(f"{'skipped: ' + name}")
+    print(f"load average after: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+
+    with blas_threads(1):
+        counts = count_numpy_calls(steps["ours float64"])
+    print(f"\nNumPy calls in one step of ours (see count_numpy_calls): {sum(counts.values())}")
+    for kind, count in sorted(counts.items()):
+        print(f"  {kind:<36}{count:>5}")
+    print_rng_table(arguments.rng_repeats)
+    if not arguments.no_convergence:
+        time_default_training()
+
+
+if __name__ == "__main__":
+    main()
