@@ -76,6 +76,20 @@ class MinibatchDiscrimination(Layer):
         o = self.closeness.sum(axis=-2)                                   # sum over j: (..., n, B)
         return np.concatenate([x, o], axis=-1)
 
+    def against(self, x, reference):
+        """y_i = [x_i, o(x_i)] for each row x_i of x joined alone to the batch ``reference``:
+        o(x_i)_b = 1 + sum_j exp(-||M(x_i)_b - M(r_j)_b||_1) over the rows r_j of reference.
+
+        What the layer outputs for x_i inside the batch [x_i, r_1, ..., r_n] (how D judges a
+        point among, say, the generator's samples), for many x_i at n work each. Caches nothing.
+        """
+        T = self.T.reshape(self.in_features, -1)
+        shape = (self.kernels, self.kernel_dim)
+        M = (x @ T).reshape(x.shape[:-1] + shape)                        # (p, B, C)
+        M_reference = (reference @ T).reshape(reference.shape[:-1] + shape)   # (n, B, C)
+        distance = np.abs(M[:, None] - M_reference[None]).sum(axis=-1)   # (p, n, B)
+        return np.concatenate([x, 1.0 + np.exp(-distance).sum(axis=1)], axis=-1)
+
     def backward(self, grad_y, param_grads=True):
         """With g = dL/do and s_{ij} = sign(M_i - M_j) (c symmetric, s antisymmetric in i, j):
             dL/dM_kb = sum_i g_ib dc_ikb/dM_kb + sum_j g_kb dc_kjb/dM_kb

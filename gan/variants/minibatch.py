@@ -1,0 +1,102 @@
+"""Minibatch discrimination against mode collapse (Salimans et al. 2016, §3.2).
+
+A collapsed G puts every G(z) at one point, and a D that judges samples one at a time sees
+nothing wrong as long as that point looks real. Inserting the `nn.minibatch.
+MinibatchDiscrimination` layer before D's output lets D see, for each sample, how many others
+in its batch lie close to it, o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1): about m for a
+collapsed fake batch, far less for a real batch spread over several modes. D learns that a
+crowded batch is fake, and G is pushed to spread out.
+
+    D:  x -> [Linear, activation] x len(d_hidden) -> MinibatchDiscrimination(h, B, C)
+          -> Linear(h + B, 1) -> logit
+
+Real and fake minibatches go through D stacked on a leading axis, (2, m, dim), so each batch's
+minibatch features are computed within that batch only (the layer's distances run along the
+batch axis): a mixed batch would tell D which half is which.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit as sigmoid
+
+from gan.evaluate import _column, generator_density, jsd_with_outside_mass
+from gan.game import GAN
+from gan.objectives import discriminator_loss, value
+from nn import Linear, Sequential
+from nn.layers import ACTIVATIONS, LeakyReLU
+from nn.minibatch import MinibatchDiscrimination
+from nn.network import MLP
+
+
+class MinibatchDiscriminationGAN(GAN):
+    """The plain game with a minibatch-discrimination layer of ``kernels`` = B kernels of
+    dimension ``kernel_dim`` = C before D's output (Salimans et al. 2016, §3.2)."""
+
+    def __init__(self, config, rng, kernels=5, kernel_dim=3):
+        for name, size in (("kernels", kernels), ("kernel_dim", kernel_dim)):
+            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+                raise ValueError(f"{name} must be a positive integer, got {size!r}")
+        self.kernels, self.kernel_dim = int(kernels), int(kernel_dim)
+        super().__init__(config, rng)
+
+    def build_players(self, rng):
+        """G as in the plain game, then D with the minibatch layer (drawn from rng in that order)."""
+        c, dtype = self.config, np.dtype(self.config.dtype)
+        G = MLP([c.noise_dim, *c.g_hidden, c.target.dim], c.g_activation, rng=rng, dtype=dtype)
+        widths = [c.target.dim, *c.d_hidden]
+        activation = ACTIVATIONS[c.d_activation]
+        slope = 0.2 if activation is LeakyReLU else 0.0
+        init = "he" if c.d_activation in ("relu", "leaky_relu") else "glorot"
+        layers = []
+        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+            layers += [Linear(fan_in, fan_out, rng, init, dtype, negative_slope=slope), activation()]
+        layers += [MinibatchDiscrimination(widths[-1], self.kernels, self.kernel_dim, rng=rng,
+                                           dtype=dtype),
+                   Linear(widths[-1] + self.kernels, 1, rng, "glorot", dtype)]
+        return G, Sequential(layers, dtype=dtype)
+
+    def discriminator_update(self, step, rng):
+        """Real and fake minibatches through D as two stacked batches; descend L_D."""
+        m = self.config.batch_size
+        x_real = self.sample_real(m, rng)
+        x_fake = self.G.forward(self.sample_noise(m, rng))
+        logits = self.D.forward(np.stack([x_real, x_fake]))
+        loss, grad_real, grad_fake = discriminator_loss(logits[0], logits[1])
+        self.D.backward(np.stack([grad_real, grad_fake]))
+        self.opt_d.step()
+        return loss, value(logits[0], logits[1])
+
+    # G's update is the plain one: its fake minibatch alone goes through D, as in D's update.
+
+    def snapshot(self, setup):
+        """As the plain game's, with D(x) for each grid point judged inside a fake minibatch."""
+        snap = super().snapshot(setup)
+        snap["D_grid"] = self.discriminator_in_batch(setup["grid"], setup["z_eval"])
+        return snap
+
+    def final_metrics(self, setup):
+        """mean, std, jsd as the plain game's; d_max_dev with D judged inside a fake minibatch."""
+        c = self.config
+        x = self.G.forward(setup["z_eval"])[:, 0]
+        grid = setup["grid"]
+        fine = np.linspace(grid[0], grid[-1], 4 * (len(grid) - 1) + 1)
+        p_g_fine, outside = generator_density(self.G, c.p_z, fine, setup["z_eval"])
+        low, high = c.target.interval(0.95)
+        central = np.linspace(low, high, 201)
+        D = self.discriminator_in_batch(central, setup["z_eval"])
+        return {"mean": float(x.mean()), "std": float(x.std()),
+                "jsd": jsd_with_outside_mass(fine, c.target.pdf(fine), p_g_fine, outside),
+                "d_max_dev": float(np.abs(D - 0.5).max())}
+
+    def discriminator_in_batch(self, points, z):
+        """D(x) for each point x joined alone to a fixed fake minibatch G(z_1), ..., G(z_{m-1}).
+
+        D's output depends on the batch, so D(x) alone is undefined; this is what D says of x
+        arriving among the generator's samples (see `MinibatchDiscrimination.against`).
+        """
+        *body, minibatch, head = self.D.layers
+        h_points, h_fakes = _column(points, self.D), self.G.forward(z[: self.config.batch_size - 1])
+        for layer in body:
+            h_points, h_fakes = layer.forward(h_points), layer.forward(h_fakes)
+        return sigmoid(head.forward(minibatch.against(h_points, h_fakes)))[:, 0]
