@@ -61,8 +61,7 @@ for (name, seed), result in results.items():
         share = np.bincount(nearest_mode(x), minlength=K) / len(x)
         print(f"  {seed:>4}  {name:<8} {result.metrics['jsd']:7.4f}  {np.round(share, 2)!s:<20}")
         continue
-    game = InfoGAN.from_players(config, result.G, result.D, None, None)
-    game.categories = K
+    game = InfoGAN.from_players(config, result.G, result.D)
     cells = []
     for c in range(K):
         x = game.generate(z, np.full(len(z), c))
@@ -109,8 +108,7 @@ say("""The bound log K - L_I on 3000 fresh codes: log K would mean Q reads every
 with certainty (all of H(c) kept in x); 0 means it learned nothing about c. G's training loss
 below is L_G + lambda L_I: it can settle at log 2 (L_G at D = 1/2) only when the information
 term has gone to 0 as well.""")
-game = InfoGAN.from_players(config, result.G, result.D, None, None)
-game.categories = K
+game = InfoGAN.from_players(config, result.G, result.D)
 c_eval = sample_codes(K, 3000, np.random.default_rng(8))
 _, q = game.heads(game.generate(z, c_eval))
 final_bound = np.log(K) - information_loss(q, c_eval)[0]

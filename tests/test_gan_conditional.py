@@ -89,8 +89,7 @@ def test_trained_generator_obeys_its_label():
     config = GANConfig(target=TARGET, g_hidden=(32, 32), d_hidden=(32, 32), batch_size=128,
                        steps=400, average_last=0.0, snapshot_every=0, seed=0)
     result = train(config, game=ConditionalGAN)
-    game = ConditionalGAN.from_players(config, result.G, result.D, None, None)
-    game.classes = 3
+    game = ConditionalGAN.from_players(config, result.G, result.D)
     z = config.p_z.sample(3000, np.random.default_rng(5))
     for c in range(3):
         x = game.generate(z, np.full(len(z), c))[:, 0]

@@ -97,8 +97,7 @@ def test_q_recovers_the_code_and_the_code_names_the_modes():
     config = GANConfig(target=TARGET, g_hidden=(16, 16), d_hidden=(16, 16), batch_size=64,
                        steps=300, lr_g=5e-3, lr_d=5e-3, average_last=0.0, snapshot_every=0, seed=0)
     result = train(config, game=functools.partial(InfoGAN, categories=K))
-    game = InfoGAN.from_players(config, result.G, result.D, None, None)
-    game.categories, game.information_weight = K, 1.0
+    game = InfoGAN.from_players(config, result.G, result.D)
     z = config.p_z.sample(3000, np.random.default_rng(5))
     accuracy, modes = [], []
     for c in range(K):

@@ -14,7 +14,9 @@ from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.targets2d import (IMAGE_SIDE, GAN2D, binned_jsd, cell_masses, grid, mode_centres,
                            mode_coverage, ring)
+from gan.plots2d import decision_surface, evolution_2d, generator_transformation
 from gan.train import train
+from nn import MLP
 
 
 def test_ring_and_grid_have_the_benchmark_geometry():
@@ -120,6 +122,28 @@ def test_a_2d_run_measures_in_the_plane():
     assert 0 <= result.metrics["modes_covered"] <= 8
 
 
+def test_generator_transformation_draws_the_images_of_lines_of_constant_z():
+    """The right panel's curves are G applied to the left panel's lines, point for point, and
+    each left line holds z_1 (first family) or z_2 (second family) fixed."""
+    G = MLP([2, 8, 2], "tanh", rng=np.random.default_rng(0))
+    figure = generator_transformation(G, Normal([0.0, 0.0], 1.0), ring(), lines=3, points=7)
+    left, right = figure.axes
+    z_lines = [np.column_stack(line.get_data()) for line in left.get_lines()]
+    x_lines = [np.column_stack(line.get_data()) for line in right.get_lines()]
+    assert len(z_lines) == len(x_lines) == 6
+    for family, (z, x) in enumerate(zip(z_lines, x_lines)):
+        fixed = 0 if family < 3 else 1
+        assert np.ptp(z[:, fixed]) == 0.0 and np.ptp(z[:, 1 - fixed]) > 0
+        np.testing.assert_allclose(x, G.forward(z), rtol=1e-12)
+
+
+def test_evolution_2d_has_a_panel_per_chosen_snapshot():
+    config = GANConfig(target=grid(), noise_dim=2, g_hidden=(4,), d_hidden=(4,), batch_size=16,
+                       steps=4, snapshot_every=1, average_last=0.0)
+    figure = evolution_2d(train(config, game=GAN2D).history, grid(), panels=3)
+    assert len(figure.axes) == 3 + 1                       # three panels and the colour bar
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: ring(modes=0), ValueError, "modes must be a positive integer, got 0"),
     (lambda: grid(sigma=-1.0), ValueError, "sigma must be a positive finite number, got -1.0"),
@@ -130,6 +154,10 @@ def test_a_2d_run_measures_in_the_plane():
      "min_samples must be a positive integer, got 0"),
     (lambda: GANConfig(target=Normal([0, 0, 0], 1.0)), ValueError,
      "target must be one- or two-dimensional, got dim 3"),
+    (lambda: decision_surface(None, np.arange(4.0), np.zeros((3, 4)), np.zeros((1, 2))),
+     ValueError, r"D_grid must have shape \(4, 4\), got \(3, 4\)"),
+    (lambda: generator_transformation(None, Normal(0.0, 1.0)), ValueError,
+     "p_z must be at least two-dimensional, got dim 1"),
 ])
 def test_bad_input_is_named(call, error, message):
     with pytest.raises(error, match=message):

@@ -80,6 +80,13 @@ class ConditionalGAN(GAN):
         self.classes = len(config.target.components)
         super().__init__(config, rng)
 
+    @classmethod
+    def from_players(cls, config, G, D, opt_d=None, opt_g=None):
+        """The game around trained players (e.g. a `TrainResult`'s G and D), to generate with."""
+        game = super().from_players(config, G, D, opt_d, opt_g)
+        game.classes = len(config.target.components)
+        return game
+
     def build_players(self, rng):
         """G then D, each with K more inputs than the plain GAN's for the one-hot label."""
         c, dim, K = self.config, self.config.target.dim, self.classes

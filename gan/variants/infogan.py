@@ -71,6 +71,13 @@ class InfoGAN(GAN):
         self.categories, self.information_weight = int(categories), float(information_weight)
         super().__init__(config, rng)
 
+    @classmethod
+    def from_players(cls, config, G, D, opt_d=None, opt_g=None, information_weight=1.0):
+        """The game around trained players (K read from D's 1 + K outputs), to generate with."""
+        game = super().from_players(config, G, D, opt_d, opt_g)
+        game.categories, game.information_weight = D.sizes[-1] - 1, float(information_weight)
+        return game
+
     def build_players(self, rng):
         """G then D: G with K more inputs (the code), D with K more outputs (Q's head)."""
         c, dim, K = self.config, self.config.target.dim, self.categories
