@@ -130,6 +130,11 @@ class GAN:
     def evaluation_setup(self, rng):
         """Fixed things every measurement reuses: the x grid, 100k noise samples, z-line."""
         p_data, p_z = self.config.target, self.config.p_z
+        if p_data.dim != 1:
+            raise ValueError(
+                f"GAN measures 1D targets only, got a target of dim {p_data.dim}; "
+                f"train 2D targets with game=gan.targets2d.GAN2D"
+            )
         grid = _grid(p_data, self.config.grid_size)
         return {
             "grid": grid,

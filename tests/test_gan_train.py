@@ -145,3 +145,10 @@ def test_default_run_converges_to_the_target(seed):
     assert abs(metrics["mean"] + 1) < 0.05
     assert abs(metrics["std"] - 1) < 0.05
     assert metrics["d_max_dev"] < 0.05
+
+
+def test_a_2d_target_with_the_1d_game_points_to_the_2d_game():
+    from gan.targets2d import ring
+
+    with pytest.raises(ValueError, match="game=gan.targets2d.GAN2D"):
+        train(GANConfig(target=ring(), steps=2, snapshot_every=0))
