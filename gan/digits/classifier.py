@@ -14,11 +14,13 @@ with Adam.  A trained classifier is cached as an nn checkpoint so lessons do not
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 from scipy.special import logsumexp
 
+from gan.datasets import load_digits
 from nn import Flatten, Linear, ReLU, Sequential
 from nn.optim import Adam
 from nn.threads import blas_threads
@@ -125,10 +127,10 @@ def train_classifier(images, labels, rng, *, hidden_sizes=(256, 128), epochs=8, 
 
 def predict(classifier, images):
     """argmax_c p(c | x) for each image."""
-    return logits(classifier, images).argmax(axis=1)
+    return class_logits(classifier, images).argmax(axis=1)
 
 
-def logits(classifier, images):
+def class_logits(classifier, images):
     """The classifier's logits l(x), (n, 10)."""
     return classifier.forward(_check_images(images))
 
@@ -191,7 +193,6 @@ def load_classifier(train_images, train_labels, *, seed=0, data_name="digits", c
         temporary = network.save(path.with_name(path.stem + ".tmp.npz"))
         os.replace(temporary, path)
     except OSError as error:
-        import warnings
         warnings.warn(f"could not write the classifier cache {path}: {error}", stacklevel=2)
     return network
 
@@ -207,8 +208,6 @@ def reference_classifier(cache_dir=None):
     """The course's digit referee and its held-out accuracy: load_classifier on
     load_digits(**REFERENCE_DATA) with REFERENCE_TRAINING (about a minute the first time,
     then read from the cache).  Returns (classifier, accuracy on the 5000 test digits)."""
-    from gan.datasets import load_digits
-
     (images, labels), (test_images, test_labels) = load_digits(**REFERENCE_DATA,
                                                                cache_dir=cache_dir)
     classifier = load_classifier(images, labels, seed=0, cache_dir=cache_dir,

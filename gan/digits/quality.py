@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gan.digits.classifier import NUMBER_OF_CLASSES, _check_images, _check_labels, features
-from gan.digits.classifier import predict
+from gan.digits.classifier import (NUMBER_OF_CLASSES, _check_images, _check_labels, features,
+                                   predict)
 
 # A pixel is "grey" when it is neither near-black nor near-white: real digits are binary
 # (0 or 1), a blurred mean image is not.
