@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from gan.evaluate import final_metrics, snapshot, z_line
-from gan.objectives import discriminator_loss, generator_loss, value
+from gan.objectives import discriminator_loss, generator_loss
 from nn import MLP
 from nn.optim import SGD, Adam, RMSProp
 
@@ -39,7 +39,8 @@ def discriminator_step(D, optimizer, x_real, x_fake):
     """One update of D on a minibatch: descend L_D = -[mean log D(x) + mean log(1 - D(G(z)))].
 
     Real and fake samples go through D as one batch, so one forward and one backward
-    serve both terms. Returns ``(L_D, V estimate)``.
+    serve both terms. Returns ``(L_D, V estimate)``, where the minibatch estimate of V
+    (`gan.objectives.value`) is -L_D.
     """
     m = x_real.shape[-2]
     logits = D.forward(np.concatenate([x_real, x_fake], axis=-2))
@@ -47,7 +48,7 @@ def discriminator_step(D, optimizer, x_real, x_fake):
     loss, grad_real, grad_fake = discriminator_loss(logits_real, logits_fake)
     D.backward(np.concatenate([grad_real, grad_fake], axis=-2))
     optimizer.step()
-    return loss, value(logits_real, logits_fake)
+    return loss, -loss  # the minibatch V is -L_D exactly: the same terms, negated
 
 
 def generator_step(G, D, optimizer, z, kind="non_saturating"):
