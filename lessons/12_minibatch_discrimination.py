@@ -52,9 +52,9 @@ for (name, seed), result in results.items():
 print()
 say(f"""Both modes covered (over 0.25 of p_g's mass on each): plain {recovered['plain']} of
 {len(seeds)} seeds, with minibatch discrimination {recovered['minibatch discrimination']} of
-{len(seeds)}. In our runs (5 seeds, 600 steps, 5 kernels of dimension 3) the layer did not turn
-collapse into coverage: the plain G collapses onto one mode every time, and with the layer G
-mostly collapses too, sometimes spreading mass between the modes instead. D can see a crowded
+{len(seeds)}. In our runs (seeds 0-4, 600 steps, 5 kernels of dimension 3) the layer did not turn
+collapse into coverage: the plain G sat on one mode every time; with the layer G's mass moved
+off the single mode -- spread between the modes, or parked elsewhere -- but never onto both. D can see a crowded
 batch, but G's only way out of one mode is to move samples across the empty gap, where D says
 "fake". The paper used the layer on images with 100 kernels; the exercises try what helps here.""")
 
