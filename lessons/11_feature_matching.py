@@ -39,9 +39,9 @@ for target_name in targets:
 print()
 say("""What to notice: feature matching does not promise a closer p_g, and on N(-1, 1) the plain
 GAN usually ends closer -- G matches only the first moment of D's features, which a 64-unit
-layer does not pin down to the last decimal. On the two-mode target it tends to spread mass
-over both modes (and between them) where the plain G sits on one: the paper presents it as a
-stabiliser, and that is what it buys here, not precision.""")
+layer does not pin down to the last decimal. On the two-mode target compare the JSDs and the
+figure: the plain G sits on one mode, while the feature-matching G spreads its mass out
+(partly into the gap). The paper presents it as a stabiliser, not a route to precision.""")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
 for ax, target_name in zip(axes, targets):
