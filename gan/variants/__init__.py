@@ -3,3 +3,19 @@
 Each overrides only what it changes (a loss, a hook, an extra head) and is trained by the
 same loop: ``gan.train.train(config, game=Variant)``.
 """
+
+from gan.variants.conditional import ConditionalGAN
+from gan.variants.feature_matching import FeatureMatchingGAN
+from gan.variants.infogan import InfoGAN
+from gan.variants.instance_noise import InstanceNoiseGAN
+from gan.variants.minibatch import MinibatchDiscriminationGAN
+from gan.variants.wgan import WGAN
+
+__all__ = [
+    "ConditionalGAN",
+    "FeatureMatchingGAN",
+    "InfoGAN",
+    "InstanceNoiseGAN",
+    "MinibatchDiscriminationGAN",
+    "WGAN",
+]
