@@ -1,0 +1,393 @@
+"""GANs on the 32 x 32 digits: an MLP GAN, a conditional MLP GAN and a DCGAN, all trained by
+`gan.train.train`'s Algorithm 1 (Goodfellow et al. 2014); only the players, the data and what a
+snapshot measures change.
+
+- `Digits`: p_data as a set of images, rescaled from {0, 1} to x = 2 p - 1 in {-1, 1} (the range
+  of G's Tanh output, Radford et al. 2016, section 3), drawn with replacement;
+- `DigitsConfig`: a `GANConfig` whose target is `Digits` (GANConfig itself only takes 1D and 2D
+  targets) plus the DCGAN width and the sample grid's size;
+- `DigitsGAN`: G: R^noise_dim -> R^1024 and D: R^1024 -> logit, multilayer perceptrons;
+- `ConditionalDigitsGAN`: G(z, c), D(x, c) with one-hot c (Mirza & Osindero 2014), the
+  conditioning of `gan.variants.conditional.ConditionalGAN`;
+- `DCGAN`: convolutional players built by the five rules of Radford et al. (2016), section 3.
+
+Snapshots record, in History's ``x_of_z``, G's images of a fixed set of noise vectors (and labels):
+a grid of samples at every snapshot, which `gan.digits.grids` turns into a picture and an animation.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, fields
+
+import numpy as np
+from scipy.special import expit
+
+from gan.config import GANConfig
+from gan.distributions import Normal
+from gan.game import GAN
+from gan.objectives import softplus
+from gan.variants.conditional import ConditionalGAN, one_hot, sample_labels
+from nn import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear, ReLU, Reshape,
+                Sequential, Tanh)
+
+IMAGE_SHAPE = (1, 32, 32)
+CLASSES = 10
+DCGAN_INIT = ("normal", 0.02)       # Radford et al. 2016, section 4: weights from N(0, 0.02^2)
+
+
+class Digits:
+    """p_data: the empirical distribution of a set of digit images, x = 2 p - 1 in [-1, 1].
+
+    ``images``: (n, 1, 32, 32) pixel values p in [0, 1] (as `gan.datasets.load_digits` returns);
+    ``labels``: (n,) integers in [0, 10). ``flat=True`` serves x as vectors of dim = 1024 (the MLP
+    players), ``flat=False`` as images of shape dim = (1, 32, 32) (the convolutional players).
+    ``weights`` are the class frequencies, the p(c) a conditional game draws its labels from.
+    """
+
+    def __init__(self, images, labels, flat=True):
+        images, labels = np.asarray(images), np.asarray(labels)
+        if images.ndim != 4 or images.shape[1:] != IMAGE_SHAPE or len(images) < 1:
+            raise ValueError(f"images must have shape (n, 1, 32, 32) with n >= 1, got {images.shape}")
+        if not np.issubdtype(images.dtype, np.floating) or not (
+                np.isfinite(images).all() and images.min() >= 0 and images.max() <= 1):
+            raise ValueError("images must hold finite floats in [0, 1]")
+        if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be {len(images)} integers, got shape {labels.shape} "
+                             f"of dtype {labels.dtype}")
+        if labels.min() < 0 or labels.max() >= CLASSES:
+            raise ValueError(f"labels must lie in [0, {CLASSES}), got values in "
+                             f"[{labels.min()}, {labels.max()}]")
+        if not isinstance(flat, bool):
+            raise TypeError(f"flat must be a bool, got {flat!r}")
+        self.flat = flat
+        self.dim = int(np.prod(IMAGE_SHAPE)) if flat else IMAGE_SHAPE
+        self.x = to_data_range(images).reshape((len(images),) + self.shape)
+        self.labels = labels.astype(np.int64)
+        self.weights = np.bincount(self.labels, minlength=CLASSES) / len(self.labels)
+
+    @property
+    def shape(self):
+        """The shape of one sample x."""
+        return (self.dim,) if self.flat else self.dim
+
+    def __len__(self):
+        return len(self.x)
+
+    def sample(self, n, rng):
+        """n images x_i = x_{j_i}, j_i ~ Uniform{0, ..., N - 1} (with replacement)."""
+        return self.x[rng.integers(0, len(self.x), size=n)]
+
+    def sample_labelled(self, n, rng):
+        """n pairs (x, c) drawn together, so x ~ p_data(x | c) and c ~ p(c) = ``weights``."""
+        index = rng.integers(0, len(self.x), size=n)
+        return self.x[index], self.labels[index]
+
+
+def to_data_range(pixels):
+    """x = 2 p - 1: pixel values p in [0, 1] to the range [-1, 1] of G's Tanh output."""
+    return 2 * np.asarray(pixels) - 1
+
+
+def to_pixels(x):
+    """p = (x + 1) / 2, images (n, 1, 32, 32) in [0, 1], the classifier's input."""
+    x = np.asarray(x)
+    return ((x + 1) / 2).reshape((len(x),) + IMAGE_SHAPE)
+
+
+def _stand_in_target():
+    return Normal(0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class DigitsConfig(GANConfig):
+    """A `GANConfig` for the digits: ``target`` is a `Digits`, ``width`` the number of feature
+    maps of the DCGAN's first D layer (and last G layer), ``grid_columns`` the samples per row of
+    the snapshot grid. The defaults are the Adam settings of Radford et al. (2016, section 4):
+    lr = 2e-4 for both players, beta_1 = 0.5, minibatches of 64, constant rate, and no weight
+    averaging (averaged weights would not match BatchNorm's running statistics).
+    """
+
+    target: object = None
+    noise_dim: int = 64
+    g_hidden: tuple = (256, 512)
+    d_hidden: tuple = (512, 256)
+    g_activation: str = "relu"
+    batch_size: int = 64
+    steps: int = 1000
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    lr_schedule: str = "constant"
+    average_last: float = 0.0
+    snapshot_every: int = 100
+    width: int = 16
+    grid_columns: int = 8
+    label_scale: float = 1.0
+
+    def _validate(self):
+        if not isinstance(self.target, Digits):
+            raise TypeError(f"target must be a gan.digits.gans.Digits, got {self.target!r}")
+        for name in ("width", "grid_columns"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        # every other field is checked by GANConfig's own rules; GANConfig accepts only 1D and
+        # 2D targets, so it sees a 1D stand-in in place of the images
+        others = {f.name: getattr(self, f.name) for f in fields(GANConfig)}
+        GANConfig._validate(types.SimpleNamespace(**{**others, "target": _stand_in_target()}))
+
+
+def image_discriminator_step(D, optimizer, x_real, x_fake):
+    """One update of D: descend L_D = -[mean log D(x) + mean log(1 - D(G(z)))], with the real
+    and the fake minibatch passed through D separately and the gradients added:
+    dL_D/dtheta_d = dL/dtheta_d (real batch) + dL/dtheta_d (fake batch).
+
+    Separate batches matter once D has BatchNorm (Radford et al. 2016's released code does the
+    same): G's update shows D a batch of fakes alone, so D must be trained on fakes normalised
+    by their own statistics too; in one mixed batch, fakes are normalised with the real images'
+    statistics, and G's gradient in its own all-fake batch cannot see the difference in mean
+    and spread that D uses (in our runs G then stayed grey). Returns ``(L_D, V estimate = -L_D)``.
+    """
+    m = len(x_real)
+    logits_real = D.forward(x_real)
+    loss_real = softplus(-logits_real).sum() / m         # -mean log D(x) = mean softplus(-l)
+    D.backward(-expit(-logits_real) / m)                 # d softplus(-l)/dl = -sigma(-l)
+    grad_from_real = D.flat_grads.copy()
+    logits_fake = D.forward(x_fake)
+    loss_fake = softplus(logits_fake).sum() / len(x_fake)   # -mean log(1 - D(G(z)))
+    D.backward(expit(logits_fake) / len(x_fake))         # d softplus(l)/dl = sigma(l)
+    D.flat_grads += grad_from_real
+    optimizer.step()
+    loss = float(loss_real + loss_fake)
+    return loss, -loss
+
+
+def _without_buffer_changes(net, x):
+    """net(x) with BatchNorm's running statistics left as they were, so that measuring the
+    players never changes them (the batch statistics are used, as in training)."""
+    buffers = [getattr(layer, name) for layer in net.layers for name in layer.buffer_names]
+    saved = [buffer.copy() for buffer in buffers]
+    y = net.forward(x)
+    for buffer, value in zip(buffers, saved):
+        buffer[...] = value
+    return y
+
+
+class _DigitsMeasurements:
+    """What every digits game records: G's images of fixed noise (and labels), the mean D(x) on
+    fixed real and fake images, and the pixel statistics of the samples."""
+
+    conditional = False
+
+    def evaluation_setup(self, rng):
+        """Fixed noise z for a grid of CLASSES rows of ``grid_columns`` samples (row c asks for
+        class c in a conditional game) and as many fixed real images. The History fields of the
+        1D game hold: ``grid`` the row labels, ``p_data_grid`` the real images (pixels),
+        ``z_line`` the fixed noise."""
+        columns = self.config.grid_columns
+        count = CLASSES * columns
+        labels = np.repeat(np.arange(CLASSES), columns)
+        x_real, real_labels = self.config.target.sample_labelled(count, rng)
+        order = np.argsort(real_labels, kind="stable")
+        return {
+            "grid": labels,
+            "p_data_grid": to_pixels(x_real[order]),
+            "z_line": self.sample_noise(count, rng),
+            "x_real": x_real[order],
+            "real_labels": real_labels[order],
+        }
+
+    def generate_pixels(self, z, labels):
+        """Images G(z) (or G(z, c)) as pixels in [0, 1], (n, 1, 32, 32)."""
+        return to_pixels(self._generate(z, labels))
+
+    def snapshot(self, setup):
+        """``x_of_z``: the sample grid (rows, columns, 32, 32) in pixels; ``D_grid``: mean D on the
+        fixed real and on the fake images; ``p_g_grid``: the mean fake image; ``mean``, ``std``:
+        pixel statistics of the fakes. ``jsd`` is None: no density of p_g in 1024 dimensions."""
+        x_fake = self._generate(setup["z_line"], setup["grid"])
+        count = len(x_fake)        # one batch, real then fake, as D sees them in training
+        logits = self._discriminate(np.concatenate([setup["x_real"], x_fake]),
+                                    np.concatenate([setup["real_labels"], setup["grid"]]))
+        d_real, d_fake = float(np.mean(expit(logits[:count]))), float(np.mean(expit(logits[count:])))
+        pixels = to_pixels(x_fake)
+        rows = pixels.reshape(CLASSES, self.config.grid_columns, *IMAGE_SHAPE[1:])
+        return {"x_of_z": rows, "D_grid": np.array([d_real, d_fake]),
+                "p_g_grid": pixels.mean(axis=0)[0], "mean": float(pixels.mean()),
+                "std": float(pixels.std()), "jsd": None}
+
+    def final_metrics(self, setup):
+        """The last snapshot's mean D on real and fake images and pixel statistics."""
+        snap = self.snapshot(setup)
+        return {"D_real": float(snap["D_grid"][0]), "D_fake": float(snap["D_grid"][1]),
+                "pixel_mean": snap["mean"], "pixel_std": snap["std"]}
+
+    def sample(self, n, rng, labels=None):
+        """n images in pixels, from fresh noise z ~ p_z (and the given labels, conditional)."""
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+            raise ValueError(f"n must be an integer >= 2 (BatchNorm needs a batch), got {n!r}")
+        if self.conditional:
+            labels = np.asarray(labels)
+            if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer) \
+                    or labels.min() < 0 or labels.max() >= CLASSES:
+                raise ValueError(f"labels must be {n} integers in [0, {CLASSES}), got {labels!r}")
+        return self.generate_pixels(self.sample_noise(int(n), rng), labels)
+
+    # ---- the players' forward passes, without side effects on BatchNorm's statistics ----------
+    def _generate(self, z, labels):
+        return _without_buffer_changes(self.G, np.asarray(z, dtype=self.dtype))
+
+    def _discriminate(self, x, labels):
+        return _without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))
+
+
+def mlp_generator(sizes, activation, rng, dtype):
+    """G(z) = tanh(W_L a(... a(z W_1 + b_1) ...) + b_L): hidden activation a, Tanh output."""
+    hidden = {"relu": ReLU, "leaky_relu": LeakyReLU}
+    if activation not in hidden:
+        raise ValueError(f"activation must be one of {tuple(hidden)}, got {activation!r}")
+    layers = []
+    for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
+        layers += [Linear(fan_in, fan_out, rng, init="he", dtype=dtype),
+                   BatchNorm1d(fan_out, dtype=dtype), hidden[activation]()]
+    layers += [Linear(sizes[-2], sizes[-1], rng, init="glorot", dtype=dtype), Tanh()]
+    return Sequential(layers)
+
+
+def mlp_discriminator(sizes, rng, dtype):
+    """D(x) = logit: LeakyReLU(0.2) hidden layers, a linear last layer."""
+    layers = []
+    for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
+        layers += [Linear(fan_in, fan_out, rng, init="he", dtype=dtype, negative_slope=0.2),
+                   LeakyReLU(0.2)]
+    layers.append(Linear(sizes[-2], sizes[-1], rng, init="glorot", dtype=dtype))
+    return Sequential(layers)
+
+
+class DigitsGAN(_DigitsMeasurements, GAN):
+    """The 2014 game on flattened digits: G: R^noise_dim -> [-1, 1]^1024 (Tanh output) and
+    D: R^1024 -> logit, multilayer perceptrons of widths ``g_hidden`` and ``d_hidden``."""
+
+    def __init__(self, config, rng):
+        if not isinstance(config, DigitsConfig):
+            raise TypeError(f"config must be a DigitsConfig, got {type(config).__name__}")
+        super().__init__(config, rng)
+
+    def build_players(self, rng):
+        """G then D (see `mlp_generator`, `mlp_discriminator`), drawn from ``rng``."""
+        c = self.config
+        if not c.target.flat:
+            raise ValueError("DigitsGAN needs a flat target: Digits(images, labels, flat=True)")
+        G = mlp_generator([c.noise_dim, *c.g_hidden, c.target.dim], c.g_activation, rng,
+                          self.dtype)
+        D = mlp_discriminator([c.target.dim, *c.d_hidden, 1], rng, self.dtype)
+        return G, D
+
+    def discriminator_update(self, step, rng):
+        """Sample m real images and m noise vectors, update D (`image_discriminator_step`)."""
+        m = self.config.batch_size
+        x_real = self.sample_real(m, rng)
+        x_fake = self.G.forward(self.sample_noise(m, rng))
+        return image_discriminator_step(self.D, self.opt_d, x_real, x_fake)
+
+
+class ConditionalDigitsGAN(_DigitsMeasurements, ConditionalGAN):
+    """G(z, c) and D(x, c) on flattened digits, c one-hot over the ten classes (Mirza & Osindero
+    2014): the inputs [z, e_c] and [x, e_c] and the G update of `ConditionalGAN`; D sees real
+    pairs (x, c) drawn together from the data set and fake pairs (G(z, c), c), c ~ p(c)."""
+
+    conditional = True
+
+    def __init__(self, config, rng):
+        if not isinstance(config, DigitsConfig):
+            raise TypeError(f"config must be a DigitsConfig, got {type(config).__name__}")
+        if not config.target.flat:
+            raise ValueError("ConditionalDigitsGAN needs a flat target: Digits(..., flat=True)")
+        self.classes = CLASSES
+        GAN.__init__(self, config, rng)
+
+    @classmethod
+    def from_players(cls, config, G, D, opt_d=None, opt_g=None):
+        """The game around trained players, to generate with."""
+        game = GAN.from_players.__func__(cls, config, G, D, opt_d, opt_g)
+        game.classes = CLASSES
+        return game
+
+    def build_players(self, rng):
+        """G: [z, e_c] -> [-1, 1]^1024 and D: [x, e_c] -> logit, drawn from ``rng`` (G first)."""
+        c, K = self.config, self.classes
+        G = mlp_generator([c.noise_dim + K, *c.g_hidden, c.target.dim], c.g_activation, rng,
+                          self.dtype)
+        D = mlp_discriminator([c.target.dim + K, *c.d_hidden, 1], rng, self.dtype)
+        return G, D
+
+    def discriminator_update(self, step, rng):
+        """D ascends log D(x, c) + log(1 - D(G(z, c'), c')) on m real and m fake pairs."""
+        m = self.config.batch_size
+        x_real, c_real = self.config.target.sample_labelled(m, rng)
+        c_fake = sample_labels(self.config.target.weights, m, rng)
+        x_fake = self.generate(self.sample_noise(m, rng), c_fake)
+        return image_discriminator_step(self.D, self.opt_d, self.joined(x_real, c_real),
+                                        self.joined(x_fake, c_fake))
+
+    def joined(self, u, c):
+        """[u, s e_c]: an input with its one-hot label appended, scaled by s = ``label_scale``."""
+        return np.concatenate([u, self.config.label_scale * one_hot(c, self.classes, self.dtype)],
+                              axis=1)
+
+    def _generate(self, z, labels):
+        return self.G.forward(self.joined(np.asarray(z, dtype=self.dtype), labels))
+
+    def _discriminate(self, x, labels):
+        return self.D.forward(self.joined(np.asarray(x, dtype=self.dtype), labels))
+
+
+def dcgan_players(noise_dim, width, rng, dtype=np.float32):
+    """G and D of a DCGAN for 32 x 32 images, by the five rules of Radford et al. (2016, sec. 3):
+
+    1. D downsamples with strided convolutions (Conv2d, kernel 4, stride 2, padding 1: 32 -> 16
+       -> 8 -> 4), G upsamples with fractional-strided ones (ConvTranspose2d: 4 -> 8 -> 16 -> 32);
+       no pooling.
+    2. BatchNorm2d in both players, except on G's output and D's input.
+    3. No fully connected hidden layers; the two allowed exceptions, as in the paper: G's first
+       layer is a Linear projection of z to 4w x 4 x 4 maps, and D's last is Flatten -> Linear
+       to one logit.
+    4. ReLU in G, Tanh on its output (the data live in [-1, 1]).
+    5. LeakyReLU with slope 0.2 in D.
+    Weights are drawn from N(0, 0.02^2) (section 4). ``width`` w is the number of maps of D's
+    first layer and G's last hidden one (the paper's 64 -> w here).
+    """
+    w = width
+    G = Sequential([
+        Linear(noise_dim, 4 * w * 4 * 4, rng, init=DCGAN_INIT, dtype=dtype),
+        Reshape((4 * w, 4, 4)),
+        BatchNorm2d(4 * w, dtype=dtype), ReLU(),
+        ConvTranspose2d(4 * w, 2 * w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
+        BatchNorm2d(2 * w, dtype=dtype), ReLU(),
+        ConvTranspose2d(2 * w, w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
+        BatchNorm2d(w, dtype=dtype), ReLU(),
+        ConvTranspose2d(w, 1, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
+        Tanh(),
+    ])
+    D = Sequential([
+        Conv2d(1, w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype), LeakyReLU(0.2),
+        Conv2d(w, 2 * w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
+        BatchNorm2d(2 * w, dtype=dtype), LeakyReLU(0.2),
+        Conv2d(2 * w, 4 * w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
+        BatchNorm2d(4 * w, dtype=dtype), LeakyReLU(0.2),
+        Flatten(),
+        Linear(4 * w * 4 * 4, 1, rng, init=DCGAN_INIT, dtype=dtype),
+    ])
+    return G, D
+
+
+class DCGAN(DigitsGAN):
+    """The 2014 game with the convolutional players of `dcgan_players` (Radford et al. 2016) on
+    images (1, 32, 32); everything else is `DigitsGAN`'s."""
+
+    def build_players(self, rng):
+        """G then D of `dcgan_players`, of width ``config.width``, drawn from ``rng``."""
+        c = self.config
+        if c.target.flat:
+            raise ValueError("DCGAN needs an image target: Digits(images, labels, flat=False)")
+        return dcgan_players(c.noise_dim, c.width, rng, self.dtype)
