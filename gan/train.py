@@ -23,15 +23,24 @@ import numpy as np
 
 import rng as project_rng
 from gan.config import LR_SCHEDULES, GANConfig
-from gan.game import (  # noqa: F401  (re-exported: the pieces of Algorithm 1)
+from gan.game import (
     GAN,
     build_players,
     discriminator_step,
     generator_step,
     make_optimizer,
 )
+from nn import MLP
 from nn.optim import Adam
 from nn.threads import blas_threads
+
+
+__all__ = [
+    "TrainingDiverged", "History", "TrainResult", "learning_rate_factor", "fit_discriminator",
+    "train", "algorithm1_step",
+    # the pieces of Algorithm 1, defined in gan.game and importable from here
+    "GAN", "build_players", "discriminator_step", "generator_step", "make_optimizer",
+]
 
 
 class TrainingDiverged(RuntimeError):

@@ -9,7 +9,6 @@ GAN on the same seeds, on the course's N(-1, 1) and on a two-mode mixture.
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 
 from _lesson import say, start
 from gan.config import GANConfig

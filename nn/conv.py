@@ -20,7 +20,8 @@ and its input gradient is Conv2d's forward (im2col, then W).
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from nn.init import initial_weights, validate_init
+from nn.checks import float_dtype, initialiser, positive_int
+from nn.init import initial_weights
 from nn.layers import LAYER_TYPES, Layer
 
 
@@ -97,20 +98,13 @@ class _Convolution(Layer):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, rng, init, dtype,
                  negative_slope):
-        for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        self.in_channels = positive_int("in_channels", in_channels)
+        self.out_channels = positive_int("out_channels", out_channels)
         self.kernel_size = _pair("kernel_size", kernel_size, 1)
         self.stride = _pair("stride", stride, 1)
         self.padding = _pair("padding", padding, 0)
-        validate_init(init)
-        if rng is None and init != "zeros":
-            raise TypeError("rng must be a random generator (e.g. numpy.random.default_rng(0)), "
-                            "got None")
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        initialiser(init, rng)
+        self.dtype = float_dtype(dtype)
         kh, kw = self.kernel_size
         # Glorot/He fans of a convolution: every output sees in_channels * kh * kw inputs, every
         # input feeds out_channels * kh * kw outputs (the usual convention; stride is ignored).

@@ -27,7 +27,8 @@ import math
 import numpy as np
 from scipy.special import expit
 
-from nn.init import initial_weights, validate_init
+from nn.checks import float_dtype, initialiser, positive_int
+from nn.init import initial_weights
 
 OUTPUT_REUSE_LIMIT = 2**17      # elements: 1 MiB of float64, e.g. a batch of 2048 x 64 units
 OUTPUT_REUSE_SHAPES = 8
@@ -81,18 +82,13 @@ class Linear(Layer):
 
     def __init__(self, in_features, out_features, rng=None, init="glorot", dtype=np.float64,
                  stack=None, negative_slope=0.0):
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        self.in_features = positive_int("in_features", in_features)
+        self.out_features = positive_int("out_features", out_features)
         if stack is not None and (not isinstance(stack, (int, np.integer)) or stack < 1):
             raise ValueError(f"stack must be None or a positive integer, got {stack!r}")
-        validate_init(init)
-        if rng is None and init != "zeros":
-            raise TypeError("rng must be a random generator (e.g. numpy.random.default_rng(0)), got None")
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
-        self.in_features, self.out_features, self.stack = int(in_features), int(out_features), stack
+        initialiser(init, rng)
+        self.dtype = float_dtype(dtype)
+        self.stack = stack
         members = () if stack is None else (int(stack),)
         self.W = initial_weights(init, members + (self.in_features, self.out_features),
                                  self.in_features, self.out_features, rng, self.dtype, negative_slope)

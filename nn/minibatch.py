@@ -20,7 +20,8 @@ features come from its own batch, never from the other.
 
 import numpy as np
 
-from nn.init import initial_weights, validate_init
+from nn.checks import float_dtype, initialiser, positive_int
+from nn.init import initial_weights
 from nn.layers import LAYER_TYPES, Layer
 
 
@@ -38,21 +39,13 @@ class MinibatchDiscrimination(Layer):
 
     def __init__(self, in_features, kernels, kernel_dim, rng=None, init=None,
                  dtype=np.float64):
-        for name, value in (("in_features", in_features), ("kernels", kernels),
-                            ("kernel_dim", kernel_dim)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        self.in_features = positive_int("in_features", in_features)
+        self.kernels = positive_int("kernels", kernels)
+        self.kernel_dim = positive_int("kernel_dim", kernel_dim)
         if init is None:
             init = ("normal", 0.05) if rng is not None else "zeros"
-        validate_init(init)
-        if rng is None and init != "zeros":
-            raise TypeError("rng must be a random generator (e.g. numpy.random.default_rng(0)), "
-                            "got None")
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
-        self.in_features, self.kernels, self.kernel_dim = int(in_features), int(kernels), int(
-            kernel_dim)
+        initialiser(init, rng)
+        self.dtype = float_dtype(dtype)
         shape = (self.in_features, self.kernels, self.kernel_dim)
         self.T = initial_weights(init, shape, self.in_features, self.kernels * self.kernel_dim,
                                  rng, self.dtype)

@@ -16,6 +16,7 @@ import os
 
 import numpy as np
 
+from nn.checks import float_dtype
 from nn.init import validate_init
 from nn.layers import ACTIVATIONS, Layer, LeakyReLU, Linear, ReLU, layer_from_config
 
@@ -23,11 +24,7 @@ ARCHITECTURE_KEY = "__architecture__"
 FORMAT_VERSION = 1
 
 
-def _float_dtype(dtype):
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
-    return dtype
+_float_dtype = float_dtype
 
 
 class _LoadMethod:

@@ -13,6 +13,7 @@ Buffers are updated in place (a Sequential holds references to them, for checkpo
 
 import numpy as np
 
+from nn.checks import float_dtype, positive_int
 from nn.layers import LAYER_TYPES, Layer
 
 
@@ -23,17 +24,13 @@ class _BatchNorm(Layer):
     buffer_names = ("running_mean", "running_var")
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=np.float64):
-        if not isinstance(num_features, (int, np.integer)) or isinstance(num_features, bool) \
-                or num_features < 1:
-            raise ValueError(f"num_features must be a positive integer, got {num_features!r}")
+        positive_int("num_features", num_features)
         if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not eps > 0:
             raise ValueError(f"eps must be a number > 0, got {eps!r}")
         if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) \
                 or not 0 <= momentum <= 1:
             raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.dtype = float_dtype(dtype)
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), float(momentum)
         self.gamma = np.ones(self.num_features, dtype=self.dtype)
         self.beta = np.zeros(self.num_features, dtype=self.dtype)

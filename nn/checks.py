@@ -1,0 +1,29 @@
+"""Argument checks shared by the layers: each names the parameter, the value and what is allowed."""
+
+import numpy as np
+
+from nn.init import validate_init
+
+
+def positive_int(name, value):
+    """``value`` as an int, or ValueError if it is not an integer >= 1 (bools are not integers)."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def float_dtype(dtype):
+    """``dtype`` as a numpy dtype, or TypeError unless it is float32 or float64."""
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype
+
+
+def initialiser(init, rng):
+    """Check an initialisation rule (see nn.init) and that a rule that draws has a generator."""
+    validate_init(init)
+    if rng is None and init != "zeros":
+        raise TypeError("rng must be a random generator (e.g. numpy.random.default_rng(0)), "
+                        "got None")
+    return init
