@@ -11,6 +11,9 @@ We run the recurrence by hand, meet the classic presets, see when the period is 
 (the Hull-Dobell theorem), jump ahead k steps at once, and then measure randomness: RANDU's
 consecutive triples fall on 15 planes (Marsaglia 1968), which the spectral test sees and the
 one-dimensional chi-square and Kolmogorov-Smirnov tests do not.
+
+Run: python lessons/01_random_numbers.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

@@ -10,6 +10,9 @@ and Marsaglia's polar method (Marsaglia and Bray 1964) does the same without sin
 rejecting points outside the unit disc. Then the idea the GAN builds on (Goodfellow et al. 2014,
 Section 3): Box-Muller is a hand-made map G(u) that pushes simple noise forward to a target
 distribution -- an implicit model, which a GAN learns instead of writing it down.
+
+Run: python lessons/02_uniform_to_normal.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

@@ -6,6 +6,9 @@ is binary classification (label 1 for real samples, 0 for fakes) with the cross-
 a logistic regression whose features are learned by a network. We train D alone against a
 fixed p_g (Algorithm 1's inner loop, `gan.train.fit_discriminator`), compare it with D*, and
 then read the ratio p_g / p_data out of it.
+
+Run: python lessons/04_discriminator.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

@@ -8,6 +8,9 @@ For each G the inner max is reached at D* (Proposition 1, lesson 04), which leav
 of G alone, C(G) = V(D*, G) (Eq. 4). Theorem 1: C(G) = -log 4 + 2 JSD(p_data || p_g), so its
 global minimum is -log 4, reached exactly when p_g = p_data. We map C over a family of
 generators p_g = N(mu, sigma) for the target p_data = N(-1, 1).
+
+Run: python lessons/05_value_function.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

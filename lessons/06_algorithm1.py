@@ -6,6 +6,9 @@ sample m fresh noise samples and take one step of G (here with the non-saturatin
 lesson 07). We take one iteration apart with the library's pieces (`discriminator_step`,
 `generator_step`), then run `train` with the default `GANConfig` and watch D(x) flatten to 1/2
 as p_g settles on p_data -- the picture of the paper's Figure 1, from a real run.
+
+Run: python lessons/06_algorithm1.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

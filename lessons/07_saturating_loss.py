@@ -5,6 +5,9 @@ with high confidence and log(1 - D(G(z))) saturates, so the paper trains G to ma
 log D(G(z)) instead. Same fixed point, very different gradients. We measure both losses'
 gradients against a confident D, check them against their closed forms and finite differences,
 then train G both ways from the same start on a target far from where it begins.
+
+Run: python lessons/07_saturating_loss.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

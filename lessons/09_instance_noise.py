@@ -7,6 +7,9 @@ Adding N(0, sigma^2) to every input of D -- real and fake, in both players' upda
 two blurred distributions overlap; sigma is annealed to 0, where the game is the paper's again.
 Target: N(4, 0.05), far from where G starts (near 0). We first train D alone against the initial
 G (Arjovsky & Bottou's premise: D close to optimal), then measure G's gradient and train.
+
+Run: python lessons/09_instance_noise.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

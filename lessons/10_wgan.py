@@ -5,6 +5,9 @@ Kantorovich-Rubinstein duality W1(p, q) = sup over 1-Lipschitz f of E_p f - E_q 
 D's MLP without the sigmoid; clipping its weights to [-c, c] after every update keeps it
 K-Lipschitz for some K, so what it maximises is K W1. The generator descends -E f(G(z)).
 First the critic alone between fixed 1D distributions, against scipy's W1; then training.
+
+Run: python lessons/10_wgan.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

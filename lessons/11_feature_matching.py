@@ -5,6 +5,9 @@ activations on an intermediate layer (here its last hidden layer), G minimises
 ||E_{p_data} f(x) - E_{p_z} f(G(z))||^2 while D trains as usual. The gradient runs back through
 D's first layers by hand (`features_backward`) and then through G. We compare it with the plain
 GAN on the same seeds, on the course's N(-1, 1) and on a two-mode mixture.
+
+Run: python lessons/11_feature_matching.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

@@ -6,6 +6,9 @@ sample at a time cannot see that all of G's samples sit on one mode. The layer o
 M = f(x) T: about m for a collapsed batch. Target: two narrow normals, N(-3, 0.25) and N(3, 0.25),
 the collapse of lesson 08. We measure the mass p_g puts near each mode, plain vs with the layer,
 on the same seeds.
+
+Run: python lessons/12_minibatch_discrimination.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

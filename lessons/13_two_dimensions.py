@@ -7,6 +7,9 @@ The ring (radius 2, sigma 0.02) is from Metz et al. (2017, Unrolled GANs); the g
 metrics' rules from VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018). We check the
 metrics on cases whose answer we know, then train the plain GAN of Goodfellow et al. (2014) on
 the ring and watch it with GAN Lab's picture: D as a heat map, p_g's samples on top.
+
+Run: python lessons/13_two_dimensions.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

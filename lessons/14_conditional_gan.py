@@ -7,6 +7,9 @@ the label as a one-hot vector next to their usual input; nothing else about the 
 and `train(config, game=ConditionalGAN)` runs the same Algorithm 1. We compare with the plain GAN
 on the same target and seeds: both learn the marginal p(x), only one of them can be asked for a
 class.
+
+Run: python lessons/14_conditional_gan.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

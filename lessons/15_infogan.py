@@ -6,6 +6,9 @@ read c back from G(z, c). The lower bound on the mutual information,
 I(c; G(z, c)) >= log K - L_I with L_I the cross-entropy of Q against c, is added with weight
 lambda to both sides' losses. No labels are used -- yet on a three-mode mixture the code ends up
 naming the modes. Compared with the plain GAN on the same target and seeds.
+
+Run: python lessons/15_infogan.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%

@@ -8,6 +8,9 @@ pin x down (a VAE's noisy code, or a code between digits), the best mean is the 
 the digits z could stand for: grey where they disagree. Real digits are black and white. We
 train both, look at reconstructions, samples from the prior and interpolations, then
 measure the blur with a digit classifier that never saw these models.
+
+Run: python lessons/16_autoencoder_vae.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%
