@@ -1,0 +1,141 @@
+"""Lesson 18 -- a DCGAN on the digits: convolutions, built by the course's five rules, with
+every gradient written by hand.
+
+Follows the DCGAN section of the course and Radford, Metz and Chintala (2016), "Unsupervised
+representation learning with deep convolutional generative adversarial networks", section 3:
+(1) strided convolutions in D instead of pooling, fractional-strided (transposed) ones in G;
+(2) batch normalisation in both players, but not on G's output nor on D's input; (3) no fully
+connected hidden layers; (4) ReLU in G with a Tanh output; (5) LeakyReLU in D. A convolution
+shares one small kernel across the image, so G and D need far fewer weights than the MLPs of
+lesson 17 and see strokes as local patterns wherever they are. Same Algorithm 1, same referee.
+"""
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from _lesson import say, start
+from gan.datasets import load_digits
+from gan.digits import (Reference, accuracy, comparison_row, format_table, predict,
+                        reference_classifier, train_classifier)
+from gan.digits.gans import DCGAN, Digits, DigitsConfig, DigitsGAN
+from gan.digits.grids import grid_evolution_figure, save_grid_animation
+from gan.train import train
+
+FIGURES = ("dcgan_grids.png", "dcgan_grids.gif", "dcgan_losses.png", "dcgan_classes.png")
+
+lesson = start(__file__, __doc__)
+generator = np.random.default_rng(0)
+
+# %% [markdown]
+# ## The data, the referee and the players
+
+# %%
+(train_images, train_labels), (test_images, test_labels) = load_digits(
+    n_train=lesson.pick(10_000, 1000), n_test=lesson.pick(2000, 300))
+if lesson.fast:
+    classifier = train_classifier(train_images, train_labels, generator, hidden_sizes=(64,),
+                                  epochs=3)
+    referee_accuracy = accuracy(classifier, test_images, test_labels)
+else:
+    classifier, referee_accuracy = reference_classifier()
+
+steps = lesson.pick(1500, 20)
+config = DigitsConfig(target=Digits(train_images, train_labels, flat=False), steps=steps,
+                      width=lesson.pick(16, 4), noise_dim=64, batch_size=64, dtype="float32",
+                      snapshot_every=max(steps // 10, 1), grid_columns=10)
+game = DCGAN(config, np.random.default_rng(0))
+for name, player in (("G", game.G), ("D", game.D)):
+    print(f"{name}: {player.flat_params.size} parameters")
+    for layer in player.layers:
+        print(f"    {layer!r}")
+print()
+mlp_sizes = DigitsGAN(config.replace(target=Digits(train_images, train_labels)),
+                      np.random.default_rng(0))
+say(f"""Width w = {config.width}: D maps 1 x 32 x 32 to w x 16 x 16, 2w x 8 x 8 and 4w x 4 x 4
+(kernel 4, stride 2, padding 1), then Flatten -> Linear to one logit; G runs the same shapes
+backwards from a Linear projection of z. The two Linear layers are the exceptions rule 3
+allows (the paper's own G starts with a projection of z, its D ends in a single sigmoid
+output). G has {game.G.flat_params.size} weights and D {game.D.flat_params.size}; the MLPs of
+lesson 17 have {mlp_sizes.G.flat_params.size} and {mlp_sizes.D.flat_params.size}. Weights start
+from N(0, 0.02^2) and both players use Adam with lr = 2e-4, beta_1 = 0.5 (section 4 of the
+paper); the referee reads {referee_accuracy:.1%} of held-out real digits correctly.""")
+
+# %% [markdown]
+# ## Training, timed
+
+# %%
+started = time.perf_counter()
+result = train(config, game=DCGAN)
+seconds = time.perf_counter() - started
+say(f"""{steps} steps of Algorithm 1 with minibatches of {config.batch_size} took {seconds:.0f} s
+({1000 * seconds / steps:.0f} ms a step, one BLAS thread, snapshots included): every step runs
+D forward and backward on a real and a fake batch, and G and D forward and backward for G's
+update. At the end D gives real digits {result.metrics['D_real']:.2f} and fakes
+{result.metrics['D_fake']:.2f} on average.""")
+
+fig, ax = plt.subplots(figsize=(6.5, 3.6))
+window = max(steps // 50, 1)
+smooth = np.ones(window) / window
+ax.plot(np.convolve(result.history.d_loss, smooth, "valid"), "b--", label="L_D")
+ax.plot(np.convolve(result.history.g_loss, smooth, "valid"), "g-", label="L_G (non-saturating)")
+ax.axhline(2 * np.log(2), color="k", linestyle=":", label="L_D at D = 1/2: 2 log 2")
+ax.set(xlabel="training step", ylabel=f"loss (mean of {window} steps)",
+       title="Neither player wins outright: L_D stays away from 0")
+ax.legend(fontsize=8)
+lesson.save(fig, FIGURES[2])
+
+# %% [markdown]
+# ## The sample grid over training
+
+# %%
+grids, snapshot_steps = np.asarray(result.history.x_of_z), result.history.snapshot_steps
+chosen = np.unique(np.linspace(0, len(grids) - 1, 5).round().astype(int))
+fig = grid_evolution_figure(grids[chosen], np.asarray(snapshot_steps)[chosen],
+                            "DCGAN: the same 100 z at each snapshot (first 4 columns)")
+lesson.save(fig, FIGURES[0])
+path = save_grid_animation(grids, snapshot_steps, lesson.out / FIGURES[1], title="DCGAN")
+print(f"  [animation] {path}")
+
+# %% [markdown]
+# ## What the referee reads
+
+# %%
+count = lesson.pick(1000, 100)
+final_game = DCGAN.from_players(config, result.G, result.D, None, None)
+samples = final_game.sample(count, generator)
+classes = np.bincount(predict(classifier, samples), minlength=10)
+half = len(test_images) // 2
+reference = Reference.build(classifier, train_images, test_images[:half])
+rows = [
+    comparison_row("real held-out digits", lambda n, labels, rng: test_images[half:half + n],
+                   reference, min(count, len(test_images) - half), generator, conditional=False),
+    comparison_row("DCGAN", lambda n, labels, rng: final_game.sample(n, rng), reference, count,
+                   generator, conditional=False),
+]
+print(format_table(rows))
+print()
+fig, ax = plt.subplots(figsize=(6.5, 3.4))
+ax.bar(np.arange(10), classes / count, color="g", label="DCGAN samples")
+ax.axhline(0.1, color="k", linestyle=":", label="real digits: 1/10 each")
+ax.set(xticks=np.arange(10), xlabel="class the referee reads", ylabel="share of samples",
+       title="Which digits the unconditional DCGAN makes")
+ax.legend(fontsize=8)
+lesson.save(fig, FIGURES[3])
+say(f"""The referee reads {count} fresh samples as the classes {classes.tolist()} (counts of
+0...9; real digits: {count // 10} each). Frechet distance of the referee's features to real
+held-out digits: {rows[1]['frechet_distance']:.2f} (another set of real digits:
+{rows[0]['frechet_distance']:.2f}; compare the MLP GAN of lesson 17). NN ratio
+{rows[1]['nearest_median_ratio']:.2f} with {rows[1]['copied_share']:.1%} flagged copies: new
+digits, not training images played back.""")
+
+# %%
+print("Exercises")
+say("""1. Break one rule at a time -- BatchNorm on G's output, ReLU instead of LeakyReLU in D,
+a D that downsamples by averaging 2 x 2 blocks after stride-1 convolutions -- and compare the grid
+and the Frechet distance after the same number of steps.""")
+say("""2. Double the width. How much slower is a step (measure it), and how much better is the
+Frechet distance after the same time rather than the same number of steps?""")
+lesson.finish()
