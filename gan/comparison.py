@@ -1,4 +1,4 @@
-"""Every game on the same targets and seeds: a success rate per variant, by criteria stated up front.
+"""Every game on the same targets and seeds: a success rate per variant, by criteria stated first.
 
 The course warns that many GAN variants do not beat a well-tuned GAN. This module makes that a
 table: each `Variant` (a game class, its own settings, and the config changes its lesson used) is
@@ -19,6 +19,7 @@ A run succeeds when the target's `criterion` says so; a run that diverges fails.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -258,14 +259,10 @@ class _MeasuredByTheHarness:
         return {}
 
 
-_MEASURED = {}
-
-
+@functools.cache
 def measured_by_the_harness(game):
     """The game class with its own measurements turned off (its updates unchanged)."""
-    if game not in _MEASURED:
-        _MEASURED[game] = type(f"Measured{game.__name__}", (_MeasuredByTheHarness, game), {})
-    return _MEASURED[game]
+    return type(f"Measured{game.__name__}", (_MeasuredByTheHarness, game), {})
 
 
 # ---- measuring --------------------------------------------------------------------------------
