@@ -206,10 +206,9 @@ class _DigitsMeasurements:
         fixed real and on the fake images; ``p_g_grid``: the mean fake image; ``mean``, ``std``:
         pixel statistics of the fakes. ``jsd`` is None: no density of p_g in 1024 dimensions."""
         x_fake = self._generate(setup["z_line"], setup["grid"])
-        count = len(x_fake)        # one batch, real then fake, as D sees them in training
-        logits = self._discriminate(np.concatenate([setup["x_real"], x_fake]),
-                                    np.concatenate([setup["real_labels"], setup["grid"]]))
-        d_real, d_fake = float(np.mean(expit(logits[:count]))), float(np.mean(expit(logits[count:])))
+        # real and fake in batches of their own, as D sees them in training
+        d_real = float(np.mean(expit(self._discriminate(setup["x_real"], setup["real_labels"]))))
+        d_fake = float(np.mean(expit(self._discriminate(x_fake, setup["grid"]))))
         pixels = to_pixels(x_fake)
         rows = pixels.reshape(CLASSES, self.config.grid_columns, *IMAGE_SHAPE[1:])
         return {"x_of_z": rows, "D_grid": np.array([d_real, d_fake]),
