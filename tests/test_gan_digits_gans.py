@@ -152,7 +152,8 @@ def test_dcgan_players_follow_the_five_rules_of_radford_et_al():
     g_types, d_types = [type(layer) for layer in G.layers], [type(layer) for layer in D.layers]
     # 1. strided convolutions in D, fractional-strided in G, no pooling layer at all
     assert all(layer.stride == (2, 2) for layer in D.layers if isinstance(layer, Conv2d))
-    assert sum(t is ConvTranspose2d for t in g_types) == 3 and sum(t is Conv2d for t in d_types) == 3
+    assert sum(t is ConvTranspose2d for t in g_types) == 3
+    assert sum(t is Conv2d for t in d_types) == 3
     assert all(layer.stride == (2, 2) for layer in G.layers if isinstance(layer, ConvTranspose2d))
     # 2. BatchNorm in both, but not on G's output nor on D's input
     assert BatchNorm2d in g_types and BatchNorm2d in d_types
@@ -234,6 +235,7 @@ def test_tile_puts_image_r_c_at_its_offset():
 @pytest.mark.parametrize("bad, error", [
     (dict(width=0), ValueError), (dict(grid_columns=-1), ValueError),
     (dict(lr_d=-1.0), ValueError), (dict(target="digits"), TypeError),
+    (dict(label_scale=0.0), ValueError),
 ])
 def test_config_rejects_bad_settings_naming_them(digits, bad, error):
     with pytest.raises(error, match=next(iter(bad))):

@@ -28,8 +28,8 @@ from gan.distributions import Normal
 from gan.game import GAN
 from gan.objectives import softplus
 from gan.variants.conditional import ConditionalGAN, one_hot, sample_labels
-from nn import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear, ReLU, Reshape,
-                Sequential, Tanh)
+from nn import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear,
+                ReLU, Reshape, Sequential, Tanh)
 
 IMAGE_SHAPE = (1, 32, 32)
 CLASSES = 10
@@ -48,7 +48,8 @@ class Digits:
     def __init__(self, images, labels, flat=True):
         images, labels = np.asarray(images), np.asarray(labels)
         if images.ndim != 4 or images.shape[1:] != IMAGE_SHAPE or len(images) < 1:
-            raise ValueError(f"images must have shape (n, 1, 32, 32) with n >= 1, got {images.shape}")
+            raise ValueError(f"images must have shape (n, 1, 32, 32) with n >= 1, got "
+                             f"{images.shape}")
         if not np.issubdtype(images.dtype, np.floating) or not (
                 np.isfinite(images).all() and images.min() >= 0 and images.max() <= 1):
             raise ValueError("images must hold finite floats in [0, 1]")
@@ -103,9 +104,10 @@ def _stand_in_target():
 class DigitsConfig(GANConfig):
     """A `GANConfig` for the digits: ``target`` is a `Digits`, ``width`` the number of feature
     maps of the DCGAN's first D layer (and last G layer), ``grid_columns`` the samples per row of
-    the snapshot grid. The defaults are the Adam settings of Radford et al. (2016, section 4):
-    lr = 2e-4 for both players, beta_1 = 0.5, minibatches of 64, constant rate, and no weight
-    averaging (averaged weights would not match BatchNorm's running statistics).
+    the snapshot grid, ``label_scale`` s the height of a conditional game's one-hot label
+    [x, s e_c] (s = 8 lets the label weigh in D's first layer next to 1024 pixels). The defaults
+    are the Adam settings of Radford et al. (2016, section 4): lr = 2e-4 for both players,
+    beta_1 = 0.5, minibatches of 64, a constant rate and no weight averaging.
     """
 
     target: object = None
@@ -131,6 +133,10 @@ class DigitsConfig(GANConfig):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if isinstance(self.label_scale, bool) or not isinstance(self.label_scale, (int, float)) \
+                or not (np.isfinite(self.label_scale) and self.label_scale > 0):
+            raise ValueError(f"label_scale must be a positive finite number, got "
+                             f"{self.label_scale!r}")
         # every other field is checked by GANConfig's own rules; GANConfig accepts only 1D and
         # 2D targets, so it sees a 1D stand-in in place of the images
         others = {f.name: getattr(self, f.name) for f in fields(GANConfig)}
@@ -292,7 +298,8 @@ class DigitsGAN(_DigitsMeasurements, GAN):
 
 class ConditionalDigitsGAN(_DigitsMeasurements, ConditionalGAN):
     """G(z, c) and D(x, c) on flattened digits, c one-hot over the ten classes (Mirza & Osindero
-    2014): the inputs [z, e_c] and [x, e_c] and the G update of `ConditionalGAN`; D sees real
+    2014): the inputs [z, s e_c] and [x, s e_c] (s = ``label_scale``) and the G update of
+    `ConditionalGAN`; D sees real
     pairs (x, c) drawn together from the data set and fake pairs (G(z, c), c), c ~ p(c)."""
 
     conditional = True
