@@ -78,7 +78,9 @@ say(f"""{steps} steps of Algorithm 1 with minibatches of {config.batch_size} too
 ({1000 * seconds / steps:.0f} ms a step, one BLAS thread, snapshots included): every step runs
 D forward and backward on a real and a fake batch, and G and D forward and backward for G's
 update. At the end D gives real digits {result.metrics['D_real']:.2f} and fakes
-{result.metrics['D_fake']:.2f} on average.""")
+{result.metrics['D_fake']:.2f} on average; over the last tenth of the steps L_D averages
+{result.history.d_loss[-max(steps // 10, 1):].mean():.2f} (2 log 2 = {2 * np.log(2):.2f} when
+D cannot tell real from fake, 0 when it always can).""")
 
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
 window = max(steps // 50, 1)
