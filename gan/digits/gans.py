@@ -342,10 +342,10 @@ class ConditionalDigitsGAN(_DigitsMeasurements, ConditionalGAN):
                               axis=1)
 
     def _generate(self, z, labels):
-        return self.G.forward(self.joined(np.asarray(z, dtype=self.dtype), labels))
+        return _without_buffer_changes(self.G, self.joined(np.asarray(z, dtype=self.dtype), labels))
 
     def _discriminate(self, x, labels):
-        return self.D.forward(self.joined(np.asarray(x, dtype=self.dtype), labels))
+        return _without_buffer_changes(self.D, self.joined(np.asarray(x, dtype=self.dtype), labels))
 
 
 def dcgan_players(noise_dim, width, rng, dtype=np.float32):
