@@ -1,4 +1,9 @@
-"""Digits models that do not play the game, and the yardstick for those that do.
+"""Generating digits: the GANs on images, the models that do not play the game, and the
+yardstick for both.
+
+- gans.py         the digits as a GAN target; MLP GAN, conditional MLP GAN and DCGAN games
+                  trained by gan.train.train (Algorithm 1), DigitsConfig;
+- grids.py        per-class sample grids over training, as a picture and an animated GIF;
 
 - classifier.py   softmax_cross_entropy, an MLP digit classifier p(c | x), its cached
                   checkpoint (reference_classifier) and penultimate features;
@@ -13,11 +18,13 @@ from gan.digits.autoencoder import Autoencoder, VariationalAutoencoder, kl_stand
 from gan.digits.classifier import (accuracy, features, load_classifier, predict,
                                    reference_classifier, softmax_cross_entropy,
                                    train_classifier)
+from gan.digits.gans import ConditionalDigitsGAN, DCGAN, Digits, DigitsConfig, DigitsGAN
 from gan.digits.quality import (Reference, comparison_row, format_table, frechet_distance,
                                 gaussian_frechet_distance, grey_share, label_accuracy,
                                 nearest_distances, nearest_neighbour_check)
 
-__all__ = ["Autoencoder", "Reference", "VariationalAutoencoder", "accuracy", "comparison_row",
+__all__ = ["Autoencoder", "ConditionalDigitsGAN", "DCGAN", "Digits", "DigitsConfig", "DigitsGAN",
+           "Reference", "VariationalAutoencoder", "accuracy", "comparison_row",
            "features", "format_table", "frechet_distance", "gaussian_frechet_distance",
            "grey_share", "kl_standard_normal", "label_accuracy", "load_classifier",
            "nearest_distances", "nearest_neighbour_check", "predict", "reference_classifier",
