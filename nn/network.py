@@ -252,6 +252,38 @@ class Sequential:
         return f"{type(self).__name__}([\n  {inner}\n], dtype={self.dtype.name})"
 
 
+class MemberwiseLinear(Linear):
+    """Linear(stack=E) whose backward makes, for each member, the very BLAS calls of an unstacked
+    Linear: dL/dW_e = x_e^T dL/dy_e, dL/db_e = 1^T dL/dy_e, dL/dx_e = dL/dy_e W_e^T.
+
+    Linear's own stacked backward sums dL/dy over the batch with np.sum, whose rounding differs
+    from the unstacked layer's 1^T dL/dy; here member e's gradients equal, bitwise, those of a
+    single Linear holding W[e] and b[e], which is what lets an ensemble reproduce single runs.
+    """
+
+    def forward(self, x):
+        """y_e = x_e W_e + b_e; with one input feature x_e W_e is an outer product, a broadcast
+        (as in Linear) rather than E matrix products with an inner dimension of 1."""
+        if self.in_features != 1:
+            return super().forward(x)
+        self._check_input(x)
+        self.x = x
+        y = np.multiply(x.reshape(self.stack, -1, 1), self.W)      # (E, n, 1) * (E, 1, out)
+        y += self.b[:, None, :]
+        return y.reshape(x.shape[:-1] + (self.out_features,))
+
+    def backward(self, grad_y, param_grads=True):
+        x = self.x.reshape(self.stack, -1, self.in_features)
+        grad = grad_y.reshape(self.stack, -1, self.out_features)
+        if param_grads:
+            np.matmul(x.transpose(0, 2, 1), grad, out=self.grad_W)              # x_e^T dL/dy_e
+            np.matmul(self._ones(grad.shape[1], grad.dtype), grad, out=self.grad_b)   # 1^T dL/dy_e
+        W_transposed = self.W.transpose(0, 2, 1)
+        if self.out_features == 1:                 # dL/dy_e W_e^T, an outer product: a broadcast
+            return np.multiply(grad, W_transposed).reshape(self.x.shape)
+        return np.matmul(grad, W_transposed).reshape(self.x.shape)               # dL/dy_e W_e^T
+
+
 def _activation_factory(activation, parameter):
     """Turn a name, a Layer instance (used as a template) or a factory into a zero-argument factory."""
     if isinstance(activation, str):
@@ -278,7 +310,8 @@ class MLP(Sequential):
     output_activation=None gives raw outputs (logits). Default init: He (normal, variance
     2 / ((1 + s^2) fan_in), s the leaky slope) when the hidden activation is a (leaky) ReLU, Glorot
     uniform otherwise, for every Linear layer; init= overrides ("glorot", "he", ("normal", std)).
-    stack=E builds E independent members in one set of stacked arrays (see Linear).
+    stack=E builds E independent members in one set of stacked arrays (see Linear and
+    MemberwiseLinear); `MLP.stacked(members)` stacks E existing MLPs, `member(e)` takes one out.
     """
 
     def __init__(self, sizes, activation="leaky_relu", output_activation=None, rng=None,
@@ -301,7 +334,8 @@ class MLP(Sequential):
         dtype = _float_dtype(dtype)
         layers = []
         for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(Linear(fan_in, fan_out, rng, init, dtype, stack, negative_slope))
+            linear = Linear if stack is None else MemberwiseLinear
+            layers.append(linear(fan_in, fan_out, rng, init, dtype, stack, negative_slope))
             if index < len(sizes) - 2:
                 layers.append(template if index == 0 else make_activation())
         if make_output is not None:
@@ -316,6 +350,48 @@ class MLP(Sequential):
         return {"class": "MLP", "sizes": self.sizes, "activation": self.activation_config,
                 "output_activation": self.output_activation_config, "stack": self.stack,
                 "dtype": self.dtype.name}
+
+    # ---- stacked members ------------------------------------------------------------------------
+    @classmethod
+    def stacked(cls, members):
+        """One MLP whose member e holds the parameters of members[e] (E MLPs of one architecture).
+
+        theta[e] = theta_e for every parameter; E = len(members). The stacked network computes
+        what each member computes, bitwise (see MemberwiseLinear).
+        """
+        members = list(members)
+        if not members or not all(isinstance(member, MLP) for member in members):
+            raise TypeError(f"members must be a non-empty sequence of MLPs, got {members!r}")
+        architecture = members[0].architecture()
+        if architecture["stack"] is not None:
+            raise ValueError(f"members must be unstacked MLPs, got stack={architecture['stack']}")
+        for index, member in enumerate(members):
+            if member.architecture() != architecture:
+                raise ValueError(f"members[{index}] has architecture {member.architecture()}, "
+                                 f"members[0] has {architecture}")
+        network = cls._build(dict(architecture, stack=len(members)))
+        for e, member in enumerate(members):
+            for stacked_parameter, parameter in zip(network.parameters(), member.parameters()):
+                stacked_parameter[e] = parameter
+        return network
+
+    def member(self, e):
+        """An independent unstacked MLP holding member e's parameters: theta_e = theta[e]."""
+        if self.stack is None:
+            raise ValueError("member() needs a stacked MLP (stack=E), this one has stack=None")
+        if isinstance(e, bool) or not isinstance(e, (int, np.integer)) or not 0 <= e < self.stack:
+            raise ValueError(f"e must be an integer in [0, {self.stack}), got {e!r}")
+        single = type(self)._build(dict(self.architecture(), stack=None))
+        for parameter, stacked_parameter in zip(single.parameters(), self.parameters()):
+            parameter[...] = stacked_parameter[e]
+        return single
+
+    def flat_members(self):
+        """For each entry of flat_params, the member it belongs to (an int array; stacked MLPs only)."""
+        if self.stack is None:
+            raise ValueError("flat_members() needs a stacked MLP (stack=E), this one has stack=None")
+        return np.concatenate([np.repeat(np.arange(self.stack), parameter.size // self.stack)
+                               for parameter in self.parameters()])
 
     @classmethod
     def _build(cls, architecture):

@@ -4,7 +4,10 @@ They work with any object that has 1-D `flat_params` and `flat_grads` arrays of 
 (a Sequential/MLP). State (velocities, moments) lives in flat arrays of the same size and dtype,
 so one step is a handful of whole-buffer NumPy calls with `out=`; no per-tensor loop, no upcast.
 `lr` may be changed between steps (learning-rate schedules are set from outside); lr = 0 is
-allowed and freezes the parameters.
+allowed and freezes the parameters. For a stacked network (an MLP with stack=E) `lr` may also
+be a 1-D array of E learning rates, one per member: every factor that multiplies the update is
+then expanded to the flat buffer by member, so member e is updated exactly (bitwise) as an
+optimiser with the number lr[e] would update it alone.
 """
 
 import numpy as np
@@ -27,6 +30,7 @@ class Optimizer:
         if parameters.ndim != 1 or parameters.shape != gradients.shape or parameters.dtype != gradients.dtype:
             raise ValueError("network.flat_params and flat_grads must be 1-D arrays of one shape and dtype")
         self.network = network
+        self._flat_members, self._per_parameter = None, None
         self.lr = lr
         self.t = 0
         self._scratch = np.empty_like(parameters)
@@ -38,9 +42,32 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value):
+        if isinstance(value, (np.ndarray, list, tuple)):
+            self._lr = self._member_learning_rates(value)
+            return
         if not isinstance(value, (int, float, np.floating)) or isinstance(value, bool) or not value >= 0:
             raise ValueError(f"lr must be a number >= 0, got {value!r}")
         self._lr = float(value)
+
+    def _member_learning_rates(self, value):
+        members = getattr(self.network, "stack", None)
+        rates = np.asarray(value, dtype=np.float64)
+        if members is None or rates.shape != (members,) or not np.all(rates >= 0):
+            raise ValueError(f"lr as an array must hold one number >= 0 per member of a stacked "
+                             f"network (stack={members}), got {value!r}")
+        if self._flat_members is None:
+            self._flat_members = self.network.flat_members()
+            self._per_parameter = np.empty_like(self.network.flat_params)
+        return rates
+
+    def _expand(self, factor):
+        """A factor of the update as the step multiplies by it: the number itself, or, for
+        per-member learning rates, factor[e] at every entry of member e (in the buffer's dtype,
+        rounded as the number would be)."""
+        if isinstance(factor, float):
+            return factor
+        return np.take(factor.astype(self._per_parameter.dtype), self._flat_members,
+                       out=self._per_parameter)
 
     def _state(self):
         return np.zeros_like(self.network.flat_params)
@@ -70,7 +97,7 @@ class SGD(Optimizer):
         theta, g, scratch = self.network.flat_params, self.network.flat_grads, self._scratch
         self.t += 1
         if self.velocity is None:
-            np.multiply(g, self._lr, out=scratch)
+            np.multiply(g, self._expand(self._lr), out=scratch)
             theta -= scratch
             return
         v, mu = self.velocity, self.momentum
@@ -79,9 +106,9 @@ class SGD(Optimizer):
         if self.nesterov:
             np.multiply(v, mu, out=scratch)
             scratch += g                            # g + mu v
-            scratch *= self._lr
+            scratch *= self._expand(self._lr)
         else:
-            np.multiply(v, self._lr, out=scratch)
+            np.multiply(v, self._expand(self._lr), out=scratch)
         theta -= scratch
 
 
@@ -120,7 +147,7 @@ class Adam(Optimizer):
         np.sqrt(scratch, out=scratch)
         scratch += self.eps                         # sqrt(v_hat) + eps
         np.divide(m, scratch, out=scratch)
-        scratch *= self._lr / (1 - beta1**self.t)   # lr m_hat / (sqrt(v_hat) + eps)
+        scratch *= self._expand(self._lr / (1 - beta1**self.t))   # lr m_hat / (sqrt(v_hat) + eps)
         theta -= scratch
 
 
@@ -149,5 +176,5 @@ class RMSProp(Optimizer):
         np.sqrt(s, out=scratch)
         scratch += self.eps
         np.divide(g, scratch, out=scratch)
-        scratch *= self._lr
+        scratch *= self._expand(self._lr)
         theta -= scratch                            # theta -= lr g / (sqrt(s) + eps)

@@ -1,0 +1,92 @@
+"""Throughput of ensembles (issue 8, item 3): E GANs as one stacked computation against single runs.
+
+    python benchmarks/bench_ensemble.py [--rounds 15] [--steps 20] [--members 1,8,64]
+
+The configuration is issue 8's small one: G 1-16-16-1 and D 1-32-32-1 with LeakyReLU(0.2) (the
+activation of bench_step.py's reference step; --g-activation softplus for train's default G),
+m = 64, k = 1, Adam, the non-saturating loss. A "step" is one iteration of Algorithm 1 as
+`train` runs it (schedule, k D updates, one G update, sampling included); a single run is the
+ordinary `GAN` game, an ensemble of E members is `gan.ensemble.EnsembleGAN` with E seeds. The
+contenders take turns, a block of --steps steps each, round after round, so a change in the
+machine's load hits all alike; reported are medians over rounds of steps x members per second,
+and each one's ratio to single runs. BLAS runs on one thread, as in training.
+"""
+
+import argparse
+import statistics
+import time
+
+import rng as project_rng
+from gan.config import GANConfig
+from gan.ensemble import EnsembleGAN, MemberStreams
+from gan.game import GAN
+from gan.train import _iteration, learning_rate_factor
+from nn.threads import blas_threads
+
+SMALL = dict(g_hidden=(16, 16), d_hidden=(32, 32), d_activation="leaky_relu", batch_size=64, k=1,
+             snapshot_every=0, g_loss="non_saturating")
+
+
+def make_single_step(config):
+    train_rng = project_rng.Generator(config.seed).spawn(2)[0]
+    game = GAN(config, train_rng)
+
+    def step(number):
+        game.set_learning_rates(learning_rate_factor(number, config.steps, config.lr_schedule))
+        return _iteration(game, number, train_rng)
+
+    return step
+
+
+def make_ensemble_step(configs):
+    train_rngs = [project_rng.Generator(config.seed).spawn(2)[0] for config in configs]
+    game, draws = EnsembleGAN(configs, train_rngs), MemberStreams(train_rngs)
+    config = configs[0]
+
+    def step(number):
+        game.set_learning_rates(learning_rate_factor(number, config.steps, config.lr_schedule))
+        return _iteration(game, number, draws)
+
+    return step
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--steps", type=int, default=20, help="steps per contender per round")
+    parser.add_argument("--members", default="1,8,64", help="ensemble sizes E, comma-separated")
+    parser.add_argument("--dtype", default="float64", choices=("float64", "float32"))
+    parser.add_argument("--g-activation", default="leaky_relu", help="G's hidden activation")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.members.split(",")]
+    base = GANConfig(**SMALL, g_activation=args.g_activation, dtype=args.dtype, steps=10**6)
+    contenders = {"single runs": (1, make_single_step(base))}
+    for size in sizes:
+        configs = [base.replace(seed=seed) for seed in range(size)]
+        contenders[f"ensemble E = {size}"] = (size, make_ensemble_step(configs))
+
+    rates = {name: [] for name in contenders}
+    number = 0
+    with blas_threads(1):
+        for name, (_, step) in contenders.items():   # warm up: caches, buffers, BLAS
+            for _ in range(3):
+                step(1)
+        for _ in range(args.rounds):
+            for name, (members, step) in contenders.items():
+                started = time.perf_counter()
+                for _ in range(args.steps):
+                    number += 1
+                    step(number)
+                rates[name].append(members * args.steps / (time.perf_counter() - started))
+
+    print(f"G 1-16-16-1 ({args.g_activation}), D 1-32-32-1 (leaky_relu), m = 64, k = 1, Adam, "
+          f"{args.dtype}; medians of {args.rounds} rounds of {args.steps} steps")
+    single = statistics.median(rates["single runs"])
+    print(f"{'':<16} {'steps x members / s':>20} {'ms per step':>12} {'vs single runs':>15}")
+    for name, (members, _) in contenders.items():
+        rate = statistics.median(rates[name])
+        print(f"{name:<16} {rate:>20,.0f} {1e3 * members / rate:>12.3f} {rate / single:>14.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""Many GANs trained at once: E independent games as one stacked computation.
+
+Member e of an ensemble is the run `gan.train.train(configs[e])` would make, bitwise: the same
+initial weights, minibatches, noise, losses, weights and final metrics. Only the arithmetic is
+shared. G and D are stacked MLPs (`nn.MLP.stacked`): every parameter gains a leading member axis
+of length E, every minibatch has shape (E, m, dim), and one batched matrix product serves all
+members. The optimisers take one learning rate per member, so members may differ in their seed
+and their learning rates; everything else (architecture, k, m, steps, loss, ...) is shared.
+
+    results = train_ensemble([GANConfig(seed=s, lr_d=lr, lr_g=lr) for s in range(8)])
+    results[3].metrics["jsd"]          # as train(GANConfig(seed=3, ...)).metrics["jsd"]
+
+The game is `GAN` itself with its players stacked: `EnsembleGAN` inherits Algorithm 1's two
+updates unchanged and overrides only how players are built, how minibatches are drawn (each
+member from its own seed's training stream, in the order a single run draws them), and how
+learning rates are set. The loop is `gan.train`'s `_iteration`, not a copy of it.
+
+Differences from `train`, all outside the trajectory: snapshots are not recorded (they never
+change a run); "seconds" is the whole ensemble's training time; and a member whose losses or
+weights stop being finite is marked diverged (`metrics["diverged_at"]`) while the others go on,
+where `train` raises `TrainingDiverged` (also at the first floating-point overflow).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+import rng as project_rng
+from gan.config import GANConfig
+from gan.distributions import Normal
+from gan.game import GAN, build_players, make_optimizer
+from gan.train import History, TrainResult, _iteration, learning_rate_factor
+from nn import MLP
+from nn.threads import blas_threads
+from rng.generator import CHUNK
+from rng.lcg import jump_tables
+from rng.normal import box_muller_into
+
+# Fields a member may set for itself; all others must agree across the ensemble.
+MEMBER_FIELDS = ("seed", "lr_g", "lr_d")
+# Fields that do not touch training (snapshots are not recorded in an ensemble).
+IGNORED_FIELDS = ("snapshot_every",)
+
+
+class MemberStreams:
+    """The training streams of E members, drawn from together.
+
+    `sample(distribution, n)` returns an (E, n, dim) array whose row e is
+    `distribution.sample(n, generators[e])`, and advances each generator as that call would.
+    For `rng.Generator`s on a 2^64 LCG and a normal distribution the E streams advance in one
+    vectorised step: the states x_j = A_j x_0 + C_j mod 2^64 (jump-ahead, `rng.lcg.jump_tables`)
+    of all members at once, then Box-Muller on all of them, following the stream layout that
+    `rng.Generator.standard_normal` documents. Anything else is drawn member by member.
+    """
+
+    def __init__(self, generators):
+        self.generators = list(generators)
+        lcgs = [getattr(generator, "lcg", None) for generator in self.generators]
+        parameters = {(lcg.a, lcg.c, lcg.m) for lcg in lcgs if lcg is not None}
+        self.vectorised = (
+            all(type(generator) is project_rng.Generator for generator in self.generators)
+            and len(parameters) == 1 and next(iter(parameters))[2] == 2**64
+        )
+        if self.vectorised:
+            self.lcg_parameters = parameters.pop()
+            self.states = np.array([lcg.state for lcg in lcgs], dtype=np.uint64)
+
+    def sample(self, distribution, n):
+        """Row e: distribution.sample(n, generators[e]), as an (E, n, dim) float64 array."""
+        count = n * distribution.dim
+        if self.vectorised and type(distribution) is Normal and (count + 1) // 2 <= CHUNK:
+            epsilon = self._standard_normal(count).reshape(len(self.generators), n, distribution.dim)
+            return distribution.mu_vector + distribution.sigma * epsilon   # as Normal.sample
+        self.synchronise()
+        rows = np.stack([distribution.sample(n, generator) for generator in self.generators])
+        if self.vectorised:
+            self.states[...] = [generator.lcg.state for generator in self.generators]
+        return rows
+
+    def _standard_normal(self, count):
+        """Each member's next `count` standard normals: 2k = 2 ceil(count / 2) uniforms, the
+        first k as u1 and the next k as u2 of Box-Muller; the k cosines, then count - k sines."""
+        k = (count + 1) // 2
+        a, c, m = self.lcg_parameters
+        A, C = jump_tables(a, c, m, 2 * k)
+        x = np.multiply(A, self.states[:, None])     # x_j = A_j x_0 + C_j, wrapping mod 2^64
+        x += C
+        self.states[...] = x[:, -1]
+        x >>= np.uint64(11)
+        uniforms = x.astype(np.float64)
+        uniforms *= 2.0**-53                          # the top 53 bits of x_j, as LCG.random_into
+        u1, u2 = np.ascontiguousarray(uniforms[:, :k]), np.ascontiguousarray(uniforms[:, k:])
+        z = np.empty((len(self.generators), 2 * k))
+        cosines, sines = np.empty(u1.size), np.empty(u1.size)
+        box_muller_into(u1.reshape(-1), u2.reshape(-1), cosines, sines, np.empty((5, u1.size)))
+        z[:, :k], z[:, k:] = cosines.reshape(-1, k), sines.reshape(-1, k)
+        return z[:, :count]
+
+    def synchronise(self):
+        """Write the vectorised states back into the generators (they are then up to date)."""
+        if self.vectorised:
+            for generator, state in zip(self.generators, self.states):
+                generator.lcg.state = int(state)
+
+
+class EnsembleGAN(GAN):
+    """E games of Goodfellow et al. (2014) with stacked players, one per config in `configs`.
+
+    Each member's G then D are drawn from its own generator in `rngs` exactly as `GAN` draws
+    them, then stacked. `rng` arguments of the updates are a `MemberStreams`.
+    """
+
+    def __init__(self, configs, rngs):
+        self.configs = check_members(configs)
+        self.config = self.configs[0]
+        self.dtype = np.dtype(self.config.dtype)
+        players = [build_players(config, rng) for config, rng in zip(self.configs, rngs)]
+        self.G = MLP.stacked([G for G, _ in players])
+        self.D = MLP.stacked([D for _, D in players])
+        self.lr_d = np.array([config.lr_d for config in self.configs])
+        self.lr_g = np.array([config.lr_g for config in self.configs])
+        c = self.config
+        self.opt_d = make_optimizer(c.optimizer, self.D, self.lr_d, c.betas)
+        self.opt_g = make_optimizer(c.optimizer, self.G, self.lr_g, c.betas)
+        self.p_z = c.p_z
+
+    def sample_real(self, m, streams):
+        """Row e: m samples x ~ p_data from member e's stream, shape (E, m, dim)."""
+        return streams.sample(self.config.target, m).astype(self.dtype, copy=False)
+
+    def sample_noise(self, m, streams):
+        """Row e: m samples z ~ p_z from member e's stream, shape (E, m, noise_dim)."""
+        return streams.sample(self.p_z, m).astype(self.dtype, copy=False)
+
+    def set_learning_rates(self, factor):
+        """Member e's learning rates: its base rates times the schedule's factor."""
+        self.opt_d.lr = self.lr_d * factor
+        self.opt_g.lr = self.lr_g * factor
+
+    def member(self, e):
+        """Member e as a plain `GAN` (its own copies of G and D, no optimisers)."""
+        return GAN.from_players(self.configs[e], self.G.member(e), self.D.member(e), None, None)
+
+
+def check_members(configs):
+    """The configs of an ensemble: GANConfigs that agree on every field but seed, lr_g, lr_d
+    (and snapshot_every, which an ensemble does not use)."""
+    if isinstance(configs, GANConfig) or not isinstance(configs, (list, tuple)) or not configs:
+        raise TypeError(f"configs must be a non-empty list of GANConfig, got {configs!r}")
+    for index, config in enumerate(configs):
+        if not isinstance(config, GANConfig):
+            raise TypeError(f"configs[{index}] must be a GANConfig, got {type(config).__name__}")
+    shared = _shared_settings(configs[0])
+    for index, config in enumerate(configs[1:], start=1):
+        settings = _shared_settings(config)
+        for name, value in settings.items():
+            if value != shared[name]:
+                raise ValueError(
+                    f"configs[{index}].{name} is {value!r} but configs[0].{name} is "
+                    f"{shared[name]!r}: members may differ only in {MEMBER_FIELDS}")
+    return tuple(configs)
+
+
+def _shared_settings(config):
+    settings = config.to_dict()
+    for name in MEMBER_FIELDS + IGNORED_FIELDS:
+        settings.pop(name)
+    return settings
+
+
+def train_ensemble(configs, callback=None):
+    """Train E = len(configs) GANs by Algorithm 1 as one stacked computation.
+
+    Returns one `TrainResult` per member, in order; member e's G, D, losses and final metrics
+    equal bitwise those of `gan.train.train(configs[e])` (see the module notes for what differs).
+    Each member's random draws come from generators seeded by its own seed, spawned as `train`
+    spawns them. ``callback(step, losses)``, if given, is called after every step with a dict of
+    arrays of the E members' latest losses.
+    """
+    configs = check_members(configs)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    with blas_threads(1):
+        return _train_ensemble(configs, callback)
+
+
+def _train_ensemble(configs, callback):
+    members = len(configs)
+    streams = [project_rng.Generator(config.seed).spawn(2) for config in configs]
+    train_rngs, eval_rngs = [pair[0] for pair in streams], [pair[1] for pair in streams]
+    game = EnsembleGAN(configs, train_rngs)
+    draws = MemberStreams(train_rngs)
+    config = game.config
+    losses = {name: np.empty((config.steps, members)) for name in ("d_loss", "g_loss", "value")}
+    diverged_at = np.zeros(members, dtype=np.int64)
+    average_from = config.steps - int(round(config.average_last * config.steps)) + 1
+    G_average, n_averaged = None, 0
+
+    started = time.perf_counter()
+    for step in range(1, config.steps + 1):
+        game.set_learning_rates(
+            learning_rate_factor(step, config.steps, config.lr_schedule, config.decay_start)
+        )
+        with np.errstate(all="ignore"):   # one member's overflow must not stop the others
+            d_loss, v, g_loss = _iteration(game, step, draws)
+        losses["d_loss"][step - 1], losses["g_loss"][step - 1], losses["value"][step - 1] = (
+            d_loss, g_loss, v)
+        diverged_at[(diverged_at == 0) & ~(np.isfinite(d_loss) & np.isfinite(g_loss))] = step
+        if step >= average_from:
+            n_averaged += 1
+            if G_average is None:
+                G_average = game.G.flat_params.copy()
+            else:  # running mean: a_n = a_{n-1} + (theta - a_{n-1}) / n, as in train
+                with np.errstate(all="ignore"):
+                    G_average += (game.G.flat_params - G_average) / n_averaged
+        if callback is not None:
+            callback(step, {"d_loss": d_loss, "g_loss": g_loss, "value": v})
+    seconds = time.perf_counter() - started
+    draws.synchronise()
+    if G_average is not None:
+        game.G.flat_params[...] = G_average
+    return [_member_result(game, e, eval_rngs[e], losses, int(diverged_at[e]), seconds)
+            for e in range(members)]
+
+
+def _member_result(game, e, eval_rng, losses, diverged_at, seconds):
+    member, config = game.member(e), game.configs[e]
+    setup = member.evaluation_setup(eval_rng)
+    history = History(d_loss=losses["d_loss"][:, e].copy(), g_loss=losses["g_loss"][:, e].copy(),
+                      value=losses["value"][:, e].copy(), grid=setup["grid"],
+                      p_data_grid=setup["p_data_grid"], z_line=setup["z_line"])
+    finite = np.isfinite(member.G.flat_params).all() and np.isfinite(member.D.flat_params).all()
+    if not diverged_at and not finite:
+        diverged_at = config.steps
+    if diverged_at:
+        metrics = {"diverged_at": diverged_at}
+    else:
+        metrics = member.final_metrics(setup)
+    metrics.update(seconds=seconds, steps=config.steps, seed=config.seed)
+    return TrainResult(G=member.G, D=member.D, history=history, config=config, metrics=metrics)
