@@ -1,8 +1,12 @@
-"""The command line: ``python -m gan train [flags]``.
+"""The command line: ``python -m gan train [flags]`` and ``python -m gan sweep [flags]``.
 
-Every field of `GANConfig` has a flag (``--batch-size`` for ``batch_size``), whose help
+train: every field of `GANConfig` has a flag (``--batch-size`` for ``batch_size``), whose help
 shows its default. ``--out DIR`` receives ``config.json``, ``metrics.json``, ``history.npz``
 and the figures.
+
+sweep: trainings over seeds x k x learning rates x generator losses, run as ensembles
+(`gan.sweep`); ``--out DIR`` receives ``sweep.csv`` (one row per run) and ``success.png``
+(the success rate over k x learning rate, one panel per loss).
 """
 
 from __future__ import annotations
@@ -126,7 +130,80 @@ def build_parser():
     train.add_argument("--out", type=Path, default=None, help="folder for the run's files")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--no-figures", action="store_true", help="write no figures")
+    _add_sweep_parser(commands)
     return parser
+
+
+SWEEP_DEFAULTS = dict(g_hidden=(16, 16), d_hidden=(32, 32), batch_size=64, steps=1000)
+
+
+def _add_sweep_parser(commands):
+    sweep = commands.add_parser(
+        "sweep",
+        help="train many GANs over seeds x k x learning rates x losses, as ensembles",
+        description="Train every combination of seeds, k, learning rates (G and D alike) and "
+        "generator losses on a 1D target, the runs of one k and loss as one stacked ensemble; "
+        "write sweep.csv and success.png (success rates) to --out.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    sweep.add_argument("--seeds", type=int, default=8, help="number of seeds, 0 .. N-1")
+    sweep.add_argument("--k", type=_tuple_of(int), default=(1, 2), metavar="A,B",
+                       help="values of k, comma-separated")
+    sweep.add_argument("--lr", type=_tuple_of(float), default=(5e-4, 1e-3, 2e-3, 4e-3),
+                       metavar="A,B", help="learning rates (both players), comma-separated")
+    sweep.add_argument("--g-loss", type=lambda text: tuple(text.split(",")),
+                       default=GENERATOR_LOSSES, metavar="A,B",
+                       help=f"generator losses, comma-separated, from {GENERATOR_LOSSES}")
+    sweep.add_argument("--target", type=parse_distribution, default=GANConfig().target,
+                       metavar="SPEC", help=HELP["target"])
+    for name in ("g_hidden", "d_hidden"):
+        sweep.add_argument("--" + name.replace("_", "-"), type=_tuple_of(int),
+                           default=SWEEP_DEFAULTS[name], metavar="A,B", help=HELP[name])
+    for name in ("batch_size", "steps"):
+        sweep.add_argument("--" + name.replace("_", "-"), type=int, default=SWEEP_DEFAULTS[name],
+                           help=HELP[name])
+    sweep.add_argument("--dtype", choices=DTYPES, default="float64", help=HELP["dtype"])
+    sweep.add_argument("--out", type=Path, required=True, help="folder for sweep.csv and success.png")
+    sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run_sweep(args):
+    from gan import sweep
+
+    try:
+        if args.seeds < 1:
+            raise ValueError(f"seeds must be a positive integer, got {args.seeds}")
+        base = GANConfig(target=args.target, g_hidden=args.g_hidden, d_hidden=args.d_hidden,
+                         batch_size=args.batch_size, steps=args.steps, dtype=args.dtype,
+                         snapshot_every=0)
+        grid = dict(seeds=list(range(args.seeds)), ks=list(args.k), learning_rates=list(args.lr),
+                    g_losses=list(args.g_loss))
+        sweep.check_arguments(**grid, base=base)     # every argument checked before any work
+    except (TypeError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    runs = args.seeds * len(args.k) * len(args.lr) * len(args.g_loss)
+    bar = None
+    if not args.no_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=runs * args.steps, unit="step", unit_scale=True,
+                   desc=f"{runs} runs", leave=False)
+    try:
+        rows = sweep.sweep(**grid, base=base, progress=None if bar is None else bar.update)
+    finally:
+        if bar is not None:
+            bar.close()
+    args.out.mkdir(parents=True, exist_ok=True)
+    sweep.write_csv(rows, args.out / "sweep.csv")
+    sweep.heatmap(rows, args.out / "success.png")
+    for g_loss, (ks, learning_rates, rates) in sweep.success_rates(rows).items():
+        print(f"success rate over {args.seeds} seeds, {g_loss} loss (rows k, columns lr)")
+        print("  k \\ lr " + "".join(f"{lr:>9g}" for lr in learning_rates))
+        for k, line in zip(ks, rates):
+            print(f"  {k:>7} " + "".join(f"{rate:>9.0%}" for rate in line))
+    print(f"wrote sweep.csv, success.png to {args.out}")
+    return 0
 
 
 def run_train(args):
@@ -210,4 +287,6 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     if args.command == "train":
         return run_train(args)
+    if args.command == "sweep":
+        return run_sweep(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
