@@ -148,7 +148,7 @@ def heatmap(rows, path=None):
             ax.text(j, i, f"{rate:.0%}", ha="center", va="center",
                     color="black" if rate > 0.6 else "white")
     figure.colorbar(image, ax=axes[0].tolist(), label="success rate")
-    figure.suptitle(f"Which settings converge? Share of {seeds} seeds that succeed")
+    figure.suptitle(f"Which settings converge? Share of {seeds} seeds that succeed", y=1.04)
     if path is not None:
         figure.savefig(path, dpi=110, bbox_inches="tight")
         plt.close(figure)

@@ -259,16 +259,21 @@ class MemberwiseLinear(Linear):
     Linear's own stacked backward sums dL/dy over the batch with np.sum, whose rounding differs
     from the unstacked layer's 1^T dL/dy; here member e's gradients equal, bitwise, those of a
     single Linear holding W[e] and b[e], which is what lets an ensemble reproduce single runs.
+    A layer with one input (or output) feature multiplies by broadcasting, as Linear does,
+    instead of E matrix products with an inner dimension of 1; outputs follow the reuse rule of
+    nn.layers.
     """
 
     def forward(self, x):
-        """y_e = x_e W_e + b_e; with one input feature x_e W_e is an outer product, a broadcast
-        (as in Linear) rather than E matrix products with an inner dimension of 1."""
-        if self.in_features != 1:
-            return super().forward(x)
+        """y_e = x_e W_e + b_e for each member e (into a reused array, as Linear's own output)."""
         self._check_input(x)
         self.x = x
-        y = np.multiply(x.reshape(self.stack, -1, 1), self.W)      # (E, n, 1) * (E, 1, out)
+        members = x.reshape(self.stack, -1, self.in_features)
+        y = self._output("y", members.shape[:-1] + (self.out_features,), np.result_type(x, self.W))
+        if self.in_features == 1:
+            np.multiply(members, self.W, out=y)    # x_e W_e is an outer product: a broadcast
+        else:
+            np.matmul(members, self.W, out=y)      # (E, n, in) @ (E, in, out)
         y += self.b[:, None, :]
         return y.reshape(x.shape[:-1] + (self.out_features,))
 
@@ -278,10 +283,13 @@ class MemberwiseLinear(Linear):
         if param_grads:
             np.matmul(x.transpose(0, 2, 1), grad, out=self.grad_W)              # x_e^T dL/dy_e
             np.matmul(self._ones(grad.shape[1], grad.dtype), grad, out=self.grad_b)   # 1^T dL/dy_e
+        grad_x = self._output("grad_x", x.shape, np.result_type(grad, self.W))
         W_transposed = self.W.transpose(0, 2, 1)
-        if self.out_features == 1:                 # dL/dy_e W_e^T, an outer product: a broadcast
-            return np.multiply(grad, W_transposed).reshape(self.x.shape)
-        return np.matmul(grad, W_transposed).reshape(self.x.shape)               # dL/dy_e W_e^T
+        if self.out_features == 1:
+            np.multiply(grad, W_transposed, out=grad_x)   # dL/dy_e W_e^T, an outer product
+        else:
+            np.matmul(grad, W_transposed, out=grad_x)     # dL/dy_e W_e^T
+        return grad_x.reshape(self.x.shape)
 
 
 def _activation_factory(activation, parameter):
