@@ -5,7 +5,7 @@ well-tuned GAN (Lucic et al. 2018, "Are GANs Created Equal?", reached that concl
 Here the claim is not taken on trust: the plain GAN of Goodfellow et al. (2014) and the six
 variants of lessons 09-15 are trained on the same targets with the same seeds and the settings
 of their own lessons, and judged by success criteria stated before any run. The default run
-trains 10 seeds of every game in 2 processes (13 minutes measured on a shared 2-core machine,
+trains 10 seeds of every game in 2 processes (12-13 minutes measured on a shared 2-core machine,
 far over a lesson's minute, because 10 seeds are the point); `benchmarks/compare_variants.py`
 prints the same table.
 """
