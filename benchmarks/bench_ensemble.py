@@ -55,37 +55,44 @@ def main():
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=20, help="steps per contender per round")
     parser.add_argument("--members", default="1,8,64", help="ensemble sizes E, comma-separated")
-    parser.add_argument("--dtype", default="float64", choices=("float64", "float32"))
+    parser.add_argument("--dtype", default="float64,float32",
+                        help="float64, float32 or both (comma-separated); all take turns")
     parser.add_argument("--g-activation", default="leaky_relu", help="G's hidden activation")
     args = parser.parse_args()
     sizes = [int(size) for size in args.members.split(",")]
-    base = GANConfig(**SMALL, g_activation=args.g_activation, dtype=args.dtype, steps=10**6)
-    contenders = {"single runs": (1, make_single_step(base))}
-    for size in sizes:
-        configs = [base.replace(seed=seed) for seed in range(size)]
-        contenders[f"ensemble E = {size}"] = (size, make_ensemble_step(configs))
+    dtypes = args.dtype.split(",")
+    contenders = {}
+    for dtype in dtypes:
+        base = GANConfig(**SMALL, g_activation=args.g_activation, dtype=dtype, steps=10**6)
+        contenders[(dtype, "single runs")] = (1, make_single_step(base))
+        for size in sizes:
+            configs = [base.replace(seed=seed) for seed in range(size)]
+            contenders[(dtype, f"ensemble E = {size}")] = (size, make_ensemble_step(configs))
 
-    rates = {name: [] for name in contenders}
+    rates = {key: [] for key in contenders}
     number = 0
     with blas_threads(1):
-        for name, (_, step) in contenders.items():   # warm up: caches, buffers, BLAS
+        for _, step in contenders.values():   # warm up: caches, buffers, BLAS
             for _ in range(3):
                 step(1)
         for _ in range(args.rounds):
-            for name, (members, step) in contenders.items():
+            for key, (members, step) in contenders.items():
                 started = time.perf_counter()
                 for _ in range(args.steps):
                     number += 1
                     step(number)
-                rates[name].append(members * args.steps / (time.perf_counter() - started))
+                rates[key].append(members * args.steps / (time.perf_counter() - started))
 
-    print(f"G 1-16-16-1 ({args.g_activation}), D 1-32-32-1 (leaky_relu), m = 64, k = 1, Adam, "
-          f"{args.dtype}; medians of {args.rounds} rounds of {args.steps} steps")
-    single = statistics.median(rates["single runs"])
-    print(f"{'':<16} {'steps x members / s':>20} {'ms per step':>12} {'vs single runs':>15}")
-    for name, (members, _) in contenders.items():
-        rate = statistics.median(rates[name])
-        print(f"{name:<16} {rate:>20,.0f} {1e3 * members / rate:>12.3f} {rate / single:>14.1f}x")
+    print(f"G 1-16-16-1 ({args.g_activation}), D 1-32-32-1 (leaky_relu), m = 64, k = 1, Adam; "
+          f"medians of {args.rounds} rounds of {args.steps} steps")
+    print(f"{'':<8} {'':<16} {'steps x members / s':>20} {'ms per step':>12} {'vs single runs':>15}")
+    for dtype in dtypes:
+        single = statistics.median(rates[(dtype, "single runs")])
+        for (key_dtype, name), (members, _) in contenders.items():
+            if key_dtype == dtype:
+                rate = statistics.median(rates[(dtype, name)])
+                print(f"{dtype:<8} {name:<16} {rate:>20,.0f} {1e3 * members / rate:>12.3f} "
+                      f"{rate / single:>14.1f}x")
 
 
 if __name__ == "__main__":
