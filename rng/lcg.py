@@ -191,11 +191,14 @@ class LCG:
         return out
 
     def random(self, n):
-        """n float64 uniforms in [0, 1): u = floor(x / 2^11) / 2^53 (the top 53 bits of x) for
-        m = 2^64, otherwise u = x / m.
+        """n float64 uniforms in [0, 1): for m = 2^b with b > 53 the top 53 bits of x,
+        u = floor(x / 2^(b - 53)) / 2^53 (for mmix, b = 64: floor(x / 2^11) / 2^53); otherwise
+        u = x / m.
 
-        The top bits are used for m = 2^64 because the low bits of a power-of-two LCG have
-        short periods (bit j has period 2^(j+1), Knuth 3.2.1.1).
+        The top bits are used for large powers of two because the low bits of a power-of-two
+        LCG have short periods (bit j has period 2^(j+1), Knuth 3.2.1.1), and because x / m
+        would round up to 1.0 for x within m / 2^54 of m once m exceeds 2^53. For m <= 2^53,
+        x / m <= 1 - 1/m <= 1 - 2^-53 is below 1 after rounding.
         """
         n = _check_count("n", n)
         out = np.empty(n, dtype=np.float64)
@@ -211,10 +214,12 @@ class LCG:
         flat = out.reshape(-1)
         bits = 53 if out.dtype == np.float64 else 24
         scale = out.dtype.type(2.0**-bits)
+        m_bits = self.m.bit_length() - 1          # m = 2^m_bits when m is a power of two
+        top_bits = self.m & (self.m - 1) == 0 and m_bits > bits
         for start, stop, x in self._blocks(flat.size):
             target = flat[start:stop]
-            if self.m == _TWO_TO_64:
-                np.right_shift(x, np.uint64(64 - bits), out=x)
+            if top_bits:
+                np.right_shift(x, np.uint64(m_bits - bits), out=x)
                 target[...] = x
                 target *= scale
             elif bits == 53:

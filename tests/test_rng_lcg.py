@@ -116,10 +116,21 @@ def test_random_is_in_unit_interval_and_follows_raw(parameters, n):
     u = rng.LCG(a, c, m, seed).random(n)
     x = rng.LCG(a, c, m, seed).raw(n)
     assert u.dtype == np.float64 and np.all((u >= 0) & (u < 1))
-    if m == 2**64:  # the top 53 bits: u 2^53 is the integer floor(x / 2^11)
-        assert (u * 2.0**53).tolist() == [v >> 11 for v in x.tolist()]
+    bits = m.bit_length() - 1
+    if m == 2**bits and bits > 53:  # the top 53 bits: u 2^53 is the integer floor(x / 2^(b-53))
+        assert (u * 2.0**53).tolist() == [v >> (bits - 53) for v in x.tolist()]
     else:
         assert u.tolist() == [v / m for v in x.tolist()]
+
+
+@pytest.mark.parametrize("bits", [54, 60, 63, 64])
+def test_random_stays_below_one_for_states_just_under_a_large_power_of_two(bits):
+    """x = m - 1 with m = 2^b > 2^53: x / m rounds to 1.0 in float64; u must not."""
+    m = 2**bits
+    generator = rng.LCG(1, m - 1, m, 0)       # x_1 = (0 + m - 1) mod m = m - 1
+    assert int(generator.copy().raw(1)[0]) == m - 1
+    u = generator.random(1)
+    assert float(m - 1) / m == 1.0 and u[0] < 1.0
 
 
 def test_state_setter_and_copy_reproduce_the_stream():
