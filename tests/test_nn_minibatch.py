@@ -59,7 +59,11 @@ def test_minibatch_gradients_through_a_discriminator_match_finite_differences(se
                     MinibatchDiscrimination(4, 3, 2, rng=rng, init=("normal", 1.0)),
                     Linear(7, 1, rng)])
     x = (0.5 * rng.permutation(10) - 2.25).reshape(2, 5, 1)   # no x at the LeakyReLU kink 0
-    features = D.layers[1].forward(D.layers[0].forward(x))
+    pre_activations = D.layers[0].forward(x)
+    # the LeakyReLU kink: perturbing the first layer's weights and biases moves w x + b, so it
+    # must stay out of the stencil's reach of 0 too, not only x
+    assume(np.abs(pre_activations).min() > 1e-2)
+    features = D.layers[1].forward(pre_activations)
     assume(min(smallest_gap(batch, D.layers[2].T) for batch in features) > 1e-2)
     R = rng.normal(size=(2, 5, 1))
     assert check_network(D, x, lambda y: (np.sum(R * y), R)).max_relative_error < 1e-6
