@@ -17,7 +17,7 @@ Reused output arrays (the rule that keeps the hot path free of allocations)
   neighbouring layer of the same network, which uses it before it is written again; the Sequential
   returns copies to its caller. A layer called directly (`layer.forward(x)`) is not flagged and
   returns fresh arrays, so whatever a caller holds is never overwritten behind its back.
-- Arrays over OUTPUT_REUSE_LIMIT elements are always fresh (one allocation is then negligible next
+- Arrays over OUTPUT_REUSE_LIMIT elements per stacked member are always fresh (one allocation is then negligible next
   to the arithmetic, and evaluations on 10^5 samples do not pin memory), and a layer keeps at most
   OUTPUT_REUSE_SHAPES shapes (training alternates a few; the oldest is dropped first).
 """
@@ -40,11 +40,11 @@ class Layer:
     parameter_names = ()
     buffer_names = ()   # state that is saved but not trained (BatchNorm's running statistics)
     training = True     # Sequential.train() / eval() set it; only layers such as BatchNorm read it
-    reuse_outputs = False   # set by a Sequential while it runs the layer (see the module notes)
+    reuse_outputs = 0       # set by a Sequential while it runs the layer: its member count, or 0
 
     def _output(self, name, shape, dtype):
         """The array an output goes into: this layer's own reused array, or a fresh one."""
-        if not self.reuse_outputs or math.prod(shape) > OUTPUT_REUSE_LIMIT:
+        if not self.reuse_outputs or math.prod(shape) > OUTPUT_REUSE_LIMIT * self.reuse_outputs:
             return np.empty(shape, dtype)
         arrays = self.__dict__.setdefault("_reused_outputs", {})
         key = (name, shape, dtype)
@@ -211,7 +211,7 @@ class LeakyReLU(Layer):
     def _slope_everywhere(self, shape, dtype):
         """The constant slope as an array of x's shape, kept: a maximum against an array is faster
         than against a scalar (measured ~30%); beyond OUTPUT_REUSE_LIMIT the scalar itself."""
-        if math.prod(shape) > OUTPUT_REUSE_LIMIT:
+        if math.prod(shape) > OUTPUT_REUSE_LIMIT * max(1, self.reuse_outputs):
             return dtype.type(self.slope)
         constants = self.__dict__.setdefault("_slope_arrays", {})
         key = (shape, dtype, self.slope)          # the slope too: it is a public attribute

@@ -132,9 +132,12 @@ class Sequential:
         return grad.copy()
 
     def _reuse_outputs(self, reuse):
-        """Let the layers write into their own output arrays while this network runs them (see nn.layers)."""
+        """Let the layers write into their own output arrays while this network runs them (see
+        nn.layers). The flag holds the number of stacked members (1 unstacked), so the size limit
+        on reused arrays applies per member."""
+        members = getattr(self, "stack", None) or 1
         for layer in self.layers:
-            layer.reuse_outputs = reuse
+            layer.reuse_outputs = members if reuse else 0
 
     def zero_grad(self):
         self.flat_grads.fill(0)
