@@ -19,9 +19,8 @@ import numpy as np
 
 from _lesson import say, start
 from gan.datasets import load_digits
-from gan.digits import (Autoencoder, Reference, VariationalAutoencoder, accuracy,
-                        comparison_row, format_table, grey_share, reference_classifier,
-                        train_classifier)
+from gan.digits import (Autoencoder, Reference, VariationalAutoencoder,
+                        comparison_row, format_table, grey_share, referee)
 from gan.digits.quality import GREY_RANGE
 
 FIGURES = ("reconstructions.png", "samples.png", "interpolations.png", "pixel_values.png")
@@ -51,12 +50,8 @@ def show_rows(rows, titles, title, filename):
 # %%
 (train_images, train_labels), (test_images, test_labels) = load_digits(
     n_train=lesson.pick(10_000, 1000), n_test=lesson.pick(2000, 300))
-if lesson.fast:
-    classifier = train_classifier(train_images, train_labels, generator, hidden_sizes=(64,),
-                                  epochs=3)
-    referee_accuracy = accuracy(classifier, test_images, test_labels)
-else:
-    classifier, referee_accuracy = reference_classifier()
+classifier, referee_accuracy = referee(train_images, train_labels, test_images, test_labels,
+                                       generator, quick=lesson.fast)
 say(f"""{len(train_images)} training digits, 32 x 32, binary: the grey share (pixels strictly
 between {GREY_RANGE[0]} and {GREY_RANGE[1]}) of the training set is
 {grey_share(train_images):.3f}. The referee is an MLP classifier trained on its own,

@@ -8,6 +8,9 @@ players, G(z, c) and D(x, c), so that D can reject a good 3 offered as a 7, and 
 every p(x | c). Both players here are multilayer perceptrons on the 1024 pixels, trained by the
 same Algorithm 1 as the one-dimensional lessons. A digit classifier that never saw either
 model says what the samples look like.
+
+Run: python lessons/17_digits_mlp_gan.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%
@@ -16,8 +19,8 @@ import numpy as np
 
 from _lesson import say, start
 from gan.datasets import load_digits
-from gan.digits import (Reference, accuracy, comparison_row, format_table, predict,
-                        reference_classifier, train_classifier)
+from gan.digits import (Reference, comparison_row, format_table, predict,
+                        referee)
 from gan.digits.gans import ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation
 from gan.train import train
@@ -34,12 +37,8 @@ generator = np.random.default_rng(0)
 # %%
 (train_images, train_labels), (test_images, test_labels) = load_digits(
     n_train=lesson.pick(10_000, 1000), n_test=lesson.pick(2000, 300))
-if lesson.fast:
-    classifier = train_classifier(train_images, train_labels, generator, hidden_sizes=(64,),
-                                  epochs=3)
-    referee_accuracy = accuracy(classifier, test_images, test_labels)
-else:
-    classifier, referee_accuracy = reference_classifier()
+classifier, referee_accuracy = referee(train_images, train_labels, test_images, test_labels,
+                                       generator, quick=lesson.fast)
 say(f"""{len(train_images)} binary training digits of 32 x 32 pixels, rescaled to x in {{-1, 1}}
 so that G can end in a Tanh. The referee, an MLP classifier trained on its own digits, reads
 {referee_accuracy:.1%} of held-out real digits correctly.""")

@@ -8,6 +8,9 @@ representation learning with deep convolutional generative adversarial networks"
 connected hidden layers; (4) ReLU in G with a Tanh output; (5) LeakyReLU in D. A convolution
 shares one small kernel across the image, so G and D need far fewer weights than the MLPs of
 lesson 17 and see strokes as local patterns wherever they are. Same Algorithm 1, same referee.
+
+Run: python lessons/18_dcgan.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows)
 """
 
 # %%
@@ -18,8 +21,8 @@ import numpy as np
 
 from _lesson import say, start
 from gan.datasets import load_digits
-from gan.digits import (Reference, accuracy, comparison_row, format_table, predict,
-                        reference_classifier, train_classifier)
+from gan.digits import (Reference, comparison_row, format_table, predict,
+                        referee)
 from gan.digits.gans import DCGAN, Digits, DigitsConfig, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation
 from gan.train import train
@@ -35,12 +38,8 @@ generator = np.random.default_rng(0)
 # %%
 (train_images, train_labels), (test_images, test_labels) = load_digits(
     n_train=lesson.pick(10_000, 1000), n_test=lesson.pick(2000, 300))
-if lesson.fast:
-    classifier = train_classifier(train_images, train_labels, generator, hidden_sizes=(64,),
-                                  epochs=3)
-    referee_accuracy = accuracy(classifier, test_images, test_labels)
-else:
-    classifier, referee_accuracy = reference_classifier()
+classifier, referee_accuracy = referee(train_images, train_labels, test_images, test_labels,
+                                       generator, quick=lesson.fast)
 
 steps = lesson.pick(1500, 20)
 config = DigitsConfig(target=Digits(train_images, train_labels, flat=False), steps=steps,

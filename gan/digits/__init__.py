@@ -16,7 +16,7 @@ yardstick for both.
 
 from gan.digits.autoencoder import Autoencoder, VariationalAutoencoder, kl_standard_normal
 from gan.digits.classifier import (accuracy, features, load_classifier, predict,
-                                   reference_classifier, softmax_cross_entropy,
+                                   reference_classifier, referee, softmax_cross_entropy,
                                    train_classifier)
 from gan.digits.gans import ConditionalDigitsGAN, DCGAN, Digits, DigitsConfig, DigitsGAN
 from gan.digits.quality import (Reference, comparison_row, format_table, frechet_distance,
@@ -27,5 +27,5 @@ __all__ = ["Autoencoder", "ConditionalDigitsGAN", "DCGAN", "Digits", "DigitsConf
            "Reference", "VariationalAutoencoder", "accuracy", "comparison_row",
            "features", "format_table", "frechet_distance", "gaussian_frechet_distance",
            "grey_share", "kl_standard_normal", "label_accuracy", "load_classifier",
-           "nearest_distances", "nearest_neighbour_check", "predict", "reference_classifier",
+           "nearest_distances", "nearest_neighbour_check", "predict", "referee", "reference_classifier",
            "softmax_cross_entropy", "train_classifier"]
