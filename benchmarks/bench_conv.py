@@ -1,7 +1,7 @@
 """Time forward + backward of a DCGAN-sized generator and discriminator on 64 images of 32 x 32.
 
-The stacks follow the DCGAN rules (Radford et al. 2016) at base width w (default 64, the paper's
-first layer width; w = 32 quarters the work):
+The stacks are the project's DCGAN (gan.digits.gans.dcgan_players, the rules of Radford et al.
+2016) at base width w (default 64, the paper's first layer width; w = 32 quarters the work):
     G: z (100) -> Linear(100, 4w*4*4) -> Reshape(4w, 4, 4) -> BN -> ReLU
        -> ConvT(4w, 2w, 4, 2, 1) -> BN -> ReLU -> ConvT(2w, w, 4, 2, 1) -> BN -> ReLU
        -> ConvT(w, 1, 4, 2, 1) -> Tanh                               (4 -> 8 -> 16 -> 32 pixels)
@@ -26,31 +26,9 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from nn import (BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU,  # noqa: E402
-                Linear, ReLU, Reshape, Sequential, Tanh)
+from gan.digits.gans import dcgan_players  # noqa: E402
 
 BATCH_SIZE, NOISE_SIZE = 64, 100
-
-
-def dcgan(width, dtype, rng):
-    """G and D as in the module docstring, with DCGAN's N(0, 0.02^2) initial weights."""
-    init = ("normal", 0.02)
-    G = Sequential([
-        Linear(NOISE_SIZE, 4 * width * 16, rng, init=init, dtype=dtype), Reshape((4 * width, 4, 4)),
-        BatchNorm2d(4 * width, dtype=dtype), ReLU(),
-        ConvTranspose2d(4 * width, 2 * width, 4, 2, 1, rng=rng, init=init, dtype=dtype),
-        BatchNorm2d(2 * width, dtype=dtype), ReLU(),
-        ConvTranspose2d(2 * width, width, 4, 2, 1, rng=rng, init=init, dtype=dtype),
-        BatchNorm2d(width, dtype=dtype), ReLU(),
-        ConvTranspose2d(width, 1, 4, 2, 1, rng=rng, init=init, dtype=dtype), Tanh()])
-    D = Sequential([
-        Conv2d(1, width, 4, 2, 1, rng=rng, init=init, dtype=dtype), LeakyReLU(0.2),
-        Conv2d(width, 2 * width, 4, 2, 1, rng=rng, init=init, dtype=dtype),
-        BatchNorm2d(2 * width, dtype=dtype), LeakyReLU(0.2),
-        Conv2d(2 * width, 4 * width, 4, 2, 1, rng=rng, init=init, dtype=dtype),
-        BatchNorm2d(4 * width, dtype=dtype), LeakyReLU(0.2),
-        Flatten(), Linear(4 * width * 16, 1, rng, init=init, dtype=dtype)])
-    return G, D
 
 
 def time_layers(network, x, times):
@@ -75,7 +53,7 @@ def main():
     arguments = parser.parse_args()
     dtypes = [np.float64, np.float32]
     rng = np.random.default_rng(0)
-    networks = {dtype: dcgan(arguments.width, dtype, rng) for dtype in dtypes}
+    networks = {dtype: dcgan_players(NOISE_SIZE, arguments.width, rng, dtype) for dtype in dtypes}
     z = rng.normal(size=(BATCH_SIZE, NOISE_SIZE))
     times = {(dtype, name): {} for dtype in dtypes for name in "GD"}
     for round_index in range(arguments.repeats + 3):                 # the first 3 rounds warm up

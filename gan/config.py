@@ -8,6 +8,7 @@ p_data and the prior p_z; `to_dict`/`from_dict` round-trip it through JSON so a 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -122,9 +123,10 @@ class GANConfig:
         if not isinstance(self.grid_size, (int, np.integer)) or self.grid_size < 16:
             raise ValueError(f"grid_size must be an integer >= 16, got {self.grid_size!r}")
 
-    @property
+    @functools.cached_property
     def p_z(self):
-        """The prior on the noise: N(0, I) or U(-1, 1)^noise_dim."""
+        """The prior on the noise: N(0, I) or U(-1, 1)^noise_dim (built once: it is sampled
+        every step)."""
         if self.prior == "normal":
             return Normal(0.0, 1.0, dim=self.noise_dim)
         return Uniform(-1.0, 1.0, dim=self.noise_dim)
