@@ -10,6 +10,7 @@ from gan.variants.infogan import InfoGAN
 from gan.variants.instance_noise import InstanceNoiseGAN
 from gan.variants.minibatch import MinibatchDiscriminationGAN
 from gan.variants.wgan import WGAN
+from gan.variants.wgan_gp import WGANGP
 
 __all__ = [
     "ConditionalGAN",
@@ -18,4 +19,5 @@ __all__ = [
     "InstanceNoiseGAN",
     "MinibatchDiscriminationGAN",
     "WGAN",
+    "WGANGP",
 ]
