@@ -1,0 +1,61 @@
+"""The figures of a run: Figure 1 of Goodfellow et al. (2014) from real training, its evolution
+as an animation, the losses, JSD(p_data || p_g), and D against D*.
+
+The paper's conventions hold throughout: p_data black dotted, p_g green solid, D blue dashed.
+Below a density panel, the noise line z and the data line x, with an arrow from each of a few
+fixed noise points z_i to its image x_i = G(z_i): where the arrows converge G contracts (p_g is
+high), where they spread it expands (p_g is low), since p_g(G(z)) = p_z(z) / |G'(z)|.
+
+Every figure function accepts a `History` (or anything with its fields, e.g. a run's
+``np.load("history.npz")``). Called without ``ax``, a function opens a new pyplot figure (so a
+lesson run with ``--show`` can display it; the caller closes it); `write_run_figures` draws on
+plain `matplotlib.figure.Figure` objects instead, which need no backend and no closing. No
+function here shows a window.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from gan.plots.animation import MAX_FRAMES, evolution_animation, evolution_html
+from gan.plots.common import (D_STYLE, DISCRIMINATOR_SIZE, JSD_SIZE, LOSSES_SIZE, P_DATA_STYLE,
+                              P_G_STYLE, _as_history, _headless_axes, plot_densities,
+                              plot_z_arrows)
+from gan.plots.figures import discriminator_figure, figure1, jsd_figure, losses_figure
+
+__all__ = ["plot_densities", "plot_z_arrows", "figure1", "evolution_animation", "evolution_html",
+           "losses_figure", "jsd_figure", "discriminator_figure", "write_run_figures",
+           "P_DATA_STYLE", "P_G_STYLE", "D_STYLE", "MAX_FRAMES"]
+
+
+# ---------------------------------------------------------------- a run's folder
+def write_run_figures(result, out):
+    """Write every figure the run's history supports to the folder ``out`` and return the file
+    names: losses.png always; with snapshots also figure1.png, evolution.gif, evolution.html,
+    jsd.png and discriminator.png (the arrows of Figure 1 only for 1D noise)."""
+    if not hasattr(result, "history") or not hasattr(result, "config"):
+        raise TypeError(f"result must be a TrainResult, got {type(result).__name__}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    history = _as_history(result.history)
+    written = []
+
+    def save(figure, name):
+        figure.savefig(out / name, dpi=110, bbox_inches="tight")
+        written.append(name)
+
+    save(losses_figure(history, g_loss=result.config.g_loss, ax=_headless_axes(LOSSES_SIZE)),
+         "losses.png")
+    if history.snapshot_steps.size == 0:
+        return written
+    save(figure1(history, ax=Figure()), "figure1.png")
+    evolution_animation(history, out / "evolution.gif")
+    written.append("evolution.gif")
+    evolution_html(history, out / "evolution.html")
+    written.append("evolution.html")
+    save(jsd_figure(history, ax=_headless_axes(JSD_SIZE)), "jsd.png")
+    save(discriminator_figure(result, ax=_headless_axes(DISCRIMINATOR_SIZE)),
+         "discriminator.png")
+    return written
