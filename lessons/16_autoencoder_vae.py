@@ -10,22 +10,26 @@ train both, look at reconstructions, samples from the prior and interpolations, 
 measure the blur with a digit classifier that never saw these models.
 
 Run: python lessons/16_autoencoder_vae.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows)
+the figures in windows; --data PATH: real MNIST files or an .npz instead of the procedural digits,
+see gan.digits.data)
 """
 
 # %%
+import sys
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 from _lesson import say, start
-from gan.datasets import load_digits
-from gan.digits import (Autoencoder, Reference, VariationalAutoencoder,
-                        comparison_row, format_table, grey_share, referee)
+from gan.digits import (Autoencoder, Reference, VariationalAutoencoder, comparison_row,
+                        format_table, grey_share, lesson_digits, split_data_argument)
+from gan.digits.comparison import CODER_BATCH_SIZE, CODER_SETTINGS
 from gan.digits.quality import GREY_RANGE
 
 FIGURES = ("reconstructions.png", "samples.png", "interpolations.png", "pixel_values.png")
 
-lesson = start(__file__, __doc__)
+data_path, arguments = split_data_argument(sys.argv[1:])
+lesson = start(__file__, __doc__, arguments)
 generator = np.random.default_rng(0)
 
 
@@ -48,31 +52,31 @@ def show_rows(rows, titles, title, filename):
 # ## The data and the referee
 
 # %%
-(train_images, train_labels), (test_images, test_labels) = load_digits(
-    n_train=lesson.pick(10_000, 1000), n_test=lesson.pick(2000, 300))
-classifier, referee_accuracy = referee(train_images, train_labels, test_images, test_labels,
-                                       generator, quick=lesson.fast)
-say(f"""{len(train_images)} training digits, 32 x 32, binary: the grey share (pixels strictly
-between {GREY_RANGE[0]} and {GREY_RANGE[1]}) of the training set is
-{grey_share(train_images):.3f}. The referee is an MLP classifier trained on its own,
-independent digits; on held-out digits it is right {referee_accuracy:.1%} of the time. Its last
-hidden layer gives the features the Frechet distance compares.""")
+data, classifier, referee_accuracy = lesson_digits(data_path, lesson.fast, generator)
+train_images, train_labels = data.train_images, data.train_labels
+test_images, test_labels = data.test_images, data.test_labels
+referee_origin = ("trained on its own, independent digits" if data.procedural
+                  else "trained on the whole training split of these files")
+say(f"""{data.describe()}: the grey share (pixels strictly between {GREY_RANGE[0]} and
+{GREY_RANGE[1]}) of the training set is {grey_share(train_images):.3f}. The referee is an MLP
+classifier ({referee_origin}); on held-out digits it is right {referee_accuracy:.1%} of the
+time. Its last hidden layer gives the features the Frechet distance compares.""")
 
 # %% [markdown]
 # ## Train an autoencoder and a VAE with the same networks
 
 # %%
-steps = lesson.pick(1500, 30)
-hidden, latent = lesson.pick((256,), (32,)), 16
+settings = CODER_SETTINGS[lesson.pick("full", "fast")]     # shared with lesson 22
+steps, hidden, latent = settings["steps"], settings["hidden_sizes"], settings["latent_size"]
 autoencoder = Autoencoder(generator, hidden_sizes=hidden, latent_size=latent)
 vae = VariationalAutoencoder(generator, hidden_sizes=hidden, latent_size=latent)
-ae_losses = autoencoder.fit(train_images, generator, steps=steps, batch_size=128)
-vae_losses = vae.fit(train_images, generator, steps=steps, batch_size=128)
+ae_losses = autoencoder.fit(train_images, generator, steps=steps, batch_size=CODER_BATCH_SIZE)
+vae_losses = vae.fit(train_images, generator, steps=steps, batch_size=CODER_BATCH_SIZE)
 epsilon = generator.standard_normal(size=(len(test_images), latent))
 vae_total, vae_reconstruction, vae_kl = vae.negative_elbo(test_images, epsilon, gradients=False)
 ae_reconstruction = autoencoder.loss(test_images, gradients=False)
-say(f"""After {steps} Adam steps on minibatches of 128 (encoder 1024-{hidden[0]}-code,
-decoder code-{hidden[0]}-1024, {latent} latent dimensions), on held-out digits: the autoencoder
+say(f"""After {steps} Adam steps on minibatches of {CODER_BATCH_SIZE} (encoder
+1024-{hidden[0]}-code, decoder code-{hidden[0]}-1024, {latent} latent dimensions), on held-out digits: the autoencoder
 needs {ae_reconstruction:.1f} nats per image to describe x given its code; the VAE needs
 {vae_reconstruction:.1f} nats given a noisy code z = mu + sigma eps, plus KL = {vae_kl:.1f} nats
 for the code itself (negative ELBO {vae_total:.1f}). The KL term pulls every code towards

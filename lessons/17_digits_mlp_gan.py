@@ -10,60 +10,60 @@ same Algorithm 1 as the one-dimensional lessons. A digit classifier that never s
 model says what the samples look like.
 
 Run: python lessons/17_digits_mlp_gan.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows)
+the figures in windows; --data PATH: real MNIST files or an .npz instead of the procedural digits,
+see gan.digits.data)
 """
 
 # %%
+import sys
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 from _lesson import say, start
-from gan.datasets import load_digits
-from gan.digits import (Reference, comparison_row, format_table, predict,
-                        referee)
-from gan.digits.gans import ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN
+from gan.digits import (Reference, comparison_row, format_table, lesson_digits, predict,
+                        split_data_argument)
+from gan.digits.comparison import gan_config
+from gan.digits.gans import ConditionalDigitsGAN, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation
 from gan.train import train
 
 FIGURES = ("mlp_gan_grids.png", "mlp_gan_grids.gif", "cgan_grids.png", "cgan_grids.gif",
            "cgan_accuracy.png")
 
-lesson = start(__file__, __doc__)
+data_path, arguments = split_data_argument(sys.argv[1:])
+lesson = start(__file__, __doc__, arguments)
 generator = np.random.default_rng(0)
 
 # %% [markdown]
 # ## The data and the referee
 
 # %%
-(train_images, train_labels), (test_images, test_labels) = load_digits(
-    n_train=lesson.pick(10_000, 1000), n_test=lesson.pick(2000, 300))
-classifier, referee_accuracy = referee(train_images, train_labels, test_images, test_labels,
-                                       generator, quick=lesson.fast)
-say(f"""{len(train_images)} binary training digits of 32 x 32 pixels, rescaled to x in {{-1, 1}}
-so that G can end in a Tanh. The referee, an MLP classifier trained on its own digits, reads
-{referee_accuracy:.1%} of held-out real digits correctly.""")
+data, classifier, referee_accuracy = lesson_digits(data_path, lesson.fast, generator)
+train_images, train_labels = data.train_images, data.train_labels
+test_images, test_labels = data.test_images, data.test_labels
+say(f"""{data.describe()}; pixels p in [0, 1] are rescaled to x = 2 p - 1 in [-1, 1] so that G
+can end in a Tanh. The referee, an MLP classifier trained on
+{'its own, independent digits' if data.procedural else 'the whole training split of these files'},
+reads {referee_accuracy:.1%} of held-out real digits correctly.""")
 
 # %% [markdown]
 # ## A plain GAN and a conditional GAN, the same networks otherwise
 
 # %%
-steps = lesson.pick(1500, 40)
-columns = 10                  # fixed noise vectors per row of the grid: 100 samples per snapshot
-settings = dict(steps=steps, snapshot_every=max(steps // 10, 1), grid_columns=columns,
-                dtype="float32", g_hidden=lesson.pick((256, 512), (32,)),
-                d_hidden=lesson.pick((512, 256), (32,)))
-# Adam rates: D twice G's; the one-hot label scaled by 8 so that it weighs in D's first layer
-# next to 1024 pixels (with scale 1, 300 steps left the label ignored in our runs)
-conditional_settings = dict(lr_g=5e-4, lr_d=1e-3, label_scale=8.0)
-plain_config = DigitsConfig(target=Digits(train_images, train_labels), lr_g=5e-4, lr_d=1e-3,
-                            **settings)
-conditional_config = DigitsConfig(target=Digits(train_images, train_labels),
-                                  **settings, **conditional_settings)
+# The settings live in gan.digits.comparison, shared with lesson 22's comparison: Adam rates
+# with D twice G's; the one-hot label scaled by 8 so that it weighs in D's first layer next to
+# 1024 pixels (with scale 1, 300 steps left the label ignored in our runs). Ten fixed noise
+# vectors per row of the grid: 100 samples per snapshot.
+preset = lesson.pick("full", "fast")
+plain_config = gan_config("MLP GAN", train_images, train_labels, preset=preset)
+conditional_config = gan_config("cGAN (MLP)", train_images, train_labels, preset=preset)
+steps, columns = plain_config.steps, plain_config.grid_columns
 plain = train(plain_config, game=DigitsGAN)
 conditional = train(conditional_config, game=ConditionalDigitsGAN)
 say(f"""{steps} steps of Algorithm 1 each, minibatches of {plain_config.batch_size}, G
-{plain_config.noise_dim}-{'-'.join(map(str, settings['g_hidden']))}-1024 (ReLU, BatchNorm, Tanh
-output), D 1024-{'-'.join(map(str, settings['d_hidden']))}-1 (LeakyReLU 0.2); the conditional
+{plain_config.noise_dim}-{'-'.join(map(str, plain_config.g_hidden))}-1024 (ReLU, BatchNorm, Tanh
+output), D 1024-{'-'.join(map(str, plain_config.d_hidden))}-1 (LeakyReLU 0.2); the conditional
 players have 10 more inputs for the label. Training took {plain.metrics['seconds']:.0f} s
 (plain) and {conditional.metrics['seconds']:.0f} s (conditional). At the end D gives real
 digits {plain.metrics['D_real']:.2f} and fakes {plain.metrics['D_fake']:.2f} on average
@@ -137,8 +137,8 @@ Frechet: distance between Gaussians fitted to the referee's features of the samp
 {half} real held-out digits; real digits alone sit at {rows[0]['frechet_distance']:.2f}, the
 plain GAN at {rows[1]['frechet_distance']:.2f}, the cGAN at
 {cgan_row['frechet_distance']:.2f}. NN ratio near 1 and few copies: the samples are not training
-digits played back. Grey: Tanh outputs need not be exactly -1 or 1; real digits have no grey
-pixels at all.""")
+digits played back. Grey: Tanh outputs need not be exactly -1 or 1; the real digits'
+share of grey pixels is {rows[0]['grey_share']:.1%}.""")
 
 # %%
 print("Exercises")

@@ -10,42 +10,43 @@ shares one small kernel across the image, so G and D need far fewer weights than
 lesson 17 and see strokes as local patterns wherever they are. Same Algorithm 1, same referee.
 
 Run: python lessons/18_dcgan.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows)
+the figures in windows; --data PATH: real MNIST files or an .npz instead of the procedural digits,
+see gan.digits.data)
 """
 
 # %%
+import sys
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from _lesson import say, start
-from gan.datasets import load_digits
-from gan.digits import (Reference, comparison_row, format_table, predict,
-                        referee)
-from gan.digits.gans import DCGAN, Digits, DigitsConfig, DigitsGAN
+from gan.digits import (Reference, comparison_row, format_table, lesson_digits, predict,
+                        split_data_argument)
+from gan.digits.comparison import gan_config
+from gan.digits.gans import DCGAN, Digits, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation
 from gan.train import train
 
 FIGURES = ("dcgan_grids.png", "dcgan_grids.gif", "dcgan_losses.png", "dcgan_classes.png")
 
-lesson = start(__file__, __doc__)
+data_path, arguments = split_data_argument(sys.argv[1:])
+lesson = start(__file__, __doc__, arguments)
 generator = np.random.default_rng(0)
 
 # %% [markdown]
 # ## The data, the referee and the players
 
 # %%
-(train_images, train_labels), (test_images, test_labels) = load_digits(
-    n_train=lesson.pick(10_000, 1000), n_test=lesson.pick(2000, 300))
-classifier, referee_accuracy = referee(train_images, train_labels, test_images, test_labels,
-                                       generator, quick=lesson.fast)
+data, classifier, referee_accuracy = lesson_digits(data_path, lesson.fast, generator)
+train_images, train_labels = data.train_images, data.train_labels
+test_images, test_labels = data.test_images, data.test_labels
 
-steps = lesson.pick(1500, 20)
-config = DigitsConfig(target=Digits(train_images, train_labels, flat=False), steps=steps,
-                      width=lesson.pick(16, 4), noise_dim=64, batch_size=64, dtype="float32",
-                      lr_d=2e-4, lr_g=1e-3,
-                      snapshot_every=max(steps // 10, 1), grid_columns=10)
+# the settings live in gan.digits.comparison, shared with lesson 22's comparison
+config = gan_config("DCGAN", train_images, train_labels,
+                    preset=lesson.pick("full", "fast"))
+steps = config.steps
 game = DCGAN(config, np.random.default_rng(0))
 for name, player in (("G", game.G), ("D", game.D)):
     print(f"{name}: {player.flat_params.size} parameters")

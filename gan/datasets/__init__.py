@@ -4,12 +4,13 @@
 - make_digits / load_digits: a procedural handwriting-like digits set drawn from the
   fonts inside matplotlib (no download), with its on-disk cache;
 - read_idx / write_idx: the IDX format MNIST is published in;
-- load_images / load_mnist: IDX or .npz image sets from disk (e.g. real MNIST).
+- load_images / load_mnist: IDX or .npz image sets from disk (e.g. real MNIST);
+- image_set: arrays in memory brought to the same layout.
 """
 
 from gan.datasets.digits import DEFAULT_FONTS, SUPPORTED_FONTS, load_digits, make_digits
 from gan.datasets.idx import read_idx, write_idx
-from gan.datasets.images import load_images, load_mnist
+from gan.datasets.images import image_set, load_images, load_mnist
 
-__all__ = ["DEFAULT_FONTS", "SUPPORTED_FONTS", "load_digits", "load_images", "load_mnist",
-           "make_digits", "read_idx", "write_idx"]
+__all__ = ["DEFAULT_FONTS", "SUPPORTED_FONTS", "image_set", "load_digits", "load_images",
+           "load_mnist", "make_digits", "read_idx", "write_idx"]

@@ -45,9 +45,20 @@ def load_images(path, labels_path=None, *, pad_to=None):
         pixels = read_idx(path)
         labels = None if labels_path is None else read_idx(_check_path("labels_path",
                                                                        labels_path))
-    images = _to_unit_interval(path, pixels)
+    return image_set(pixels, labels, pad_to=pad_to, name=str(path))
+
+
+def image_set(pixels, labels=None, *, pad_to=None, name="images"):
+    """Arrays already in memory in the layout of load_images: pixels (n, h, w) or
+    (n, 1, h, w), uint8 mapped to x = value / 255 or floats in [0, 1], as float32
+    (n, 1, h, w); labels (n,) non-negative integers as int64, or None; pad_to as in
+    load_images.  Errors name the set as `name`."""
+    if pad_to is not None and (isinstance(pad_to, (bool, np.bool_))
+                               or not isinstance(pad_to, (int, np.integer))):
+        raise TypeError(f"pad_to must be an integer or None, got {pad_to!r}")
+    images = _to_unit_interval(name, np.asarray(pixels))
     if labels is not None:
-        labels = _check_labels(path, labels, images.shape[0])
+        labels = _check_labels(name, np.asarray(labels), images.shape[0])
     if pad_to is not None:
         images = _pad(images, int(pad_to))
     return images, labels

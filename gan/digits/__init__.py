@@ -9,6 +9,10 @@ yardstick for both.
                   checkpoint (reference_classifier) and penultimate features;
 - quality.py      label accuracy of conditional samples, the Frechet distance of features,
                   the nearest-neighbour copy check, one comparison row per sampler;
+- data.py         the digits to learn from: the procedural set or `--data PATH` (MNIST
+                  IDX files or an .npz), with the referee trained on the same kind of digits;
+- comparison.py   the lessons' settings in one place, the five models trained on the same
+                  digits and scored in one table;
 - autoencoder.py  Autoencoder and VariationalAutoencoder (Kingma and Welling 2014) with
                   hand-written gradients: the reconstruction-trained generators GANs are
                   compared with.
@@ -18,14 +22,19 @@ from gan.digits.autoencoder import Autoencoder, VariationalAutoencoder, kl_stand
 from gan.digits.classifier import (accuracy, features, load_classifier, predict,
                                    reference_classifier, referee, softmax_cross_entropy,
                                    train_classifier)
+from gan.digits.data import (DigitsData, lesson_digits, load_digits_data, locate_data,
+                             split_data_argument)
 from gan.digits.gans import ConditionalDigitsGAN, DCGAN, Digits, DigitsConfig, DigitsGAN
-from gan.digits.quality import (Reference, comparison_row, format_table, frechet_distance,
-                                gaussian_frechet_distance, grey_share, label_accuracy,
-                                nearest_distances, nearest_neighbour_check)
+from gan.digits.quality import (Reference, class_entropy, comparison_row, format_table,
+                                frechet_distance, gaussian_frechet_distance, grey_share,
+                                label_accuracy, nearest_distances, nearest_neighbour_check,
+                                real_data_row)
 
-__all__ = ["Autoencoder", "ConditionalDigitsGAN", "DCGAN", "Digits", "DigitsConfig", "DigitsGAN",
-           "Reference", "VariationalAutoencoder", "accuracy", "comparison_row",
+__all__ = ["Autoencoder", "ConditionalDigitsGAN", "DCGAN", "Digits", "DigitsConfig", "DigitsData",
+           "DigitsGAN", "Reference", "VariationalAutoencoder", "accuracy", "class_entropy",
+           "comparison_row", "lesson_digits", "load_digits_data", "locate_data",
+           "real_data_row", "split_data_argument",
            "features", "format_table", "frechet_distance", "gaussian_frechet_distance",
            "grey_share", "kl_standard_normal", "label_accuracy", "load_classifier",
-           "nearest_distances", "nearest_neighbour_check", "predict", "referee", "reference_classifier",
-           "softmax_cross_entropy", "train_classifier"]
+           "nearest_distances", "nearest_neighbour_check", "predict", "referee",
+           "reference_classifier", "softmax_cross_entropy", "train_classifier"]

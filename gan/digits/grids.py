@@ -3,7 +3,8 @@
 A digits game's snapshots (`gan.digits.gans`) keep G's images of the same z (and, for a
 conditional G, the same labels: row c asks for class c) in History's ``x_of_z``, an array
 (snapshots, rows, columns, 32, 32) of pixels in [0, 1]. Because z is fixed, a column follows one
-z through training: the picture shows the grids side by side, the animation one grid per frame.
+z through training: the picture shows the grids side by side, the animation one grid per frame;
+side_by_side_figure puts the grids of several models next to each other.
 """
 
 from __future__ import annotations
@@ -94,3 +95,26 @@ def save_grid_animation(grids, steps, path, title="", fps=3):
     animation.save(path, writer=PillowWriter(fps=fps))
     plt.close(fig)
     return path
+
+
+def side_by_side_figure(grids, title, row_labels=None):
+    """A figure of several (rows, columns, height, width) grids next to each other, one panel
+    per entry of the dict ``grids`` (name -> grid), titled with its name."""
+    import matplotlib.pyplot as plt
+
+    if not isinstance(grids, dict) or not grids:
+        raise ValueError(f"grids must be a non-empty dict of name -> grid, got {grids!r}")
+    checked = {name: _check_grid(grid) for name, grid in grids.items()}
+    rows, columns = next(iter(checked.values())).shape[:2]
+    fig, axes = plt.subplots(1, len(checked), squeeze=False,
+                             figsize=(0.42 * columns * len(checked) + 0.8, 0.42 * rows + 0.9))
+    for ax, (name, grid) in zip(axes[0], checked.items()):
+        ax.imshow(tile(grid), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(name, fontsize=9)
+        ax.set_xticks([])
+        height = grid.shape[2] + 2
+        ax.set_yticks(np.arange(grid.shape[0]) * height + grid.shape[2] / 2)
+        ax.set_yticklabels(row_labels if row_labels is not None else [""] * grid.shape[0],
+                           fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    return fig

@@ -5,7 +5,9 @@
   ones, both summarised by a Gaussian (the FID of Heusel et al. 2017, here with the course's
   own classifier in place of Inception);
 - nearest_neighbour_check: are samples new digits or copies of training images?
-- comparison_row / format_table: one row per sampler, one table for all models.
+- class_entropy: how evenly an unconditional sampler's digits spread over the classes;
+- comparison_row / real_data_row / format_table: one row per sampler (and one for real
+  held-out digits, the floor), one table for all models.
 """
 
 from dataclasses import dataclass
@@ -201,6 +203,7 @@ def comparison_row(name, sampler, reference, n, rng, conditional=True):
         "model": name,
         "label_accuracy": overall if conditional else None,
         "per_class_accuracy": per_class if conditional else None,
+        "class_entropy": class_entropy(reference.classifier, images),
         "frechet_distance": frechet_distance(features(reference.classifier, images),
                                              reference.test_features),
         "nearest_median_ratio": check.median_ratio,
@@ -209,10 +212,56 @@ def comparison_row(name, sampler, reference, n, rng, conditional=True):
     }
 
 
+def real_data_row(name, reference, test_images, test_labels, n, rng):
+    """The comparison row of the real held-out digits the reference was built from: the
+    floor every model is read against.  Label accuracy is the classifier's on their true
+    labels; the Frechet distance is from n training images (drawn without replacement by
+    `rng`) to the held-out ones, the distance sampling noise alone gives at n samples; the
+    nearest-neighbour ratio is 1 and the copied share the COPY_QUANTILE by construction."""
+    if not isinstance(reference, Reference):
+        raise TypeError(f"reference must be a Reference, got {type(reference).__name__}")
+    test_images = _check_images(test_images, "test_images")
+    test_labels = _check_labels(test_labels, test_images.shape[0], NUMBER_OF_CLASSES)
+    if len(test_images) != len(reference.test_features):
+        raise ValueError(f"test_images must be the {len(reference.test_features)} digits the "
+                         f"reference was built from, got {len(test_images)}")
+    count = len(reference.train_images)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 2 <= n <= count:
+        raise ValueError(f"n must be an integer in [2, {count}], got {n!r}")
+    overall, per_class = label_accuracy(reference.classifier, test_images, test_labels)
+    drawn = reference.train_images[rng.choice(count, size=int(n), replace=False)]
+    threshold = np.quantile(reference.test_to_train, COPY_QUANTILE)
+    return {
+        "model": name,
+        "label_accuracy": overall,
+        "per_class_accuracy": per_class,
+        "class_entropy": class_entropy(reference.classifier, test_images),
+        "frechet_distance": frechet_distance(features(reference.classifier, drawn),
+                                             reference.test_features),
+        "nearest_median_ratio": 1.0,
+        "copied_share": float(np.mean(reference.test_to_train < threshold)),
+        "grey_share": grey_share(test_images),
+    }
+
+
+def class_entropy(classifier, images):
+    """Entropy in bits of the classes the classifier reads in the images,
+    H = -sum_c q_c log2 q_c with q_c the share of images predicted as c (0 log 0 = 0):
+    log2 10 = 3.32 bits for ten equally frequent classes, 0 for a single one."""
+    images = _check_images(images)
+    q = np.bincount(predict(classifier, images), minlength=NUMBER_OF_CLASSES) / len(images)
+    q = q[q > 0]
+    return float(np.sum(q * np.log2(1 / q)))
+
+
 def format_table(rows):
-    """The comparison rows as a fixed-width text table, one line per model."""
-    header = (f"{'model':<22s}{'label acc':>10s}{'worst class':>13s}{'Frechet':>10s}"
-              f"{'NN ratio':>10s}{'copies':>8s}{'grey':>8s}")
+    """The comparison rows as a fixed-width text table, one line per model; a "seconds"
+    column when any row has a "seconds" entry (training time)."""
+    rows = list(rows)
+    timed = any(row.get("seconds") is not None for row in rows)
+    header = (f"{'model':<22s}{'label acc':>10s}{'worst class':>13s}{'classes H':>10s}"
+              f"{'Frechet':>10s}{'NN ratio':>10s}{'copies':>8s}{'grey':>8s}"
+              + (f"{'seconds':>9s}" if timed else ""))
     lines = [header, "-" * len(header)]
     for row in rows:
         if row["label_accuracy"] is None:
@@ -221,7 +270,11 @@ def format_table(rows):
             per_class = row["per_class_accuracy"]
             accuracy = f"{row['label_accuracy']:10.3f}"
             worst = f"{int(per_class.argmin())}: {per_class.min():.2f}".rjust(13)
-        lines.append(f"{row['model']:<22s}{accuracy}{worst}{row['frechet_distance']:10.2f}"
-                     f"{row['nearest_median_ratio']:10.2f}{row['copied_share']:8.3f}"
-                     f"{row['grey_share']:8.3f}")
+        line = (f"{row['model']:<22s}{accuracy}{worst}{row['class_entropy']:10.2f}"
+                f"{row['frechet_distance']:10.2f}{row['nearest_median_ratio']:10.2f}"
+                f"{row['copied_share']:8.3f}{row['grey_share']:8.3f}")
+        if timed:
+            seconds = row.get("seconds")
+            line += f"{'-':>9s}" if seconds is None else f"{seconds:9.1f}"
+        lines.append(line)
     return "\n".join(lines)

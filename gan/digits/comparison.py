@@ -1,0 +1,156 @@
+"""One comparison of the digit generators: the MLP GAN and conditional GAN of lesson 17, the
+DCGAN of lesson 18 and the autoencoder and VAE of lesson 16, trained on the same digits from
+the same seed with those lessons' settings, and scored by the same referee.
+
+- gan_config / CODER_SETTINGS: the lessons' settings in one place, as presets: "full" (the
+  default runs of lessons 16-18), "short" (lesson 22's default run: fewer steps, a narrower
+  DCGAN) and "fast" (the lessons' --fast); the lessons read them from here, so the
+  comparison trains exactly what they train;
+- train_models: the five trainings, timed; each gives a sampler (n, labels, rng) -> pixels;
+- comparison_rows: the table of gan.digits.quality, with the real held-out digits first;
+- sample_grid: the pictures, ten rows per model (row c: class c for a conditional model, else
+  the samples the referee reads as c).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from gan.digits.autoencoder import Autoencoder, VariationalAutoencoder
+from gan.digits.classifier import predict
+from gan.digits.gans import ConditionalDigitsGAN, DCGAN, Digits, DigitsConfig, DigitsGAN
+from gan.digits.quality import Reference, comparison_row, real_data_row
+from gan.train import train
+
+MODELS = ("MLP GAN", "cGAN (MLP)", "DCGAN", "AE", "VAE")
+GAMES = {"MLP GAN": DigitsGAN, "cGAN (MLP)": ConditionalDigitsGAN, "DCGAN": DCGAN}
+
+# Lesson 17: Adam rates with D twice G's for both MLP games; the conditional game's one-hot
+# label scaled by 8 so it weighs in D's first layer next to 1024 pixels.  Lesson 18: width 16,
+# D at the paper's 2e-4 and G at 1e-3 (at 2e-4 for both, D won at once in our runs).
+GAN_SETTINGS = {
+    "MLP GAN": {"full": dict(steps=1500, g_hidden=(256, 512), d_hidden=(512, 256)),
+                "short": dict(steps=600, g_hidden=(256, 512), d_hidden=(512, 256)),
+                "fast": dict(steps=40, g_hidden=(32,), d_hidden=(32,)),
+                "common": dict(lr_g=5e-4, lr_d=1e-3)},
+    "cGAN (MLP)": {"full": dict(steps=1500, g_hidden=(256, 512), d_hidden=(512, 256)),
+                   "short": dict(steps=600, g_hidden=(256, 512), d_hidden=(512, 256)),
+                   "fast": dict(steps=40, g_hidden=(32,), d_hidden=(32,)),
+                   "common": dict(lr_g=5e-4, lr_d=1e-3, label_scale=8.0)},
+    "DCGAN": {"full": dict(steps=1500, width=16), "short": dict(steps=600, width=8),
+              "fast": dict(steps=20, width=4),
+              "common": dict(noise_dim=64, batch_size=64, lr_d=2e-4, lr_g=1e-3)},
+}
+# Lesson 16: encoder 1024-hidden-code, decoder code-hidden-1024, Adam on minibatches of 128.
+CODER_SETTINGS = {"full": dict(steps=1500, hidden_sizes=(256,), latent_size=16),
+                  "short": dict(steps=600, hidden_sizes=(256,), latent_size=16),
+                  "fast": dict(steps=30, hidden_sizes=(32,), latent_size=16)}
+PRESETS = ("full", "short", "fast")
+CODER_BATCH_SIZE = 128
+
+
+def gan_config(model, train_images, train_labels, preset="full", seed=0):
+    """The DigitsConfig the lessons train `model` ("MLP GAN", "cGAN (MLP)" or "DCGAN") with:
+    GAN_SETTINGS[model][preset], float32, ten snapshots of a 10 x 10 sample grid."""
+    if model not in GAN_SETTINGS:
+        raise ValueError(f"model must be one of {tuple(GAN_SETTINGS)}, got {model!r}")
+    _check_preset(preset)
+    settings = {**GAN_SETTINGS[model]["common"], **GAN_SETTINGS[model][preset]}
+    target = Digits(train_images, train_labels, flat=model != "DCGAN")
+    return DigitsConfig(target=target, dtype="float32", grid_columns=10, seed=seed,
+                        snapshot_every=max(settings["steps"] // 10, 1), **settings)
+
+
+@dataclass
+class TrainedModel:
+    """A trained generator as the comparison sees it."""
+
+    name: str
+    sampler: object            # (n, labels, rng) -> pixels (n, 1, 32, 32) in [0, 1]
+    conditional: bool
+    seconds: float             # training time (a GAN's includes its ten snapshots)
+    model: object              # the TrainResult of a GAN, the Autoencoder or VAE
+
+
+def _check_preset(preset):
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {PRESETS}, got {preset!r}")
+
+
+def train_models(train_images, train_labels, preset="full", seed=0, models=MODELS, report=None):
+    """Train each of `models` with the settings `preset` on the same digits, every one from
+    numpy.random.default_rng(seed)
+    (the GANs through their config's seed), and time it.  ``report(name, seconds)``, if
+    given, is called after each training.  Returns a list of TrainedModel."""
+    _check_preset(preset)
+    unknown = [name for name in models if name not in MODELS]
+    if unknown or not models:
+        raise ValueError(f"models must be a non-empty selection of {MODELS}, got {models!r}")
+    trained = []
+    for name in models:
+        if name in GAMES:
+            config = gan_config(name, train_images, train_labels, preset, seed)
+            result = train(config, game=GAMES[name])
+            game = GAMES[name].from_players(config, result.G, result.D, None, None)
+            conditional = GAMES[name] is ConditionalDigitsGAN
+            sampler = _gan_sampler(game, conditional)
+            entry = TrainedModel(name, sampler, conditional, result.metrics["seconds"], result)
+        else:
+            entry = _train_coder(name, train_images, preset, seed)
+        trained.append(entry)
+        if report is not None:
+            report(name, entry.seconds)
+    return trained
+
+
+def _gan_sampler(game, conditional):
+    if conditional:
+        return lambda n, labels, rng: game.sample(n, rng, labels)
+    return lambda n, labels, rng: game.sample(n, rng)
+
+
+def _train_coder(name, train_images, preset, seed):
+    settings = dict(CODER_SETTINGS[preset])
+    steps = settings.pop("steps")
+    generator = np.random.default_rng(seed)
+    kind = Autoencoder if name == "AE" else VariationalAutoencoder
+    started = time.perf_counter()
+    coder = kind(generator, **settings)
+    coder.fit(train_images, generator, steps=steps, batch_size=CODER_BATCH_SIZE)
+    seconds = time.perf_counter() - started
+    return TrainedModel(name, lambda n, labels, rng: coder.sample(n, rng), False, seconds, coder)
+
+
+def comparison_rows(trained, classifier, train_images, test_images, test_labels, n, rng):
+    """The comparison table's rows: the real held-out digits (the floor, see
+    quality.real_data_row), then one comparison_row of n samples per trained model, each
+    measured against all of test_images, with its training seconds."""
+    reference = Reference.build(classifier, train_images, test_images)
+    rows = [real_data_row("real test digits", reference, test_images, test_labels,
+                          min(int(n), len(train_images)), rng)]
+    for model in trained:
+        row = comparison_row(model.name, model.sampler, reference, n, rng, model.conditional)
+        row["seconds"] = model.seconds
+        rows.append(row)
+    return rows
+
+
+def sample_grid(model, classifier, rng, columns=8, pool=400):
+    """Ten rows of `columns` samples, (10, columns, 32, 32): row c asks for class c when the
+    model is conditional; otherwise row c holds samples of a pool the referee reads as c,
+    left-aligned, the rest of the row blank (grey 0.5) when fewer were read as c."""
+    if not model.conditional:
+        images = model.sampler(pool, None, rng)[:, 0]
+        read = predict(classifier, images[:, None])
+        grid = np.full((10, columns) + images.shape[1:], 0.5)
+        order = np.argsort(read, kind="stable")
+        first = np.searchsorted(read[order], np.arange(10))
+        rank = np.arange(pool) - first[read[order]]
+        kept = rank < columns
+        grid[read[order][kept], rank[kept]] = images[order][kept]
+        return grid
+    labels = np.repeat(np.arange(10), columns)
+    return model.sampler(10 * columns, labels, rng)[:, 0].reshape(10, columns, 32, 32)

@@ -1,0 +1,240 @@
+"""Which digits the experiments learn from: the procedural set (the default) or a user's files
+given by `--data PATH`, and the referee classifier trained on the same kind of digits.
+
+PATH may be
+- a folder holding the four MNIST files under their published names, each optionally
+  gzipped: train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+  t10k-labels-idx1-ubyte (LeCun, Cortes and Burges, http://yann.lecun.com/exdb/mnist/);
+- an .npz archive (read without pickles) with the arrays train_images, train_labels,
+  test_images, test_labels: images (n, h, w) or (n, 1, h, w) of uint8 (0..255) or floats
+  in [0, 1], at most 32 x 32, labels (n,) integers in 0..9.  A digits cache file written by
+  `gan.datasets.load_digits` has exactly these keys.
+
+Either way the pixels become p = value / 255 (uint8) in [0, 1], images smaller than 32 x 32
+are centred in a 32 x 32 frame of zeros (28 -> 32 as LeNet-5 saw MNIST), and the file's own
+train/test split is kept.  Nothing is binarised unless asked: every model here takes grey
+pixels (the GANs map p to x = 2 p - 1 in [-1, 1]; the autoencoders' Bernoulli
+cross-entropy sum_j -[p_j log q_j + (1 - p_j) log(1 - q_j)] is defined for p_j in [0, 1]).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gan.datasets import image_set, load_digits, load_images
+from gan.datasets.images import MNIST_FILES
+from gan.digits.classifier import (REFERENCE_TRAINING, accuracy, load_classifier,
+                                   reference_classifier, train_classifier)
+
+IMAGE_SIZE = 32
+CLASSES = 10
+NPZ_KEYS = ("train_images", "train_labels", "test_images", "test_labels")
+DATA_HELP = ("digits to learn from instead of the procedural set: a folder with the four "
+             "MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+             "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz) or an "
+             ".npz with arrays train_images, train_labels, test_images, test_labels")
+
+
+def split_data_argument(argv, prog=None):
+    """(PATH or None, the other arguments): takes `--data PATH` out of a command line so that
+    a lesson can hand the rest to its usual flags.  A PATH that locate_data rejects ends the
+    program with the reason (argparse's usage error, exit status 2)."""
+    parser = argparse.ArgumentParser(prog=prog, add_help=False)
+    parser.add_argument("--data", type=Path, default=None, help=DATA_HELP)
+    known, remaining = parser.parse_known_args(list(argv))
+    if known.data is not None:
+        try:
+            locate_data(known.data)
+        except (OSError, ValueError) as error:
+            parser.error(str(error))
+    return known.data, remaining
+
+
+@dataclass
+class DigitsData:
+    """A train/test split of labelled 32 x 32 digits, pixels float32 (n, 1, 32, 32) in [0, 1]
+    and labels int64 (n,), with where they came from.  ``referee_images`` and
+    ``referee_labels`` are what the referee of a user's data learns from (the file's whole
+    training split); None for the procedural set, whose referee has digits of its own."""
+
+    source: str
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+    referee_images: np.ndarray | None = None
+    referee_labels: np.ndarray | None = None
+
+    @property
+    def procedural(self):
+        return self.referee_images is None
+
+    @property
+    def binary(self):
+        """True when every pixel is 0 or 1."""
+        return bool(np.all((self.train_images == 0) | (self.train_images == 1)))
+
+    def describe(self):
+        """One sentence on the data, for a lesson to print."""
+        kind = "binary" if self.binary else "grey-level"
+        return (f"{len(self.train_images)} training and {len(self.test_images)} test digits "
+                f"({kind}, 32 x 32) from {self.source}")
+
+    def referee(self, rng, quick=False):
+        """The classifier that scores generated digits, and its accuracy on this test set.
+
+        quick=True: a small MLP (one hidden layer of 64) trained here on the training digits
+        for 3 epochs, in seconds.  quick=False: for the procedural set the course's cached
+        `reference_classifier` (its own independent digits); for a user's data the same
+        recipe (REFERENCE_TRAINING) trained on the file's whole training split, cached under
+        a digest of those images, so it never reuses the procedural referee."""
+        if quick:
+            classifier = train_classifier(self.train_images, self.train_labels, rng,
+                                          hidden_sizes=(64,), epochs=3)
+        elif self.procedural:
+            classifier, _ = reference_classifier()
+        else:
+            classifier = load_classifier(self.referee_images, self.referee_labels, seed=0,
+                                         data_name="user_digits", **REFERENCE_TRAINING)
+        return classifier, accuracy(classifier, self.test_images, self.test_labels)
+
+
+def load_digits_data(path=None, *, n_train=10_000, n_test=2_000, seed=0, binarize=False):
+    """The digits to learn from: `gan.datasets.load_digits(n_train, n_test, seed)` when path
+    is None, else the MNIST folder or .npz archive at path (see the module docstring).
+
+    From a user's file, the first split's n_train and the second's n_test images are a
+    random subset drawn without replacement by numpy.random.default_rng(seed) (all of them
+    when the file holds fewer); the referee learns from the whole training split.
+    binarize=True maps p to [p > 1/2] (the procedural set is binary already).
+    """
+    for name, value in (("n_train", n_train), ("n_test", n_test)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(binarize, bool):
+        raise TypeError(f"binarize must be a bool, got {binarize!r}")
+    if path is None:
+        (train_images, train_labels), (test_images, test_labels) = load_digits(
+            n_train=int(n_train), n_test=int(n_test), seed=int(seed))
+        return DigitsData("the procedural set (matplotlib's fonts, seed "
+                          f"{seed})", train_images, train_labels, test_images, test_labels)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str, os.PathLike or None, got {type(path).__name__}")
+    path = Path(path)
+    train, test = _read_split(path)
+    if binarize:
+        train, test = ((_binarised(images), labels) for images, labels in (train, test))
+    generator = np.random.default_rng(seed)
+    train_images, train_labels = _subset(*train, n_train, generator)
+    test_images, test_labels = _subset(*test, n_test, generator)
+    return DigitsData(str(path), train_images, train_labels, test_images, test_labels,
+                      referee_images=train[0], referee_labels=train[1])
+
+
+# The digits lessons' sizes: 10 000 training and 2000 test digits, 1000 and 300 under --fast.
+LESSON_SIZES = {"full": dict(n_train=10_000, n_test=2_000), "fast": dict(n_train=1000, n_test=300)}
+
+
+def lesson_digits(path, fast, rng):
+    """What every digits lesson opens with: load_digits_data(path, **LESSON_SIZES) and its
+    referee (quick under --fast).  Returns (data, classifier, referee accuracy)."""
+    data = load_digits_data(path, **LESSON_SIZES["fast" if fast else "full"])
+    classifier, referee_accuracy = data.referee(rng, quick=fast)
+    return data, classifier, referee_accuracy
+
+
+def _expected_files():
+    names = [name for pair in MNIST_FILES.values() for name in pair]
+    return ", ".join(f"{name}[.gz]" for name in names)
+
+
+def locate_data(path):
+    """Check that PATH names digits this module can read, before any loading: returns
+    ("mnist", {split: (images file, labels file)}) for an MNIST folder or ("npz", path) for
+    an archive with the four arrays; raises FileNotFoundError or ValueError naming the files
+    or arrays expected otherwise."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    path = Path(path)
+    if path.is_dir():
+        files = {}
+        for split, names in MNIST_FILES.items():
+            found = []
+            for name in names:
+                candidates = [path / name, path / f"{name}.gz"]
+                existing = [candidate for candidate in candidates if candidate.is_file()]
+                if not existing:
+                    raise FileNotFoundError(
+                        f"--data {path}: no {name} or {name}.gz in that folder; an MNIST "
+                        f"folder needs the four files {_expected_files()}")
+                found.append(existing[0])
+            files[split] = tuple(found)
+        return "mnist", files
+    if path.is_file() and path.suffix == ".npz":
+        with _open_npz(path) as archive:
+            missing = [key for key in NPZ_KEYS if key not in archive.files]
+            if missing:
+                raise ValueError(f"--data {path}: the archive lacks {', '.join(missing)}; it "
+                                 f"needs arrays {', '.join(NPZ_KEYS)} (found "
+                                 f"{', '.join(sorted(archive.files)) or 'none'})")
+        return "npz", path
+    if path.is_file():
+        raise ValueError(f"--data {path}: a file must be an .npz archive with arrays "
+                         f"{', '.join(NPZ_KEYS)}; for MNIST's IDX files give their folder")
+    raise FileNotFoundError(f"--data {path}: no such file or folder; give a folder with the "
+                            f"MNIST files {_expected_files()} or an .npz archive with arrays "
+                            f"{', '.join(NPZ_KEYS)}")
+
+
+def _read_split(path):
+    """((train images, labels), (test images, labels)) from an MNIST folder or an .npz."""
+    kind, found = locate_data(path)
+    sets = []
+    for split in ("train", "test"):
+        if kind == "mnist":
+            images, labels = load_images(*found[split])
+        else:
+            with _open_npz(path) as archive:
+                pixels, labels = archive[f"{split}_images"], archive[f"{split}_labels"]
+            images, labels = image_set(pixels, labels, name=f"--data {path} ({split})")
+        sets.append(_checked(path, split, images, labels))
+    return tuple(sets)
+
+
+def _open_npz(path):
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, EOFError, ValueError) as error:
+        raise ValueError(f"--data {path}: not a readable .npz archive ({error})") from None
+
+
+def _checked(path, split, images, labels):
+    """The split padded to 32 x 32, after checking its size and labels."""
+    if max(images.shape[2:]) > IMAGE_SIZE:
+        raise ValueError(f"--data {path}: {split} images must be at most {IMAGE_SIZE} x "
+                         f"{IMAGE_SIZE}, got {images.shape[2:]}")
+    if len(images) < 2:
+        raise ValueError(f"--data {path}: the {split} split needs at least 2 images, got "
+                         f"{len(images)}")
+    if labels is None or labels.max() >= CLASSES:
+        raise ValueError(f"--data {path}: {split} labels must be integers in 0..{CLASSES - 1}, "
+                         f"got {'none' if labels is None else f'maximum {labels.max()}'}")
+    return image_set(images, labels, pad_to=IMAGE_SIZE, name=f"--data {path} ({split})")
+
+
+def _binarised(images):
+    return (images > 0.5).astype(np.float32)
+
+
+def _subset(images, labels, count, generator):
+    if len(images) <= count:
+        return images, labels
+    chosen = np.sort(generator.choice(len(images), size=int(count), replace=False))
+    return images[chosen], labels[chosen]
