@@ -7,14 +7,17 @@ from hypothesis import strategies as st
 from scipy import linalg
 from scipy.spatial.distance import cdist
 from scipy.special import log_softmax
+from scipy.stats import entropy
 
 from gan.datasets import make_digits
 from gan.digits import classifier as classifier_module
 from gan.digits.classifier import (accuracy, features, load_classifier, predict,
                                    softmax_cross_entropy, train_classifier)
-from gan.digits.quality import (COPY_QUANTILE, Reference, comparison_row, format_table,
-                                frechet_distance, gaussian_frechet_distance, grey_share,
-                                label_accuracy, nearest_distances, nearest_neighbour_check)
+from gan.digits.comparison import TrainedModel, sample_grid
+from gan.digits.quality import (COPY_QUANTILE, Reference, class_entropy, comparison_row,
+                                format_table, frechet_distance, gaussian_frechet_distance,
+                                grey_share, label_accuracy, nearest_distances,
+                                nearest_neighbour_check, real_data_row)
 from nn.gradcheck import numerical_gradients
 
 
@@ -301,3 +304,44 @@ def test_comparison_row_rejects_a_sampler_of_the_wrong_shape(digits, tiny_classi
 def test_grey_share_counts_pixels_strictly_between_black_and_white():
     images = np.array([0.0, 1.0, 0.5, 0.05, 0.95, 0.3, 0.1, 0.9]).reshape(2, 1, 2, 2)
     assert grey_share(images) == 2 / 8
+
+
+def test_class_entropy_is_scipys_entropy_in_bits_of_the_predicted_classes(digits,
+                                                                         tiny_classifier):
+    (images, _), _ = digits
+    counts = np.bincount(predict(tiny_classifier, images[:300]), minlength=10)
+    assert class_entropy(tiny_classifier, images[:300]) == pytest.approx(
+        entropy(counts, base=2), rel=1e-12)
+    ones = images[predict(tiny_classifier, images) == 1]
+    assert class_entropy(tiny_classifier, ones) == 0.0           # a single class: no spread
+
+
+def test_real_data_row_is_the_floor_the_models_are_read_against(digits, tiny_classifier):
+    (images, _), (test_images, test_labels) = digits
+    reference = Reference.build(tiny_classifier, images, test_images)
+    row = real_data_row("real", reference, test_images, test_labels, 500,
+                        np.random.default_rng(0))
+    assert row["label_accuracy"] == accuracy(tiny_classifier, test_images, test_labels)
+    assert row["nearest_median_ratio"] == 1.0
+    # the share of 500 distances below their own 1% quantile: 5 of them, give or take ties
+    assert abs(row["copied_share"] - COPY_QUANTILE) <= 2 / 500
+    # a copier drawing training images sits far below the floor in NN ratio
+    copier = comparison_row("copier", lambda n, labels, rng: images[:n], reference, 500,
+                            np.random.default_rng(0), conditional=False)
+    assert copier["nearest_median_ratio"] == 0.0 < row["nearest_median_ratio"]
+    with pytest.raises(ValueError, match="test_images must be the 500 digits"):
+        real_data_row("real", reference, test_images[:10], test_labels[:10], 10,
+                      np.random.default_rng(0))
+
+
+def test_unconditional_sample_grid_rows_hold_what_the_referee_reads_as_that_class(
+        digits, tiny_classifier):
+    (images, labels), _ = digits
+    model = TrainedModel("pool", lambda n, requested, rng: images[:n], False, 0.0, None)
+    grid = sample_grid(model, tiny_classifier, np.random.default_rng(0), columns=5, pool=300)
+    assert grid.shape == (10, 5, 32, 32)
+    filled = ~(grid == 0.5).all(axis=(2, 3))
+    read = predict(tiny_classifier, grid[filled][:, None])
+    np.testing.assert_array_equal(read, np.nonzero(filled)[0])
+    counts = np.bincount(predict(tiny_classifier, images[:300]), minlength=10)
+    np.testing.assert_array_equal(filled.sum(axis=1), np.minimum(counts, 5))
