@@ -44,6 +44,18 @@ weight matrices that g is, and the biases not at all (they only shift the kinks)
 activation (tanh, softplus, sigmoid) adds the second pass: g depends on a_l, hence on every
 earlier weight and bias. Where g = 0 exactly (a critic with no active path) ||g|| is not
 differentiable; dP/dg is taken as 0 there.
+
+Two closed forms for a linear critic f(x) = w x on a 1D shift, p_g = p_data moved by mu
+(W1 = |mu|), where ||g|| = |w| everywhere: the penalised objective  -w mu - lambda (|w| - 1)^2
+(mu > 0, so the right slope is negative) is stationary at w = -(1 + mu / (2 lambda)), whose
+estimate W1 (1 + W1 / (2 lambda)) overshoots W1 by 5% at W1 = 1 with lambda = 10 -- and at
+w = +(1 - mu / (2 lambda)), a local optimum with the wrong sign. In one dimension the unit
+"sphere" {-1, +1} is two points: a critic that must flip the sign of its slope somewhere has to
+pass through ||g|| = 0 there, against a barrier of height lambda, so a critic that starts (or
+falls behind a generator that overshoots) with the wrong sign stays there until W1 > 2 lambda.
+In two or more dimensions the unit sphere is connected and g can turn round instead. The
+one-sided penalty lambda max(0, ||g|| - 1)^2, which the paper mentions as an alternative
+(Section 4, "two-sided penalty"), has no barrier: ``one_sided=True``.
 """
 
 from __future__ import annotations
@@ -183,23 +195,25 @@ def interpolate(x_real, x_fake, rng):
     return eps * x_real + (1 - eps) * x_fake
 
 
-def gradient_penalty(f, x_hat, lam=PAPER_LAMBDA):
+def gradient_penalty(f, x_hat, lam=PAPER_LAMBDA, one_sided=False):
     """P = lambda/m sum_i (||grad_x f(x^_i)||_2 - 1)^2 and dP/dtheta by the double backward.
 
     Gulrajani et al. (2017), eq. 3's penalty term; its gradient with respect to f's parameters is
-    derived in the module docstring. Returns ``(P, dP/dtheta, ||g_i||)``: dP/dtheta is a flat
+    derived in the module docstring. ``one_sided`` penalises only norms above 1,
+    lambda/m sum_i max(0, ||g_i|| - 1)^2 (the alternative of the paper's Section 4). Returns ``(P, dP/dtheta, ||g_i||)``: dP/dtheta is a flat
     array laid out as ``f.flat_params`` (layer order, W then b), ||g_i|| one norm per row of x^.
     f's own gradients and caches are left untouched.
     """
-    lam = _check_lambda(lam)
+    lam, one_sided = _check_lambda(lam), _check_one_sided(one_sided)
     pieces = _critic_pieces(f)
     x_hat = _check_input(f, pieces, x_hat, "x_hat")
     _, g, cache = _forward_and_input_gradient(pieces, x_hat)
     m = len(x_hat)
     norm = np.sqrt(np.sum(g * g, axis=1, keepdims=True))
-    penalty = lam * float(np.mean((norm - 1) ** 2))
+    excess = np.maximum(norm - 1, 0) if one_sided else norm - 1
+    penalty = lam * float(np.mean(excess**2))
     direction = np.divide(g, norm, out=np.zeros_like(g), where=norm > 0)     # g / ||g||, 0 at g = 0
-    u_bar = (2 * lam / m) * (norm - 1) * direction                           # dP/dg
+    u_bar = (2 * lam / m) * excess * direction                               # dP/dg
     grad_W, a_bars = [], []
     for (linear, _), layer in zip(pieces, cache):          # the backward pass, adjoint, l = 1..L
         delta_bar = u_bar @ linear.W                       # delta-bar_l = u-bar_{l-1} W_l
@@ -225,7 +239,7 @@ def _sum_of(first, second):
     return first if second is None else first + second
 
 
-def critic_step(f, optimizer, x_real, x_fake, rng, lam=PAPER_LAMBDA):
+def critic_step(f, optimizer, x_real, x_fake, rng, lam=PAPER_LAMBDA, one_sided=False):
     """One critic update of Algorithm 1 (lines 3-9): descend mean f(x~) - mean f(x) + P.
 
     The Wasserstein terms go through f's own forward and backward (which SET f's gradients), the
@@ -236,13 +250,14 @@ def critic_step(f, optimizer, x_real, x_fake, rng, lam=PAPER_LAMBDA):
     values = f.forward(np.concatenate([x_real, x_fake], axis=-2))
     loss, grad_real, grad_fake = critic_loss(values[..., :m, :], values[..., m:, :])
     f.backward(np.concatenate([grad_real, grad_fake], axis=-2))
-    penalty, grad_penalty, _ = gradient_penalty(f, interpolate(x_real, x_fake, rng), lam)
+    penalty, grad_penalty, _ = gradient_penalty(f, interpolate(x_real, x_fake, rng), lam, one_sided)
     f.flat_grads += grad_penalty
     optimizer.step()
     return loss + penalty, -loss
 
 
-def fit_critic(f, p_data, p_g, steps, batch_size, rng, optimizer, lam=PAPER_LAMBDA):
+def fit_critic(f, p_data, p_g, steps, batch_size, rng, optimizer, lam=PAPER_LAMBDA,
+               one_sided=False):
     """The penalised critic trained alone between two fixed distributions (``sample(n, rng)``).
 
     Returns the per-step minibatch estimates mean f(x) - mean f(x~) of W1(p_data, p_g).
@@ -250,7 +265,7 @@ def fit_critic(f, p_data, p_g, steps, batch_size, rng, optimizer, lam=PAPER_LAMB
     for name, value in (("steps", steps), ("batch_size", batch_size)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    lam = _check_lambda(lam)
+    lam, one_sided = _check_lambda(lam), _check_one_sided(one_sided)
     _critic_pieces(f)
     dtype = f.flat_params.dtype
     estimates = np.empty(steps)
@@ -258,12 +273,13 @@ def fit_critic(f, p_data, p_g, steps, batch_size, rng, optimizer, lam=PAPER_LAMB
         for step in range(steps):
             x_real = p_data.sample(batch_size, rng).astype(dtype, copy=False)
             x_fake = p_g.sample(batch_size, rng).astype(dtype, copy=False)
-            estimates[step] = critic_step(f, optimizer, x_real, x_fake, rng, lam)[1]
+            estimates[step] = critic_step(f, optimizer, x_real, x_fake, rng, lam, one_sided)[1]
     return estimates
 
 
 class WGANGP(GAN):
-    """The Wasserstein GAN game with a gradient penalty of weight ``lam`` (default 10) on D = f.
+    """The Wasserstein GAN game with a gradient penalty of weight ``lam`` (default 10) on D = f,
+    two-sided as in the paper or ``one_sided`` (see the module docstring on 1D targets).
 
     The loop records the critic's full loss L as ``d_loss`` and its estimate of W1,
     mean f(x) - mean f(G(z)) on the last critic minibatch, as ``value``. Use
@@ -272,8 +288,8 @@ class WGANGP(GAN):
     it with the plane's measurements: ``class WGANGP2D(WGANGP, gan.targets2d.GAN2D): pass``.
     """
 
-    def __init__(self, config, rng, lam=PAPER_LAMBDA):
-        self.lam = _check_lambda(lam)
+    def __init__(self, config, rng, lam=PAPER_LAMBDA, one_sided=False):
+        self.lam, self.one_sided = _check_lambda(lam), _check_one_sided(one_sided)
         super().__init__(config, rng)
         _critic_pieces(self.D)
 
@@ -282,7 +298,7 @@ class WGANGP(GAN):
         m = self.config.batch_size
         x_real = self.sample_real(m, rng)
         x_fake = self.G.forward(self.sample_noise(m, rng))
-        return critic_step(self.D, self.opt_d, x_real, x_fake, rng, self.lam)
+        return critic_step(self.D, self.opt_d, x_real, x_fake, rng, self.lam, self.one_sided)
 
     generator_update = WGAN.generator_update      # descend -mean f(G(z)): WGAN's, unchanged
 
@@ -292,3 +308,9 @@ def _check_lambda(lam):
             np.isfinite(lam) and lam >= 0):
         raise ValueError(f"lam must be a finite number >= 0, got {lam!r}")
     return float(lam)
+
+
+def _check_one_sided(one_sided):
+    if not isinstance(one_sided, (bool, np.bool_)):
+        raise TypeError(f"one_sided must be True or False, got {one_sided!r}")
+    return bool(one_sided)
