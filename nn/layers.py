@@ -44,16 +44,26 @@ class Layer:
 
     def _output(self, name, shape, dtype):
         """The array an output goes into: this layer's own reused array, or a fresh one."""
-        if not self.reuse_outputs or math.prod(shape) > OUTPUT_REUSE_LIMIT * self.reuse_outputs:
+        if not self.reuse_outputs:
+            return np.empty(shape, dtype)
+        arrays = self.__dict__.get("_reused_outputs")
+        key = (name, shape, dtype)
+        if arrays is not None and key in arrays:   # the hot path: one lookup (kept only if small)
+            return arrays[key]
+        if math.prod(shape) > OUTPUT_REUSE_LIMIT * self.reuse_outputs:
             return np.empty(shape, dtype)
         arrays = self.__dict__.setdefault("_reused_outputs", {})
-        key = (name, shape, dtype)
-        array = arrays.get(key)
-        if array is None:
-            if len(arrays) >= OUTPUT_REUSE_SHAPES:
-                del arrays[next(iter(arrays))]
-            array = arrays[key] = np.empty(shape, dtype)
+        if len(arrays) >= OUTPUT_REUSE_SHAPES:
+            del arrays[next(iter(arrays))]
+        array = arrays[key] = np.empty(shape, dtype)
         return array
+
+    def _elementwise_output(self, name, x, *others, dtype=None):
+        """For an elementwise layer: its reused output array of x's shape, or None (NumPy then
+        allocates, as an unflagged call does) unless x and `others` are floats of one dtype."""
+        if not self.reuse_outputs or x.dtype.kind != "f" or any(o.dtype != x.dtype for o in others):
+            return None
+        return self._output(name, x.shape, x.dtype if dtype is None else np.dtype(dtype))
 
     def forward(self, x):
         raise NotImplementedError
@@ -121,12 +131,47 @@ class Linear(Layer):
         dtype = x.dtype if x.dtype == self.W.dtype else np.result_type(x, self.W)
         y = self._output("y", x.shape[:-1] + (self.out_features,), dtype)
         rows, y_rows = x.reshape(-1, self.in_features), y.reshape(-1, self.out_features)
-        if self.in_features == 1:
-            np.multiply(rows, self.W, out=y_rows)   # x W is an outer product: a broadcast beats BLAS
-        else:
-            np.matmul(rows, self.W, out=y_rows)
+        W_and_b = self._weights_with_bias(x.dtype)
+        if W_and_b is not None:      # one input feature: y = [x 1] [W; b], one BLAS call
+            np.dot(self._with_ones(rows), W_and_b, out=y_rows)
+            return y
+        np.matmul(rows, self.W, out=y_rows)
         y_rows += self.b
         return y
+
+    # One input feature (a 1D GAN's first layer): x W alone would be an outer product, which
+    # NumPy's broadcasting or np.matmul with an inner dimension of 1 compute slowly, plus a pass
+    # to add b. Treating the bias as the weight of a constant input 1 (Bishop 1995, section 3.1)
+    # makes it one matrix product with an inner dimension of 2: y = [x 1] [W; b], and backward's
+    # [dL/dW; dL/db] = [x 1]^T dL/dy another. [W; b] is a view of the flat buffer, where a
+    # Sequential stores b right after W (for a stack of E members: all W_e, then all b_e).
+
+    def _weights_with_bias(self, dtype, gradients=False):
+        """[W; b] (or [dL/dW; dL/db]) as one view of shape (..., 2, out), or None unless
+        in_features is 1, both lie in one buffer, and x has their dtype."""
+        weights, bias = (self.grad_W, self.grad_b) if gradients else (self.W, self.b)
+        if self.in_features != 1 or dtype != weights.dtype:
+            return None
+        cache = self.__dict__.setdefault("_joined_views", {})
+        entry = cache.get(gradients)
+        if entry is None or entry[0] is not weights or entry[1] is not bias:
+            view = None
+            if (weights.base is not None and weights.base is bias.base
+                    and weights.flags.c_contiguous and bias.flags.c_contiguous):
+                bias_offset = bias.ctypes.data - weights.ctypes.data   # bytes from W_e to b_e
+                shape = weights.shape[:-2] + (2, self.out_features)
+                strides = weights.strides[:-2] + (bias_offset, weights.itemsize)
+                view = np.lib.stride_tricks.as_strided(weights, shape, strides)
+            entry = cache[gradients] = (weights, bias, view)
+        return entry[2]
+
+    def _with_ones(self, rows):
+        """[x 1]: rows (..., n, 1) beside a column of ones, in a reused array; kept for backward."""
+        x_and_1 = self._output("x_and_1", rows.shape[:-1] + (2,), rows.dtype)
+        x_and_1[..., 0] = rows[..., 0]
+        x_and_1[..., 1] = 1
+        self.x_and_1 = x_and_1
+        return x_and_1
 
     def backward(self, grad_y, param_grads=True):
         """dL/dW = x^T dL/dy, dL/db = sum of dL/dy over all leading axes, dL/dx = dL/dy W^T."""
@@ -140,7 +185,10 @@ class Linear(Layer):
             return grad_x.reshape(self.x.shape)
         x = self.x.reshape(-1, self.in_features)
         grad = grad_y.reshape(-1, self.out_features)
-        if param_grads:
+        grads_joined = self._weights_with_bias(x.dtype, gradients=True) if param_grads else None
+        if grads_joined is not None and grad.dtype == x.dtype:
+            np.dot(self.x_and_1.T, grad, out=grads_joined)   # [dL/dW; dL/db] = [x 1]^T dL/dy
+        elif param_grads:
             np.matmul(x.T, grad, out=self.grad_W)          # dL/dW = x^T dL/dy
             np.matmul(self._ones(len(grad), grad.dtype), grad, out=self.grad_b)
             # dL/db = 1^T dL/dy, the sum over the batch (one BLAS call; faster than a row reduction)
@@ -148,7 +196,7 @@ class Linear(Layer):
         grad_x = self._output("grad_x", self.x.shape, dtype)
         grad_x_rows = grad_x.reshape(-1, self.in_features)
         if self.out_features == 1:
-            np.multiply(grad, self.W.T, out=grad_x_rows)    # dL/dx = dL/dy W^T, an outer product
+            np.dot(grad, self.W.T, out=grad_x_rows)         # dL/dx = dL/dy W^T, an outer product (BLAS)
         else:
             np.matmul(grad, self.W.T, out=grad_x_rows)      # dL/dx = dL/dy W^T
         return grad_x
@@ -174,11 +222,11 @@ class ReLU(Layer):
     """y = max(x, 0); dy/dx = 1[x > 0] (taken as 0 at the kink x = 0)."""
 
     def forward(self, x):
-        self.active = x > 0
-        return np.maximum(x, 0)
+        self.active = np.greater(x, 0, out=self._elementwise_output("active", x, dtype=np.bool_))
+        return np.maximum(x, 0, out=self._elementwise_output("y", x))
 
     def backward(self, grad_y, param_grads=True):
-        return grad_y * self.active
+        return np.multiply(grad_y, self.active, out=self._elementwise_output("grad_x", grad_y))
 
 
 class LeakyReLU(Layer):
@@ -226,22 +274,32 @@ class Tanh(Layer):
     """y = tanh(x); dy/dx = 1 - y^2."""
 
     def forward(self, x):
-        self.y = np.tanh(x)
+        self.y = np.tanh(x, out=self._elementwise_output("y", x))
         return self.y
 
     def backward(self, grad_y, param_grads=True):
-        return grad_y * (1 - self.y * self.y)
+        grad_x = self._elementwise_output("grad_x", grad_y, self.y)
+        if grad_x is None:
+            return grad_y * (1 - self.y * self.y)
+        np.multiply(self.y, self.y, out=grad_x)
+        np.subtract(1, grad_x, out=grad_x)               # 1 - y^2
+        return np.multiply(grad_y, grad_x, out=grad_x)   # dL/dx = (1 - y^2) dL/dy
 
 
 class Sigmoid(Layer):
     """y = sigma(x) = 1 / (1 + exp(-x)) (scipy's expit, exact in both tails); dy/dx = y (1 - y)."""
 
     def forward(self, x):
-        self.y = expit(x)
+        self.y = expit(x, out=self._elementwise_output("y", x))
         return self.y
 
     def backward(self, grad_y, param_grads=True):
-        return grad_y * (self.y * (1 - self.y))
+        grad_x = self._elementwise_output("grad_x", grad_y, self.y)
+        if grad_x is None:
+            return grad_y * (self.y * (1 - self.y))
+        np.subtract(1, self.y, out=grad_x)
+        grad_x *= self.y                                 # y (1 - y)
+        return np.multiply(grad_y, grad_x, out=grad_x)   # dL/dx = y (1 - y) dL/dy
 
 
 class Softplus(Layer):
@@ -249,10 +307,14 @@ class Softplus(Layer):
 
     def forward(self, x):
         self.x = x
-        return np.logaddexp(0, x)
+        return np.logaddexp(0, x, out=self._elementwise_output("y", x))
 
     def backward(self, grad_y, param_grads=True):
-        return grad_y * expit(self.x)
+        grad_x = self._elementwise_output("grad_x", grad_y, self.x)
+        if grad_x is None:
+            return grad_y * expit(self.x)
+        expit(self.x, out=grad_x)
+        return np.multiply(grad_y, grad_x, out=grad_x)   # dL/dx = sigma(x) dL/dy
 
 
 ACTIVATIONS = {

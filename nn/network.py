@@ -273,17 +273,24 @@ class MemberwiseLinear(Linear):
         self.x = x
         members = x.reshape(self.stack, -1, self.in_features)
         y = self._output("y", members.shape[:-1] + (self.out_features,), np.result_type(x, self.W))
-        if self.in_features == 1:
-            np.multiply(members, self.W, out=y)    # x_e W_e is an outer product: a broadcast
+        W_and_b = self._weights_with_bias(x.dtype)
+        if W_and_b is not None:                    # y_e = [x_e 1] [W_e; b_e], as Linear
+            np.matmul(self._with_ones(members), W_and_b, out=y)
         else:
-            np.matmul(members, self.W, out=y)      # (E, n, in) @ (E, in, out)
-        y += self.b[:, None, :]
+            if self.in_features == 1:
+                np.multiply(members, self.W, out=y)    # x_e W_e is an outer product: a broadcast
+            else:
+                np.matmul(members, self.W, out=y)      # (E, n, in) @ (E, in, out)
+            y += self.b[:, None, :]
         return y.reshape(x.shape[:-1] + (self.out_features,))
 
     def backward(self, grad_y, param_grads=True):
         x = self.x.reshape(self.stack, -1, self.in_features)
         grad = grad_y.reshape(self.stack, -1, self.out_features)
-        if param_grads:
+        grads_joined = self._weights_with_bias(x.dtype, gradients=True) if param_grads else None
+        if grads_joined is not None and grad.dtype == x.dtype:
+            np.matmul(self.x_and_1.transpose(0, 2, 1), grad, out=grads_joined)   # [x_e 1]^T dL/dy_e
+        elif param_grads:
             np.matmul(x.transpose(0, 2, 1), grad, out=self.grad_W)              # x_e^T dL/dy_e
             np.matmul(self._ones(grad.shape[1], grad.dtype), grad, out=self.grad_b)   # 1^T dL/dy_e
         grad_x = self._output("grad_x", x.shape, np.result_type(grad, self.W))

@@ -9,6 +9,8 @@ import numpy as np
 def check_size(size):
     if size is None:
         return None
+    if type(size) is tuple and all(type(length) is int and length >= 0 for length in size):
+        return size          # the common case, checked without the conversions below
     try:
         shape = (operator.index(size),)
     except TypeError:

@@ -123,9 +123,10 @@ class Generator:
         z = np.empty(n, dtype=np.float64)
         if self._work is None:   # preallocated once: fresh pages would cost page faults
             self._work = np.empty((7, CHUNK))
+            self._uniforms = self._work[:2].reshape(-1)
             self._u2_stream = self.lcg.copy()
         if k <= CHUNK:   # the 2k uniforms in one call: u1 the first k, u2 the next k
-            uniforms = self._work[:2].reshape(-1)[: 2 * k]
+            uniforms = self._uniforms[: 2 * k]
             self.lcg.random_into(uniforms)
             box_muller_into(uniforms[:k], uniforms[k:], z[:k], z[k:], self._work[2:, :k])
         else:            # u2 from a second stream jumped k ahead, chunk by chunk
@@ -142,7 +143,8 @@ class Generator:
             self.lcg.state = u2_stream.state
         if shape is None:
             return float(z[0]) if dtype == np.float64 else dtype.type(z[0])
-        return z.reshape(shape).astype(dtype, copy=False)
+        z = z.reshape(shape)
+        return z if dtype == np.float64 else z.astype(dtype)
 
     def normal(self, loc=0.0, scale=1.0, size=None):
         """Normals N(loc, scale^2): loc + scale z with z from `standard_normal`."""

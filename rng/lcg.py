@@ -161,26 +161,35 @@ class LCG:
         self._state = (A_k * self._state + C_k) % self.m
         return self
 
+    def _jump_tables(self, size):
+        """jump_tables(a, c, m, size), remembered for the last size (a dict lookup on three
+        big integers costs more than the arithmetic of a small draw)."""
+        if self.__dict__.get("_tables_size") != size:
+            self._tables = jump_tables(self.a, self.c, self.m, size)
+            self._tables_size = size
+        return self._tables
+
+    def _next_states(self, n):
+        """The next n <= BLOCK states x_1..x_n, in one vectorised jump-ahead from the current state
+        x_0: x_j = A_j x_0 + C_j. Returned in a reused buffer (valid until the next draw)."""
+        size = 1 << max(n - 1, 0).bit_length()
+        A, C = self._jump_tables(size)
+        if len(self._buffer) < size:   # fresh pages cost page faults: keep one buffer
+            self._buffer = np.empty(size, dtype=np.uint64)
+        x = multiply_add_mod(A[:n], np.uint64(self._state), C[:n], self.m, out=self._buffer[:n])
+        if n:
+            self._state = int(x[-1])
+        return x
+
     def _blocks(self, n):
         """Yield (start, stop, x) with x = states x_{start+1}..x_{stop} as a uint64 array.
 
         Each block is one vectorised jump-ahead from the block's first state: x_{s+j} =
         A_j x_s + C_j for j = 1..B, so the Python loop runs once per block of B = 2^16 numbers.
         """
-        size = min(BLOCK, 1 << max(n - 1, 0).bit_length())
-        A, C = jump_tables(self.a, self.c, self.m, size)
-        if len(self._buffer) < size:   # fresh pages cost page faults: keep one buffer
-            self._buffer = np.empty(size, dtype=np.uint64)
-        buffer = self._buffer
-        x_start = np.uint64(self._state)
-        for start in range(0, n, size):
-            stop = min(start + size, n)
-            x = multiply_add_mod(A[: stop - start], x_start, C[: stop - start], self.m,
-                                 out=buffer[: stop - start])
-            x_start = x[-1]
-            yield start, stop, x
-        if n:
-            self._state = int(x_start)
+        for start in range(0, n, BLOCK):
+            stop = min(start + BLOCK, n)
+            yield start, stop, self._next_states(stop - start)
 
     def raw(self, n):
         """The next n states x_1..x_n as uint64 (the current state x_0 is not output)."""
@@ -216,7 +225,11 @@ class LCG:
         scale = out.dtype.type(2.0**-bits)
         m_bits = self.m.bit_length() - 1          # m = 2^m_bits when m is a power of two
         top_bits = self.m & (self.m - 1) == 0 and m_bits > bits
-        for start, stop, x in self._blocks(flat.size):
+        if flat.size <= BLOCK:   # one block (every small draw): no generator machinery
+            blocks = ((0, flat.size, self._next_states(flat.size)),)
+        else:
+            blocks = self._blocks(flat.size)
+        for start, stop, x in blocks:
             target = flat[start:stop]
             if top_bits:
                 np.right_shift(x, np.uint64(m_bits - bits), out=x)

@@ -60,12 +60,13 @@ def test_mlp_gradients_match_finite_differences_in_float64(
 
 
 @settings(max_examples=20)
-@given(seed=seeds, members=st.integers(1, 3), activation=st.sampled_from(ACTIVATION_NAMES))
-def test_stacked_mlp_gradients_match_finite_differences(seed, members, activation):
+@given(seed=seeds, members=st.integers(1, 3), activation=st.sampled_from(ACTIVATION_NAMES),
+       inputs=st.sampled_from([1, 2]))   # 1: the first layer's bias is folded into its product
+def test_stacked_mlp_gradients_match_finite_differences(seed, members, activation, inputs):
     rng = np.random.default_rng(seed)
-    network = MLP([2, 4, 3, 1], activation, rng=rng, stack=members)
+    network = MLP([inputs, 4, 3, 1], activation, rng=rng, stack=members)
     _jitter(network, rng)
-    x = rng.normal(size=(members, 5, 2))
+    x = rng.normal(size=(members, 5, inputs))
     target = rng.uniform(size=(members, 5, 1))
     result = check_network(network, x, lambda y: bce_with_logits(y, target), eps=_eps_for(network, x))
     assert result.max_relative_error < 1e-6, str(result)
