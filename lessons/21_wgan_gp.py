@@ -1,0 +1,241 @@
+"""Lesson 21 -- WGAN-GP: a gradient penalty instead of weight clipping, and its double backward.
+
+Follows Gulrajani et al. (2017, "Improved Training of Wasserstein GANs", eq. 3 and Algorithm 1)
+after lesson 10's clipped critic. The critic f is kept near 1-Lipschitz by penalising
+lambda (||grad f(x^)|| - 1)^2 at random points x^ between real and generated samples; so it
+measures W1 itself, not K W1. The penalty's gradient with respect to the weights is the gradient
+of a gradient, derived by hand in gan/variants/wgan_gp.py and checked here. Then clipping and the
+penalty on the same 1D target: the critic's estimate against scipy's W1 during training, the
+critics' shapes, their weights and their gradient norms at x^ -- and why the paper's two-sided
+penalty fails in one dimension while its one-sided variant works.
+
+Run: python lessons/21_wgan_gp.py   (--fast: small sizes, as the tests run it; --show: open
+the figures in windows; --out DIR: where the figures go)
+"""
+
+# %%
+import functools
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy.stats import wasserstein_distance
+
+from _lesson import say, start
+from gan.config import GANConfig
+from gan.distributions import Normal
+from gan.train import train
+from gan.variants.wgan import PAPER_SETTINGS as CLIP_SETTINGS
+from gan.variants.wgan import WGAN, lipschitz_constant_1d
+from gan.variants.wgan import fit_critic as fit_clipped_critic
+from gan.variants.wgan_gp import (PAPER_LAMBDA, PAPER_SETTINGS, WGANGP, fit_critic,
+                                  gradient_penalty, input_gradient, interpolate)
+from nn import MLP, Linear
+from nn.gradcheck import gradcheck
+from nn.optim import Adam, RMSProp
+
+FIGURES = ("critic_alone.png", "training.png", "critics.png", "norms_and_weights.png")
+
+lesson = start(__file__, __doc__)
+lam = PAPER_LAMBDA
+
+# %% [markdown]
+# ## The double backward, checked
+# g = grad_x f is itself a backward pass; dP/dtheta runs the chain rule back through it.
+# For LeakyReLU sigma'' = 0, so only the weights of that backward pass carry the penalty's
+# gradient; for tanh sigma'' != 0 adds a second pass through the pre-activations.
+
+# %%
+print("  activation   max relative error of dP/dtheta against finite differences")
+for activation in ("leaky_relu", "tanh"):
+    rng = np.random.default_rng(0)
+    f = MLP([2, 5, 5, 1], activation, rng=rng)
+    x_hat = rng.normal(size=(8, 2))
+    _, analytic, _ = gradient_penalty(f, x_hat, lam)
+    parts = np.split(analytic, np.cumsum([p.size for p in f.parameters()])[:-1])
+    result = gradcheck(lambda: gradient_penalty(f, x_hat, lam)[0], f.parameters(),
+                       [part.reshape(p.shape) for part, p in zip(parts, f.parameters())])
+    bias_gradient = max(np.abs(part).max() for part, name in zip(parts, f.parameter_names())
+                        if name.endswith(".b"))
+    print(f"  {activation:11s}  {result.max_relative_error:.1e}   (largest |dP/db|: {bias_gradient:.1e})")
+print()
+say("""The biases of the LeakyReLU critic get no penalty gradient at all: between the kinks g is a
+product of weight matrices masked by which units are on, and a bias only moves the kinks.""")
+
+# %% [markdown]
+# ## The penalised critic alone: it measures W1 itself
+
+# %%
+shifts = lesson.pick((0.5, 1.0, 2.0, 3.0), (1.0, 3.0))
+critic_steps = lesson.pick((500, 300), (40, 10))
+rows = []
+for mu in shifts:
+    rng = np.random.default_rng(0)
+    p, q = Normal(0.0, 1.0), Normal(mu, 1.0)
+    f = MLP([1, 32, 32, 1], "leaky_relu", rng=rng)
+    f.layers[-1].W[...] = 0.0        # start flat: the data, not the initial slope, picks the sign
+    optimizer = Adam(f, lr=3e-3, betas=PAPER_SETTINGS["betas"])
+    fit_critic(f, p, q, critic_steps[0], 256, rng, optimizer, lam)
+    optimizer.lr = 3e-4
+    fit_critic(f, p, q, critic_steps[1], 256, rng, optimizer, lam)
+    x, y = p.sample(50_000, rng), q.sample(50_000, rng)
+    w1 = wasserstein_distance(x[:, 0], y[:, 0])
+    rows.append((mu, w1, float(f.forward(x).mean() - f.forward(y).mean())))
+penalised = (f, p, q)                # the last one, kept for the gradient norms below
+clipped = MLP([1, 32, 32, 1], "leaky_relu", rng=np.random.default_rng(0))
+fit_clipped_critic(clipped, p, q, sum(critic_steps), 256, np.random.default_rng(0),
+                   RMSProp(clipped, lr=1e-3), c=0.01)
+print("  N(0,1) vs N(mu,1)   scipy W1   critic estimate   W1 (1 + W1 / 2 lambda)")
+for mu, w1, estimate in rows:
+    print(f"  mu = {mu:4.1f}          {w1:8.3f}   {estimate:15.3f}   {w1 * (1 + w1 / (2 * lam)):22.3f}")
+print()
+say("""No division by an unknown K this time: the estimate is W1 itself, plus a bias the penalty
+explains. A line f(x) = -s x scores s W1 - lambda (s - 1)^2, best at s = 1 + W1 / (2 lambda), so the
+critic overshoots W1 by the factor 1 + W1 / (2 lambda): 5% at W1 = 1 with the paper's lambda = 10.""")
+fig, ax = plt.subplots(figsize=(6, 4))
+w1s = np.array([row[1] for row in rows])
+ax.plot(w1s, [row[2] for row in rows], "o", color="tab:blue", label="penalised critic's estimate")
+ax.plot(w1s, w1s * (1 + w1s / (2 * lam)), "-", color="tab:blue", alpha=0.4,
+        label="W1 (1 + W1 / 2 lambda)")
+ax.plot(w1s, w1s, "k:", label="W1 (scipy)")
+ax.set(xlabel="W1 from scipy.stats.wasserstein_distance", ylabel="mean f(x) - mean f(y)",
+       title="The penalised critic measures W1, up to a known bias")
+ax.legend()
+lesson.save(fig, FIGURES[0])
+
+# %% [markdown]
+# ## Training on N(-1, 1): clipping, the paper's penalty, the one-sided penalty
+
+# %%
+steps = lesson.pick(600, 20)
+every = lesson.pick(20, 5)
+samples = lesson.pick(20_000, 2_000)
+target = Normal(-1.0, 1.0)
+base = GANConfig(target=target, steps=steps, batch_size=128, snapshot_every=0)
+gp_config = base.replace(**{**PAPER_SETTINGS, "lr_d": 1e-3, "lr_g": 1e-3})
+runs = {
+    "clipping (RMSProp 1e-3, c 0.01)": (
+        base.replace(**{**CLIP_SETTINGS, "lr_d": 1e-3, "lr_g": 1e-3}), functools.partial(WGAN, c=0.01)),
+    "penalty, two-sided (the paper's)": (gp_config, WGANGP),
+    "penalty, one-sided": (gp_config, functools.partial(WGANGP, one_sided=True)),
+}
+
+
+def run(config, make_game):
+    """Train, and every `every` steps measure scipy's W1(p_data, p_g) and the critic's estimate
+    on the same fresh samples (and the clipped critic's K), from a stream of their own."""
+    games, trace = [], {"step": [], "w1": [], "estimate": [], "K": []}
+    measure_rng = np.random.default_rng(1)
+
+    def build(config, rng):
+        games.append(make_game(config, rng))
+        return games[-1]
+
+    def watch(step, losses):
+        if step % every:
+            return
+        game = games[0]
+        x = target.sample(samples, measure_rng)
+        y = game.G.forward(game.sample_noise(samples, measure_rng))
+        trace["step"].append(step)
+        trace["w1"].append(wasserstein_distance(x[:, 0], y[:, 0]))
+        trace["estimate"].append(float(game.D.forward(x).mean() - game.D.forward(y).mean()))
+        trace["K"].append(lipschitz_constant_1d(game.D, -30.0, 30.0))
+
+    result = train(config, callback=watch, game=build)
+    return result, {name: np.array(values) for name, values in trace.items()}
+
+
+results = {name: run(config, game) for name, (config, game) in runs.items()}
+print("  run                                  final mean   std    JSD       W1 then   estimate / W1")
+for name, (result, trace) in results.items():
+    m = result.metrics
+    scale = trace["K"][-1] if name.startswith("clipping") else 1.0
+    print(f"  {name:36s} {m['mean']:+8.3f}  {m['std']:6.3f}  {m['jsd']:.1e}   {trace['w1'][-1]:7.3f}   "
+          f"{trace['estimate'][-1] / scale / trace['w1'][-1]:+8.2f}" + ("  (/ K)" if scale != 1 else ""))
+print()
+say("""The paper's two-sided penalty sends G away from the target, and its W1 estimate turns
+negative: the critic holds a slope of the wrong sign. In one dimension the only unit gradients are
++1 and -1; to flip its slope the critic must pass through |f'| = 0, where the penalty charges
+lambda. A line with the wrong sign is even a local optimum, at slope 1 - W1 / (2 lambda), whose
+estimate -W1 (1 - W1 / (2 lambda)) bottoms out at -lambda / 2 = -5 -- where the curve below
+flattens. In two or more dimensions g can turn round on the unit sphere instead. The one-sided
+penalty max(0, ||g|| - 1)^2 (the paper's Section 4 mentions it) has no barrier: it tracks W1 and
+lands on the target, closer than clipping does.""")
+
+fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+for ax, (name, (result, trace)) in zip(axes, results.items()):
+    ax.plot(trace["step"], trace["w1"], "k:", label="W1(p_data, p_g), scipy")
+    if name.startswith("clipping"):
+        ax.plot(trace["step"], trace["estimate"] / trace["K"], color="tab:blue",
+                label="critic's estimate / K")
+    else:
+        ax.plot(trace["step"], trace["estimate"], color="tab:blue", label="critic's estimate")
+    ax.axhline(0, color="grey", linewidth=0.5)
+    ax.set(xlabel="step", ylabel="W1", title=name)
+    ax.legend(fontsize=8)
+fig.suptitle("The critic's W1 estimate against scipy's during training")
+lesson.save(fig, FIGURES[1])
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+for ax, (name, (result, trace)) in zip(axes, results.items()):
+    z = result.config.p_z.sample(50_000, np.random.default_rng(2))
+    x_g = result.G.forward(z)[:, 0]
+    low, high = min(-5.0, np.percentile(x_g, 0.5)), max(3.0, np.percentile(x_g, 99.5))
+    grid = np.linspace(low, high, 401).reshape(-1, 1)
+    critic = result.D.forward(grid)[:, 0] / (trace["K"][-1] if name.startswith("clipping") else 1)
+    ax.hist(x_g, bins=80, range=(low, high), density=True, color="tab:green",
+            histtype="step", label="p_g")
+    ax.plot(grid[:, 0], target.pdf(grid[:, 0]), "k:", label="p_data")
+    twin = ax.twinx()
+    twin.plot(grid[:, 0], critic, "--", color="tab:blue", label="f(x)")
+    twin.set_ylabel("f(x)" + (" / K" if name.startswith("clipping") else ""))
+    ax.set(xlabel="x", ylabel="density", title=name)
+    ax.legend(loc="upper left", fontsize=8)
+fig.suptitle("The trained critics (blue, dashed) with p_data and p_g: slopes of magnitude ~1")
+lesson.save(fig, FIGURES[2])
+
+# %%
+f, p, q = penalised
+rng = np.random.default_rng(3)
+x_hat = interpolate(p.sample(5_000, rng), q.sample(5_000, rng), rng)
+fig, (ax_norm, ax_clipped, ax_free) = plt.subplots(1, 3, figsize=(16, 4))
+print(f"  Critics alone between N(0,1) and N({q.mu:g},1), at 5000 points x^:")
+for name, critic, color in (("clipped, c = 0.01", clipped, "tab:orange"),
+                            ("penalised, lambda = 10", f, "tab:blue")):
+    norms = np.linalg.norm(input_gradient(critic, x_hat), axis=1)
+    print(f"  {name:24s} ||grad f(x^)||: median {np.median(norms):.2e}, "
+          f"5-95%: {np.percentile(norms, 5):.2e} - {np.percentile(norms, 95):.2e}")
+    ax_norm.hist(np.log10(norms), bins=60, histtype="step", color=color, label=name)
+    weights = np.concatenate([layer.W.ravel() for layer in critic.layers
+                              if isinstance(layer, Linear)])
+    (ax_clipped if critic is clipped else ax_free).hist(weights, bins=80, color=color)
+print(f"  (the penalised optimum for a shift: 1 + W1 / (2 lambda) = {1 + q.mu / (2 * lam):.2f})")
+for name, (result, trace) in results.items():
+    if not name.startswith("clipping"):
+        x = target.sample(5_000, rng)
+        y = result.G.forward(result.config.p_z.sample(5_000, rng))
+        norms = np.linalg.norm(input_gradient(result.D, interpolate(x, y, rng)), axis=1)
+        print(f"  after training, {name:33s} median ||grad f(x^)|| {np.median(norms):.2f} "
+              f"(W1 then {trace['w1'][-1]:.2f})")
+print()
+ax_norm.set(xlabel="log10 ||grad f(x^)||", ylabel="count",
+            title="Gradient norms at x^: ~K under clipping, ~1 with the penalty")
+ax_norm.legend(fontsize=8)
+ax_clipped.set(xlabel="weight", ylabel="count", title="Clipped critic's weights: piled at +-c")
+ax_free.set(xlabel="weight", ylabel="count", title="Penalised critic's weights: free")
+lesson.save(fig, FIGURES[3])
+say("""Clipping confines every weight to [-c, c] and many end at the walls, so the clipped critic's
+gradient is ~K, a number set by c and the width, not by the data. The penalty leaves the weights
+free and controls what matters, the gradient norm where the critic is evaluated. After training
+the picture depends on W1: the trapped two-sided critic sits at its wrong-signed optimum, slope
+1 - W1 / (2 lambda); the one-sided critic, with nothing left to tell apart, lets its slope fall
+below 1, which its penalty allows.""")
+
+# %%
+print("Exercises")
+say("""1. Start the two-sided run's critic flat (set D's last W to 0 after building the game, with a
+factory like `run`'s `build`). Does the critic then keep up with G? Where does it get stuck?""")
+say("""2. Train the two-sided penalty on the ring of 8 Gaussians (lesson 13; combine WGANGP with
+gan.targets2d.GAN2D). In 2D the unit gradients form a circle: does the trap of 1D remain?""")
+lesson.finish()
