@@ -15,8 +15,9 @@ maximum is K W1 rather than W1 (the paper's eq. 3): the estimate is W1 up to a s
 n_critic critic updates per generator update are the game's ``config.k``. The paper's defaults
 (its Algorithm 1): RMSProp, learning rate 5e-5, c = 0.01, n_critic = 5 -- `PAPER_SETTINGS`.
 
-WGAN-GP (Gulrajani et al. 2017) is not here: its penalty (||grad_x f|| - 1)^2 needs the gradient
-of an input gradient with respect to the weights (a double backward), which nn does not derive.
+WGAN-GP (Gulrajani et al. 2017) replaces the clipping by a penalty (||grad_x f|| - 1)^2, whose
+gradient with respect to the weights is a double backward derived by hand in
+`gan.variants.wgan_gp`.
 """
 
 from __future__ import annotations
