@@ -20,7 +20,7 @@ import rng as project_rng
 from gan.config import GANConfig
 from gan.ensemble import EnsembleGAN, MemberStreams
 from gan.game import GAN
-from gan.train import _iteration, learning_rate_factor
+from gan.train import iteration, learning_rate_factor
 from nn.threads import blas_threads
 
 SMALL = dict(g_hidden=(16, 16), d_hidden=(32, 32), d_activation="leaky_relu", batch_size=64, k=1,
@@ -33,7 +33,7 @@ def make_single_step(config):
 
     def step(number):
         game.set_learning_rates(learning_rate_factor(number, config.steps, config.lr_schedule))
-        return _iteration(game, number, train_rng)
+        return iteration(game, number, train_rng)
 
     return step
 
@@ -45,7 +45,7 @@ def make_ensemble_step(configs):
 
     def step(number):
         game.set_learning_rates(learning_rate_factor(number, config.steps, config.lr_schedule))
-        return _iteration(game, number, draws)
+        return iteration(game, number, draws)
 
     return step
 

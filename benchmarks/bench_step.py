@@ -12,6 +12,10 @@ importable) runs the whole step under jax.jit. Every contender runs on one threa
 through nn.threads.blas_threads, torch.set_num_threads(1)); the contenders take turns, one step
 each, round after round, so a change in the machine's load hits all alike. Reported: medians.
 
+Also timed in the same rounds: the BLAS floor, the step's matrix products alone (`step_products`),
+each a single BLAS call on arrays made in advance -- no sampling, activations, losses, optimiser
+or Python -- the least any implementation calling BLAS per product could take.
+
 Then: NumPy calls per step (see `count_numpy_calls` for the method), the RNG throughput table of
 bench_rng.py, and the wall time of the default `train(GANConfig(seed=0))` to convergence.
 """
@@ -170,9 +174,59 @@ def make_jax_step(jax, dtype):
     return run
 
 
+def step_products(m=M):
+    """The matrix products one step cannot avoid, as (rows, inner, columns) of A (rows x inner)
+    times B (inner x columns). A layer of width in -> out on n rows: forward x W (n, in, out);
+    backward dL/dW = x^T dL/dy (in, n, out) and dL/dx = dL/dy W^T (n, out, in), the latter not
+    for a network's first layer (nothing needs dL/dz or dL/dx of the data)."""
+    g_sizes, d_sizes = [1, *G_HIDDEN, 1], [1, *D_HIDDEN, 1]
+
+    def forward(sizes, n):
+        return [(n, fan_in, fan_out) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
+
+    def backward(sizes, n, parameters=True):
+        products = []
+        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            if parameters:
+                products.append((fan_in, n, fan_out))
+            if index > 0:
+                products.append((n, fan_out, fan_in))
+        return products
+
+    d_update = forward(g_sizes, m) + forward(d_sizes, 2 * m) + backward(d_sizes, 2 * m)
+    g_update = (forward(g_sizes, m) + forward(d_sizes, m) + backward(d_sizes, m, parameters=False)
+                + backward(g_sizes, m))
+    return d_update + g_update
+
+
+def make_blas_floor(dtype):
+    """The step's matrix products alone (`step_products`), each one BLAS call on arrays made in
+    advance: what a step would cost if nothing but the matrix arithmetic took time."""
+    rng = np.random.default_rng(0)
+    calls = []
+    for rows, inner, columns in step_products():
+        a = rng.standard_normal((rows, inner)).astype(dtype)
+        b = rng.standard_normal((inner, columns)).astype(dtype)
+        calls.append((a, b, np.empty((rows, columns), dtype)))
+
+    def step():
+        for a, b, out in calls:
+            np.dot(a, b, out=out)      # np.dot: BLAS also for an inner dimension of 1
+
+    return step
+
+
+def step_flops():
+    """Floating-point operations of the step's matrix products: 2 rows inner columns each."""
+    return sum(2 * rows * inner * columns for rows, inner, columns in step_products())
+
+
 def contenders():
-    """{name: zero-argument step} for ours and whichever of torch and jax are importable."""
+    """{name: zero-argument step} for ours, the BLAS floor, and whichever of torch and jax are
+    importable."""
     steps = {f"ours {dtype}": make_our_step(dtype) for dtype in ("float64", "float32")}
+    for dtype in ("float64", "float32"):
+        steps[f"BLAS floor {dtype}"] = make_blas_floor(dtype)
     skipped = []
     try:
         import torch
@@ -298,11 +352,15 @@ def main():
         steps, skipped = contenders()
         medians = time_alternating(steps, arguments.repeats)
     print(f"\nOne step of Algorithm 1, median of {arguments.repeats} alternating repeats (one thread)")
-    print(f"{'contender':<18}{'us/step':>10}{'ours/this':>11}")
+    print(f"{'contender':<20}{'us/step':>10}{'ours/this':>11}")
     for name, seconds in medians.items():
         dtype = name.split()[-1]
         ratio = medians[f"ours {dtype}"] / seconds
-        print(f"{name:<18}{seconds * 1e6:>10.1f}{ratio:>10.2f}x")
+        print(f"{name:<20}{seconds * 1e6:>10.1f}{ratio:>10.2f}x")
+    flops = step_flops()
+    print(f"BLAS floor: the step's {len(step_products())} matrix products alone ({flops / 1e6:.1f} MFLOP; "
+          + ", ".join(f"{flops / medians[f'BLAS floor {dtype}'] / 1e9:.1f} GFLOP/s in {dtype}"
+                      for dtype in ("float64", "float32")) + ")")
     for name in skipped:
         print(f"{'skipped: ' + name}")
     print(f"load average after: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")

@@ -13,7 +13,7 @@ and their learning rates; everything else (architecture, k, m, steps, loss, ...)
 The game is `GAN` itself with its players stacked: `EnsembleGAN` inherits Algorithm 1's two
 updates unchanged and overrides only how players are built, how minibatches are drawn (each
 member from its own seed's training stream, in the order a single run draws them), and how
-learning rates are set. The loop is `gan.train`'s `_iteration`, not a copy of it.
+learning rates are set. The loop is `gan.train.iteration`, not a copy of it.
 
 Differences from `train`, all outside the trajectory: snapshots are not recorded (they never
 change a run); "seconds" is the whole ensemble's training time; and a member whose losses or
@@ -31,7 +31,7 @@ import rng as project_rng
 from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.game import GAN, build_players, make_optimizer
-from gan.train import History, TrainResult, _iteration, learning_rate_factor
+from gan.train import History, TrainResult, iteration, learning_rate_factor
 from nn import MLP
 from nn.threads import blas_threads
 from rng.generator import CHUNK
@@ -204,7 +204,7 @@ def _train_ensemble(configs, callback):
             learning_rate_factor(step, config.steps, config.lr_schedule, config.decay_start)
         )
         with np.errstate(all="ignore"):   # one member's overflow must not stop the others
-            d_loss, v, g_loss = _iteration(game, step, draws)
+            d_loss, v, g_loss = iteration(game, step, draws)
         losses["d_loss"][step - 1], losses["g_loss"][step - 1], losses["value"][step - 1] = (
             d_loss, g_loss, v)
         diverged_at[(diverged_at == 0) & ~(np.isfinite(d_loss) & np.isfinite(g_loss))] = step

@@ -37,7 +37,7 @@ from nn.threads import blas_threads
 
 __all__ = [
     "TrainingDiverged", "History", "TrainResult", "learning_rate_factor", "fit_discriminator",
-    "train", "algorithm1_step",
+    "train", "algorithm1_step", "iteration",
     # the pieces of Algorithm 1, defined in gan.game and importable from here
     "GAN", "build_players", "discriminator_step", "generator_step", "make_optimizer",
 ]
@@ -169,10 +169,14 @@ def algorithm1_step(G, D, opt_d, opt_g, config, rng):
     the G update draws m fresh noise samples. Returns (L_D, V estimate) of the last D
     update and L_G.
     """
-    return _iteration(GAN.from_players(config, G, D, opt_d, opt_g), 0, rng)
+    return iteration(GAN.from_players(config, G, D, opt_d, opt_g), 0, rng)
 
 
-def _iteration(game, step, rng):
+def iteration(game, step, rng):
+    """One iteration of Algorithm 1 on a game (a `GAN` or a variant, stacked or not): k calls of
+    ``game.discriminator_update(step, rng)``, then one of ``game.generator_update(step, rng)``.
+    Returns (L_D, V estimate) of the last D update and L_G. `train` and
+    `gan.ensemble.train_ensemble` both loop over it."""
     for _ in range(game.config.k):
         d_loss, v = game.discriminator_update(step, rng)
     return d_loss, v, game.generator_update(step, rng)
@@ -202,7 +206,7 @@ def _train(config, callback, make_game):
         )
         try:
             with np.errstate(over="raise", invalid="raise", divide="raise"):
-                d_loss, v, g_loss = _iteration(game, step, train_rng)
+                d_loss, v, g_loss = iteration(game, step, train_rng)
         except FloatingPointError as error:
             _diverged(step, f"a floating-point {error}", history)
         if not (np.isfinite(d_loss) and np.isfinite(g_loss)):

@@ -6,8 +6,9 @@ so one step is a handful of whole-buffer NumPy calls with `out=`; no per-tensor 
 `lr` may be changed between steps (learning-rate schedules are set from outside); lr = 0 is
 allowed and freezes the parameters. For a stacked network (an MLP with stack=E) `lr` may also
 be a 1-D array of E learning rates, one per member: every factor that multiplies the update is
-then expanded to the flat buffer by member, so member e is updated exactly (bitwise) as an
-optimiser with the number lr[e] would update it alone.
+then applied member by member (each parameter's block of the flat buffer, shape (E, ...), times
+the factor's column), so member e is updated exactly (bitwise) as an optimiser with the number
+lr[e] would update it alone.
 """
 
 import numpy as np
@@ -30,7 +31,7 @@ class Optimizer:
         if parameters.ndim != 1 or parameters.shape != gradients.shape or parameters.dtype != gradients.dtype:
             raise ValueError("network.flat_params and flat_grads must be 1-D arrays of one shape and dtype")
         self.network = network
-        self._flat_members, self._per_parameter = None, None
+        self._member_blocks = None
         self.lr = lr
         self.t = 0
         self._scratch = np.empty_like(parameters)
@@ -55,19 +56,24 @@ class Optimizer:
         if members is None or rates.shape != (members,) or not np.all(rates >= 0):
             raise ValueError(f"lr as an array must hold one number >= 0 per member of a stacked "
                              f"network (stack={members}), got {value!r}")
-        if self._flat_members is None:
-            self._flat_members = self.network.flat_members()
-            self._per_parameter = np.empty_like(self.network.flat_params)
+        if self._member_blocks is None:   # (start, stop) of each parameter in the flat buffer
+            sizes = [parameter.size for parameter in self.network.parameters()]
+            stops = np.cumsum(sizes).tolist()
+            self._member_blocks = list(zip([0] + stops[:-1], stops))
         return rates
 
-    def _expand(self, factor):
-        """A factor of the update as the step multiplies by it: the number itself, or, for
-        per-member learning rates, factor[e] at every entry of member e (in the buffer's dtype,
-        rounded as the number would be)."""
+    def _multiply(self, array, factor, out):
+        """out = array * factor, where factor is a number or, for per-member learning rates, an
+        array of E numbers: each parameter's block of the flat buffer, seen as (E, entries per
+        member), times factor[e] on row e (in the buffer's dtype, rounded as the number would be)."""
         if isinstance(factor, float):
-            return factor
-        return np.take(factor.astype(self._per_parameter.dtype), self._flat_members,
-                       out=self._per_parameter)
+            return np.multiply(array, factor, out=out)
+        column = factor.astype(out.dtype)[:, None]
+        members = len(factor)
+        for start, stop in self._member_blocks:
+            np.multiply(array[start:stop].reshape(members, -1), column,
+                        out=out[start:stop].reshape(members, -1))
+        return out
 
     def _state(self):
         return np.zeros_like(self.network.flat_params)
@@ -97,7 +103,7 @@ class SGD(Optimizer):
         theta, g, scratch = self.network.flat_params, self.network.flat_grads, self._scratch
         self.t += 1
         if self.velocity is None:
-            np.multiply(g, self._expand(self._lr), out=scratch)
+            self._multiply(g, self._lr, out=scratch)
             theta -= scratch
             return
         v, mu = self.velocity, self.momentum
@@ -106,9 +112,9 @@ class SGD(Optimizer):
         if self.nesterov:
             np.multiply(v, mu, out=scratch)
             scratch += g                            # g + mu v
-            scratch *= self._expand(self._lr)
+            self._multiply(scratch, self._lr, out=scratch)
         else:
-            np.multiply(v, self._expand(self._lr), out=scratch)
+            self._multiply(v, self._lr, out=scratch)
         theta -= scratch
 
 
@@ -147,7 +153,8 @@ class Adam(Optimizer):
         np.sqrt(scratch, out=scratch)
         scratch += self.eps                         # sqrt(v_hat) + eps
         np.divide(m, scratch, out=scratch)
-        scratch *= self._expand(self._lr / (1 - beta1**self.t))   # lr m_hat / (sqrt(v_hat) + eps)
+        self._multiply(scratch, self._lr / (1 - beta1**self.t), out=scratch)
+        # lr m_hat / (sqrt(v_hat) + eps)
         theta -= scratch
 
 
@@ -176,5 +183,5 @@ class RMSProp(Optimizer):
         np.sqrt(s, out=scratch)
         scratch += self.eps
         np.divide(g, scratch, out=scratch)
-        scratch *= self._expand(self._lr)
+        self._multiply(scratch, self._lr, out=scratch)
         theta -= scratch                            # theta -= lr g / (sqrt(s) + eps)
