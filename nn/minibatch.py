@@ -11,7 +11,19 @@ features f(x_i) in R^A of the n samples of a batch and a tensor T in R^{A x B x 
 
 so o(x_i) counts, per kernel, how many samples of the batch sit close to x_i: about 1 for a
 sample with no close neighbour, about n for a batch collapsed onto one point. (The sum includes
-j = i, a constant exp(0) = 1, as in the paper's formula.)
+j = i, a constant exp(0) = 1, as in the paper's formula.) With ``share=True`` the layer outputs
+instead the share of the *other* samples close to x_i,
+
+    o(x_i)_b = 1/(n - 1) sum_{j != i} c_b(x_i, x_j)                 in [0, 1]  (0 when n = 1)
+
+(the authors' released code also leaves j = i out): 1 for a collapsed batch, 0 for a batch of
+lone samples, (n/2 - 1)/(n - 1) for two far-apart clusters of n/2 -- the same scale at any n, so
+the next layer's weights need not absorb a factor m.
+
+What the feature can tell apart depends on the scale of T: 1/||T_b||_1 is kernel b's width in
+units of f. If every width is far above the batch's spread, every c_b ~ 1 and o says nothing;
+far below it, every c_b ~ 0 for j != i. (The authors' code sets that scale from the data: T is
+weight-normalised and its norm initialised so that the mean nearest-neighbour distance is 2.)
 
 Batches: x has shape (..., n, A); distances are taken along the batch axis (-2) only, so a
 leading axis keeps batches apart -- stack real and fake minibatches as (2, n, A) and each one's
@@ -29,19 +41,23 @@ class MinibatchDiscrimination(Layer):
     """y_i = [x_i, o(x_i)], o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1), M_i = x_i T.
 
     T has shape (in_features, kernels, kernel_dim) = (A, B, C) (Salimans et al. 2016, §3.2).
-    init: ("normal", std), "glorot", "he" or "zeros"; None (the default) means ("normal", 0.05),
-    the scale of the authors' released code, when ``rng`` is given and "zeros" when it is not --
-    the path `nn.layers.layer_from_config` takes to rebuild the layer before a checkpoint (or
-    `Sequential.copy`) fills T. The output has in_features + kernels features.
+    init: ("normal", std), "glorot", "he" or "zeros"; None (the default) means ("normal", 0.05)
+    when ``rng`` is given and "zeros" when it is not -- the path `nn.layers.layer_from_config`
+    takes to rebuild the layer before a checkpoint (or `Sequential.copy`) fills T. Choose std for
+    the spread of the layer's input (see the module's note on the scale of T). ``share``: output
+    1/(n - 1) sum_{j != i} c_b instead of sum_j c_b. The output has in_features + kernels features.
     """
 
     parameter_names = ("T",)
 
     def __init__(self, in_features, kernels, kernel_dim, rng=None, init=None,
-                 dtype=np.float64):
+                 dtype=np.float64, share=False):
         self.in_features = positive_int("in_features", in_features)
         self.kernels = positive_int("kernels", kernels)
         self.kernel_dim = positive_int("kernel_dim", kernel_dim)
+        if not isinstance(share, (bool, np.bool_)):
+            raise TypeError(f"share must be True or False, got {share!r}")
+        self.share = bool(share)
         if init is None:
             init = ("normal", 0.05) if rng is not None else "zeros"
         initialiser(init, rng)
@@ -53,10 +69,11 @@ class MinibatchDiscrimination(Layer):
 
     def config(self):
         return {"type": "MinibatchDiscrimination", "in_features": self.in_features,
-                "kernels": self.kernels, "kernel_dim": self.kernel_dim}
+                "kernels": self.kernels, "kernel_dim": self.kernel_dim, "share": self.share}
 
     def forward(self, x):
-        """M = x T, c_{ijb} = exp(-||M_ib - M_jb||_1), y = [x, sum_j c_{ijb}]."""
+        """M = x T, c_{ijb} = exp(-||M_ib - M_jb||_1), y = [x, sum_j c_{ijb}] (or the share of
+        j != i: (sum_j c_{ijb} - 1) / (n - 1), since c_{iib} = 1)."""
         if x.ndim < 2 or x.shape[-1] != self.in_features:
             raise ValueError(f"MinibatchDiscrimination expected x of shape (..., batch, "
                              f"{self.in_features}), got shape {x.shape}")
@@ -67,11 +84,19 @@ class MinibatchDiscrimination(Layer):
         self.sign = np.sign(difference)                                   # d|u|/du (0 at u = 0)
         self.closeness = np.exp(-np.abs(difference).sum(axis=-1))         # c_{ijb}: (..., n, n, B)
         o = self.closeness.sum(axis=-2)                                   # sum over j: (..., n, B)
+        if self.share:
+            o = (o - 1.0) / self._others(x.shape[-2])                      # drop c_ii = 1, average
         return np.concatenate([x, o], axis=-1)
+
+    @staticmethod
+    def _others(n):
+        """n - 1, the number of other samples; 1 for a batch of one (whose share is then 0)."""
+        return max(n - 1, 1)
 
     def against(self, x, reference):
         """y_i = [x_i, o(x_i)] for each row x_i of x joined alone to the batch ``reference``:
-        o(x_i)_b = 1 + sum_j exp(-||M(x_i)_b - M(r_j)_b||_1) over the rows r_j of reference.
+        o(x_i)_b = 1 + sum_j exp(-||M(x_i)_b - M(r_j)_b||_1) over the rows r_j of reference
+        (with ``share``: the sum over j alone divided by n, the number of rows of reference).
 
         What the layer outputs for x_i inside the batch [x_i, r_1, ..., r_n] (how D judges a
         point among, say, the generator's samples), for many x_i at n work each. Caches nothing.
@@ -81,7 +106,9 @@ class MinibatchDiscrimination(Layer):
         M = (x @ T).reshape(x.shape[:-1] + shape)                        # (p, B, C)
         M_reference = (reference @ T).reshape(reference.shape[:-1] + shape)   # (n, B, C)
         distance = np.abs(M[:, None] - M_reference[None]).sum(axis=-1)   # (p, n, B)
-        return np.concatenate([x, 1.0 + np.exp(-distance).sum(axis=1)], axis=-1)
+        others = np.exp(-distance).sum(axis=1)
+        o = others / len(reference) if self.share else 1.0 + others
+        return np.concatenate([x, o], axis=-1)
 
     def backward(self, grad_y, param_grads=True):
         """With g = dL/do and s_{ij} = sign(M_i - M_j) (c symmetric, s antisymmetric in i, j):
@@ -89,9 +116,12 @@ class MinibatchDiscrimination(Layer):
                      = -sum_j (g_kb + g_jb) c_kjb s_kjb
             dL/dT    = x^T dL/dM             (M = x T is linear in T)
             dL/dx    = dL/dy[:A] + dL/dM T^T (x reaches y directly and through M)
+        With ``share``, o is (sum_j c - 1) / (n - 1), so g is first divided by n - 1.
         """
         A = self.in_features
         grad_direct, g = grad_y[..., :A], grad_y[..., A:]                  # (..., n, A), (..., n, B)
+        if self.share:
+            g = g / self._others(grad_y.shape[-2])                         # d o/d sum = 1/(n - 1)
         pair_weight = (g[..., :, None, :] + g[..., None, :, :]) * self.closeness   # (g_k + g_j) c_kj
         grad_M = -np.einsum("...kjb,...kjbc->...kbc", pair_weight, self.sign)
         grad_M = grad_M.reshape(grad_M.shape[:-2] + (-1,))                 # (..., n, B C)

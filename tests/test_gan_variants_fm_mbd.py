@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
-from gan.objectives import discriminator_loss
+from gan.objectives import discriminator_loss, generator_loss
 from gan.train import train
 from gan.variants.feature_matching import (FeatureMatchingGAN, feature_matching_loss, features,
                                            features_backward)
@@ -66,9 +66,13 @@ def test_feature_matching_rejects_a_layer_outside_D(layer):
 
 
 # ---- minibatch discrimination ----------------------------------------------------------------
-def test_minibatch_discriminator_gradients_match_finite_differences():
+PLACEMENTS = [dict(on="input"), dict(on="hidden", share=False, kernel_dim=3, init_std=0.05)]
+
+
+@pytest.mark.parametrize("placement", PLACEMENTS)
+def test_minibatch_discriminator_gradients_match_finite_differences(placement):
     # L_D with real and fake batches stacked: D's parameter gradients against central differences.
-    game = MinibatchDiscriminationGAN(GANConfig(**SMALL), np.random.default_rng(0))
+    game = MinibatchDiscriminationGAN(GANConfig(**SMALL), np.random.default_rng(0), **placement)
     data_rng = np.random.default_rng(3)
     x = np.stack([data_rng.normal(size=(6, 1)), data_rng.normal(size=(6, 1))])
 
@@ -83,9 +87,26 @@ def test_minibatch_discriminator_gradients_match_finite_differences():
     assert result.max_relative_error < 1e-6, result
 
 
-def test_minibatch_discriminator_judges_real_and_fake_batches_apart():
+@pytest.mark.parametrize("placement", PLACEMENTS)
+def test_minibatch_generator_gradient_through_o_matches_finite_differences(placement):
+    # L_G of a fake batch alone through D: G's gradients reach it through o as well as through x.
+    game = MinibatchDiscriminationGAN(GANConfig(**SMALL), np.random.default_rng(0), **placement)
+    z = np.random.default_rng(6).normal(size=(8, 1))
+
+    def loss():
+        return generator_loss(game.D.forward(game.G.forward(z)), "non_saturating")
+
+    _, grad_logits = loss()
+    game.G.backward(game.D.backward(grad_logits, param_grads=False))
+    analytic = [g.copy() for g in game.G.gradients()]
+    result = gradcheck(lambda: loss()[0], game.G.parameters(), analytic)
+    assert result.max_relative_error < 1e-6, result
+
+
+@pytest.mark.parametrize("placement", PLACEMENTS)
+def test_minibatch_discriminator_judges_real_and_fake_batches_apart(placement):
     # D's logits for the real batch must not depend on the fake batch it is stacked with.
-    game = MinibatchDiscriminationGAN(GANConfig(**SMALL), np.random.default_rng(0))
+    game = MinibatchDiscriminationGAN(GANConfig(**SMALL), np.random.default_rng(0), **placement)
     rng = np.random.default_rng(4)
     real = rng.normal(size=(8, 1))
     first = game.D.forward(np.stack([real, rng.normal(size=(8, 1))]))[0]
@@ -93,8 +114,9 @@ def test_minibatch_discriminator_judges_real_and_fake_batches_apart():
     np.testing.assert_array_equal(first, second)
 
 
-def test_discriminator_in_batch_is_D_on_the_point_joined_to_the_fakes():
-    game = MinibatchDiscriminationGAN(GANConfig(**SMALL), np.random.default_rng(0))
+@pytest.mark.parametrize("placement", PLACEMENTS)
+def test_discriminator_in_batch_is_D_on_the_point_joined_to_the_fakes(placement):
+    game = MinibatchDiscriminationGAN(GANConfig(**SMALL), np.random.default_rng(0), **placement)
     z = np.random.default_rng(5).normal(size=(40, 1))
     points = np.array([-2.0, 0.3, 4.0])
     fakes = game.G.forward(z[: game.config.batch_size - 1])
@@ -112,7 +134,8 @@ def test_variant_trains_in_the_loop_on_a_bimodal_target(game):
     assert np.isfinite(result.metrics["jsd"]) and len(result.history.jsd) == 5
 
 
-@pytest.mark.parametrize("name, value", [("kernels", 0), ("kernel_dim", 2.5)])
+@pytest.mark.parametrize("name, value", [("kernels", 0), ("kernel_dim", 2.5), ("on", "output"),
+                                         ("init_std", 0.0), ("init_std", float("nan"))])
 def test_minibatch_game_rejects_bad_sizes(name, value):
     with pytest.raises(ValueError, match=name):
         MinibatchDiscriminationGAN(GANConfig(**SMALL), np.random.default_rng(0), **{name: value})

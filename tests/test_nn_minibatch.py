@@ -36,13 +36,13 @@ def smallest_gap(x, T):
 
 
 @settings(max_examples=30)
-@given(seed=seeds, shape=shapes, batch=st.integers(2, 6))
-def test_minibatch_gradients_match_finite_differences(seed, shape, batch):
+@given(seed=seeds, shape=shapes, batch=st.integers(2, 6), share=st.booleans())
+def test_minibatch_gradients_match_finite_differences(seed, shape, batch, share):
     # The stencil moves an entry of x or T by up to 2h = 4e-4, which moves a gap M_ibc - M_jbc
     # by about 4e-4 times an entry of T or x (order 1): gaps above 1e-2 never cross the kink of |.|.
     rng = np.random.default_rng(seed)
     _, A, B, C = shape
-    layer = MinibatchDiscrimination(A, B, C, rng=rng, init=("normal", 0.5))
+    layer = MinibatchDiscrimination(A, B, C, rng=rng, init=("normal", 0.5), share=share)
     x = rng.normal(size=(batch, A))
     assume(smallest_gap(x, layer.T) > 1e-2)
     assert check_layer(layer, x, rng).max_relative_error < 1e-6
@@ -90,6 +90,35 @@ def test_collapsed_batch_counts_every_sample_and_a_lone_sample_counts_itself():
     layer.T[...] = np.abs(layer.T) + 0.1         # every kernel moves with the first feature
     apart = np.column_stack([1e3 * np.arange(n), np.zeros(n)])
     np.testing.assert_array_equal(layer.forward(apart)[:, 2:], np.ones((n, 4)))
+
+
+@settings(max_examples=30)
+@given(seed=seeds, shape=shapes, batch=st.integers(1, 5))
+def test_share_is_the_papers_sum_without_j_equal_i_over_the_other_samples(seed, shape, batch):
+    rng = np.random.default_rng(seed)
+    _, A, B, C = shape
+    layer = MinibatchDiscrimination(A, B, C, rng=rng, init=("normal", 1.0), share=True)
+    x = rng.normal(size=(batch, A))
+    expected = paper_features(x, layer.T)
+    expected[:, A:] = (expected[:, A:] - 1) / max(batch - 1, 1)   # a batch of one has no others
+    np.testing.assert_allclose(layer.forward(x), expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("n", [2, 8, 64])
+def test_feature_tells_a_collapsed_batch_from_two_clusters(n):
+    # Hand-made batches of n one-dimensional samples: all at 3 (collapsed), or half at -1e3 and
+    # half at 1e3 (two clusters). Every |T_bc| >= 0.1, so across the clusters ||M_ib - M_jb||_1
+    # >= 2e3 * 0.2 = 400 and c <= exp(-400) ~ 1e-174, lost in rounding next to 1; inside a
+    # cluster c = 1. Sum: n for the collapsed batch against n/2 for two clusters; share: 1
+    # against (n/2 - 1)/(n - 1), the share of the others in one's own cluster.
+    rng = np.random.default_rng(0)
+    for share, collapsed_o, clustered_o in ((False, n, n / 2), (True, 1.0, (n / 2 - 1) / (n - 1))):
+        layer = MinibatchDiscrimination(1, 4, 2, rng=rng, init=("normal", 1.0), share=share)
+        layer.T[...] = np.abs(layer.T) + 0.1           # every kernel width at most 1 / 0.2
+        collapsed = np.full((n, 1), 3.0)
+        clusters = np.repeat([[-1e3], [1e3]], n // 2, axis=0)
+        np.testing.assert_allclose(layer.forward(collapsed)[:, 1:], collapsed_o, rtol=1e-15)
+        np.testing.assert_allclose(layer.forward(clusters)[:, 1:], clustered_o, rtol=1e-15)
 
 
 @settings(max_examples=20)

@@ -1,18 +1,27 @@
 """Minibatch discrimination against mode collapse (Salimans et al. 2016, §3.2).
 
 A collapsed G puts every G(z) at one point, and a D that judges samples one at a time sees
-nothing wrong as long as that point looks real. Inserting the `nn.minibatch.
-MinibatchDiscrimination` layer before D's output lets D see, for each sample, how many others
-in its batch lie close to it, o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1): about m for a
-collapsed fake batch, far less for a real batch spread over several modes. D learns that a
-crowded batch is fake, and G is pushed to spread out.
+nothing wrong as long as that point looks real. The `nn.minibatch.MinibatchDiscrimination` layer
+lets D see, for each sample, how much of its batch lies close to it, o(x_i)_b: all of it for a
+collapsed fake batch, about half for a real batch from two equal modes.
 
-    D:  x -> [Linear, activation] x len(d_hidden) -> MinibatchDiscrimination(h, B, C)
-          -> Linear(h + B, 1) -> logit
+    on="input"  (default): D: x -> MinibatchDiscrimination(dim, B, C) -> [Linear, activation]
+                          x len(d_hidden) -> Linear(., 1), so D is an MLP of [x, o(x)]
+    on="hidden" (the paper's CIFAR placement): D: x -> [Linear, activation] x len(d_hidden)
+                          -> MinibatchDiscrimination(h, B, C) -> Linear(h + B, 1)
+
+Why the input by default, on a low-dimensional target: on D's last hidden features the kernels
+measure distances in a space D reshapes for its own purpose, and in our runs on two modes at
+±3 it shrank until a real batch and a wide-spread fake one had the same o (o ~ 0.5 for both after
+~300 steps), while a linear head can only reward o one way (more crowded = more fake, or the
+reverse), so G first over-spread and then lost the signal. On x itself the kernel widths
+1/||T_b||_1 are in units of x: with ``init_std`` 0.2 and C = 1 they are of the order of the
+gap between the modes, and D's hidden layers can treat o and x jointly.
 
 Real and fake minibatches go through D stacked on a leading axis, (2, m, dim), so each batch's
 minibatch features are computed within that batch only (the layer's distances run along the
-batch axis): a mixed batch would tell D which half is which.
+batch axis): a mixed batch would tell D which half is which. G's update sends its fake batch
+alone through D and receives dL/dx through o as well as through x.
 """
 
 from __future__ import annotations
@@ -31,13 +40,24 @@ from nn.network import MLP
 
 class MinibatchDiscriminationGAN(GAN):
     """The plain game with a minibatch-discrimination layer of ``kernels`` = B kernels of
-    dimension ``kernel_dim`` = C before D's output (Salimans et al. 2016, §3.2)."""
+    dimension ``kernel_dim`` = C in D (Salimans et al. 2016, §3.2), ``on`` its "input" or its
+    last "hidden" layer (see the module's note), T drawn from N(0, init_std^2), the layer's o the
+    ``share`` of the other samples close to x_i (True) or the paper's sum over the batch."""
 
-    def __init__(self, config, rng, kernels=5, kernel_dim=3):
+    def __init__(self, config, rng, kernels=5, kernel_dim=1, on="input", share=True,
+                 init_std=0.2):
         for name, size in (("kernels", kernels), ("kernel_dim", kernel_dim)):
             if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
                 raise ValueError(f"{name} must be a positive integer, got {size!r}")
+        if on not in ("input", "hidden"):
+            raise ValueError(f"on must be 'input' or 'hidden', got {on!r}")
+        if not isinstance(share, (bool, np.bool_)):
+            raise TypeError(f"share must be True or False, got {share!r}")
+        if isinstance(init_std, bool) or not isinstance(init_std, (int, float)) or not (
+                np.isfinite(init_std) and init_std > 0):
+            raise ValueError(f"init_std must be a positive finite number, got {init_std!r}")
         self.kernels, self.kernel_dim = int(kernels), int(kernel_dim)
+        self.on, self.share, self.init_std = on, bool(share), float(init_std)
         super().__init__(config, rng)
 
     def build_players(self, rng):
@@ -49,12 +69,21 @@ class MinibatchDiscriminationGAN(GAN):
         slope = 0.2 if activation is LeakyReLU else 0.0
         init = "he" if c.d_activation in ("relu", "leaky_relu") else "glorot"
         layers = []
+        if self.on == "input":
+            layers.append(self._minibatch_layer(widths[0], rng, dtype))
+            widths[0] += self.kernels
         for fan_in, fan_out in zip(widths[:-1], widths[1:]):
             layers += [Linear(fan_in, fan_out, rng, init, dtype, negative_slope=slope), activation()]
-        layers += [MinibatchDiscrimination(widths[-1], self.kernels, self.kernel_dim, rng=rng,
-                                           dtype=dtype),
-                   Linear(widths[-1] + self.kernels, 1, rng, "glorot", dtype)]
+        if self.on == "hidden":
+            layers.append(self._minibatch_layer(widths[-1], rng, dtype))
+            widths[-1] += self.kernels
+        layers.append(Linear(widths[-1], 1, rng, "glorot", dtype))
         return G, Sequential(layers, dtype=dtype)
+
+    def _minibatch_layer(self, in_features, rng, dtype):
+        return MinibatchDiscrimination(in_features, self.kernels, self.kernel_dim, rng=rng,
+                                       init=("normal", self.init_std), dtype=dtype,
+                                       share=self.share)
 
     def discriminator_update(self, step, rng):
         """Real and fake minibatches through D as two stacked batches; descend L_D."""
@@ -95,8 +124,14 @@ class MinibatchDiscriminationGAN(GAN):
         D's output depends on the batch, so D(x) alone is undefined; this is what D says of x
         arriving among the generator's samples (see `MinibatchDiscrimination.against`).
         """
-        *body, minibatch, head = self.D.layers
+        position = next(i for i, layer in enumerate(self.D.layers)
+                        if isinstance(layer, MinibatchDiscrimination))
+        body, minibatch, head = (self.D.layers[:position], self.D.layers[position],
+                                 self.D.layers[position + 1:])
         h_points, h_fakes = _column(points, self.D), self.G.forward(z[: self.config.batch_size - 1])
         for layer in body:
             h_points, h_fakes = layer.forward(h_points), layer.forward(h_fakes)
-        return sigmoid(head.forward(minibatch.against(h_points, h_fakes)))[:, 0]
+        h = minibatch.against(h_points, h_fakes)
+        for layer in head:
+            h = layer.forward(h)
+        return sigmoid(h)[:, 0]
