@@ -41,18 +41,20 @@ class Layer:
     buffer_names = ()   # state that is saved but not trained (BatchNorm's running statistics)
     training = True     # Sequential.train() / eval() set it; only layers such as BatchNorm read it
     reuse_outputs = 0       # set by a Sequential while it runs the layer: its member count, or 0
+    _reused_outputs = None  # {(name, shape, dtype): array}, made on first use
 
     def _output(self, name, shape, dtype):
         """The array an output goes into: this layer's own reused array, or a fresh one."""
         if not self.reuse_outputs:
             return np.empty(shape, dtype)
-        arrays = self.__dict__.get("_reused_outputs")
+        arrays = self._reused_outputs
         key = (name, shape, dtype)
         if arrays is not None and key in arrays:   # the hot path: one lookup (kept only if small)
             return arrays[key]
         if math.prod(shape) > OUTPUT_REUSE_LIMIT * self.reuse_outputs:
             return np.empty(shape, dtype)
-        arrays = self.__dict__.setdefault("_reused_outputs", {})
+        if arrays is None:
+            arrays = self._reused_outputs = {}
         if len(arrays) >= OUTPUT_REUSE_SHAPES:
             del arrays[next(iter(arrays))]
         array = arrays[key] = np.empty(shape, dtype)
@@ -128,14 +130,18 @@ class Linear(Layer):
             y = np.matmul(members, self.W)                  # (E, n, in) @ (E, in, out)
             y += self.b[:, None, :]
             return y.reshape(x.shape[:-1] + (self.out_features,))
-        dtype = x.dtype if x.dtype == self.W.dtype else np.result_type(x, self.W)
+        W = self.W
+        dtype = x.dtype if x.dtype == W.dtype else np.result_type(x, W)
         y = self._output("y", x.shape[:-1] + (self.out_features,), dtype)
-        rows, y_rows = x.reshape(-1, self.in_features), y.reshape(-1, self.out_features)
-        W_and_b = self._weights_with_bias(x.dtype)
+        if x.ndim == 2:
+            rows, y_rows = x, y
+        else:
+            rows, y_rows = x.reshape(-1, self.in_features), y.reshape(-1, self.out_features)
+        W_and_b = self._weights_with_bias(x.dtype) if self.in_features == 1 else None
         if W_and_b is not None:      # one input feature: y = [x 1] [W; b], one BLAS call
             np.dot(self._with_ones(rows), W_and_b, out=y_rows)
             return y
-        np.matmul(rows, self.W, out=y_rows)
+        np.matmul(rows, W, out=y_rows)
         y_rows += self.b
         return y
 
@@ -183,9 +189,10 @@ class Linear(Layer):
                 np.sum(grad, axis=1, out=self.grad_b)
             grad_x = np.matmul(grad, self.W.transpose(0, 2, 1))
             return grad_x.reshape(self.x.shape)
-        x = self.x.reshape(-1, self.in_features)
-        grad = grad_y.reshape(-1, self.out_features)
-        grads_joined = self._weights_with_bias(x.dtype, gradients=True) if param_grads else None
+        x = self.x if self.x.ndim == 2 else self.x.reshape(-1, self.in_features)
+        grad = grad_y if grad_y.ndim == 2 else grad_y.reshape(-1, self.out_features)
+        grads_joined = (self._weights_with_bias(x.dtype, gradients=True)
+                        if param_grads and self.in_features == 1 else None)
         if grads_joined is not None and grad.dtype == x.dtype:
             np.dot(self.x_and_1.T, grad, out=grads_joined)   # [dL/dW; dL/db] = [x 1]^T dL/dy
         elif param_grads:
@@ -194,7 +201,7 @@ class Linear(Layer):
             # dL/db = 1^T dL/dy, the sum over the batch (one BLAS call; faster than a row reduction)
         dtype = grad.dtype if grad.dtype == self.W.dtype else np.result_type(grad, self.W)
         grad_x = self._output("grad_x", self.x.shape, dtype)
-        grad_x_rows = grad_x.reshape(-1, self.in_features)
+        grad_x_rows = grad_x if grad_x.ndim == 2 else grad_x.reshape(-1, self.in_features)
         if self.out_features == 1:
             np.dot(grad, self.W.T, out=grad_x_rows)         # dL/dx = dL/dy W^T, an outer product (BLAS)
         else:
@@ -259,10 +266,12 @@ class LeakyReLU(Layer):
     def _slope_everywhere(self, shape, dtype):
         """The constant slope as an array of x's shape, kept: a maximum against an array is faster
         than against a scalar (measured ~30%); beyond OUTPUT_REUSE_LIMIT the scalar itself."""
-        if math.prod(shape) > OUTPUT_REUSE_LIMIT * max(1, self.reuse_outputs):
-            return dtype.type(self.slope)
         constants = self.__dict__.setdefault("_slope_arrays", {})
         key = (shape, dtype, self.slope)          # the slope too: it is a public attribute
+        if key in constants:
+            return constants[key]
+        if math.prod(shape) > OUTPUT_REUSE_LIMIT * max(1, self.reuse_outputs):
+            return dtype.type(self.slope)
         if key not in constants:
             if len(constants) >= OUTPUT_REUSE_SHAPES:
                 del constants[next(iter(constants))]
