@@ -34,9 +34,6 @@ from gan.game import GAN, build_players, make_optimizer
 from gan.train import History, TrainResult, iteration, learning_rate_factor
 from nn import MLP
 from nn.threads import blas_threads
-from rng.generator import CHUNK
-from rng.lcg import jump_tables
-from rng.normal import box_muller_into
 
 # Fields a member may set for itself; all others must agree across the ensemble.
 MEMBER_FIELDS = ("seed", "lr_g", "lr_d")
@@ -45,64 +42,29 @@ IGNORED_FIELDS = ("snapshot_every",)
 
 
 class MemberStreams:
-    """The training streams of E members, drawn from together.
+    """The training streams of E members, drawn from together (an `rng.GeneratorStack`).
 
     `sample(distribution, n)` returns an (E, n, dim) array whose row e is
     `distribution.sample(n, generators[e])`, and advances each generator as that call would.
-    For `rng.Generator`s on a 2^64 LCG and a normal distribution the E streams advance in one
-    vectorised step: the states x_j = A_j x_0 + C_j mod 2^64 (jump-ahead, `rng.lcg.jump_tables`)
-    of all members at once, then Box-Muller on all of them, following the stream layout that
-    `rng.Generator.standard_normal` documents. Anything else is drawn member by member.
+    A normal distribution takes its noise from the stack's vectorised standard normals (as
+    `Normal.sample`: x = mu + sigma epsilon); anything else is drawn member by member.
     """
 
     def __init__(self, generators):
-        self.generators = list(generators)
-        lcgs = [getattr(generator, "lcg", None) for generator in self.generators]
-        parameters = {(lcg.a, lcg.c, lcg.m) for lcg in lcgs if lcg is not None}
-        self.vectorised = (
-            all(type(generator) is project_rng.Generator for generator in self.generators)
-            and len(parameters) == 1 and next(iter(parameters))[2] == 2**64
-        )
-        if self.vectorised:
-            self.lcg_parameters = parameters.pop()
-            self.states = np.array([lcg.state for lcg in lcgs], dtype=np.uint64)
+        self.stack = project_rng.GeneratorStack(generators)
+        self.generators = self.stack.generators
+        self.vectorised = self.stack.vectorised
 
     def sample(self, distribution, n):
         """Row e: distribution.sample(n, generators[e]), as an (E, n, dim) float64 array."""
-        count = n * distribution.dim
-        if self.vectorised and type(distribution) is Normal and (count + 1) // 2 <= CHUNK:
-            epsilon = self._standard_normal(count).reshape(len(self.generators), n, distribution.dim)
+        if type(distribution) is Normal:
+            epsilon = self.stack.standard_normal((n, distribution.dim))
             return distribution.mu_vector + distribution.sigma * epsilon   # as Normal.sample
-        self.synchronise()
-        rows = np.stack([distribution.sample(n, generator) for generator in self.generators])
-        if self.vectorised:
-            self.states[...] = [generator.lcg.state for generator in self.generators]
-        return rows
-
-    def _standard_normal(self, count):
-        """Each member's next `count` standard normals: 2k = 2 ceil(count / 2) uniforms, the
-        first k as u1 and the next k as u2 of Box-Muller; the k cosines, then count - k sines."""
-        k = (count + 1) // 2
-        a, c, m = self.lcg_parameters
-        A, C = jump_tables(a, c, m, 2 * k)
-        x = np.multiply(A, self.states[:, None])     # x_j = A_j x_0 + C_j, wrapping mod 2^64
-        x += C
-        self.states[...] = x[:, -1]
-        x >>= np.uint64(11)
-        uniforms = x.astype(np.float64)
-        uniforms *= 2.0**-53                          # the top 53 bits of x_j, as LCG.random_into
-        u1, u2 = np.ascontiguousarray(uniforms[:, :k]), np.ascontiguousarray(uniforms[:, k:])
-        z = np.empty((len(self.generators), 2 * k))
-        cosines, sines = np.empty(u1.size), np.empty(u1.size)
-        box_muller_into(u1.reshape(-1), u2.reshape(-1), cosines, sines, np.empty((5, u1.size)))
-        z[:, :k], z[:, k:] = cosines.reshape(-1, k), sines.reshape(-1, k)
-        return z[:, :count]
+        return self.stack.each(lambda generator: distribution.sample(n, generator))
 
     def synchronise(self):
-        """Write the vectorised states back into the generators (they are then up to date)."""
-        if self.vectorised:
-            for generator, state in zip(self.generators, self.states):
-                generator.lcg.state = int(state)
+        """Write the stacked states back into the generators (they are then up to date)."""
+        self.stack.synchronise()
 
 
 class EnsembleGAN(GAN):

@@ -8,13 +8,17 @@ Knows nothing of `nn` or `gan`.
     period(a, c, m, seed)       the cycle length by brute force (small m)
     box_muller(u1, u2)          uniforms to normals; polar(u1, u2) beside it
     Generator(seed, lcg=None)   numpy.random.Generator's dialect on top of an LCG
+    GeneratorStack(generators)  E generators drawn from together: (E, ...) draws, row e bitwise
+                                generators[e]'s own
     rng.quality                 chi-square, KS, serial correlation, spectral test, planes
 """
 
 from rng.generator import Generator, splitmix64
 from rng.lcg import LCG, PRESETS, full_period, period
 from rng.normal import box_muller, polar
+from rng.streams import GeneratorStack
 
 __all__ = [
     "LCG", "PRESETS", "full_period", "period", "box_muller", "polar", "Generator", "splitmix64",
+    "GeneratorStack",
 ]
