@@ -236,12 +236,16 @@ def contenders():
         torch.set_num_threads(1)
         for dtype in ("float64", "float32"):
             steps[f"torch {dtype}"] = make_torch_step(torch, dtype)
+    # XLA's CPU backend runs an Eigen thread pool over all cores unless told otherwise; one thread,
+    # like the others (the flags must be set before jax is imported).
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
+                                       "intra_op_parallelism_threads=1")
     try:
         import jax
     except ImportError:
         skipped.append("jax (not importable)")
     else:
-        for dtype in ("float32",):
+        for dtype in ("float64", "float32"):    # float64 first: it switches on jax_enable_x64
             steps[f"jax.jit {dtype}"] = make_jax_step(jax, dtype)
     return steps, skipped
 
