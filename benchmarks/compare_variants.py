@@ -26,7 +26,7 @@ def main():
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1 (default 10)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--steps", type=int, default=None,
-                        help="replace every target's steps (default: 800 in 1D, 1500 in 2D)")
+                        help="replace every target's steps (default: 800 in 1D, 5000 in 2D)")
     parser.add_argument("--out", type=Path, default=Path("runs/compare_variants"))
     args = parser.parse_args()
     matplotlib.use("Agg")
