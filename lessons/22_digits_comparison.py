@@ -143,9 +143,9 @@ lesson.save(fig, FIGURES[1])
 
 # %%
 print("Exercises")
-say("""1. Run the comparison at the lessons' full settings (python benchmarks/compare_digits.py,
-about ten minutes) and on real MNIST if you have the files (--data PATH). Which rankings
-change, and which stay?""")
+say("""1. Run the comparison on real MNIST if you have the files (--data PATH, or
+benchmarks/compare_digits.py --data PATH --binarize for binary pixels like the procedural set's).
+Which rankings change, and which stay?""")
 say("""2. Threshold the VAE's mean image at 1/2 and add it as a sixth row. The grey share drops to
 zero; does the Frechet distance follow? What does that say about what the Frechet distance
 measures beyond sharpness?""")
