@@ -52,7 +52,7 @@ def main():
     print(f"two modes at {MODES} (sigma {SIGMA}), m = {base.batch_size}, {arguments.steps} steps; "
           f"share of p_g within 4 sigma of each mode; * = both >= {COVERED}")
     header = "".join(f"{'seed ' + str(seed):>13}" for seed in range(arguments.seeds))
-    print(f"{"game":44}{header}   covered  seconds")
+    print(f"{'game':44}{header}   covered  seconds")
     for name, game, config in runs:
         started, cells, covered = time.perf_counter(), [], 0
         for seed in range(arguments.seeds):
