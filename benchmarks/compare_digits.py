@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 
 from gan.digits import format_table  # noqa: E402
 from gan.digits.comparison import comparison_rows, sample_grid, train_models  # noqa: E402
-from gan.digits.data import DATA_HELP, load_digits_data  # noqa: E402
+from gan.digits.data import add_data_argument, load_digits_data  # noqa: E402
 from gan.digits.grids import side_by_side_figure  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "lessons" / "out" / "compare_digits"
@@ -44,7 +44,7 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "lessons" / "out" / "comp
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="the lessons' --fast sizes")
-    parser.add_argument("--data", type=Path, default=None, help=DATA_HELP)
+    add_data_argument(parser)
     parser.add_argument("--binarize", action="store_true", help="binarise --data pixels")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--samples", type=int, default=None,

@@ -15,21 +15,20 @@ see gan.digits.data)
 """
 
 # %%
-import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from _lesson import say, start
 from gan.digits import (Autoencoder, Reference, VariationalAutoencoder, comparison_row,
-                        format_table, grey_share, lesson_digits, split_data_argument)
+                        format_table, grey_share, lesson_digits, add_data_argument)
 from gan.digits.comparison import CODER_BATCH_SIZE, CODER_SETTINGS
 from gan.digits.quality import GREY_RANGE
 
 FIGURES = ("reconstructions.png", "samples.png", "interpolations.png", "pixel_values.png")
 
-data_path, arguments = split_data_argument(sys.argv[1:])
-lesson = start(__file__, __doc__, arguments)
+lesson = start(__file__, __doc__, options=add_data_argument)
+data_path = lesson.options.data
 generator = np.random.default_rng(0)
 
 

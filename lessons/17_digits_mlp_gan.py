@@ -15,14 +15,13 @@ see gan.digits.data)
 """
 
 # %%
-import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from _lesson import say, start
 from gan.digits import (Reference, comparison_row, format_table, lesson_digits, predict,
-                        split_data_argument)
+                        add_data_argument)
 from gan.digits.comparison import gan_config
 from gan.digits.gans import ConditionalDigitsGAN, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation
@@ -31,8 +30,8 @@ from gan.train import train
 FIGURES = ("mlp_gan_grids.png", "mlp_gan_grids.gif", "cgan_grids.png", "cgan_grids.gif",
            "cgan_accuracy.png")
 
-data_path, arguments = split_data_argument(sys.argv[1:])
-lesson = start(__file__, __doc__, arguments)
+lesson = start(__file__, __doc__, options=add_data_argument)
+data_path = lesson.options.data
 generator = np.random.default_rng(0)
 
 # %% [markdown]

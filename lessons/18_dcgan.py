@@ -15,7 +15,6 @@ see gan.digits.data)
 """
 
 # %%
-import sys
 import time
 
 import matplotlib.pyplot as plt
@@ -23,7 +22,7 @@ import numpy as np
 
 from _lesson import say, start
 from gan.digits import (Reference, comparison_row, format_table, lesson_digits, predict,
-                        split_data_argument)
+                        add_data_argument)
 from gan.digits.comparison import gan_config
 from gan.digits.gans import DCGAN, Digits, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation
@@ -31,8 +30,8 @@ from gan.train import train
 
 FIGURES = ("dcgan_grids.png", "dcgan_grids.gif", "dcgan_losses.png", "dcgan_classes.png")
 
-data_path, arguments = split_data_argument(sys.argv[1:])
-lesson = start(__file__, __doc__, arguments)
+lesson = start(__file__, __doc__, options=add_data_argument)
+data_path = lesson.options.data
 generator = np.random.default_rng(0)
 
 # %% [markdown]

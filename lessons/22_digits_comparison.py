@@ -18,21 +18,20 @@ digits, see gan.digits.data)
 """
 
 # %%
-import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from _lesson import say, start
-from gan.digits import format_table, lesson_digits, split_data_argument
+from gan.digits import format_table, lesson_digits, add_data_argument
 from gan.digits.comparison import comparison_rows, sample_grid, train_models
 from gan.digits.grids import side_by_side_figure
 from gan.digits.quality import GREY_RANGE
 
 FIGURES = ("comparison_grids.png", "comparison_pixel_values.png")
 
-data_path, arguments = split_data_argument(sys.argv[1:])
-lesson = start(__file__, __doc__, arguments)
+lesson = start(__file__, __doc__, options=add_data_argument)
+data_path = lesson.options.data
 generator = np.random.default_rng(0)
 
 # %% [markdown]

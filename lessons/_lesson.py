@@ -3,7 +3,10 @@
 A lesson calls ``lesson = start(__file__, __doc__)`` first: that parses ``--fast``
 (small sizes, used by the tests) and ``--show`` (open figure windows; otherwise figures
 are only saved, with matplotlib's headless Agg backend), creates
-``lessons/out/<lesson name>/`` and prints the lesson's opening text.
+``lessons/out/<lesson name>/`` and prints the lesson's opening text. A lesson with flags of
+its own passes ``options=``, a function that adds them to the parser (e.g.
+``gan.digits.add_data_argument`` for ``--data PATH``); their values are in ``lesson.options``,
+and ``--help`` lists them with the common ones.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class Lesson:
     fast: bool
     show: bool
     out: Path
+    options: argparse.Namespace | None = None
 
     def save(self, figure, filename):
         """Save a figure under the lesson's folder, say where, and close it unless --show."""
@@ -48,8 +52,9 @@ class Lesson:
             plt.show()
 
 
-def start(file, doc, argv=None):
-    """Parse the lesson's flags, make its output folder, print its opening text."""
+def start(file, doc, argv=None, options=None):
+    """Parse the lesson's flags (the common ones, and those ``options(parser)`` adds), make its
+    output folder, print its opening text."""
     name = Path(file).stem
     parser = argparse.ArgumentParser(
         prog=f"python lessons/{name}.py", description=(doc or "").strip().splitlines()[0]
@@ -59,13 +64,15 @@ def start(file, doc, argv=None):
     parser.add_argument(
         "--out", type=Path, default=OUT_ROOT / name, help="folder for the figures (default: %(default)s)"
     )
+    if options is not None:
+        options(parser)
     args = parser.parse_args(argv)
     if not args.show:
         matplotlib.use("Agg")
     args.out.mkdir(parents=True, exist_ok=True)
     print(textwrap.dedent(doc or "").strip())
     print()
-    return Lesson(name=name, fast=args.fast, show=args.show, out=args.out)
+    return Lesson(name=name, fast=args.fast, show=args.show, out=args.out, options=args)
 
 
 def say(text):

@@ -1,6 +1,7 @@
 """--data PATH: the digits code reads MNIST IDX folders and .npz archives the tests write
 themselves, keeps their train/test split, pads 28 -> 32, and trains its referee on them."""
 
+import argparse
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import pytest
 
 from gan.datasets import write_idx
 from gan.digits import data as data_module
-from gan.digits.data import load_digits_data, locate_data, split_data_argument
+from gan.digits.data import add_data_argument, load_digits_data, locate_data
 
 MNIST_NAMES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
                "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
@@ -162,16 +163,19 @@ def test_a_malformed_archive_is_rejected_with_the_reason(tmp_path, arrays, fragm
     assert fragment in str(error.value)
 
 
-def test_split_data_argument_takes_out_data_and_leaves_the_other_flags(mnist_folder):
+def test_data_argument_parses_a_folder_and_defaults_to_the_procedural_set(mnist_folder):
     folder, _ = mnist_folder
-    path, rest = split_data_argument(["--fast", "--data", str(folder), "--out", "x"])
-    assert path == folder and rest == ["--fast", "--out", "x"]
-    assert split_data_argument(["--fast"]) == (None, ["--fast"])
+    parser = add_data_argument(argparse.ArgumentParser(prog="lesson"))
+    parser.add_argument("--fast", action="store_true")
+    assert parser.parse_args(["--fast", "--data", str(folder)]).data == folder
+    assert parser.parse_args(["--fast"]).data is None
 
 
-def test_split_data_argument_exits_with_a_usage_error_for_a_bad_path(tmp_path, capsys):
+def test_data_argument_exits_with_a_usage_error_naming_the_files_for_a_bad_path(tmp_path,
+                                                                                 capsys):
+    parser = add_data_argument(argparse.ArgumentParser(prog="lesson"))
     with pytest.raises(SystemExit) as stop:
-        split_data_argument(["--data", str(tmp_path / "absent")], prog="lesson")
+        parser.parse_args(["--data", str(tmp_path / "absent")])
     assert stop.value.code == 2
     assert "t10k-images-idx3-ubyte" in capsys.readouterr().err
 

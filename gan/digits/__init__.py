@@ -23,7 +23,7 @@ from gan.digits.classifier import (accuracy, features, load_classifier, predict,
                                    reference_classifier, referee, softmax_cross_entropy,
                                    train_classifier)
 from gan.digits.data import (DigitsData, lesson_digits, load_digits_data, locate_data,
-                             split_data_argument)
+                             add_data_argument)
 from gan.digits.gans import ConditionalDigitsGAN, DCGAN, Digits, DigitsConfig, DigitsGAN
 from gan.digits.quality import (Reference, class_entropy, comparison_row, format_table,
                                 frechet_distance, gaussian_frechet_distance, grey_share,
@@ -33,7 +33,7 @@ from gan.digits.quality import (Reference, class_entropy, comparison_row, format
 __all__ = ["Autoencoder", "ConditionalDigitsGAN", "DCGAN", "Digits", "DigitsConfig", "DigitsData",
            "DigitsGAN", "Reference", "VariationalAutoencoder", "accuracy", "class_entropy",
            "comparison_row", "lesson_digits", "load_digits_data", "locate_data",
-           "real_data_row", "split_data_argument",
+           "real_data_row", "add_data_argument",
            "features", "format_table", "frechet_distance", "gaussian_frechet_distance",
            "grey_share", "kl_standard_normal", "label_accuracy", "load_classifier",
            "nearest_distances", "nearest_neighbour_check", "predict", "referee",

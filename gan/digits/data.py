@@ -40,19 +40,20 @@ DATA_HELP = ("digits to learn from instead of the procedural set: a folder with 
              ".npz with arrays train_images, train_labels, test_images, test_labels")
 
 
-def split_data_argument(argv, prog=None):
-    """(PATH or None, the other arguments): takes `--data PATH` out of a command line so that
-    a lesson can hand the rest to its usual flags.  A PATH that locate_data rejects ends the
-    program with the reason (argparse's usage error, exit status 2)."""
-    parser = argparse.ArgumentParser(prog=prog, add_help=False)
-    parser.add_argument("--data", type=Path, default=None, help=DATA_HELP)
-    known, remaining = parser.parse_known_args(list(argv))
-    if known.data is not None:
-        try:
-            locate_data(known.data)
-        except (OSError, ValueError) as error:
-            parser.error(str(error))
-    return known.data, remaining
+def add_data_argument(parser):
+    """Add ``--data PATH`` (default None: the procedural digits) to an argparse parser; a PATH
+    that `locate_data` rejects is a usage error naming what is wrong, before any work."""
+    parser.add_argument("--data", type=_data_path, default=None, metavar="PATH", help=DATA_HELP)
+    return parser
+
+
+def _data_path(text):
+    path = Path(text)
+    try:
+        locate_data(path)
+    except (OSError, ValueError) as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return path
 
 
 @dataclass
