@@ -32,7 +32,7 @@ from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
 from gan.evaluate import generator_density, jsd_with_outside_mass
 from gan.game import GAN
-from gan.targets2d import EVALUATION_SAMPLES, mode_centres, mode_coverage, ring
+from gan.targets2d import EVALUATION_SAMPLES, mode_centres, mode_coverage, plane_config, ring
 from gan.train import TrainingDiverged, train
 from gan.variants import (ConditionalGAN, FeatureMatchingGAN, InfoGAN, InstanceNoiseGAN,
                           MinibatchDiscriminationGAN, WGAN, WGANGP)
@@ -138,21 +138,19 @@ def course_targets(steps=800, steps_2d=5000, batch_size=64):
       that much: JSD ~ chi^2 / 8 for nearby distributions).
       Two modes N(-3, 0.25^2) + N(3, 0.25^2): each mode holds >= 25% of p_g's mass, half its
       share (lesson 12's rule); a collapsed G holds ~0 on one mode.
-    2D (lesson 13): the ring of 8 Gaussians, 2D noise, 64-64 LeakyReLU players, no weight
-      averaging, m = 256, Adam lr 2e-3 with cosine decay, ``steps_2d`` steps: >= 7 of 8 modes
-      covered and >= 50% high-quality samples (p_data itself scores 8 and 98.9%; a G that only
-      blurs the ring scores 8 and little quality, a collapsed one high quality and few modes:
-      both numbers are needed). The plain GAN meets it in 8 of seeds 0-9 at 5000 steps, 2 of
-      0-4 at 3000 and none of 0-1 at 1500 (softplus G: 0 of 5; 16D noise: 0 of 5, collapsed;
-      lr 1e-3: 1 of 3). Its high-quality share stays near 60%: a continuous G of 2D noise
-      cannot tear the plane, so some mass lies between the modes (lesson 13).
+    2D (lesson 13): the ring of 8 Gaussians with `gan.targets2d.plane_config` (2D noise, 64-64
+      LeakyReLU players, m = 256, Adam lr 2e-3 with cosine decay, no weight averaging) for
+      ``steps_2d`` steps: >= 7 of 8 modes covered and >= 50% high-quality samples (p_data
+      itself scores 8 and 98.9%; a G that only blurs the ring scores 8 and little quality, a
+      collapsed one high quality and few modes: both numbers are needed). The plain GAN meets
+      it in 8 of seeds 0-9 at 5000 steps, 2 of 0-4 at 3000 and none of 0-1 at 1500 (lr 1e-3:
+      1 of 3 at 5000). Its high-quality share stays near 60%: a continuous G of 2D noise cannot
+      tear the plane, so some mass lies between the modes (lesson 13).
     """
     normal = GANConfig(target=Normal(-1.0, 1.0), steps=steps, batch_size=batch_size,
                        snapshot_every=0)
     two_modes = normal.replace(target=Mixture([Normal(-3.0, 0.25), Normal(3.0, 0.25)]))
-    plane = GANConfig(target=ring(), noise_dim=2, g_hidden=(64, 64), d_hidden=(64, 64),
-                      g_activation="leaky_relu", average_last=0.0, steps=steps_2d,
-                      snapshot_every=0)
+    plane = plane_config(ring(), steps=steps_2d, snapshot_every=0)
     return (Target("N(-1, 1)", normal, JSDBelow(0.01)),
             Target("two modes", two_modes, EveryModeHolds(0.25)),
             Target("ring of 8", plane, ModesCovered(7, 0.5), score="modes_covered"))

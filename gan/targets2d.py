@@ -27,6 +27,7 @@ import numpy as np
 from scipy.special import expit as sigmoid
 from scipy.special import ndtr
 
+from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
 from gan.game import GAN
 
@@ -72,6 +73,26 @@ def grid(side=GRID_SIDE, spacing=GRID_SPACING, sigma=GRID_SIGMA):
     first, second = np.meshgrid(axis, axis, indexing="ij")
     centres = np.stack([first.ravel(), second.ravel()], axis=1)
     return Mixture([Normal(centre, sigma) for centre in centres])
+
+
+def plane_config(target=None, **changes):
+    """The `GANConfig` under which the plain GAN learns the ring of 8 (``target`` defaults to
+    `ring()`), with ``changes`` applied: 2D noise, G and D 64-64 LeakyReLU MLPs, m = 256,
+    Adam lr 2e-3 (betas 0.5, 0.999) decayed to 0 along a half cosine, 5000 steps, no averaging
+    of G's weights (the average of generators that hold different modes holds neither).
+
+    Measured on seeds 0-9 (>= 7 of 8 modes and >= 50% high-quality samples): 8 of 10 at 5000
+    steps (high-quality share 0.57-0.75), 2 of 5 at 3000, none of 2 at 1500; with a softplus G
+    0 of 5 and with 16D noise 0 of 5 (collapsed onto 1-2 modes) at 5000; with averaging over the
+    last 25% the same 4 of seeds 0-4. The 5 x 5 grid is not learnt under it (0 of 3 seeds, 0-2
+    modes; 128-128 players no better in one seed).
+    """
+    settings = dict(target=ring() if target is None else target, noise_dim=2,
+                    g_hidden=(64, 64), d_hidden=(64, 64), g_activation="leaky_relu",
+                    d_activation="leaky_relu", batch_size=256, lr_g=2e-3, lr_d=2e-3,
+                    lr_schedule="cosine", average_last=0.0, steps=5000)
+    settings.update(changes)
+    return GANConfig(**settings)
 
 
 def mode_centres(target):

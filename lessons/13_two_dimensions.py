@@ -19,9 +19,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from _lesson import say, start
-from gan.config import GANConfig
 from gan.plots2d import evolution_2d, generator_transformation
-from gan.targets2d import GAN2D, grid, mode_centres, mode_coverage, ring
+from gan.targets2d import GAN2D, grid, mode_centres, mode_coverage, plane_config, ring
 from gan.train import train
 
 FIGURES = ("targets.png", "ring_training.png", "z_grid.png", "coverage.png")
@@ -64,17 +63,16 @@ which is why both numbers are reported.""")
 # %%
 target = targets["ring"]
 centres, sigma = mode_centres(target)
-config = GANConfig(target=target, noise_dim=2, g_hidden=lesson.pick((64, 64), (16, 16)),
-                   d_hidden=lesson.pick((64, 64), (16, 16)), g_activation="leaky_relu",
-                   lr_g=2e-3, lr_d=2e-3, average_last=0.0, steps=lesson.pick(5000, 150),
-                   snapshot_every=lesson.pick(250, 50), seed=0)
+config = plane_config(target, steps=lesson.pick(5000, 150), snapshot_every=lesson.pick(250, 50),
+                      seed=0, **({} if not lesson.fast else {"g_hidden": (16, 16),
+                                                             "d_hidden": (16, 16)}))
 say(f"""Training: 2D noise, G and D {config.g_hidden} LeakyReLU MLPs, Adam (lr {config.lr_g},
 cosine decay), m = {config.batch_size}, {config.steps} steps, no weight averaging (the average of
 two generators that cover different modes covers neither; with the learning rate decayed to zero
 it changes little here). The budget matters: with these settings the plain GAN covered >= 7
 modes with >= 50% high-quality samples in 8 of seeds 0-9 after 5000 steps, 2 of 5 after 3000,
-and none after 1500; a softplus G or 16-dimensional noise did worse (gan.comparison's
-course_targets records the runs).""")
+and none after 1500; a softplus G or 16-dimensional noise did worse (plane_config's docstring
+records the runs).""")
 result = train(config, game=GAN2D)
 history, metrics = result.history, result.metrics
 say(f"""Trained in {metrics['seconds']:.1f} s: {metrics['modes_covered']} of

@@ -13,7 +13,7 @@ from scipy.stats import multivariate_normal
 from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.targets2d import (IMAGE_SIDE, GAN2D, binned_jsd, cell_masses, grid, mode_centres,
-                           mode_coverage, ring)
+                           mode_coverage, plane_config, ring)
 from gan.plots2d import decision_surface, evolution_2d, generator_transformation
 from gan.train import train
 from nn import MLP
@@ -153,7 +153,16 @@ def test_evolution_2d_has_a_panel_per_chosen_snapshot():
     assert len(figure.axes) == 3 + 1                       # three panels and the colour bar
 
 
+def test_plane_config_maps_two_dimensional_noise_into_the_plane_and_takes_changes():
+    config = plane_config(grid(), steps=7, seed=3)
+    assert (config.target.dim, config.noise_dim, config.steps, config.seed) == (2, 2, 7, 3)
+    assert mode_centres(plane_config().target)[0].shape == (8, 2)       # the ring by default
+    game = GAN2D(config.replace(g_hidden=(4,), d_hidden=(4,)), np.random.default_rng(0))
+    assert game.G.forward(game.sample_noise(5, np.random.default_rng(1))).shape == (5, 2)
+
+
 @pytest.mark.parametrize("call, error, message", [
+    (lambda: plane_config(steps=0), ValueError, "steps must be a positive integer, got 0"),
     (lambda: ring(modes=0), ValueError, "modes must be a positive integer, got 0"),
     (lambda: grid(sigma=-1.0), ValueError, "sigma must be a positive finite number, got -1.0"),
     (lambda: mode_centres(Normal(0.0, 1.0)), ValueError, "target must be a 2D Mixture"),
