@@ -1,6 +1,7 @@
 """Issue 6, item 8: every variant and the plain GAN on the same targets and seeds.
 
     python benchmarks/compare_variants.py [--seeds 10] [--workers 2] [--steps N] [--out DIR]
+        [--targets "ring of 8"] [--variants "plain GAN,WGAN"] [--per-seed]
 
 Targets, settings and success criteria are those of `gan.comparison.course_targets` and
 `course_variants` (the settings of lessons 09-15); the conditional GAN and InfoGAN run on the
@@ -28,13 +29,27 @@ def main():
     parser.add_argument("--steps", type=int, default=None,
                         help="replace every target's steps (default: 800 in 1D, 5000 in 2D)")
     parser.add_argument("--out", type=Path, default=Path("runs/compare_variants"))
+    parser.add_argument("--targets", default=None,
+                        help="comma-separated target names (default: all), e.g. 'ring of 8'")
+    parser.add_argument("--variants", default=None,
+                        help="comma-separated variant names (default: all)")
+    parser.add_argument("--per-seed", action="store_true", help="print every run's row too")
     args = parser.parse_args()
     matplotlib.use("Agg")
-    targets, variants = course_targets(), course_variants()
+    targets = chosen(course_targets(), args.targets, "targets")
+    variants = chosen(course_variants(), args.variants, "variants")
     started = time.perf_counter()
     rows = run_comparison(variants, targets, range(args.seeds), workers=args.workers,
                           steps=args.steps)
     wall = time.perf_counter() - started
+    if args.per_seed:
+        for row in rows:
+            numbers = ", ".join(f"{key} {value:.3g}" for key, value in row["metrics"].items()
+                                if isinstance(value, (int, float)))
+            print(f"  {row['target']:10s} {row['variant']:18s} seed {row['seed']:2d}: "
+                  f"{'success' if row['success'] else 'failure'}  {numbers}  "
+                  f"{row['seconds']:.1f} s")
+        print()
     print(format_table(summarise(rows, targets), targets))
     print(f"{len(rows)} runs, {args.seeds} seeds, {args.workers} workers: {wall:.0f} s wall time")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -42,6 +57,18 @@ def main():
     figure = plot_comparison(rows, targets)
     figure.savefig(args.out / "comparison.png", dpi=110, bbox_inches="tight")
     print(f"figure and rows under {args.out}")
+
+
+def chosen(items, names, what):
+    """The items whose names are listed (comma-separated), in their own order; all if None."""
+    if names is None:
+        return items
+    wanted = [name.strip() for name in names.split(",")]
+    known = [item.name for item in items]
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise SystemExit(f"--{what}: unknown {unknown}; known are {known}")
+    return tuple(item for item in items if item.name in wanted)
 
 
 if __name__ == "__main__":
