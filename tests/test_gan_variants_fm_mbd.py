@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
+from gan.game import GAN
 from gan.objectives import discriminator_loss, generator_loss
 from gan.train import train
 from gan.variants.feature_matching import (FeatureMatchingGAN, feature_matching_loss, features,
                                            features_backward)
-from gan.variants.minibatch import MinibatchDiscriminationGAN
+from gan.variants.minibatch import (BIMODAL_SETTINGS, BIMODAL_TARGET,
+                                   MinibatchDiscriminationGAN)
 from nn.gradcheck import gradcheck
 
 SMALL = dict(g_hidden=(8,), d_hidden=(8, 8), batch_size=16, snapshot_every=5, grid_size=64,
@@ -132,6 +134,15 @@ def test_variant_trains_in_the_loop_on_a_bimodal_target(game):
     target = Mixture([Normal(-3.0, 0.25), Normal(3.0, 0.25)])
     result = train(GANConfig(target=target, steps=20, **SMALL), game=game)
     assert np.isfinite(result.metrics["jsd"]) and len(result.history.jsd) == 5
+
+
+def test_bimodal_setting_starts_both_games_from_the_same_G():
+    # The benchmark's claim "same G, same seeds": with one seed the plain game and the minibatch
+    # game draw G first, so they start from identical generator weights.
+    config = GANConfig(target=BIMODAL_TARGET, **BIMODAL_SETTINGS)
+    plain = GAN(config, np.random.default_rng(3))
+    minibatch = MinibatchDiscriminationGAN(config, np.random.default_rng(3))
+    np.testing.assert_array_equal(plain.G.flat_params, minibatch.G.flat_params)
 
 
 @pytest.mark.parametrize("name, value", [("kernels", 0), ("kernel_dim", 2.5), ("on", "output"),
