@@ -24,11 +24,11 @@ import numpy as np
 
 from _lesson import say, start
 from gan.digits import format_table, lesson_digits, add_data_argument
-from gan.digits.comparison import comparison_rows, sample_grid, train_models
+from gan.digits.comparison import comparison_rows, interpolations, sample_grid, train_models
 from gan.digits.grids import side_by_side_figure
-from gan.digits.quality import GREY_RANGE
+from gan.digits.quality import GREY_RANGE, grey_share
 
-FIGURES = ("comparison_grids.png", "comparison_pixel_values.png")
+FIGURES = ("comparison_grids.png", "comparison_pixel_values.png", "interpolations.png")
 
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
@@ -139,6 +139,35 @@ ax.set(yscale="log", xlabel="pixel value", ylabel="share of pixels",
        title="Where the pixel values lie: real digits are black or white")
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[1])
+
+# %% [markdown]
+# ## Walking between two codes
+
+# %%
+first = 0
+second = int(np.flatnonzero(data.test_labels != data.test_labels[first])[0])
+label = int(data.test_labels[first])
+steps_along = lesson.pick(10, 6)
+paths = interpolations(trained, data.test_images[first], data.test_images[second], label,
+                       generator, count=steps_along)
+other = int(data.test_labels[second])
+fig = side_by_side_figure({"": paths}, f"Left to right: AE and VAE decode the line between the "
+                          f"codes of a test {label} and a test {other}; the GANs generate along "
+                          f"a line between two noise vectors (the cGAN asked for {label})",
+                          row_labels=[model.name for model in trained])
+lesson.save(fig, FIGURES[2])
+middle = {model.name: grey_share(path[1:-1, None]) for model, path in zip(trained, paths)}
+say("Grey pixels on the way (the images strictly between the two ends): " + ", ".join(
+    f"{name} {share:.1%}" for name, share in middle.items()) + ".")
+ends = f"a {label} and a {other}"
+path_verdict = ("Here the DCGAN's path stays sharper than both decoders': each image on it is a "
+                "G(z) for a z the prior could draw, and every such image was trained to fool D."
+                if middle["DCGAN"] < min(middle["AE"], middle["VAE"]) else
+                "In this run the DCGAN's path is not sharper than both decoders': the course's "
+                "point does not show on this path.")
+say(f"""An autoencoder's code space need not hold a digit at every point between two codes: the
+decoder gives the mean of what a code could stand for, and between {ends} that is often an
+overlay of both. {path_verdict}""")
 
 # %%
 print("Exercises")

@@ -13,7 +13,8 @@ from gan.datasets import make_digits
 from gan.digits import classifier as classifier_module
 from gan.digits.classifier import (accuracy, features, load_classifier, predict,
                                    softmax_cross_entropy, train_classifier)
-from gan.digits.comparison import TrainedModel, sample_grid
+from gan.digits.comparison import TrainedModel, interpolations, sample_grid, train_models
+from gan.digits.gans import ConditionalDigitsGAN
 from gan.digits.quality import (COPY_QUANTILE, Reference, class_entropy, comparison_row,
                                 format_table, frechet_distance, gaussian_frechet_distance,
                                 grey_share, label_accuracy, nearest_distances,
@@ -345,3 +346,35 @@ def test_unconditional_sample_grid_rows_hold_what_the_referee_reads_as_that_clas
     np.testing.assert_array_equal(read, np.nonzero(filled)[0])
     counts = np.bincount(predict(tiny_classifier, images[:300]), minlength=10)
     np.testing.assert_array_equal(filled.sum(axis=1), np.minimum(counts, 5))
+
+
+# ------------------------------------------------------------- interpolations
+
+
+def test_interpolations_run_from_the_codes_of_the_two_images_and_from_two_noise_draws(digits):
+    (images, labels), (held_out, _) = digits
+    trained = train_models(images[:200], labels[:200], preset="fast", seed=0,
+                           models=("cGAN (MLP)", "AE"))
+    a, b = held_out[0], held_out[1]
+    paths = interpolations(trained, a, b, 3, np.random.default_rng(5), count=5)
+    assert paths.shape == (2, 5, 32, 32)
+    assert np.all((paths >= 0) & (paths <= 1))
+    # The AE's path starts and ends at the reconstructions of the two images ...
+    coder = trained[1].model
+    np.testing.assert_allclose(paths[1, [0, -1]], coder.reconstruct(np.stack([a, b]))[:, 0],
+                               rtol=1e-12, atol=1e-12)
+    # ... the cGAN's along G((1 - t) z_a + t z_b, 3), z_a and z_b the stream's first two draws.
+    result = trained[0].model
+    game = ConditionalDigitsGAN.from_players(result.config, result.G, result.D, None, None)
+    z_a, z_b = game.sample_noise(2, np.random.default_rng(5))
+    t = np.linspace(0, 1, 5)[:, None]
+    expected = game.generate_pixels((1 - t) * z_a + t * z_b, np.full(5, 3))[:, 0]
+    np.testing.assert_allclose(paths[0], expected, rtol=1e-6, atol=1e-6)
+    assert not np.array_equal(paths[0, 0], paths[0, -1])
+
+
+def test_interpolations_reject_a_bad_count_or_label(digits):
+    with pytest.raises(ValueError, match="count"):
+        interpolations([], None, None, 0, np.random.default_rng(0), count=1)
+    with pytest.raises(ValueError, match="label"):
+        interpolations([], None, None, 10, np.random.default_rng(0), count=3)

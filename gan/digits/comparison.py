@@ -70,6 +70,7 @@ class TrainedModel:
     conditional: bool
     seconds: float             # training time (a GAN's includes its ten snapshots)
     model: object              # the TrainResult of a GAN, the Autoencoder or VAE
+    interpolator: object = None  # (image_a, image_b, label, count, rng) -> pixels
 
 
 def _check_preset(preset):
@@ -94,7 +95,8 @@ def train_models(train_images, train_labels, preset="full", seed=0, models=MODEL
             game = GAMES[name].from_players(config, result.G, result.D, None, None)
             conditional = GAMES[name] is ConditionalDigitsGAN
             sampler = _gan_sampler(game, conditional)
-            entry = TrainedModel(name, sampler, conditional, result.metrics["seconds"], result)
+            entry = TrainedModel(name, sampler, conditional, result.metrics["seconds"], result,
+                                 _gan_interpolator(game, conditional))
         else:
             entry = _train_coder(name, train_images, preset, seed)
         trained.append(entry)
@@ -109,6 +111,31 @@ def _gan_sampler(game, conditional):
     return lambda n, labels, rng: game.sample(n, rng)
 
 
+def _gan_interpolator(game, conditional):
+    """G along the straight line between two noise vectors, z(t) = (1 - t) z_a + t z_b (the
+    two real images are not used: a GAN has no encoder to find their codes)."""
+    def interpolate(image_a, image_b, label, count, rng):
+        z_a, z_b = game.sample_noise(2, rng)
+        t = np.linspace(0.0, 1.0, count)[:, None]
+        z = (1 - t) * z_a + t * z_b
+        return game.generate_pixels(z, np.full(count, label) if conditional else None)
+    return interpolate
+
+
+def interpolations(trained, image_a, image_b, label, rng, count=10):
+    """One row of ``count`` images per trained model, (models, count, 32, 32) in [0, 1]: the
+    AE and VAE decode the straight line between the codes of ``image_a`` and ``image_b``;
+    the GANs generate along the line between two noise vectors drawn from ``rng`` (the cGAN
+    with class ``label`` held fixed)."""
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 2:
+        raise ValueError(f"count must be an integer >= 2, got {count!r}")
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= label < 10:
+        raise ValueError(f"label must be an integer in [0, 10), got {label!r}")
+    rows = [model.interpolator(image_a, image_b, int(label), int(count), rng)
+            for model in trained]
+    return np.stack([np.asarray(row).reshape(count, 32, 32) for row in rows])
+
+
 def _train_coder(name, train_images, preset, seed):
     settings = dict(CODER_SETTINGS[preset])
     steps = settings.pop("steps")
@@ -118,7 +145,8 @@ def _train_coder(name, train_images, preset, seed):
     coder = kind(generator, **settings)
     coder.fit(train_images, generator, steps=steps, batch_size=CODER_BATCH_SIZE)
     seconds = time.perf_counter() - started
-    return TrainedModel(name, lambda n, labels, rng: coder.sample(n, rng), False, seconds, coder)
+    return TrainedModel(name, lambda n, labels, rng: coder.sample(n, rng), False, seconds, coder,
+                        lambda a, b, label, count, rng: coder.interpolate(a, b, count))
 
 
 def comparison_rows(trained, classifier, train_images, test_images, test_labels, n, rng):
