@@ -67,17 +67,26 @@ def fit_critic(f, p_data, p_g, steps, batch_size, rng, optimizer, c=PAPER_CLIP):
 
     Returns the per-step minibatch estimates of K W1(p_data, p_g) (see the module docstring).
     """
+    _check_clip(c)
+    return train_critic_alone(
+        lambda x_real, x_fake: critic_step(f, optimizer, x_real, x_fake, c),
+        f, p_data, p_g, steps, batch_size, rng)
+
+
+def train_critic_alone(update, f, p_data, p_g, steps, batch_size, rng):
+    """``steps`` critic updates between two fixed distributions: each draws a minibatch x ~
+    p_data and x~ ~ p_g and calls ``update(x, x~)``, which returns the step's estimate of
+    W1 (or K W1); returns those estimates. The loop that WGAN and WGAN-GP share."""
     for name, value in (("steps", steps), ("batch_size", batch_size)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    _check_clip(c)
     dtype = f.flat_params.dtype
     estimates = np.empty(steps)
     with blas_threads(1):         # small matrices: one thread is faster than several
         for step in range(steps):
             x_real = p_data.sample(batch_size, rng).astype(dtype, copy=False)
             x_fake = p_g.sample(batch_size, rng).astype(dtype, copy=False)
-            estimates[step] = critic_step(f, optimizer, x_real, x_fake, c)
+            estimates[step] = update(x_real, x_fake)
     return estimates
 
 

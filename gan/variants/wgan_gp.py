@@ -66,10 +66,9 @@ import numpy as np
 from scipy.special import expit
 
 from gan.game import GAN
-from gan.variants.wgan import WGAN, critic_loss
+from gan.variants.wgan import WGAN, critic_loss, train_critic_alone
 from nn.layers import Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
 from nn.network import Sequential
-from nn.threads import blas_threads
 
 # Gulrajani et al. (2017), Algorithm 1: lambda = 10, n_critic = 5, alpha = 1e-4, beta1 = 0,
 # beta2 = 0.9.
@@ -262,19 +261,11 @@ def fit_critic(f, p_data, p_g, steps, batch_size, rng, optimizer, lam=PAPER_LAMB
 
     Returns the per-step minibatch estimates mean f(x) - mean f(x~) of W1(p_data, p_g).
     """
-    for name, value in (("steps", steps), ("batch_size", batch_size)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
     lam, one_sided = _check_lambda(lam), _check_one_sided(one_sided)
     _critic_pieces(f)
-    dtype = f.flat_params.dtype
-    estimates = np.empty(steps)
-    with blas_threads(1):         # small matrices: one thread is faster than several
-        for step in range(steps):
-            x_real = p_data.sample(batch_size, rng).astype(dtype, copy=False)
-            x_fake = p_g.sample(batch_size, rng).astype(dtype, copy=False)
-            estimates[step] = critic_step(f, optimizer, x_real, x_fake, rng, lam, one_sided)[1]
-    return estimates
+    return train_critic_alone(
+        lambda x_real, x_fake: critic_step(f, optimizer, x_real, x_fake, rng, lam, one_sided)[1],
+        f, p_data, p_g, steps, batch_size, rng)
 
 
 class WGANGP(GAN):
