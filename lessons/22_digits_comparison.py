@@ -151,10 +151,11 @@ steps_along = lesson.pick(10, 6)
 paths = interpolations(trained, data.test_images[first], data.test_images[second], label,
                        generator, count=steps_along)
 other = int(data.test_labels[second])
-fig = side_by_side_figure({"": paths}, f"Left to right: AE and VAE decode the line between the "
-                          f"codes of a test {label} and a test {other}; the GANs generate along "
+fig = side_by_side_figure({"": paths}, f"Left to right: AE and VAE decode the line between the\n"
+                          f"codes of a test {label} and a test {other}; the GANs generate along\n"
                           f"a line between two noise vectors (the cGAN asked for {label})",
                           row_labels=[model.name for model in trained])
+fig.subplots_adjust(top=0.78)       # room for the three-line title
 lesson.save(fig, FIGURES[2])
 middle = {model.name: grey_share(path[1:-1, None]) for model, path in zip(trained, paths)}
 say("Grey pixels on the way (the images strictly between the two ends): " + ", ".join(
