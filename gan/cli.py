@@ -163,7 +163,8 @@ def _add_sweep_parser(commands):
         sweep.add_argument("--" + name.replace("_", "-"), type=int, default=SWEEP_DEFAULTS[name],
                            help=HELP[name])
     sweep.add_argument("--dtype", choices=DTYPES, default="float64", help=HELP["dtype"])
-    sweep.add_argument("--out", type=Path, required=True, help="folder for sweep.csv and success.png")
+    sweep.add_argument("--out", type=Path, required=True,
+                       help="folder for sweep.csv and success.png")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

@@ -112,7 +112,8 @@ class GANConfig:
         if not 0 <= self.average_last < 1:
             raise ValueError(f"average_last must be in [0, 1), got {self.average_last!r}")
         _choice("g_loss", self.g_loss, GENERATOR_LOSSES)
-        if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool) or self.seed < 0:
+        if (not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool)
+                or self.seed < 0):
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         _choice("dtype", self.dtype, DTYPES)
         if not isinstance(self.snapshot_every, (int, np.integer)) or self.snapshot_every < 0:

@@ -29,7 +29,8 @@ MAX_MEMBERS = 64   # members per stacked computation: beyond this memory grows, 
 
 
 def succeeded(metrics, target):
-    """Whether a run's final metrics meet every criterion of the module notes (False if it diverged)."""
+    """Whether a run's final metrics meet every criterion of the module notes
+    (False if it diverged)."""
     if "diverged_at" in metrics:
         return False
     return bool(
@@ -61,7 +62,8 @@ def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_mem
 
 
 def check_arguments(seeds, ks, learning_rates, g_losses, base=None, max_members=MAX_MEMBERS):
-    """`sweep`'s arguments checked (ValueError/TypeError naming the bad one), as lists and a config."""
+    """`sweep`'s arguments checked (ValueError/TypeError naming the bad one), as lists and a
+    config."""
     base = base if base is not None else GANConfig(snapshot_every=0)
     if not isinstance(base, GANConfig):
         raise TypeError(f"base must be a GANConfig, got {type(base).__name__}")
@@ -121,7 +123,8 @@ def success_rates(rows):
         chosen = [row for row in rows if row["g_loss"] == g_loss]
         ks = sorted({row["k"] for row in chosen})
         learning_rates = sorted({row["lr"] for row in chosen})
-        successes, counts = np.zeros((len(ks), len(learning_rates))), np.zeros((len(ks), len(learning_rates)))
+        successes, counts = (np.zeros((len(ks), len(learning_rates))),
+                             np.zeros((len(ks), len(learning_rates))))
         for row in chosen:
             i, j = ks.index(row["k"]), learning_rates.index(row["lr"])
             successes[i, j] += row["success"]

@@ -96,9 +96,9 @@ def _jsd_integrand(log_p, log_q):
     p = q = 0."""
     log_p, log_q = np.broadcast_arrays(log_p, log_q)
     both_zero = np.isneginf(log_p) & np.isneginf(log_q)
-    l = np.subtract(log_p, log_q, out=np.zeros(log_p.shape), where=~both_zero)
-    return (_weighted(np.exp(log_p), LOG_2 - np.logaddexp(0.0, -l))
-            + _weighted(np.exp(log_q), LOG_2 - np.logaddexp(0.0, l))) / 2
+    log_ratio = np.subtract(log_p, log_q, out=np.zeros(log_p.shape), where=~both_zero)
+    return (_weighted(np.exp(log_p), LOG_2 - np.logaddexp(0.0, -log_ratio))
+            + _weighted(np.exp(log_q), LOG_2 - np.logaddexp(0.0, log_ratio))) / 2
 
 
 def _weighted(p, log_term):

@@ -32,7 +32,8 @@ class GradcheckResult:
     numerical: float
 
     def __str__(self):
-        return (f"max relative error {self.max_relative_error:.3g} at {self.name}{list(self.index)}: "
+        return (f"max relative error {self.max_relative_error:.3g} "
+                f"at {self.name}{list(self.index)}: "
                 f"analytic {self.analytic!r}, numerical {self.numerical!r}")
 
 
@@ -75,7 +76,8 @@ def compare(analytic, numerical, names=None, floor=1e-3):
     for name, exact, approximate in zip(names, analytic, numerical):
         exact = np.asarray(exact, dtype=np.float64)
         if exact.shape != approximate.shape:
-            raise ValueError(f"analytic gradient of {name} has shape {exact.shape}, expected {approximate.shape}")
+            raise ValueError(f"analytic gradient of {name} has shape {exact.shape}, "
+                             f"expected {approximate.shape}")
         if exact.size == 0:
             continue
         scale = np.maximum(np.maximum(np.abs(exact), np.abs(approximate)), floor)
@@ -94,7 +96,8 @@ def gradcheck(f, arrays, analytic, eps=2e-4, names=None, floor=1e-3):
     restored. Returns the GradcheckResult of the worst element.
     """
     if len(analytic) != len(arrays):
-        raise ValueError(f"analytic must hold one gradient per array: {len(analytic)} for {len(arrays)}")
+        raise ValueError(f"analytic must hold one gradient per array: "
+                         f"{len(analytic)} for {len(arrays)}")
     return compare(analytic, numerical_gradients(f, arrays, eps), names, floor)
 
 

@@ -18,13 +18,15 @@ INIT_NAMES = ("glorot", "he", "normal", "zeros")
 
 
 def glorot_uniform(shape, fan_in, fan_out, rng, dtype=np.float64):
-    """Glorot/Xavier uniform: W ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010, eq. 16)."""
+    """Glorot/Xavier uniform: W ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out))
+    (Glorot & Bengio 2010, eq. 16)."""
     limit = math.sqrt(6.0 / (fan_in + fan_out))
     return np.asarray(rng.uniform(-limit, limit, size=shape), dtype=dtype)
 
 
 def he_normal(shape, fan_in, rng, negative_slope=0.0, dtype=np.float64):
-    """He: W ~ N(0, 2 / ((1 + s^2) fan_in)), s the negative slope of the rectifier (He et al. 2015, eq. 10)."""
+    """He: W ~ N(0, 2 / ((1 + s^2) fan_in)), s the negative slope of the rectifier
+    (He et al. 2015, eq. 10)."""
     std = math.sqrt(2.0 / ((1.0 + negative_slope**2) * fan_in))
     return np.asarray(rng.normal(0.0, std, size=shape), dtype=dtype)
 
@@ -39,7 +41,8 @@ def validate_init(init):
     if isinstance(init, str):
         if init in ("glorot", "he", "zeros"):
             return
-        raise ValueError(f"init must be one of 'glorot', 'he', 'zeros' or ('normal', std), got {init!r}")
+        raise ValueError(f"init must be one of 'glorot', 'he', 'zeros' or ('normal', std), "
+                         f"got {init!r}")
     if (
         isinstance(init, tuple)
         and len(init) == 2

@@ -8,7 +8,8 @@ Conventions shared by every layer
 - Gradients are written in place (`out=`) into the existing `grad_<name>` arrays, because a
   Sequential rebinds them to views of one flat buffer; write parameters in place too
   (`layer.W[...] = ...`), never rebind them.
-- The cached input is a reference, not a copy: do not modify x in place between forward and backward.
+- The cached input is a reference, not a copy: do not modify x in place between forward and
+  backward.
 
 Reused output arrays (the rule that keeps the hot path free of allocations)
 - While a Sequential runs its layers it sets their `reuse_outputs` flag. A flagged layer writes its
@@ -17,9 +18,10 @@ Reused output arrays (the rule that keeps the hot path free of allocations)
   neighbouring layer of the same network, which uses it before it is written again; the Sequential
   returns copies to its caller. A layer called directly (`layer.forward(x)`) is not flagged and
   returns fresh arrays, so whatever a caller holds is never overwritten behind its back.
-- Arrays over OUTPUT_REUSE_LIMIT elements per stacked member are always fresh (one allocation is then negligible next
-  to the arithmetic, and evaluations on 10^5 samples do not pin memory), and a layer keeps at most
-  OUTPUT_REUSE_SHAPES shapes (training alternates a few; the oldest is dropped first).
+- Arrays over OUTPUT_REUSE_LIMIT elements per stacked member are always fresh (one allocation is
+  then negligible next to the arithmetic, and evaluations on 10^5 samples do not pin memory), and
+  a layer keeps at most OUTPUT_REUSE_SHAPES shapes (training alternates a few; the oldest is
+  dropped first).
 """
 
 import math
@@ -74,7 +76,8 @@ class Layer:
         raise NotImplementedError
 
     def config(self):
-        """Architecture as a JSON-serialisable dict {"type": class name, **constructor arguments}."""
+        """Architecture as a JSON-serialisable dict
+        {"type": class name, **constructor arguments}."""
         return {"type": type(self).__name__}
 
     def __repr__(self):
@@ -103,7 +106,8 @@ class Linear(Layer):
         self.stack = stack
         members = () if stack is None else (int(stack),)
         self.W = initial_weights(init, members + (self.in_features, self.out_features),
-                                 self.in_features, self.out_features, rng, self.dtype, negative_slope)
+                                 self.in_features, self.out_features, rng, self.dtype,
+                                 negative_slope)
         self.b = np.zeros(members + (self.out_features,), dtype=self.dtype)
         self.grad_W = np.zeros_like(self.W)
         self.grad_b = np.zeros_like(self.b)
@@ -115,8 +119,8 @@ class Linear(Layer):
 
     def _check_input(self, x):
         if x.shape[-1:] != (self.in_features,):
-            raise ValueError(f"Linear expected x with {self.in_features} features on its last axis, "
-                             f"got shape {x.shape}")
+            raise ValueError(f"Linear expected x with {self.in_features} features "
+                             f"on its last axis, got shape {x.shape}")
         if self.stack is not None and (x.ndim < 3 or x.shape[0] != self.stack):
             raise ValueError(f"Linear with stack={self.stack} expected x of shape "
                              f"({self.stack}, ..., batch, {self.in_features}), got shape {x.shape}")
@@ -203,7 +207,8 @@ class Linear(Layer):
         grad_x = self._output("grad_x", self.x.shape, dtype)
         grad_x_rows = grad_x if grad_x.ndim == 2 else grad_x.reshape(-1, self.in_features)
         if self.out_features == 1:
-            np.dot(grad, self.W.T, out=grad_x_rows)         # dL/dx = dL/dy W^T, an outer product (BLAS)
+            # dL/dx = dL/dy W^T, an outer product (BLAS)
+            np.dot(grad, self.W.T, out=grad_x_rows)
         else:
             np.matmul(grad, self.W.T, out=grad_x_rows)      # dL/dx = dL/dy W^T
         return grad_x
@@ -237,7 +242,8 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
-    """y = x for x > 0, slope * x otherwise (Maas et al. 2013); slope = 0.2 as in DCGAN (Radford et al. 2016).
+    """y = x for x > 0, slope * x otherwise (Maas et al. 2013); slope = 0.2 as in DCGAN
+    (Radford et al. 2016).
 
     The map is piecewise linear, so y = f'(x) x: forward caches the local slope f'(x) and
     backward is one product, dL/dx = f'(x) dL/dy.
@@ -335,7 +341,8 @@ ACTIVATIONS = {
     "identity": Identity,
 }
 
-LAYER_TYPES = {cls.__name__: cls for cls in (Linear, Identity, ReLU, LeakyReLU, Tanh, Sigmoid, Softplus)}
+LAYER_TYPES = {cls.__name__: cls
+               for cls in (Linear, Identity, ReLU, LeakyReLU, Tanh, Sigmoid, Softplus)}
 
 
 def layer_from_config(config, dtype=np.float64):

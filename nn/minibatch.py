@@ -119,10 +119,12 @@ class MinibatchDiscrimination(Layer):
         With ``share``, o is (sum_j c - 1) / (n - 1), so g is first divided by n - 1.
         """
         A = self.in_features
-        grad_direct, g = grad_y[..., :A], grad_y[..., A:]                  # (..., n, A), (..., n, B)
+        # (..., n, A), (..., n, B)
+        grad_direct, g = grad_y[..., :A], grad_y[..., A:]
         if self.share:
             g = g / self._others(grad_y.shape[-2])                         # d o/d sum = 1/(n - 1)
-        pair_weight = (g[..., :, None, :] + g[..., None, :, :]) * self.closeness   # (g_k + g_j) c_kj
+        # (g_k + g_j) c_kj
+        pair_weight = (g[..., :, None, :] + g[..., None, :, :]) * self.closeness
         grad_M = -np.einsum("...kjb,...kjbc->...kbc", pair_weight, self.sign)
         grad_M = grad_M.reshape(grad_M.shape[:-2] + (-1,))                 # (..., n, B C)
         T = self.T.reshape(A, -1)

@@ -28,7 +28,8 @@ _float_dtype = float_dtype
 
 
 class _LoadMethod:
-    """`Net.load(path)` builds a new network from a checkpoint; `net.load(path)` loads into net in place."""
+    """`Net.load(path)` builds a new network from a checkpoint; `net.load(path)` loads into net
+    in place."""
 
     def __get__(self, instance, owner):
         if instance is None:
@@ -39,7 +40,8 @@ class _LoadMethod:
 class Sequential:
     """y = f_L(... f_2(f_1(x))); backward applies the chain rule from the last layer to the first.
 
-    check_finite=True makes forward/backward reject non-finite inputs (off by default: it costs a pass).
+    check_finite=True makes forward/backward reject non-finite inputs (off by default: it costs a
+    pass).
     Inputs are converted to the network's dtype at the boundary, so a float32 network stays float32.
     """
 
@@ -49,7 +51,8 @@ class Sequential:
             if not isinstance(layer, Layer):
                 raise TypeError(f"layers[{index}] must be an nn Layer, got {type(layer).__name__}")
         if len({id(layer) for layer in layers}) != len(layers):
-            raise ValueError("layers must be distinct objects (a repeated layer would overwrite its own cache)")
+            raise ValueError("layers must be distinct objects "
+                             "(a repeated layer would overwrite its own cache)")
         dtypes = {getattr(layer, name).dtype for layer in layers for name in layer.parameter_names}
         if len(dtypes) > 1:
             raise TypeError(f"all parameters must share one dtype, got {sorted(map(str, dtypes))}")
@@ -57,7 +60,8 @@ class Sequential:
             dtype = dtypes.pop() if dtypes else np.float64
         self.dtype = _float_dtype(dtype)
         if dtypes and dtypes != {self.dtype}:
-            raise TypeError(f"dtype={self.dtype} does not match the layers' parameters ({dtypes.pop()})")
+            raise TypeError(f"dtype={self.dtype} does not match the layers' parameters "
+                            f"({dtypes.pop()})")
         self.layers = layers
         self.check_finite = bool(check_finite)
         self._pack_parameters()
@@ -88,7 +92,8 @@ class Sequential:
         self._buffers = [getattr(layer, name) for _, layer, name in buffer_slots]
 
     def train(self, mode=True):
-        """Training mode (mode=True) or evaluation mode (mode=False) for every layer; returns self."""
+        """Training mode (mode=True) or evaluation mode (mode=False) for every layer;
+        returns self."""
         self.training = bool(mode)
         for layer in self.layers:
             layer.training = self.training
@@ -121,7 +126,8 @@ class Sequential:
     __call__ = forward
 
     def backward(self, grad_y, param_grads=True):
-        """dL/dx = J_1^T ... J_L^T dL/dy; with param_grads, SETS every parameter gradient (no accumulation)."""
+        """dL/dx = J_1^T ... J_L^T dL/dy; with param_grads, SETS every parameter gradient
+        (no accumulation)."""
         grad = self._boundary(grad_y, "grad_y")
         self._reuse_outputs(True)
         try:
@@ -144,7 +150,8 @@ class Sequential:
 
     # ---- parameters --------------------------------------------------------------------------
     def parameter_names(self):
-        """Names "<layer index>.<parameter>", e.g. ["0.W", "0.b", "2.W", "2.b"], in the fixed order."""
+        """Names "<layer index>.<parameter>", e.g. ["0.W", "0.b", "2.W", "2.b"],
+        in the fixed order."""
         return list(self._names)
 
     def parameters(self):
@@ -161,16 +168,19 @@ class Sequential:
                                                           self._parameters + self._buffers)}
 
     def load_state_dict(self, state):
-        """Copy parameters from `state` (names and shapes must match exactly) into the flat buffer."""
+        """Copy parameters from `state` (names and shapes must match exactly) into the flat
+        buffer."""
         names, arrays = self._names + self._buffer_names, self._parameters + self._buffers
         missing = [name for name in names if name not in state]
         unexpected = [name for name in state if name not in names]
         if missing or unexpected:
-            raise ValueError(f"state does not match the network: missing {missing}, unexpected {unexpected}")
+            raise ValueError(f"state does not match the network: missing {missing}, "
+                             f"unexpected {unexpected}")
         for name, parameter in zip(names, arrays):
             value = np.asarray(state[name])
             if value.shape != parameter.shape:
-                raise ValueError(f"state[{name!r}] has shape {value.shape}, the network expects {parameter.shape}")
+                raise ValueError(f"state[{name!r}] has shape {value.shape}, "
+                                 f"the network expects {parameter.shape}")
             if not np.issubdtype(value.dtype, np.floating):
                 raise TypeError(f"state[{name!r}] must hold floats, got dtype {value.dtype}")
         for name, parameter in zip(names, arrays):
@@ -188,13 +198,15 @@ class Sequential:
         expected = architecture.get("class")
         network_class = NETWORK_CLASSES.get(expected)
         if network_class is None or not issubclass(network_class, cls):
-            raise ValueError(f"architecture describes a {expected!r}, which is not a {cls.__name__}")
+            raise ValueError(f"architecture describes a {expected!r}, "
+                             f"which is not a {cls.__name__}")
         return network_class._build(architecture)
 
     @classmethod
     def _build(cls, architecture):
         dtype = architecture["dtype"]
-        return cls([layer_from_config(config, dtype) for config in architecture["layers"]], dtype=dtype)
+        return cls([layer_from_config(config, dtype) for config in architecture["layers"]],
+                   dtype=dtype)
 
     def copy(self, dtype=None):
         """An independent network with the same architecture, parameters and gradients (no caches).
@@ -214,7 +226,8 @@ class Sequential:
         return twin
 
     def save(self, path):
-        """Write parameters and architecture (a JSON string in a 0-d unicode array) to a .npz file."""
+        """Write parameters and architecture (a JSON string in a 0-d unicode array) to a .npz
+        file."""
         path = os.fspath(path)
         if not path.endswith(".npz"):
             path += ".npz"
@@ -226,7 +239,8 @@ class Sequential:
     def _read_checkpoint(path):
         with np.load(path, allow_pickle=False) as archive:
             if ARCHITECTURE_KEY not in archive.files:
-                raise ValueError(f"{path} is not a network checkpoint: no {ARCHITECTURE_KEY!r} entry")
+                raise ValueError(f"{path} is not a network checkpoint: "
+                                 f"no {ARCHITECTURE_KEY!r} entry")
             architecture = json.loads(str(archive[ARCHITECTURE_KEY]))
             state = {name: archive[name] for name in archive.files if name != ARCHITECTURE_KEY}
         architecture.pop("format", None)
@@ -243,12 +257,14 @@ class Sequential:
         architecture, state = self._read_checkpoint(path)
         ours = self.architecture()
         if {**architecture, "dtype": None} != {**ours, "dtype": None}:
-            raise ValueError(f"checkpoint {path} holds architecture {architecture}, this network is {ours}")
+            raise ValueError(f"checkpoint {path} holds architecture {architecture}, "
+                             f"this network is {ours}")
         self.load_state_dict(state)
         return self
 
     load = _LoadMethod()
-    load.__doc__ = "Net.load(path) -> new network; net.load(path) loads into net in place and returns it."
+    load.__doc__ = ("Net.load(path) -> new network; "
+                    "net.load(path) loads into net in place and returns it.")
 
     def __repr__(self):
         inner = ",\n  ".join(repr(layer) for layer in self.layers)
@@ -303,11 +319,12 @@ class MemberwiseLinear(Linear):
 
 
 def _activation_factory(activation, parameter):
-    """Turn a name, a Layer instance (used as a template) or a factory into a zero-argument factory."""
+    """Turn a name, a Layer instance (used as a template) or a factory into a zero-argument
+    factory."""
     if isinstance(activation, str):
         if activation not in ACTIVATIONS:
-            raise ValueError(f"{parameter} must be one of {sorted(ACTIVATIONS)}, a Layer or a factory, "
-                             f"got {activation!r}")
+            raise ValueError(f"{parameter} must be one of {sorted(ACTIVATIONS)}, "
+                             f"a Layer or a factory, got {activation!r}")
         return ACTIVATIONS[activation]
     if isinstance(activation, Layer):
         if activation.parameter_names:
@@ -405,9 +422,11 @@ class MLP(Sequential):
         return single
 
     def flat_members(self):
-        """For each entry of flat_params, the member it belongs to (an int array; stacked MLPs only)."""
+        """For each entry of flat_params, the member it belongs to
+        (an int array; stacked MLPs only)."""
         if self.stack is None:
-            raise ValueError("flat_members() needs a stacked MLP (stack=E), this one has stack=None")
+            raise ValueError("flat_members() needs a stacked MLP (stack=E), "
+                             "this one has stack=None")
         return np.concatenate([np.repeat(np.arange(self.stack), parameter.size // self.stack)
                                for parameter in self.parameters()])
 

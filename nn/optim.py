@@ -1,4 +1,5 @@
-"""Optimisers: each `step()` updates a network's flat parameter buffer in place from its flat gradients.
+"""Optimisers: each `step()` updates a network's flat parameter buffer in place from its flat
+gradients.
 
 They work with any object that has 1-D `flat_params` and `flat_grads` arrays of one float dtype
 (a Sequential/MLP). State (velocities, moments) lives in flat arrays of the same size and dtype,
@@ -27,9 +28,12 @@ class Optimizer:
         parameters = getattr(network, "flat_params", None)
         gradients = getattr(network, "flat_grads", None)
         if not isinstance(parameters, np.ndarray) or not isinstance(gradients, np.ndarray):
-            raise TypeError(f"network must have flat_params and flat_grads arrays, got {type(network).__name__}")
-        if parameters.ndim != 1 or parameters.shape != gradients.shape or parameters.dtype != gradients.dtype:
-            raise ValueError("network.flat_params and flat_grads must be 1-D arrays of one shape and dtype")
+            raise TypeError(f"network must have flat_params and flat_grads arrays, "
+                            f"got {type(network).__name__}")
+        if (parameters.ndim != 1 or parameters.shape != gradients.shape
+                or parameters.dtype != gradients.dtype):
+            raise ValueError("network.flat_params and flat_grads must be 1-D arrays "
+                             "of one shape and dtype")
         self.network = network
         self._member_blocks = None
         self.lr = lr
@@ -46,7 +50,8 @@ class Optimizer:
         if isinstance(value, (np.ndarray, list, tuple)):
             self._lr = self._member_learning_rates(value)
             return
-        if not isinstance(value, (int, float, np.floating)) or isinstance(value, bool) or not value >= 0:
+        if (not isinstance(value, (int, float, np.floating)) or isinstance(value, bool)
+                or not value >= 0):
             raise ValueError(f"lr must be a number >= 0, got {value!r}")
         self._lr = float(value)
 
@@ -65,7 +70,8 @@ class Optimizer:
     def _multiply(self, array, factor, out):
         """out = array * factor, where factor is a number or, for per-member learning rates, an
         array of E numbers: each parameter's block of the flat buffer, seen as (E, entries per
-        member), times factor[e] on row e (in the buffer's dtype, rounded as the number would be)."""
+        member), times factor[e] on row e (in the buffer's dtype, rounded as the number would
+        be)."""
         if isinstance(factor, float):
             return np.multiply(array, factor, out=out)
         column = factor.astype(out.dtype)[:, None]

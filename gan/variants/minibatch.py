@@ -47,12 +47,12 @@ from nn.network import MLP
 # cannot, with or without the layer, and a tanh G already covers both modes without it.
 # Measured by `python benchmarks/mbd_modes.py` (seeds 0-7; share of p_g within 1 of -3 | +3,
 # "covered" when both >= 0.25):
-#     plain,            G softplus (64, 64, 64)   0 / 8  (every seed 1.00 on one mode, 0.00 on the other)
-#     minibatch discr., G softplus (64, 64, 64)   8 / 8  (shares 0.42-0.52, 0.06-0.08 in between)
-#     plain,            G softplus (32, 32)       0 / 8  (1.00 | 0.00)
-#     minibatch discr., G softplus (32, 32)       0 / 8  (0.04-0.11 on the second mode)
-#     plain,            G tanh (32, 32)           8 / 8  (0.44-0.53)
-#     minibatch discr., G tanh (32, 32)           8 / 8  (0.45-0.51)
+#  plain,            G softplus (64, 64, 64)  0 / 8 (every seed 1.00 on one mode, 0.00 on the other)
+#  minibatch discr., G softplus (64, 64, 64)  8 / 8 (shares 0.42-0.52, 0.06-0.08 in between)
+#  plain,            G softplus (32, 32)      0 / 8 (1.00 | 0.00)
+#  minibatch discr., G softplus (32, 32)      0 / 8 (0.04-0.11 on the second mode)
+#  plain,            G tanh (32, 32)          8 / 8 (0.44-0.53)
+#  minibatch discr., G tanh (32, 32)          8 / 8 (0.45-0.51)
 BIMODAL_TARGET = Mixture([Normal(-3.0, 0.25), Normal(3.0, 0.25)])
 BIMODAL_SETTINGS = MappingProxyType(dict(g_hidden=(64, 64, 64), g_activation="softplus",
                                          batch_size=64, steps=1500))
@@ -81,7 +81,8 @@ class MinibatchDiscriminationGAN(GAN):
         super().__init__(config, rng)
 
     def build_players(self, rng):
-        """G as in the plain game, then D with the minibatch layer (drawn from rng in that order)."""
+        """G as in the plain game, then D with the minibatch layer (drawn from rng in that
+        order)."""
         c, dtype = self.config, np.dtype(self.config.dtype)
         G = MLP([c.noise_dim, *c.g_hidden, c.target.dim], c.g_activation, rng=rng, dtype=dtype)
         widths = [c.target.dim, *c.d_hidden]
@@ -93,7 +94,8 @@ class MinibatchDiscriminationGAN(GAN):
             layers.append(self._minibatch_layer(widths[0], rng, dtype))
             widths[0] += self.kernels
         for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-            layers += [Linear(fan_in, fan_out, rng, init, dtype, negative_slope=slope), activation()]
+            layers += [Linear(fan_in, fan_out, rng, init, dtype, negative_slope=slope),
+                       activation()]
         if self.on == "hidden":
             layers.append(self._minibatch_layer(widths[-1], rng, dtype))
             widths[-1] += self.kernels

@@ -76,9 +76,10 @@ PAPER_SETTINGS = {"optimizer": "adam", "lr_d": 1e-4, "lr_g": 1e-4, "betas": (0.0
 PAPER_LAMBDA = 10.0
 
 
-# ---- sigma, sigma', sigma'' of each supported activation, from the pre-activation a ---------------
+# ---- sigma, sigma', sigma'' of each supported activation, from the pre-activation a ------------
 def _identity(layer, a):
-    return a, np.ones_like(a), None            # None: sigma'' = 0 (a.e.), the second pass is skipped
+    # None: sigma'' = 0 (a.e.), the second pass is skipped
+    return a, np.ones_like(a), None
 
 
 def _relu(layer, a):
@@ -99,7 +100,8 @@ def _tanh(layer, a):
 
 def _softplus(layer, a):
     s = expit(a)
-    return np.logaddexp(0, a), s, s * (1 - s)  # softplus' = sigmoid, softplus'' = sigmoid (1 - sigmoid)
+    # softplus' = sigmoid, softplus'' = sigmoid (1 - sigmoid)
+    return np.logaddexp(0, a), s, s * (1 - s)
 
 
 def _sigmoid(layer, a):
@@ -112,9 +114,10 @@ ACTIVATION_DERIVATIVES = {Identity: _identity, ReLU: _relu, LeakyReLU: _leaky_re
                           Softplus: _softplus, Sigmoid: _sigmoid}
 
 
-# ---- the critic as (Linear, activation) pairs ------------------------------------------------------
+# ---- the critic as (Linear, activation) pairs -----------------------------------------------
 def _critic_pieces(f):
-    """f's layers as [(Linear, activation or None)]: each Linear with the elementwise layer after it."""
+    """f's layers as [(Linear, activation or None)]: each Linear with the elementwise layer
+    after it."""
     if not isinstance(f, Sequential):
         raise TypeError(f"f must be an nn Sequential or MLP, got {type(f).__name__}")
     if getattr(f, "stack", None) is not None:
@@ -165,7 +168,7 @@ def _forward_and_input_gradient(pieces, x):
     return h, u, cache
 
 
-# ---- the public pieces -----------------------------------------------------------------------------
+# ---- the public pieces --------------------------------------------------------------------
 def input_gradient(f, x):
     """g_i = grad_x f(x_i), the critic's input gradient at each row of x (shape (m, dim)).
 
@@ -199,9 +202,10 @@ def gradient_penalty(f, x_hat, lam=PAPER_LAMBDA, one_sided=False):
 
     Gulrajani et al. (2017), eq. 3's penalty term; its gradient with respect to f's parameters is
     derived in the module docstring. ``one_sided`` penalises only norms above 1,
-    lambda/m sum_i max(0, ||g_i|| - 1)^2 (the alternative of the paper's Section 4). Returns ``(P, dP/dtheta, ||g_i||)``: dP/dtheta is a flat
-    array laid out as ``f.flat_params`` (layer order, W then b), ||g_i|| one norm per row of x^.
-    f's own gradients and caches are left untouched.
+    lambda/m sum_i max(0, ||g_i|| - 1)^2 (the alternative of the paper's Section 4). Returns
+    ``(P, dP/dtheta, ||g_i||)``: dP/dtheta is a flat array laid out as ``f.flat_params`` (layer
+    order, W then b), ||g_i|| one norm per row of x^. f's own gradients and caches are left
+    untouched.
     """
     lam, one_sided = _check_lambda(lam), _check_one_sided(one_sided)
     pieces = _critic_pieces(f)
@@ -217,17 +221,21 @@ def gradient_penalty(f, x_hat, lam=PAPER_LAMBDA, one_sided=False):
     for (linear, _), layer in zip(pieces, cache):          # the backward pass, adjoint, l = 1..L
         delta_bar = u_bar @ linear.W                       # delta-bar_l = u-bar_{l-1} W_l
         grad_W.append(u_bar.T @ layer["delta"])            # W-bar_l = u-bar_{l-1}^T delta_l
-        a_bars.append(None if layer["curvature"] is None   # a-bar_l = delta-bar_l u_l sigma_l''(a_l)
+        # a-bar_l = delta-bar_l u_l sigma_l''(a_l)
+        a_bars.append(None if layer["curvature"] is None
                       else delta_bar * layer["u"] * layer["curvature"])
         u_bar = delta_bar * layer["slope"]                 # u-bar_l = delta-bar_l sigma_l'(a_l)
     grad_b = [np.zeros_like(linear.b) for linear, _ in pieces]
     A = None
-    for l in reversed(range(len(pieces))):                 # the forward pass, adjoint, l = L..1
-        through_next = None if A is None else (A @ pieces[l + 1][0].W.T) * cache[l]["slope"]
-        A = _sum_of(a_bars[l], through_next)              # A_l = a-bar_l + (A_{l+1} W_{l+1}^T) sigma_l'
+    for layer_index in reversed(range(len(pieces))):       # the forward pass, adjoint, l = L..1
+        through_next = (None if A is None
+                        else (A @ pieces[layer_index + 1][0].W.T) * cache[layer_index]["slope"])
+        # A_l = a-bar_l + (A_{l+1} W_{l+1}^T) sigma_l'
+        A = _sum_of(a_bars[layer_index], through_next)
         if A is not None:
-            grad_W[l] += cache[l]["h_previous"].T @ A      # W-bar_l += h_{l-1}^T A_l
-            grad_b[l] = A.sum(axis=0)                      # b-bar_l = 1^T A_l
+            # W-bar_l += h_{l-1}^T A_l
+            grad_W[layer_index] += cache[layer_index]["h_previous"].T @ A
+            grad_b[layer_index] = A.sum(axis=0)            # b-bar_l = 1^T A_l
     flat = np.concatenate([part.ravel() for W, b in zip(grad_W, grad_b) for part in (W, b)])
     return penalty, flat.astype(f.dtype, copy=False), norm[:, 0]
 
