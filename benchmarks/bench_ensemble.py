@@ -85,7 +85,8 @@ def main():
 
     print(f"G 1-16-16-1 ({args.g_activation}), D 1-32-32-1 (leaky_relu), m = 64, k = 1, Adam; "
           f"medians of {args.rounds} rounds of {args.steps} steps")
-    print(f"{'':<8} {'':<16} {'steps x members / s':>20} {'ms per step':>12} {'vs single runs':>15}")
+    print(f"{'':<8} {'':<16} {'steps x members / s':>20} {'ms per step':>12} "
+          f"{'vs single runs':>15}")
     for dtype in dtypes:
         single = statistics.median(rates[(dtype, "single runs")])
         for (key_dtype, name), (members, _) in contenders.items():

@@ -68,11 +68,13 @@ def main():
                 function()
                 times[dtype, phase].append(time.perf_counter() - start)
     print(f"MLP([1, 64, 64, 1]), batch 512, median of {arguments.repeats} repeats, microseconds "
-          f"(BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}, load average {os.getloadavg()[0]:.1f})")
+          f"(BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}, "
+          f"load average {os.getloadavg()[0]:.1f})")
     print(f"{'phase':<18}" + "".join(f"{np.dtype(d).name:>10}" for d in dtypes) + f"{'32/64':>8}")
     for phase in phases:
         medians = [1e6 * np.median(times[dtype, phase]) for dtype in dtypes]
-        print(f"{phase:<18}" + "".join(f"{m:>10.1f}" for m in medians) + f"{medians[1] / medians[0]:>8.2f}")
+        print(f"{phase:<18}" + "".join(f"{m:>10.1f}" for m in medians)
+              + f"{medians[1] / medians[0]:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@ G_HIDDEN, D_HIDDEN, M, LR, BETAS, SLOPE = (32, 32), (64, 64), 256, 1e-3, (0.5, 0
 
 
 def reference_config(dtype):
-    """GANConfig of the reference step (the project's default G activation is softplus; not here)."""
+    """GANConfig of the reference step (the project's default G activation is softplus; not
+    here)."""
     return GANConfig(g_hidden=G_HIDDEN, d_hidden=D_HIDDEN, g_activation="leaky_relu",
                      d_activation="leaky_relu", batch_size=M, k=1, lr_g=LR, lr_d=LR, betas=BETAS,
                      g_loss="non_saturating", snapshot_every=0, dtype=dtype, seed=0)
@@ -95,7 +96,8 @@ def make_torch_step(torch, dtype):
         d_loss.backward()
         opt_d.step()
         z = torch.randn(M, 1, dtype=torch_dtype)
-        D.requires_grad_(False)                     # G's update needs dL/dx through D, not D's gradients
+        # G's update needs dL/dx through D, not D's gradients
+        D.requires_grad_(False)
         g_loss = softplus(-D(G(z))).mean()
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
@@ -296,7 +298,8 @@ def count_numpy_calls(step):
     operator_codes = {dis.opmap[name] for name in ("BINARY_OP", "UNARY_NEGATIVE")}
 
     def profile(frame, event, argument):
-        if event == "c_call" and isinstance(getattr(argument, "__self__", None), (np.ndarray, np.ufunc)) \
+        if event == "c_call" and isinstance(getattr(argument, "__self__", None),
+                                            (np.ndarray, np.ufunc)) \
                 and from_project(frame):
             counts["array and ufunc methods"] += 1
 
@@ -329,17 +332,20 @@ def print_rng_table(repeats):
     for method in bench_rng.TARGETS:
         for size in bench_rng.SIZES:
             ours, theirs = bench_rng.measure(method, size, repeats)
-            print(f"{method:<16}{size:>9}{ours * 1e9:>13.2f}{theirs * 1e9:>14.2f}{theirs / ours:>11.2f}x")
+            print(f"{method:<16}{size:>9}{ours * 1e9:>13.2f}{theirs * 1e9:>14.2f}"
+                  f"{theirs / ours:>11.2f}x")
 
 
 def time_default_training():
-    """Wall time of the default `train(GANConfig(seed=0))` (`python -m gan train`) and its verdict."""
+    """Wall time of the default `train(GANConfig(seed=0))` (`python -m gan train`) and its
+    verdict."""
     started = time.perf_counter()
     result = train(GANConfig(seed=0))
     seconds = time.perf_counter() - started
     metrics = result.metrics
     verdict = "converged" if passes(metrics) else "did NOT converge"
-    print(f"\nDefault train(GANConfig(seed=0)): {seconds:.1f} s wall ({metrics['seconds']:.1f} s in the "
+    print(f"\nDefault train(GANConfig(seed=0)): {seconds:.1f} s wall "
+          f"({metrics['seconds']:.1f} s in the "
           f"{metrics['steps']} steps), JSD {metrics['jsd']:.1e} nats, {verdict} "
           f"(convergence_table.py's criteria)")
 
@@ -355,14 +361,16 @@ def main():
     with blas_threads(1):
         steps, skipped = contenders()
         medians = time_alternating(steps, arguments.repeats)
-    print(f"\nOne step of Algorithm 1, median of {arguments.repeats} alternating repeats (one thread)")
+    print(f"\nOne step of Algorithm 1, median of {arguments.repeats} alternating repeats "
+          f"(one thread)")
     print(f"{'contender':<20}{'us/step':>10}{'ours/this':>11}")
     for name, seconds in medians.items():
         dtype = name.split()[-1]
         ratio = medians[f"ours {dtype}"] / seconds
         print(f"{name:<20}{seconds * 1e6:>10.1f}{ratio:>10.2f}x")
     flops = step_flops()
-    print(f"BLAS floor: the step's {len(step_products())} matrix products alone ({flops / 1e6:.1f} MFLOP; "
+    print(f"BLAS floor: the step's {len(step_products())} matrix products alone "
+          f"({flops / 1e6:.1f} MFLOP; "
           + ", ".join(f"{flops / medians[f'BLAS floor {dtype}'] / 1e9:.1f} GFLOP/s in {dtype}"
                       for dtype in ("float64", "float32")) + ")")
     for name in skipped:

@@ -1,6 +1,7 @@
 """The 20-seed table of issue 4: does the default `python -m gan train --seed S` converge?
 
-    python benchmarks/convergence_table.py [--seeds 20] [--workers 2] [extra GANConfig fields as k=v]
+    python benchmarks/convergence_table.py [--seeds 20] [--workers 2]
+        [extra GANConfig fields as k=v]
 
 A run passes when JSD(p_data || p_g) < 0.005 nats, |mean + 1| < 0.05, |std - 1| < 0.05 and
 max |D(x) - 1/2| < 0.05 on p_data's central 95%. "seconds" is the training time of the
@@ -41,7 +42,8 @@ def main():
     overrides = {k: json.loads(v) for k, v in (o.split("=", 1) for o in args.overrides)}
     with ProcessPoolExecutor(args.workers) as pool:
         results = list(pool.map(run, [(s, overrides) for s in range(args.seeds)]))
-    print(f"{'seed':>4} {'JSD (nats)':>11} {'mean':>8} {'std':>7} {'max|D-1/2|':>11} {'seconds':>8}  pass")
+    print(f"{'seed':>4} {'JSD (nats)':>11} {'mean':>8} {'std':>7} {'max|D-1/2|':>11} "
+          f"{'seconds':>8}  pass")
     for m in results:
         print(
             f"{m['seed']:>4} {m['jsd']:>11.2e} {m['mean']:>8.4f} {m['std']:>7.4f} "

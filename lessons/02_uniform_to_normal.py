@@ -11,8 +11,8 @@ rejecting points outside the unit disc. Then the idea the GAN builds on (Goodfel
 Section 3): Box-Muller is a hand-made map G(u) that pushes simple noise forward to a target
 distribution -- an implicit model, which a GAN learns instead of writing it down.
 
-Run: python lessons/02_uniform_to_normal.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows)
+Run: python lessons/02_uniform_to_normal.py   (--fast: small sizes, as the tests run it; --show:
+open the figures in windows)
 """
 
 # %%

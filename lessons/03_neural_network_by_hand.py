@@ -6,8 +6,8 @@ network, y = tanh(x W1 + b1) W2 + b2, and its backward pass by the chain rule, o
 factor; check the result against the `nn` package's backward and against finite differences
 (`nn.gradcheck`); see the check catch a bug; then fit sin(x) on [-pi, pi] with an MLP and Adam.
 
-Run: python lessons/03_neural_network_by_hand.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows)
+Run: python lessons/03_neural_network_by_hand.py   (--fast: small sizes, as the tests run it;
+--show: open the figures in windows)
 """
 
 # %%

@@ -65,21 +65,21 @@ for kind in LOSSES:
 # minimax: dL_G/dl = -D / m;  non-saturating: dL_G/dl = -(1 - D) / m  (gan/objectives.py).
 
 # %%
-l = np.linspace(-12.0, 12.0, 241)[:, None]
-closed_forms = {"minimax": -sigmoid(l), "non_saturating": -(1 - sigmoid(l))}
+logit_grid = np.linspace(-12.0, 12.0, 241)[:, None]
+closed_forms = {"minimax": -sigmoid(logit_grid), "non_saturating": -(1 - sigmoid(logit_grid))}
 h = 1e-5                                   # central differences: error ~ h^2 + rounding / h
 for kind in LOSSES:
-    _, gradient = generator_loss(l, kind)
-    difference = np.abs(gradient * l.size - closed_forms[kind]).max()
+    _, gradient = generator_loss(logit_grid, kind)
+    difference = np.abs(gradient * logit_grid.size - closed_forms[kind]).max()
     # shape (n, 1, 1): n independent games of one sample each, so each value is one sample's loss
-    plus, _ = generator_loss(l[:, :, None] + h, kind)
-    minus, _ = generator_loss(l[:, :, None] - h, kind)
+    plus, _ = generator_loss(logit_grid[:, :, None] + h, kind)
+    minus, _ = generator_loss(logit_grid[:, :, None] - h, kind)
     numeric_error = np.abs((plus - minus) / (2 * h) - closed_forms[kind][:, 0]).max()
     say(f"""{kind}: over logits in [-12, 12], max |m dL_G/dl - closed form| = {difference:.1e},
 and max |closed form - central difference of the loss| = {numeric_error:.1e}.""")
 
 fig, ax = plt.subplots(figsize=(7.5, 4.5))
-d = sigmoid(l[:, 0])
+d = sigmoid(logit_grid[:, 0])
 ax.loglog(d, np.abs(closed_forms["minimax"][:, 0]), linewidth=2, **STYLE["minimax"],
           label=r"minimax $\log(1-D(G(z)))$: $|\partial L/\partial l| = D$")
 ax.loglog(d, np.abs(closed_forms["non_saturating"][:, 0]), linewidth=2,

@@ -85,7 +85,8 @@ lesson.save(fig, FIGURES[0])
 
 # %%
 print("Exercises")
-say("""1. Rerun with g_loss="non_saturating". Does the plain G's first gradient still vanish? (Arjovsky
-& Bottou's Theorem 2.6: it does not vanish, but its variance grows as D improves.)""")
-say("""2. Try sigma = 0.2 and sigma = 3. Which blurs enough for D to stay unsure at G's start, 4 away?""")
+say("""1. Rerun with g_loss="non_saturating". Does the plain G's first gradient still vanish?
+(Arjovsky & Bottou's Theorem 2.6: it does not vanish, but its variance grows as D improves.)""")
+say("""2. Try sigma = 0.2 and sigma = 3. Which blurs enough for D to stay unsure at G's start,
+4 away?""")
 lesson.finish()

@@ -47,7 +47,8 @@ for mu in shifts:
     rows.append((mu, wasserstein_distance(x[:, 0], y[:, 0]), estimate, K))
 print("  N(0,1) vs N(mu,1)   scipy W1   critic estimate   K (Lipschitz)   estimate / K")
 for mu, w1, estimate, K in rows:
-    print(f"  mu = {mu:4.1f}          {w1:8.3f}   {estimate:15.2e}   {K:13.2e}   {estimate / K:12.3f}")
+    print(f"  mu = {mu:4.1f}          {w1:8.3f}   {estimate:15.2e}   {K:13.2e}   "
+          f"{estimate / K:12.3f}")
 print()
 say("""The raw estimate is tiny (c = 0.01 makes K ~ 1e-3) but proportional to W1; divided by the
 critic's own Lipschitz constant K it is a lower bound on W1 (duality), and here it reaches 70-85%
@@ -103,6 +104,7 @@ lesson.save(fig, FIGURES[1])
 
 # %%
 print("Exercises")
-say("""1. Change c to 0.1 and to 0.001. How does K (and the raw estimate) scale? Does training change?""")
+say("""1. Change c to 0.1 and to 0.001. How does K (and the raw estimate) scale? Does training
+change?""")
 say("""2. Set n_critic (k) to 1. Is the estimate still a usable learning curve?""")
 lesson.finish()

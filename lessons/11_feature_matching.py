@@ -62,7 +62,8 @@ lesson.save(fig, FIGURES[0])
 
 # %%
 print("Exercises")
-say("""1. Match an earlier layer (layer=2: the first hidden layer's activations). Better or worse?""")
+say("""1. Match an earlier layer (layer=2: the first hidden layer's activations). Better or
+worse?""")
 say("""2. Add the squared distance of the features' second moments to the loss (derive its gradient
 first). Does the N(-1, 1) run get closer?""")
 lesson.finish()

@@ -10,8 +10,8 @@ noise line across the gap (softplus, three hidden layers of 64; `BIMODAL_SETTING
 gan/variants/minibatch.py). We measure the mass p_g puts near each mode -- plain vs with the
 layer, same G, same seeds, same steps.
 
-Run: python lessons/12_minibatch_discrimination.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows)
+Run: python lessons/12_minibatch_discrimination.py   (--fast: small sizes, as the tests run it;
+--show: open the figures in windows)
 """
 
 # %%
@@ -72,7 +72,8 @@ for ax, seed in zip(axes[0], seeds):
     ax.plot(history.grid, history.p_data_grid, "k:", label="$p_{data}$")
     ax.set(xlabel="x", ylabel="density", ylim=(0, 2.5), title=f"seed {seed}")
 axes[0][0].legend(fontsize=7)
-fig.suptitle("Two modes: the plain game collapses (red), minibatch discrimination covers both (green)")
+fig.suptitle("Two modes: the plain game collapses (red), "
+             "minibatch discrimination covers both (green)")
 lesson.save(fig, FIGURES[0])
 
 # %%

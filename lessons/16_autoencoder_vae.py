@@ -75,7 +75,8 @@ epsilon = generator.standard_normal(size=(len(test_images), latent))
 vae_total, vae_reconstruction, vae_kl = vae.negative_elbo(test_images, epsilon, gradients=False)
 ae_reconstruction = autoencoder.loss(test_images, gradients=False)
 say(f"""After {steps} Adam steps on minibatches of {CODER_BATCH_SIZE} (encoder
-1024-{hidden[0]}-code, decoder code-{hidden[0]}-1024, {latent} latent dimensions), on held-out digits: the autoencoder
+1024-{hidden[0]}-code, decoder code-{hidden[0]}-1024, {latent} latent
+dimensions), on held-out digits: the autoencoder
 needs {ae_reconstruction:.1f} nats per image to describe x given its code; the VAE needs
 {vae_reconstruction:.1f} nats given a noisy code z = mu + sigma eps, plus KL = {vae_kl:.1f} nats
 for the code itself (negative ELBO {vae_total:.1f}). The KL term pulls every code towards

@@ -3,8 +3,8 @@
 Follows the course's warning, after the tour of GAN variants, that many of them do not beat a
 well-tuned GAN (Lucic et al. 2018, "Are GANs Created Equal?", reached that conclusion at scale).
 Here the claim is not taken on trust: the plain GAN of Goodfellow et al. (2014) and the seven
-variants of lessons 09-15 and 21 are trained on the same targets with the same seeds and the settings
-of their own lessons, and judged by success criteria stated before any run. To stay near a
+variants of lessons 09-15 and 21 are trained on the same targets with the same seeds and the
+settings of their own lessons, and judged by success criteria stated before any run. To stay near a
 lesson's minute the default run trains 3 seeds of every game on the two 1D targets; the full
 table -- 10 seeds, and the 2D ring of 8 as a third target -- is
 `python benchmarks/compare_variants.py` (much longer: a ring run trains 5000 steps, 20-40 s for
@@ -51,7 +51,8 @@ lesson.save(plot_comparison(rows, targets), FIGURES[0])
 
 # %%
 entries = {(e["target"], e["variant"]): e for e in summary}
-say(f"""{len(seeds)} seeds are few (even 10 are: 6 successes against 3 can happen by luck). Fisher's exact test asks how
+say(f"""{len(seeds)} seeds are few (even 10 are: 6 successes against 3 can happen by luck).
+Fisher's exact test asks how
 often a split at least this uneven would arise if both games had the same success rate; we call
 a difference real only when that chance (p) is below 0.05.""")
 verdicts = {}

@@ -56,7 +56,8 @@ for activation in ("leaky_relu", "tanh"):
                        [part.reshape(p.shape) for part, p in zip(parts, f.parameters())])
     bias_gradient = max(np.abs(part).max() for part, name in zip(parts, f.parameter_names())
                         if name.endswith(".b"))
-    print(f"  {activation:11s}  {result.max_relative_error:.1e}   (largest |dP/db|: {bias_gradient:.1e})")
+    print(f"  {activation:11s}  {result.max_relative_error:.1e}   "
+          f"(largest |dP/db|: {bias_gradient:.1e})")
 print()
 say("""The biases of the LeakyReLU critic get no penalty gradient at all: between the kinks g is a
 product of weight matrices masked by which units are on, and a bias only moves the kinks.""")
@@ -86,11 +87,13 @@ fit_clipped_critic(clipped, p, q, sum(critic_steps), 256, np.random.default_rng(
                    RMSProp(clipped, lr=1e-3), c=0.01)
 print("  N(0,1) vs N(mu,1)   scipy W1   critic estimate   W1 (1 + W1 / 2 lambda)")
 for mu, w1, estimate in rows:
-    print(f"  mu = {mu:4.1f}          {w1:8.3f}   {estimate:15.3f}   {w1 * (1 + w1 / (2 * lam)):22.3f}")
+    print(f"  mu = {mu:4.1f}          {w1:8.3f}   {estimate:15.3f}   "
+          f"{w1 * (1 + w1 / (2 * lam)):22.3f}")
 print()
 say("""No division by an unknown K this time: the estimate is W1 itself, plus a bias the penalty
-explains. A line f(x) = -s x scores s W1 - lambda (s - 1)^2, best at s = 1 + W1 / (2 lambda), so the
-critic overshoots W1 by the factor 1 + W1 / (2 lambda): 5% at W1 = 1 with the paper's lambda = 10.""")
+explains. A line f(x) = -s x scores s W1 - lambda (s - 1)^2, best at s = 1 + W1 / (2 lambda), so
+the critic overshoots W1 by the factor 1 + W1 / (2 lambda): 5% at W1 = 1 with the paper's
+lambda = 10.""")
 fig, ax = plt.subplots(figsize=(6, 4))
 w1s = np.array([row[1] for row in rows])
 ax.plot(w1s, [row[2] for row in rows], "o", color="tab:blue", label="penalised critic's estimate")
@@ -114,7 +117,8 @@ base = GANConfig(target=target, steps=steps, batch_size=128, snapshot_every=0)
 gp_config = base.replace(**{**PAPER_SETTINGS, "lr_d": 1e-3, "lr_g": 1e-3})
 runs = {
     "clipping (RMSProp 1e-3, c 0.01)": (
-        base.replace(**{**CLIP_SETTINGS, "lr_d": 1e-3, "lr_g": 1e-3}), functools.partial(WGAN, c=0.01)),
+        base.replace(**{**CLIP_SETTINGS, "lr_d": 1e-3, "lr_g": 1e-3}),
+        functools.partial(WGAN, c=0.01)),
     "penalty, two-sided (the paper's)": (gp_config, WGANGP),
     "penalty, one-sided": (gp_config, functools.partial(WGANGP, one_sided=True)),
 }
@@ -146,12 +150,15 @@ def run(config, make_game):
 
 
 results = {name: run(config, game) for name, (config, game) in runs.items()}
-print("  run                                  final mean   std    JSD       W1 then   estimate / W1")
+print("  run                                  final mean   std    JSD       W1 then   "
+      "estimate / W1")
 for name, (result, trace) in results.items():
     m = result.metrics
     scale = trace["K"][-1] if name.startswith("clipping") else 1.0
-    print(f"  {name:36s} {m['mean']:+8.3f}  {m['std']:6.3f}  {m['jsd']:.1e}   {trace['w1'][-1]:7.3f}   "
-          f"{trace['estimate'][-1] / scale / trace['w1'][-1]:+8.2f}" + ("  (/ K)" if scale != 1 else ""))
+    print(f"  {name:36s} {m['mean']:+8.3f}  {m['std']:6.3f}  {m['jsd']:.1e}   "
+          f"{trace['w1'][-1]:7.3f}   "
+          f"{trace['estimate'][-1] / scale / trace['w1'][-1]:+8.2f}"
+          + ("  (/ K)" if scale != 1 else ""))
 print()
 say("""The paper's two-sided penalty sends G away from the target, and its W1 estimate turns
 negative: the critic holds a slope of the wrong sign. In one dimension the only unit gradients are

@@ -62,7 +62,8 @@ def start(file, doc, argv=None, options=None):
     parser.add_argument("--fast", action="store_true", help="small sizes, for the tests")
     parser.add_argument("--show", action="store_true", help="open the figures in windows")
     parser.add_argument(
-        "--out", type=Path, default=OUT_ROOT / name, help="folder for the figures (default: %(default)s)"
+        "--out", type=Path, default=OUT_ROOT / name,
+        help="folder for the figures (default: %(default)s)"
     )
     if options is not None:
         options(parser)
