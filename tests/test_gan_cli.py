@@ -1,4 +1,5 @@
-"""`python -m gan train`: every config field has a flag, a run writes its files, bad flags are named."""
+"""`python -m gan train`: every config field has a flag, a run writes its files, bad flags are
+named."""
 
 import dataclasses
 import json

@@ -125,7 +125,8 @@ def test_user_data_referee_is_trained_on_that_data_not_the_procedural_reference(
     monkeypatch.setattr(data_module, "reference_classifier", forbidden)
     data = load_digits_data(folder)
     classifier, accuracy = data.referee(np.random.default_rng(0), quick=False)
-    assert [path.name.startswith("user_digits-classifier-") for path in tmp_path.iterdir()] == [True]
+    assert [path.name.startswith("user_digits-classifier-")
+            for path in tmp_path.iterdir()] == [True]
     assert 0.0 <= accuracy <= 1.0
 
 

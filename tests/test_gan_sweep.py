@@ -59,10 +59,11 @@ def test_a_diverged_run_never_succeeds():
 
 def test_success_rates_are_the_fraction_of_seeds_that_succeed():
     rows = [{"seed": s, "k": k, "lr": lr, "g_loss": "minimax", "success": success}
-            for (s, k, lr, success) in [(0, 1, 1e-3, True), (1, 1, 1e-3, False), (2, 1, 1e-3, True),
-                                        (0, 2, 1e-3, False), (1, 2, 1e-3, False), (2, 2, 1e-3, False),
-                                        (0, 1, 2e-3, True), (1, 1, 2e-3, True), (2, 1, 2e-3, True),
-                                        (0, 2, 2e-3, True), (1, 2, 2e-3, False), (2, 2, 2e-3, False)]]
+            for (s, k, lr, success) in [
+                (0, 1, 1e-3, True), (1, 1, 1e-3, False), (2, 1, 1e-3, True),
+                (0, 2, 1e-3, False), (1, 2, 1e-3, False), (2, 2, 1e-3, False),
+                (0, 1, 2e-3, True), (1, 1, 2e-3, True), (2, 1, 2e-3, True),
+                (0, 2, 2e-3, True), (1, 2, 2e-3, False), (2, 2, 2e-3, False)]]
     ks, learning_rates, rates = success_rates(rows)["minimax"]
     assert ks == [1, 2] and learning_rates == [1e-3, 2e-3]
     np.testing.assert_allclose(rates, [[2 / 3, 1.0], [0.0, 1 / 3]])

@@ -78,7 +78,8 @@ def test_learning_rate_holds_then_decays_towards_zero(schedule):
     """Step t of 100 with decay from step 50: s = (t - 1 - 50) / 50 of the decay is done
     when step t is taken, so the last step runs at 1/50 of it (linear) and the next would
     run at 0."""
-    factors = np.array([learning_rate_factor(t, 100, schedule, decay_start=0.5) for t in range(1, 101)])
+    factors = np.array([learning_rate_factor(t, 100, schedule, decay_start=0.5)
+                        for t in range(1, 101)])
     s = np.clip((np.arange(1, 101) - 1 - 50) / 50, 0, 1)
     expected = 1 - s if schedule == "linear" else (1 + np.cos(np.pi * s)) / 2
     np.testing.assert_allclose(factors, expected, rtol=1e-15, atol=1e-15)

@@ -19,8 +19,9 @@ from gan.variants.minibatch import (BIMODAL_SETTINGS, BIMODAL_TARGET,
                                    MinibatchDiscriminationGAN)
 from nn.gradcheck import gradcheck
 
+# smooth players: no kinks for the stencil
 SMALL = dict(g_hidden=(8,), d_hidden=(8, 8), batch_size=16, snapshot_every=5, grid_size=64,
-             g_activation="tanh", d_activation="tanh")     # smooth players: no kinks for the stencil
+             g_activation="tanh", d_activation="tanh")
 
 
 # ---- feature matching ------------------------------------------------------------------------

@@ -104,7 +104,8 @@ def test_critic_loss_gradients_match_finite_differences():
                        [grad_real, grad_fake])
     assert result.max_relative_error < 1e-8
     _, grad = critic_generator_loss(f_fake)
-    assert gradcheck(lambda: critic_generator_loss(f_fake)[0], [f_fake], [grad]).max_relative_error < 1e-8
+    assert gradcheck(lambda: critic_generator_loss(f_fake)[0], [f_fake],
+                     [grad]).max_relative_error < 1e-8
 
 
 def test_wgan_generator_gradient_matches_finite_differences():

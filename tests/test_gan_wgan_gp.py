@@ -186,7 +186,8 @@ def test_one_sided_penalty_is_the_two_sided_above_one_and_zero_below():
 
 
 # ---- the critic's W1 against scipy's ---------------------------------------------------------
-@pytest.mark.parametrize("q", [Normal(1.0, 1.0), Normal(3.0, 0.5)], ids=["shift 1", "shift 3 scale 0.5"])
+@pytest.mark.parametrize("q", [Normal(1.0, 1.0), Normal(3.0, 0.5)],
+                         ids=["shift 1", "shift 3 scale 0.5"])
 def test_trained_critic_estimates_W1_with_the_penalty_bias(q):
     # With the penalty the critic is not clipped to a K-Lipschitz class: it estimates W1 itself,
     # up to one bias. On these pairs the optimal 1-Lipschitz critic is a line of slope -1 over

@@ -29,7 +29,8 @@ def test_linear_gradients_match_finite_differences_over_any_leading_axes(
 @settings(max_examples=30)
 @given(seed=seeds, members=st.integers(1, 4), in_features=widths, out_features=widths,
        batch=st.integers(1, 5))
-def test_stacked_linear_gradients_match_finite_differences(seed, members, in_features, out_features, batch):
+def test_stacked_linear_gradients_match_finite_differences(seed, members, in_features, out_features,
+                                                           batch):
     rng = np.random.default_rng(seed)
     layer = Linear(in_features, out_features, rng, stack=members)
     layer.b[...] = rng.normal(size=(members, out_features))

@@ -37,8 +37,9 @@ def test_mse_gradient_matches_finite_differences(seed, shape):
 @settings(max_examples=40)
 @given(logit=st.floats(-30, 30), target=st.floats(0, 1))
 def test_bce_equals_the_textbook_formula_at_moderate_logits(logit, target):
-    # -[t log p + (1 - t) log(1 - p)] with p = 1 / (1 + e^-l), safe to evaluate directly for |l| <= 30
-    # in float64 via log1p; 1e-12 relative leaves room for the few roundings of either side.
+    # -[t log p + (1 - t) log(1 - p)] with p = 1 / (1 + e^-l), safe to evaluate directly for
+    # |l| <= 30 in float64 via log1p; 1e-12 relative leaves room for the few roundings of either
+    # side.
     log_p = -math.log1p(math.exp(-logit))
     log_one_minus_p = -math.log1p(math.exp(logit))
     expected = -(target * log_p + (1 - target) * log_one_minus_p)

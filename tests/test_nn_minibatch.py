@@ -145,7 +145,8 @@ def test_permuting_the_batch_permutes_the_output(seed, batch):
 def test_layer_is_registered_and_survives_a_checkpoint(tmp_path):
     assert LAYER_TYPES["MinibatchDiscrimination"] is MinibatchDiscrimination
     rng = np.random.default_rng(1)
-    D = Sequential([Linear(1, 4, rng), MinibatchDiscrimination(4, 3, 2, rng=rng), Linear(7, 1, rng)])
+    D = Sequential([Linear(1, 4, rng), MinibatchDiscrimination(4, 3, 2, rng=rng),
+                    Linear(7, 1, rng)])
     x = rng.normal(size=(6, 1))
     path = D.save(tmp_path / "D")
     np.testing.assert_array_equal(Sequential.load(path).forward(x), D.forward(x))

@@ -1,4 +1,5 @@
-"""Networks: whole-MLP gradient checks, the shared flat buffer, copies, checkpoints, dtypes, errors."""
+"""Networks: whole-MLP gradient checks, the shared flat buffer, copies, checkpoints, dtypes,
+errors."""
 
 import math
 
@@ -22,7 +23,8 @@ def _jitter(network, rng):
 
 
 def _kink_margin(network, x):
-    """Smallest |pre-activation| entering a (leaky) ReLU: a finite difference must not straddle 0."""
+    """Smallest |pre-activation| entering a (leaky) ReLU: a finite difference must not straddle
+    0."""
     margin, y = np.inf, x
     for layer, following in zip(network.layers, network.layers[1:] + [None]):
         y = layer.forward(y)
@@ -68,13 +70,15 @@ def test_stacked_mlp_gradients_match_finite_differences(seed, members, activatio
     _jitter(network, rng)
     x = rng.normal(size=(members, 5, inputs))
     target = rng.uniform(size=(members, 5, 1))
-    result = check_network(network, x, lambda y: bce_with_logits(y, target), eps=_eps_for(network, x))
+    result = check_network(network, x, lambda y: bce_with_logits(y, target),
+                           eps=_eps_for(network, x))
     assert result.max_relative_error < 1e-6, str(result)
 
 
 @settings(max_examples=15)
 @given(seed=seeds, activation=st.sampled_from(ACTIVATION_NAMES))
-def test_float32_mlp_gradients_match_float64_finite_differences_to_float32_precision(seed, activation):
+def test_float32_mlp_gradients_match_float64_finite_differences_to_float32_precision(seed,
+                                                                                   activation):
     # Float32 rounds each of the ~10 operations on a path at 6e-8 relative; after the
     # cancellations of a backward pass 1e-3 (relative to the floor of 1e-3 of the largest entry)
     # is a generous yet still bug-revealing bound: a wrong factor gives errors of order 1.
@@ -208,13 +212,16 @@ def test_float32_stays_float32_end_to_end(activation):
     rng = np.random.default_rng(0)
     network = MLP([2, 8, 1], activation, "sigmoid", rng=rng, dtype=np.float32)
     optimiser = Adam(network, lr=1e-3)
-    y = network.forward(rng.normal(size=(16, 2)))          # float64 input is converted at the boundary
+    # float64 input is converted at the boundary
+    y = network.forward(rng.normal(size=(16, 2)))
     value, grad_y = bce_with_logits(y, 1.0)
     grad_x = network.backward(grad_y)
     optimiser.step()
-    arrays = [y, value, grad_y, grad_x, network.flat_params, network.flat_grads, optimiser.m, optimiser.v]
+    arrays = [y, value, grad_y, grad_x, network.flat_params, network.flat_grads, optimiser.m,
+              optimiser.v]
     arrays += [getattr(layer, name) for layer in network.layers for name in vars(layer)
-               if isinstance(getattr(layer, name), np.ndarray) and getattr(layer, name).dtype.kind == "f"]
+               if isinstance(getattr(layer, name), np.ndarray)
+               and getattr(layer, name).dtype.kind == "f"]
     assert all(np.asarray(array).dtype == np.float32 for array in arrays)
 
 

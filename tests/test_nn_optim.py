@@ -1,4 +1,5 @@
-"""Optimisers against their published update rules, written out independently here, on a quadratic."""
+"""Optimisers against their published update rules, written out independently here, on a
+quadratic."""
 
 import math
 
@@ -12,7 +13,8 @@ from nn.optim import SGD, Adam, RMSProp
 
 
 class Quadratic:
-    """f(theta) = 1/2 sum a_i theta_i^2 - c_i theta_i, exposing the flat buffers an optimiser uses."""
+    """f(theta) = 1/2 sum a_i theta_i^2 - c_i theta_i, exposing the flat buffers an optimiser
+    uses."""
 
     def __init__(self, a, c, theta, dtype=np.float64):
         self.a, self.c = np.asarray(a, dtype=dtype), np.asarray(c, dtype=dtype)

@@ -69,7 +69,8 @@ def test_inputs_beyond_the_reuse_limit_get_fresh_arrays_and_are_not_kept():
 @settings(max_examples=30)
 @given(seed=seeds, slope=st.floats(0, 0.99), shape=st.sampled_from([(7,), (5, 3), (2, 4, 3)]))
 def test_leaky_relu_is_its_definition_with_derivative_one_or_slope(seed, slope, shape):
-    # Outside truth: f(x) = x for x > 0, slope x otherwise; f'(x) = 1 or slope (0 counted as x <= 0).
+    # Outside truth: f(x) = x for x > 0, slope x otherwise; f'(x) = 1 or slope
+    # (0 counted as x <= 0).
     x = np.random.default_rng(seed).normal(size=shape)
     x.flat[0] = 0.0
     layer = LeakyReLU(slope)
