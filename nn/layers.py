@@ -223,6 +223,12 @@ class Linear(Layer):
 class Identity(Layer):
     """y = x."""
 
+    def derivatives(self, x):
+        """(y, dy/dx, d2y/dx2) at x as fresh arrays, caching nothing (a double backward, such as
+        WGAN-GP's penalty, needs them); the last is None where it is 0 almost everywhere, as
+        for every piecewise-linear activation."""
+        return x.copy(), np.ones_like(x), None
+
     def forward(self, x):
         return x
 
@@ -232,6 +238,11 @@ class Identity(Layer):
 
 class ReLU(Layer):
     """y = max(x, 0); dy/dx = 1[x > 0] (taken as 0 at the kink x = 0)."""
+
+    def derivatives(self, x):
+        """(y, 1[x > 0], None): see `Identity.derivatives`."""
+        slope = np.greater(x, 0).astype(x.dtype)
+        return x * slope, slope, None
 
     def forward(self, x):
         self.active = np.greater(x, 0, out=self._elementwise_output("active", x, dtype=np.bool_))
@@ -256,6 +267,11 @@ class LeakyReLU(Layer):
 
     def config(self):
         return {"type": "LeakyReLU", "slope": self.slope}
+
+    def derivatives(self, x):
+        """(y, f'(x) = 1 or slope, None): see `Identity.derivatives`."""
+        local_slope = np.where(x > 0, x.dtype.type(1), x.dtype.type(self.slope))
+        return x * local_slope, local_slope, None
 
     def forward(self, x):
         local_slope = self._output("local_slope", x.shape, x.dtype)
@@ -288,6 +304,12 @@ class LeakyReLU(Layer):
 class Tanh(Layer):
     """y = tanh(x); dy/dx = 1 - y^2."""
 
+    def derivatives(self, x):
+        """(tanh x, 1 - tanh^2 x, -2 tanh x (1 - tanh^2 x)): see `Identity.derivatives`."""
+        y = np.tanh(x)
+        slope = 1 - y * y
+        return y, slope, -2 * y * slope
+
     def forward(self, x):
         self.y = np.tanh(x, out=self._elementwise_output("y", x))
         return self.y
@@ -304,6 +326,12 @@ class Tanh(Layer):
 class Sigmoid(Layer):
     """y = sigma(x) = 1 / (1 + exp(-x)) (scipy's expit, exact in both tails); dy/dx = y (1 - y)."""
 
+    def derivatives(self, x):
+        """(s, s (1 - s), s (1 - s)(1 - 2 s)) with s = sigma(x): see `Identity.derivatives`."""
+        y = expit(x)
+        slope = y * (1 - y)
+        return y, slope, slope * (1 - 2 * y)
+
     def forward(self, x):
         self.y = expit(x, out=self._elementwise_output("y", x))
         return self.y
@@ -319,6 +347,11 @@ class Sigmoid(Layer):
 
 class Softplus(Layer):
     """y = softplus(x) = log(1 + e^x), computed as logaddexp(0, x); dy/dx = sigma(x)."""
+
+    def derivatives(self, x):
+        """(softplus x, sigma(x), sigma(x)(1 - sigma(x))): see `Identity.derivatives`."""
+        s = expit(x)
+        return np.logaddexp(0, x), s, s * (1 - s)
 
     def forward(self, x):
         self.x = x

@@ -139,3 +139,26 @@ def test_linear_requires_a_generator_unless_zero_initialised():
 def test_leaky_relu_rejects_slopes_outside_the_unit_interval(slope):
     with pytest.raises(ValueError, match="slope"):
         LeakyReLU(slope)
+
+
+@pytest.mark.parametrize("make", [Identity, ReLU, lambda: LeakyReLU(0.3), Tanh, Sigmoid, Softplus],
+                         ids=["identity", "relu", "leaky_relu", "tanh", "sigmoid", "softplus"])
+def test_derivatives_are_the_layers_forward_and_central_differences_of_it(make):
+    # y must be the layer's own forward bit for bit; f' and f'' against central differences of
+    # forward, h = 1e-4 (truncation ~h^2 |f'''| ~ 1e-8, rounding ~eps / h ~ 1e-12 for f', and
+    # ~h^2 and ~eps / h^2 ~ 1e-8 for f''), points kept 0.01 away from the kink at 0.
+    layer = make()
+    x = np.random.default_rng(5).uniform(-3, 3, size=(7, 4))
+    x[np.abs(x) < 0.01] = 0.5
+    y, slope, curvature = layer.derivatives(x)
+    np.testing.assert_array_equal(y, make().forward(x.copy()))
+    h = 1e-4
+    forward = lambda u: make().forward(u)  # noqa: E731  (a fresh layer: no cached outputs)
+    np.testing.assert_allclose(slope, (forward(x + h) - forward(x - h)) / (2 * h),
+                               rtol=1e-7, atol=1e-9)
+    second = (forward(x + h) - 2 * forward(x) + forward(x - h)) / h**2
+    if curvature is None:
+        np.testing.assert_allclose(second, 0.0, atol=1e-6)
+    else:
+        np.testing.assert_allclose(curvature, second, rtol=1e-4, atol=1e-6)
+    assert not np.shares_memory(y, x)

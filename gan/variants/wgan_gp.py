@@ -63,7 +63,6 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from scipy.special import expit
 
 from gan.game import GAN
 from gan.variants.wgan import WGAN, critic_loss, train_critic_alone
@@ -76,42 +75,9 @@ PAPER_SETTINGS = {"optimizer": "adam", "lr_d": 1e-4, "lr_g": 1e-4, "betas": (0.0
 PAPER_LAMBDA = 10.0
 
 
-# ---- sigma, sigma', sigma'' of each supported activation, from the pre-activation a ------------
-def _identity(layer, a):
-    # None: sigma'' = 0 (a.e.), the second pass is skipped
-    return a, np.ones_like(a), None
-
-
-def _relu(layer, a):
-    slope = (a > 0).astype(a.dtype)            # 1[a > 0], 0 at the kink as nn.ReLU takes it
-    return a * slope, slope, None
-
-
-def _leaky_relu(layer, a):
-    slope = np.where(a > 0, a.dtype.type(1), a.dtype.type(layer.slope))
-    return a * slope, slope, None
-
-
-def _tanh(layer, a):
-    t = np.tanh(a)
-    slope = 1 - t * t                          # tanh' = 1 - tanh^2
-    return t, slope, -2 * t * slope            # tanh'' = -2 tanh (1 - tanh^2)
-
-
-def _softplus(layer, a):
-    s = expit(a)
-    # softplus' = sigmoid, softplus'' = sigmoid (1 - sigmoid)
-    return np.logaddexp(0, a), s, s * (1 - s)
-
-
-def _sigmoid(layer, a):
-    s = expit(a)
-    slope = s * (1 - s)
-    return s, slope, slope * (1 - 2 * s)       # sigmoid'' = sigmoid (1 - sigmoid)(1 - 2 sigmoid)
-
-
-ACTIVATION_DERIVATIVES = {Identity: _identity, ReLU: _relu, LeakyReLU: _leaky_relu, Tanh: _tanh,
-                          Softplus: _softplus, Sigmoid: _sigmoid}
+# Each supported activation's sigma, sigma', sigma'' at a pre-activation a come from its own
+# `derivatives(a)` in nn (sigma'' None where it vanishes almost everywhere).
+SUPPORTED_ACTIVATIONS = (Identity, ReLU, LeakyReLU, Tanh, Softplus, Sigmoid)
 
 
 # ---- the critic as (Linear, activation) pairs -----------------------------------------------
@@ -126,10 +92,10 @@ def _critic_pieces(f):
     for index, layer in enumerate(f.layers):
         if isinstance(layer, Linear):
             pieces.append([layer, None])
-        elif type(layer) in ACTIVATION_DERIVATIVES and pieces and pieces[-1][1] is None:
+        elif type(layer) in SUPPORTED_ACTIVATIONS and pieces and pieces[-1][1] is None:
             pieces[-1][1] = layer
         else:
-            supported = sorted(cls.__name__ for cls in ACTIVATION_DERIVATIVES)
+            supported = sorted(cls.__name__ for cls in SUPPORTED_ACTIVATIONS)
             raise ValueError(f"f.layers[{index}] must be a Linear or one activation after a Linear "
                              f"(one of {supported}), got {type(layer).__name__}")
     if not pieces or not isinstance(f.layers[0], Linear):
@@ -157,7 +123,7 @@ def _forward_and_input_gradient(pieces, x):
     h, cache = x, []
     for linear, activation in pieces:
         a = h @ linear.W + linear.b                        # a_l = h_{l-1} W_l + b_l
-        h_next, slope, curvature = ACTIVATION_DERIVATIVES[type(activation)](activation, a)
+        h_next, slope, curvature = activation.derivatives(a)
         cache.append({"h_previous": h, "slope": slope, "curvature": curvature})
         h = h_next
     u = np.ones((len(x), 1), dtype=x.dtype)                # u_L = df/df = 1
