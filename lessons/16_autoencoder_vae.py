@@ -54,12 +54,10 @@ def show_rows(rows, titles, title, filename):
 data, classifier, referee_accuracy = lesson_digits(data_path, lesson.fast, generator)
 train_images, train_labels = data.train_images, data.train_labels
 test_images, test_labels = data.test_images, data.test_labels
-referee_origin = ("trained on its own, independent digits" if data.procedural
-                  else "trained on the whole training split of these files")
 say(f"""{data.describe()}: the grey share (pixels strictly between {GREY_RANGE[0]} and
-{GREY_RANGE[1]}) of the training set is {grey_share(train_images):.3f}. The referee is an MLP
-classifier ({referee_origin}); on held-out digits it is right {referee_accuracy:.1%} of the
-time. Its last hidden layer gives the features the Frechet distance compares.""")
+{GREY_RANGE[1]}) of the training set is {grey_share(train_images):.3f}. The referee is an
+MLP classifier ({data.referee_origin(lesson.fast)}); on held-out digits it is right
+{referee_accuracy:.1%} of the time. Its last hidden layer gives the features the Frechet distance compares.""")
 
 # %% [markdown]
 # ## Train an autoencoder and a VAE with the same networks

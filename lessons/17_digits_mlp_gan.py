@@ -42,8 +42,7 @@ data, classifier, referee_accuracy = lesson_digits(data_path, lesson.fast, gener
 train_images, train_labels = data.train_images, data.train_labels
 test_images, test_labels = data.test_images, data.test_labels
 say(f"""{data.describe()}; pixels p in [0, 1] are rescaled to x = 2 p - 1 in [-1, 1] so that G
-can end in a Tanh. The referee, an MLP classifier trained on
-{'its own, independent digits' if data.procedural else 'the whole training split of these files'},
+can end in a Tanh. The referee, an MLP classifier {data.referee_origin(lesson.fast)},
 reads {referee_accuracy:.1%} of held-out real digits correctly.""")
 
 # %% [markdown]

@@ -86,6 +86,14 @@ class DigitsData:
         return (f"{len(self.train_images)} training and {len(self.test_images)} test digits "
                 f"({kind}, 32 x 32) from {self.source}")
 
+    def referee_origin(self, quick=False):
+        """What `referee(rng, quick)` learns from, as a phrase for a lesson to print."""
+        if quick:
+            return "trained here for a few seconds on the training digits"
+        if self.procedural:
+            return "trained on its own, independent digits"
+        return "trained on the whole training split of these files"
+
     def referee(self, rng, quick=False):
         """The classifier that scores generated digits, and its accuracy on this test set.
 
