@@ -57,7 +57,8 @@ test_images, test_labels = data.test_images, data.test_labels
 say(f"""{data.describe()}: the grey share (pixels strictly between {GREY_RANGE[0]} and
 {GREY_RANGE[1]}) of the training set is {grey_share(train_images):.3f}. The referee is an
 MLP classifier ({data.referee_origin(lesson.fast)}); on held-out digits it is right
-{referee_accuracy:.1%} of the time. Its last hidden layer gives the features the Frechet distance compares.""")
+{referee_accuracy:.1%} of the time. Its last hidden layer gives the features the Frechet
+distance compares.""")
 
 # %% [markdown]
 # ## Train an autoencoder and a VAE with the same networks
