@@ -161,6 +161,19 @@ class LCG:
         self._state = (A_k * self._state + C_k) % self.m
         return self
 
+    def peek(self, steps):
+        """The states x_{i+j} for each number of steps j >= 1 in ``steps`` (integers), as a list
+        of ints, without moving the generator: x_{i+j} = A_j x_i + C_j mod m."""
+        steps = np.asarray(steps, dtype=np.int64).reshape(-1)
+        if steps.size and steps.min() < 1:
+            raise ValueError(f"steps must be integers >= 1, got {steps.min()}")
+        if steps.size and steps.max() <= BLOCK:       # the tables a vectorised draw uses anyway
+            A, C = self._jump_tables(1 << int(steps.max() - 1).bit_length())
+            return multiply_add_mod(A[steps - 1], np.uint64(self._state), C[steps - 1],
+                                    self.m).tolist()
+        return [(A_j * self._state + C_j) % self.m for A_j, C_j in
+                (jump_coefficients(self.a, self.c, self.m, int(j)) for j in steps)]
+
     def _jump_tables(self, size):
         """jump_tables(a, c, m, size), remembered for the last size (a dict lookup on three
         big integers costs more than the arithmetic of a small draw)."""

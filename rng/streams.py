@@ -13,9 +13,8 @@ import math
 import numpy as np
 
 from rng.arguments import check_size
-from rng.generator import CHUNK, Generator
+from rng.generator import CHUNK, Generator, box_muller_rows
 from rng.lcg import jump_tables
-from rng.normal import box_muller_into
 
 
 class GeneratorStack:
@@ -80,9 +79,4 @@ class GeneratorStack:
         x >>= np.uint64(11)
         uniforms = x.astype(np.float64)
         uniforms *= 2.0**-53                           # the top 53 bits of x_j, as LCG.random_into
-        u1, u2 = np.ascontiguousarray(uniforms[:, :k]), np.ascontiguousarray(uniforms[:, k:])
-        z = np.empty((len(self), 2 * k))
-        cosines, sines = np.empty(u1.size), np.empty(u1.size)
-        box_muller_into(u1.reshape(-1), u2.reshape(-1), cosines, sines, np.empty((5, u1.size)))
-        z[:, :k], z[:, k:] = cosines.reshape(-1, k), sines.reshape(-1, k)
-        return z[:, :count]
+        return box_muller_rows(uniforms, np.empty((len(self), count)))

@@ -118,6 +118,57 @@ def test_standard_normal_is_box_muller_of_its_uniforms_in_documented_layout(n):
     np.testing.assert_allclose(z, np.concatenate([z1, z2[: n - k]]), rtol=0, atol=1e-14)
 
 
+# A call of a generator's own, or a jump of its LCG: what may come between two normal draws.
+calls = st.one_of(
+    st.tuples(st.just("normal"), st.sampled_from([1, 2, 3, 8, 255, 256, (64, 1), 5000])),
+    st.tuples(st.just("normal32"), st.sampled_from([3, 256])),
+    st.tuples(st.just("random"), st.integers(1, 5)),
+    st.tuples(st.just("state"), st.integers(0, 2**64 - 1)),
+)
+
+
+def perform(generator, call, fresh):
+    """Make the call; with fresh=True forget any normals computed ahead first, so that every
+    draw is computed alone from the generator's current state."""
+    if fresh:
+        generator._ahead = None
+    kind, argument = call
+    if kind == "normal":
+        return generator.standard_normal(argument)
+    if kind == "normal32":
+        return generator.standard_normal(argument, dtype=np.float32)
+    if kind == "random":
+        return generator.random(argument)
+    generator.lcg.state = argument
+    return np.empty(0)
+
+
+@given(st.integers(0, 2**64 - 1),
+       st.lists(st.one_of(calls, calls.map(lambda call: [call] * 40)), max_size=12))
+def test_normals_computed_ahead_equal_draws_computed_alone(seed, script):
+    # Repeated draws of one size are computed in batches ahead of time (Generator._small_normals);
+    # whatever the calls in between, every number and every state must be as if each draw were
+    # computed alone from where the LCG stands.
+    steps = [call for item in script for call in (item if isinstance(item, list) else [item])]
+    batched, alone = rng.Generator(seed), rng.Generator(seed)
+    for call in steps:
+        assert perform(batched, call, False).tobytes() == perform(alone, call, True).tobytes()
+        assert batched.lcg.state == alone.lcg.state
+
+
+def test_repeated_draws_follow_the_documented_layout_draw_by_draw():
+    # 300 draws of 255 numbers (batched ahead after the first): draw j is Box-Muller of the
+    # 2 x 128 uniforms that follow draw j - 1's, in the documented layout.
+    n, k = 255, 128
+    generator, uniforms = rng.Generator(21), rng.Generator(21)
+    for _ in range(300):
+        u = uniforms.random(2 * k)
+        z1, z2 = rng.box_muller(u[:k], u[k:])
+        np.testing.assert_allclose(generator.standard_normal(n),
+                                   np.concatenate([z1, z2[: n - k]]), rtol=0, atol=1e-14)
+    assert generator.lcg.state == uniforms.lcg.state
+
+
 def test_normal_and_uniform_broadcast_their_parameters():
     generator = rng.Generator(4)
     z = generator.normal(loc=np.arange(3.0)[:, None] * 100, scale=np.array([0.0, 1.0]))

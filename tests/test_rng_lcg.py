@@ -89,6 +89,15 @@ def test_consecutive_calls_continue_one_stream(parameters, n):
     assert np.array_equal(joined, rng.LCG(a, c, m, seed).raw(2 * n + 3))
 
 
+@given(lcg_parameters(), st.lists(st.integers(1, 3 * 2**16), min_size=1, max_size=5))
+def test_peek_gives_the_states_ahead_without_moving(parameters, steps):
+    a, c, m, seed = parameters
+    generator = rng.LCG(a, c, m, seed)
+    peeked = generator.peek(steps)
+    assert generator.state == seed
+    assert peeked == [rng.LCG(a, c, m, seed).advance(j).state for j in steps]
+
+
 @given(lcg_parameters(), st.integers(0, 400))
 def test_advance_k_equals_k_steps(parameters, k):
     a, c, m, seed = parameters
@@ -208,6 +217,8 @@ def test_invalid_counts_and_names_raise():
         generator.advance(-3)
     with pytest.raises(ValueError, match="^state must"):
         generator.state = 2**64
+    with pytest.raises(ValueError, match="^steps must be integers >= 1"):
+        generator.peek([3, 0])
     with pytest.raises(ValueError, match="^name must"):
         rng.LCG.preset("mersenne", seed=1)
     with pytest.raises(ValueError, match="^m must be at most"):
