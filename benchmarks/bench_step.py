@@ -1,6 +1,6 @@
 """Time one step of Algorithm 1 on the reference 1D GAN (issue 8), ours beside PyTorch and JAX.
 
-    python benchmarks/bench_step.py [--repeats 3000] [--rng-repeats 7] [--no-convergence]
+    python benchmarks/bench_step.py [--rounds 150] [--block 20] [--rng-repeats 7] [--no-convergence]
 
 The step is what `python -m gan train --g-hidden 32,32 --d-hidden 64,64 --g-activation leaky_relu
 --batch-size 256 --k 1 --lr-g 1e-3 --lr-d 1e-3 --g-loss non_saturating --snapshot-every 0` runs:
@@ -9,8 +9,10 @@ the non-saturating generator loss; one D update on m real + m fake samples, then
 Ours is gan.train.algorithm1_step itself (sampling included, from rng.Generator). PyTorch eager
 (if importable) runs the same networks, losses and optimiser, sampling with torch.randn; JAX (if
 importable) runs the whole step under jax.jit. Every contender runs on one thread (our BLAS
-through nn.threads.blas_threads, torch.set_num_threads(1)); the contenders take turns, one step
-each, round after round, so a change in the machine's load hits all alike. Reported: medians.
+through nn.threads.blas_threads, torch.set_num_threads(1)); the contenders take turns, a block of
+consecutive steps each (as training runs them), round after round in a shuffled order, so a change
+in the machine's load hits all alike (`time_alternating`). Reported: medians of all steps
+(steady training) and of each turn's first step (cold caches, after another contender).
 
 Also timed in the same rounds: the BLAS floor, the step's matrix products alone (`step_products`),
 each a single BLAS call on arrays made in advance -- no sampling, activations, losses, optimiser
@@ -23,6 +25,7 @@ bench_rng.py, and the wall time of the default `train(GANConfig(seed=0))` to con
 import argparse
 import dis
 import os
+import random
 import statistics
 import sys
 import time
@@ -252,19 +255,34 @@ def contenders():
     return steps, skipped
 
 
-def time_alternating(steps, repeats, warmup=200):
-    """Median seconds per step of each contender, taking turns one step at a time."""
+def time_alternating(steps, rounds, block=20, warmup=200, seed=0):
+    """Per contender, (median seconds per step in steady training, median of the first step of a
+    block): round after round, each contender runs `block` consecutive steps, the contenders in an
+    order shuffled anew each round (seeded), so that a change in the machine's load hits all alike
+    and none always follows the same neighbour.
+
+    Training runs its steps back to back, so the steady median (over all timed steps) is the speed
+    of training. The first step of a block runs just after another contender has filled the caches
+    with its own code and data; its median shows what a cold start costs each contender.
+    """
     for step in steps.values():
         for _ in range(warmup):
             step()
     times = {name: [] for name in steps}
+    firsts = {name: [] for name in steps}
+    names, order = list(steps), random.Random(seed)
     clock = time.perf_counter
-    for _ in range(repeats):
-        for name, step in steps.items():
-            start = clock()
-            step()
-            times[name].append(clock() - start)
-    return {name: statistics.median(samples) for name, samples in times.items()}
+    for _ in range(rounds):
+        order.shuffle(names)
+        for name in names:
+            step, samples = steps[name], times[name]
+            for index in range(block):
+                start = clock()
+                step()
+                samples.append(clock() - start)
+            firsts[name].append(samples[-block])
+    return {name: (statistics.median(times[name]), statistics.median(firsts[name]))
+            for name in steps}
 
 
 def count_numpy_calls(step):
@@ -352,7 +370,8 @@ def time_default_training():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=150)
+    parser.add_argument("--block", type=int, default=20, help="consecutive steps per turn")
     parser.add_argument("--rng-repeats", type=int, default=7)
     parser.add_argument("--no-convergence", action="store_true")
     arguments = parser.parse_args()
@@ -360,19 +379,21 @@ def main():
           f"{' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     with blas_threads(1):
         steps, skipped = contenders()
-        medians = time_alternating(steps, arguments.repeats)
-    print(f"\nOne step of Algorithm 1, median of {arguments.repeats} alternating repeats "
-          f"(one thread)")
-    print(f"{'contender':<20}{'us/step':>10}{'ours/this':>11}")
-    for name, seconds in medians.items():
+        medians = time_alternating(steps, arguments.rounds, arguments.block)
+    print(f"\nOne step of Algorithm 1 (one thread): {arguments.rounds} rounds, each contender "
+          f"{arguments.block} consecutive steps a turn, in a shuffled order")
+    print(f"{'':<20}{'steady: median of all steps':>29}{'cold: first step of a turn':>29}")
+    print(f"{'contender':<20}{'us/step':>15}{'ours/this':>14}{'us/step':>15}{'ours/this':>14}")
+    for name, (steady, cold) in medians.items():
         dtype = name.split()[-1]
-        ratio = medians[f"ours {dtype}"] / seconds
-        print(f"{name:<20}{seconds * 1e6:>10.1f}{ratio:>10.2f}x")
+        ours_steady, ours_cold = medians[f"ours {dtype}"]
+        print(f"{name:<20}{steady * 1e6:>15.1f}{ours_steady / steady:>13.2f}x"
+              f"{cold * 1e6:>15.1f}{ours_cold / cold:>13.2f}x")
     flops = step_flops()
     print(f"BLAS floor: the step's {len(step_products())} matrix products alone "
           f"({flops / 1e6:.1f} MFLOP; "
-          + ", ".join(f"{flops / medians[f'BLAS floor {dtype}'] / 1e9:.1f} GFLOP/s in {dtype}"
-                      for dtype in ("float64", "float32")) + ")")
+          + ", ".join(f"{flops / medians[f'BLAS floor {dtype}'][0] / 1e9:.1f} GFLOP/s in {dtype}"
+                      for dtype in ("float64", "float32")) + ", steady)")
     for name in skipped:
         print(f"{'skipped: ' + name}")
     print(f"load average after: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")

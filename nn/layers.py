@@ -22,6 +22,16 @@ Reused output arrays (the rule that keeps the hot path free of allocations)
   then negligible next to the arithmetic, and evaluations on 10^5 samples do not pin memory), and
   a layer keeps at most OUTPUT_REUSE_SHAPES shapes (training alternates a few; the oldest is
   dropped first).
+
+In-place work (the rule that keeps the hot path's memory small)
+- A layer whose `fresh_outputs` is True (Linear) returns, forward and backward, an array it keeps
+  no reference to and that only the next layer sees. A Sequential therefore lets the layer after
+  it overwrite its input (`overwrite_input`) and the layer before it overwrite the incoming
+  dL/dy (`overwrite_grad`) while it runs them: LeakyReLU and ReLU then compute y in the array x
+  and dL/dx in the array dL/dy, as PyTorch's inplace=True does. The numbers are the same; what
+  changes is the memory a step touches (an MLP's activations no longer need arrays of their own),
+  and at these sizes memory, not arithmetic, sets the pace. A layer called directly never works
+  in place.
 """
 
 import math
@@ -44,6 +54,9 @@ class Layer:
     training = True     # Sequential.train() / eval() set it; only layers such as BatchNorm read it
     reuse_outputs = 0       # set by a Sequential while it runs the layer: its member count, or 0
     _reused_outputs = None  # {(name, shape, dtype): array}, made on first use
+    fresh_outputs = False   # forward's y and backward's dL/dx are arrays no one else holds
+    overwrite_input = False     # set by a Sequential: the layer before has fresh outputs
+    overwrite_grad = False      # set by a Sequential: the layer after has fresh outputs
 
     def _output(self, name, shape, dtype):
         """The array an output goes into: this layer's own reused array, or a fresh one."""
@@ -68,6 +81,20 @@ class Layer:
         if not self.reuse_outputs or x.dtype.kind != "f" or any(o.dtype != x.dtype for o in others):
             return None
         return self._output(name, x.shape, x.dtype if dtype is None else np.dtype(dtype))
+
+    def _in_place_output(self, x):
+        """For an elementwise layer's forward: x itself when the running Sequential allows
+        writing over it (see "In-place work" above), else the layer's output array "y"."""
+        if self.reuse_outputs and self.overwrite_input and x.dtype.kind == "f":
+            return x
+        return self._output("y", x.shape, x.dtype)
+
+    def _in_place_grad(self, grad_y, dtype):
+        """For an elementwise layer's backward: dL/dy itself when the running Sequential allows
+        writing over it and it has the result's dtype, else the layer's array "grad_x"."""
+        if self.reuse_outputs and self.overwrite_grad and grad_y.dtype == dtype:
+            return grad_y
+        return self._output("grad_x", grad_y.shape, dtype)
 
     def forward(self, x):
         raise NotImplementedError
@@ -94,6 +121,7 @@ class Linear(Layer):
     """
 
     parameter_names = ("W", "b")
+    fresh_outputs = True    # y and dL/dx are new (or this layer's reused) arrays, kept by no one
 
     def __init__(self, in_features, out_features, rng=None, init="glorot", dtype=np.float64,
                  stack=None, negative_slope=0.0):
@@ -246,10 +274,14 @@ class ReLU(Layer):
 
     def forward(self, x):
         self.active = np.greater(x, 0, out=self._elementwise_output("active", x, dtype=np.bool_))
-        return np.maximum(x, 0, out=self._elementwise_output("y", x))
+        if x.dtype.kind != "f":
+            return np.maximum(x, 0)
+        return np.maximum(x, 0, out=self._in_place_output(x))
 
     def backward(self, grad_y, param_grads=True):
-        return np.multiply(grad_y, self.active, out=self._elementwise_output("grad_x", grad_y))
+        if grad_y.dtype.kind != "f":
+            return grad_y * self.active
+        return np.multiply(grad_y, self.active, out=self._in_place_grad(grad_y, grad_y.dtype))
 
 
 class LeakyReLU(Layer):
@@ -276,29 +308,17 @@ class LeakyReLU(Layer):
     def forward(self, x):
         local_slope = self._output("local_slope", x.shape, x.dtype)
         np.greater(x, 0, out=local_slope)                 # 1[x > 0] as 1.0 or 0.0
-        np.maximum(local_slope, self._slope_everywhere(x.shape, x.dtype), out=local_slope)
-        # f'(x) = max(1[x > 0], slope): 1 or slope
+        slope = x.dtype.type(self.slope)
+        local_slope *= 1 - slope
+        local_slope += slope
+        # f'(x) = 1[x > 0] (1 - s) + s: s, or fl(1 - s) + s, which rounds to 1 exactly for any
+        # s in [0, 1) (the rounding error of 1 - s is at most half a unit below 1)
         self.local_slope = local_slope
-        return np.multiply(x, local_slope, out=self._output("y", x.shape, x.dtype))   # y = f'(x) x
+        return np.multiply(x, local_slope, out=self._in_place_output(x))    # y = f'(x) x
 
     def backward(self, grad_y, param_grads=True):
-        grad_x = self._output("grad_x", grad_y.shape, np.result_type(grad_y, self.local_slope))
+        grad_x = self._in_place_grad(grad_y, np.result_type(grad_y, self.local_slope))
         return np.multiply(grad_y, self.local_slope, out=grad_x)          # dL/dx = f'(x) dL/dy
-
-    def _slope_everywhere(self, shape, dtype):
-        """The constant slope as an array of x's shape, kept: a maximum against an array is faster
-        than against a scalar (measured ~30%); beyond OUTPUT_REUSE_LIMIT the scalar itself."""
-        constants = self.__dict__.setdefault("_slope_arrays", {})
-        key = (shape, dtype, self.slope)          # the slope too: it is a public attribute
-        if key in constants:
-            return constants[key]
-        if math.prod(shape) > OUTPUT_REUSE_LIMIT * max(1, self.reuse_outputs):
-            return dtype.type(self.slope)
-        if key not in constants:
-            if len(constants) >= OUTPUT_REUSE_SHAPES:
-                del constants[next(iter(constants))]
-            constants[key] = np.full(shape, self.slope, dtype)
-        return constants[key]
 
 
 class Tanh(Layer):

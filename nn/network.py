@@ -63,6 +63,9 @@ class Sequential:
             raise TypeError(f"dtype={self.dtype} does not match the layers' parameters "
                             f"({dtypes.pop()})")
         self.layers = layers
+        for index, layer in enumerate(layers):     # see "In-place work" in nn.layers
+            layer.overwrite_input = index > 0 and layers[index - 1].fresh_outputs
+            layer.overwrite_grad = index + 1 < len(layers) and layers[index + 1].fresh_outputs
         self.check_finite = bool(check_finite)
         self._pack_parameters()
         self.train()
