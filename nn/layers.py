@@ -307,7 +307,9 @@ class LeakyReLU(Layer):
 
     def forward(self, x):
         local_slope = self._output("local_slope", x.shape, x.dtype)
-        np.greater(x, 0, out=local_slope)                 # 1[x > 0] as 1.0 or 0.0
+        positive = np.greater(x, 0, out=self._output("positive", x.shape, np.bool_))
+        np.copyto(local_slope, positive)                  # 1[x > 0] as 1.0 or 0.0
+        # (two passes through a boolean array beat np.greater writing floats, which casts each)
         slope = x.dtype.type(self.slope)
         local_slope *= 1 - slope
         local_slope += slope
