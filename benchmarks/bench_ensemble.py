@@ -9,12 +9,17 @@ m = 64, k = 1, Adam, the non-saturating loss. A "step" is one iteration of Algor
 ordinary `GAN` game, an ensemble of E members is `gan.ensemble.EnsembleGAN` with E seeds. The
 contenders take turns, a block of --steps steps each, round after round, so a change in the
 machine's load hits all alike; reported are medians over rounds of steps x members per second,
-and each one's ratio to single runs. BLAS runs on one thread, as in training.
+and each one's ratio to single runs. BLAS runs on one thread, as in training. A last row times the
+step's matrix products alone at the largest E (`make_products_step`): a ceiling on the ratio.
 """
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
+
+import numpy as np
 
 import rng as project_rng
 from gan.config import GANConfig
@@ -22,6 +27,9 @@ from gan.ensemble import EnsembleGAN, MemberStreams
 from gan.game import GAN
 from gan.train import iteration, learning_rate_factor
 from nn.threads import blas_threads
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_step import step_products  # noqa: E402  (the step's products, bench_step's own list)
 
 SMALL = dict(g_hidden=(16, 16), d_hidden=(32, 32), d_activation="leaky_relu", batch_size=64, k=1,
              snapshot_every=0, g_loss="non_saturating")
@@ -50,6 +58,26 @@ def make_ensemble_step(configs):
     return step
 
 
+def make_products_step(members, dtype):
+    """The matrix products of one ensemble step alone: each of the step's products
+    (`bench_step.step_products` for the small configuration) as one stacked np.matmul over the
+    members, on arrays made in advance -- which NumPy carries out as one BLAS call per member, as
+    the ensemble must to equal its single runs bitwise. The least such an ensemble step can take."""
+    rng = np.random.default_rng(0)
+    calls = []
+    for rows, inner, columns in step_products(SMALL["batch_size"], SMALL["g_hidden"],
+                                              SMALL["d_hidden"]):
+        a = rng.standard_normal((members, rows, inner)).astype(dtype)
+        b = rng.standard_normal((members, inner, columns)).astype(dtype)
+        calls.append((a, b, np.empty((members, rows, columns), dtype)))
+
+    def step(number):
+        for a, b, out in calls:
+            np.matmul(a, b, out=out)
+
+    return step
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
@@ -68,6 +96,8 @@ def main():
         for size in sizes:
             configs = [base.replace(seed=seed) for seed in range(size)]
             contenders[(dtype, f"ensemble E = {size}")] = (size, make_ensemble_step(configs))
+        contenders[(dtype, f"products, E = {max(sizes)}")] = (
+            max(sizes), make_products_step(max(sizes), dtype))
 
     rates = {key: [] for key in contenders}
     number = 0
@@ -94,6 +124,9 @@ def main():
                 rate = statistics.median(rates[(dtype, name)])
                 print(f"{dtype:<8} {name:<16} {rate:>20,.0f} {1e3 * members / rate:>12.3f} "
                       f"{rate / single:>14.1f}x")
+    print(f"'products': the {len(step_products())} matrix products of a step alone, one stacked "
+          f"np.matmul each (one BLAS call per member inside), no sampling, activations or "
+          f"optimiser: the most an ensemble that equals its single runs bitwise could gain.")
 
 
 if __name__ == "__main__":

@@ -179,12 +179,12 @@ def make_jax_step(jax, dtype):
     return run
 
 
-def step_products(m=M):
+def step_products(m=M, g_hidden=G_HIDDEN, d_hidden=D_HIDDEN):
     """The matrix products one step cannot avoid, as (rows, inner, columns) of A (rows x inner)
     times B (inner x columns). A layer of width in -> out on n rows: forward x W (n, in, out);
     backward dL/dW = x^T dL/dy (in, n, out) and dL/dx = dL/dy W^T (n, out, in), the latter not
     for a network's first layer (nothing needs dL/dz or dL/dx of the data)."""
-    g_sizes, d_sizes = [1, *G_HIDDEN, 1], [1, *D_HIDDEN, 1]
+    g_sizes, d_sizes = [1, *g_hidden, 1], [1, *d_hidden, 1]
 
     def forward(sizes, n):
         return [(n, fan_in, fan_out) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]

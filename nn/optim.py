@@ -74,6 +74,8 @@ class Optimizer:
         be)."""
         if isinstance(factor, float):
             return np.multiply(array, factor, out=out)
+        if (factor == factor[0]).all():     # one rate for all (a seed sweep): the same numbers
+            return np.multiply(array, float(factor[0]), out=out)
         column = factor.astype(out.dtype)[:, None]
         members = len(factor)
         for start, stop in self._member_blocks:

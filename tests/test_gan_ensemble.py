@@ -87,11 +87,11 @@ def test_flat_members_names_the_member_of_every_parameter_entry():
        make=st.sampled_from([lambda n, lr: Adam(n, lr, betas=(0.5, 0.999)),
                              lambda n, lr: SGD(n, lr, momentum=0.9, nesterov=True),
                              lambda n, lr: SGD(n, lr), lambda n, lr: RMSProp(n, lr)]),
-       dtype=st.sampled_from([np.float64, np.float32]))
+       dtype=st.sampled_from([np.float64, np.float32]),
+       rates=st.sampled_from([[1e-3, 3.7e-2, 0.0], [2.3e-3] * 3]))   # one rate for all: a shortcut
 def test_per_member_learning_rates_update_each_member_as_its_own_optimiser(seed, steps, make,
-                                                                          dtype):
+                                                                          dtype, rates):
     rng = np.random.default_rng(seed)
-    rates = [1e-3, 3.7e-2, 0.0]
     singles = [MLP([1, 4, 1], rng=rng, dtype=dtype) for _ in rates]
     stacked = MLP.stacked(singles)
     single_optimisers = [make(single, rate) for single, rate in zip(singles, rates)]
