@@ -7,13 +7,15 @@ activation of bench_step.py's reference step; --g-activation softplus for train'
 m = 64, k = 1, Adam, the non-saturating loss. A "step" is one iteration of Algorithm 1 as
 `train` runs it (schedule, k D updates, one G update, sampling included); a single run is the
 ordinary `GAN` game, an ensemble of E members is `gan.ensemble.EnsembleGAN` with E seeds. The
-contenders take turns, a block of --steps steps each, round after round, so a change in the
-machine's load hits all alike; reported are medians over rounds of steps x members per second,
-and each one's ratio to single runs. BLAS runs on one thread, as in training. A last row times the
-step's matrix products alone at the largest E (`make_products_step`): a ceiling on the ratio.
+contenders take turns, a block of --steps steps each, round after round in a shuffled order, so a
+change in the machine's load hits all alike; reported are medians over rounds of steps x members
+per second, and each one's ratio to single runs. BLAS runs on one thread, as in training. A last
+row times the step's matrix products alone at the largest E (`make_products_step`): a ceiling on
+the ratio.
 """
 
 import argparse
+import random
 import statistics
 import sys
 import time
@@ -105,8 +107,11 @@ def main():
         for _, step in contenders.values():   # warm up: caches, buffers, BLAS
             for _ in range(3):
                 step(1)
+        keys, order = list(contenders), random.Random(0)
         for _ in range(args.rounds):
-            for key, (members, step) in contenders.items():
+            order.shuffle(keys)          # none always follows the same neighbour
+            for key in keys:
+                members, step = contenders[key]
                 started = time.perf_counter()
                 for _ in range(args.steps):
                     number += 1
