@@ -104,7 +104,9 @@ class Generator:
     the next k as u2 of Box-Muller, and returns the k cosines then the n - k sines.
     float32 outputs consume exactly the states their float64 counterparts would: uniforms are
     the float64 uniform truncated to 24 bits (never rounded up to 1.0), normals are the
-    float64 normals rounded to float32.
+    float64 normals rounded to float32. Repeated small normal draws of one size (a GAN's
+    minibatches) are computed ahead in batches (`_small_normals`); the numbers and states are
+    exactly those of draws made one at a time.
     """
 
     def __init__(self, seed, lcg=None):
