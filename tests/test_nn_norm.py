@@ -3,7 +3,7 @@ averages, dtypes, and a DCGAN-shaped Sequential whose checkpoints keep the runni
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from nn import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear, ReLU,
@@ -25,11 +25,16 @@ def _randomise_affine(layer, rng):
 # ---- gradients ---------------------------------------------------------------------------------
 @settings(max_examples=40)
 @given(seed=seeds, shape=image_shapes, scale=st.sampled_from([0.1, 1.0, 10.0]))
+@example(seed=29, shape=(1, 1, 1, 2), scale=0.1)
 def test_batchnorm2d_training_gradients_match_finite_differences(seed, shape, scale):
     rng = np.random.default_rng(seed)
     layer = BatchNorm2d(shape[1])
     _randomise_affine(layer, rng)
     x = 3.0 + scale * rng.normal(size=shape)
+    # A channel whose values nearly coincide has a variance far below the stencil's reach: seed 29
+    # drew two values 2.8e-4 apart, and the step 2e-4 missed by 1.4e-6 relative while smaller
+    # steps converged to the analytic gradient. Keep every channel's spread above 100 steps.
+    assume(x.std(axis=(0, 2, 3)).min() > 0.02)
     assert check_layer(layer, x, rng).max_relative_error < 1e-6
 
 
