@@ -1,6 +1,8 @@
 """A neural-network kit with hand-written gradients (no autograd). Knows nothing of GANs.
 
-    layers.py     Linear and the activations: forward(x) and backward(grad_y) -> grad_x
+    layer.py      Layer, the base class: the rules every layer follows (reused arrays, in place)
+    layers.py     Linear (forward(x), backward(grad_y) -> grad_x) and the registry of layer types
+    activations.py  ReLU, LeakyReLU, Tanh, Sigmoid, Softplus, Identity
     network.py    Sequential and MLP, with one flat parameter buffer per network
     losses.py     bce_with_logits, mse: each returns (value, gradient)
     optim.py      SGD (momentum, Nesterov), Adam, RMSProp on the flat buffer

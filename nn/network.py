@@ -63,7 +63,7 @@ class Sequential:
             raise TypeError(f"dtype={self.dtype} does not match the layers' parameters "
                             f"({dtypes.pop()})")
         self.layers = layers
-        for index, layer in enumerate(layers):     # see "In-place work" in nn.layers
+        for index, layer in enumerate(layers):     # see "In-place work" in nn.layer
             layer.overwrite_input = index > 0 and layers[index - 1].fresh_outputs
             layer.overwrite_grad = index + 1 < len(layers) and layers[index + 1].fresh_outputs
         self.check_finite = bool(check_finite)
@@ -142,7 +142,7 @@ class Sequential:
 
     def _reuse_outputs(self, reuse):
         """Let the layers write into their own output arrays while this network runs them (see
-        nn.layers). The flag holds the number of stacked members (1 unstacked), so the size limit
+        nn.layer). The flag holds the number of stacked members (1 unstacked), so the size limit
         on reused arrays applies per member."""
         members = getattr(self, "stack", None) or 1
         for layer in self.layers:
@@ -281,9 +281,10 @@ class MemberwiseLinear(Linear):
     Linear's own stacked backward sums dL/dy over the batch with np.sum, whose rounding differs
     from the unstacked layer's 1^T dL/dy; here member e's gradients equal, bitwise, those of a
     single Linear holding W[e] and b[e], which is what lets an ensemble reproduce single runs.
-    A layer with one input (or output) feature multiplies by broadcasting, as Linear does,
-    instead of E matrix products with an inner dimension of 1; outputs follow the reuse rule of
-    nn.layers.
+    A layer with one input feature joins its bias to the weights as Linear does, [x_e 1][W_e; b_e];
+    with one output feature, dL/dx_e = dL/dy_e W_e^T is an outer product, taken by broadcasting
+    (each entry one exact product, as in the unstacked BLAS call). Outputs follow the reuse rule
+    of nn.layer.
     """
 
     def forward(self, x):
