@@ -8,7 +8,7 @@ classifier that never saw any of them -- scores them all: does a conditional sam
 class asked for, how many classes do the samples cover, how far are their features from real
 digits (a Frechet distance), are they copies of training digits, how grey are their pixels?
 The default run trains every model at the full settings of its lesson (1500 steps each): about
-6 minutes on two cores (352 s measured with another job running), most of it the DCGAN.
+5 minutes on two cores (312 s measured), most of it the DCGAN.
 Shorter runs were tried and mislead: after 600 steps the GANs are far from trained and the
 autoencoder looks best on every count.
 `python benchmarks/compare_digits.py` prints the same table.
