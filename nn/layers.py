@@ -81,8 +81,8 @@ class Linear(Layer):
         if W_and_b is not None:      # one input feature: y = [x 1] [W; b], one BLAS call
             np.dot(self._with_ones(rows), W_and_b, out=y_rows)
             return y
-        np.matmul(rows, W, out=y_rows)
-        y_rows += self.b
+        np.dot(rows, W, out=y_rows)     # np.dot: the BLAS call np.matmul makes for 2-D arrays (the
+        y_rows += self.b                # same numbers) at less overhead per call, 1-3 us here
         return y
 
     # One input feature (a 1D GAN's first layer): x W alone would be an outer product, which
@@ -136,17 +136,13 @@ class Linear(Layer):
         if grads_joined is not None and grad.dtype == x.dtype:
             np.dot(self.x_and_1.T, grad, out=grads_joined)   # [dL/dW; dL/db] = [x 1]^T dL/dy
         elif param_grads:
-            np.matmul(x.T, grad, out=self.grad_W)          # dL/dW = x^T dL/dy
-            np.matmul(self._ones(len(grad), grad.dtype), grad, out=self.grad_b)
+            np.dot(x.T, grad, out=self.grad_W)             # dL/dW = x^T dL/dy
+            np.dot(self._ones(len(grad), grad.dtype), grad, out=self.grad_b)
             # dL/db = 1^T dL/dy, the sum over the batch (one BLAS call; faster than a row reduction)
         dtype = grad.dtype if grad.dtype == self.W.dtype else np.result_type(grad, self.W)
         grad_x = self._output("grad_x", self.x.shape, dtype)
         grad_x_rows = grad_x if grad_x.ndim == 2 else grad_x.reshape(-1, self.in_features)
-        if self.out_features == 1:
-            # dL/dx = dL/dy W^T, an outer product (BLAS)
-            np.dot(grad, self.W.T, out=grad_x_rows)
-        else:
-            np.matmul(grad, self.W.T, out=grad_x_rows)      # dL/dx = dL/dy W^T
+        np.dot(grad, self.W.T, out=grad_x_rows)            # dL/dx = dL/dy W^T
         return grad_x
 
     def _ones(self, n, dtype):

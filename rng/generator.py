@@ -200,7 +200,7 @@ class Generator:
             if ahead.next + 1 < len(ahead.states):          # computed already: hand it out
                 z = ahead.values[ahead.next]
                 ahead.next += 1
-                self.lcg.state = ahead.states[ahead.next]
+                self.lcg._state = ahead.states[ahead.next]   # a state the LCG made: valid
                 return z
             count = min(2 * (len(ahead.states) - 1), CHUNK // k)   # the pattern goes on
         else:
