@@ -37,14 +37,10 @@ class ReLU(Layer):
 
     def forward(self, x):
         self.active = np.greater(x, 0, out=self._elementwise_output("active", x, dtype=np.bool_))
-        if x.dtype.kind != "f":
-            return np.maximum(x, 0)
         return np.maximum(x, 0, out=self._in_place_output(x))
 
     def backward(self, grad_y, param_grads=True):
-        if grad_y.dtype.kind != "f":
-            return grad_y * self.active
-        return np.multiply(grad_y, self.active, out=self._in_place_grad(grad_y, grad_y.dtype))
+        return np.multiply(grad_y, self.active, out=self._in_place_grad(grad_y))
 
 
 class LeakyReLU(Layer):
@@ -82,7 +78,7 @@ class LeakyReLU(Layer):
         return np.multiply(x, local_slope, out=self._in_place_output(x))    # y = f'(x) x
 
     def backward(self, grad_y, param_grads=True):
-        grad_x = self._in_place_grad(grad_y, np.result_type(grad_y, self.local_slope))
+        grad_x = self._in_place_grad(grad_y, self.local_slope)
         return np.multiply(grad_y, self.local_slope, out=grad_x)          # dL/dx = f'(x) dL/dy
 
 

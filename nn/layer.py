@@ -82,17 +82,19 @@ class Layer:
 
     def _in_place_output(self, x):
         """For an elementwise layer's forward: x itself when the running Sequential allows
-        writing over it (see "In-place work" above), else the layer's output array "y"."""
+        writing over it (see "In-place work" above), else `_elementwise_output("y", x)`."""
         if self.reuse_outputs and self.overwrite_input and x.dtype.kind == "f":
             return x
-        return self._output("y", x.shape, x.dtype)
+        return self._elementwise_output("y", x)
 
-    def _in_place_grad(self, grad_y, dtype):
-        """For an elementwise layer's backward: dL/dy itself when the running Sequential allows
-        writing over it and it has the result's dtype, else the layer's array "grad_x"."""
-        if self.reuse_outputs and self.overwrite_grad and grad_y.dtype == dtype:
+    def _in_place_grad(self, grad_y, *others):
+        """For an elementwise layer's backward whose result mixes grad_y with `others`: grad_y
+        itself when the running Sequential allows writing over it and all are floats of one
+        dtype, else `_elementwise_output("grad_x", grad_y, *others)`."""
+        if (self.reuse_outputs and self.overwrite_grad and grad_y.dtype.kind == "f"
+                and all(other.dtype == grad_y.dtype for other in others)):
             return grad_y
-        return self._output("grad_x", grad_y.shape, dtype)
+        return self._elementwise_output("grad_x", grad_y, *others)
 
     def forward(self, x):
         raise NotImplementedError

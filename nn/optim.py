@@ -42,13 +42,17 @@ class Optimizer:
 
     @property
     def lr(self):
-        """Learning rate, a number >= 0."""
+        """Learning rate: a number >= 0 or, for a stacked network, one per member (an array whose
+        numbers are all equal is kept as that one number)."""
         return self._lr
 
     @lr.setter
     def lr(self, value):
         if isinstance(value, (np.ndarray, list, tuple)):
-            self._lr = self._member_learning_rates(value)
+            rates = self._member_learning_rates(value)
+            # one rate for every member (a seed sweep) is that number: the same products, and
+            # one call per update instead of one per parameter block
+            self._lr = float(rates[0]) if (rates == rates[0]).all() else rates
             return
         if (not isinstance(value, (int, float, np.floating)) or isinstance(value, bool)
                 or not value >= 0):
@@ -74,8 +78,6 @@ class Optimizer:
         be)."""
         if isinstance(factor, float):
             return np.multiply(array, factor, out=out)
-        if (factor == factor[0]).all():     # one rate for all (a seed sweep): the same numbers
-            return np.multiply(array, float(factor[0]), out=out)
         column = factor.astype(out.dtype)[:, None]
         members = len(factor)
         for start, stop in self._member_blocks:
