@@ -39,16 +39,23 @@ def discriminator_step(D, optimizer, x_real, x_fake):
     """One update of D on a minibatch: descend L_D = -[mean log D(x) + mean log(1 - D(G(z)))].
 
     Real and fake samples go through D as one batch, so one forward and one backward
-    serve both terms. Returns ``(L_D, V estimate)``, where the minibatch estimate of V
-    (`gan.objectives.value`) is -L_D.
+    serve both terms (`backward_on_both`). Returns ``(L_D, V estimate)``, where the minibatch
+    estimate of V (`gan.objectives.value`) is -L_D.
     """
-    m = x_real.shape[-2]
-    logits = D.forward(np.concatenate([x_real, x_fake], axis=-2))
-    logits_real, logits_fake = logits[..., :m, :], logits[..., m:, :]
-    loss, grad_real, grad_fake = discriminator_loss(logits_real, logits_fake)
-    D.backward(np.concatenate([grad_real, grad_fake], axis=-2))
+    loss = backward_on_both(D, x_real, x_fake, discriminator_loss)
     optimizer.step()
     return loss, -loss  # the minibatch V is -L_D exactly: the same terms, negated
+
+
+def backward_on_both(D, x_real, x_fake, loss):
+    """Real and fake samples through D as one batch: one forward, ``loss(D(x_real), D(x_fake))``
+    -> ``(L, dL/dD(x_real), dL/dD(x_fake))``, one backward that SETS D's gradients. Returns L.
+    D's update and the WGAN critics' updates all start this way."""
+    m = x_real.shape[-2]
+    outputs = D.forward(np.concatenate([x_real, x_fake], axis=-2))
+    value, grad_real, grad_fake = loss(outputs[..., :m, :], outputs[..., m:, :])
+    D.backward(np.concatenate([grad_real, grad_fake], axis=-2))
+    return value
 
 
 def generator_step(G, D, optimizer, z, kind="non_saturating"):

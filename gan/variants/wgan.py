@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan.game import GAN
+from gan.game import GAN, backward_on_both
 from nn.threads import blas_threads
 
 PAPER_SETTINGS = {"optimizer": "rmsprop", "lr_d": 5e-5, "lr_g": 5e-5, "k": 5}
@@ -53,10 +53,7 @@ def clip_weights(network, c):
 
 def critic_step(f, optimizer, x_real, x_fake, c):
     """One critic update: descend L_f on a minibatch, then clip. Returns the W1 estimate -L_f."""
-    m = x_real.shape[-2]
-    values = f.forward(np.concatenate([x_real, x_fake], axis=-2))
-    loss, grad_real, grad_fake = critic_loss(values[..., :m, :], values[..., m:, :])
-    f.backward(np.concatenate([grad_real, grad_fake], axis=-2))
+    loss = backward_on_both(f, x_real, x_fake, critic_loss)
     optimizer.step()
     clip_weights(f, c)
     return -loss

@@ -64,7 +64,7 @@ import numbers
 
 import numpy as np
 
-from gan.game import GAN
+from gan.game import GAN, backward_on_both
 from gan.variants.wgan import WGAN, critic_loss, train_critic_alone
 from nn.layers import Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
 from nn.network import Sequential
@@ -219,10 +219,7 @@ def critic_step(f, optimizer, x_real, x_fake, rng, lam=PAPER_LAMBDA, one_sided=F
     penalty's gradient is added to them, then the optimiser steps. Returns ``(L, W1 estimate)``:
     L the full critic loss, the estimate mean f(x) - mean f(x~) without the penalty.
     """
-    m = x_real.shape[-2]
-    values = f.forward(np.concatenate([x_real, x_fake], axis=-2))
-    loss, grad_real, grad_fake = critic_loss(values[..., :m, :], values[..., m:, :])
-    f.backward(np.concatenate([grad_real, grad_fake], axis=-2))
+    loss = backward_on_both(f, x_real, x_fake, critic_loss)
     penalty, grad_penalty, _ = gradient_penalty(f, interpolate(x_real, x_fake, rng), lam, one_sided)
     f.flat_grads += grad_penalty
     optimizer.step()
