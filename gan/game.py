@@ -49,12 +49,13 @@ def discriminator_step(D, optimizer, x_real, x_fake):
 
 def backward_on_both(D, x_real, x_fake, loss):
     """Real and fake samples through D as one batch: one forward, ``loss(D(x_real), D(x_fake))``
-    -> ``(L, dL/dD(x_real), dL/dD(x_fake))``, one backward that SETS D's gradients. Returns L.
-    D's update and the WGAN critics' updates all start this way."""
+    -> ``(L, dL/dD(x_real), dL/dD(x_fake))``, one backward that SETS D's gradients (and leaves
+    out dL/dx of the samples, which nothing needs). Returns L. D's update and the WGAN critics'
+    updates all start this way."""
     m = x_real.shape[-2]
     outputs = D.forward(np.concatenate([x_real, x_fake], axis=-2))
     value, grad_real, grad_fake = loss(outputs[..., :m, :], outputs[..., m:, :])
-    D.backward(np.concatenate([grad_real, grad_fake], axis=-2))
+    D.backward(np.concatenate([grad_real, grad_fake], axis=-2), input_grad=False)
     return value
 
 
@@ -68,7 +69,7 @@ def generator_step(G, D, optimizer, z, kind="non_saturating"):
     logits = D.forward(x_fake)
     loss, grad_logits = generator_loss(logits, kind)
     grad_x = D.backward(grad_logits, param_grads=False)
-    G.backward(grad_x)
+    G.backward(grad_x, input_grad=False)       # dL/dz: not needed, not computed
     optimizer.step()
     return loss
 

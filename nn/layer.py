@@ -12,6 +12,10 @@ Conventions shared by every layer
   (`layer.W[...] = ...`), never rebind them.
 - The cached input is a reference, not a copy: do not modify x in place between forward and
   backward.
+- A layer whose `skips_input_grad` is True (Linear) also takes `backward(grad_y, param_grads,
+  input_grad=False)`: it then sets its parameter gradients but does not compute dL/dx, and
+  returns None. A Sequential asks this of its first layer when its caller does not need dL/dx
+  (G's noise z, D's data x), so no product is spent on a gradient nobody reads.
 
 Reused output arrays (the rule that keeps the hot path free of allocations)
 - While a Sequential runs its layers it sets their `reuse_outputs` flag. A flagged layer writes its
@@ -55,6 +59,7 @@ class Layer:
     fresh_outputs = False   # forward's y and backward's dL/dx are arrays no one else holds
     overwrite_input = False     # set by a Sequential: the layer before has fresh outputs
     overwrite_grad = False      # set by a Sequential: the layer after has fresh outputs
+    skips_input_grad = False    # backward takes input_grad=False (see the conventions above)
 
     def _output(self, name, shape, dtype):
         """The array an output goes into: this layer's own reused array, or a fresh one."""

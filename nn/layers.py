@@ -30,6 +30,7 @@ class Linear(Layer):
 
     parameter_names = ("W", "b")
     fresh_outputs = True    # y and dL/dx are new (or this layer's reused) arrays, kept by no one
+    skips_input_grad = True     # backward(..., input_grad=False) leaves dL/dx out
 
     def __init__(self, in_features, out_features, rng=None, init="glorot", dtype=np.float64,
                  stack=None, negative_slope=0.0):
@@ -119,14 +120,17 @@ class Linear(Layer):
         self.x_and_1 = x_and_1
         return x_and_1
 
-    def backward(self, grad_y, param_grads=True):
-        """dL/dW = x^T dL/dy, dL/db = sum of dL/dy over all leading axes, dL/dx = dL/dy W^T."""
+    def backward(self, grad_y, param_grads=True, input_grad=True):
+        """dL/dW = x^T dL/dy, dL/db = sum of dL/dy over all leading axes, dL/dx = dL/dy W^T
+        (with input_grad=False dL/dx is not computed and None is returned)."""
         if self.stack is not None:
             x = self.x.reshape(self.stack, -1, self.in_features)
             grad = grad_y.reshape(self.stack, -1, self.out_features)
             if param_grads:
                 np.matmul(x.transpose(0, 2, 1), grad, out=self.grad_W)   # per member x^T dL/dy
                 np.sum(grad, axis=1, out=self.grad_b)
+            if not input_grad:
+                return None
             grad_x = np.matmul(grad, self.W.transpose(0, 2, 1))
             return grad_x.reshape(self.x.shape)
         x = self.x if self.x.ndim == 2 else self.x.reshape(-1, self.in_features)
@@ -139,6 +143,8 @@ class Linear(Layer):
             np.dot(x.T, grad, out=self.grad_W)             # dL/dW = x^T dL/dy
             np.dot(self._ones(len(grad), grad.dtype), grad, out=self.grad_b)
             # dL/db = 1^T dL/dy, the sum over the batch (one BLAS call; faster than a row reduction)
+        if not input_grad:
+            return None
         dtype = grad.dtype if grad.dtype == self.W.dtype else np.result_type(grad, self.W)
         grad_x = self._output("grad_x", self.x.shape, dtype)
         grad_x_rows = grad_x if grad_x.ndim == 2 else grad_x.reshape(-1, self.in_features)

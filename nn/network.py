@@ -128,17 +128,22 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         """dL/dx = J_1^T ... J_L^T dL/dy; with param_grads, SETS every parameter gradient
-        (no accumulation)."""
+        (no accumulation). With input_grad=False the caller has no use for dL/dx (G's noise,
+        D's data): None is returned, and a first layer that can (`Layer.skips_input_grad`)
+        leaves out the product that would compute it."""
         grad = self._boundary(grad_y, "grad_y")
+        first = self.layers[0]
         self._reuse_outputs(True)
         try:
             for layer in reversed(self.layers):
+                if layer is first and not input_grad and layer.skips_input_grad:
+                    return layer.backward(grad, param_grads, input_grad=False)   # None
                 grad = layer.backward(grad, param_grads)
         finally:
             self._reuse_outputs(False)
-        return grad.copy()
+        return grad.copy() if input_grad else None
 
     def _reuse_outputs(self, reuse):
         """Let the layers write into their own output arrays while this network runs them (see
@@ -304,7 +309,7 @@ class MemberwiseLinear(Linear):
             y += self.b[:, None, :]
         return y.reshape(x.shape[:-1] + (self.out_features,))
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         x = self.x.reshape(self.stack, -1, self.in_features)
         grad = grad_y.reshape(self.stack, -1, self.out_features)
         grads_joined = self._weights_with_bias(x.dtype, gradients=True) if param_grads else None
@@ -313,6 +318,8 @@ class MemberwiseLinear(Linear):
         elif param_grads:
             np.matmul(x.transpose(0, 2, 1), grad, out=self.grad_W)              # x_e^T dL/dy_e
             np.matmul(self._ones(grad.shape[1], grad.dtype), grad, out=self.grad_b)   # 1^T dL/dy_e
+        if not input_grad:
+            return None
         grad_x = self._output("grad_x", x.shape, np.result_type(grad, self.W))
         W_transposed = self.W.transpose(0, 2, 1)
         if self.out_features == 1:

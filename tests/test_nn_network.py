@@ -142,6 +142,40 @@ def test_backward_sets_gradients_instead_of_accumulating():
     assert not network.flat_grads.any()
 
 
+@settings(max_examples=20)
+@given(seed=seeds, in_features=st.sampled_from([1, 3]), stack=st.sampled_from([None, 2]),
+       dtype=st.sampled_from([np.float64, np.float32]))
+def test_backward_without_input_grad_sets_the_same_gradients_and_skips_the_first_product(
+        seed, in_features, stack, dtype):
+    # input_grad=False (G's noise, D's data): the parameter gradients are bitwise those of a full
+    # backward, None is returned, and the first Linear makes no dL/dx (it would be its "grad_x").
+    rng = np.random.default_rng(seed)
+    network = MLP([in_features, 6, 1], "leaky_relu", rng=rng, dtype=dtype, stack=stack)
+    twin = network.copy()
+    leading = () if stack is None else (stack,)
+    x, grad_y = rng.normal(size=leading + (5, in_features)), rng.normal(size=leading + (5, 1))
+    network.forward(x)
+    assert network.backward(grad_y, input_grad=False) is None
+    twin.forward(x)
+    twin.backward(grad_y)
+    assert twin.flat_grads.any()
+    np.testing.assert_array_equal(network.flat_grads, twin.flat_grads)
+    assert all(key[0] != "grad_x" for key in network.layers[0]._reused_outputs or {})
+    assert any(key[0] == "grad_x" for key in twin.layers[0]._reused_outputs)
+
+
+def test_backward_without_input_grad_runs_a_first_layer_that_cannot_skip_it():
+    rng = np.random.default_rng(1)
+    network = Sequential([Tanh(), Linear(3, 2, rng)])
+    twin = network.copy()
+    x, grad_y = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    network.forward(x)
+    twin.forward(x)
+    assert network.backward(grad_y, input_grad=False) is None
+    twin.backward(grad_y)
+    np.testing.assert_array_equal(network.flat_grads, twin.flat_grads)
+
+
 def test_input_gradient_of_a_linear_network_is_the_product_of_its_weights():
     # For y = x W1 W2 (+ biases) with L = sum(y), dL/dx = 1 (W1 W2)^T: a closed form.
     rng = np.random.default_rng(3)

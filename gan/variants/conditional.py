@@ -120,7 +120,7 @@ class ConditionalGAN(GAN):
         loss, grad_logits = generator_loss(self.D.forward(self.joined(x_fake, c)),
                                            self.config.g_loss)
         grad_input = self.D.backward(grad_logits, param_grads=False)    # dL/d[x, e_c]
-        self.G.backward(grad_input[:, :dim])                            # dL/dx -> theta_g
+        self.G.backward(grad_input[:, :dim], input_grad=False)          # dL/dx -> theta_g
         self.opt_g.step()
         return loss
 

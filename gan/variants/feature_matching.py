@@ -73,6 +73,6 @@ class FeatureMatchingGAN(GAN):
         x_fake = self.G.forward(self.sample_noise(m, rng))
         f_fake = features(self.D, x_fake, self.layer)      # the caches backward reads
         loss, grad_f = feature_matching_loss(f_real, f_fake)
-        self.G.backward(features_backward(self.D, grad_f, self.layer))
+        self.G.backward(features_backward(self.D, grad_f, self.layer), input_grad=False)
         self.opt_g.step()
         return loss

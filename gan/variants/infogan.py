@@ -129,7 +129,7 @@ class InfoGAN(GAN):
         loss_i, grad_q = information_loss(q, c)
         grad_x = self.D.backward(np.concatenate([grad_logits, lam * grad_q], axis=1),
                                  param_grads=False)      # dL/dx, D and Q fixed
-        self.G.backward(grad_x)
+        self.G.backward(grad_x, input_grad=False)
         self.opt_g.step()
         return loss_g + lam * loss_i
 

@@ -93,7 +93,7 @@ class InstanceNoiseGAN(GAN):
         logits = self.D.forward(self.blur(x_fake, sigma))
         loss, grad_logits = generator_loss(logits, self.config.g_loss)
         grad_x = self.D.backward(grad_logits, param_grads=False)      # dL/dx~ = dL/dG(z)
-        self.G.backward(grad_x)
+        self.G.backward(grad_x, input_grad=False)
         self.generator_gradient_norms.append(float(np.linalg.norm(self.G.flat_grads)))
         self.sigmas.append(sigma)
         self.opt_g.step()

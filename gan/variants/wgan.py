@@ -124,7 +124,7 @@ class WGAN(GAN):
         """Descend L_G = -mean f(G(z)) through the critic. Returns L_G."""
         z = self.sample_noise(self.config.batch_size, rng)
         loss, grad_f = critic_generator_loss(self.D.forward(self.G.forward(z)))
-        self.G.backward(self.D.backward(grad_f, param_grads=False))
+        self.G.backward(self.D.backward(grad_f, param_grads=False), input_grad=False)
         self.opt_g.step()
         return loss
 
