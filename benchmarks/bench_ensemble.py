@@ -31,7 +31,7 @@ from gan.train import iteration, learning_rate_factor
 from nn.threads import blas_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_step import step_products  # noqa: E402  (the step's products, bench_step's own list)
+from bench_step import step_passes  # noqa: E402  (the step's layer passes, bench_step's own list)
 
 SMALL = dict(g_hidden=(16, 16), d_hidden=(32, 32), d_activation="leaky_relu", batch_size=64, k=1,
              snapshot_every=0, g_loss="non_saturating")
@@ -60,15 +60,36 @@ def make_ensemble_step(configs):
     return step
 
 
+def ensemble_products(m=SMALL["batch_size"], g_hidden=SMALL["g_hidden"],
+                      d_hidden=SMALL["d_hidden"]):
+    """The BLAS calls each member makes in one ensemble step (`nn.network.MemberwiseLinear`, the
+    calls of a single run, whose numbers the member must reproduce), as (rows, inner, columns),
+    over the step's passes (`bench_step.step_passes`). A first layer (one input feature) joins
+    its bias to its weights: y = [x 1][W; b] is (n, 2, out) and [dL/dW; dL/db] = [x 1]^T dL/dy
+    is (2, n, out). Any other layer makes x W (n, in, out), then x^T dL/dy (in, n, out) and
+    1^T dL/dy (1, n, out). dL/dx = dL/dy W^T is (n, out, in), except for one output feature:
+    an outer product, taken by broadcasting, not by BLAS."""
+    products = []
+    for kind, n, fan_in, fan_out in step_passes(m, g_hidden, d_hidden):
+        if kind == "forward":
+            products.append((n, 2 if fan_in == 1 else fan_in, fan_out))
+        elif kind == "dW" and fan_in == 1:
+            products.append((2, n, fan_out))
+        elif kind == "dW":
+            products.extend([(fan_in, n, fan_out), (1, n, fan_out)])
+        elif fan_out > 1:
+            products.append((n, fan_out, fan_in))
+    return products
+
+
 def make_products_step(members, dtype):
-    """The matrix products of one ensemble step alone: each of the step's products
-    (`bench_step.step_products` for the small configuration) as one stacked np.matmul over the
-    members, on arrays made in advance -- which NumPy carries out as one BLAS call per member, as
-    the ensemble must to equal its single runs bitwise. The least such an ensemble step can take."""
+    """The matrix products of one ensemble step alone: each BLAS call a member makes
+    (`ensemble_products`) as one stacked np.matmul over the members, on arrays made in advance --
+    which NumPy carries out as one BLAS call per member, as the ensemble must to equal its single
+    runs bitwise. The least such an ensemble step can take."""
     rng = np.random.default_rng(0)
     calls = []
-    for rows, inner, columns in step_products(SMALL["batch_size"], SMALL["g_hidden"],
-                                              SMALL["d_hidden"]):
+    for rows, inner, columns in ensemble_products():
         a = rng.standard_normal((members, rows, inner)).astype(dtype)
         b = rng.standard_normal((members, inner, columns)).astype(dtype)
         calls.append((a, b, np.empty((members, rows, columns), dtype)))
@@ -129,9 +150,10 @@ def main():
                 rate = statistics.median(rates[(dtype, name)])
                 print(f"{dtype:<8} {name:<16} {rate:>20,.0f} {1e3 * members / rate:>12.3f} "
                       f"{rate / single:>14.1f}x")
-    print(f"'products': the {len(step_products())} matrix products of a step alone, one stacked "
-          f"np.matmul each (one BLAS call per member inside), no sampling, activations or "
-          f"optimiser: the most an ensemble that equals its single runs bitwise could gain.")
+    print(f"'products': the {len(ensemble_products())} matrix products a member makes in a step, "
+          f"one stacked np.matmul each (one BLAS call per member inside), alone: no sampling, "
+          f"activations or optimiser. The most an ensemble that equals its single runs bitwise "
+          f"could gain.")
 
 
 if __name__ == "__main__":

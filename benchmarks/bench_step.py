@@ -179,29 +179,39 @@ def make_jax_step(jax, dtype):
     return run
 
 
-def step_products(m=M, g_hidden=G_HIDDEN, d_hidden=D_HIDDEN):
-    """The matrix products one step cannot avoid, as (rows, inner, columns) of A (rows x inner)
-    times B (inner x columns). A layer of width in -> out on n rows: forward x W (n, in, out);
-    backward dL/dW = x^T dL/dy (in, n, out) and dL/dx = dL/dy W^T (n, out, in), the latter not
-    for a network's first layer (nothing needs dL/dz or dL/dx of the data)."""
+def step_passes(m=M, g_hidden=G_HIDDEN, d_hidden=D_HIDDEN):
+    """The step's passes through its Linear layers, in order, as (kind, n, fan_in, fan_out): kind
+    "forward" (y = x W on n rows), "dW" (dL/dW = x^T dL/dy) or "dX" (dL/dx = dL/dy W^T). No
+    network's first layer makes a dX, except D's in the G update, where dL/dx at x = G(z) is what
+    G learns from; nothing needs dL/dz of the noise or dL/dx of the data."""
     g_sizes, d_sizes = [1, *g_hidden, 1], [1, *d_hidden, 1]
 
     def forward(sizes, n):
-        return [(n, fan_in, fan_out) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
+        return [("forward", n, fan_in, fan_out) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
 
-    def backward(sizes, n, parameters=True):
-        products = []
-        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    def backward(sizes, n, parameters=True, input_grad=False):
+        passes = []
+        for index, (fan_in, fan_out) in reversed(list(enumerate(zip(sizes[:-1], sizes[1:])))):
             if parameters:
-                products.append((fan_in, n, fan_out))
-            if index > 0:
-                products.append((n, fan_out, fan_in))
-        return products
+                passes.append(("dW", n, fan_in, fan_out))
+            if index > 0 or input_grad:
+                passes.append(("dX", n, fan_in, fan_out))
+        return passes
 
     d_update = forward(g_sizes, m) + forward(d_sizes, 2 * m) + backward(d_sizes, 2 * m)
-    g_update = (forward(g_sizes, m) + forward(d_sizes, m) + backward(d_sizes, m, parameters=False)
-                + backward(g_sizes, m))
+    g_update = (forward(g_sizes, m) + forward(d_sizes, m)
+                + backward(d_sizes, m, parameters=False, input_grad=True) + backward(g_sizes, m))
     return d_update + g_update
+
+
+def step_products(m=M, g_hidden=G_HIDDEN, d_hidden=D_HIDDEN):
+    """The matrix products one step cannot avoid (`step_passes`), as (rows, inner, columns) of
+    A (rows x inner) times B (inner x columns): forward x W is (n, in, out), dL/dW = x^T dL/dy is
+    (in, n, out) and dL/dx = dL/dy W^T is (n, out, in)."""
+    shapes = {"forward": lambda n, i, o: (n, i, o), "dW": lambda n, i, o: (i, n, o),
+              "dX": lambda n, i, o: (n, o, i)}
+    return [shapes[kind](n, fan_in, fan_out) for kind, n, fan_in, fan_out in
+            step_passes(m, g_hidden, d_hidden)]
 
 
 def make_blas_floor(dtype):
