@@ -10,8 +10,9 @@ ordinary `GAN` game, an ensemble of E members is `gan.ensemble.EnsembleGAN` with
 contenders take turns, a block of --steps steps each, round after round in a shuffled order, so a
 change in the machine's load hits all alike; reported are medians over rounds of steps x members
 per second, and each one's ratio to single runs. BLAS runs on one thread, as in training. A last
-row times the step's matrix products alone at the largest E (`make_products_step`): a ceiling on
-the ratio.
+row times, at the largest E, the BLAS calls the members make in a step, alone
+(`make_products_step`): a ceiling on the ratio for an ensemble that equals its single runs
+bitwise.
 """
 
 import argparse
