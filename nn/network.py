@@ -134,7 +134,7 @@ class Sequential:
         D's data): None is returned, and a first layer that can (`Layer.skips_input_grad`)
         leaves out the product that would compute it."""
         grad = self._boundary(grad_y, "grad_y")
-        first = self.layers[0]
+        first = self.layers[0] if self.layers else None
         self._reuse_outputs(True)
         try:
             for layer in reversed(self.layers):

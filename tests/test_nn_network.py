@@ -174,6 +174,7 @@ def test_backward_without_input_grad_runs_a_first_layer_that_cannot_skip_it():
     assert network.backward(grad_y, input_grad=False) is None
     twin.backward(grad_y)
     np.testing.assert_array_equal(network.flat_grads, twin.flat_grads)
+    assert Sequential([]).backward(grad_y, input_grad=False) is None      # no layers to skip in
 
 
 def test_input_gradient_of_a_linear_network_is_the_product_of_its_weights():
