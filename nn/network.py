@@ -432,15 +432,6 @@ class MLP(Sequential):
             parameter[...] = stacked_parameter[e]
         return single
 
-    def flat_members(self):
-        """For each entry of flat_params, the member it belongs to
-        (an int array; stacked MLPs only)."""
-        if self.stack is None:
-            raise ValueError("flat_members() needs a stacked MLP (stack=E), "
-                             "this one has stack=None")
-        return np.concatenate([np.repeat(np.arange(self.stack), parameter.size // self.stack)
-                               for parameter in self.parameters()])
-
     @classmethod
     def _build(cls, architecture):
         output = architecture["output_activation"]
