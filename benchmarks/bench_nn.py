@@ -20,9 +20,9 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from nn import MLP  # noqa: E402
-from nn.losses import bce_with_logits  # noqa: E402
-from nn.optim import Adam  # noqa: E402
+from nn.fast import MLP  # noqa: E402
+from nn.fast.losses import bce_with_logits  # noqa: E402
+from nn.fast.optim import Adam  # noqa: E402
 
 
 def make_step(dtype, batch_size=512, seed=0):

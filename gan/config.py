@@ -15,7 +15,7 @@ import numpy as np
 
 from gan.distributions import Mixture, Normal, Uniform, from_dict as distribution_from_dict
 from gan.objectives import GENERATOR_LOSSES
-from nn.layers import ACTIVATIONS
+from nn.fast.layers import ACTIVATIONS
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LR_SCHEDULES = ("constant", "linear", "cosine")

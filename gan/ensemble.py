@@ -32,7 +32,7 @@ from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.game import GAN, build_players, make_optimizer
 from gan.train import History, TrainResult, iteration, learning_rate_factor
-from nn import MLP
+from nn.fast import MLP
 from nn.threads import blas_threads
 
 # Fields a member may set for itself; all others must agree across the ensemble.

@@ -20,8 +20,8 @@ import numpy as np
 
 from gan.evaluate import final_metrics, snapshot, z_line
 from gan.objectives import discriminator_loss, generator_loss
-from nn import MLP
-from nn.optim import SGD, Adam, RMSProp
+from nn.fast import MLP
+from nn.fast.optim import SGD, Adam, RMSProp
 
 
 def make_optimizer(name, net, lr, betas=(0.5, 0.999)):

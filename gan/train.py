@@ -30,8 +30,8 @@ from gan.game import (
     generator_step,
     make_optimizer,
 )
-from nn import MLP
-from nn.optim import Adam
+from nn.fast import MLP
+from nn.fast.optim import Adam
 from nn.threads import blas_threads
 
 

@@ -16,10 +16,10 @@ import numpy as np
 
 import rng
 from _lesson import say, start
-from nn import MLP, Linear, Sequential, Tanh
+from nn.fast import MLP, Linear, Sequential, Tanh
 from nn.gradcheck import check_network, compare, numerical_gradients
-from nn.losses import mse
-from nn.optim import Adam
+from nn.fast.losses import mse
+from nn.fast.optim import Adam
 
 FIGURES = ("gradient_check.png", "fit_sin.png")
 

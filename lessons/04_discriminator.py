@@ -24,7 +24,7 @@ from gan.distributions import Normal
 from gan.evaluate import discriminator_on
 from gan.theory import c_of_g, optimal_discriminator, optimal_discriminator_logit, value
 from gan.train import fit_discriminator
-from nn import MLP
+from nn.fast import MLP
 
 FIGURES = ("discriminator_vs_optimal.png", "density_ratio.png", "discriminator_loss.png")
 

@@ -24,7 +24,7 @@ from gan.distributions import Normal
 from gan.evaluate import generator_density, jsd_with_outside_mass
 from gan.objectives import generator_loss
 from gan.train import algorithm1_step, build_players, fit_discriminator, make_optimizer
-from nn.optim import SGD
+from nn.fast.optim import SGD
 from nn.threads import blas_threads
 
 FIGURES = ("gradient_vs_d.png", "jsd_minimax_vs_non_saturating.png")

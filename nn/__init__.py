@@ -1,24 +1,11 @@
 """A neural-network kit with hand-written gradients (no autograd). Knows nothing of GANs.
 
-    layer.py      Layer, the base class: the rules every layer follows (reused arrays, in place)
-    layers.py     Linear (forward(x), backward(grad_y) -> grad_x) and the registry of layer types
-    activations.py  ReLU, LeakyReLU, Tanh, Sigmoid, Softplus, Identity
-    network.py    Sequential and MLP, with one flat parameter buffer per network
-    losses.py     bce_with_logits, mse: each returns (value, gradient)
-    optim.py      SGD (momentum, Nesterov), Adam, RMSProp on the flat buffer
-    init.py       Glorot, He, normal initialisers from an explicit generator
-    gradcheck.py  central finite differences: gradcheck, check_network, check_layer
-    conv.py       Conv2d and ConvTranspose2d on (batch, channels, height, width), im2col / col2im
-    norm.py       BatchNorm1d, BatchNorm2d (training and evaluation modes, running statistics)
-    shape.py      Flatten and Reshape between dense and convolutional layers
+Two engines, one protocol:
+    nn/        the TEXTBOOK engine (being written: see issue 14) and what both engines share:
+      init.py        Glorot, He, normal initialisers from an explicit generator
+      checks.py      argument checks
+      checkpoint.py  the .npz checkpoint format both engines read and write
+      gradcheck.py   central finite differences: gradcheck, check_network, check_layer
+      threads.py     one BLAS thread inside training loops
+    nn/fast/   the FAST engine: flat buffers, reused and in-place arrays, stacked ensembles
 """
-
-from nn.layers import Identity, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
-from nn.network import MLP, Sequential
-from nn.conv import Conv2d, ConvTranspose2d
-from nn.norm import BatchNorm1d, BatchNorm2d
-from nn.shape import Flatten, Reshape
-
-__all__ = ["Layer", "Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus", "Identity",
-           "Sequential", "MLP", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d",
-           "Flatten", "Reshape"]

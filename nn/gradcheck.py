@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn.network import Sequential
+from nn.fast.network import Sequential
 
 
 @dataclass

@@ -20,7 +20,7 @@ from gan.targets2d import GAN2D, ring
 from gan.theory import jsd
 from gan.train import train
 from gan.variants import ConditionalGAN, WGAN
-from nn import MLP
+from nn.fast import MLP
 
 TINY = dict(steps=20, batch_size=32)
 

@@ -15,7 +15,7 @@ from gan.digits.quality import label_accuracy
 from gan.objectives import softplus
 from gan.train import train
 from gan.variants.conditional import sample_labels
-from nn import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear,
+from nn.fast import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear,
                 ReLU, Reshape, Tanh)
 from nn.gradcheck import compare
 

@@ -15,8 +15,8 @@ from gan.distributions import Mixture, Normal, Uniform
 from gan.ensemble import EnsembleGAN, MemberStreams, check_members, train_ensemble
 from gan.game import build_players
 from gan.train import train
-from nn import MLP
-from nn.optim import SGD, Adam, RMSProp
+from nn.fast import MLP
+from nn.fast.optim import SGD, Adam, RMSProp
 
 seeds = st.integers(0, 2**32 - 1)
 

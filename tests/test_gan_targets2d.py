@@ -16,7 +16,7 @@ from gan.targets2d import (IMAGE_SIDE, GAN2D, binned_jsd, cell_masses, grid, mod
                            mode_coverage, plane_config, ring)
 from gan.plots2d import decision_surface, evolution_2d, generator_transformation
 from gan.train import train
-from nn import MLP
+from nn.fast import MLP
 
 
 def test_ring_and_grid_have_the_benchmark_geometry():

@@ -15,8 +15,8 @@ from gan.train import (
     learning_rate_factor,
     train,
 )
-from nn import MLP
-from nn.optim import SGD
+from nn.fast import MLP
+from nn.fast.optim import SGD
 
 
 def test_fit_discriminator_reaches_the_optimal_discriminator():

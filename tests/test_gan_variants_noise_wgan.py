@@ -15,9 +15,9 @@ from gan.train import train
 from gan.variants.instance_noise import InstanceNoiseGAN, linear_anneal
 from gan.variants.wgan import (PAPER_SETTINGS, WGAN, critic_generator_loss, critic_loss,
                                fit_critic, lipschitz_constant_1d)
-from nn import MLP
+from nn.fast import MLP
 from nn.gradcheck import gradcheck
-from nn.optim import RMSProp
+from nn.fast.optim import RMSProp
 
 SMALL = dict(g_hidden=(8,), d_hidden=(8,), batch_size=32, snapshot_every=10, grid_size=64)
 

@@ -16,9 +16,9 @@ from gan.targets2d import GAN2D, ring
 from gan.train import train
 from gan.variants.wgan_gp import (PAPER_LAMBDA, PAPER_SETTINGS, WGANGP, critic_step, fit_critic,
                                   gradient_penalty, input_gradient, interpolate)
-from nn import MLP, BatchNorm1d, Linear, Sequential
+from nn.fast import MLP, BatchNorm1d, Linear, Sequential
 from nn.gradcheck import gradcheck, numerical_gradients
-from nn.optim import SGD, Adam
+from nn.fast.optim import SGD, Adam
 
 PIECEWISE_LINEAR = ("leaky_relu", "relu", "identity")
 SMOOTH = ("tanh", "softplus", "sigmoid")

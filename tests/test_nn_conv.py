@@ -7,8 +7,8 @@ import scipy.signal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn import Conv2d, ConvTranspose2d, Flatten, Reshape, Sequential
-from nn.conv import col2im, im2col
+from nn.fast import Conv2d, ConvTranspose2d, Flatten, Reshape, Sequential
+from nn.fast.conv import col2im, im2col
 from nn.gradcheck import check_layer
 
 seeds = st.integers(0, 2**32 - 1)

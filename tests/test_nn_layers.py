@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn import Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
+from nn.fast import Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
 from nn.gradcheck import check_layer
 
 ACTIVATION_CLASSES = [ReLU, LeakyReLU, Tanh, Sigmoid, Softplus, Identity]

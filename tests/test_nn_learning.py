@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from nn import MLP
-from nn.losses import bce_with_logits, mse
-from nn.optim import Adam
+from nn.fast import MLP
+from nn.fast.losses import bce_with_logits, mse
+from nn.fast.optim import Adam
 
 
 @pytest.mark.parametrize("activation", ["tanh", "leaky_relu"])

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from nn import MLP, LeakyReLU, Linear, ReLU, Sequential, Tanh
+from nn.fast import MLP, LeakyReLU, Linear, ReLU, Sequential, Tanh
 from nn.gradcheck import check_network
-from nn.losses import bce_with_logits, mse
-from nn.optim import Adam
+from nn.fast.losses import bce_with_logits, mse
+from nn.fast.optim import Adam
 
 ACTIVATION_NAMES = ["relu", "leaky_relu", "tanh", "sigmoid", "softplus", "identity"]
 seeds = st.integers(0, 2**32 - 1)

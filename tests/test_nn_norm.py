@@ -6,11 +6,11 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from nn import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear, ReLU,
+from nn.fast import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear, ReLU,
                 Reshape, Sequential, Tanh)
 from nn.gradcheck import check_layer, check_network
-from nn.losses import mse
-from nn.optim import Adam
+from nn.fast.losses import mse
+from nn.fast.optim import Adam
 
 seeds = st.integers(0, 2**32 - 1)
 image_shapes = st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 4), st.integers(1, 4))

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn import MLP
-from nn.optim import SGD, Adam, RMSProp
+from nn.fast import MLP
+from nn.fast.optim import SGD, Adam, RMSProp
 
 
 class Quadratic:

@@ -20,9 +20,9 @@ that mean is an average of the digits z could stand for: grey where they disagre
 import numpy as np
 from scipy.special import expit
 
-from nn import MLP
-from nn.losses import bce_with_logits
-from nn.optim import Adam
+from nn.fast import MLP
+from nn.fast.losses import bce_with_logits
+from nn.fast.optim import Adam
 from nn.threads import blas_threads
 
 

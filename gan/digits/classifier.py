@@ -21,8 +21,8 @@ import numpy as np
 from scipy.special import logsumexp
 
 from gan.datasets import load_digits
-from nn import Flatten, Linear, ReLU, Sequential
-from nn.optim import Adam
+from nn.fast import Flatten, Linear, ReLU, Sequential
+from nn.fast.optim import Adam
 from nn.threads import blas_threads
 
 NUMBER_OF_CLASSES = 10

@@ -28,7 +28,7 @@ from gan.distributions import Normal
 from gan.game import GAN
 from gan.objectives import softplus
 from gan.variants.conditional import ConditionalGAN, one_hot, sample_labels
-from nn import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear,
+from nn.fast import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear,
                 ReLU, Reshape, Sequential, Tanh)
 
 IMAGE_SHAPE = (1, 32, 32)

@@ -18,7 +18,7 @@ from gan.distributions import Mixture
 from gan.evaluate import final_metrics, snapshot
 from gan.game import GAN, discriminator_step
 from gan.objectives import generator_loss
-from nn import MLP
+from nn.fast import MLP
 
 
 def one_hot(c, classes, dtype=np.float64):

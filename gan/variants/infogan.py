@@ -31,7 +31,7 @@ from gan.evaluate import (SNAPSHOT_N_Z, SNAPSHOT_SAMPLES, discriminator_on, gene
 from gan.game import GAN
 from gan.objectives import discriminator_loss, generator_loss, value
 from gan.variants.conditional import Conditioned, one_hot
-from nn import MLP
+from nn.fast import MLP
 
 
 def information_loss(q_logits, c):

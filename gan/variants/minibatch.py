@@ -1,7 +1,7 @@
 """Minibatch discrimination against mode collapse (Salimans et al. 2016, §3.2).
 
 A collapsed G puts every G(z) at one point, and a D that judges samples one at a time sees
-nothing wrong as long as that point looks real. The `nn.minibatch.MinibatchDiscrimination` layer
+nothing wrong as long as that point looks real. The `nn.fast.minibatch.MinibatchDiscrimination` layer
 lets D see, for each sample, how much of its batch lies close to it, o(x_i)_b: all of it for a
 collapsed fake batch, about half for a real batch from two equal modes.
 
@@ -35,10 +35,10 @@ from gan.distributions import Mixture, Normal
 from gan.evaluate import _column, generator_density, jsd_with_outside_mass
 from gan.game import GAN
 from gan.objectives import discriminator_loss, value
-from nn import Linear, Sequential
-from nn.layers import ACTIVATIONS, LeakyReLU
-from nn.minibatch import MinibatchDiscrimination
-from nn.network import MLP
+from nn.fast import Linear, Sequential
+from nn.fast.layers import ACTIVATIONS, LeakyReLU
+from nn.fast.minibatch import MinibatchDiscrimination
+from nn.fast.network import MLP
 
 # The two-mode setting where the plain game collapses and this one recovers both modes, with the
 # same G, seeds and steps: GANConfig(target=BIMODAL_TARGET, **BIMODAL_SETTINGS), the library's

@@ -66,8 +66,8 @@ import numpy as np
 
 from gan.game import GAN, backward_on_both
 from gan.variants.wgan import WGAN, critic_loss, train_critic_alone
-from nn.layers import Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
-from nn.network import Sequential
+from nn.fast.layers import Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
+from nn.fast.network import Sequential
 
 # Gulrajani et al. (2017), Algorithm 1: lambda = 10, n_critic = 5, alpha = 1e-4, beta1 = 0,
 # beta2 = 0.9.

@@ -11,18 +11,12 @@ the parameters, after them, but stay out of the flat buffers, so optimisers neve
 `train()` / `eval()` switch every layer's `training` flag (only BatchNorm reads it).
 """
 
-import json
-import os
-
 import numpy as np
 
+from nn.checkpoint import read_checkpoint, write_checkpoint
 from nn.checks import float_dtype
 from nn.init import validate_init
-from nn.layers import ACTIVATIONS, Layer, LeakyReLU, Linear, ReLU, layer_from_config
-
-ARCHITECTURE_KEY = "__architecture__"
-FORMAT_VERSION = 1
-
+from nn.fast.layers import ACTIVATIONS, Layer, LeakyReLU, Linear, ReLU, layer_from_config
 
 _float_dtype = float_dtype
 
@@ -63,7 +57,7 @@ class Sequential:
             raise TypeError(f"dtype={self.dtype} does not match the layers' parameters "
                             f"({dtypes.pop()})")
         self.layers = layers
-        for index, layer in enumerate(layers):     # see "In-place work" in nn.layer
+        for index, layer in enumerate(layers):     # see "In-place work" in nn.fast.layer
             layer.overwrite_input = index > 0 and layers[index - 1].fresh_outputs
             layer.overwrite_grad = index + 1 < len(layers) and layers[index + 1].fresh_outputs
         self.check_finite = bool(check_finite)
@@ -147,7 +141,7 @@ class Sequential:
 
     def _reuse_outputs(self, reuse):
         """Let the layers write into their own output arrays while this network runs them (see
-        nn.layer). The flag holds the number of stacked members (1 unstacked), so the size limit
+        nn.fast.layer). The flag holds the number of stacked members (1 unstacked), so the size limit
         on reused arrays applies per member."""
         members = getattr(self, "stack", None) or 1
         for layer in self.layers:
@@ -234,25 +228,12 @@ class Sequential:
         return twin
 
     def save(self, path):
-        """Write parameters and architecture (a JSON string in a 0-d unicode array) to a .npz
-        file."""
-        path = os.fspath(path)
-        if not path.endswith(".npz"):
-            path += ".npz"
-        metadata = dict(self.architecture(), format=FORMAT_VERSION)
-        np.savez(path, **{ARCHITECTURE_KEY: np.array(json.dumps(metadata))}, **self.state_dict())
-        return path
+        """Write parameters and architecture to a .npz checkpoint (format: nn.checkpoint)."""
+        return write_checkpoint(path, self.architecture(), self.state_dict())
 
     @staticmethod
     def _read_checkpoint(path):
-        with np.load(path, allow_pickle=False) as archive:
-            if ARCHITECTURE_KEY not in archive.files:
-                raise ValueError(f"{path} is not a network checkpoint: "
-                                 f"no {ARCHITECTURE_KEY!r} entry")
-            architecture = json.loads(str(archive[ARCHITECTURE_KEY]))
-            state = {name: archive[name] for name in archive.files if name != ARCHITECTURE_KEY}
-        architecture.pop("format", None)
-        return architecture, state
+        return read_checkpoint(path)
 
     @classmethod
     def _load_new(cls, path):
@@ -289,7 +270,7 @@ class MemberwiseLinear(Linear):
     A layer with one input feature joins its bias to the weights as Linear does, [x_e 1][W_e; b_e];
     with one output feature, dL/dx_e = dL/dy_e W_e^T is an outer product, taken by broadcasting
     (each entry one exact product, as in the unstacked BLAS call). Outputs follow the reuse rule
-    of nn.layer.
+    of nn.fast.layer.
     """
 
     def forward(self, x):

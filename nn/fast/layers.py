@@ -1,12 +1,12 @@
 """Layers: `Linear`, the one with parameters, and the registry that rebuilds any layer from its
 config. The base class `Layer` (with the rules every layer follows: shapes, gradients, reused
-output arrays, in-place work) is in `nn.layer` and the activations are in `nn.activations`; both
+output arrays, in-place work) is in `nn.fast.layer` and the activations are in `nn.fast.activations`; both
 are importable from here too.
 """
 
 import numpy as np
 
-from nn.activations import (  # noqa: F401  (re-exported: nn.layers is where layers are found)
+from nn.fast.activations import (  # noqa: F401  (re-exported: nn.fast.layers is where layers are found)
     ACTIVATIONS,
     Identity,
     LeakyReLU,
@@ -17,7 +17,7 @@ from nn.activations import (  # noqa: F401  (re-exported: nn.layers is where lay
 )
 from nn.checks import float_dtype, initialiser, positive_int
 from nn.init import initial_weights
-from nn.layer import OUTPUT_REUSE_LIMIT, OUTPUT_REUSE_SHAPES, Layer  # noqa: F401  (re-exported)
+from nn.fast.layer import OUTPUT_REUSE_LIMIT, OUTPUT_REUSE_SHAPES, Layer  # noqa: F401  (re-exported)
 
 
 class Linear(Layer):

@@ -34,7 +34,7 @@ import numpy as np
 
 from nn.checks import float_dtype, initialiser, positive_int
 from nn.init import initial_weights
-from nn.layers import LAYER_TYPES, Layer
+from nn.fast.layers import LAYER_TYPES, Layer
 
 
 class MinibatchDiscrimination(Layer):
@@ -42,7 +42,7 @@ class MinibatchDiscrimination(Layer):
 
     T has shape (in_features, kernels, kernel_dim) = (A, B, C) (Salimans et al. 2016, §3.2).
     init: ("normal", std), "glorot", "he" or "zeros"; None (the default) means ("normal", 0.05)
-    when ``rng`` is given and "zeros" when it is not -- the path `nn.layers.layer_from_config`
+    when ``rng`` is given and "zeros" when it is not -- the path `nn.fast.layers.layer_from_config`
     takes to rebuild the layer before a checkpoint (or `Sequential.copy`) fills T. Choose std for
     the spread of the layer's input (see the module's note on the scale of T). ``share``: output
     1/(n - 1) sum_{j != i} c_b instead of sum_j c_b. The output has in_features + kernels features.

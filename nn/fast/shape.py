@@ -7,7 +7,7 @@ entries: dL/dx is dL/dy reshaped back to the shape of x.
 
 import numpy as np
 
-from nn.layers import LAYER_TYPES, Layer
+from nn.fast.layers import LAYER_TYPES, Layer
 
 
 class Reshape(Layer):

@@ -14,7 +14,7 @@ Buffers are updated in place (a Sequential holds references to them, for checkpo
 import numpy as np
 
 from nn.checks import float_dtype, positive_int
-from nn.layers import LAYER_TYPES, Layer
+from nn.fast.layers import LAYER_TYPES, Layer
 
 
 class _BatchNorm(Layer):

@@ -22,7 +22,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from nn.checks import float_dtype, initialiser, positive_int
 from nn.init import initial_weights
-from nn.layers import LAYER_TYPES, Layer
+from nn.fast.layers import LAYER_TYPES, Layer
 
 
 def _pair(name, value, minimum):
