@@ -164,7 +164,8 @@ def _is_integer(value):
 def _integer(name, value, low, high, note=""):
     """An integer in [low, high] (bools are not integers here)."""
     if not _is_integer(value) or not low <= value <= high:
-        kind = {0: "a non-negative integer", 1: "a positive integer"}.get(low, f"an integer >= {low}")
+        kind = {0: "a non-negative integer", 1: "a positive integer"}.get(low,
+                                                                          f"an integer >= {low}")
         note = f" {note}" if note else ""
         raise ValueError(f"{name} must be {kind}{note}, got {value!r} "
                          f"(allowed: {low} to {_show_bound(high)})")

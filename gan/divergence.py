@@ -146,4 +146,5 @@ def diverged(step, what, d_losses, g_losses, config):
     else:
         cause = (f"the learning rates ({config.optimizer}, lr_g={config.lr_g:g}, "
                  f"lr_d={config.lr_d:g}) are too large for this game: try smaller learning rates")
-    return TrainingDiverged(f"training diverged at step {step}: {what}{last}. Likely cause: {cause}.")
+    return TrainingDiverged(f"training diverged at step {step}: {what}{last}. "
+                            f"Likely cause: {cause}.")

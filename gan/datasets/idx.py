@@ -30,6 +30,11 @@ _CODE_OF_TYPE = {dtype: code for code, dtype in TYPE_CODES.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
+class DataFileError(ValueError):
+    """A data file is not what it claims to be (its bytes, sizes or values); the message names
+    the file. A ValueError, so callers that catch ValueError keep working."""
+
+
 def read_idx(path):
     """The array stored in an IDX file (gzip-compressed or not), in native byte order.
 
