@@ -130,6 +130,8 @@ def _read_entry(path, archive, info, error):
                 raise error(f"{path}: entry {info.filename!r} is truncated: {filled} of "
                             f"{needed} bytes")
             filled += count
+        if stream.read(1):                   # and at the end, zipfile checks the CRC-32
+            raise error(f"{path}: entry {info.filename!r} has bytes after its array")
     return data.view(dtype).reshape(shape, order="F" if fortran else "C")
 
 
