@@ -156,3 +156,21 @@ def test_a_sweep_records_diverged_at_for_runs_that_blow_up_with_finite_numbers(t
     lrs = [float(row.split(",")[header.index("lr")]) for row in rows[1:]]
     assert [d != "" for d in diverged] == [lr > 1 for lr in lrs]
     assert "2 of 4 runs diverged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, code", [
+    (["train", "--k", "0"], 2),
+    (["train", "--target", "0*normal:0,1+0*normal:1,1"], 2),
+    (["train", "--steps", "5", "--lr-g", "1e9", "--lr-d", "1e9", "--snapshot-every", "0",
+      "--no-progress"], 1),
+])
+def test_python_m_gan_exits_with_the_code_and_no_traceback(argv, code):
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-m", "gan", *argv], capture_output=True, text=True,
+                          timeout=120, cwd=root, env={**os.environ, "PYTHONPATH": root})
+    assert done.returncode == code
+    assert "Traceback" not in done.stderr and done.stderr.startswith("error: ")
