@@ -72,6 +72,14 @@ def npz_bomb_declared_small(folder, expands_to=256 << 20):
     return _zip_one_entry(folder / "liar.npz", "W.npy", data, crc, len(data), 1024)
 
 
+def npy_header_lies(folder):
+    """An honest zip whose 1 KB .npy entry's header claims 10^9 float64 values (8 GB)."""
+    path = folder / "header.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("W.npy", _npy_header((10**9,)) + bytes(900))
+    return path
+
+
 def checkpoint_of(folder, name, architecture, state):
     path = folder / name
     np.savez(path, __architecture__=np.array(json.dumps({**architecture, "format": 1})), **state)
@@ -193,6 +201,7 @@ DATA = "from gan.digits.data import locate_data; locate_data({path!r})"
 CRAFTED = [  # (builder, loader, error type, a piece of the message)
     (npz_bomb, CHECKPOINT, "CheckpointError", "declare"),
     (npz_bomb_declared_small, CHECKPOINT, "CheckpointError", "Bad CRC-32"),
+    (npy_header_lies, CHECKPOINT, "CheckpointError", "(8000000000 bytes) in"),
     (npz_bomb, IMAGES, "DataFileError", "declare"),
     (npz_bomb, DATA, "DataFileError", "declare"),
     (huge_architecture, CHECKPOINT, "CheckpointError", "describes 225060001 parameters"),

@@ -71,3 +71,20 @@ def test_an_ensemble_member_diverges_at_the_step_train_does(lr, optimizer):
         expected = int(re.search(r"at step (\d+)", str(error)).group(1))
     (member,) = train_ensemble([config])
     assert member.metrics.get("diverged_at") == expected
+
+
+def test_each_bound_of_the_criterion_fires_alone_just_beyond_it():
+    from nn.fast import MLP
+
+    criterion = Criterion(Normal(-1, 1), "float64")
+    G, D = (MLP([1, 3, 1], rng=np.random.default_rng(seed)) for seed in (0, 1))
+    assert criterion.check_weights(G, D) is None
+    D.flat_params[2] = -1.01 * criterion.weight_bound
+    assert "a weight of D reached" in criterion.check_weights(G, D)
+    D.flat_params[2] = np.nan
+    assert "D's weights stopped being finite" in criterion.check_weights(G, D)
+    assert criterion.check_losses(0.7, 1e5) is None
+    assert "a loss went beyond" in criterion.check_losses(0.7, -1.01 * criterion.loss_bound)
+    assert "stopped being finite" in criterion.check_losses(np.inf, 0.7)
+    assert criterion.check_samples(-1.0, criterion.sample_bound / 2) is None
+    assert "G's samples reached" in criterion.check_samples(criterion.sample_bound, 1.0)

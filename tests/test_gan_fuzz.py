@@ -130,3 +130,20 @@ def test_every_command_line_exits_0_1_or_2_and_a_failure_leaves_no_files(pairs, 
         assert code in (0, 1, 2)
         left = sorted(p.name for p in Path(folder).iterdir())
         assert left == (["run"] if code == 0 and with_out else [])
+
+
+def test_the_default_profile_is_derandomised_and_reads_no_example_database():
+    # The README's `python -m pytest -q` (no CI, no profile asked for) must draw the same
+    # examples every run and never replay failures from .hypothesis/.
+    import os
+    import subprocess
+    import sys
+
+    tests = os.path.dirname(os.path.abspath(__file__))
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "HYPOTHESIS_PROFILE")}
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import conftest; "
+            "from hypothesis import settings; "
+            "print(settings.default.derandomize, settings.default.database)")
+    done = subprocess.run([sys.executable, "-c", code, tests], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert done.stdout.split() == ["True", "None"], done.stderr
