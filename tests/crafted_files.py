@@ -230,14 +230,18 @@ try:
     {loader}
 except BaseException as error:
     outcome = {{"error": type(error).__name__, "message": str(error)}}
-outcome["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:   # VmHWM: this process's own peak (ru_maxrss may carry the forking parent's)
+    status = open("/proc/self/status").read()
+    outcome["peak_mb"] = int(status.split("VmHWM:")[1].split()[0]) / 1024
+except (OSError, IndexError):
+    outcome["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(outcome))
 """
 
 
 def run_under_limit(loader, path, limit=MEMORY_LIMIT, timeout=120):
     """{"error", "message", "peak_mb"} of `loader` run on `path` in a fresh process under
-    RLIMIT_AS = limit (ru_maxrss: the peak resident memory, imports included)."""
+    RLIMIT_AS = limit (peak_mb: its peak resident memory, VmHWM, imports included)."""
     code = _PROBE.format(limit=limit, loader=loader.format(path=str(path)))
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1",
            "MPLBACKEND": "Agg"}
