@@ -14,13 +14,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS, GANConfig
-from gan.distributions import Mixture, Normal, Uniform
+from gan.cli_arguments import _tuple_of, attach_dashed_values, parse_distribution
+from gan.datasets.idx import DataFileError
+from gan.run_folder import RunFolder
 
 HELP = {
     "target": "p_data: 'normal:MU,SIGMA', 'uniform:LOW,HIGH', or a mixture "
@@ -47,41 +50,6 @@ HELP = {
     "snapshot_every": "record D(x), p_g and JSD every this many steps (0 = none)",
     "grid_size": "points of the x grid on which D(x) and p_g are recorded",
 }
-
-
-def parse_distribution(spec):
-    """'normal:-1,1', 'uniform:0,2' or '0.3*normal:-2,0.5+0.7*normal:2,0.5' -> a distribution."""
-    parts = spec.split("+")
-    if len(parts) > 1:
-        weights, components = [], []
-        for part in parts:
-            weight, _, body = part.rpartition("*")
-            weights.append(float(weight) if weight else 1.0)
-            components.append(parse_distribution(body))
-        total = sum(weights)
-        return Mixture(components, [w / total for w in weights])
-    name, _, args = spec.partition(":")
-    try:
-        numbers = [float(a) for a in args.split(",")]
-    except ValueError:
-        numbers = []
-    makers = {"normal": Normal, "uniform": Uniform}
-    if name not in makers or len(numbers) != 2:
-        raise argparse.ArgumentTypeError(
-            f"target must look like 'normal:MU,SIGMA', 'uniform:LOW,HIGH' or a '+'-joined "
-            f"mixture of them, got {spec!r}"
-        )
-    return makers[name](*numbers)
-
-
-def _tuple_of(kind):
-    def parse(text):
-        try:
-            return tuple(kind(t) for t in text.split(",") if t.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
-
-    return parse
 
 
 CHOICES = {
@@ -128,12 +96,15 @@ def build_parser():
             kwargs.update(type=type(default))
         train.add_argument("--" + f.name.replace("_", "-"), **kwargs)
     train.add_argument("--out", type=Path, default=None, help="folder for the run's files")
+    train.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--no-figures", action="store_true", help="write no figures")
     _add_sweep_parser(commands)
     return parser
 
 
+OVERWRITE_HELP = ("replace an earlier run in --out (its files are removed); without it a folder "
+                  "holding a run is refused")
 SWEEP_DEFAULTS = dict(g_hidden=(16, 16), d_hidden=(32, 32), batch_size=64, steps=1000)
 
 
@@ -165,25 +136,39 @@ def _add_sweep_parser(commands):
     sweep.add_argument("--dtype", choices=DTYPES, default="float64", help=HELP["dtype"])
     sweep.add_argument("--out", type=Path, required=True,
                        help="folder for sweep.csv and success.png")
+    sweep.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+MAX_SEEDS = 10**5
 
 
 def run_sweep(args):
     from gan import sweep
+    from gan.limits import MAX_UPDATES, memory_estimate, memory_limit
 
     try:
-        if args.seeds < 1:
-            raise ValueError(f"seeds must be a positive integer, got {args.seeds}")
+        _check_sweep_values(args)
         base = GANConfig(target=args.target, g_hidden=args.g_hidden, d_hidden=args.d_hidden,
                          batch_size=args.batch_size, steps=args.steps, dtype=args.dtype,
-                         snapshot_every=0)
+                         snapshot_every=0, k=max(args.k))
         grid = dict(seeds=list(range(args.seeds)), ks=list(args.k), learning_rates=list(args.lr),
                     g_losses=list(args.g_loss))
         sweep.check_arguments(**grid, base=base)     # every argument checked before any work
+        runs = args.seeds * len(args.k) * len(args.lr) * len(args.g_loss)
+        updates = args.seeds * len(args.lr) * len(args.g_loss) * sum(args.k) * args.steps
+        if updates > MAX_UPDATES:
+            raise ValueError(f"the sweep would make {updates:.3g} discriminator updates (seeds x "
+                             f"lr x g_loss x sum of k x steps), more than {MAX_UPDATES:.0e}")
+        members = min(args.seeds * len(args.lr), sweep.MAX_MEMBERS)
+        needed = members * memory_estimate(base)
+        if needed > memory_limit():
+            raise ValueError(f"the sweep would need ~{needed / 2**30:.3g} GiB of memory for "
+                             f"{members} runs at once, more than the "
+                             f"{memory_limit() / 2**30:.3g} GiB limit")
+        folder = RunFolder(args.out, overwrite=args.overwrite)
     except (TypeError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    runs = args.seeds * len(args.k) * len(args.lr) * len(args.g_loss)
+        return _user_error(error)
     bar = None
     if not args.no_progress:
         from tqdm import tqdm
@@ -192,28 +177,52 @@ def run_sweep(args):
                    desc=f"{runs} runs", leave=False)
     try:
         rows = sweep.sweep(**grid, base=base, progress=None if bar is None else bar.update)
+        sweep.write_csv(rows, folder.staging / "sweep.csv")
+        sweep.heatmap(rows, folder.staging / "success.png")
+    except BaseException:
+        folder.discard()
+        raise
     finally:
         if bar is not None:
             bar.close()
-    args.out.mkdir(parents=True, exist_ok=True)
-    sweep.write_csv(rows, args.out / "sweep.csv")
-    sweep.heatmap(rows, args.out / "success.png")
+    folder.commit()
     for g_loss, (ks, learning_rates, rates) in sweep.success_rates(rows).items():
         print(f"success rate over {args.seeds} seeds, {g_loss} loss (rows k, columns lr)")
         print("  k \\ lr " + "".join(f"{lr:>9g}" for lr in learning_rates))
         for k, line in zip(ks, rates):
             print(f"  {k:>7} " + "".join(f"{rate:>9.0%}" for rate in line))
+    diverged = sum(1 for row in rows if row["diverged_at"] != "")
+    if diverged:
+        print(f"{diverged} of {runs} runs diverged (their diverged_at is in sweep.csv)")
     print(f"wrote sweep.csv, success.png to {args.out}")
     return 0
+
+
+def _check_sweep_values(args):
+    """The sweep's own flags, each with its range (the shared ones are GANConfig's)."""
+    if isinstance(args.seeds, bool) or not 1 <= args.seeds <= MAX_SEEDS:
+        raise ValueError(f"seeds must be a number of seeds in [1, {MAX_SEEDS}], got {args.seeds}")
+    lists = {("k", "ks"): (args.k, "positive integers", lambda k: 1 <= k <= 10**9),
+             ("lr", "learning_rates"): (args.lr, "positive finite numbers",
+                                        lambda lr: math.isfinite(lr) and lr > 0),
+             ("g-loss", "g_losses"): (args.g_loss, f"names from {GENERATOR_LOSSES}",
+                                      lambda loss: loss in GENERATOR_LOSSES)}
+    for (flag, name), (values, allowed, valid) in lists.items():
+        bad = [value for value in values if not valid(value)]
+        if not values or bad or len(set(values)) != len(values):
+            problem = (f"holds invalid values {bad}" if bad else "repeats values" if values
+                       else "is empty")
+            raise ValueError(f"--{flag}: {name} {problem} (given {','.join(map(str, values))!r}); "
+                             f"allowed: distinct {allowed}, comma-separated")
 
 
 def run_train(args):
     fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig)}
     try:
         config = GANConfig(**fields)
+        folder = None if args.out is None else RunFolder(args.out, overwrite=args.overwrite)
     except (TypeError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _user_error(error)
 
     from gan.train import TrainingDiverged, train
 
@@ -222,25 +231,41 @@ def run_train(args):
         from tqdm import tqdm
 
         bar = tqdm(total=config.steps, unit="step", desc="training", leave=False)
+    every = max(1, 50 // config.k)      # the bar moves at least every ~50 D updates
 
     def progress(step, losses):
-        if bar is not None and (step % 50 == 0 or step == config.steps):
+        if bar is not None and (step % every == 0 or step == config.steps):
             bar.update(step - bar.n)
             bar.set_postfix(d_loss=f"{losses['d_loss']:.3f}", g_loss=f"{losses['g_loss']:.3f}")
 
     try:
         result = train(config, callback=progress)
+        if folder is not None:
+            written = write_run(result, folder.staging, figures=not args.no_figures)
     except TrainingDiverged as error:
-        print(f"error: {error}", file=sys.stderr)
+        if folder is not None:
+            folder.discard()
+        kept = "" if folder is None else f" Nothing was written to {args.out}."
+        print(f"error: {error}{kept}", file=sys.stderr)
         return 1
+    except BaseException:
+        if folder is not None:
+            folder.discard()
+        raise
     finally:
         if bar is not None:
             bar.close()
     print(summary(result))
-    if args.out is not None:
-        written = write_run(result, args.out, figures=not args.no_figures)
+    if folder is not None:
+        folder.commit()
         print(f"wrote {', '.join(written)} to {args.out}")
     return 0
+
+
+def _user_error(error):
+    """A user error (the arguments or the files they name): its message, exit code 2."""
+    print(f"error: {error}", file=sys.stderr)
+    return 2
 
 
 def summary(result):
@@ -285,9 +310,19 @@ def write_run(result, out, figures=True):
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
-    if args.command == "train":
-        return run_train(args)
-    if args.command == "sweep":
-        return run_sweep(args)
+    """Run a command; returns the exit code: 0 done, 1 training diverged, 2 a user error (bad
+    arguments, or files they name), reported in one line without a traceback."""
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
+    try:
+        args = parser.parse_args(attach_dashed_values(parser, argv))
+    except SystemExit as exit_:          # argparse has printed the usage and the error
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        if args.command == "train":
+            return run_train(args)
+        if args.command == "sweep":
+            return run_sweep(args)
+    except DataFileError as error:       # a file named by the arguments is not what it claims
+        return _user_error(error)
     return 2  # pragma: no cover - argparse rejects unknown commands

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from gan.divergence import check_target_scale
 from gan.distributions import Mixture, Normal, Uniform, from_dict as distribution_from_dict
+from gan.limits import (MAX_COUNT, MAX_UPDATES, MAX_WIDTH, SEED_LIMIT, largest_term,
+                        memory_estimate, memory_limit)
 from gan.objectives import GENERATOR_LOSSES
 from nn.fast.layers import ACTIVATIONS
 
@@ -71,58 +75,46 @@ class GANConfig:
     grid_size: int = 401
 
     def __post_init__(self):
-        object.__setattr__(self, "g_hidden", tuple(self.g_hidden))
-        object.__setattr__(self, "d_hidden", tuple(self.d_hidden))
-        object.__setattr__(self, "betas", tuple(self.betas))
+        for name in ("g_hidden", "d_hidden", "betas"):
+            object.__setattr__(self, name, _as_tuple(name, getattr(self, name)))
         self._validate()
 
     def _validate(self):
-        if not isinstance(self.target, (Normal, Uniform, Mixture)) and not hasattr(
-            self.target, "sample"
-        ):
-            raise TypeError(
-                f"target must be a distribution with sample(n, rng) and pdf(x), got {self.target!r}"
-            )
-        if getattr(self.target, "dim", 1) not in (1, 2):
-            raise ValueError(
-                f"target must be one- or two-dimensional, got dim {self.target.dim} (a 2D target "
-                f"is trained with game=gan.targets2d.GAN2D, whose measurements are 2D)"
-            )
+        """Every field checked before any work: the field, the value and what is allowed."""
+        _check_target(self.target)
         _choice("prior", self.prior, PRIORS)
-        _positive_int("noise_dim", self.noise_dim)
+        _integer("noise_dim", self.noise_dim, 1, MAX_WIDTH)
         for name in ("g_hidden", "d_hidden"):
-            widths = getattr(self, name)
-            if not all(isinstance(w, (int, np.integer)) and w > 0 for w in widths):
-                raise ValueError(f"{name} must be a tuple of positive integers, got {widths!r}")
+            _widths(name, getattr(self, name))
         _choice("g_activation", self.g_activation, tuple(ACTIVATIONS))
         _choice("d_activation", self.d_activation, tuple(ACTIVATIONS))
-        _positive_int("k", self.k)
-        _positive_int("batch_size", self.batch_size)
-        _positive_int("steps", self.steps)
+        for name in ("k", "batch_size", "steps"):
+            _integer(name, getattr(self, name), 1, MAX_COUNT)
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         for name in ("lr_g", "lr_d"):
-            lr = getattr(self, name)
-            if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
-                raise ValueError(f"{name} must be a positive finite number, got {lr!r}")
-        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            _real(name, getattr(self, name), "a positive finite number", lambda v: v > 0)
+        if len(self.betas) != 2:
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
+        for beta in self.betas:
+            _real("betas", beta, "two numbers in [0, 1)", lambda v: 0 <= v < 1, self.betas)
         _choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
-        if not 0 <= self.decay_start < 1:
-            raise ValueError(f"decay_start must be in [0, 1), got {self.decay_start!r}")
-        if not 0 <= self.average_last < 1:
-            raise ValueError(f"average_last must be in [0, 1), got {self.average_last!r}")
+        for name in ("decay_start", "average_last"):
+            _real(name, getattr(self, name), "in [0, 1)", lambda v: 0 <= v < 1)
         _choice("g_loss", self.g_loss, GENERATOR_LOSSES)
-        if (not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool)
-                or self.seed < 0):
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        _integer("seed", self.seed, 0, SEED_LIMIT - 1)
         _choice("dtype", self.dtype, DTYPES)
-        if not isinstance(self.snapshot_every, (int, np.integer)) or self.snapshot_every < 0:
+        _integer("snapshot_every", self.snapshot_every, 0, MAX_COUNT, "(0 = no snapshots)")
+        _integer("grid_size", self.grid_size, 16, MAX_COUNT)
+        check_target_scale(self.target, self.dtype)
+        if self.k * self.steps > MAX_UPDATES:
             raise ValueError(
-                f"snapshot_every must be a non-negative integer (0 = no snapshots), "
-                f"got {self.snapshot_every!r}"
-            )
-        if not isinstance(self.grid_size, (int, np.integer)) or self.grid_size < 16:
-            raise ValueError(f"grid_size must be an integer >= 16, got {self.grid_size!r}")
+                f"k * steps must be at most {MAX_UPDATES:.0e} discriminator updates (about a day "
+                f"at ~1 ms each), got k={self.k} * steps={self.steps} = {self.k * self.steps:.3g}")
+        needed = memory_estimate(self)
+        if needed > memory_limit():
+            raise ValueError(
+                f"this run would need ~{needed / 2**30:.3g} GiB of memory, more than the "
+                f"{memory_limit() / 2**30:.3g} GiB limit: reduce {largest_term(self)}")
 
     @functools.cached_property
     def p_z(self):
@@ -161,10 +153,65 @@ class GANConfig:
 
 
 def _choice(name, value, allowed):
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
 
 
-def _positive_int(name, value):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+def _is_integer(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _integer(name, value, low, high, note=""):
+    """An integer in [low, high] (bools are not integers here)."""
+    if not _is_integer(value) or not low <= value <= high:
+        kind = {0: "a non-negative integer", 1: "a positive integer"}.get(low,
+                                                                          f"an integer >= {low}")
+        note = f" {note}" if note else ""
+        raise ValueError(f"{name} must be {kind}{note}, got {value!r} "
+                         f"(allowed: {low} to {_show_bound(high)})")
+
+
+def _show_bound(high):
+    if high == SEED_LIMIT - 1:
+        return "2**64 - 1"
+    exponent = round(math.log10(high))
+    return f"1e{exponent}" if 10**exponent == high else str(high)
+
+
+def _real(name, value, allowed, test, shown=None):
+    """A finite real number (int or float, not bool, not a string) passing `test`; errors show
+    `shown` (default: the value)."""
+    shown = value if shown is None else shown
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                      np.floating))):
+        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__} {shown!r}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not (math.isfinite(number) and test(number)):
+        raise ValueError(f"{name} must be {allowed}, got {shown!r}")
+
+
+def _widths(name, widths):
+    if not all(_is_integer(w) and 1 <= w <= MAX_WIDTH for w in widths) or len(widths) > 64:
+        raise ValueError(f"{name} must be a tuple of positive integers (at most 64 widths, each "
+                         f"at most {MAX_WIDTH:.0e}), got {widths!r}")
+
+
+def _check_target(target):
+    if not (isinstance(target, (Normal, Uniform, Mixture)) or (
+            callable(getattr(target, "sample", None)) and callable(getattr(target, "pdf", None)))):
+        raise TypeError(
+            f"target must be a distribution with sample(n, rng) and pdf(x), got {target!r}")
+    if getattr(target, "dim", 1) not in (1, 2):
+        raise ValueError(
+            f"target must be one- or two-dimensional, got dim {target.dim} (a 2D target "
+            f"is trained with game=gan.targets2d.GAN2D, whose measurements are 2D)"
+        )
+
+
+def _as_tuple(name, value):
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list, np.ndarray)):
+        raise TypeError(f"{name} must be a tuple of numbers, got {value!r}")
+    return tuple(value.tolist() if isinstance(value, np.ndarray) else value)

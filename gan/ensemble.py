@@ -17,8 +17,9 @@ learning rates are set. The loop is `gan.train.iteration`, not a copy of it.
 
 Differences from `train`, all outside the trajectory: snapshots are not recorded (they never
 change a run); "seconds" is the whole ensemble's training time; and a member whose losses or
-weights stop being finite is marked diverged (`metrics["diverged_at"]`) while the others go on,
-where `train` raises `TrainingDiverged` (also at the first floating-point overflow).
+weights blow up (`gan.divergence`'s criterion) is marked diverged (`metrics["diverged_at"]`) while
+the others go on, where `train` raises `TrainingDiverged` (also at the first floating-point
+overflow).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import numpy as np
 import rng as project_rng
 from gan.config import GANConfig
 from gan.distributions import Normal
+from gan.divergence import Criterion
 from gan.game import GAN, build_players, make_optimizer
 from gan.train import History, TrainResult, iteration, learning_rate_factor
 from nn.fast import MLP
@@ -157,6 +159,7 @@ def _train_ensemble(configs, callback):
     config = game.config
     losses = {name: np.empty((config.steps, members)) for name in ("d_loss", "g_loss", "value")}
     diverged_at = np.zeros(members, dtype=np.int64)
+    criterion = Criterion(config.target, config.dtype)     # gan.divergence's, as train's
     average_from = config.steps - int(round(config.average_last * config.steps)) + 1
     G_average, n_averaged = None, 0
 
@@ -169,7 +172,8 @@ def _train_ensemble(configs, callback):
             d_loss, v, g_loss = iteration(game, step, draws)
         losses["d_loss"][step - 1], losses["g_loss"][step - 1], losses["value"][step - 1] = (
             d_loss, g_loss, v)
-        diverged_at[(diverged_at == 0) & ~(np.isfinite(d_loss) & np.isfinite(g_loss))] = step
+        blown = ~(np.maximum(np.abs(d_loss), np.abs(g_loss)) <= criterion.loss_bound)  # NaN too
+        diverged_at[(diverged_at == 0) & (blown | criterion.members_beyond(game.G, game.D))] = step
         if step >= average_from:
             n_averaged += 1
             if G_average is None:

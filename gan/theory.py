@@ -91,14 +91,39 @@ def _p_log_ratio(log_p, log_q):
 
 
 def _jsd_integrand(log_p, log_q):
-    """1/2 [p log(p / m) + q log(q / m)] with log(p / m) = log 2 - softplus(-l),
-    log(q / m) = log 2 - softplus(l), l = log p - log q: exactly 0 where p = q, and 0 where
-    p = q = 0."""
+    """1/2 [p log(p / m) + q log(q / m)] = m KL(Bernoulli(D) || Bernoulli(1/2)), m = (p + q) / 2,
+    D = p / (p + q) = sigmoid(l), l = log p - log q; with a = |l| / 2 the Bernoulli KL is
+    f(a) = a tanh(a) - log cosh(a) (>= 0, 0 only at a = 0, log 2 as a -> inf).
+
+    The two halves of 1/2 [p log(p/m) + q log(q/m)] have opposite signs, so summed as written
+    they cancel to a slightly negative number where p ~ q. Here each point's value is a
+    product of non-negative factors, m and f(a), and f(a) is computed without cancellation
+    (`_bernoulli_kl_from_half`), so every integrand value, and hence every quadrature sum with
+    positive weights, is >= 0: exactly 0 where p = q and where p = q = 0.
+    """
     log_p, log_q = np.broadcast_arrays(log_p, log_q)
     both_zero = np.isneginf(log_p) & np.isneginf(log_q)
     log_ratio = np.subtract(log_p, log_q, out=np.zeros(log_p.shape), where=~both_zero)
-    return (_weighted(np.exp(log_p), LOG_2 - np.logaddexp(0.0, -log_ratio))
-            + _weighted(np.exp(log_q), LOG_2 - np.logaddexp(0.0, log_ratio))) / 2
+    log_m = np.logaddexp(log_p, log_q) - LOG_2
+    return np.exp(log_m) * _bernoulli_kl_from_half(np.abs(log_ratio) / 2)
+
+
+def _bernoulli_kl_from_half(a):
+    """f(a) = a tanh(a) - log cosh(a) for a >= 0 (inf allowed), written so nothing cancels:
+    for a <= 1 both terms are ~a^2 and ~a^2/2, the first at least twice the second;
+    for a > 1, f = log 2 - [log1p(exp(-2a)) + a (1 - tanh a)] with the bracket < 0.37 < log 2
+    (log cosh a = a - log 2 + log1p(exp(-2a))), and 1 - tanh a = 2 / (exp(2a) + 1)."""
+    a = np.asarray(a, dtype=np.float64)
+    small = a <= 1
+    a_small = np.where(small, a, 0.0)
+    log_cosh = np.log1p(2 * np.sinh(a_small / 2) ** 2)      # cosh a - 1 = 2 sinh^2(a / 2)
+    f_small = a_small * np.tanh(a_small) - log_cosh
+    infinite = np.isinf(a)
+    a_large = np.where(small | infinite, 1.0, a)
+    with np.errstate(over="ignore"):                       # exp(2a) = inf gives 2 / inf = 0
+        one_minus_tanh = 2.0 / (np.exp(2 * a_large) + 1.0)
+    tail = np.where(infinite, 0.0, np.log1p(np.exp(-2 * a_large)) + a_large * one_minus_tanh)
+    return np.where(small, f_small, LOG_2 - tail)
 
 
 def _weighted(p, log_term):

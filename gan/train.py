@@ -23,6 +23,7 @@ import numpy as np
 
 import rng as project_rng
 from gan.config import LR_SCHEDULES, GANConfig
+from gan.divergence import Criterion, TrainingDiverged, diverged
 from gan.game import (
     GAN,
     build_players,
@@ -41,10 +42,6 @@ __all__ = [
     # the pieces of Algorithm 1, defined in gan.game and importable from here
     "GAN", "build_players", "discriminator_step", "generator_step", "make_optimizer",
 ]
-
-
-class TrainingDiverged(RuntimeError):
-    """Raised when a loss or a weight stops being finite: the run cannot be trusted past it."""
 
 
 @dataclass
@@ -152,8 +149,9 @@ def train(config=None, callback=None, game=GAN):
     snapshots are taken never changes the trajectory. ``callback(step, losses)``, if given,
     is called after every step with the step number and a dict of the latest losses.
 
-    Raises `TrainingDiverged` naming the step and the last finite losses if a loss or a
-    floating-point operation stops being finite.
+    Raises `TrainingDiverged` naming the step, the last sane losses and the likely cause when
+    the run blows up by the criterion of `gan.divergence` (a loss, a weight or G's samples beyond
+    bounds derived from the target's scale and the dtype, or a floating-point overflow).
     """
     config = config if config is not None else GANConfig()
     if not isinstance(config, GANConfig):
@@ -197,6 +195,7 @@ def _train(config, callback, make_game):
     average_from = config.steps - int(round(config.average_last * config.steps)) + 1
     G_average, n_averaged = None, 0
 
+    criterion = Criterion(config.target, config.dtype)
     if config.snapshot_every:
         history.record(0, game.snapshot(setup))
     started = time.perf_counter()
@@ -208,9 +207,12 @@ def _train(config, callback, make_game):
             with np.errstate(over="raise", invalid="raise", divide="raise"):
                 d_loss, v, g_loss = iteration(game, step, train_rng)
         except FloatingPointError as error:
-            _diverged(step, f"a floating-point {error}", history)
-        if not (np.isfinite(d_loss) and np.isfinite(g_loss)):
-            _diverged(step, f"d_loss={d_loss}, g_loss={g_loss}", history)
+            raise diverged(step, f"a floating-point {error}", history.d_loss, history.g_loss,
+                           config) from None
+        blown = (criterion.check_losses(d_loss, g_loss)
+                 or criterion.check_weights(game.G, game.D))
+        if blown:
+            raise diverged(step, blown, history.d_loss, history.g_loss, config)
         history.d_loss[step - 1], history.g_loss[step - 1], history.value[step - 1] = (
             d_loss,
             g_loss,
@@ -223,32 +225,35 @@ def _train(config, callback, make_game):
             else:  # running mean: a_n = a_{n-1} + (theta - a_{n-1}) / n
                 G_average += (game.G.flat_params - G_average) / n_averaged
         if config.snapshot_every and step % config.snapshot_every == 0 and step != config.steps:
-            history.record(step, game.snapshot(setup))
+            _record(history, step, game.snapshot(setup), criterion, config)
         if callback is not None:
             callback(step, {"d_loss": float(d_loss), "g_loss": float(g_loss), "value": float(v)})
     seconds = time.perf_counter() - started
 
     if G_average is not None:
         game.G.flat_params[...] = G_average
-    if not (np.isfinite(game.G.flat_params).all() and np.isfinite(game.D.flat_params).all()):
-        _diverged(config.steps, "weights stopped being finite", history)
+    blown = criterion.check_weights(game.G, game.D)
+    if blown:
+        raise diverged(config.steps, f"after averaging G, {blown}", history.d_loss,
+                       history.g_loss, config)
     if config.snapshot_every:
-        history.record(config.steps, game.snapshot(setup))
+        _record(history, config.steps, game.snapshot(setup), criterion, config)
     metrics = game.final_metrics(setup)
+    if "mean" in metrics and "std" in metrics:
+        blown = criterion.check_samples(metrics["mean"], metrics["std"])
+        if blown:
+            raise diverged(config.steps, blown, history.d_loss, history.g_loss, config)
     metrics.update(seconds=seconds, steps=config.steps, seed=config.seed)
     return TrainResult(G=game.G, D=game.D, history=history, config=config, metrics=metrics)
 
 
-def _diverged(step, what, history):
-    last = ""
-    if step > 1 and np.isfinite(history.d_loss[step - 2]):
-        last = (
-            f"; the last finite losses (step {step - 1}) were "
-            f"d_loss={history.d_loss[step - 2]:.4g}, g_loss={history.g_loss[step - 2]:.4g}"
-        )
-    raise TrainingDiverged(
-        f"training diverged at step {step}: {what}{last}. Try smaller learning rates."
-    )
+def _record(history, step, snap, criterion, config):
+    """Record a snapshot, unless G's samples in it are beyond the criterion's bound."""
+    if "mean" in snap and "std" in snap:
+        blown = criterion.check_samples(snap["mean"], snap["std"])
+        if blown:
+            raise diverged(step, blown, history.d_loss, history.g_loss, config)
+    history.record(step, snap)
 
 
 def _positive(name, value):

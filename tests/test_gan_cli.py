@@ -63,3 +63,115 @@ def test_target_specs_parse_to_distributions(spec, expected):
 def test_a_malformed_target_is_rejected():
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "--target", "gauss:0,1"])
+
+
+# ---- issue 15: bad invocations, output folders, divergence ----------------------------------
+from bad_invocations import BAD_INVOCATIONS, fill, make_paths  # noqa: E402
+
+
+@pytest.mark.parametrize("argv, message", BAD_INVOCATIONS,
+                         ids=[" ".join(argv[1:]) [:60] for argv, _ in BAD_INVOCATIONS])
+def test_a_bad_invocation_exits_2_with_one_clear_line_and_writes_nothing(
+        argv, message, tmp_path, capsys):
+    paths = make_paths(tmp_path)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    assert main(fill(argv, paths)) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before     # nothing made, nothing left
+
+
+SMALL = ["--steps", "20", "--snapshot-every", "10", "--g-hidden", "4", "--d-hidden", "4",
+         "--batch-size", "16", "--grid-size", "32", "--no-progress"]
+
+
+def test_a_rerun_into_an_earlier_run_is_refused_and_overwrite_replaces_every_old_file(
+        tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", *SMALL, "--out", str(out)]) == 0          # with figures
+    assert (out / "figure1.png").exists()
+    first = (out / "config.json").read_text()
+    assert main(["train", *SMALL, "--seed", "1", "--no-figures", "--out", str(out)]) == 2
+    assert "holds an earlier run" in capsys.readouterr().err
+    assert (out / "config.json").read_text() == first                # untouched
+    assert main(["train", *SMALL, "--seed", "1", "--no-figures", "--overwrite",
+                 "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "history.npz",
+                                                     "metrics.json"]  # no stale figures
+    assert json.loads((out / "config.json").read_text())["seed"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]     # no staging folder left
+
+
+def test_a_run_that_crashes_while_writing_leaves_the_earlier_run_whole(
+        tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    assert main(["train", *SMALL, "--no-figures", "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    from gan import plots
+
+    def crash(result, folder):
+        (folder / "losses.png").write_bytes(b"half a figure")
+        raise RuntimeError("figure crashed")
+
+    monkeypatch.setattr(plots, "write_run_figures", crash)
+    with pytest.raises(RuntimeError, match="figure crashed"):
+        main(["train", *SMALL, "--seed", "2", "--overwrite", "--out", str(out)])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_new_out_folder_and_its_parents_are_created_only_when_the_run_completes(tmp_path):
+    out = tmp_path / "a" / "b" / "run"
+    code = main(["train", *SMALL, "--optimizer", "adam", "--lr-g", "1e6", "--lr-d", "1e6",
+                 "--out", str(out)])
+    assert code == 1
+    assert list(tmp_path.iterdir()) == []                            # nothing, not even a/b
+    assert main(["train", *SMALL, "--no-figures", "--out", str(out)]) == 0
+    assert (out / "metrics.json").exists()
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("lr", ["1e3", "1e9"])
+def test_divergence_is_caught_for_every_optimiser_and_dtype_and_writes_nothing(
+        optimizer, dtype, lr, tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["train", *SMALL, "--optimizer", optimizer, "--dtype", dtype, "--lr-g", lr,
+                 "--lr-d", lr, "--out", str(out)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "training diverged at step" in err and "Likely cause: the learning rates" in err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_sweep_records_diverged_at_for_runs_that_blow_up_with_finite_numbers(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--seeds", "2", "--k", "1", "--lr", "1e-3,1e3", "--g-loss",
+                 "non_saturating", "--steps", "20", "--g-hidden", "4", "--d-hidden", "4",
+                 "--batch-size", "16", "--no-progress", "--out", str(out)]) == 0
+    rows = (out / "sweep.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    diverged = [row.split(",")[header.index("diverged_at")] for row in rows[1:]]
+    lrs = [float(row.split(",")[header.index("lr")]) for row in rows[1:]]
+    assert [d != "" for d in diverged] == [lr > 1 for lr in lrs]
+    assert "2 of 4 runs diverged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, code", [
+    (["train", "--k", "0"], 2),
+    (["train", "--target", "0*normal:0,1+0*normal:1,1"], 2),
+    (["train", "--steps", "5", "--lr-g", "1e9", "--lr-d", "1e9", "--snapshot-every", "0",
+      "--no-progress"], 1),
+])
+def test_python_m_gan_exits_with_the_code_and_no_traceback(argv, code):
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-m", "gan", *argv], capture_output=True, text=True,
+                          timeout=120, cwd=root, env={**os.environ, "PYTHONPATH": root})
+    assert done.returncode == code
+    assert "Traceback" not in done.stderr
+    assert "error: " in done.stderr.strip().splitlines()[-1]     # one line says what is wrong

@@ -151,6 +151,42 @@ def test_jsd_is_log_2_for_disjoint_supports_and_known_for_half_overlap():
     assert jsd(Normal(1, 2), Normal(1, 2)) == pytest.approx(0, abs=1e-15)
 
 
+def test_jsd_of_a_distribution_and_its_own_two_component_copy_is_not_negative():
+    # Regression (issue 15): the explore profile found -9.0e-18 here, below JSD's bound 0; the
+    # integrand's two halves p log(p/m) and q log(q/m) cancelled to slightly negative values.
+    same = Mixture([Normal(0, 1), Normal(0, 1)], [0.5, 0.5])
+    assert 0 <= jsd(Normal(0, 1), same) < 1e-25
+    assert 0 <= jsd(same, Normal(0, 1)) < 1e-25
+
+
+log_densities = st.one_of(st.floats(-700, 50), st.just(-np.inf))   # m not subnormal
+
+
+@given(st.lists(st.tuples(log_densities, log_densities), min_size=1, max_size=20))
+def test_every_jsd_integrand_value_is_non_negative_and_at_most_log_2_times_m(pairs):
+    from gan.theory import _jsd_integrand
+
+    log_p, log_q = np.array(pairs).T
+    with np.errstate(under="ignore"):
+        values = _jsd_integrand(log_p, log_q)
+        m = (np.exp(log_p) + np.exp(log_q)) / 2
+    assert np.all(values >= 0)
+    assert np.all(values <= math.log(2) * m * (1 + 1e-12))
+
+
+@pytest.mark.parametrize("a", [1e-150, 1e-10, 1e-4, 0.3, 0.999, 1.0, 1.001, 3.0, 25.0, 700.0])
+def test_the_jsd_integrands_bernoulli_kl_matches_high_precision_arithmetic(a):
+    # Outside truth: KL(Bernoulli(D) || Bernoulli(1/2)) with D = sigmoid(2a), in 60 digits.
+    mpmath = pytest.importorskip("mpmath")
+    from gan.theory import _bernoulli_kl_from_half
+
+    with mpmath.workdps(60):
+        d, one_minus_d = (1 / (1 + mpmath.exp(-2 * mpmath.mpf(a))),
+                          1 / (1 + mpmath.exp(2 * mpmath.mpf(a))))
+        exact = d * mpmath.log(2 * d) + one_minus_d * mpmath.log(2 * one_minus_d)
+    assert float(_bernoulli_kl_from_half(np.array(a))) == pytest.approx(float(exact), rel=1e-13)
+
+
 def test_kl_is_infinite_when_q_misses_part_of_p():
     assert kl(Uniform(0, 1), Uniform(0.5, 1.5)) == np.inf
     assert kl(Uniform(0.5, 1.0), Uniform(0, 1.5)) == pytest.approx(math.log(3), abs=1e-12)

@@ -14,7 +14,9 @@ A file may be gzip-compressed, as the MNIST files are distributed (.gz).
 """
 
 import gzip
+import math
 import os
+import zlib
 
 import numpy as np
 
@@ -28,48 +30,96 @@ TYPE_CODES = {
 }
 _CODE_OF_TYPE = {dtype: code for code, dtype in TYPE_CODES.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
+MIN_BYTE_LIMIT = 64 * 2**20
+EXPANSION_LIMIT = 64
 
 
-def read_idx(path):
+class DataFileError(ValueError):
+    """A data file is not what it claims to be (its bytes, sizes or values); the message names
+    the file. A ValueError, so callers that catch ValueError keep working."""
+
+
+def byte_limit(path):
+    """The most an IDX file at `path` may hold once decompressed: max(64 MiB, 64 x its size on
+    disk) (MNIST's gzip files expand ~5 x). A larger claim is refused before it is read."""
+    return max(MIN_BYTE_LIMIT, EXPANSION_LIMIT * os.path.getsize(path))
+
+
+def read_idx(path, *, max_bytes=None):
     """The array stored in an IDX file (gzip-compressed or not), in native byte order.
 
     Reads the 4-byte magic (0, 0, type code, k), k big-endian int32 sizes, then
-    prod(sizes) big-endian values; raises ValueError for a bad magic number, an unknown
-    type code, a truncated file or trailing bytes.
+    prod(sizes) big-endian values. The header's claim is checked before the values are read:
+    prod(sizes) * itemsize in Python integers (no int64 wrap-around), against the file's size
+    (uncompressed) or `max_bytes` (default `byte_limit`; gzip), then exactly that many bytes are
+    decompressed, so memory follows the data, not the header. DataFileError (a ValueError)
+    naming the file for a bad magic number, an unknown type code, a size beyond the limit, a
+    truncated file or trailing bytes.
     """
     path = _check_path(path)
-    with open(path, "rb") as file:
-        data = file.read()
-    if data[:2] == _GZIP_MAGIC:
+    if not os.path.isfile(path):
+        raise DataFileError(f"{path}: no such file")
+    limit = byte_limit(path) if max_bytes is None else max_bytes
+    with open(path, "rb") as raw:
+        compressed = raw.read(2) == _GZIP_MAGIC
+        raw.seek(0)
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as error:
-            raise ValueError(f"{path}: corrupt gzip stream ({error})") from None
-    if len(data) < 4:
-        raise ValueError(f"{path}: truncated IDX file, {len(data)} bytes is shorter than "
-                         f"the 4-byte magic number")
-    if data[0] != 0 or data[1] != 0:
-        raise ValueError(f"{path}: bad IDX magic number 0x{data[:4].hex()}; the first two "
-                         f"bytes must be 0x00 0x00")
-    code, ndim = data[2], data[3]
+            return _read_idx_stream(path, stream, compressed, limit)
+        except (OSError, EOFError, zlib.error) as error:
+            raise DataFileError(f"{path}: corrupt gzip stream ({error})") from None
+
+
+def _read_idx_stream(path, stream, compressed, limit):
+    magic = stream.read(4)
+    if len(magic) < 4:
+        raise DataFileError(f"{path}: truncated IDX file, {len(magic)} bytes is shorter than "
+                            f"the 4-byte magic number")
+    if magic[0] != 0 or magic[1] != 0:
+        raise DataFileError(f"{path}: bad IDX magic number 0x{magic.hex()}; the first two "
+                            f"bytes must be 0x00 0x00")
+    code, ndim = magic[2], magic[3]
     if code not in TYPE_CODES:
         allowed = ", ".join(f"0x{known:02X} ({dtype})" for known, dtype in TYPE_CODES.items())
-        raise ValueError(f"{path}: unknown IDX type code 0x{code:02X}; allowed: {allowed}")
+        raise DataFileError(f"{path}: unknown IDX type code 0x{code:02X}; allowed: {allowed}")
     header_length = 4 + 4 * ndim
-    if len(data) < header_length:
-        raise ValueError(f"{path}: truncated IDX file, {len(data)} bytes but the header of "
-                         f"{ndim} dimensions needs {header_length}")
-    shape = tuple(int(side) for side in np.frombuffer(data, ">i4", count=ndim, offset=4))
+    sizes = stream.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
+        raise DataFileError(f"{path}: truncated IDX file, {4 + len(sizes)} bytes but the "
+                            f"header of {ndim} dimensions needs {header_length}")
+    shape = tuple(int.from_bytes(sizes[i:i + 4], "big", signed=True)
+                  for i in range(0, 4 * ndim, 4))
     if any(side < 0 for side in shape):
-        raise ValueError(f"{path}: negative dimension size in IDX header {shape}")
+        raise DataFileError(f"{path}: negative dimension size in IDX header {shape}")
     dtype = TYPE_CODES[code].newbyteorder(">")
-    expected = header_length + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(data) != expected:
-        problem = "truncated" if len(data) < expected else "has trailing bytes"
-        raise ValueError(f"{path}: IDX file {problem}: shape {shape} of {TYPE_CODES[code]} "
-                         f"needs {expected} bytes, found {len(data)}")
-    values = np.frombuffer(data, dtype, offset=header_length).reshape(shape)
-    return values.astype(TYPE_CODES[code])
+    needed = math.prod(shape) * dtype.itemsize           # Python integers: exact
+    if not compressed:
+        found = os.path.getsize(path) - header_length
+        if found != needed:
+            problem = "truncated" if found < needed else "has trailing bytes"
+            raise DataFileError(f"{path}: IDX file {problem}: shape {shape} of "
+                                f"{TYPE_CODES[code]} needs {header_length + needed} bytes, "
+                                f"found {header_length + found}")
+    elif needed > limit:
+        raise DataFileError(f"{path}: the IDX header declares shape {shape} of "
+                            f"{TYPE_CODES[code]}, {needed} bytes, more than the limit of "
+                            f"{limit} bytes for a {os.path.getsize(path)}-byte gzip file")
+    data = np.empty(needed, dtype=np.uint8)
+    view, filled = memoryview(data), 0
+    while filled < needed:
+        count = stream.readinto(view[filled:])
+        if not count:
+            raise DataFileError(f"{path}: IDX file truncated: shape {shape} of "
+                                f"{TYPE_CODES[code]} needs {header_length + needed} bytes, "
+                                f"found {header_length + filled}")
+        filled += count
+    if compressed and stream.read(1):
+        raise DataFileError(f"{path}: IDX file has trailing bytes after the {needed} bytes "
+                            f"that shape {shape} of {TYPE_CODES[code]} needs")
+    values = data.view(dtype).reshape(shape)
+    if not dtype.isnative:                                 # big-endian to native, in place
+        values = values.byteswap(inplace=True).view(TYPE_CODES[code])
+    return values.view(TYPE_CODES[code])
 
 
 def write_idx(path, array):

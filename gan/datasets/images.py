@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gan.datasets.idx import read_idx
+from gan.datasets.idx import DataFileError, read_idx
+from nn.checkpoint import read_npz
 
 MNIST_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -81,11 +82,31 @@ def load_mnist(directory, split="train", *, pad_to=None):
     return load_images(found[0], found[1], pad_to=pad_to)
 
 
+class NpzArchive:
+    """The arrays of an .npz file read on their real size (`nn.checkpoint.read_npz`: the zip's
+    declared sizes checked before any entry is read, decompressed bytes bounded, no pickle),
+    with np.load's `files`, `[name]` and context-manager protocol; errors are DataFileError
+    naming the file."""
+
+    def __init__(self, path, max_bytes=None):
+        self.arrays = read_npz(path, max_bytes=max_bytes, error=DataFileError)
+        self.files = list(self.arrays)
+
+    def __getitem__(self, name):
+        return self.arrays[name]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+
 def _read_npz(path):
-    with np.load(path, allow_pickle=False) as archive:
+    with NpzArchive(path) as archive:
         if "images" not in archive.files:
-            raise ValueError(f"{path}: an image archive needs an 'images' array; "
-                             f"found {sorted(archive.files)}")
+            raise DataFileError(f"{path}: an image archive needs an 'images' array; "
+                                f"found {sorted(archive.files)}")
         images = archive["images"]
         labels = archive["labels"] if "labels" in archive.files else None
     return images, labels
@@ -95,26 +116,26 @@ def _to_unit_interval(path, pixels):
     if pixels.ndim == 4 and pixels.shape[1] == 1:
         pixels = pixels[:, 0]
     if pixels.ndim != 3:
-        raise ValueError(f"{path}: images must have shape (n, h, w) or (n, 1, h, w), "
+        raise DataFileError(f"{path}: images must have shape (n, h, w) or (n, 1, h, w), "
                          f"got {pixels.shape}")
     if pixels.dtype == np.uint8:
-        return (pixels[:, None] / np.float32(255)).astype(np.float32)
+        return (pixels[:, None] / np.float32(255)).astype(np.float32, copy=False)
     if pixels.dtype in (np.float32, np.float64):
         outside = ~((pixels >= 0) & (pixels <= 1))  # NaN included
         if np.any(outside):
-            raise ValueError(f"{path}: float pixels must lie in [0, 1], got "
+            raise DataFileError(f"{path}: float pixels must lie in [0, 1], got "
                              f"{np.count_nonzero(outside)} outside, e.g. {pixels[outside][0]}")
         return pixels[:, None].astype(np.float32)
-    raise TypeError(f"{path}: pixels must be uint8 (0..255) or float in [0, 1], "
-                    f"got {pixels.dtype}")
+    raise DataFileError(f"{path}: pixels must be uint8 (0..255) or float in [0, 1], "
+                        f"got {pixels.dtype}")
 
 
 def _check_labels(path, labels, n):
     if labels.ndim != 1 or labels.shape[0] != n or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels for {path} must be {n} integers in one dimension, got "
+        raise DataFileError(f"labels for {path} must be {n} integers in one dimension, got "
                          f"shape {labels.shape} of {labels.dtype}")
     if n and labels.min() < 0:
-        raise ValueError(f"labels for {path} must be non-negative, got minimum {labels.min()}")
+        raise DataFileError(f"labels for {path} must be non-negative, got minimum {labels.min()}")
     return labels.astype(np.int64)
 
 

@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from gan.datasets import image_set, load_digits, load_images
-from gan.datasets.images import MNIST_FILES
+from gan.datasets.idx import DataFileError
+from gan.datasets.images import MNIST_FILES, NpzArchive
 from gan.digits.classifier import (REFERENCE_TRAINING, accuracy, load_classifier,
                                    reference_classifier, train_classifier)
 
@@ -219,9 +220,9 @@ def _read_split(path):
 
 def _open_npz(path):
     try:
-        return np.load(path, allow_pickle=False)
+        return NpzArchive(path)      # read on its real size: a deflate bomb is refused unread
     except (OSError, EOFError, ValueError) as error:
-        raise ValueError(f"--data {path}: not a readable .npz archive ({error})") from None
+        raise DataFileError(f"--data {path}: not a readable .npz archive ({error})") from None
 
 
 def _checked(path, split, images, labels):

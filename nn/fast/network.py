@@ -13,7 +13,8 @@ the parameters, after them, but stay out of the flat buffers, so optimisers neve
 
 import numpy as np
 
-from nn.checkpoint import read_checkpoint, write_checkpoint
+from nn.checkpoint import (check_values, checkpoint_errors, read_checkpoint,
+                           write_checkpoint)
 from nn.checks import float_dtype
 from nn.init import validate_init
 from nn.fast.layers import ACTIVATIONS, Layer, LeakyReLU, Linear, ReLU, layer_from_config
@@ -232,28 +233,32 @@ class Sequential:
         return write_checkpoint(path, self.architecture(), self.state_dict())
 
     @staticmethod
-    def _read_checkpoint(path):
-        return read_checkpoint(path)
+    def _read_checkpoint(path, allow_non_finite=False):
+        return read_checkpoint(path, allow_non_finite=allow_non_finite)
 
     @classmethod
-    def _load_new(cls, path):
-        architecture, state = cls._read_checkpoint(path)
-        network = cls.from_architecture(architecture)
-        network.load_state_dict(state)
+    def _load_new(cls, path, allow_non_finite=False):
+        architecture, state = cls._read_checkpoint(path, allow_non_finite)
+        with checkpoint_errors(path):                      # errors name the file
+            network = cls.from_architecture(architecture)
+            network.load_state_dict(state)
         return network
 
-    def _load_into(self, path):
-        architecture, state = self._read_checkpoint(path)
+    def _load_into(self, path, allow_non_finite=False):
+        architecture, state = self._read_checkpoint(path, allow_non_finite)
         ours = self.architecture()
         if {**architecture, "dtype": None} != {**ours, "dtype": None}:
             raise ValueError(f"checkpoint {path} holds architecture {architecture}, "
                              f"this network is {ours}")
+        with checkpoint_errors(path):                      # values must fit this network's dtype
+            check_values(state, self.dtype.name, allow_non_finite)
         self.load_state_dict(state)
         return self
 
     load = _LoadMethod()
     load.__doc__ = ("Net.load(path) -> new network; "
-                    "net.load(path) loads into net in place and returns it.")
+                    "net.load(path) loads into net in place and returns it; "
+                    "allow_non_finite=True also loads NaN or inf weights.")
 
     def __repr__(self):
         inner = ",\n  ".join(repr(layer) for layer in self.layers)
