@@ -71,6 +71,9 @@ class TrainedModel:
     seconds: float             # training time (a GAN's includes its ten snapshots)
     model: object              # the TrainResult of a GAN, the Autoencoder or VAE
     interpolator: object = None  # (image_a, image_b, label, count, rng) -> pixels
+    grids: object = None       # (snapshots, 10, 10, 32, 32) samples of fixed noise over training
+    grid_steps: object = None  # the step of each snapshot
+    game: object = None        # a GAN's game around the trained players (None for the coders)
 
 
 def _check_preset(preset):
@@ -89,20 +92,37 @@ def train_models(train_images, train_labels, preset="full", seed=0, models=MODEL
         raise ValueError(f"models must be a non-empty selection of {MODELS}, got {models!r}")
     trained = []
     for name in models:
-        if name in GAMES:
-            config = gan_config(name, train_images, train_labels, preset, seed)
-            result = train(config, game=GAMES[name])
-            game = GAMES[name].from_players(config, result.G, result.D, None, None)
-            conditional = GAMES[name] is ConditionalDigitsGAN
-            sampler = _gan_sampler(game, conditional)
-            entry = TrainedModel(name, sampler, conditional, result.metrics["seconds"], result,
-                                 _gan_interpolator(game, conditional))
-        else:
-            entry = _train_coder(name, train_images, preset, seed)
+        entry = train_model(name, train_images, train_labels, preset, seed)
         trained.append(entry)
         if report is not None:
             report(name, entry.seconds)
     return trained
+
+
+def train_model(name, train_images, train_labels, preset="full", seed=0, steps=None,
+                callback=None):
+    """Train one of MODELS with the settings `preset` (``steps`` in place of the preset's,
+    when given) from numpy.random.default_rng(seed), keeping ten snapshots of a 10 x 10 grid
+    of samples of fixed noise; ``callback(step, losses)`` after every step.  The players are
+    built in one place per model: the games' build_players and the coders' constructors."""
+    _check_preset(preset)
+    if name not in MODELS:
+        raise ValueError(f"name must be one of {MODELS}, got {name!r}")
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, np.integer))
+                              or steps < 1):
+        raise ValueError(f"steps must be a positive integer or None, got {steps!r}")
+    if name not in GAMES:
+        return _train_coder(name, train_images, preset, seed, steps, callback)
+    config = gan_config(name, train_images, train_labels, preset, seed)
+    if steps is not None:
+        config = config.replace(steps=int(steps), snapshot_every=max(int(steps) // 10, 1))
+    result = train(config, callback=callback, game=GAMES[name])
+    game = GAMES[name].from_players(config, result.G, result.D, None, None)
+    conditional = GAMES[name] is ConditionalDigitsGAN
+    return TrainedModel(name, _gan_sampler(game, conditional), conditional,
+                        result.metrics["seconds"], result, _gan_interpolator(game, conditional),
+                        np.asarray(result.history.x_of_z),
+                        np.asarray(result.history.snapshot_steps), game)
 
 
 def _gan_sampler(game, conditional):
@@ -136,17 +156,39 @@ def interpolations(trained, image_a, image_b, label, rng, count=10):
     return np.stack([np.asarray(row).reshape(count, 32, 32) for row in rows])
 
 
-def _train_coder(name, train_images, preset, seed):
+def _train_coder(name, train_images, preset, seed, steps=None, callback=None):
     settings = dict(CODER_SETTINGS[preset])
-    steps = settings.pop("steps")
+    steps = settings.pop("steps") if steps is None else int(steps)
+    settings.pop("steps", None)
     generator = np.random.default_rng(seed)
     kind = Autoencoder if name == "AE" else VariationalAutoencoder
+    snapshot_every = max(steps // 10, 1)
+    fixed = train_images[:500]                      # the AE's codes of these give its prior
+    grids, grid_steps = [], []
+
+    def snapshot(step):
+        # samples of the same noise at every snapshot, from a generator of their own so that
+        # taking them never changes the training draws (and, for the AE, from the Gaussian
+        # of the current codes of 500 fixed training digits)
+        coder._after_fit(coder._flat(fixed))
+        grids.append(coder.sample(100, np.random.default_rng(seed + 1)).reshape(10, 10, 32, 32))
+        grid_steps.append(step)
+
+    def after_step(step, loss):
+        if step % snapshot_every == 0 or step == steps:
+            snapshot(step)
+        if callback is not None:
+            callback(step, {"loss": loss})
+
     started = time.perf_counter()
     coder = kind(generator, **settings)
-    coder.fit(train_images, generator, steps=steps, batch_size=CODER_BATCH_SIZE)
+    snapshot(0)
+    coder.fit(train_images, generator, steps=steps, batch_size=CODER_BATCH_SIZE,
+              callback=after_step)
     seconds = time.perf_counter() - started
     return TrainedModel(name, lambda n, labels, rng: coder.sample(n, rng), False, seconds, coder,
-                        lambda a, b, label, count, rng: coder.interpolate(a, b, count))
+                        lambda a, b, label, count, rng: coder.interpolate(a, b, count),
+                        np.stack(grids), np.asarray(grid_steps))
 
 
 def comparison_rows(trained, classifier, train_images, test_images, test_labels, n, rng):
