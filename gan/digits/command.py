@@ -74,9 +74,9 @@ def add_digits_parser(commands):
 
 def run_digits(args):
     """Train, score, write; returns the exit status."""
-    from gan.digits.comparison import GAN_SETTINGS, CODER_SETTINGS, train_model
+    from gan.digits.comparison import (CODER_SETTINGS, GAN_SETTINGS,
+                                       add_classifier_accuracy_scores, train_model)
     from gan.digits.data import default_source, lesson_digits
-    from gan.digits.scores import classifier_accuracy_score
 
     name = MODELS[args.model]
     preset = "fast" if args.fast else "full"
@@ -113,13 +113,8 @@ def run_digits(args):
             bar.close()
     rows = score(model, classifier, data, samples, generator)
     if model.conditional:
-        labels = np.arange(len(data.train_images)) % 10
-        generated = model.sampler(len(labels), labels, generator)
-        rows[1]["cas"] = classifier_accuracy_score(generated, labels, data.test_images,
-                                                   data.test_labels, generator)
-        rows[0]["cas"] = classifier_accuracy_score(data.train_images, data.train_labels,
-                                                   data.test_images, data.test_labels,
-                                                   generator)
+        add_classifier_accuracy_scores(rows, [model], data.train_images, data.train_labels,
+                                       data.test_images, data.test_labels, generator)
     from gan.digits.tables import format_table
 
     print(format_table(rows))

@@ -24,6 +24,7 @@ from gan.digits.autoencoder import Autoencoder, VariationalAutoencoder
 from gan.digits.classifier import predict
 from gan.digits.gans import ConditionalDigitsGAN, DCGAN, Digits, DigitsConfig, DigitsGAN
 from gan.digits.quality import Reference, comparison_row, real_data_row
+from gan.digits.scores import classifier_accuracy_score
 from gan.train import train
 
 MODELS = ("MLP GAN", "cGAN (MLP)", "DCGAN", "AE", "VAE")
@@ -34,18 +35,25 @@ GAMES = {"MLP GAN": DigitsGAN, "cGAN (MLP)": ConditionalDigitsGAN, "DCGAN": DCGA
 # D at the paper's 2e-4 and G at 1e-3 (at 2e-4 for both, D won at once in our runs).
 GAN_SETTINGS = {
     "MLP GAN": {"full": dict(steps=1500, g_hidden=(256, 512), d_hidden=(512, 256)),
+                "compare": dict(steps=800, g_hidden=(256, 512), d_hidden=(512, 256)),
                 "fast": dict(steps=40, g_hidden=(32,), d_hidden=(32,)),
                 "common": dict(lr_g=5e-4, lr_d=1e-3)},
     "cGAN (MLP)": {"full": dict(steps=1500, g_hidden=(256, 512), d_hidden=(512, 256)),
+                   "compare": dict(steps=800, g_hidden=(256, 512), d_hidden=(512, 256)),
                    "fast": dict(steps=40, g_hidden=(32,), d_hidden=(32,)),
                    "common": dict(lr_g=5e-4, lr_d=1e-3, label_scale=8.0)},
-    "DCGAN": {"full": dict(steps=1500, width=16), "fast": dict(steps=20, width=4),
+    "DCGAN": {"full": dict(steps=1500, width=16), "compare": dict(steps=500, width=16),
+              "fast": dict(steps=20, width=4),
               "common": dict(noise_dim=64, batch_size=64, lr_d=2e-4, lr_g=1e-3)},
 }
 # Lesson 16: encoder 1024-hidden-code, decoder code-hidden-1024, Adam on minibatches of 128.
 CODER_SETTINGS = {"full": dict(steps=1500, hidden_sizes=(256,), latent_size=16),
+                  "compare": dict(steps=500, hidden_sizes=(256,), latent_size=16),
                   "fast": dict(steps=30, hidden_sizes=(32,), latent_size=16)}
-PRESETS = ("full", "fast")
+# "compare": lesson 22's networks of the full runs with fewer steps, so that three seeds of
+# five models fit in minutes (measured on real MNIST: the DCGAN's Frechet distance after 500
+# steps is in the lesson's table; after 1500, lesson 18's).
+PRESETS = ("full", "compare", "fast")
 CODER_BATCH_SIZE = 128
 
 
@@ -191,10 +199,13 @@ def _train_coder(name, train_images, preset, seed, steps=None, callback=None):
                         np.stack(grids), np.asarray(grid_steps))
 
 
-def comparison_rows(trained, classifier, train_images, test_images, test_labels, n, rng):
+def comparison_rows(trained, classifier, train_images, test_images, test_labels, n, rng,
+                    train_labels=None):
     """The comparison table's rows: the real held-out digits (the floor, see
     quality.real_data_row), then one comparison_row of n samples per trained model, each
-    measured against all of test_images, with its training seconds."""
+    measured against all of test_images, with its training seconds.  With train_labels,
+    the conditional models and the real row get a classifier accuracy score too
+    (add_classifier_accuracy_scores)."""
     reference = Reference.build(classifier, train_images, test_images)
     rows = [real_data_row("real test digits", reference, test_images, test_labels,
                           min(int(n), len(train_images)), rng)]
@@ -202,7 +213,26 @@ def comparison_rows(trained, classifier, train_images, test_images, test_labels,
         row = comparison_row(model.name, model.sampler, reference, n, rng, model.conditional)
         row["seconds"] = model.seconds
         rows.append(row)
+    if train_labels is not None:
+        add_classifier_accuracy_scores(rows, trained, train_images, train_labels, test_images,
+                                       test_labels, rng)
     return rows
+
+
+def add_classifier_accuracy_scores(rows, trained, train_images, train_labels, test_images,
+                                   test_labels, rng):
+    """Set rows[0]["cas"] (a classifier trained on the real training digits: the ceiling)
+    and, for each conditional model, rows[1 + i]["cas"] (one trained on as many generated
+    digits, labels balanced over the classes), all tested on the real test digits
+    (Ravuri and Vinyals 2019)."""
+    rows[0]["cas"] = classifier_accuracy_score(train_images, train_labels, test_images,
+                                               test_labels, rng)
+    labels = np.arange(len(train_images)) % 10
+    for row, model in zip(rows[1:], trained):
+        if model.conditional:
+            generated = model.sampler(len(labels), labels, rng)
+            row["cas"] = classifier_accuracy_score(generated, labels, test_images, test_labels,
+                                                   rng)
 
 
 def sample_grid(model, classifier, rng, columns=8, pool=400):
