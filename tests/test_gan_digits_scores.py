@@ -124,3 +124,48 @@ def test_mean_and_spread_is_the_mean_and_the_sample_standard_deviation():
     assert mean_and_spread([None, None, None]) == (None, None)
     with pytest.raises(ValueError, match="at least 2 seeds"):
         mean_and_spread([1.0])
+
+
+def test_seed_summary_holds_mean_and_spread_of_each_score_and_keeps_missing_ones_missing():
+    from gan.digits.tables import format_table, summarise_seeds
+
+    seeds = [[{"model": "real", "frechet_distance": value, "label_accuracy": 0.9},
+              {"model": "GAN", "frechet_distance": 10 * value, "label_accuracy": None}]
+             for value in (1.0, 2.0, 3.0)]
+    real, gan = summarise_seeds(seeds)
+    assert real["frechet_distance"] == pytest.approx((2.0, 1.0))
+    assert gan["frechet_distance"] == pytest.approx((20.0, 10.0))
+    assert gan["label_accuracy"] == (None, None)
+    table = format_table([real, gan])
+    assert "20.0 ± 10.0" in table and "2.0 ± 1.0" in table
+    with pytest.raises(ValueError, match="same models"):
+        summarise_seeds([seeds[0], seeds[1][::-1]])
+
+
+def test_copy_verdict_says_new_digits_only_inside_its_bounds():
+    from gan.digits.tables import copy_verdict
+
+    assert copy_verdict({"nearest_median_ratio": 1.0, "copied_share": 0.01}).startswith("new")
+    assert copy_verdict({"nearest_median_ratio": 2.09, "copied_share": 0.0}).startswith("farther")
+    assert copy_verdict({"nearest_median_ratio": 0.5, "copied_share": 0.0}).startswith("closer")
+    assert copy_verdict({"nearest_median_ratio": 1.0, "copied_share": 0.2}).startswith("closer")
+
+
+def test_grid_figures_draw_every_digit_at_least_48_pixels_tall():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gan.digits.grids import grid_evolution_figure, side_by_side_figure
+
+    grids = np.random.default_rng(0).random((5, 10, 10, 32, 32))
+    for figure, columns in ((grid_evolution_figure(grids, np.arange(5), "t"), 4),
+                            (side_by_side_figure({"a": grids[0], "b": grids[1]}, "t"), 10)):
+        figure.set_dpi(110)                        # the lessons save at 110 dpi
+        figure.canvas.draw()
+        box = figure.axes[0].get_window_extent()
+        # a panel shows 10 rows of 32-pixel digits with 2-pixel gaps (338 image pixels tall)
+        assert box.height * 32 / (10 * 34 - 2) >= 48
+        assert box.width * 32 / (columns * 34 - 2) >= 48
+        plt.close(figure)
