@@ -12,7 +12,7 @@ coverage (Naeem et al. 2020, k = 5), the classifier accuracy score of the condit
 Every score is the mean +- the standard deviation over the seeds (Lucic et al. 2018): one run
 of a GAN is one draw from a wide distribution. To fit three seeds of five models in minutes,
 each model keeps its lesson's networks but trains fewer steps (the "compare" preset of
-gan.digits.comparison: 800 steps for the MLP GANs, 500 for the DCGAN and the coders).
+gan.digits.comparison: 1000 steps for the GANs, 500 for the coders).
 `python benchmarks/compare_digits.py` prints the one-seed table.
 
 Run: python lessons/22_digits_comparison.py   (--fast: small sizes on procedural digits, as the
@@ -98,7 +98,7 @@ short to train any model; the comparisons below describe these numbers only.""")
 
 # %%
 by_name = {row["model"]: row for row in summary}
-real, dcgan, cgan = by_name["real test digits"], by_name["DCGAN"], by_name["cGAN (MLP)"]
+real, dcgan, cgan = by_name["real digits (floor)"], by_name["DCGAN"], by_name["cGAN (MLP)"]
 models = [row for row in summary if row is not real]
 
 

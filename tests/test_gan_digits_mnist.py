@@ -46,6 +46,15 @@ def test_split_is_per_class_disjoint_complete_and_fixed_by_the_seed(raw):
     assert not np.array_equal(other[1], test)
 
 
+def test_every_half_of_each_split_holds_every_class(raw):
+    # the file lists the digits sorted by class: a split kept in file order would give
+    # lessons that cut it in halves two sets of different classes
+    _, labels = raw
+    for index in mnist.stratified_split(labels, 100, seed=0):
+        for half in np.array_split(index, 2):
+            assert np.bincount(labels[half], minlength=10).min() >= len(half) // 20
+
+
 def test_loaded_digits_are_the_raw_pixels_over_255_centred_in_32_by_32(raw):
     images, labels = raw
     (train_images, train_labels), (test_images, test_labels) = mnist.load_mnist_5k()

@@ -69,7 +69,9 @@ def read_mnist_5k(path=None):
 
 def stratified_split(labels, test_per_class, seed):
     """(train indices, test indices): test_per_class indices of every class drawn without
-    replacement by numpy.random.default_rng(seed), the rest for training; both sorted."""
+    replacement by numpy.random.default_rng(seed), the rest for training; each in a random
+    order from the same generator (the file is sorted by class, so that any slice of a
+    split, e.g. its first half, holds every class)."""
     generator = np.random.default_rng(seed)
     test = []
     for c in range(CLASSES):
@@ -78,9 +80,9 @@ def stratified_split(labels, test_per_class, seed):
             raise ValueError(f"class {c} has {len(members)} digits, fewer than "
                              f"test_per_class + 1 = {test_per_class + 1}")
         test.append(generator.choice(members, size=test_per_class, replace=False))
-    test = np.sort(np.concatenate(test))
+    test = np.concatenate(test)
     train = np.setdiff1d(np.arange(len(labels)), test)
-    return train, test
+    return generator.permutation(train), generator.permutation(test)
 
 
 def load_mnist_5k(test_per_class=TEST_PER_CLASS, seed=SPLIT_SEED):

@@ -31,8 +31,8 @@ def copy_verdict(row, low=0.75, high=1.33, copies=0.05):
         return (f"closer to training digits than real held-out digits are (NN ratio "
                 f"{ratio:.2f}, {share:.1%} flagged): possible copies")
     if ratio > high:
-        return (f"farther from every training digit than real held-out digits are (NN ratio "
-                f"{ratio:.2f}): not copies, but not yet digit-like either")
+        return (f"not copies: farther from every training digit than real held-out digits "
+                f"are (NN ratio {ratio:.2f})")
     return (f"new digits, about as far from the training set as real held-out digits (NN "
             f"ratio {ratio:.2f}, {share:.1%} flagged)")
 
