@@ -53,16 +53,17 @@ def add_digits_parser(commands):
         "digits", help="train a digit generator (mlp, cgan, dcgan, ae, vae) and score it",
         description="Train one digit generator on 32 x 32 digits and score its samples in "
         "the referee classifier's features; write config.json, metrics.json, sample grids "
-        "(PNG, GIF) and a checkpoint to --out.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        "(PNG, GIF) and a checkpoint to --out.")
     digits.add_argument("--model", choices=tuple(MODELS), default="dcgan",
-                        help="the generator: MLP GAN, conditional MLP GAN, DCGAN, AE, VAE")
+                        help="the generator: MLP GAN, conditional MLP GAN, DCGAN, AE, VAE "
+                        "(default: dcgan)")
     add_data_argument(digits)
     digits.add_argument("--out", type=Path, required=True, help="folder for the run's files")
     digits.add_argument("--steps", type=_integer_in("steps", 1, MAX_STEPS), default=None,
-                        help="training steps (default: the model's lesson setting, 1500)")
+                        help="training steps (default: the model's lesson setting, 1500; 20-40 "
+                        "with --fast)")
     digits.add_argument("--seed", type=_integer_in("seed", 0, 2 ** 32 - 1), default=0,
-                        help="seed of every random draw (same seed, bitwise same run)")
+                        help="seed of every random draw (same seed, bitwise same run; default 0)")
     digits.add_argument("--samples", type=_integer_in("samples", *SAMPLE_RANGE), default=None,
                         help="samples scored (default 1000, 100 with --fast)")
     digits.add_argument("--fast", action="store_true",
