@@ -194,12 +194,12 @@ same_class = np.mean(predict(classifier, pictures[:, 0, None]) ==
 say(f"""Arithmetic: the mean ink of the ten images at a = {', '.join(f'{a:g}' for a in amounts)}
 is {', '.join(f'{v:.3f}' for v in ink_by_amount)}: """
     + ("it rises with a at every step, by more than a fifth overall, so the difference of two "
-       "averages of z is a direction of stroke weight in G's input." if rises else
+       "averages of z is a direction of ink in G's input." if rises else
        "it does not rise at every step by more than a fifth overall, so in this run the "
-       "direction is not a clean stroke-weight control.")
+       "direction is not a clean control of ink.")
     + f""" The referee reads the same class at a = -1 and a = 1 for {same_class:.0%} of the
 ten rows: adding the direction {'mostly keeps' if same_class >= 0.5 else 'often changes'}
-which digit it is. (z + a v can leave the support of p_z, where G was never trained.)""")
+which digit it is (inky digits such as 0 and 8 lie that way too). (z + a v can leave the support of p_z, where G was never trained.)""")
 
 # %%
 print("Exercises")
