@@ -186,7 +186,7 @@ fig = side_by_side_figure({"": pictures}, "z + a (mean z of inky samples - mean 
                           "ones), a = " + ", ".join(f"{a:g}" for a in amounts))
 lesson.save(fig, FIGURES[5])
 ink_by_amount = pictures.mean(axis=(0, 2, 3))
-# a direction of stroke weight: ink rises at every step, by a fifth of a = 0's ink at least
+# a direction of ink: ink rises at every step, by a fifth of a = 0's ink at least
 rises = bool(np.all(np.diff(ink_by_amount) > 0)
              and ink_by_amount[-1] - ink_by_amount[0] > 0.2 * ink_by_amount[len(amounts) // 2])
 same_class = np.mean(predict(classifier, pictures[:, 0, None]) ==
@@ -199,7 +199,8 @@ is {', '.join(f'{v:.3f}' for v in ink_by_amount)}: """
        "direction is not a clean control of ink.")
     + f""" The referee reads the same class at a = -1 and a = 1 for {same_class:.0%} of the
 ten rows: adding the direction {'mostly keeps' if same_class >= 0.5 else 'often changes'}
-which digit it is (inky digits such as 0 and 8 lie that way too). (z + a v can leave the support of p_z, where G was never trained.)""")
+which digit it is (read at a = -1: {predict(classifier, pictures[:, 0, None]).tolist()}; at
+a = 1: {predict(classifier, pictures[:, -1, None]).tolist()}). (z + a v can leave the support of p_z, where G was never trained.)""")
 
 # %%
 print("Exercises")
