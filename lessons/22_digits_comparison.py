@@ -12,7 +12,9 @@ coverage (Naeem et al. 2020, k = 5), the classifier accuracy score of the condit
 Every score is the mean +- the standard deviation over the seeds (Lucic et al. 2018): one run
 of a GAN is one draw from a wide distribution. To fit three seeds of five models in minutes,
 each model keeps its lesson's networks but trains fewer steps (the "compare" preset of
-gan.digits.comparison: 1000 steps for the GANs, 500 for the coders).
+gan.digits.comparison: 1000 steps for the GANs, 500 for the coders). Even so the default run
+is long: 508 s measured on a shared two-core machine (443 s of CPU), most of it the DCGAN's
+three trainings -- over the course's two-minute target for lessons that train on images.
 `python benchmarks/compare_digits.py` prints the one-seed table.
 
 Run: python lessons/22_digits_comparison.py   (--fast: small sizes on procedural digits, as the
