@@ -156,8 +156,10 @@ steps at width 16 on real MNIST.""")
 walk_generator = np.random.default_rng(3)
 ends = final_game.sample_noise(16, walk_generator)
 t = np.linspace(0, 1, 10)[:, None]
-walks = np.stack([final_game.generate_pixels((1 - t) * a + t * b, None)[:, 0]
-                  for a, b in zip(ends[:8], ends[8:])])
+# the eight walks in one batch of 80: G's BatchNorm uses the batch's statistics, and a batch
+# of one walk alone would have the walk's own mean normalised away
+path_z = ((1 - t)[None] * ends[:8, None] + t[None] * ends[8:, None]).reshape(80, -1)
+walks = final_game.generate_pixels(path_z, None)[:, 0].reshape(8, 10, 32, 32)
 fig = side_by_side_figure({"": walks}, f"Eight walks between two noise vectors z ~ "
                           f"{config.prior} ({config.noise_dim} dims), left to right")
 lesson.save(fig, FIGURES[4])

@@ -55,6 +55,7 @@ CODER_SETTINGS = {"full": dict(steps=1500, hidden_sizes=(256,), latent_size=16),
 # for the MLP GANs) the DCGAN's Frechet distance was 58.9 +- 16.0, far from the 7.5 of one
 # 1500-step run, so the GANs get 1000 steps; the coders' 500 already put the AE at 12.3.
 PRESETS = ("full", "compare", "fast")
+COMPANIONS = 200            # fresh samples generated with an interpolation path (BatchNorm)
 CODER_BATCH_SIZE = 128
 
 
@@ -146,8 +147,11 @@ def _gan_interpolator(game, conditional):
     def interpolate(image_a, image_b, label, count, rng):
         z_a, z_b = game.sample_noise(2, rng)
         t = np.linspace(0.0, 1.0, count)[:, None]
-        z = (1 - t) * z_a + t * z_b
-        return game.generate_pixels(z, np.full(count, label) if conditional else None)
+        # the path in a batch with COMPANIONS fresh samples: G's BatchNorm normalises with the
+        # batch's statistics, which a batch of one path alone would distort
+        z = np.concatenate([(1 - t) * z_a + t * z_b, game.sample_noise(COMPANIONS, rng)])
+        labels = np.full(len(z), label) if conditional else None
+        return game.generate_pixels(z, labels)[:count]
     return interpolate
 
 
