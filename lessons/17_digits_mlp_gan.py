@@ -169,8 +169,9 @@ majority = [int(np.bincount(row, minlength=10).argmax()) for row in read]
 purity = np.mean([np.mean(row == label) for row, label in zip(read, majority)])
 q_read, mu = info_game.read_codes(2 * pictures.reshape(len(codes), -1) - 1)
 grid_z = info_game.sample_noise(8, code_generator)
-code_grid = np.stack([info_game.generate_codes(grid_z, np.full(8, c), np.zeros((8, 2)))[:, 0]
-                      for c in range(10)])
+# the 80 images in one batch (G's BatchNorm would normalise a shared code away, see below)
+code_grid = info_game.generate_codes(np.tile(grid_z, (10, 1)), np.repeat(np.arange(10), 8),
+                                     np.zeros((80, 2)))[:, 0].reshape(10, 8, 32, 32)
 fig = side_by_side_figure({"InfoGAN": code_grid}, "Row c: categorical code c, the same 8 z "
                           "in every row, u = 0", row_labels=[str(c) for c in range(10)])
 lesson.save(fig, FIGURES[5])
