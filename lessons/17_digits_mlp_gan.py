@@ -7,7 +7,10 @@ gives no say over which digit comes out; a conditional GAN feeds the one-hot lab
 players, G(z, c) and D(x, c), so that D can reject a good 3 offered as a 7, and G must learn
 every p(x | c). Both players here are multilayer perceptrons on the 1024 pixels, trained by the
 same Algorithm 1 as the one-dimensional lessons. A digit classifier that never saw either
-model says what the samples look like.
+model says what the samples look like. Last, InfoGAN (Chen et al. 2016) on the same players:
+no labels, but a categorical code and two continuous codes that a head Q on D must read back
+from the images -- do the codes become classes, slant, stroke weight? Measured, then shown as
+sweeps.
 
 Run: python lessons/17_digits_mlp_gan.py   (--fast: small sizes on procedural digits, as the
 tests run it; --show: open the figures in windows; --data mnist|procedural|PATH: the digits, by
