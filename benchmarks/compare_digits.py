@@ -15,7 +15,8 @@ of all test digits (the real row: N training digits against the test digits, the
 sampling noise alone gives); prec./recall -- improved precision and recall (k = 3); dens./
 cover. -- density and coverage (k = 5); CAS -- classifier accuracy score of the conditional
 model (a classifier trained on its samples, tested on real digits); NN ratio -- median
-distance of a sample to its nearest training image over the same for real test digits (1: new digits, 0: copies); copies -- share closer
+distance of a sample to its nearest training image over the same for real test digits (1: new
+digits, 0: copies); copies -- share closer
 to a training image than 99% of test digits are; grey -- share of pixels strictly between
 0.1 and 0.9; seconds -- training time.  Also saves one sample grid per model side by side
 (compare_digits.png in --out, default lessons/out/compare_digits).

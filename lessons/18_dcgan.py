@@ -202,7 +202,8 @@ is {', '.join(f'{v:.3f}' for v in ink_by_amount)}: """
     + f""" The referee reads the same class at a = -1 and a = 1 for {same_class:.0%} of the
 ten rows: adding the direction {'mostly keeps' if same_class >= 0.5 else 'often changes'}
 which digit it is (read at a = -1: {predict(classifier, pictures[:, 0, None]).tolist()}; at
-a = 1: {predict(classifier, pictures[:, -1, None]).tolist()}). (z + a v can leave the support of p_z, where G was never trained.)""")
+a = 1: {predict(classifier, pictures[:, -1, None]).tolist()}). (z + a v can leave the support
+of p_z, where G was never trained.)""")
 
 # %%
 print("Exercises")

@@ -14,7 +14,8 @@ of a GAN is one draw from a wide distribution. To fit three seeds of five models
 each model keeps its lesson's networks but trains fewer steps (the "compare" preset of
 gan.digits.comparison: 1000 steps for the GANs, 500 for the coders). Even so the default run
 is long: 401 s and 508 s measured in two runs on a shared two-core machine (394 and 443 s of
-CPU), about half of it the DCGAN's three trainings -- over the course's two-minute target for lessons that train on images.
+CPU), about half of it the DCGAN's three trainings -- over the course's two-minute target for
+lessons that train on images.
 `python benchmarks/compare_digits.py` prints the one-seed table.
 
 Run: python lessons/22_digits_comparison.py   (--fast: small sizes on procedural digits, as the

@@ -146,7 +146,8 @@ def test_copy_verdict_says_new_digits_only_inside_its_bounds():
     from gan.digits.tables import copy_verdict
 
     assert copy_verdict({"nearest_median_ratio": 1.0, "copied_share": 0.01}).startswith("new")
-    assert copy_verdict({"nearest_median_ratio": 2.09, "copied_share": 0.0}).startswith("not copies")
+    assert copy_verdict({"nearest_median_ratio": 2.09,
+                         "copied_share": 0.0}).startswith("not copies")
     assert copy_verdict({"nearest_median_ratio": 0.5, "copied_share": 0.0}).startswith("closer")
     assert copy_verdict({"nearest_median_ratio": 1.0, "copied_share": 0.2}).startswith("closer")
 
