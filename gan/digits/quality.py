@@ -6,6 +6,7 @@
   own classifier in place of Inception);
 - nearest_neighbour_check: are samples new digits or copies of training images?
 - class_entropy: how evenly an unconditional sampler's digits spread over the classes;
+- precision, recall, density, coverage (gan.digits.scores) of the same features;
 - comparison_row / real_data_row / format_table: one row per sampler (and one for real
   held-out digits, the floor), one table for all models.
 """
@@ -16,6 +17,8 @@ import numpy as np
 
 from gan.digits.classifier import (NUMBER_OF_CLASSES, _check_images, _check_labels, features,
                                    predict)
+from gan.digits.scores import density_coverage, precision_recall
+from gan.digits.tables import format_table  # noqa: F401 (the table of these rows)
 
 # A pixel is "grey" when it is neither near-black nor near-white: real digits are binary
 # (0 or 1), a blurred mean image is not.
@@ -204,19 +207,28 @@ def comparison_row(name, sampler, reference, n, rng, conditional=True):
         "label_accuracy": overall if conditional else None,
         "per_class_accuracy": per_class if conditional else None,
         "class_entropy": class_entropy(reference.classifier, images),
-        "frechet_distance": frechet_distance(features(reference.classifier, images),
-                                             reference.test_features),
+        **feature_scores(features(reference.classifier, images), reference.test_features),
         "nearest_median_ratio": check.median_ratio,
         "copied_share": check.copied_share,
         "grey_share": grey_share(images),
     }
 
 
+def feature_scores(sample_features, real_features):
+    """The scores of a sample in the referee's features against the real held-out digits':
+    the Frechet distance, improved precision and recall (k = 3), density and coverage (k = 5)."""
+    precision, recall = precision_recall(real_features, sample_features)
+    density, coverage = density_coverage(real_features, sample_features)
+    return {"frechet_distance": frechet_distance(sample_features, real_features),
+            "precision": precision, "recall": recall, "density": density, "coverage": coverage}
+
+
 def real_data_row(name, reference, test_images, test_labels, n, rng):
     """The comparison row of the real held-out digits the reference was built from: the
     floor every model is read against.  Label accuracy is the classifier's on their true
-    labels; the Frechet distance is from n training images (drawn without replacement by
-    `rng`) to the held-out ones, the distance sampling noise alone gives at n samples; the
+    labels; the Frechet distance (and precision, recall, density, coverage) is from n
+    training images (drawn without replacement by `rng`) to the held-out ones, what sampling
+    noise alone gives at n samples; the
     nearest-neighbour ratio is 1 and the copied share the COPY_QUANTILE by construction."""
     if not isinstance(reference, Reference):
         raise TypeError(f"reference must be a Reference, got {type(reference).__name__}")
@@ -236,8 +248,7 @@ def real_data_row(name, reference, test_images, test_labels, n, rng):
         "label_accuracy": overall,
         "per_class_accuracy": per_class,
         "class_entropy": class_entropy(reference.classifier, test_images),
-        "frechet_distance": frechet_distance(features(reference.classifier, drawn),
-                                             reference.test_features),
+        **feature_scores(features(reference.classifier, drawn), reference.test_features),
         "nearest_median_ratio": 1.0,
         "copied_share": float(np.mean(reference.test_to_train < threshold)),
         "grey_share": grey_share(test_images),
@@ -252,29 +263,3 @@ def class_entropy(classifier, images):
     q = np.bincount(predict(classifier, images), minlength=NUMBER_OF_CLASSES) / len(images)
     q = q[q > 0]
     return float(np.sum(q * np.log2(1 / q)))
-
-
-def format_table(rows):
-    """The comparison rows as a fixed-width text table, one line per model; a "seconds"
-    column when any row has a "seconds" entry (training time)."""
-    rows = list(rows)
-    timed = any(row.get("seconds") is not None for row in rows)
-    header = (f"{'model':<22s}{'label acc':>10s}{'worst class':>13s}{'classes H':>10s}"
-              f"{'Frechet':>10s}{'NN ratio':>10s}{'copies':>8s}{'grey':>8s}"
-              + (f"{'seconds':>9s}" if timed else ""))
-    lines = [header, "-" * len(header)]
-    for row in rows:
-        if row["label_accuracy"] is None:
-            accuracy, worst = f"{'-':>10s}", f"{'-':>13s}"
-        else:
-            per_class = row["per_class_accuracy"]
-            accuracy = f"{row['label_accuracy']:10.3f}"
-            worst = f"{int(per_class.argmin())}: {per_class.min():.2f}".rjust(13)
-        line = (f"{row['model']:<22s}{accuracy}{worst}{row['class_entropy']:10.2f}"
-                f"{row['frechet_distance']:10.2f}{row['nearest_median_ratio']:10.2f}"
-                f"{row['copied_share']:8.3f}{row['grey_share']:8.3f}")
-        if timed:
-            seconds = row.get("seconds")
-            line += f"{'-':>9s}" if seconds is None else f"{seconds:9.1f}"
-        lines.append(line)
-    return "\n".join(lines)

