@@ -166,6 +166,11 @@ def _add_sweep_parser(commands):
     sweep.add_argument("--out", type=Path, required=True,
                        help="folder for sweep.csv and success.png")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.add_argument("--workers", type=int, default=1,
+                       help="local processes that train the ensembles (chunks) side by side")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="a Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) whose "
+                       "workers train the chunks (pip install .[cluster])")
 
 
 def run_sweep(args):
@@ -179,7 +184,8 @@ def run_sweep(args):
                          snapshot_every=0)
         grid = dict(seeds=list(range(args.seeds)), ks=list(args.k), learning_rates=list(args.lr),
                     g_losses=list(args.g_loss))
-        sweep.check_arguments(**grid, base=base)     # every argument checked before any work
+        backend = dict(workers=args.workers, scheduler=args.scheduler)
+        sweep.check_arguments(**grid, base=base, **backend)   # every argument checked first
     except (TypeError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -191,7 +197,8 @@ def run_sweep(args):
         bar = tqdm(total=runs * args.steps, unit="step", unit_scale=True,
                    desc=f"{runs} runs", leave=False)
     try:
-        rows = sweep.sweep(**grid, base=base, progress=None if bar is None else bar.update)
+        rows = sweep.sweep(**grid, base=base, progress=None if bar is None else bar.update,
+                           **backend)
     finally:
         if bar is not None:
             bar.close()
