@@ -3,8 +3,8 @@
 A sweep is a list of chunks, each a list of configs that train as one ensemble
 (`gan.ensemble.train_ensemble`); a chunk's results depend on nothing but its configs, so any
 process on any machine computes them bitwise alike (BLAS on one thread, as in every training).
-`run_chunks(chunks, runner, ...)` returns ``[runner(chunk) for chunk in chunks]`` in that order,
-however the work was spread:
+`run_chunks(chunks, runner, ...)` returns ``[runner(chunk, report) for chunk in chunks]``,
+in order, however the work was spread:
 
 - ``workers=1``, no scheduler: one after the other, here.
 - ``workers=N``: a pool of N processes on this machine. If a process dies (killed, out of
@@ -13,7 +13,8 @@ however the work was spread:
   The scheduler re-runs the task of a worker that is lost; a chunk that raises is retried too.
 
 In local processes and on a cluster a chunk that fails is run again, at most RETRIES more times,
-before its error is raised (here, a failure would only repeat: it is raised at once). ``progress(member_steps)`` reports finished member-steps: step by step here and in local
+before its error is raised (here, a failure would only repeat: it is raised at once).
+``progress(member_steps)`` reports finished member-steps: step by step here and in local
 processes (sent back through a queue), chunk by chunk on a cluster.
 """
 

@@ -1,8 +1,9 @@
 """Activations: the elementwise layers y = f(x), each with its derivative in `backward` and
 `derivatives(x) -> (f(x), f'(x), f''(x))` for a double backward (WGAN-GP's penalty).
 
-They follow the rules of `nn.fast.layer` (reused outputs; in-place work inside a Sequential: LeakyReLU
-and ReLU write y over x and dL/dx over dL/dy when a Linear stands beside them).
+They follow the rules of `nn.fast.layer` (reused outputs; in-place work inside a Sequential:
+LeakyReLU, ReLU and Softplus write y over x and dL/dx over dL/dy when a Linear stands beside
+them).
 """
 
 import numpy as np
