@@ -46,6 +46,33 @@ def time_layers(network, x, times):
     return y
 
 
+def torch_players(torch, width, dtype):
+    """The same G and D in PyTorch (nn.Sequential, default initialisation: timing only)."""
+    nn, w = torch.nn, width
+    G = nn.Sequential(nn.Linear(NOISE_SIZE, 4 * w * 16), nn.Unflatten(1, (4 * w, 4, 4)),
+                      nn.BatchNorm2d(4 * w), nn.ReLU(),
+                      nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1), nn.BatchNorm2d(2 * w), nn.ReLU(),
+                      nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.BatchNorm2d(w), nn.ReLU(),
+                      nn.ConvTranspose2d(w, 1, 4, 2, 1), nn.Tanh()).to(dtype)
+    D = nn.Sequential(nn.Conv2d(1, w, 4, 2, 1), nn.LeakyReLU(0.2),
+                      nn.Conv2d(w, 2 * w, 4, 2, 1), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),
+                      nn.Conv2d(2 * w, 4 * w, 4, 2, 1), nn.BatchNorm2d(4 * w), nn.LeakyReLU(0.2),
+                      nn.Flatten(), nn.Linear(4 * w * 16, 1)).to(dtype)
+    return G, D
+
+
+def torch_seconds(torch, players, z):
+    """One forward and backward (parameter gradients included) of G, then of D on G's images,
+    each with dL/dy = 1 as ours: seconds."""
+    G, D = players
+    start = time.perf_counter()
+    x = G(z)
+    x.backward(torch.ones_like(x))
+    y = D(x.detach().requires_grad_(True))
+    y.backward(torch.ones_like(y))
+    return time.perf_counter() - start
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--width", type=int, default=64)
@@ -81,6 +108,25 @@ def main():
     ratio = totals[dtypes[1]] / totals[dtypes[0]]
     print(f"{'G and D, forward + backward (sum of medians)':<53}"
           + "".join(f"{totals[dtype]:>11.0f}" for dtype in dtypes) + f"{ratio:>7.2f}")
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch not importable: no torch column")
+        return
+    torch.set_num_threads(1)
+    torch_times = {dtype: [] for dtype in dtypes}
+    players = {dtype: torch_players(torch, arguments.width, getattr(torch, np.dtype(dtype).name))
+               for dtype in dtypes}
+    for round_index in range(arguments.repeats + 3):
+        for dtype in dtypes:
+            z_torch = torch.from_numpy(z.astype(dtype))
+            seconds = torch_seconds(torch, players[dtype], z_torch)
+            if round_index >= 3:
+                torch_times[dtype].append(seconds)
+    print(f"{'PyTorch eager, one thread (median of whole passes)':<53}"
+          + "".join(f"{1e6 * np.median(torch_times[d]):>11.0f}" for d in dtypes))
+    print(f"{'ours / PyTorch':<53}"
+          + "".join(f"{totals[d] / (1e6 * np.median(torch_times[d])):>11.2f}" for d in dtypes))
 
 
 if __name__ == "__main__":

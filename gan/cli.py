@@ -141,6 +141,11 @@ def _add_sweep_parser(commands):
                        help="folder for sweep.csv and success.png")
     sweep.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.add_argument("--workers", type=int, default=1,
+                       help="local processes that train the ensembles (chunks) side by side")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="a Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) whose "
+                       "workers train the chunks (pip install .[cluster])")
 
 
 MAX_SEEDS = 10**5
@@ -157,7 +162,8 @@ def run_sweep(args):
                          snapshot_every=0, k=max(args.k))
         grid = dict(seeds=list(range(args.seeds)), ks=list(args.k), learning_rates=list(args.lr),
                     g_losses=list(args.g_loss))
-        sweep.check_arguments(**grid, base=base)     # every argument checked before any work
+        backend = dict(workers=args.workers, scheduler=args.scheduler)
+        sweep.check_arguments(**grid, base=base, **backend)   # every argument checked first
         runs = args.seeds * len(args.k) * len(args.lr) * len(args.g_loss)
         updates = args.seeds * len(args.lr) * len(args.g_loss) * sum(args.k) * args.steps
         if updates > MAX_UPDATES:
@@ -179,7 +185,8 @@ def run_sweep(args):
         bar = tqdm(total=runs * args.steps, unit="step", unit_scale=True,
                    desc=f"{runs} runs", leave=False)
     try:
-        rows = sweep.sweep(**grid, base=base, progress=None if bar is None else bar.update)
+        rows = sweep.sweep(**grid, base=base, progress=None if bar is None else bar.update,
+                           **backend)
         sweep.write_csv(rows, folder.staging / "sweep.csv")
         sweep.heatmap(rows, folder.staging / "success.png")
     except BaseException:

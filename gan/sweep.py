@@ -21,6 +21,7 @@ import numpy as np
 
 from gan.config import GENERATOR_LOSSES, GANConfig
 from gan.ensemble import train_ensemble
+from gan.sweep_runners import check_backend, run_chunks
 
 CRITERIA = {"jsd": 0.005, "mean": 0.05, "std": 0.05, "d_max_dev": 0.05}
 COLUMNS = ("seed", "k", "lr", "g_loss", "steps", "jsd", "mean", "std", "d_max_dev",
@@ -41,27 +42,53 @@ def succeeded(metrics, target):
     )
 
 
-def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_members=MAX_MEMBERS):
+def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_members=MAX_MEMBERS,
+          workers=1, scheduler=None):
     """Train every (seed, k, lr, g_loss) with the other settings of `base`; one row per run.
 
     Rows are dicts with the keys of COLUMNS, in the order seed, lr (fastest) within k, g_loss.
     ``progress(steps_done)``, if given, is called as training advances, with the number of
     member-steps just completed (a run of s steps contributes s in total).
+
+    The runs go in chunks of at most ``max_members`` (`plan_chunks`), each one ensemble; the
+    chunks run here (``workers=1``), in ``workers`` local processes, or on the Dask cluster of
+    ``scheduler`` (an address or a `distributed.Client`), see `gan.sweep_runners`. The rows
+    are bitwise the same wherever they ran: each is the single run of its settings.
     """
     seeds, ks, learning_rates, g_losses, base = check_arguments(
-        seeds, ks, learning_rates, g_losses, base, max_members)
-    rows = []
+        seeds, ks, learning_rates, g_losses, base, max_members, workers, scheduler)
+    chunks = plan_chunks(seeds, ks, learning_rates, g_losses, base, max_members, workers)
+    results = run_chunks(chunks, train_chunk, workers, scheduler, progress)
+    return [row for rows in results for row in rows]
+
+
+def plan_chunks(seeds, ks, learning_rates, g_losses, base, max_members=MAX_MEMBERS, workers=1):
+    """The sweep's configs as a list of ensembles: one group per (g_loss, k), seed then lr
+    within it, cut into chunks of at most ``max_members``; the largest chunks are halved until
+    there are at least ``workers`` of them (so every process has work). The order of the
+    configs over all chunks is the order of the rows."""
+    chunks = []
     for g_loss, k in itertools.product(g_losses, ks):
         group = [base.replace(seed=seed, k=k, lr_g=lr, lr_d=lr, g_loss=g_loss, snapshot_every=0)
                  for lr in learning_rates for seed in seeds]
-        for start in range(0, len(group), max_members):
-            configs = group[start:start + max_members]
-            results = train_ensemble(configs, callback=_progress_callback(progress, len(configs)))
-            rows += [_row(result) for result in results]
-    return rows
+        chunks += [group[start:start + max_members]
+                   for start in range(0, len(group), max_members)]
+    while len(chunks) < workers and max(len(chunk) for chunk in chunks) > 1:
+        index = max(range(len(chunks)), key=lambda i: len(chunks[i]))
+        chunk, half = chunks[index], (len(chunks[index]) + 1) // 2
+        chunks[index:index + 1] = [chunk[:half], chunk[half:]]
+    return chunks
 
 
-def check_arguments(seeds, ks, learning_rates, g_losses, base=None, max_members=MAX_MEMBERS):
+def train_chunk(configs, report=None):
+    """The rows of one chunk: its configs trained as one ensemble (`train_ensemble`);
+    ``report(len(configs))`` after every step."""
+    callback = None if report is None else _progress_callback(report, len(configs))
+    return [_row(result) for result in train_ensemble(configs, callback=callback)]
+
+
+def check_arguments(seeds, ks, learning_rates, g_losses, base=None, max_members=MAX_MEMBERS,
+                    workers=1, scheduler=None):
     """`sweep`'s arguments checked (ValueError/TypeError naming the bad one), as lists and a
     config."""
     base = base if base is not None else GANConfig(snapshot_every=0)
@@ -76,6 +103,7 @@ def check_arguments(seeds, ks, learning_rates, g_losses, base=None, max_members=
     g_losses = _values("g_losses", g_losses, lambda loss: loss in GENERATOR_LOSSES)
     if isinstance(max_members, bool) or not isinstance(max_members, int) or max_members < 1:
         raise ValueError(f"max_members must be a positive integer, got {max_members!r}")
+    check_backend(workers, scheduler)
     if base.target.dim != 1:
         raise ValueError(f"base.target must be one-dimensional, got dim {base.target.dim}")
     for name in ("mean", "std"):

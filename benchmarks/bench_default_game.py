@@ -1,0 +1,195 @@
+"""Time steps of the training loop as users run it: `gan.train.train`, beside PyTorch eager.
+
+    python benchmarks/bench_default_game.py [--rounds 5] [--steps 300] [--games default,reference]
+
+What is timed is the gap between consecutive per-step callbacks of `train(config, callback=...)`
+(the loop `python -m gan train` runs: the learning-rate schedule, k D updates, one G update,
+sampling, divergence checks, the loss history, weight averaging and snapshots), and the same gap
+in a PyTorch eager loop that does the same per step with the same networks: the schedule set into
+its optimisers, the same losses, the losses read out and checked finite, G's weights averaged over
+the same last steps. Snapshots are ours alone (PyTorch has none); the median gap leaves them out,
+and a default run's wall time, snapshots included, is printed beside it.
+
+Games (each in float64 and float32):
+- "default": `GANConfig()` itself, the default `python -m gan train`: G 1-32-32-1 softplus,
+  D 1-64-64-1 LeakyReLU(0.2), m = 256, k = 1, Adam(2e-3, (0.5, 0.999)), cosine schedule,
+  G averaged over the last 25% of the steps, snapshots every 100 steps.
+- "reference": bench_step.py's reference step (LeakyReLU G, Adam(1e-3), no snapshots), with the
+  default's schedule and averaging.
+
+Every contender runs on one thread; the contenders take turns, a run of --steps steps each, round
+after round in a shuffled order, so a change in the machine's load hits all alike. Reported: the
+median gap of every contender over all its rounds, and ours / PyTorch as a ratio.
+"""
+
+import argparse
+import math
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from gan.config import GANConfig
+from gan.train import learning_rate_factor, train
+from nn.threads import blas_threads
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_step import reference_config  # noqa: E402
+
+GAMES = ("default", "reference")
+
+
+def game_config(game, dtype, steps):
+    """The GANConfig of a game (see the module notes) with ``steps`` steps."""
+    if game == "default":
+        return GANConfig(dtype=dtype, steps=steps)
+    if game == "reference":
+        return reference_config(dtype).replace(steps=steps)
+    raise ValueError(f"game must be one of {GAMES}, got {game!r}")
+
+
+def our_gaps(config):
+    """Seconds between consecutive callbacks of `train(config)`: one per step after the first."""
+    stamps = []
+    train(config, callback=lambda step, losses: stamps.append(time.perf_counter()))
+    return np.diff(stamps).tolist()
+
+
+def torch_gaps(torch, config):
+    """The same loop in PyTorch eager (see the module notes): seconds between consecutive steps."""
+    dtype = {"float64": torch.float64, "float32": torch.float32}[config.dtype]
+    activations = {"softplus": torch.nn.Softplus, "leaky_relu": lambda: torch.nn.LeakyReLU(0.2)}
+    torch.manual_seed(config.seed)
+
+    def mlp(sizes, activation):
+        layers = []
+        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(torch.nn.Linear(fan_in, fan_out, dtype=dtype))
+            if index < len(sizes) - 2:
+                layers.append(activations[activation]())
+        return torch.nn.Sequential(*layers)
+
+    G = mlp([1, *config.g_hidden, 1], config.g_activation)
+    D = mlp([1, *config.d_hidden, 1], config.d_activation)
+    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=config.betas)
+    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=config.betas)
+    softplus, m, steps = torch.nn.functional.softplus, config.batch_size, config.steps
+    mu, sigma = float(config.target.mu), float(config.target.sigma)
+    history = np.empty((3, steps))
+    average_from = steps - int(round(config.average_last * steps)) + 1
+    G_average, n_averaged = None, 0
+    stamps = []
+    for step in range(1, steps + 1):
+        factor = learning_rate_factor(step, steps, config.lr_schedule, config.decay_start)
+        for group in opt_d.param_groups:
+            group["lr"] = config.lr_d * factor
+        for group in opt_g.param_groups:
+            group["lr"] = config.lr_g * factor
+        for _ in range(config.k):
+            x_real = torch.randn(m, 1, dtype=dtype) * sigma + mu
+            with torch.no_grad():
+                x_fake = G(torch.randn(m, 1, dtype=dtype))
+            logits = D(torch.cat([x_real, x_fake]))
+            d_loss = softplus(-logits[:m]).mean() + softplus(logits[m:]).mean()
+            opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            opt_d.step()
+        D.requires_grad_(False)        # G's update needs dL/dx through D, not D's gradients
+        g_loss = softplus(-D(G(torch.randn(m, 1, dtype=dtype)))).mean()
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+        D.requires_grad_(True)
+        d_value, g_value = d_loss.item(), g_loss.item()
+        if not (math.isfinite(d_value) and math.isfinite(g_value)):
+            raise RuntimeError(f"torch run diverged at step {step}")
+        history[:, step - 1] = d_value, g_value, -d_value
+        if step >= average_from:
+            n_averaged += 1
+            with torch.no_grad():
+                if G_average is None:
+                    G_average = [p.detach().clone() for p in G.parameters()]
+                else:
+                    for average, p in zip(G_average, G.parameters()):
+                        average += (p - average) / n_averaged
+        stamps.append(time.perf_counter())
+    return np.diff(stamps).tolist()
+
+
+def time_games(games, dtypes, rounds, steps, seed=0):
+    """{(game, dtype, contender): median gap in seconds} with contender "ours" or "torch" (when
+    importable), run as the module notes say; and the names of skipped contenders."""
+    try:
+        import torch
+    except ImportError:
+        torch, skipped = None, ["torch (not importable)"]
+    else:
+        torch.set_num_threads(1)
+        skipped = []
+    runs = {}
+    for game in games:
+        for dtype in dtypes:
+            config = game_config(game, dtype, steps)
+            runs[(game, dtype, "ours")] = lambda config=config: our_gaps(config)
+            if torch is not None:
+                runs[(game, dtype, "torch")] = lambda config=config: torch_gaps(torch, config)
+    gaps = {key: [] for key in runs}
+    keys, order = list(runs), random.Random(seed)
+    with blas_threads(1):
+        for key in keys:                # warm up: imports, caches, allocators
+            runs[key]()
+        for _ in range(rounds):
+            order.shuffle(keys)
+            for key in keys:
+                gaps[key] += runs[key]()
+    return {key: statistics.median(values) for key, values in gaps.items()}, skipped
+
+
+def default_wall_time():
+    """Seconds of the whole default `train(GANConfig())`, snapshots and final metrics included."""
+    with blas_threads(1):
+        started = time.perf_counter()
+        result = train(GANConfig())
+        return time.perf_counter() - started, result.metrics["seconds"]
+
+
+def print_table(medians, games, dtypes):
+    print(f"{'game':<11}{'dtype':<9}{'ours us/step':>14}{'torch us/step':>15}{'ours/torch':>12}")
+    for game in games:
+        for dtype in dtypes:
+            ours = medians[(game, dtype, "ours")]
+            theirs = medians.get((game, dtype, "torch"))
+            line = f"{game:<11}{dtype:<9}{ours * 1e6:>14.0f}"
+            if theirs is not None:
+                line += f"{theirs * 1e6:>15.0f}{ours / theirs:>11.2f}x"
+            print(line)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=300, help="steps of each timed run")
+    parser.add_argument("--games", default=",".join(GAMES))
+    parser.add_argument("--dtype", default="float64,float32")
+    args = parser.parse_args()
+    games, dtypes = args.games.split(","), args.dtype.split(",")
+    print(f"numpy {np.__version__}, {os.cpu_count()} cores, load average before: "
+          f"{' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+    medians, skipped = time_games(games, dtypes, args.rounds, args.steps)
+    print(f"\nMedian gap between per-step callbacks of the training loop, one thread, "
+          f"{args.rounds} rounds of {args.steps} steps per contender, shuffled")
+    print_table(medians, games, dtypes)
+    for name in skipped:
+        print(f"skipped: {name}")
+    wall, loop = default_wall_time()
+    print(f"\nDefault python -m gan train (2000 steps): {wall:.2f} s wall, {loop:.2f} s in the "
+          f"loop (snapshots included)")
+    print(f"load average after: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

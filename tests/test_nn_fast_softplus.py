@@ -1,0 +1,63 @@
+"""The fast Softplus: y = max(x, 0) + log1p(exp(-|x|)) and sigma(x) = -expm1(-y) from its output.
+
+Outside truths: the closed forms in the tails (softplus(x) = x for large x, e^x for very negative
+x, log 2 at 0), NumPy's independent np.logaddexp(0, x) and scipy's expit to a few units in the
+last place, and the derivative sigma(x) against a central difference of the forward.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import expit
+
+from nn.fast import MLP
+from nn.fast.activations import Softplus
+
+DTYPES = [np.float64, np.float32]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softplus_is_exact_in_both_tails_and_log_2_at_zero(dtype):
+    x = np.array([1e4, 800.0, 60.0, 0.0, -60.0, -700.0, -1e4], dtype)
+    y = Softplus().forward(x)
+    assert y[0] == dtype(1e4) and y[1] == dtype(800.0) and y[2] == dtype(60.0)  # x + e^-x: x
+    assert y[3] == dtype(np.log(2.0))
+    # e^x (1 - e^x / 2 ...): e^x to the precision of the type where it is representable
+    truth = np.exp(x[4:6].astype(np.float64)).astype(dtype)     # 0 where the type underflows
+    tiny = np.finfo(dtype).smallest_normal                      # below it, absolute precision
+    np.testing.assert_allclose(y[4:6], truth, rtol=4 * np.finfo(dtype).eps, atol=tiny)
+    assert y[6] == 0.0 and np.isfinite(y).all()
+
+
+@settings(max_examples=40)
+@given(seed=st.integers(0, 2**32 - 1), scale=st.sampled_from([0.1, 1.0, 10.0, 100.0]),
+       dtype=st.sampled_from(DTYPES))
+def test_softplus_and_its_sigmoid_agree_with_logaddexp_and_expit(seed, scale, dtype):
+    x = (np.random.default_rng(seed).normal(size=(64, 8)) * scale).astype(dtype)
+    layer = Softplus()
+    y = layer.forward(x)
+    eps, tiny = np.finfo(dtype).eps, np.finfo(dtype).smallest_normal   # subnormals: absolute
+    np.testing.assert_allclose(y, np.logaddexp(0, x), rtol=4 * eps, atol=tiny)
+    grad_x = layer.backward(np.ones_like(x))       # dL/dx for dL/dy = 1: sigma(x)
+    # relative error of -expm1(-y): eps (1 + y (1 - sigma) / sigma), at most ~eps (1 + 2 |x|)
+    bound = 4 * eps * (1 + 2 * np.abs(x.astype(np.float64)))
+    assert (np.abs(grad_x - expit(x)) <= bound * np.abs(expit(x)) + tiny).all()
+
+
+def test_softplus_derivative_matches_a_central_difference():
+    x = np.linspace(-8, 8, 33)
+    layer, h = Softplus(), 1e-5
+    layer.forward(x)
+    slope = layer.backward(np.ones_like(x))
+    numeric = (Softplus().forward(x + h) - Softplus().forward(x - h)) / (2 * h)
+    np.testing.assert_allclose(slope, numeric, rtol=1e-8, atol=1e-12)
+
+
+def test_softplus_works_in_place_inside_a_network_and_keeps_only_a_scratch_array():
+    network = MLP([1, 8, 8, 1], "softplus", rng=np.random.default_rng(0))
+    network.forward(np.ones((16, 1)))
+    network.backward(np.ones((16, 1)))
+    for layer in network.layers:
+        if isinstance(layer, Softplus):
+            assert {key[0] for key in layer._reused_outputs} == {"scratch"}
