@@ -128,7 +128,8 @@ ax.plot(slice_mu, V_frozen, color="tab:blue", linestyle="--",
         label=r"$V(D, G)$, D frozen at $D^*$ for $N(1, 1)$")
 ax.axhline(-LOG_4, color="black", linestyle=":", label=r"$-\log 4$, reached at $\mu = -1$")
 ax.axhline(0.0, color="0.6", linewidth=0.8)
-ax.set(xlabel=r"$\mu$ of $p_g = N(\mu, 1)$", ylabel="nats", ylim=(-3.5, 0.2),
+bottom = min(V_frozen.min(), C_slice.min()) - 0.3          # the frozen-D curve, all of it
+ax.set(xlabel=r"$\mu$ of $p_g = N(\mu, 1)$", ylabel="nats", ylim=(bottom, 0.2),
        title=r"Slice $\sigma = 1$: C is minimal at $\mu = -1$; any fixed D lies below C")
 ax.legend(fontsize=8, loc="lower right")
 lesson.save(fig, FIGURES[1])

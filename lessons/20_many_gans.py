@@ -121,7 +121,8 @@ for ax, g_loss in zip(axes[0], g_losses):
             jsd = np.array([row["jsd"] for row in chosen])
             ax.scatter(np.full(len(jsd), j + offset), jsd, s=14, color=color,
                        label=f"k = {k}" if j == 0 else None)
-    ax.axhline(0.005, color="black", linestyle=":", label="success: JSD < 0.005")
+    ax.axhline(0.005, color="black", linestyle=":",
+               label="JSD = 0.005 (one of the four success criteria)")
     ax.set(yscale="log", xticks=range(len(learning_rates)),
            xticklabels=[f"{lr:g}" for lr in learning_rates], xlabel="learning rate (G and D)",
            title=f"{g_loss} loss")
