@@ -34,6 +34,22 @@ m = 256                                    # minibatch size, as in Algorithm 1
 p_data, p_g = Normal(-1.0, 1.0), Normal(1.0, 0.7)
 
 # %% [markdown]
+# ## D* derived: maximise a log y + b log(1 - y) point by point
+# For a fixed G, V(D, G) = integral over x of [p_data(x) log D(x) + p_g(x) log(1 - D(x))] dx
+# (the noise integral becomes one over x = G(z), whose density is p_g). D(x) can be chosen
+# separately at every x, so maximise the integrand pointwise. With a = p_data(x), b = p_g(x),
+# y = D(x) in (0, 1): f(y) = a log y + b log(1 - y), f'(y) = a / y - b / (1 - y) = 0 gives
+# a (1 - y) = b y, y = a / (a + b); f''(y) = -a / y^2 - b / (1 - y)^2 < 0, so it is the
+# maximum. Hence D*(x) = p_data(x) / (p_data(x) + p_g(x)) wherever a + b > 0 (elsewhere D is
+# free: neither term sees it). The checks below compare a trained D with this formula.
+#
+# Why D alone cannot generate: D* is a ratio, D* / (1 - D*) = p_data / p_g. Knowing D (and
+# p_g) tells us p_data up to that ratio -- the density-ratio section below reads p_g back out of
+# it -- but D is a function x -> [0, 1], a judge, not a sampler: it offers no map from noise to
+# new x, and drawing from p_data by D would need p_g known in closed form, a normaliser, and a
+# sampler (MCMC) for the result. The GAN's G is the sampler; D only tells it where to move.
+
+# %% [markdown]
 # ## Two classifiers against the same fixed p_g
 # D is a network mapping x to a logit l(x), D(x) = sigmoid(l(x)). The paper's D is an MLP; a
 # plain logistic regression is the same thing with l(x) = w x + b.
