@@ -15,11 +15,11 @@ noise forward, x = G(z), and nobody writes the density of x down. A GAN's genera
 at the end we treat Box-Muller's radius map as if we did not know its law, and recover the law
 from the map.
 
-Course section: 随机数生成 -- 从均匀分布到正态分布 (from uniform to normal; explicit and implicit
-models, 显式模型 / 隐式模型).
-
 Run: python lessons/02_uniform_to_normal.py   (--fast: small sizes, as the tests run it; --show:
 open the figures in windows)
+
+Course section (by the course's Chinese terms): 显式模型 / 隐式模型 (explicit / implicit models) and the
+Box-Muller 变换 (transform).
 """
 
 # %%

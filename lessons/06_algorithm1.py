@@ -7,11 +7,11 @@ lesson 07). We write one iteration out in raw NumPy and check it against the lib
 run `train` with the default `GANConfig` and watch D(x) against D* as p_g settles on p_data --
 the picture of the paper's Figure 1, from a real run.
 
-Course section: 训练算法 (Algorithm 1, the training algorithm) and the game's 纳什均衡 (Nash
-equilibrium) of 生成器 (G) and 判别器 (D).
-
 Run: python lessons/06_algorithm1.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): 生成对抗网络的训练算法 (Algorithm 1) and 纳什均衡 (Nash
+equilibrium).
 """
 
 # %%

@@ -8,6 +8,9 @@ then train G both ways from the same start on a target far from where it begins.
 
 Run: python lessons/07_saturating_loss.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): 非饱和损失 (the non-saturating loss) and 梯度消失 (vanishing
+gradients).
 """
 
 # %%

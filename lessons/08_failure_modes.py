@@ -7,6 +7,8 @@ below); it holds for players with enough capacity, D at its optimum at every ste
 taken in the space of densities -- real runs break each premise. We run small grids of
 Algorithm 1 and ask, for each failure, what D(x) shows -- and when it shows nothing, because a D
 near 1/2 is evidence of convergence only if D could have told.
+
+Course section (by the course's Chinese terms): 模式崩溃 (mode collapse) and 训练不稳定 (unstable training).
 """
 
 # %%

@@ -8,6 +8,9 @@ First the critic alone between fixed 1D distributions, against scipy's W1; then 
 
 Run: python lessons/10_wgan.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): Wasserstein GAN: 推土机距离 (Earth-Mover distance) and
+权重裁剪 (weight clipping).
 """
 
 # %%

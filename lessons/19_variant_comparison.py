@@ -10,6 +10,8 @@ the 2D ring of 8 as a third target is `python benchmarks/compare_variants.py` (m
 ring run trains 5000 steps, 20-40 s for the plain GAN and ~2 minutes for WGAN's five critic steps
 on a shared 2-core machine). Each difference is reported as an effect size with a bootstrap
 confidence interval, next to what Fisher's exact test can detect at that number of seeds.
+
+Course section (by the course's Chinese terms): GAN 变体的比较 (comparing GAN variants).
 """
 
 # %%

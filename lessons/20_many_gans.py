@@ -15,6 +15,8 @@ on p_data's central 95%.
 Run: python lessons/20_many_gans.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows). The same sweep from the command line:
 python -m gan sweep --seeds 10 --k 1,2,4 --lr 1e-3,3e-3,1e-2,3e-2 --steps 1000 --out DIR
+
+Course section (by the course's Chinese terms): 超参数与训练的可靠性 (hyperparameters and reliable training).
 """
 
 # %%
