@@ -15,8 +15,8 @@ one-dimensional chi-square and Kolmogorov-Smirnov tests do not.
 Run: python lessons/01_random_numbers.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 线性同余生成器 (linear congruential generator) and 随机数
-(random numbers).
+Course section (by the course's Chinese terms): 线性同余生成器 (linear
+congruential generator) and 随机数 (random numbers).
 """
 
 # %%

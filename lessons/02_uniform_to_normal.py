@@ -18,8 +18,8 @@ from the map.
 Run: python lessons/02_uniform_to_normal.py   (--fast: small sizes, as the tests run it; --show:
 open the figures in windows)
 
-Course section (by the course's Chinese terms): 显式模型 / 隐式模型 (explicit / implicit models) and the
-Box-Muller 变换 (transform).
+Course section (by the course's Chinese terms): 显式模型 / 隐式模型 (explicit
+/ implicit models) and the Box-Muller 变换 (transform).
 """
 
 # %%
@@ -159,7 +159,8 @@ say(f"""G(u) = sqrt(-2 ln(1 - u)) on {n} uniforms: mean {r.mean():.4f} +-
 {r.std() / math.sqrt(n):.4f} (Rayleigh law:
 sqrt(pi/2) = {math.sqrt(math.pi / 2):.4f}); KS against the Rayleigh law D = {D:.5f}, p = {p:.3f}.
 We never sampled from a density: the map made one, and here we could still derive it
-because G is a simple, invertible formula; for a neural network's G nobody can. Where G stretches (u near 0
+because G is a simple, invertible formula; for a neural network's G nobody can.
+Where G stretches (u near 0
 and near 1), samples thin out and p_g is small; where it squeezes, they crowd together.""")
 
 fig, (ax_map, ax_density) = plt.subplots(1, 2, figsize=(12, 4.2))

@@ -10,8 +10,8 @@ then read the ratio p_g / p_data out of it.
 Run: python lessons/04_discriminator.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 判别器 (the discriminator) and 最优判别器 D* (the optimal
-discriminator).
+Course section (by the course's Chinese terms): 判别器 (the
+discriminator) and 最优判别器 D* (the optimal discriminator).
 """
 
 # %%

@@ -10,8 +10,8 @@ the picture of the paper's Figure 1, from a real run.
 Run: python lessons/06_algorithm1.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 生成对抗网络的训练算法 (Algorithm 1) and 纳什均衡 (Nash
-equilibrium).
+Course section (by the course's Chinese terms): 生成对抗网络的训练算法 (Algorithm
+1) and 纳什均衡 (Nash equilibrium).
 """
 
 # %%

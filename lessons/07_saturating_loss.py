@@ -9,8 +9,8 @@ then train G both ways from the same start on a target far from where it begins.
 Run: python lessons/07_saturating_loss.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 非饱和损失 (the non-saturating loss) and 梯度消失 (vanishing
-gradients).
+Course section (by the course's Chinese terms): 非饱和损失 (the non-
+saturating loss) and 梯度消失 (vanishing gradients).
 """
 
 # %%
@@ -135,7 +135,8 @@ reached = {kind: check(f"07 {kind} reaches the target", end[kind], "<", 0.01,
                        ("reaches the target (JSD < 0.01 nats)",
                         "does not reach the target (JSD >= 0.01 nats)")) for kind in LOSSES}
 say(f"""From the same start, the non-saturating G {closer} the minimax G (JSD
-{end['non_saturating']:.3f} against {end['minimax']:.3f} nats; means {final_mean['non_saturating']:.2f}
+{end['non_saturating']:.3f} against {end['minimax']:.3f} nats; means
+{final_mean['non_saturating']:.2f}
 and {final_mean['minimax']:.2f} for a target of {p_data.mu}). In {steps} steps the minimax G
 {reached['minimax']}, and the non-saturating G {reached['non_saturating']}.""")
 

@@ -8,7 +8,8 @@ taken in the space of densities -- real runs break each premise. We run small gr
 Algorithm 1 and ask, for each failure, what D(x) shows -- and when it shows nothing, because a D
 near 1/2 is evidence of convergence only if D could have told.
 
-Course section (by the course's Chinese terms): 模式崩溃 (mode collapse) and 训练不稳定 (unstable training).
+Course section (by the course's Chinese terms): 模式崩溃 (mode collapse)
+and 训练不稳定 (unstable training).
 """
 
 # %%
@@ -189,7 +190,8 @@ collapse_word = check("08 one mode holds most of p_g", max(mass_left, 1 - mass_l
 covered_word = check("08 D over the covered mode", mean_D[covered], "<", 0.5,
                      ("below 1/2", "not below 1/2"))
 missed_word = check("08 D over the missed mode", mean_D[uncovered], ">", 0.9,
-                    ("D is sure every sample there is real", "D is not sure those samples are real"))
+                    ("D is sure every sample there is real",
+                     "D is not sure those samples are real"))
 say(f"""Target: two normals at -3 and +3. After {collapse_steps} steps p_g puts
 {mass_left:.3f} of its mass left of 0 and {1 - mass_left:.3f} right of it: it has
 {collapse_word}. JSD = {history.jsd[-1]:.3f} nats; a p_g sitting exactly on one mode would have

@@ -11,7 +11,8 @@ G (Arjovsky & Bottou's premise: D close to optimal), then measure G's gradient a
 Run: python lessons/09_instance_noise.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 实例噪声 (instance noise): 支撑集不相交 (disjoint supports).
+Course section (by the course's Chinese terms): 实例噪声 (instance noise):
+支撑集不相交 (disjoint supports).
 """
 
 # %%

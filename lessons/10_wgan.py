@@ -9,8 +9,8 @@ First the critic alone between fixed 1D distributions, against scipy's W1; then 
 Run: python lessons/10_wgan.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): Wasserstein GAN: 推土机距离 (Earth-Mover distance) and
-权重裁剪 (weight clipping).
+Course section (by the course's Chinese terms): Wasserstein GAN: 推土机距离
+(Earth-Mover distance) and 权重裁剪 (weight clipping).
 """
 
 # %%
@@ -72,7 +72,8 @@ for mu in shifts:
     estimate = float(f.forward(x).mean() - f.forward(y).mean())
     K = lipschitz_constant_1d(f, -30.0, 30.0)
     rows.append((mu, wasserstein_distance(x[:, 0], y[:, 0]), estimate, K))
-print("  N(0,1) vs N(mu,1)   scipy W1   critic estimate   K (Lipschitz)   estimate / K   share of W1")
+print("  N(0,1) vs N(mu,1)   scipy W1   critic estimate   K (Lipschitz)   estimate / K"
+      "   share of W1")
 for mu, w1, estimate, K in rows:
     print(f"  mu = {mu:4.1f}          {w1:8.3f}   {estimate:15.2e}   {K:13.2e}   "
           f"{estimate / K:12.3f}   {estimate / K / w1:11.2f}")
@@ -136,7 +137,8 @@ raise both rates to 1e-3 (RMSProp, same c and n_critic); that run {tuned_word} t
 (JSD {jsd_of[names[2]]:.1e} against {jsd_of[names[0]]:.1e} nats). The critic's estimate (left
 panel, raw, scaled by an unknown K that changes as the weights move) {fall_word} as p_g
 approaches p_data: from {early:.2e} over the first tenth of the run to {late:.2e} over the
-last; 90% of that fall is done by step {ninety} of {steps}. After that the curve sits near 0 at the scale of
+last; 90% of that fall is done by step {ninety} of {steps}. After that the curve sits near 0 at the
+scale of
 its start: the estimate is a distance one can follow only while it is large against its
 minibatch noise, and with a clipped critic's tiny K that is early in the run.""")
 

@@ -11,7 +11,8 @@ the ring and watch it with GAN Lab's picture: D as a heat map, p_g's samples on 
 Run: python lessons/13_two_dimensions.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 二维目标与模式覆盖 (2D targets and mode coverage).
+Course section (by the course's Chinese terms): 二维目标与模式覆盖 (2D targets
+and mode coverage).
 """
 
 # %%

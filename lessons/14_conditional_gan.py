@@ -11,7 +11,8 @@ class.
 Run: python lessons/14_conditional_gan.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 条件生成对抗网络 (conditional GAN).
+Course section (by the course's Chinese terms): 条件生成对抗网络 (conditional
+GAN).
 """
 
 # %%

@@ -10,8 +10,8 @@ naming the modes. Compared with the plain GAN on the same target and seeds.
 Run: python lessons/15_infogan.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): InfoGAN: 互信息 (mutual information) and 隐编码 (latent
-codes).
+Course section (by the course's Chinese terms): InfoGAN: 互信息 (mutual
+information) and 隐编码 (latent codes).
 """
 
 # %%

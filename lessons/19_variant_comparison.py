@@ -11,7 +11,8 @@ ring run trains 5000 steps, 20-40 s for the plain GAN and ~2 minutes for WGAN's 
 on a shared 2-core machine). Each difference is reported as an effect size with a bootstrap
 confidence interval, next to what Fisher's exact test can detect at that number of seeds.
 
-Course section (by the course's Chinese terms): GAN 变体的比较 (comparing GAN variants).
+Course section (by the course's Chinese terms): GAN 变体的比较 (comparing
+GAN variants).
 """
 
 # %%
@@ -96,7 +97,8 @@ which, by the power computed above, rules out only large differences.""")
 closer = {key: ratio for key, ratio in effects.items() if ratio[2] < 0}
 farther = {key: ratio for key, ratio in effects.items() if ratio[1] > 0}
 listed = lambda chosen: ", ".join(  # noqa: E731
-    f"{v} on {t} ({10 ** -r[0]:.2g}x lower)" if r[0] < 0 else f"{v} on {t} ({10 ** r[0]:.2g}x higher)"
+    f"{v} on {t} ({10 ** -r[0]:.2g}x lower)" if r[0] < 0
+    else f"{v} on {t} ({10 ** r[0]:.2g}x higher)"
     for (t, v), r in chosen.items()) or "none"
 say(f"""Success rates are coarse; the median scores say more. Median JSD lower than the plain
 GAN's with the whole bootstrap interval of the log ratio below 0: {listed(closer)}. Higher, with
@@ -116,7 +118,8 @@ purpose = {
     "WGAN": "a loss that measures distance (W1) and keeps G's gradient when D wins",
     "feature matching": "instability: G matches D's feature means instead of chasing D",
     "minibatch discr.": "mode collapse, by letting D see a whole batch (on the two modes with "
-                        "lesson 12's deeper G: compare it with the next row, not only the plain GAN)",
+                        "lesson 12's deeper G: compare it with the next row, not only the "
+                        "plain GAN)",
     "plain, lesson 12's G": "nothing: the control for minibatch discrimination, the plain game "
                             "with lesson 12's deeper G and 1500 steps",
     "WGAN-GP": "WGAN's clipping, which limits the critic: a gradient penalty keeps it 1-Lipschitz",
@@ -167,6 +170,7 @@ What does a 0.001-nat JSD mean for the mean and the std of p_g (JSD ~ chi^2 / 8)
 say("""2. Give the plain GAN the InfoGAN settings (lr 3e-3, no weight averaging) on the two-mode
 mixture. How much of InfoGAN's result was its code, and how much its learning rate?""")
 say("""3. Run the full table (benchmarks/compare_variants.py --seeds 20): do 20 seeds change any
-verdict of this 10-seed run? Then rerun the ring with course_targets(steps_2d=1500) for the plain GAN and
+verdict of this 10-seed run? Then rerun the ring with
+course_targets(steps_2d=1500) for the plain GAN and
 instance noise only. Which of them needs the full 5000 steps? Does it lose modes or quality?""")
 lesson.finish()

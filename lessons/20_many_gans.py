@@ -16,7 +16,8 @@ Run: python lessons/20_many_gans.py   (--fast: small sizes, as the tests run it;
 the figures in windows). The same sweep from the command line:
 python -m gan sweep --seeds 10 --k 1,2,4 --lr 1e-3,3e-3,1e-2,3e-2 --steps 1000 --out DIR
 
-Course section (by the course's Chinese terms): 超参数与训练的可靠性 (hyperparameters and reliable training).
+Course section (by the course's Chinese terms): 超参数与训练的可靠性
+(hyperparameters and reliable training).
 """
 
 # %%
