@@ -14,6 +14,9 @@ one-dimensional chi-square and Kolmogorov-Smirnov tests do not.
 
 Run: python lessons/01_random_numbers.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): 线性同余生成器 (linear
+congruential generator) and 随机数 (random numbers).
 """
 
 # %%
@@ -127,6 +130,10 @@ for index, (points, view_elevation, view_azimuth, title) in enumerate(panels, st
     ax.set(xlim=(0, 1), ylim=(0, 1), zlim=(0, 1), xlabel="$u_i$", ylabel="$u_{i+1}$",
            zlabel="$u_{i+2}$", title=title)
     ax.set(xticks=(0, 0.5, 1), yticks=(0, 0.5, 1), zticks=(0, 0.5, 1))
+    ax.tick_params(labelsize=7, pad=1)          # the three axes meet at a corner: keep it clear
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.labelpad = 2
+        axis.set_ticklabels(["", "0.5", "1"])   # one 0 at the shared corner would print thrice
     ax.set_box_aspect((1, 1, 1))
     ax.view_init(elev=view_elevation, azim=view_azimuth)
 fig.subplots_adjust(wspace=0.3)

@@ -7,12 +7,19 @@ two independent standard normals,
     z1 = sqrt(-2 ln u1) cos(2 pi u2),      z2 = sqrt(-2 ln u1) sin(2 pi u2),
 
 and Marsaglia's polar method (Marsaglia and Bray 1964) does the same without sine or cosine by
-rejecting points outside the unit disc. Then the idea the GAN builds on (Goodfellow et al. 2014,
-Section 3): Box-Muller is a hand-made map G(u) that pushes simple noise forward to a target
-distribution -- an implicit model, which a GAN learns instead of writing it down.
+rejecting points outside the unit disc. Then the distinction the GAN builds on (Goodfellow et
+al. 2014, Section 3). The LCG and Box-Muller are explicit models (显式模型): the distribution
+and its parameters are known and written down -- N(0, 1) has the density exp(-z^2/2)/sqrt(2 pi),
+and every sample comes with it. An implicit model (隐式模型) gives only samples: a map G pushes
+noise forward, x = G(z), and nobody writes the density of x down. A GAN's generator is implicit;
+at the end we treat Box-Muller's radius map as if we did not know its law, and recover the law
+from the map.
 
 Run: python lessons/02_uniform_to_normal.py   (--fast: small sizes, as the tests run it; --show:
 open the figures in windows)
+
+Course section (by the course's Chinese terms): 显式模型 / 隐式模型 (explicit
+/ implicit models) and the Box-Muller 变换 (transform).
 """
 
 # %%
@@ -34,17 +41,22 @@ generator = rng.Generator(1958)
 
 # %% [markdown]
 # ## Box-Muller, step by step
-# rng.box_muller uses 1 - u1 in (0, 1] in place of u1 (the same law), so ln never sees 0.
+# Our uniforms lie in [0, 1), so u1 can be 0 and ln u1 = -inf. rng.box_muller therefore uses
+# 1 - u1, which lies in (0, 1] and is uniform too (the same law), and computes
+# r = sqrt(-2 ln(1 - u1)). The table shows 1 - u1 next to u1: r is computed from it.
 
 # %%
+say("""The formula is written with ln u1; the code uses ln(1 - u1), because u1 = 0 can happen
+and 1 - u1 never is 0. Both u1 and 1 - u1 are uniform, so z1, z2 have the same law either way;
+only the individual numbers differ (the table's r comes from the column 1 - u1).""")
 u1, u2 = generator.random(5), generator.random(5)
 radius = np.sqrt(-2.0 * np.log(1.0 - u1))        # r = sqrt(-2 ln(1 - u1))
 angle = 2.0 * np.pi * u2                         # theta = 2 pi u2
 z1, z2 = radius * np.cos(angle), radius * np.sin(angle)
-print(f"  {'u1':>7s} {'u2':>7s} {'r':>7s} {'theta':>7s} {'z1':>8s} {'z2':>8s}")
-for row in zip(u1, u2, radius, angle, z1, z2):
-    print("  " + " ".join(f"{value:7.4f}" for value in row[:4])
-          + " " + " ".join(f"{value:8.4f}" for value in row[4:]))
+print(f"  {'u1':>7s} {'1 - u1':>7s} {'u2':>7s} {'r':>7s} {'theta':>7s} {'z1':>8s} {'z2':>8s}")
+for row in zip(u1, 1.0 - u1, u2, radius, angle, z1, z2):
+    print("  " + " ".join(f"{value:7.4f}" for value in row[:5])
+          + " " + " ".join(f"{value:8.4f}" for value in row[5:]))
 library_z1, library_z2 = rng.box_muller(u1, u2)
 print()
 say(f"""rng.box_muller gives the same numbers (largest difference
@@ -129,9 +141,12 @@ sees no difference at this n.""")
 
 # %% [markdown]
 # ## Explicit and implicit models: a generator is a map
-# An explicit model writes the density down (the dotted curve). An implicit model only gives a
-# way to sample, x = G(u): Box-Muller is one, made by hand. A GAN's G is the same kind of object,
-# a map from noise to data, but learned. Below, Box-Muller's radius map r = G(u) on its own.
+# An explicit model writes the density down: Box-Muller's N(0, 1) (the dotted curve above) is
+# one, and so is the LCG's uniform law -- we know the distribution and its parameters. An
+# implicit model only gives a way to sample, x = G(u), and no formula for the density of x. A
+# GAN's G is implicit: a map from noise to data, learned. Below, Box-Muller's radius map
+# r = G(u) on its own, read as an implicit model: we only use its samples, then work out by the
+# change of variables the density the map induces, p_g(r) = p_u(u) |du/dr|.
 
 # %%
 u = generator.random(n)
@@ -143,7 +158,9 @@ D, p = stats.kstest(r, "rayleigh")
 say(f"""G(u) = sqrt(-2 ln(1 - u)) on {n} uniforms: mean {r.mean():.4f} +-
 {r.std() / math.sqrt(n):.4f} (Rayleigh law:
 sqrt(pi/2) = {math.sqrt(math.pi / 2):.4f}); KS against the Rayleigh law D = {D:.5f}, p = {p:.3f}.
-Nowhere did we write a density to sample from: the map made it. Where G stretches (u near 0
+We never sampled from a density: the map made one, and here we could still derive it
+because G is a simple, invertible formula; for a neural network's G nobody can.
+Where G stretches (u near 0
 and near 1), samples thin out and p_g is small; where it squeezes, they crowd together.""")
 
 fig, (ax_map, ax_density) = plt.subplots(1, 2, figsize=(12, 4.2))

@@ -8,6 +8,9 @@ factor; check the result against the `nn` package's backward and against finite 
 
 Run: python lessons/03_neural_network_by_hand.py   (--fast: small sizes, as the tests run it;
 --show: open the figures in windows)
+
+Course section (by the course's Chinese terms): 神经网络 (neural network)
+and 反向传播 (backpropagation).
 """
 
 # %%

@@ -9,6 +9,9 @@ then read the ratio p_g / p_data out of it.
 
 Run: python lessons/04_discriminator.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): 判别器 (the
+discriminator) and 最优判别器 D* (the optimal discriminator).
 """
 
 # %%
@@ -32,6 +35,22 @@ lesson = start(__file__, __doc__)
 steps = lesson.pick(3000, 600)
 m = 256                                    # minibatch size, as in Algorithm 1
 p_data, p_g = Normal(-1.0, 1.0), Normal(1.0, 0.7)
+
+# %% [markdown]
+# ## D* derived: maximise a log y + b log(1 - y) point by point
+# For a fixed G, V(D, G) = integral over x of [p_data(x) log D(x) + p_g(x) log(1 - D(x))] dx
+# (the noise integral becomes one over x = G(z), whose density is p_g). D(x) can be chosen
+# separately at every x, so maximise the integrand pointwise. With a = p_data(x), b = p_g(x),
+# y = D(x) in (0, 1): f(y) = a log y + b log(1 - y), f'(y) = a / y - b / (1 - y) = 0 gives
+# a (1 - y) = b y, y = a / (a + b); f''(y) = -a / y^2 - b / (1 - y)^2 < 0, so it is the
+# maximum. Hence D*(x) = p_data(x) / (p_data(x) + p_g(x)) wherever a + b > 0 (elsewhere D is
+# free: neither term sees it). The checks below compare a trained D with this formula.
+#
+# Why D alone cannot generate: D* is a ratio, D* / (1 - D*) = p_data / p_g. Knowing D (and
+# p_g) tells us p_data up to that ratio -- the density-ratio section below reads p_g back out of
+# it -- but D is a function x -> [0, 1], a judge, not a sampler: it offers no map from noise to
+# new x, and drawing from p_data by D would need p_g known in closed form, a normaliser, and a
+# sampler (MCMC) for the result. The GAN's G is the sampler; D only tells it where to move.
 
 # %% [markdown]
 # ## Two classifiers against the same fixed p_g

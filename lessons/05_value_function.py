@@ -11,6 +11,9 @@ generators p_g = N(mu, sigma) for the target p_data = N(-1, 1).
 
 Run: python lessons/05_value_function.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): 价值函数 (the value
+function) V(D, G), KL散度 and JS散度 (KL and JS divergence).
 """
 
 # %%
@@ -52,6 +55,18 @@ estimates with m = {m} average {estimates.mean():.4f} +- {estimates.std() / np.s
 single step of Algorithm 1 sees a noisy V.""")
 
 # %% [markdown]
+# ## Theorem 1, derived: from C(G) to KL terms to -log 4 + 2 JSD
+# The Kullback-Leibler divergence KL(p || q) = E_{x~p} log(p(x) / q(x)) >= 0 (Jensen: -log is
+# convex, so E_p[-log(q/p)] >= -log E_p[q/p] = -log 1 = 0), with equality iff p = q. Put
+# D* = p_data / (p_data + p_g) (lesson 04) into V:
+#   C(G) = E_{p_data} log[p_data / (p_data + p_g)] + E_{p_g} log[p_g / (p_data + p_g)].
+# Write p_data + p_g = 2 m with m = (p_data + p_g) / 2, a density; each log gains -log 2:
+#   C(G) = -log 2 + E_{p_data} log(p_data / m) - log 2 + E_{p_g} log(p_g / m)
+#        = -log 4 + KL(p_data || m) + KL(p_g || m) = -log 4 + 2 JSD(p_data || p_g),
+# since JSD(p || q) = [KL(p || m) + KL(q || m)] / 2. JSD >= 0 with equality iff p_g = p_data,
+# so C(G) >= -log 4, reached only at p_g = p_data: the global minimum of the virtual training
+# criterion.
+#
 # ## Theorem 1, numerically: C(G) = -log 4 + 2 JSD(p_data || p_g)
 # c_of_g integrates V(D*, G) directly; jsd integrates the Jensen-Shannon divergence. Nothing in
 # the first computation knows about the second.
@@ -128,7 +143,8 @@ ax.plot(slice_mu, V_frozen, color="tab:blue", linestyle="--",
         label=r"$V(D, G)$, D frozen at $D^*$ for $N(1, 1)$")
 ax.axhline(-LOG_4, color="black", linestyle=":", label=r"$-\log 4$, reached at $\mu = -1$")
 ax.axhline(0.0, color="0.6", linewidth=0.8)
-ax.set(xlabel=r"$\mu$ of $p_g = N(\mu, 1)$", ylabel="nats", ylim=(-3.5, 0.2),
+bottom = min(V_frozen.min(), C_slice.min()) - 0.3          # the frozen-D curve, all of it
+ax.set(xlabel=r"$\mu$ of $p_g = N(\mu, 1)$", ylabel="nats", ylim=(bottom, 0.2),
        title=r"Slice $\sigma = 1$: C is minimal at $\mu = -1$; any fixed D lies below C")
 ax.legend(fontsize=8, loc="lower right")
 lesson.save(fig, FIGURES[1])

@@ -3,25 +3,31 @@
 Follows Algorithm 1 and Figure 1 of Goodfellow et al. (2014). Each iteration: k times, sample m
 real examples and m noise samples and take a gradient step of D up the minibatch value V; then
 sample m fresh noise samples and take one step of G (here with the non-saturating loss of
-lesson 07). We take one iteration apart with the library's pieces (`discriminator_step`,
-`generator_step`), then run `train` with the default `GANConfig` and watch D(x) flatten to 1/2
-as p_g settles on p_data -- the picture of the paper's Figure 1, from a real run.
+lesson 07). We write one iteration out in raw NumPy and check it against the library's, then
+run `train` with the default `GANConfig` and watch D(x) against D* as p_g settles on p_data --
+the picture of the paper's Figure 1, from a real run.
 
 Run: python lessons/06_algorithm1.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): 生成对抗网络的训练算法 (Algorithm
+1) and 纳什均衡 (Nash equilibrium).
 """
 
 # %%
+import copy
+
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.special import expit as sigmoid
 
 import rng
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan.config import GANConfig
 from gan.plots import (discriminator_figure, evolution_animation, evolution_html, figure1,
                        jsd_figure, losses_figure)
-from gan.train import build_players, discriminator_step, generator_step, make_optimizer, train
+from gan.game import GAN
+from gan.train import iteration, learning_rate_factor, train
 
 FIGURES = ("figure1.png", "evolution.gif", "evolution.html", "losses.png", "jsd.png",
            "discriminator.png", "d_to_half.png")
@@ -37,35 +43,112 @@ say(f"""The defaults: target {p_data!r}, noise {p_z!r}, G {config.g_hidden} hidd
 weights averaged over the last {config.average_last:.0%} of {steps} steps.""")
 
 # %% [markdown]
-# ## One iteration, step by step
+# ## The game, and what "solving" it means
+# Algorithm 1 plays a two-player zero-sum game: whatever D gains, G loses. D picks its
+# parameters to maximise V(D, G) = E_x log D(x) + E_z log(1 - D(G(z))); G picks its own to
+# minimise the same number, so the game is min_G max_D V(D, G). A Nash equilibrium is a pair
+# (G*, D*) where neither player gains by changing alone: V(D, G*) <= V(D*, G*) <= V(D*, G) for
+# every D and G. Lesson 04 found D's best answer to any G, D*_G = p_data / (p_data + p_g);
+# lesson 05 showed that G's value against it, C(G) = -log 4 + 2 JSD(p_data || p_g), is least at
+# p_g = p_data. So the pair (p_g = p_data, D = 1/2) is the equilibrium, with V = -log 4: D can
+# do no better than guess, and G, facing a D that guesses everywhere, cannot move it.
+# Algorithm 1 looks for it by alternating small gradient steps, k for D, one for G.
+#
+# ## One iteration by hand, in raw NumPy, against the library's
+# The players are exactly those `train(config)` builds: one seed, split into a training stream
+# (weights, then minibatches) and an evaluation stream. Below, the same iteration is written out
+# in NumPy -- sample, forward, the gradients of the two losses, backward by the chain rule, Adam
+# -- on copies of the weights and of the random stream, and compared with the library's.
 
 # %%
-generator = rng.Generator(config.seed)
-G, D = build_players(config, generator)
-opt_d = make_optimizer(config.optimizer, D, config.lr_d, config.betas)
-opt_g = make_optimizer(config.optimizer, G, config.lr_g, config.betas)
+train_rng, _ = rng.Generator(config.seed).spawn(2)      # what train() does with config.seed
+game = GAN(config, train_rng)                           # draws G's weights, then D's
+raw_rng = copy.deepcopy(train_rng)                      # the same stream, for the raw version
+G_params = [p.copy() for p in game.G.parameters()]      # [W1, b1, W2, b2, W3, b3]
+D_params = [p.copy() for p in game.D.parameters()]
+lr_factor = learning_rate_factor(1, steps, config.lr_schedule, config.decay_start)
+game.set_learning_rates(lr_factor)
+x0 = p_data.sample(m, copy.deepcopy(train_rng))
+D_fresh = sigmoid(game.D.forward(x0))
 
-x = p_data.sample(m, generator)                  # m examples from p_data
-z = p_z.sample(m, generator)                     # m noise samples from p_z
-x_fake = G.forward(z)
-D_real, D_fake = sigmoid(D.forward(x)), sigmoid(D.forward(x_fake))
-say(f"""Sampled x {x.shape} from p_data and z {z.shape} from p_z; G(z) has shape
-{x_fake.shape}. Before any update: mean D(x) = {D_real.mean():.3f}, mean D(G(z)) =
-{D_fake.mean():.3f} -- a fresh D guesses.""")
 
-d_loss, v = discriminator_step(D, opt_d, x, x_fake)
-D_real_after, D_fake_after = sigmoid(D.forward(x)), sigmoid(D.forward(x_fake))
-say(f"""D step (ascend V = {v:.4f}, i.e. descend L_D = {d_loss:.4f}; {D.flat_params.size}
-parameters): on the same batch mean D(x) moves {D_real.mean():.4f} -> {D_real_after.mean():.4f}
-and mean D(G(z)) {D_fake.mean():.4f} -> {D_fake_after.mean():.4f}. With k = {config.k} this is
-the whole inner loop.""")
+def forward(params, x, act):
+    """h_{i+1} = act(h_i W_i + b_i), the last layer linear; keeps h_i and a_i for backward."""
+    hs, pre = [x], []
+    for i in range(0, len(params), 2):
+        pre.append(hs[-1] @ params[i] + params[i + 1])
+        hs.append(act(pre[-1]) if i + 2 < len(params) else pre[-1])
+    return hs, pre
 
-z = p_z.sample(m, generator)                     # fresh noise for G's step
-x_before = G.forward(z).copy()
-g_loss = generator_step(G, D, opt_g, z, config.g_loss)
-say(f"""G step ({config.g_loss} loss L_G = {g_loss:.4f}; {G.flat_params.size} parameters):
-the gradient flows dL_G/dl -> D.backward -> dL_G/dx -> G.backward, D stays fixed. The samples
-move by {np.abs(G.forward(z) - x_before).mean():.4f} on average. Repeat {steps} times.""")
+
+def backward(params, hs, pre, grad, act_slope):
+    """Chain rule back through the layers: returns [dW1, db1, ...] and dL/dx."""
+    grads = []
+    for i in reversed(range(0, len(params), 2)):
+        if i + 2 < len(params):
+            grad = grad * act_slope(pre[i // 2])          # dL/da = dL/dh * act'(a)
+        grads[:0] = [hs[i // 2].T @ grad, grad.sum(axis=0)]  # dL/dW = h^T dL/da, dL/db
+        grad = grad @ params[i].T                            # dL/dh_prev = dL/da W^T
+    return grads, grad
+
+
+def adam(params, grads, state, lr, t, b1=config.betas[0], b2=config.betas[1], eps=1e-8):
+    """m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; theta -= lr m_hat / (sqrt(v_hat) + eps)."""
+    for p, g, m_i, v_i in zip(params, grads, state["m"], state["v"]):
+        m_i[...] = b1 * m_i + (1 - b1) * g
+        v_i[...] = b2 * v_i + (1 - b2) * g * g
+        p -= lr * (m_i / (1 - b1**t)) / (np.sqrt(v_i / (1 - b2**t)) + eps)
+
+
+def leaky(a):
+    return np.where(a > 0, a, 0.2 * a)
+
+
+def leaky_slope(a):
+    return np.where(a > 0, 1.0, 0.2)
+
+
+def softplus(a):
+    return np.logaddexp(0.0, a)
+
+
+zeros = lambda params: {"m": [np.zeros_like(p) for p in params],  # noqa: E731
+                        "v": [np.zeros_like(p) for p in params]}
+state_d, state_g = zeros(D_params), zeros(G_params)
+# D step: L_D = -[mean log D(x) + mean log(1 - D(G(z)))] = mean s(-l_real) + mean s(l_fake)
+x = p_data.sample(m, raw_rng)                            # m examples from p_data
+z = p_z.sample(m, raw_rng)                               # m noise samples from p_z
+x_fake = forward(G_params, z, softplus)[0][-1]           # G(z)
+hs, pre = forward(D_params, np.concatenate([x, x_fake]), leaky)   # one batch of 2m
+logit = hs[-1]
+grad_logit = np.concatenate([-sigmoid(-logit[:m]), sigmoid(logit[m:])]) / m  # dL_D/dl
+grads_d, _ = backward(D_params, hs, pre, grad_logit, leaky_slope)
+adam(D_params, grads_d, state_d, config.lr_d * lr_factor, t=1)
+# G step (non-saturating): L_G = -mean log D(G(z)) = mean s(-l), through the updated D
+z = p_z.sample(m, raw_rng)                               # fresh noise
+g_hs, g_pre = forward(G_params, z, softplus)
+d_hs, d_pre = forward(D_params, g_hs[-1], leaky)
+_, grad_x = backward(D_params, d_hs, d_pre, -sigmoid(-d_hs[-1]) / m, leaky_slope)  # dL_G/dx
+grads_g, _ = backward(G_params, g_hs, g_pre, grad_x, sigmoid)   # softplus' = sigmoid
+adam(G_params, grads_g, state_g, config.lr_g * lr_factor, t=1)
+
+d_loss, v, g_loss = iteration(game, 1, train_rng)       # the library's iteration 1
+difference = max(np.abs(a - b).max() for a, b in
+                 zip(G_params + D_params, game.G.parameters() + game.D.parameters()))
+raw_d_loss = float(np.mean(softplus(-logit[:m])) + np.mean(softplus(logit[m:])))
+same_word = check("06 raw iteration equals the library's", difference, "<", 1e-12,
+                  ("is the library's iteration, to rounding", "DIFFERS from the library's"))
+say(f"""Shapes: x {x.shape}, z {z.shape}, G(z) {x_fake.shape}; D sees one batch of
+{2 * m} and has {game.D.flat_params.size} parameters, G
+{game.G.flat_params.size}. Raw NumPy: L_D = {raw_d_loss:.6f} (library {d_loss:.6f}); after one
+D step and one G step the largest difference between a weight of the raw version and the
+library's is {difference:.1e}: the raw iteration {same_word} (the order of Adam's
+multiplications differs, nothing else).""")
+fresh_word = check("06 fresh D guesses", abs(float(D_fresh.mean()) - 0.5), "<", 0.1,
+                          ("near 1/2: a fresh D guesses",
+                           "already away from 1/2, by the luck of its random weights"))
+say(f"""Before any update, mean D(x) over a batch of real x is {D_fresh.mean():.3f}:
+{fresh_word}.""")
 
 # %% [markdown]
 # ## The full run
@@ -83,9 +166,13 @@ frames = evolution_animation(history, lesson.out / FIGURES[1])
 evolution_html(history, lesson.out / FIGURES[2])
 print(f"  [animation] {lesson.out / FIGURES[1]} and {FIGURES[2]} ({frames} frames)")
 say("Open evolution.html in a browser to play, pause, step and scrub through the run.")
+if lesson.fast:
+    say(f"""--fast: {steps} steps are too short for the run to reach the target (JSD =
+{metrics['jsd']:.1e} nats); Figure 1 shows the start of the game, not its end. Run without
+--fast to see D flatten.""")
 say("""Figure 1, read left to right: D (blue dashed) first separates the densities; G's arrows
-pull the noise line towards where D says 'real'; p_g (green) slides onto p_data (black dotted)
-and D flattens to 1/2, where it can no longer tell them apart (Theorem 1).""")
+pull the noise line towards where D says 'real'; p_g (green) moves towards p_data (black
+dotted), and D follows D* = p_data / (p_data + p_g), which is 1/2 wherever p_g = p_data.""")
 lesson.save(losses_figure(history, g_loss=config.g_loss), FIGURES[3])
 lesson.save(jsd_figure(history), FIGURES[4])
 lesson.save(discriminator_figure(result), FIGURES[5])
@@ -102,11 +189,28 @@ for i in (0, len(deviation) // 4, len(deviation) // 2, len(deviation) - 1):
     print(f"  step {snapshot_steps[i]:5d}: max |D - 1/2| = {deviation[i]:.4f},"
           f"  JSD = {history.jsd[i]:.2e} nats")
 print()
-say(f"""At step 0 D is near 1/2 out of ignorance (random weights). It first moves away -- its
-largest deviation, {deviation.max():.3f}, comes at step {snapshot_steps[np.argmax(deviation)]} --
-and then is pushed back towards 1/2 as p_g closes in, which is the equilibrium of Theorem 1.
-What remains ({deviation[-1]:.3f}) marks where p_g still differs from p_data (see
-discriminator.png: D follows D* = p_data / (p_data + p_g)).""")
+D_history = np.asarray(history.D_grid)[:, central]
+p_g_history, p_data_central = np.asarray(history.p_g_grid)[:, central], history.p_data_grid[central]
+D_star = p_data_central / (p_data_central + p_g_history)   # the best D against each snapshot's G
+star_gap = np.abs(D_star[-1] - 0.5).max()                  # what p_g != p_data leaves
+d_error = np.abs(D_history[-1] - D_star[-1]).max()         # what D's own error leaves
+start_word = check("06 D at step 0", deviation[0], "<", 0.1,
+                   ("near 1/2, out of ignorance (random weights)", "not yet near 1/2"))
+fall_word = check("06 D deviation falls", deviation[-1], "<", 0.5 * deviation.max(),
+                  ("is pushed back towards 1/2 (below half its peak) as p_g closes in",
+                   "has not come back towards 1/2 (to half its peak) by the end of this run"))
+cause = compare("06 leftover: D's error vs D* - 1/2", d_error, star_gap,
+                ("mostly the gap between D* and 1/2, that is where p_g still differs from p_data",
+                 "as much D's own error as the gap between D* and 1/2",
+                 "mostly D's own error (D is not D*), not a difference between p_g and p_data"),
+                tolerance=0.25)
+say(f"""At step 0 D is {start_word}: max |D - 1/2| = {deviation[0]:.3f}. Its largest deviation,
+{deviation.max():.3f}, comes at step {snapshot_steps[np.argmax(deviation)]}; after that it
+{fall_word} ({deviation[-1]:.4f} at the end). Which part of the leftover is which? At the end
+max |D* - 1/2| = {star_gap:.4f} (D* of the final p_g: the part p_g != p_data explains) and
+max |D - D*| = {d_error:.4f} (D's distance from the best response). The leftover is
+{cause}. The equilibrium (p_g = p_data, D = 1/2) is where Algorithm 1 is headed; a finite run
+and a finite D only approach it.""")
 
 fig, ax = plt.subplots(figsize=(7, 3.8))
 ax.semilogy(snapshot_steps, deviation, "o-", color="tab:blue", markersize=3,

@@ -8,6 +8,9 @@ then train G both ways from the same start on a target far from where it begins.
 
 Run: python lessons/07_saturating_loss.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): 非饱和损失 (the non-
+saturating loss) and 梯度消失 (vanishing gradients).
 """
 
 # %%
@@ -18,7 +21,7 @@ import numpy as np
 from scipy.special import expit as sigmoid
 
 import rng
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.evaluate import generator_density, jsd_with_outside_mass
@@ -102,7 +105,7 @@ lesson.save(fig, FIGURES[0])
 # %%
 steps, every = lesson.pick(1500, 600), 50
 grid = np.linspace(-4.0, p_data.mu + 4.0, 601)
-jsd_over_time = {}
+jsd_over_time, final_mean = {}, {}
 for kind in LOSSES:
     G_run, D_run = G.copy(), D.copy()
     opt_g, opt_d = SGD(G_run, lr=0.005), make_optimizer("adam", D_run, 2e-3)
@@ -117,11 +120,25 @@ for kind in LOSSES:
             if step < steps:
                 algorithm1_step(G_run, D_run, opt_d, opt_g, run_config, run_rng)
     mean = G_run.forward(p_z.sample(10_000, run_rng)).mean()
+    final_mean[kind] = mean
     below = np.flatnonzero(np.array(jsd_over_time[kind]) < 0.5)
     first = f"at step {below[0] * every}" if below.size else "never"
     say(f"""{kind}: JSD first below 0.5 nats {first}; after {steps} steps
 JSD = {jsd_over_time[kind][-1]:.3f} nats (log 2 =
 {np.log(2):.3f} means no overlap at all), mean of G(z) = {mean:.2f} (target {p_data.mu}).""")
+
+end = {kind: jsd_over_time[kind][-1] for kind in LOSSES}
+closer = compare("07 final JSD: non-saturating vs minimax", end["non_saturating"], end["minimax"],
+                 ("ends closer to the target than", "ends as far from the target as",
+                  "ends farther from the target than"), tolerance=0.05)
+reached = {kind: check(f"07 {kind} reaches the target", end[kind], "<", 0.01,
+                       ("reaches the target (JSD < 0.01 nats)",
+                        "does not reach the target (JSD >= 0.01 nats)")) for kind in LOSSES}
+say(f"""From the same start, the non-saturating G {closer} the minimax G (JSD
+{end['non_saturating']:.3f} against {end['minimax']:.3f} nats; means
+{final_mean['non_saturating']:.2f}
+and {final_mean['minimax']:.2f} for a target of {p_data.mu}). In {steps} steps the minimax G
+{reached['minimax']}, and the non-saturating G {reached['non_saturating']}.""")
 
 fig, ax = plt.subplots(figsize=(7.5, 4))
 for kind in LOSSES:

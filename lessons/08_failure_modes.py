@@ -2,10 +2,14 @@
 
 Follows Section 6 of Goodfellow et al. (2014), which warns that G trained too long against a
 stale D maps many values of z to the same x (their "Helvetica scenario", now called mode
-collapse), and the practice after it. Theorem 1 promises convergence only for players
-with enough capacity, each step a small move in function space; real runs break each promise.
-We run small grids of Algorithm 1 and ask, for each failure, what D(x) shows -- and when it
-shows nothing, because a D near 1/2 is evidence of convergence only if D could have told.
+collapse), and the practice after it. The paper's convergence result is Proposition 2 (derived
+below); it holds for players with enough capacity, D at its optimum at every step, and steps
+taken in the space of densities -- real runs break each premise. We run small grids of
+Algorithm 1 and ask, for each failure, what D(x) shows -- and when it shows nothing, because a D
+near 1/2 is evidence of convergence only if D could have told.
+
+Course section (by the course's Chinese terms): 模式崩溃 (mode collapse)
+and 训练不稳定 (unstable training).
 """
 
 # %%
@@ -13,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
 from gan.plots import plot_densities
@@ -32,6 +36,28 @@ def run(**changes):
     """Final metrics of one short run of Algorithm 1 with some settings changed."""
     return train(base.replace(**changes)).metrics
 
+
+# %% [markdown]
+# ## What the paper proves, and what it does not (Proposition 2)
+# Proposition 2 (Goodfellow et al. 2014, Section 4.2): if G and D have enough capacity, and at
+# each step D is allowed to reach its optimum D*_G given G, and p_g is updated so as to improve
+# C(G) = sup_D V(D, G) = -log 4 + 2 JSD(p_data || p_g), then p_g converges to p_data.
+#
+# Why. Look at V(D, G) as a function U(p_g, D) of the density p_g itself:
+#     U(p_g, D) = E_{x~p_data} log D(x) + E_{x~p_g} log(1 - D(x)),
+# which is linear, hence convex, in p_g. C(p_g) = sup_D U(p_g, D) is a supremum of convex
+# functions, so it is convex; and the subgradients of a supremum include the gradient of the
+# function at the point where the supremum is attained -- here at D = D*_G. So a gradient step of
+# p_g on U(p_g, D*_G) is a subgradient step on the convex C, whose unique minimum (lesson 05)
+# is p_g = p_data. Small enough steps of subgradient descent on a convex function converge.
+#
+# What it does not cover. The argument moves p_g in the space of all densities. Algorithm 1
+# moves the parameters theta_g of an MLP G: p_g is then a non-linear function of theta_g, and
+# C(theta_g) is no longer convex -- it can have stationary points that are not p_data, and a
+# step in theta_g is not a step along a subgradient of C in p_g. D is an MLP too, trained for k
+# steps, not to D*_G, and G's family may not contain p_data at all. The paper says so ("in
+# practice, adversarial nets represent a limited family of p_g distributions via the function
+# G(z; theta_g) ... the proof does not apply"). The grids below are what is left: experiment.
 
 # %% [markdown]
 # ## A grid over k and the learning rate, and one over capacity
@@ -101,6 +127,7 @@ runs = {
     "defaults (cosine decay, averaging)": train(base.replace(**tracked)).history,
 }
 low, high = Normal(-1.0, 1.0).interval(0.95)
+measured = {}
 fig, (ax_path, ax_time) = plt.subplots(1, 2, figsize=(11, 4))
 for (name, history), color in zip(runs.items(), ("tab:red", "tab:green")):
     mean, std = np.array(history.mean), np.array(history.std)
@@ -115,16 +142,29 @@ for (name, history), color in zip(runs.items(), ("tab:red", "tab:green")):
 p_data averages {deviation[late].mean():.3f}.""")
     ax_path.plot(mean[late], std[late], "-", color=color, linewidth=1, alpha=0.8, label=name)
     ax_time.plot(history.snapshot_steps, mean, color=color, linewidth=1, label=name)
-say("""What D shows: at any one snapshot, little -- D is close to the best response to the G of
-that moment, so its deviation from 1/2 can look much the same in both runs. Oscillation lives
-in time: G moves, D answers, G overshoots. Here the learning-rate decay and the averaging of G's
-weights let the pair come to rest.""")
+    measured[name] = (distance, float(np.mean(history.jsd[len(mean) // 2:])))
+constant_name, default_name = list(runs)
+rest_word = compare("08 second-half distance: defaults vs constant",
+                    measured[default_name][0], measured[constant_name][0],
+                    ("closer to the target (-1, 1) than", "as close to the target as",
+                     "farther from the target than"), tolerance=0.1)
+jsd_word = compare("08 second-half mean JSD: defaults vs constant",
+                   measured[default_name][1], measured[constant_name][1],
+                   ("lower than", "about the same as", "higher than"), tolerance=0.1)
+say(f"""What D shows: at any one snapshot, little -- D is close to the best response to the G
+of that moment, so its deviation from 1/2 can look much the same in both runs. Oscillation
+lives in time: G moves, D answers, G overshoots. In this run the defaults' (mean, std) stay
+{rest_word} the constant-rate run's over the second half (RMS distance
+{measured[default_name][0]:.3f} against {measured[constant_name][0]:.3f}), and their mean JSD
+there is {jsd_word} the constant-rate run's ({measured[default_name][1]:.1e} against
+{measured[constant_name][1]:.1e} nats). The two measures need not agree: the RMS distance sees
+only the mean and std, the JSD the whole shape.""")
 ax_path.plot(-1.0, 1.0, "k*", markersize=12, label="target (-1, 1)")
 ax_path.set(xlabel="mean of G(z)", ylabel="std of G(z)",
-            title="(mean, std) of $p_g$, second half: wandering vs settling")
+            title="(mean, std) of $p_g$ over the second half of each run")
 ax_time.axhline(-1.0, color="black", linestyle=":", label="target mean -1")
 ax_time.set(xlabel="step", ylabel="mean of G(z)", ylim=(-1.6, -0.4),
-            title="The mean of G(z) keeps swinging past the target")
+            title="The mean of G(z) over training")
 ax_path.legend(fontsize=8)
 ax_time.legend(fontsize=8)
 lesson.save(fig, FIGURES[1])
@@ -145,15 +185,22 @@ index = 1 if mass_left < 0.5 else 0                         # the mode G covers
 covered, uncovered = p_data.components[index], p_data.components[1 - index]
 mean_D = {mode: np.trapezoid(mode.pdf(grid) * D, grid) for mode in (covered, uncovered)}
 w = p_data.weights[index]
+collapse_word = check("08 one mode holds most of p_g", max(mass_left, 1 - mass_left), ">", 0.9,
+                      ("collapsed onto one mode", "not collapsed onto one mode"))
+covered_word = check("08 D over the covered mode", mean_D[covered], "<", 0.5,
+                     ("below 1/2", "not below 1/2"))
+missed_word = check("08 D over the missed mode", mean_D[uncovered], ">", 0.9,
+                    ("D is sure every sample there is real",
+                     "D is not sure those samples are real"))
 say(f"""Target: two normals at -3 and +3. After {collapse_steps} steps p_g puts
-{mass_left:.3f} of its mass left of 0 and {1 - mass_left:.3f} right of it. JSD =
-{history.jsd[-1]:.3f} nats; a p_g sitting exactly on one mode would have JSD
-{jsd(p_data, covered):.3f}. What D shows, averaged over each mode: over the mode G covers,
-D = {mean_D[covered]:.2f} -- below 1/2, because all of G's mass piles up where the data has
-only {w:.0%} of its own (D* = w / (w + 1) = {w / (w + 1):.2f} for an exact collapse); over the
-mode G misses, D = {mean_D[uncovered]:.2f}: D is sure every sample there is real. Yet G gets
-no pull towards it: its gradient is D's slope at its own samples G(z), and none of them are
-near the missing mode.""")
+{mass_left:.3f} of its mass left of 0 and {1 - mass_left:.3f} right of it: it has
+{collapse_word}. JSD = {history.jsd[-1]:.3f} nats; a p_g sitting exactly on one mode would have
+JSD {jsd(p_data, covered):.3f}. What D shows, averaged over each mode: over the mode G covers
+most, D = {mean_D[covered]:.2f} ({covered_word}; for an exact collapse all of G's mass piles up
+where the data has only {w:.0%} of its own, and D* = w / (w + 1) = {w / (w + 1):.2f}); over the
+other mode, D = {mean_D[uncovered]:.2f}: {missed_word}. Where G has collapsed it gets no pull
+towards the missing mode: its gradient is D's slope at its own samples G(z), and none of them
+are near it.""")
 
 fig, ax = plt.subplots(figsize=(8, 4))
 plot_densities(ax, grid, history.p_data_grid, p_g, D)
@@ -163,7 +210,7 @@ if p_g[peak] > 1.1:                                          # say where p_g lea
                 xytext=(grid[peak] - 4.5, 0.9), color="tab:green", fontsize=8,
                 arrowprops=dict(arrowstyle="->", color="tab:green"))
 ax.set(ylabel="density;  D(x)", ylim=(0, 1.1), xlim=(-6, 6),
-       title=f"Mode collapse after {collapse_steps} steps: D ~ 1 over the mode G misses")
+       title=f"Two modes after {collapse_steps} steps: p_g has {collapse_word}")
 ax.legend(fontsize=8, loc="center left")
 lesson.save(fig, FIGURES[2])
 

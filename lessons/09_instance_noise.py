@@ -10,13 +10,16 @@ G (Arjovsky & Bottou's premise: D close to optimal), then measure G's gradient a
 
 Run: python lessons/09_instance_noise.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): 实例噪声 (instance noise):
+支撑集不相交 (disjoint supports).
 """
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.train import TrainingDiverged, train
@@ -53,6 +56,23 @@ def run(seed, sigma):
     return np.array(games[0].generator_gradient_norms), metrics
 
 
+# %% [markdown]
+# ## Why disjoint supports starve G, and why noise helps (the argument before the check)
+# Real data often lie on a low-dimensional manifold of the space they are written in (images of
+# digits fill a thin set of R^1024), and so does p_g, the image of a low-dimensional z under G.
+# Two such sets in general position do not meet (two curves in R^3 almost never cross), and
+# here the extreme case is made on purpose: N(4, 0.05) sits far from G's start near 0, so the
+# two densities have (numerically) disjoint supports. Then a D that is 1 on one support and 0 on
+# the other exists, is smooth between them, and is optimal: JSD = log 2 whatever the distance,
+# and as D approaches it, D(G(z)) -> 0 and D's slope at G(z) -> 0. The minimax G's gradient,
+# dL_G/dx = -D'(x)/(1 - D(x)) summed over its samples, vanishes (Arjovsky & Bottou 2017,
+# Theorem 2.4). Add independent noise eps ~ N(0, sigma^2) to every input D sees: D now
+# compares p_data * N(0, sigma^2) with p_g * N(0, sigma^2), two densities that are positive
+# everywhere, so no D is 0 or 1 anywhere, D* = p_data,s / (p_data,s + p_g,s) is strictly
+# between, and its slope at G's samples is not 0. The JSD between the blurred densities is below
+# log 2 and shrinks as they approach, so G has a gradient to follow. As sigma -> 0 the blurred
+# game becomes the original one, which is why sigma is annealed.
+
 # %%
 results = {(seed, sigma): run(seed, sigma) for seed in seeds for sigma in sigmas}
 print("  seed  sigma  |grad| at step 1  median |grad|, steps 1-20   final mean   JSD (nats)")
@@ -65,14 +85,27 @@ ratio = np.median([results[(s, 1.0)][0][0] / results[(s, 0.0)][0][0] for s in se
 final = {key: (np.log(2) if metrics is None else metrics["jsd"]) for key, (_, metrics) in
          results.items()}
 closer = sum(final[(s, 1.0)] < final[(s, 0.0)] for s in seeds)
-say(f"""What to notice: against a D trained to separate N(4, 0.05) from G's start, the plain G's
-first gradient is small, and the blurred game's is larger, by a median factor of {ratio:.0f} over
-these seeds: D cannot be confident where the blurred distributions overlap. The plain G's
-gradient does not stay small, though: within a few steps D moves and the medians over steps
-1-20 are alike. At the end, instance noise is closer to the target (lower JSD; log 2 = 0.693
-means disjoint supports) in {closer} of {len(seeds)} seeds -- a help with the start of a run,
-not a guarantee, and the non-saturating loss (exercise 1) already keeps the plain G's first
-gradient alive.""")
+first_word = compare("09 first gradient: noise vs plain (median ratio vs 1)", ratio, 1.0,
+                     ("smaller than", "about as large as", "larger than"), tolerance=0.2)
+alike = np.median([np.median(results[(s, 1.0)][0][:20]) / np.median(results[(s, 0.0)][0][:20])
+                   for s in seeds])
+later_word = check("09 medians over steps 1-20 alike (ratio within 1/3..3)", abs(np.log(alike)),
+                   "<", np.log(3), ("alike", "not alike"))
+majority = check("09 noise closer at the end in more than half the seeds", closer, ">",
+                 len(seeds) / 2, ("more than half", "at most half"))
+if lesson.fast:
+    say(f"""--fast: {warm_up} warm-up steps of D and {steps} training steps on one seed are
+too short to show the effect (D has not become confident, so the plain G's first gradient is
+not small yet); the sentences below describe whatever this run's numbers are.""")
+say(f"""What to notice: against a D trained first to separate N(4, 0.05) from G's start, the
+blurred game's first gradient is {first_word} the plain game's, by a median factor of
+{ratio:.3g} over these seeds (where D has become confident, the plain gradient is small and
+the blurred one is not: D cannot be confident where the blurred distributions overlap). Over
+steps 1-20 the medians of the two games are {later_word} (median ratio {alike:.3g}): within a
+few steps D moves. At the end, instance noise is closer to the target (lower JSD; log 2 = 0.693
+means disjoint supports) in {closer} of {len(seeds)} seeds, {majority} -- a help with the start
+of a run, not a guarantee, and the non-saturating loss (exercise 1) already keeps the plain G's
+first gradient alive.""")
 
 fig, ax = plt.subplots(figsize=(8, 4))
 for (seed, sigma), (norms, _) in results.items():

@@ -8,6 +8,9 @@ GAN on the same seeds, on the course's N(-1, 1) and on a two-mode mixture.
 
 Run: python lessons/11_feature_matching.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): 特征匹配 (feature
+matching).
 """
 
 # %%

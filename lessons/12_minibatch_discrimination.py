@@ -12,6 +12,9 @@ layer, same G, same seeds, same steps.
 
 Run: python lessons/12_minibatch_discrimination.py   (--fast: small sizes, as the tests run it;
 --show: open the figures in windows)
+
+Course section (by the course's Chinese terms): 小批量判别 (minibatch
+discrimination) against 模式崩溃 (mode collapse).
 """
 
 # %%

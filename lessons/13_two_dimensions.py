@@ -10,6 +10,9 @@ the ring and watch it with GAN Lab's picture: D as a heat map, p_g's samples on 
 
 Run: python lessons/13_two_dimensions.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
+
+Course section (by the course's Chinese terms): 二维目标与模式覆盖 (2D targets
+and mode coverage).
 """
 
 # %%
@@ -104,7 +107,9 @@ quality_axis = ax.twinx()
 quality_axis.plot(steps, [c["high_quality"] for c in coverage], "s--", color="tab:blue",
                   markersize=3, label="high-quality share")
 quality_axis.set(ylabel="high-quality share", ylim=(0, 1))
-fig.legend(loc="upper left", fontsize=8)
+handles = ax.get_lines() + quality_axis.get_lines()
+ax.legend(handles=handles, labels=[h.get_label() for h in handles], loc="upper center",
+          bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)
 lesson.save(fig, FIGURES[3])
 for c, step in list(zip(coverage, steps))[:: max(len(steps) // 5, 1)]:
     print(f"  step {step:5d}: {c['modes_covered']} modes, {c['high_quality']:.1%} high quality, "

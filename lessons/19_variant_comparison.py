@@ -4,26 +4,31 @@ Follows the course's warning, after the tour of GAN variants, that many of them 
 well-tuned GAN (Lucic et al. 2018, "Are GANs Created Equal?", reached that conclusion at scale).
 Here the claim is not taken on trust: the plain GAN of Goodfellow et al. (2014) and the seven
 variants of lessons 09-15 and 21 are trained on the same targets with the same seeds and the
-settings of their own lessons, and judged by success criteria stated before any run. To stay near a
-lesson's minute the default run trains 3 seeds of every game on the two 1D targets; the full
-table -- 10 seeds, and the 2D ring of 8 as a third target -- is
-`python benchmarks/compare_variants.py` (much longer: a ring run trains 5000 steps, 20-40 s for
-the plain GAN and ~2 minutes for WGAN's five critic steps on a shared 2-core machine).
+settings of their own lessons, and judged by success criteria stated before any run. The default
+run trains 10 seeds of every game on the two 1D targets (a few minutes, not one); the table with
+the 2D ring of 8 as a third target is `python benchmarks/compare_variants.py` (much longer: a
+ring run trains 5000 steps, 20-40 s for the plain GAN and ~2 minutes for WGAN's five critic steps
+on a shared 2-core machine). Each difference is reported as an effect size with a bootstrap
+confidence interval, next to what Fisher's exact test can detect at that number of seeds.
+
+Course section (by the course's Chinese terms): GAN 变体的比较 (comparing
+GAN variants).
 """
 
 # %%
 import numpy as np
-from scipy.stats import fisher_exact
 
-from _lesson import say, start
+from _lesson import check, say, start
 from gan.comparison import (course_targets, course_variants, format_table, plot_comparison,
                             run_comparison, summarise)
+from gan.comparison.effects import (against_baseline, detectable_rate, format_effects,
+                                    smallest_p)
 
 FIGURES = ("comparison.png",)
 
 lesson = start(__file__, __doc__)
 targets, variants = course_targets()[:2], course_variants()   # the 1D targets; the ring: see above
-seeds = range(lesson.pick(3, 2))
+seeds = range(lesson.pick(10, 2))
 steps = lesson.pick(None, 15)
 if lesson.fast:
     say("--fast: 2 seeds of 15 steps, too short for any game to succeed; the sentences below "
@@ -45,47 +50,64 @@ say("""'success' counts the seeds that met the target's criterion; 'median' and 
 the seeds (JSD in nats, log 2 = disjoint supports; on the ring, modes covered out of 8);
 'seconds' is training time summed over the seeds. A diverged run counts as a failure.""")
 lesson.save(plot_comparison(rows, targets), FIGURES[0])
+entries = {(e["target"], e["variant"]): e for e in summary}
+
+
+def rows_of(target, name, diverged_too=False):
+    """The rows of one (target, variant), diverged ones too if asked."""
+    return [r for r in rows if r["target"] == target and r["variant"] == name
+            and (diverged_too or not r["diverged"])]
+
 
 # %% [markdown]
-# ## Better than the plain GAN, or not? Count with the noise of a few seeds in mind
+# ## Better than the plain GAN, or not? Effect sizes, their uncertainty, and what n can detect
+# Three numbers per (variant, target): the success-rate difference with a bootstrap 95%
+# interval; log10 of the ratio of median scores (JSD: below 0 means closer than the plain GAN)
+# with its interval; and Fisher's exact test on the 2x2 table of successes. Before reading them,
+# what the test could possibly say with this many seeds.
 
 # %%
-entries = {(e["target"], e["variant"]): e for e in summary}
-say(f"""{len(seeds)} seeds are few (even 10 are: 6 successes against 3 can happen by luck).
-Fisher's exact test asks how
-often a split at least this uneven would arise if both games had the same success rate; we call
-a difference real only when that chance (p) is below 0.05.""")
-verdicts = {}
-for target in targets:
-    plain = entries[(target.name, "plain GAN")]
-    for variant in variants:
-        entry = entries.get((target.name, variant.name))
-        if entry is None or variant.name == "plain GAN":
-            continue
-        table = [[entry["successes"], entry["runs"] - entry["successes"]],
-                 [plain["successes"], plain["runs"] - plain["successes"]]]
-        p = fisher_exact(table)[1]
-        difference = entry["success_rate"] - plain["success_rate"]
-        verdict = ("better" if difference > 0 else "worse") if p < 0.05 else "no clear difference"
-        verdicts[(target.name, variant.name)] = verdict
-        print(f"  {target.name:10s} {variant.name:18s} {entry['successes']:2d}/{entry['runs']} vs "
-              f"plain {plain['successes']:2d}/{plain['runs']}   p = {p:.2f}   {verdict}; median "
-              f"{entry['median']:.3g} vs {plain['median']:.3g}")
+n = len(seeds)
+floor_p = smallest_p(n, n)
+plain_rates = {t.name: entries[(t.name, "plain GAN")]["success_rate"] for t in targets}
+power_word = check("19 smallest attainable Fisher p below 0.05", floor_p, "<", 0.05,
+                   ("can", "cannot"))
+say(f"""With {n} seeds per game, the most uneven split possible ({n}/{n} against 0/{n}) gives
+Fisher's p = {floor_p:.2g}: the test {power_word} reach p < 0.05 at this n, whatever the
+games do.""")
+for name, rate in plain_rates.items():
+    needed = detectable_rate(n, rate) if n >= 2 else None
+    need = ("out of reach: not even a rate of 100% gives that power" if needed is None
+            else f"at least {needed:.0%}")
+    say(f"""{name}: the plain GAN succeeded in {rate:.0%} of seeds. For Fisher's test to have 80%
+power against it at n = {n}, a variant's true success rate would have to be {need}; smaller
+improvements go undetected most of the time, and "no clear difference" below means only that.""")
+
+table = against_baseline(rows, targets)
+print(format_effects(table))
 print()
+verdicts = {(e["target"], e["variant"]): e["verdict"] for e in table}
+effects = {(e["target"], e["variant"]): e["log10_median_ratio"] for e in table}
 counts = {kind: sum(v == kind for v in verdicts.values())
           for kind in ("better", "worse", "no clear difference")}
-say(f"""Of {len(verdicts)} (variant, target) pairs, {counts['better']} are clearly better than
-the plain GAN, {counts['worse']} clearly worse, and {counts['no clear difference']} cannot be
-told apart from it with {len(seeds)} seeds. That is the course's warning, measured.""")
-normal_name = targets[0].name
-plain_median = entries[(normal_name, "plain GAN")]["median"]
-closer = [f"{v.name} {entries[(normal_name, v.name)]['median']:.1e}" for v in variants[1:]
-          if (normal_name, v.name) in entries
-          and entries[(normal_name, v.name)]["median"] < plain_median / 3]
-say(f"""Success rates are coarse. On {normal_name} the plain GAN's median JSD is
-{plain_median:.1e} nats; variants whose median is over three times lower: {', '.join(closer) or
-'none'}. A closer fit of a one-mode target (the 'seconds' column says at what cost) -- and no
-rescue on the harder targets below.""")
+say(f"""Of {len(verdicts)} (variant, target) pairs, {counts['better']} have a success rate
+higher than the plain GAN's at p < 0.05, {counts['worse']} lower, and
+{counts['no clear difference']} cannot be told apart from it by success rate with {n} seeds --
+which, by the power computed above, rules out only large differences.""")
+closer = {key: ratio for key, ratio in effects.items() if ratio[2] < 0}
+farther = {key: ratio for key, ratio in effects.items() if ratio[1] > 0}
+listed = lambda chosen: ", ".join(  # noqa: E731
+    f"{v} on {t} ({10 ** -r[0]:.2g}x lower)" if r[0] < 0
+    else f"{v} on {t} ({10 ** r[0]:.2g}x higher)"
+    for (t, v), r in chosen.items()) or "none"
+say(f"""Success rates are coarse; the median scores say more. Median JSD lower than the plain
+GAN's with the whole bootstrap interval of the log ratio below 0: {listed(closer)}. Higher, with
+the interval above 0: {listed(farther)}. (On the ring the score is modes covered, so there
+"lower" means fewer modes.) A bootstrap over {n} seeds is itself rough: with so few values its
+intervals run a little narrow.""")
+if lesson.fast:
+    say("""--fast: these runs are far too short for any of the numbers above to mean anything
+beyond showing the computation.""")
 
 # %% [markdown]
 # ## What each variant was meant to fix, and what the numbers say
@@ -95,7 +117,11 @@ purpose = {
     "instance noise": "G's vanishing gradient when p_data and p_g start on disjoint supports",
     "WGAN": "a loss that measures distance (W1) and keeps G's gradient when D wins",
     "feature matching": "instability: G matches D's feature means instead of chasing D",
-    "minibatch discr.": "mode collapse, by letting D see a whole batch",
+    "minibatch discr.": "mode collapse, by letting D see a whole batch (on the two modes with "
+                        "lesson 12's deeper G: compare it with the next row, not only the "
+                        "plain GAN)",
+    "plain, lesson 12's G": "nothing: the control for minibatch discrimination, the plain game "
+                            "with lesson 12's deeper G and 1500 steps",
     "WGAN-GP": "WGAN's clipping, which limits the critic: a gradient penalty keeps it 1-Lipschitz",
     "conditional GAN": "control: ask for a class c and get p(x|c)",
     "InfoGAN": "an unsupervised code that names the modes",
@@ -108,23 +134,28 @@ for variant in variants[1:]:
     print(f"  {variant.name}\n    meant to fix: {purpose[variant.name]}\n"
           f"    measured: {'; '.join(measured)}")
 print()
-rows_of = lambda target, name: [r for r in rows if r["target"] == target and  # noqa: E731
-                                 r["variant"] == name and not r["diverged"]]
 held = [v.name for v in variants if entries[("two modes", v.name)]["success_rate"] > 0.5]
 held_jsd = [r["metrics"]["jsd"] for name in held for r in rows_of("two modes", name)
             if r["success"]]
 plain_two = [r["metrics"] for r in rows_of("two modes", "plain GAN")]
-say(f"""The two-mode mixture. Games that held both modes in most seeds: {', '.join(held) or
-'none'}. The conditional GAN is handed the modes as labels -- a different, easier problem, not
-a better solver; InfoGAN has to find them, and its code does. The other games hold one mode or
-none: the plain G ends with a median std of {np.median([m['std'] for m in plain_two]):.2f},
-a spike on one mode (each mode's std is 0.25, the mixture's
-{targets[1].config.target.std:.2f}). But holding a mode is not fitting it: the successful runs'
-median JSD is {np.median(held_jsd) if held_jsd else float('nan'):.2f} nats,
-against {entries[('two modes', 'plain GAN')]['median']:.2f} for the plain GAN. Look at the
-dot plot: the criterion and the JSD disagree, because a narrow spike inside each mode puts all
-its mass there and still differs from the mode's shape. Which number matters depends on what
-you wanted -- say it before the run, as here.""")
+info_word = check("19 InfoGAN holds both modes in most seeds",
+                  entries[("two modes", "InfoGAN")]["success_rate"], ">", 0.5,
+                  ("its code does, in most seeds", "its code does not, in most seeds"))
+plain_std = float(np.median([m["std"] for m in plain_two])) if plain_two else float("nan")
+spike_word = check("19 plain G's median std below 1 (the mixture's is ~3)", plain_std, "<", 1.0,
+                   ("a spike on one mode or between them", "spread over both modes"))
+held_text = (f"the successful runs' median JSD is {np.median(held_jsd):.2f} nats, against "
+             f"{entries[('two modes', 'plain GAN')]['median']:.2f} for the plain GAN"
+             if held_jsd else "no run held both modes, so there is no successful run's JSD to "
+                              "compare")
+say(f"""The two-mode mixture. Games that held both modes in more than half of the seeds:
+{', '.join(held) or 'none'}. The conditional GAN is handed the modes as labels -- a different,
+easier problem, not a better solver; InfoGAN has to find them, and {info_word}. The plain G
+ends with a median std of {plain_std:.2f}: {spike_word} (each mode's std is 0.25, the
+mixture's {targets[1].config.target.std:.2f}). Holding a mode is not fitting it: {held_text}.
+The criterion and the JSD can disagree, because a narrow spike inside each mode puts the
+mass there and still differs from the mode's shape. Which number matters depends on what you
+wanted -- say it before the run, as here.""")
 say("""The ring of 8 is left to `python benchmarks/compare_variants.py` (it trains 2D players
 for 5000 steps per run, minutes per game): run it, and read its third block of the table the
 same way -- modes covered and the share of high-quality samples, both needed. There the plain
@@ -138,7 +169,8 @@ say("""1. Lower the N(-1, 1) threshold to 0.001 nats (JSDBelow(0.001)). Which ga
 What does a 0.001-nat JSD mean for the mean and the std of p_g (JSD ~ chi^2 / 8)?""")
 say("""2. Give the plain GAN the InfoGAN settings (lr 3e-3, no weight averaging) on the two-mode
 mixture. How much of InfoGAN's result was its code, and how much its learning rate?""")
-say("""3. Run the full table (benchmarks/compare_variants.py): do 10 seeds change any verdict of
-this 3-seed run? Then rerun the ring with course_targets(steps_2d=1500) for the plain GAN and
+say("""3. Run the full table (benchmarks/compare_variants.py --seeds 20): do 20 seeds change any
+verdict of this 10-seed run? Then rerun the ring with
+course_targets(steps_2d=1500) for the plain GAN and
 instance noise only. Which of them needs the full 5000 steps? Does it lose modes or quality?""")
 lesson.finish()

@@ -15,6 +15,9 @@ on p_data's central 95%.
 Run: python lessons/20_many_gans.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows). The same sweep from the command line:
 python -m gan sweep --seeds 10 --k 1,2,4 --lr 1e-3,3e-3,1e-2,3e-2 --steps 1000 --out DIR
+
+Course section (by the course's Chinese terms): 超参数与训练的可靠性
+(hyperparameters and reliable training).
 """
 
 # %%
@@ -121,7 +124,8 @@ for ax, g_loss in zip(axes[0], g_losses):
             jsd = np.array([row["jsd"] for row in chosen])
             ax.scatter(np.full(len(jsd), j + offset), jsd, s=14, color=color,
                        label=f"k = {k}" if j == 0 else None)
-    ax.axhline(0.005, color="black", linestyle=":", label="success: JSD < 0.005")
+    ax.axhline(0.005, color="black", linestyle=":",
+               label="JSD = 0.005 (one of the four success criteria)")
     ax.set(yscale="log", xticks=range(len(learning_rates)),
            xticklabels=[f"{lr:g}" for lr in learning_rates], xlabel="learning rate (G and D)",
            title=f"{g_loss} loss")

@@ -11,6 +11,9 @@ penalty fails in one dimension while its one-sided variant works.
 
 Run: python lessons/21_wgan_gp.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows; --out DIR: where the figures go)
+
+Course section (by the course's Chinese terms): WGAN-GP: 梯度惩罚 (the
+gradient penalty).
 """
 
 # %%

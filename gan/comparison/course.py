@@ -12,6 +12,7 @@ from gan.game import GAN
 from gan.targets2d import plane_config, ring
 from gan.variants import (WGAN, WGANGP, ConditionalGAN, FeatureMatchingGAN, InfoGAN,
                           InstanceNoiseGAN, MinibatchDiscriminationGAN)
+from gan.variants.minibatch import BIMODAL_SETTINGS
 from gan.variants.wgan import PAPER_SETTINGS
 from gan.variants.wgan_gp import PAPER_SETTINGS as GP_PAPER_SETTINGS
 
@@ -35,16 +36,23 @@ class Target:
 @dataclass(frozen=True)
 class Variant:
     """A game: its class, the keyword settings of its constructor, the config changes its lesson
-    used, and the names of the targets it is run on (None: every target)."""
+    used, the names of the targets it is run on (None: every target), and config changes that
+    apply on one target only (``target_changes``: target name -> changes, applied after
+    ``changes``)."""
 
     name: str
     game: type
     settings: dict = field(default_factory=dict)
     changes: dict = field(default_factory=dict)
     targets: tuple | None = None
+    target_changes: dict = field(default_factory=dict)
 
     def runs_on(self, target):
         return self.targets is None or target.name in self.targets
+
+    def changes_on(self, target):
+        """The config changes of this variant on ``target``."""
+        return {**self.changes, **self.target_changes.get(target.name, {})}
 
 
 def course_targets(steps=800, steps_2d=5000, batch_size=64):
@@ -80,7 +88,10 @@ def course_variants():
     base config's non-saturating one, not lesson 09's minimax). WGAN: RMSProp, lr 1e-3, c 0.01,
     n_critic = k = 5 (lesson 10's 1D settings). Feature matching on D's last hidden layer
     (lesson 11). Minibatch discrimination with the layer's defaults (5 kernels of dimension 1 on
-    D's input) and m = 64 (lesson 12; on the ring too, where the others use m = 256). WGAN-GP:
+    D's input) and m = 64 (on the ring too, where the others use m = 256); on the two modes with
+    lesson 12's settings (`BIMODAL_SETTINGS`: a softplus G of three hidden layers of 64, 1500
+    steps), and beside it the control lesson 12 uses, "plain, lesson 12's G": the plain game
+    with the same settings, so that the layer's effect is not confused with the deeper G's. WGAN-GP:
     Adam betas (0, 0.9), n_critic = k = 5, lambda = 10 (Gulrajani et al. 2017, Algorithm 1) with
     lr 1e-3 and the one-sided penalty (lesson 21: the two-sided one traps a 1D critic with the
     wrong slope). Conditional GAN without weight averaging (lesson 14), InfoGAN with K = 2
@@ -93,7 +104,9 @@ def course_variants():
         Variant("instance noise", InstanceNoiseGAN, {"sigma": 1.0, "anneal_fraction": 0.5}),
         Variant("WGAN", WGAN, {"c": 0.01}, {**PAPER_SETTINGS, "lr_d": 1e-3, "lr_g": 1e-3}),
         Variant("feature matching", FeatureMatchingGAN),
-        Variant("minibatch discr.", MinibatchDiscriminationGAN, {}, {"batch_size": 64}),
+        Variant("minibatch discr.", MinibatchDiscriminationGAN, {}, {"batch_size": 64},
+                target_changes={"two modes": dict(BIMODAL_SETTINGS)}),
+        Variant("plain, lesson 12's G", GAN, {}, dict(BIMODAL_SETTINGS), one_dimensional_mixture),
         Variant("WGAN-GP", WGANGP, {"one_sided": True},
                 {**GP_PAPER_SETTINGS, "lr_d": 1e-3, "lr_g": 1e-3}),
         Variant("conditional GAN", ConditionalGAN, {}, {"average_last": 0.0},

@@ -54,7 +54,7 @@ def run_comparison(variants, targets, seeds, workers=1, steps=None):
 def run_one(task):
     """Train one (variant, target, seed[, steps]) and measure it: one row of the table."""
     variant, target, seed, steps = task
-    changes = dict(variant.changes, seed=seed, snapshot_every=0)
+    changes = dict(variant.changes_on(target), seed=seed, snapshot_every=0)
     if steps is not None:
         changes["steps"] = steps
     config = target.config.replace(**changes)

@@ -144,9 +144,10 @@ def _view_range(history, snapshots):
 
 def _density_top(history, snapshots):
     """The panels' common height: room for D (up to 1), p_data and p_g, except that a p_g
-    peak above three times that is left to `_mark_peak` rather than squash the other curves."""
+    peak above 1.25 times that is left to `_mark_peak` rather than squash D and p_data into the
+    bottom of the panel (a fresh G's narrow spike would otherwise set the scale of every frame)."""
     base = max(1.0, history.p_data_grid.max())
-    return 1.08 * max(base, min(history.p_g_grid[snapshots].max(), 3.0 * base))
+    return 1.08 * max(base, min(history.p_g_grid[snapshots].max(), 1.25 * base))
 
 
 def _mark_peak(ax, grid, p_g, top):
