@@ -81,5 +81,6 @@ class MinibatchDiscrimination(Layer):
         pair_weight = (g[..., :, None, :] + g[..., None, :, :]) * self.closeness
         grad_M = -np.einsum("...kjb,...kjbc->...kbc", pair_weight, self.sign)
         if param_grads:
-            self.grad_T = np.einsum("...na,...nbc->abc", self.x, grad_M)
+            x, B, C = self.x.reshape(-1, A), self.kernels, self.kernel_dim     # batch as rows
+            self.grad_T = np.einsum("na,nbc->abc", x, grad_M.reshape(-1, B, C))
         return grad_direct + np.einsum("...nbc,abc->...na", grad_M, self.T)

@@ -116,7 +116,7 @@ class Sequential:
     def flat_params(self):
         """All parameters as one read-only vector, in the order of parameters() (a copy: the
         parameters live in their layers). Assigning a vector writes it into the parameters."""
-        return _read_only(np.concatenate([p.ravel() for p in self.parameters()]))
+        return self._vector(self.parameters())
 
     @flat_params.setter
     def flat_params(self, vector):
@@ -126,12 +126,17 @@ class Sequential:
     @property
     def flat_grads(self):
         """All gradients as one read-only vector (a copy); assigning writes them back."""
-        return _read_only(np.concatenate([g.ravel() for g in self.gradients()]))
+        return self._vector(self.gradients())
 
     @flat_grads.setter
     def flat_grads(self, vector):
         self._scatter(vector, [(layer, "grad_" + name) for _, layer, name in
                                self._slots(lambda layer: layer.parameter_names)])
+
+    def _vector(self, arrays):
+        vector = np.concatenate([a.ravel() for a in arrays] or [np.empty(0, self.dtype)])
+        vector.flags.writeable = False
+        return vector
 
     def _scatter(self, vector, targets):
         vector = np.asarray(vector)
@@ -225,9 +230,6 @@ class Sequential:
         return f"{type(self).__name__}([\n  {inner}\n], dtype={self.dtype.name})"
 
 
-def _read_only(array):
-    array.flags.writeable = False
-    return array
 
 
 def _activation_factory(activation, parameter):
