@@ -15,6 +15,7 @@ import numpy as np
 
 from gan.distributions import Mixture, Normal, Uniform, from_dict as distribution_from_dict
 from gan.objectives import GENERATOR_LOSSES
+from gan.engine import ENGINES
 from nn.fast.layers import ACTIVATIONS
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -69,6 +70,7 @@ class GANConfig:
     dtype: str = "float64"
     snapshot_every: int = 100
     grid_size: int = 401
+    engine: str = "fast"    # "fast" (nn.fast) or "reference" (nn, the textbook engine)
 
     def __post_init__(self):
         object.__setattr__(self, "g_hidden", tuple(self.g_hidden))
@@ -116,6 +118,7 @@ class GANConfig:
                 or self.seed < 0):
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         _choice("dtype", self.dtype, DTYPES)
+        _choice("engine", self.engine, ENGINES)
         if not isinstance(self.snapshot_every, (int, np.integer)) or self.snapshot_every < 0:
             raise ValueError(
                 f"snapshot_every must be a non-negative integer (0 = no snapshots), "

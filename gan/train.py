@@ -30,8 +30,7 @@ from gan.game import (
     generator_step,
     make_optimizer,
 )
-from nn.fast import MLP
-from nn.fast.optim import Adam
+from gan.engine import assign_parameters, engine, engine_of
 from nn.threads import blas_threads
 
 
@@ -90,8 +89,8 @@ class History:
 class TrainResult:
     """The trained players, what happened on the way, and the final measurements."""
 
-    G: MLP
-    D: MLP
+    G: object   # an MLP of the config's engine
+    D: object
     history: History
     config: GANConfig
     metrics: dict
@@ -129,8 +128,9 @@ def fit_discriminator(
     _positive("batch_size", batch_size)
     if lr_schedule not in LR_SCHEDULES:
         raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
-    optimizer = optimizer if optimizer is not None else Adam(D, lr=5e-3, betas=(0.5, 0.999))
-    dtype = dtype or D.flat_params.dtype
+    optimizer = (optimizer if optimizer is not None
+                 else engine(engine_of(D)).Adam(D, lr=5e-3, betas=(0.5, 0.999)))
+    dtype = dtype or D.dtype
     base_lr = optimizer.lr
     losses = np.empty(steps)
     with blas_threads(1):
@@ -229,7 +229,7 @@ def _train(config, callback, make_game):
     seconds = time.perf_counter() - started
 
     if G_average is not None:
-        game.G.flat_params[...] = G_average
+        assign_parameters(game.G, G_average)
     if not (np.isfinite(game.G.flat_params).all() and np.isfinite(game.D.flat_params).all()):
         _diverged(config.steps, "weights stopped being finite", history)
     if config.snapshot_every:
