@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gan.engine import ENGINES, require_fast
 from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS, GANConfig
 from gan.distributions import Mixture, Normal, Uniform
 
@@ -46,6 +47,7 @@ HELP = {
     "dtype": "floating-point type of networks and data",
     "snapshot_every": "record D(x), p_g and JSD every this many steps (0 = none)",
     "grid_size": "points of the x grid on which D(x) and p_g are recorded",
+    "engine": "nn engine of the players: fast (nn.fast) or reference (nn, the textbook engine)",
 }
 
 
@@ -90,6 +92,7 @@ CHOICES = {
     "lr_schedule": LR_SCHEDULES,
     "g_loss": GENERATOR_LOSSES,
     "dtype": DTYPES,
+    "engine": ENGINES,
 }
 
 
@@ -163,6 +166,8 @@ def _add_sweep_parser(commands):
         sweep.add_argument("--" + name.replace("_", "-"), type=int, default=SWEEP_DEFAULTS[name],
                            help=HELP[name])
     sweep.add_argument("--dtype", choices=DTYPES, default="float64", help=HELP["dtype"])
+    sweep.add_argument("--engine", choices=ENGINES, default="fast",
+                       help="nn engine: a sweep trains stacked ensembles, which only fast has")
     sweep.add_argument("--out", type=Path, required=True,
                        help="folder for sweep.csv and success.png")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -176,7 +181,8 @@ def run_sweep(args):
             raise ValueError(f"seeds must be a positive integer, got {args.seeds}")
         base = GANConfig(target=args.target, g_hidden=args.g_hidden, d_hidden=args.d_hidden,
                          batch_size=args.batch_size, steps=args.steps, dtype=args.dtype,
-                         snapshot_every=0)
+                         snapshot_every=0, engine=args.engine)
+        require_fast(args.engine, "python -m gan sweep (it trains stacked ensembles)")
         grid = dict(seeds=list(range(args.seeds)), ks=list(args.k), learning_rates=list(args.lr),
                     g_losses=list(args.g_loss))
         sweep.check_arguments(**grid, base=base)     # every argument checked before any work
