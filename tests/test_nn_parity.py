@@ -211,7 +211,7 @@ def test_optimiser_steps_agree_between_engines(name, settings, tolerance, dtype)
                           optimiser_fast.v, BITWISE) == []
 
 
-# ---- checkpoints ----------------------------------------------------------------------------------
+# ---- checkpoints -------------------------------------------------------------------------------
 def _dcgan_like(C, rng, dtype):
     return [C.Conv2d(1, 2, 3, stride=2, padding=1, rng=rng, dtype=dtype),
             C.BatchNorm2d(2, dtype=dtype), C.LeakyReLU(0.2), C.Flatten(),

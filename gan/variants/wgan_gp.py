@@ -76,7 +76,8 @@ PAPER_LAMBDA = 10.0
 
 # Each supported activation's sigma, sigma', sigma'' at a pre-activation a come from its own
 # `derivatives(a)` in nn (sigma'' None where it vanishes almost everywhere).
-SUPPORTED_ACTIVATIONS = ("Identity", "ReLU", "LeakyReLU", "Tanh", "Softplus", "Sigmoid")  # either engine's
+# (by class name: the classes of either engine, nn or nn.fast)
+SUPPORTED_ACTIVATIONS = ("Identity", "ReLU", "LeakyReLU", "Tanh", "Softplus", "Sigmoid")
 
 
 # ---- the critic as (Linear, activation) pairs -----------------------------------------------
