@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gan.engine import ENGINES, require_fast
 from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS, GANConfig
 from gan.cli_arguments import _tuple_of, attach_dashed_values, parse_distribution
 from gan.datasets.idx import DataFileError
@@ -49,6 +50,7 @@ HELP = {
     "dtype": "floating-point type of networks and data",
     "snapshot_every": "record D(x), p_g and JSD every this many steps (0 = none)",
     "grid_size": "points of the x grid on which D(x) and p_g are recorded",
+    "engine": "nn engine of the players: fast (nn.fast) or reference (nn, the textbook engine)",
 }
 
 
@@ -58,6 +60,7 @@ CHOICES = {
     "lr_schedule": LR_SCHEDULES,
     "g_loss": GENERATOR_LOSSES,
     "dtype": DTYPES,
+    "engine": ENGINES,
 }
 
 
@@ -137,6 +140,8 @@ def _add_sweep_parser(commands):
         sweep.add_argument("--" + name.replace("_", "-"), type=int, default=SWEEP_DEFAULTS[name],
                            help=HELP[name])
     sweep.add_argument("--dtype", choices=DTYPES, default="float64", help=HELP["dtype"])
+    sweep.add_argument("--engine", choices=ENGINES, default="fast",
+                       help="nn engine: a sweep trains stacked ensembles, which only fast has")
     sweep.add_argument("--out", type=Path, required=True,
                        help="folder for sweep.csv and success.png")
     sweep.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
@@ -159,7 +164,8 @@ def run_sweep(args):
         _check_sweep_values(args)
         base = GANConfig(target=args.target, g_hidden=args.g_hidden, d_hidden=args.d_hidden,
                          batch_size=args.batch_size, steps=args.steps, dtype=args.dtype,
-                         snapshot_every=0, k=max(args.k))
+                         snapshot_every=0, k=max(args.k), engine=args.engine)
+        require_fast(args.engine, "python -m gan sweep (it trains stacked ensembles)")
         grid = dict(seeds=list(range(args.seeds)), ks=list(args.k), learning_rates=list(args.lr),
                     g_losses=list(args.g_loss))
         backend = dict(workers=args.workers, scheduler=args.scheduler)

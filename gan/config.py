@@ -19,6 +19,7 @@ from gan.distributions import Mixture, Normal, Uniform, from_dict as distributio
 from gan.limits import (MAX_COUNT, MAX_UPDATES, MAX_WIDTH, SEED_LIMIT, largest_term,
                         memory_estimate, memory_limit)
 from gan.objectives import GENERATOR_LOSSES
+from gan.engine import ENGINES
 from nn.fast.layers import ACTIVATIONS
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -73,6 +74,7 @@ class GANConfig:
     dtype: str = "float64"
     snapshot_every: int = 100
     grid_size: int = 401
+    engine: str = "fast"    # "fast" (nn.fast) or "reference" (nn, the textbook engine)
 
     def __post_init__(self):
         for name in ("g_hidden", "d_hidden", "betas"):
@@ -103,6 +105,7 @@ class GANConfig:
         _choice("g_loss", self.g_loss, GENERATOR_LOSSES)
         _integer("seed", self.seed, 0, SEED_LIMIT - 1)
         _choice("dtype", self.dtype, DTYPES)
+        _choice("engine", self.engine, ENGINES)
         _integer("snapshot_every", self.snapshot_every, 0, MAX_COUNT, "(0 = no snapshots)")
         _integer("grid_size", self.grid_size, 16, MAX_COUNT)
         check_target_scale(self.target, self.dtype)

@@ -30,6 +30,7 @@ import numpy as np
 
 import rng as project_rng
 from gan.config import GANConfig
+from gan.engine import require_fast
 from gan.distributions import Normal
 from gan.divergence import Criterion
 from gan.game import GAN, build_players, make_optimizer
@@ -71,6 +72,7 @@ class MemberStreams:
 
 class EnsembleGAN(GAN):
     """E games of Goodfellow et al. (2014) with stacked players, one per config in `configs`.
+    Fast engine only (nn.fast: the stacked axis); configs with engine="reference" are refused.
 
     Each member's G then D are drawn from its own generator in `rngs` exactly as `GAN` draws
     them, then stacked. `rng` arguments of the updates are a `MemberStreams`.
@@ -79,6 +81,7 @@ class EnsembleGAN(GAN):
     def __init__(self, configs, rngs):
         self.configs = check_members(configs)
         self.config = self.configs[0]
+        require_fast(self.config.engine, "an ensemble of stacked players (gan.ensemble)")
         self.dtype = np.dtype(self.config.dtype)
         players = [build_players(config, rng) for config, rng in zip(self.configs, rngs)]
         self.G = MLP.stacked([G for G, _ in players])

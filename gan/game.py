@@ -20,18 +20,18 @@ import numpy as np
 
 from gan.evaluate import final_metrics, snapshot, z_line
 from gan.objectives import discriminator_loss, generator_loss
-from nn.fast import MLP
-from nn.fast.optim import SGD, Adam, RMSProp
+from gan.engine import engine, engine_of
 
 
 def make_optimizer(name, net, lr, betas=(0.5, 0.999)):
-    """An optimiser by name: "adam" (with ``betas``), "sgd", or "rmsprop"."""
+    """An optimiser by name: "adam" (with ``betas``), "sgd", or "rmsprop", of net's engine."""
+    classes = engine(engine_of(net))
     if name == "adam":
-        return Adam(net, lr=lr, betas=betas)
+        return classes.Adam(net, lr=lr, betas=betas)
     if name == "sgd":
-        return SGD(net, lr=lr)
+        return classes.SGD(net, lr=lr)
     if name == "rmsprop":
-        return RMSProp(net, lr=lr)
+        return classes.RMSProp(net, lr=lr)
     raise ValueError(f"optimizer must be one of ('adam', 'sgd', 'rmsprop'), got {name!r}")
 
 
@@ -75,8 +75,9 @@ def generator_step(G, D, optimizer, z, kind="non_saturating"):
 
 
 def build_players(config, rng):
-    """G: R^noise_dim -> R^dim and D: R^dim -> logit, MLPs drawn from ``rng`` (G first)."""
-    dtype, dim = np.dtype(config.dtype), config.target.dim
+    """G: R^noise_dim -> R^dim and D: R^dim -> logit, MLPs of ``config.engine`` drawn from
+    ``rng`` (G first)."""
+    dtype, dim, MLP = np.dtype(config.dtype), config.target.dim, engine(config.engine).MLP
     G = MLP([config.noise_dim, *config.g_hidden, dim], config.g_activation, rng=rng, dtype=dtype)
     D = MLP([dim, *config.d_hidden, 1], config.d_activation, rng=rng, dtype=dtype)
     return G, D
@@ -100,7 +101,7 @@ class GAN:
     def from_players(cls, config, G, D, opt_d, opt_g):
         """The game around players and optimisers that already exist."""
         game = cls.__new__(cls)
-        game.config, game.dtype = config, G.flat_params.dtype
+        game.config, game.dtype = config, G.dtype
         game.G, game.D, game.opt_d, game.opt_g = G, D, opt_d, opt_g
         return game
 

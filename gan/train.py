@@ -31,8 +31,7 @@ from gan.game import (
     generator_step,
     make_optimizer,
 )
-from nn.fast import MLP
-from nn.fast.optim import Adam
+from gan.engine import assign_parameters, engine, engine_of
 from nn.threads import blas_threads
 
 
@@ -87,8 +86,8 @@ class History:
 class TrainResult:
     """The trained players, what happened on the way, and the final measurements."""
 
-    G: MLP
-    D: MLP
+    G: object   # an MLP of the config's engine
+    D: object
     history: History
     config: GANConfig
     metrics: dict
@@ -126,8 +125,9 @@ def fit_discriminator(
     _positive("batch_size", batch_size)
     if lr_schedule not in LR_SCHEDULES:
         raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
-    optimizer = optimizer if optimizer is not None else Adam(D, lr=5e-3, betas=(0.5, 0.999))
-    dtype = dtype or D.flat_params.dtype
+    optimizer = (optimizer if optimizer is not None
+                 else engine(engine_of(D)).Adam(D, lr=5e-3, betas=(0.5, 0.999)))
+    dtype = dtype or D.dtype
     base_lr = optimizer.lr
     losses = np.empty(steps)
     with blas_threads(1):
@@ -231,7 +231,7 @@ def _train(config, callback, make_game):
     seconds = time.perf_counter() - started
 
     if G_average is not None:
-        game.G.flat_params[...] = G_average
+        assign_parameters(game.G, G_average)
     blown = criterion.check_weights(game.G, game.D)
     if blown:
         raise diverged(config.steps, f"after averaging G, {blown}", history.d_loss,

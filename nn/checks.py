@@ -27,3 +27,22 @@ def initialiser(init, rng):
         raise TypeError("rng must be a random generator (e.g. numpy.random.default_rng(0)), "
                         "got None")
     return init
+
+
+def _is_number(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def positive_number(name, value):
+    """``value`` as a float, or ValueError unless it is a number > 0."""
+    if not _is_number(value) or not value > 0:
+        raise ValueError(f"{name} must be a number > 0, got {value!r}")
+    return float(value)
+
+
+def fraction(name, value, closed=False):
+    """``value`` as a float, or ValueError unless it is a number in [0, 1) ([0, 1] if closed)."""
+    if not _is_number(value) or not (0 <= value <= 1 if closed else 0 <= value < 1):
+        raise ValueError(f"{name} must be a number in [0, {'1]' if closed else '1)'}, "
+                         f"got {value!r}")
+    return float(value)

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn.fast.network import Sequential
+from nn.fast.network import Sequential as FastSequential
+from nn.layers import Layer
+from nn.network import Sequential
 
 
 @dataclass
@@ -121,9 +123,11 @@ def check_network(network, x, loss, eps=2e-4, floor=1e-3):
 def check_layer(layer, x, rng, eps=2e-4, floor=1e-3):
     """Gradient check of one layer under the random linear loss L = sum(R * layer(x)), R ~ N(0, 1).
 
-    The layer is wrapped in a Sequential (so its parameters move into a flat buffer).
+    The layer is wrapped in a Sequential of its own engine (nn's textbook engine, or nn.fast's,
+    whose Sequential moves the parameters into a flat buffer).
     """
     x = np.asarray(x)
-    network = Sequential([layer], dtype=None if layer.parameter_names else x.dtype)
+    network_class = Sequential if isinstance(layer, Layer) else FastSequential
+    network = network_class([layer], dtype=None if layer.parameter_names else x.dtype)
     R = rng.standard_normal(size=network.forward(x).shape)
     return check_network(network, x, lambda y: (np.sum(R * y), R.astype(y.dtype)), eps, floor)

@@ -118,6 +118,7 @@ def jump_coefficients(a, c, m, k):
 class LCG:
     """Linear congruential generator x_{i+1} = (a x_i + c) mod m (Knuth, TAOCP 3.2.1).
 
+    `next()` is the recurrence itself, one step; `raw(n)` the same n steps vectorised.
     `seed` is x_0. Like C++'s linear_congruential_engine, the seed is not itself an output:
     `raw(n)` returns x_1..x_n. Valid parameters: integers with m >= 2 and either m <= 2^32 or
     m a power of two up to 2^64; 0 < a < m; 0 <= c < m; 0 <= seed < m, nonzero when c = 0.
@@ -153,6 +154,14 @@ class LCG:
     def copy(self):
         """An independent generator at the same state: both then produce the same stream."""
         return LCG(self.a, self.c, self.m, self._state)
+
+    def next(self):
+        """The reference step, one state at a time: x_{i+1} = (a x_i + c) mod m, in exact
+        integer arithmetic. `raw`, `random` and `advance` are the fast path: they jump ahead
+        with x_{i+j} = A_j x_i + C_j mod m (Brown 1994) for a whole block of j at once, and
+        give the same numbers bitwise (tests/test_rng_lcg.py)."""
+        self._state = (self.a * self._state + self.c) % self.m
+        return self._state
 
     def advance(self, k):
         """Jump k steps ahead, x_i -> x_{i+k} = A_k x_i + C_k mod m, in O(log k)."""

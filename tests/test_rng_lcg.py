@@ -225,3 +225,17 @@ def test_invalid_counts_and_names_raise():
         rng.period(5, 1, 2**32, 0)
     with pytest.raises(ValueError, match="^a must"):
         rng.full_period(0, 1, 16)
+
+
+
+@given(preset=st.sampled_from(sorted(rng.lcg.PRESETS)), seed=st.integers(1, 2**31 - 2),
+       n=st.integers(0, 300), jump=st.integers(0, 5000))
+def test_one_step_recurrence_equals_the_vectorised_jump_ahead_bitwise(preset, seed, n, jump):
+    reference, fast = rng.lcg.LCG.preset(preset, seed), rng.lcg.LCG.preset(preset, seed)
+    stepped = [reference.next() for _ in range(n)]
+    assert fast.raw(n).tolist() == stepped           # x_1..x_n: one block of the jump tables
+    for _ in range(jump):
+        reference.next()
+    assert fast.advance(jump).state == reference.state       # x_{n+jump} in O(log jump)
+    u = reference.copy().random(1)[0]
+    assert fast.random(1)[0] == u and reference.next() == fast.state

@@ -18,7 +18,7 @@ from gan.distributions import Mixture
 from gan.evaluate import final_metrics, snapshot
 from gan.game import GAN, discriminator_step
 from gan.objectives import generator_loss
-from nn.fast import MLP
+from gan.engine import engine
 
 
 def one_hot(c, classes, dtype=np.float64):
@@ -90,6 +90,7 @@ class ConditionalGAN(GAN):
     def build_players(self, rng):
         """G then D, each with K more inputs than the plain GAN's for the one-hot label."""
         c, dim, K = self.config, self.config.target.dim, self.classes
+        MLP = engine(c.engine).MLP
         G = MLP([c.noise_dim + K, *c.g_hidden, dim], c.g_activation, rng=rng, dtype=self.dtype)
         D = MLP([dim + K, *c.d_hidden, 1], c.d_activation, rng=rng, dtype=self.dtype)
         return G, D

@@ -31,7 +31,7 @@ from gan.evaluate import (SNAPSHOT_N_Z, SNAPSHOT_SAMPLES, discriminator_on, gene
 from gan.game import GAN
 from gan.objectives import discriminator_loss, generator_loss, value
 from gan.variants.conditional import Conditioned, one_hot
-from nn.fast import MLP
+from gan.engine import engine
 
 
 def information_loss(q_logits, c):
@@ -81,6 +81,7 @@ class InfoGAN(GAN):
     def build_players(self, rng):
         """G then D: G with K more inputs (the code), D with K more outputs (Q's head)."""
         c, dim, K = self.config, self.config.target.dim, self.categories
+        MLP = engine(c.engine).MLP
         G = MLP([c.noise_dim + K, *c.g_hidden, dim], c.g_activation, rng=rng, dtype=self.dtype)
         D = MLP([dim, *c.d_hidden, 1 + K], c.d_activation, rng=rng, dtype=self.dtype)
         return G, D

@@ -48,7 +48,8 @@ def critic_generator_loss(f_fake):
 
 def clip_weights(network, c):
     """Every parameter of ``network`` clipped to [-c, c], in place (the paper's line 7)."""
-    np.clip(network.flat_params, -c, c, out=network.flat_params)
+    for theta in network.parameters():           # in place, on either engine
+        np.clip(theta, -c, c, out=theta)
 
 
 def critic_step(f, optimizer, x_real, x_fake, c):

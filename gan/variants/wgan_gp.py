@@ -66,8 +66,7 @@ import numpy as np
 
 from gan.game import GAN, backward_on_both
 from gan.variants.wgan import WGAN, critic_loss, train_critic_alone
-from nn.fast.layers import Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
-from nn.fast.network import Sequential
+from gan.engine import add_to_gradients, engine, engine_of
 
 # Gulrajani et al. (2017), Algorithm 1: lambda = 10, n_critic = 5, alpha = 1e-4, beta1 = 0,
 # beta2 = 0.9.
@@ -77,33 +76,35 @@ PAPER_LAMBDA = 10.0
 
 # Each supported activation's sigma, sigma', sigma'' at a pre-activation a come from its own
 # `derivatives(a)` in nn (sigma'' None where it vanishes almost everywhere).
-SUPPORTED_ACTIVATIONS = (Identity, ReLU, LeakyReLU, Tanh, Softplus, Sigmoid)
+# (by class name: the classes of either engine, nn or nn.fast)
+SUPPORTED_ACTIVATIONS = ("Identity", "ReLU", "LeakyReLU", "Tanh", "Softplus", "Sigmoid")
 
 
 # ---- the critic as (Linear, activation) pairs -----------------------------------------------
 def _critic_pieces(f):
     """f's layers as [(Linear, activation or None)]: each Linear with the elementwise layer
     after it."""
-    if not isinstance(f, Sequential):
+    classes = engine(engine_of(f))
+    if not isinstance(f, classes.Sequential):
         raise TypeError(f"f must be an nn Sequential or MLP, got {type(f).__name__}")
     if getattr(f, "stack", None) is not None:
         raise ValueError(f"f must be an unstacked network, got stack={f.stack}")
     pieces = []
     for index, layer in enumerate(f.layers):
-        if isinstance(layer, Linear):
+        if isinstance(layer, classes.Linear):
             pieces.append([layer, None])
-        elif type(layer) in SUPPORTED_ACTIVATIONS and pieces and pieces[-1][1] is None:
+        elif type(layer).__name__ in SUPPORTED_ACTIVATIONS and pieces and pieces[-1][1] is None:
             pieces[-1][1] = layer
         else:
-            supported = sorted(cls.__name__ for cls in SUPPORTED_ACTIVATIONS)
+            supported = sorted(SUPPORTED_ACTIVATIONS)
             raise ValueError(f"f.layers[{index}] must be a Linear or one activation after a Linear "
                              f"(one of {supported}), got {type(layer).__name__}")
-    if not pieces or not isinstance(f.layers[0], Linear):
+    if not pieces or not isinstance(f.layers[0], classes.Linear):
         raise ValueError("f must start with a Linear layer")
     if pieces[-1][0].out_features != 1:
         raise ValueError(f"f must output one number per sample (a critic), got "
                          f"{pieces[-1][0].out_features} outputs")
-    return [(linear, activation or Identity()) for linear, activation in pieces]
+    return [(linear, activation or classes.Identity()) for linear, activation in pieces]
 
 
 def _check_input(f, pieces, x, name):
@@ -221,7 +222,7 @@ def critic_step(f, optimizer, x_real, x_fake, rng, lam=PAPER_LAMBDA, one_sided=F
     """
     loss = backward_on_both(f, x_real, x_fake, critic_loss)
     penalty, grad_penalty, _ = gradient_penalty(f, interpolate(x_real, x_fake, rng), lam, one_sided)
-    f.flat_grads += grad_penalty
+    add_to_gradients(f, grad_penalty)
     optimizer.step()
     return loss + penalty, -loss
 
