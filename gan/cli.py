@@ -131,6 +131,9 @@ def build_parser():
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--no-figures", action="store_true", help="write no figures")
     _add_sweep_parser(commands)
+    from gan.play import command as play_command
+
+    play_command.add_parser(commands)
     return parser
 
 
@@ -290,4 +293,8 @@ def main(argv=None):
         return run_train(args)
     if args.command == "sweep":
         return run_sweep(args)
+    if args.command == "play":
+        from gan.play import command as play_command
+
+        return play_command.run(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
