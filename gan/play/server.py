@@ -93,7 +93,10 @@ class Handler(BaseHTTPRequestHandler):
                          "style-src 'unsafe-inline'; img-src data:; connect-src 'self'; "
                          "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):     # the page went away mid-answer
+            self.close_connection = True
 
     def _json(self, status, payload):
         body = json.dumps(payload, allow_nan=False, separators=(",", ":")).encode("utf-8")
