@@ -103,7 +103,8 @@ def in_browser(server, speeds, seconds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0, help="seconds per measurement")
-    parser.add_argument("--speeds", default="10,20,40", help="iterations per frame, comma-separated")
+    parser.add_argument("--speeds", default="10,20,40",
+                        help="iterations per frame, comma-separated")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium table")
     args = parser.parse_args()
     speeds = [int(s) for s in args.speeds.split(",")]

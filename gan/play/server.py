@@ -3,7 +3,7 @@
     GET  /                 the page (page.html: HTML, CSS and JS in one file, nothing fetched
                            from elsewhere)
     GET  /api/state        the state (`gan.play.view.state`)
-    POST /api/step         {"kind": "iteration" | "d" | "g", "n": 1..2000}: n updates, then the state
+    POST /api/step         {"kind": "iteration" | "d" | "g", "n": 1..2000}: n updates, the state
     POST /api/settings     {"k": 2, "lr_d": "1e-3", ...}: settings changed mid-run, then the state
     POST /api/reset        {"seed": 0, ...settings}: a new run, then the state
 
