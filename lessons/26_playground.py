@@ -31,9 +31,10 @@ lesson = start(__file__, __doc__)
 def gap(view):
     """The mean of |D(x) - D*(x)| under the mixture (p_data + p_g) / 2, by the trapezoid rule:
     how far D is from Proposition 1's optimum where the samples it is trained on lie."""
-    x, D, D_star = (np.array(view[name]) for name in ("x", "D", "D_star"))
+    x, D, D_star = (np.array(view[name], dtype=float) for name in ("x", "D", "D_star"))
     weight = (np.array(view["p_data"]) + np.array(view["p_g"])) / 2
-    f = weight * np.abs(D - D_star)
+    # D* is not drawn (None) where both densities are below 1e-5 of their peak: no weight there
+    f = np.where(np.isnan(D_star), 0.0, weight * np.abs(D - np.nan_to_num(D_star)))
     return float(np.sum((f[1:] + f[:-1]) / 2 * np.diff(x)) / np.sum(
         (weight[1:] + weight[:-1]) / 2 * np.diff(x)))
 
@@ -89,7 +90,8 @@ for ax, (title, view) in zip(axes, [(f"after {d_steps} D steps", after_d["view"]
     ax.plot(x, view["p_data"], "k:", label="$p_{data}$")
     ax.plot(x, view["p_g"], "g-", label="$p_g$ (exact)")
     ax.plot(x, view["D"], "b--", label="D(x)")
-    ax.plot(x, view["D_star"], color="tab:orange", ls="-.", label="D*(x)")
+    ax.plot(x, np.array(view["D_star"], dtype=float), color="tab:orange", ls="-.",
+            label="D*(x)")
     ax.set(xlabel="x", title=f"{title}: JSD {view['jsd']:.4f} nats")
     ax.legend(fontsize=7)
 lesson.save(fig, FIGURES[0])

@@ -216,12 +216,13 @@ def test_the_1d_view_shows_the_projects_measurements(server):
     state = post(server, "/api/step", {"kind": "iteration", "n": 30})
     view = state["view"]
     x, p_data, p_g = (np.array(view[name]) for name in ("x", "p_data", "p_g"))
-    D, D_star = np.array(view["D"]), np.array(view["D_star"])
+    D, D_star = np.array(view["D"]), np.array(view["D_star"], dtype=float)   # None: NaN
     assert np.allclose(p_data, stats.norm(-1, 1).pdf(x), atol=1e-5)      # outside reference
     mass = np.sum((p_g[1:] + p_g[:-1]) / 2 * np.diff(x)) + view["mass_outside"]
     assert mass == pytest.approx(1.0, abs=2e-3)                        # p_g is a density
     assert np.all((D >= 0) & (D <= 1))
     where = p_data + p_g > 1e-3                                         # Proposition 1
+    assert not np.isnan(D_star[where]).any()
     assert np.allclose(D_star[where], p_data[where] / (p_data + p_g)[where], atol=1e-4)
     assert 0 <= view["jsd"] <= math.log(2)
     assert len(view["x_of_z"]) == len(view["z_line"]) == 21

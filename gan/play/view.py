@@ -52,6 +52,13 @@ def optimal_discriminator_on_grid(p_data, p_g):
     return np.divide(p_data, total, out=np.full(total.shape, 0.5), where=total > 0)
 
 
+def drawn_where_mass(values, density, share=1e-5):
+    """``values`` with NaN (not drawn) where ``density`` is below ``share`` of its peak: in the
+    far tails p_data and p_g are both vanishing, and D* = p_data / (p_data + p_g) jumps between
+    0 and 1 on ratios of numbers nothing in the game samples."""
+    return np.where(density >= share * density.max(), values, np.nan)
+
+
 def fixed_samples(session):
     """What every view of this target reuses, drawn from the evaluation stream."""
     target, p_z, rng = session.target, session.config.p_z, session.eval_rng
@@ -103,7 +110,8 @@ def view_1d(session, fixed):
         "p_data": json_numbers(p_data, 5),
         "p_g": json_numbers(p_g, 5),
         "D": json_numbers(discriminator_on(D, grid), 5),
-        "D_star": json_numbers(optimal_discriminator_on_grid(p_data, p_g), 5),
+        "D_star": json_numbers(drawn_where_mass(optimal_discriminator_on_grid(p_data, p_g),
+                                                p_data + p_g), 5),
         "z_line": json_numbers(fixed["z_line"], 5),
         "x_of_z": json_numbers(x_line, 5),
         "fake_x": json_numbers(x_fake[:, 0], 5),
