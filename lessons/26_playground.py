@@ -92,7 +92,9 @@ for ax, (title, view) in zip(axes, [(f"after {d_steps} D steps", after_d["view"]
     ax.plot(x, view["D"], "b--", label="D(x)")
     ax.plot(x, np.array(view["D_star"], dtype=float), color="tab:orange", ls="-.",
             label="D*(x)")
-    ax.set(xlabel="x", title=f"{title}: JSD {view['jsd']:.4f} nats")
+    clipped = " (p_g clipped at 1.05)" if max(view["p_g"]) > 1.05 else ""
+    ax.set(xlabel="x", ylabel="density; D", ylim=(0, 1.05),
+           title=f"{title}: JSD {view['jsd']:.4f} nats{clipped}")
     ax.legend(fontsize=7)
 lesson.save(fig, FIGURES[0])
 
