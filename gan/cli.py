@@ -1,4 +1,4 @@
-"""The command line: ``python -m gan train [flags]`` and ``python -m gan sweep [flags]``.
+"""The command line: ``python -m gan train | sweep | digits | play [flags]``.
 
 train: every field of `GANConfig` has a flag (``--batch-size`` for ``batch_size``), whose help
 shows its default. ``--out DIR`` receives ``config.json``, ``metrics.json``, ``history.npz``
@@ -7,6 +7,9 @@ and the figures.
 sweep: trainings over seeds x k x learning rates x generator losses, run as ensembles
 (`gan.sweep`); ``--out DIR`` receives ``sweep.csv`` (one row per run) and ``success.png``
 (the success rate over k x learning rate, one panel per loss).
+
+digits: a digits model (MLP GAN, cGAN, DCGAN, AE, VAE) on real MNIST (`gan.digits.command`).
+play: the live playground on 127.0.0.1 (`gan.play.command`).
 """
 
 from __future__ import annotations
@@ -104,8 +107,10 @@ def build_parser():
     train.add_argument("--no-figures", action="store_true", help="write no figures")
     _add_sweep_parser(commands)
     from gan.digits.command import add_digits_parser
+    from gan.play import command as play_command
 
     add_digits_parser(commands)
+    play_command.add_parser(commands)
     return parser
 
 
@@ -343,6 +348,10 @@ def main(argv=None):
             from gan.digits.command import run_digits
 
             return run_digits(args)
+        if args.command == "play":
+            from gan.play import command as play_command
+
+            return play_command.run(args)
     except DataFileError as error:       # a file named by the arguments is not what it claims
         return _user_error(error)
     return 2  # pragma: no cover - argparse rejects unknown commands

@@ -1,0 +1,156 @@
+"""What the page may ask for, checked before anything changes.
+
+Every value arrives from the page as JSON (a number, or the text typed in a box) and is parsed
+and checked here; a bad one raises ValueError naming the parameter, the value received and what
+is allowed, and nothing has been applied.
+
+Targets: a preset name (`PRESETS`), a 1D spec in the syntax of ``python -m gan train --target``
+(`gan.cli.parse_distribution`: 'normal:MU,SIGMA', 'uniform:LOW,HIGH', 'W1*SPEC+W2*SPEC'), or a
+2D mixture of isotropic normals written 'W1*normal:MU1,MU2,SIGMA+W2*normal:MU1,MU2,SIGMA'
+(three numbers make a component two-dimensional; the components share one sigma, the scale the
+mode-coverage metrics of `gan.targets2d` measure in).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from gan.config import OPTIMIZERS
+from gan.distributions import Mixture, Normal
+from gan.objectives import GENERATOR_LOSSES
+
+PRESETS = {
+    "normal": "normal:-1,1",
+    "bimodal": "0.5*normal:-2,0.5+0.5*normal:2,0.5",
+    "ring": "ring",
+    "grid": "grid",
+}
+MAX_TARGET_LENGTH = 500
+MAX_COMPONENTS = 64
+MAX_SEED = 2**32 - 1
+MAX_STEPS_PER_REQUEST = 2000
+
+# name -> (kind, low, high, low_open): the settings the page may change at any time
+SETTINGS = {
+    "k": ("int", 1, 50, False),
+    "lr_d": ("float", 0.0, 1.0, True),
+    "lr_g": ("float", 0.0, 1.0, True),
+    "batch_size": ("int", 1, 4096, False),
+    "noise_sigma": ("float", 0.0, 10.0, False),
+    "g_loss": ("choice", GENERATOR_LOSSES),
+    "optimizer": ("choice", OPTIMIZERS),
+    "target": ("target",),
+}
+DEFAULTS = dict(k=1, lr_d=2e-3, lr_g=2e-3, batch_size=256, noise_sigma=0.0,
+                g_loss="non_saturating", optimizer="adam", target="normal")
+
+
+def _number(name, value, kind):
+    """A JSON number or the text of one -> int or float; bools, NaN and infinities refused."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, bool) or not isinstance(text, (int, float, str)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if kind == "int":
+        if number != int(number):
+            raise ValueError(f"{name} must be an integer, got {value!r}")
+        return int(number)
+    return number
+
+
+def check_setting(name, value):
+    """The validated value of one setting (see `SETTINGS` for the ranges)."""
+    if name not in SETTINGS:
+        raise ValueError(f"unknown setting {name!r}; the settings are {sorted(SETTINGS)}")
+    kind, *rest = SETTINGS[name]
+    if kind == "choice":
+        if value not in rest[0]:
+            raise ValueError(f"{name} must be one of {rest[0]}, got {value!r}")
+        return value
+    if kind == "target":
+        parse_target(value)                   # raises on a bad spec
+        return value.strip()
+    low, high, low_open = rest
+    number = _number(name, value, kind)
+    if not ((low < number) if low_open else (low <= number)) or number > high:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be in {bracket}{low:g}, {high:g}], got {value!r}")
+    return number
+
+
+def check_settings(changes):
+    """All of ``changes`` (a dict from the page) validated, or ValueError for the first bad one."""
+    if not isinstance(changes, dict):
+        raise ValueError(f"settings must be a JSON object, got {changes!r}")
+    return {name: check_setting(name, value) for name, value in changes.items()}
+
+
+def check_seed(value):
+    """A seed: an integer in [0, 2^32 - 1]."""
+    seed = _number("seed", value, "int")
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be an integer in [0, {MAX_SEED}], got {value!r}")
+    return seed
+
+
+def check_steps(value):
+    """How many updates one request may ask for: an integer in [1, MAX_STEPS_PER_REQUEST]."""
+    n = _number("n", value, "int")
+    if not 1 <= n <= MAX_STEPS_PER_REQUEST:
+        raise ValueError(f"n must be an integer in [1, {MAX_STEPS_PER_REQUEST}], got {value!r}")
+    return n
+
+
+def parse_target(spec):
+    """A preset name or a typed spec -> the distribution (see the module docstring)."""
+    from gan.targets2d import grid, ring
+
+    if not isinstance(spec, str) or not spec.strip():
+        raise ValueError(f"target must be a preset {sorted(PRESETS)} or a spec such as "
+                         f"'normal:-1,1', got {spec!r}")
+    if len(spec) > MAX_TARGET_LENGTH:
+        raise ValueError(f"target must be at most {MAX_TARGET_LENGTH} characters, "
+                         f"got {len(spec)}")
+    spec = PRESETS.get(spec.strip(), spec.strip()).replace(" ", "")
+    if spec == "ring":
+        return ring()
+    if spec == "grid":
+        return grid()
+    parts = spec.split("+")
+    if len(parts) > MAX_COMPONENTS:
+        raise ValueError(f"target may have at most {MAX_COMPONENTS} components, got {len(parts)}")
+    try:
+        if any(len(part.partition(":")[2].split(",")) == 3 for part in parts):
+            return _plane_mixture(parts, spec)
+        from gan.cli import parse_distribution
+
+        return parse_distribution(spec)
+    except (argparse.ArgumentTypeError, ArithmeticError, TypeError, ValueError) as error:
+        raise ValueError(f"target {spec!r} is malformed: {error}") from None
+
+
+def _plane_mixture(parts, spec):
+    """'W*normal:MU1,MU2,SIGMA+...' -> a Mixture of 2D Normals sharing one sigma."""
+    weights, components = [], []
+    for part in parts:
+        weight, _, body = part.rpartition("*")
+        name, _, numbers = body.partition(":")
+        values = [float(v) for v in numbers.split(",")] if numbers else []
+        if name != "normal" or len(values) != 3:
+            raise ValueError(f"a 2D component must look like 'normal:MU1,MU2,SIGMA', got {part!r}")
+        weights.append(float(weight) if weight else 1.0)
+        components.append(Normal(values[:2], values[2]))
+    if not all(math.isfinite(w) and w > 0 for w in weights):
+        raise ValueError(f"weights must be positive finite numbers, got {weights}")
+    sigmas = {c.sigma for c in components}
+    if len(sigmas) != 1:
+        raise ValueError(f"the components of a 2D target must share one sigma, got "
+                         f"{sorted(sigmas)} in {spec!r}")
+    total = sum(weights)
+    return Mixture(components, [w / total for w in weights])
