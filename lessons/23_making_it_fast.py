@@ -1,4 +1,3 @@
-# %% [markdown]
 """Lesson 23: making it fast, one optimisation at a time.
 
 The textbook engine (nn/) is what lessons 03-22 explain; the fast engine (nn/fast/) computes the
