@@ -155,3 +155,4 @@ say("""1. Switch off only the reused outputs (v5 with reused_outputs=True). Is t
 the same as between v3 and v4? Why might the order of the steps matter?""")
 say("""2. Run the table in float32 (dtype="float32" in make_step). Which step gains most, and
 why would memory traffic rather than arithmetic explain it?""")
+lesson.finish()
