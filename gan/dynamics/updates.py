@@ -150,6 +150,23 @@ def largest_stable_step(eigenvalues):
     return float(np.min(-2 * eigenvalues.real / np.abs(eigenvalues) ** 2))
 
 
+def critical_step(rule, J, n_theta, h_high=10.0, points=400):
+    """The largest h such that every step size in (0, h) converges locally: `local_rate` < 1.
+
+    Scanned on a geometric grid from h_high / 1e4 to h_high, then refined by bisection between
+    the last converging and the first diverging grid point. Returns inf if none diverges.
+    """
+    grid = np.geomspace(h_high * 1e-4, h_high, points)
+    for low, high in zip(np.concatenate([[0.0], grid[:-1]]), grid):
+        if local_rate(rule, J, n_theta, high) >= 1:
+            for _ in range(60):
+                middle = (low + high) / 2
+                low, high = (middle, high) if local_rate(rule, J, n_theta, middle) < 1 else (
+                    low, middle)
+            return low
+    return np.inf
+
+
 RULE_FUNCTIONS = {"simultaneous": simultaneous, "alternating": alternating,
                   "extragradient": extragradient}
 
