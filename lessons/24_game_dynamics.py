@@ -21,8 +21,13 @@ from gan.dynamics import updates
 from gan.dynamics.dirac import DiracGAN, f_prime
 from gan.dynamics.field import eigenvalues, jacobian
 from gan.dynamics.gaussian import N_THETA, GaussianGAN
+from gan.config import GANConfig
+from gan.distributions import Normal
+from gan.dynamics.networks import NetworkGame
+from gan.dynamics.quadrature import quantile_nodes
+from gan.train import train
 
-FIGURES = ("dirac_field.png", "eigenvalues.png", "gaussian_rates.png")
+FIGURES = ("dirac_field.png", "eigenvalues.png", "gaussian_rates.png", "mlp_spectrum.png")
 
 lesson = start(__file__, __doc__)
 steps = lesson.pick(400, 60)
@@ -146,6 +151,48 @@ h = 1/|lambda| where the simultaneous one lasts to 2/|lambda|.""")
 if final["extragradient"] < 0.99 < final["simultaneous"]:
     say("""On the Dirac-GAN, whose eigenvalues are imaginary, it was the other way round in this
 run: extragradient moved in while simultaneous steps moved out.""")
+
+# %% [markdown]
+# ## The real 1D game: a small trained MLP GAN on N(-1, 1)
+# G [1, 8, 1] (softplus) and D [1, 16, 1] (tanh, smooth so J exists everywhere) trained by
+# Algorithm 1; then J by central differences of the same backward passes, on 256 quantile nodes
+# of p_data and of p_z (a deterministic full batch). R1 changes the field; consensus changes J
+# into J - gamma J^T J (exact at an equilibrium, approximate here, since v is only near 0); an
+# extragradient step of size h multiplies each eigen-direction by 1 + h lambda + (h lambda)^2
+# where a simultaneous one multiplies it by 1 + h lambda.
+
+# %%
+config = GANConfig(target=Normal(-1.0, 1.0), g_hidden=(8,), d_hidden=(16,), d_activation="tanh",
+                   steps=lesson.pick(1500, 150), snapshot_every=0, seed=0)
+result = train(config)
+nodes_x, nodes_z = quantile_nodes(config.target, 256), quantile_nodes(Normal(0.0, 1.0), 256)
+print(f"\n  trained MLP GAN: JSD = {result.metrics['jsd']:.4f} nats after {config.steps} steps")
+mlp_spectra = {}
+for name, r1 in (("plain", 0.0), ("R1 1", 1.0)):
+    mlp_game = NetworkGame(result.G, result.D, nodes_x, nodes_z, config.g_loss, r1=r1)
+    J_mlp = jacobian(mlp_game.field, mlp_game.w)
+    mlp_spectra[name] = eigenvalues(J_mlp)
+    if name == "plain":
+        J_plain, v_norm = J_mlp, np.linalg.norm(mlp_game.field(mlp_game.w))
+mlp_spectra["consensus 1"] = eigenvalues(J_plain - J_plain.T @ J_plain)
+print(f"  |v| at the trained point: {v_norm:.2e}  ({J_plain.shape[0]} parameters)")
+h_mlp = 0.1
+for name, values in mlp_spectra.items():
+    print(f"  {name:12s} max Re {values.real.max():+.4f}   max |Im| {np.abs(values.imag).max():.4f}"
+          f"   with Re > 1e-3 max|lambda|: {(values.real > 1e-3 * np.abs(values).max()).sum()}")
+plain = mlp_spectra["plain"]
+rho_sim = np.abs(1 + h_mlp * plain).max()
+rho_extra = np.abs(1 + h_mlp * plain + (h_mlp * plain) ** 2).max()
+print(f"  per-step factor at h = {h_mlp}: simultaneous {rho_sim:.5f}, extragradient "
+      f"{rho_extra:.5f}")
+fig, ax = plt.subplots(figsize=(6.5, 4.5))
+for (name, values), marker in zip(mlp_spectra.items(), "osD"):
+    ax.plot(values.real, values.imag, marker, ls="none", ms=4, label=name)
+ax.axvline(0, color="k", lw=0.8)
+ax.set(xlabel="Re lambda", ylabel="Im lambda",
+       title="The trained MLP game's Jacobian: imaginary parts make it oscillate")
+ax.legend()
+lesson.save(fig, FIGURES[3])
 
 # %% [markdown]
 # ## Exercises
