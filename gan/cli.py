@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS, GANConfig
+from gan.config import (DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS, UPDATES,
+                        GANConfig)
 from gan.distributions import Mixture, Normal, Uniform
 
 HELP = {
@@ -46,6 +47,10 @@ HELP = {
     "dtype": "floating-point type of networks and data",
     "snapshot_every": "record D(x), p_g and JSD every this many steps (0 = none)",
     "grid_size": "points of the x grid on which D(x) and p_g are recorded",
+    "update": "update rule: alternating (Algorithm 1), or both players from one point "
+    "(simultaneous, extragradient, optimistic; k = 1)",
+    "r1": "R1 penalty weight gamma on real samples (Mescheder et al. 2018; 0 = off)",
+    "r2": "R2 penalty weight gamma on generated samples (0 = off)",
 }
 
 
@@ -90,6 +95,7 @@ CHOICES = {
     "lr_schedule": LR_SCHEDULES,
     "g_loss": GENERATOR_LOSSES,
     "dtype": DTYPES,
+    "update": UPDATES,
 }
 
 

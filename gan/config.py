@@ -21,6 +21,7 @@ OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LR_SCHEDULES = ("constant", "linear", "cosine")
 PRIORS = ("normal", "uniform")
 DTYPES = ("float64", "float32")
+UPDATES = ("alternating", "simultaneous", "extragradient", "optimistic")   # gan.dynamics.training
 
 
 def _default_target():
@@ -69,6 +70,9 @@ class GANConfig:
     dtype: str = "float64"
     snapshot_every: int = 100
     grid_size: int = 401
+    update: str = "alternating"
+    r1: float = 0.0
+    r2: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "g_hidden", tuple(self.g_hidden))
@@ -77,6 +81,7 @@ class GANConfig:
         self._validate()
 
     def _validate(self):
+        self._validate_update()
         if not isinstance(self.target, (Normal, Uniform, Mixture)) and not hasattr(
             self.target, "sample"
         ):
@@ -123,6 +128,18 @@ class GANConfig:
             )
         if not isinstance(self.grid_size, (int, np.integer)) or self.grid_size < 16:
             raise ValueError(f"grid_size must be an integer >= 16, got {self.grid_size!r}")
+
+    def _validate_update(self):
+        """The update rule and gradient penalties of gan.dynamics.training (issue 20)."""
+        _choice("update", self.update, UPDATES)
+        for name in ("r1", "r2"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not (isinstance(value, (int, float))
+                                               and np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        if self.update != "alternating" and self.k != 1:
+            raise ValueError(f"k must be 1 with update={self.update!r} (one D step per G step), "
+                             f"got k={self.k!r}")
 
     @functools.cached_property
     def p_z(self):
