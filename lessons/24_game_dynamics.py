@@ -106,7 +106,8 @@ spectra = {
 fig, ax = plt.subplots(figsize=(6.5, 4.5))
 for (name, values), marker in zip(spectra.items(), "os^vD"):
     ax.plot(values.real, values.imag, marker, ls="none", label=name)
-    print(f"  {name:20s} max Re = {values.real.max():+.4f}, max |Im| = {np.abs(values.imag).max():.4f}")
+    print(f"  {name:20s} max Re = {values.real.max():+.4f}, "
+          f"max |Im| = {np.abs(values.imag).max():.4f}")
 ax.axvline(0, color="k", lw=0.8)
 ax.set(xlabel="Re lambda", ylabel="Im lambda",
        title="Eigenvalues of J at the equilibrium: Re < 0 attracts, Re = 0 circles")

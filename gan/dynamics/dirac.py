@@ -15,7 +15,8 @@ which D maximises and G minimises (minimax: L_G = V). The losses:
     "wgan"             f(t) = t, so V = psi theta; the critic is clipped to |psi| <= c after each
                        of its steps (`clip_critic`)
     "wgan_gp"          f(t) = t with the penalty lambda (||grad_x D(x^)|| - 1)^2 = lambda
-                       (|psi| - 1)^2 (grad_x D = psi everywhere): V = psi theta - lambda (|psi| - 1)^2
+                       (|psi| - 1)^2 (grad_x D = psi everywhere):
+                       V = psi theta - lambda (|psi| - 1)^2
 
 The field v = (-dL_G/dtheta, dV/dpsi) of "gan", with u = theta psi:
 
@@ -103,7 +104,7 @@ class DiracGAN:
         else:
             fake = theta + self.e                                  # G's samples (blurred)
             real = self.e                                          # the data's, delta_0 blurred
-            E = self.weights.__matmul__
+            E = self.weights.__matmul__                            # E g = sum_i w_i g(e_i)
             if self.loss == "gan":                                 # L_G = E f(psi x~)
                 v_theta = -E(psi * f_prime(psi * fake))
             else:                                                  # L_G = -E f(-psi x~)

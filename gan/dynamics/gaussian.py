@@ -22,7 +22,8 @@ L_G = -E log s(l(y)). The Jacobian at the equilibrium, where l = l' = 0 and s = 
 
 * dv_theta/dtheta = 0 (v_theta carries the factor l' = 0 whatever theta is);
 * dv_theta/dpsi = 1/2 E_z[(1, z)^T dl'/dpsi] with dl'/d(a, b, c) = (2y, 1, 0): B below;
-* dv_psi/dtheta = -1/2 E_z[dphi(y)/dtheta] = -B^T (dphi/dmu = (2y, 1, 0), dphi/dsigma = z (2y, 1, 0));
+* dv_psi/dtheta = -1/2 E_z[dphi(y)/dtheta] = -B^T  (dphi/dmu = (2y, 1, 0),
+  dphi/dsigma = z (2y, 1, 0));
 * dv_psi/dpsi = -s'(0) (E_x phi phi^T + E_y phi phi^T) = -M/2, M = E_{N(mu_0, sigma_0^2)} phi phi^T;
 
     J* = [[ 0,    B  ],       B = [[mu_0,    1/2, 0],
@@ -30,7 +31,8 @@ L_G = -E log s(l(y)). The Jacobian at the equilibrium, where l = l' = 0 and s = 
 
 the same for both generator losses. M is positive definite, so if J* u = lambda u with u =
 (u_theta, u_psi), Re lambda ||u||^2 = -1/2 u_psi^* M u_psi < 0 unless u_psi = 0, and then
-B u_psi = 0 forces ... -B^T u_theta = 0, u_theta = 0 (B has rank 2): every eigenvalue has a
+J* u = lambda u with u_psi = 0 forces -B^T u_theta = 0, so u_theta = 0 (B has rank 2):
+every eigenvalue has a
 negative real part. The gradient flow converges; discrete rules converge for small enough steps
 (`gan.dynamics.updates.largest_stable_step`). R1 with weight gamma (gamma/2 E_x l'(x)^2, D
 descends it) adds -gamma K to the psi-block, K = E_x[(2x, 1, 0)^T (2x, 1, 0)].
@@ -90,7 +92,7 @@ class GaussianGAN:
     def field(self, w):
         """v = (-dL_G/dmu, -dL_G/dsigma, dV/da, dV/db, dV/dc) from gan.objectives' gradients."""
         mu, sigma, a, b, c = np.asarray(w, dtype=np.float64)
-        n, weights = len(self.z), self.weights * len(self.z)  # the losses' 1/n, undone, times w_i
+        weights = self.weights * len(self.z)          # the losses' 1/n, undone, times w_i
         y = mu + sigma * self.z
         phi_x, phi_y = _features(self.x), _features(y)
         logit = lambda x: (a * x**2 + b * x + c)[:, None]        # noqa: E731
@@ -102,7 +104,6 @@ class GaussianGAN:
         slope_real, slope_fake = 2 * a * self.x + b, 2 * a * y + b
         v_psi -= self.r1 * (self.weights * slope_real) @ _slope_features(self.x)
         v_psi -= self.r2 * (self.weights * slope_fake) @ _slope_features(y)
-        assert n == len(y)
         return np.concatenate([v_theta, v_psi])
 
     def analytic_jacobian(self):

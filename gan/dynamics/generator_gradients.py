@@ -55,7 +55,7 @@ def divergence_gradients(theta_0, p_data, eps=1e-4):
     for j in range(2):
         step = np.zeros(2)
         step[j] = eps
-        columns.append((divergences(np.add(theta_0, step)) - divergences(np.subtract(theta_0, step)))
-                       / (2 * eps))
+        upper, lower = divergences(np.add(theta_0, step)), divergences(np.subtract(theta_0, step))
+        columns.append((upper - lower) / (2 * eps))
     gradients = np.stack(columns, axis=1)          # rows: the two functionals
     return gradients[0], gradients[1]
