@@ -169,6 +169,9 @@ def _add_sweep_parser(commands):
         sweep.add_argument("--" + name.replace("_", "-"), type=int, default=SWEEP_DEFAULTS[name],
                            help=HELP[name])
     sweep.add_argument("--dtype", choices=DTYPES, default="float64", help=HELP["dtype"])
+    sweep.add_argument("--update", choices=UPDATES, default="alternating", help=HELP["update"])
+    for name in ("r1", "r2"):
+        sweep.add_argument("--" + name, type=float, default=0.0, help=HELP[name])
     sweep.add_argument("--out", type=Path, required=True,
                        help="folder for sweep.csv and success.png")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -182,10 +185,12 @@ def run_sweep(args):
             raise ValueError(f"seeds must be a positive integer, got {args.seeds}")
         base = GANConfig(target=args.target, g_hidden=args.g_hidden, d_hidden=args.d_hidden,
                          batch_size=args.batch_size, steps=args.steps, dtype=args.dtype,
-                         snapshot_every=0)
+                         snapshot_every=0, update=args.update, r1=args.r1, r2=args.r2)
         grid = dict(seeds=list(range(args.seeds)), ks=list(args.k), learning_rates=list(args.lr),
                     g_losses=list(args.g_loss))
         sweep.check_arguments(**grid, base=base)     # every argument checked before any work
+        for k in args.k:                             # k with --update (k = 1 unless alternating)
+            base.replace(k=k)
     except (TypeError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

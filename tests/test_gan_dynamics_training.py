@@ -67,3 +67,15 @@ def test_command_line_flags():
                                       "--r2", "0.5"])
     assert (args.update, args.r1, args.r2) == ("extragradient", 1.0, 0.5)
     assert GANConfig.from_dict(GANConfig(update="optimistic").to_dict()).update == "optimistic"
+
+
+def test_sweep_takes_the_rule_and_rejects_k_above_one_before_any_work(tmp_path, capsys):
+    from gan.cli import main
+
+    assert main(["sweep", "--seeds", "1", "--lr", "2e-3", "--update", "simultaneous",
+                 "--steps", "5", "--out", str(tmp_path), "--no-progress"]) == 2
+    assert "k must be 1" in capsys.readouterr().err
+    assert main(["sweep", "--seeds", "1", "--k", "1", "--lr", "2e-3", "--g-loss",
+                 "non_saturating", "--update", "extragradient", "--r1", "1", "--steps", "5",
+                 "--out", str(tmp_path), "--no-progress"]) == 0
+    assert (tmp_path / "sweep.csv").is_file()
