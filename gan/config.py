@@ -81,7 +81,7 @@ class GANConfig:
         self._validate()
 
     def _validate(self):
-        self._validate_update()
+        _validate_update(self)
         if not isinstance(self.target, (Normal, Uniform, Mixture)) and not hasattr(
             self.target, "sample"
         ):
@@ -129,18 +129,6 @@ class GANConfig:
         if not isinstance(self.grid_size, (int, np.integer)) or self.grid_size < 16:
             raise ValueError(f"grid_size must be an integer >= 16, got {self.grid_size!r}")
 
-    def _validate_update(self):
-        """The update rule and gradient penalties of gan.dynamics.training (issue 20)."""
-        _choice("update", self.update, UPDATES)
-        for name in ("r1", "r2"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not (isinstance(value, (int, float))
-                                               and np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        if self.update != "alternating" and self.k != 1:
-            raise ValueError(f"k must be 1 with update={self.update!r} (one D step per G step), "
-                             f"got k={self.k!r}")
-
     @functools.cached_property
     def p_z(self):
         """The prior on the noise: N(0, I) or U(-1, 1)^noise_dim (built once: it is sampled
@@ -175,6 +163,21 @@ class GANConfig:
         if "target" in d and isinstance(d["target"], dict):
             d["target"] = distribution_from_dict(d["target"])
         return cls(**d)
+
+
+def _validate_update(config):
+    """The update rule and gradient penalties of gan.dynamics.training (issue 20). A module
+    function, as gan.digits validates stand-ins for configs through GANConfig._validate."""
+    update = getattr(config, "update", "alternating")
+    _choice("update", update, UPDATES)
+    for name in ("r1", "r2"):
+        value = getattr(config, name, 0.0)
+        if isinstance(value, bool) or not (isinstance(value, (int, float))
+                                           and np.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    if update != "alternating" and config.k != 1:
+        raise ValueError(f"k must be 1 with update={update!r} (one D step per G step), "
+                         f"got k={config.k!r}")
 
 
 def _choice(name, value, allowed):
