@@ -22,7 +22,8 @@ import numpy as np
 
 from _lesson import say, start
 from gan import theory
-from gan.distributions import Normal
+from gan.distributions import Mixture, Normal
+from gan.dynamics.quadrature import quantile_nodes
 from gan.dynamics import fgan
 from gan.dynamics.generator_gradients import divergence_gradients, loss_gradients
 from nn.fast import MLP
@@ -104,12 +105,56 @@ agree = max(np.abs(non_saturating - kl_minus_jsd).max(), np.abs(saturating - two
 print(f"  largest difference: {agree:.1e}")
 
 # %% [markdown]
+# ## Mass-covering against mode-seeking, on two modes
+# A Gaussian G(z) = mu + sigma z (an nn.fast MLP [1, 1] without activation) trained as an f-GAN
+# on 0.5 N(-2, 0.5^2) + 0.5 N(2, 0.5^2): critic on P's grid plus G's samples at 100 quantile
+# nodes of z. KL(P || Q) over Gaussians is minimised by matching moments (mu = 0, sigma =
+# sqrt(4 + 0.25) = 2.06): it must cover both modes. Reverse KL(Q || P) punishes mass where P has
+# none: one mode (mu = +-2, sigma ~ 0.5) is its best Gaussian (reverse KL = log 2), but a wide
+# Gaussian in the middle is a local minimum of it too (reverse KL ~ 1.87 at mu = 0, sigma ~ 1.7),
+# and the adversarial game need not find the better one: the run below says which it found.
+
+# %%
+two_modes = Mixture([Normal(-2.0, 0.5), Normal(2.0, 0.5)], [0.5, 0.5])
+grid, weight_grid, _ = fgan.grid_weights(two_modes, two_modes, -6.0, 6.0, 200)
+z_nodes = quantile_nodes(Normal(0.0, 1.0), 100)
+print("  divergence   start (mu, sigma)   end mu    end sigma   p_g mass within 1 of -2 / +2")
+for name in ("kl", "reverse_kl"):
+    for start_mu, start_sigma in ((0.5, 1.0), (1.5, 0.7)):
+        rng = np.random.default_rng(0)
+        V = MLP([1, 16, 16, 1], "softplus", rng=rng)
+        G = MLP([1, 1], "identity", rng=rng)
+        G.layers[0].W[...], G.layers[0].b[...] = start_sigma, start_mu
+        opt_v, opt_g = Adam(V, lr=5e-3, betas=(0.5, 0.999)), Adam(G, lr=1e-2, betas=(0.5, 0.999))
+        n = len(z_nodes)
+        weight_p = np.concatenate([weight_grid, np.zeros(n)])
+        weight_q = np.concatenate([np.zeros(len(grid)), np.full(n, 1 / n)])
+        for step in range(lesson.pick(600, 60)):
+            for _ in range(2):
+                fgan.critic_step(V, opt_v, name, np.concatenate([grid, G.forward(z_nodes)]),
+                                 weight_p, weight_q)
+            fgan.generator_step(G, V, opt_g, name, z_nodes)
+        mu, sigma = float(G.layers[0].b.ravel()[0]), abs(float(G.layers[0].W.ravel()[0]))
+        p_g = Normal(mu, sigma)
+        masses = [float(p_g.cdf(m + 1) - p_g.cdf(m - 1)) for m in (-2.0, 2.0)]
+        print(f"  {name:11s}  ({start_mu:3.1f}, {start_sigma:3.1f})          {mu:+.3f}    "
+              f"{sigma:.3f}       {masses[0]:.2f} / {masses[1]:.2f}")
+        if name == "reverse_kl" and start_mu == 1.5:
+            seeking = max(masses) > 0.6 and min(masses) < 0.1
+        if name == "kl" and start_mu == 0.5:
+            covering = min(masses) > 0.2
+covered = "covered both modes" if covering else "did not cover both modes"
+sought = "settled on that mode" if seeking else "did not settle on one mode"
+say(f"""In this run the KL-trained G {covered}, and the reverse-KL G started near a mode
+{sought}.""" + (" (--fast: few steps.)" if lesson.fast else ""))
+
+# %% [markdown]
 # ## Exercises
 # 1. Derive f* for the Hellinger distance f(u) = (sqrt(u) - 1)^2 and add it to the table.
-# 2. Train a Gaussian G with the KL and the reverse-KL f-GAN on 0.5 N(-2, 0.25) + 0.5 N(2, 0.25)
-#    and measure sigma of G: which covers both modes?
+# 2. Start the reverse-KL G at (0, 3) and at (-1.5, 0.7): where does it end, and why does the
+#    KL-trained G end in the same place from every start?
 
 # %%
 print("Exercise 1: the Hellinger distance's conjugate.")
-print("Exercise 2: mass-covering (KL) against mode-seeking (reverse KL) on two modes.")
+print("Exercise 2: where the reverse-KL G ends from other starts.")
 lesson.finish()
