@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from gan.engine import ENGINES, require_fast
-from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS, GANConfig
+from gan.config import (DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS, UPDATES,
+                        GANConfig)
 from gan.cli_arguments import _tuple_of, attach_dashed_values, parse_distribution
 from gan.datasets.idx import DataFileError
 from gan.run_folder import RunFolder
@@ -54,6 +55,10 @@ HELP = {
     "snapshot_every": "record D(x), p_g and JSD every this many steps (0 = none)",
     "grid_size": "points of the x grid on which D(x) and p_g are recorded",
     "engine": "nn engine of the players: fast (nn.fast) or reference (nn, the textbook engine)",
+    "update": "update rule: alternating (Algorithm 1), or both players from one point "
+    "(simultaneous, extragradient, optimistic; k = 1)",
+    "r1": "R1 penalty weight gamma on real samples (Mescheder et al. 2018; 0 = off)",
+    "r2": "R2 penalty weight gamma on generated samples (0 = off)",
 }
 
 
@@ -64,6 +69,7 @@ CHOICES = {
     "g_loss": GENERATOR_LOSSES,
     "dtype": DTYPES,
     "engine": ENGINES,
+    "update": UPDATES,
 }
 
 
@@ -147,6 +153,9 @@ def _add_sweep_parser(commands):
     sweep.add_argument("--dtype", choices=DTYPES, default="float64", help=HELP["dtype"])
     sweep.add_argument("--engine", choices=ENGINES, default="fast",
                        help="nn engine: a sweep trains stacked ensembles, which only fast has")
+    sweep.add_argument("--update", choices=UPDATES, default="alternating", help=HELP["update"])
+    for name in ("r1", "r2"):
+        sweep.add_argument("--" + name, type=float, default=0.0, help=HELP[name])
     sweep.add_argument("--out", type=Path, required=True,
                        help="folder for sweep.csv and success.png")
     sweep.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
@@ -169,8 +178,11 @@ def run_sweep(args):
         _check_sweep_values(args)
         base = GANConfig(target=args.target, g_hidden=args.g_hidden, d_hidden=args.d_hidden,
                          batch_size=args.batch_size, steps=args.steps, dtype=args.dtype,
-                         snapshot_every=0, k=max(args.k), engine=args.engine)
+                         snapshot_every=0, k=max(args.k), engine=args.engine,
+                         update=args.update, r1=args.r1, r2=args.r2)
         require_fast(args.engine, "python -m gan sweep (it trains stacked ensembles)")
+        for k in args.k:                             # k with --update (k = 1 unless alternating)
+            base.replace(k=k)
         grid = dict(seeds=list(range(args.seeds)), ks=list(args.k), learning_rates=list(args.lr),
                     g_losses=list(args.g_loss))
         backend = dict(workers=args.workers, scheduler=args.scheduler)

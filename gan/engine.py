@@ -56,3 +56,12 @@ def add_to_gradients(network, vector):
     for gradient in network.gradients():
         gradient += vector[offset:offset + gradient.size].reshape(gradient.shape)
         offset += gradient.size
+
+
+def assign_gradients(network, vector):
+    """dL/dtheta <- vector (laid out as flat_grads), in place in each gradient array: the same
+    on both engines, like assign_parameters."""
+    offset = 0
+    for gradient in network.gradients():
+        gradient[...] = vector[offset:offset + gradient.size].reshape(gradient.shape)
+        offset += gradient.size

@@ -1,0 +1,208 @@
+"""Lesson 24 -- Why GAN training is hard: the game's dynamics, derived, drawn and measured.
+
+Follows the course's warning that GANs oscillate (lessons 8 and 19) with the explanation of
+Mescheder et al. (2017, "The Numerics of GANs"; 2018, "Which Training Methods for GANs do
+actually Converge?"). The players move along the field v = (-grad_theta L_G, grad_psi V); near an
+equilibrium the Jacobian J = dv/dw decides everything: purely imaginary eigenvalues make the
+players circle, and each update rule converges iff its linear map has spectral radius < 1.
+First the Dirac-GAN (p_data = delta_0, G = delta_theta, D(x) = psi x), then a Gaussian GAN whose
+equilibrium and Jacobian are exact. The code is gan/dynamics/.
+
+Run: python lessons/24_game_dynamics.py   (--fast: fewer steps, as the tests run it; --show:
+open the figures in windows; --out DIR: where the figures go)
+"""
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from _lesson import say, start
+from gan.dynamics import updates
+from gan.dynamics.dirac import DiracGAN, f_prime
+from gan.dynamics.field import eigenvalues, jacobian
+from gan.dynamics.gaussian import N_THETA, GaussianGAN
+from gan.config import GANConfig
+from gan.distributions import Normal
+from gan.dynamics.networks import NetworkGame
+from gan.dynamics.quadrature import quantile_nodes
+from gan.train import train
+
+FIGURES = ("dirac_field.png", "eigenvalues.png", "gaussian_rates.png", "mlp_spectrum.png")
+
+lesson = start(__file__, __doc__)
+steps = lesson.pick(400, 60)
+h = 0.2
+
+# %% [markdown]
+# ## The Dirac-GAN, derived
+# V(theta, psi) = f(psi theta) + f(0) with f(t) = -log(1 + e^-t), so v = (-psi f'(u), theta f'(u)),
+# u = theta psi. Then d/dt (theta^2 + psi^2) = 2 theta v_theta + 2 psi v_psi = 0: the flow circles.
+# At (0, 0), J = [[0, -f'(0)], [f'(0), 0]] with eigenvalues +-i f'(0) = +-i/2. One simultaneous
+# step multiplies theta^2 + psi^2 by 1 + h^2 f'(theta psi)^2 > 1: it spirals out. R1 (gamma/2 psi^2)
+# adds -gamma psi to v_psi: eigenvalues -gamma/2 +- sqrt(gamma^2/4 - 1/4), in the left half-plane.
+
+# %%
+game = DiracGAN("gan")
+J = game.jacobian(np.zeros(2))
+print(f"  eigenvalues of J at (0, 0): {np.round(eigenvalues(J), 6)}  (derived: +-0.5i)")
+w = np.array([1.0, 0.5])
+after = updates.simultaneous(game.field, w, 1, h)
+print(f"  one simultaneous step, h = {h}: |w|^2 {w @ w:.6f} -> {after @ after:.6f}, ratio "
+      f"{(after @ after) / (w @ w):.8f}; derived 1 + h^2 f'(u)^2 = "
+      f"{1 + h**2 * f_prime(w[0] * w[1]) ** 2:.8f}")
+start_point = [1.0, 0.0]
+rules = {
+    "simultaneous": ("simultaneous", game.field),
+    "alternating": ("alternating", game.field),
+    "extragradient": ("extragradient", game.field),
+    "simultaneous + R1 (gamma 1)": ("simultaneous", DiracGAN("gan", r1=1.0).field),
+    "simultaneous + consensus (gamma 1)": (
+        "simultaneous", updates.consensus_field(game.field, 1.0, game.jacobian)),
+}
+paths = {name: updates.run(rule, field, start_point, 1, h, steps)
+         for name, (rule, field) in rules.items()}
+print(f"\n  distance from (0, 0) after {steps} steps of h = {h}, from (1, 0):")
+for name, path in paths.items():
+    print(f"    {name:36s} {np.linalg.norm(path[-1]):.4f}")
+final = {name: np.linalg.norm(path[-1]) for name, path in paths.items()}
+grew = [name for name, r in final.items() if r > 1.01]
+shrank = [name for name, r in final.items() if r < 0.99]
+kept = [name for name, r in final.items() if 0.99 <= r <= 1.01]
+say(f"""In this run {', '.join(grew) or 'no rule'} moved away from the equilibrium,
+{', '.join(kept) or 'no rule'} stayed within 1% of its starting radius, and
+{', '.join(shrank) or 'no rule'} moved towards it.""")
+if lesson.fast:
+    say("(--fast: only a few steps, too few to show how far each rule ends up.)")
+
+fig, ax = plt.subplots(figsize=(6.5, 6))
+grid = np.linspace(-1.6, 1.6, 25)
+T, P = np.meshgrid(grid, grid)
+V = np.array([game.field([t, p]) for t, p in zip(T.ravel(), P.ravel())])
+ax.streamplot(T, P, V[:, 0].reshape(T.shape), V[:, 1].reshape(T.shape), color="0.75",
+              density=1.0)
+for name, path in paths.items():
+    ax.plot(path[:, 0], path[:, 1], lw=1.2, label=name)
+ax.plot(0, 0, "k*", ms=12)
+ax.set(xlabel="theta (generator)", ylabel="psi (discriminator)", xlim=(-1.6, 1.6),
+       ylim=(-1.6, 1.6), title="Dirac-GAN: the field circles (0, 0); rules from (1, 0)")
+ax.legend(fontsize=7, loc="lower left")
+lesson.save(fig, FIGURES[0])
+
+# %% [markdown]
+# ## Eigenvalues in the complex plane
+# Consensus turns J into J - gamma J^T J at the equilibrium; for the Dirac-GAN J^T J = f'(0)^2 I,
+# so the eigenvalues move left by gamma/4. Instance noise sigma adds 2 sigma^2 f''(0) = -sigma^2/2
+# to dv_psi/dpsi.
+
+# %%
+gaussian = GaussianGAN()
+spectra = {
+    "Dirac-GAN": eigenvalues(J),
+    "Dirac + R1 0.5": eigenvalues(DiracGAN("gan", r1=0.5).jacobian(np.zeros(2))),
+    "Dirac + consensus 1": eigenvalues(J - J.T @ J),
+    "Dirac + noise 1": eigenvalues(jacobian(DiracGAN("gan", noise=1.0).field, np.zeros(2))),
+    "Gaussian GAN": eigenvalues(gaussian.analytic_jacobian()),
+}
+fig, ax = plt.subplots(figsize=(6.5, 4.5))
+for (name, values), marker in zip(spectra.items(), "os^vD"):
+    ax.plot(values.real, values.imag, marker, ls="none", label=name)
+    print(f"  {name:20s} max Re = {values.real.max():+.4f}, "
+          f"max |Im| = {np.abs(values.imag).max():.4f}")
+ax.axvline(0, color="k", lw=0.8)
+ax.set(xlabel="Re lambda", ylabel="Im lambda",
+       title="Eigenvalues of J at the equilibrium: Re < 0 attracts, Re = 0 circles")
+ax.legend(fontsize=8)
+lesson.save(fig, FIGURES[1])
+
+# %% [markdown]
+# ## A Gaussian GAN: which rules converge at which step sizes
+# G(z) = mu + sigma z against N(-1, 1), D(x) = sigmoid(a x^2 + b x + c): the equilibrium is
+# (-1, 1, 0, 0, 0) and J = [[0, B], [-B^T, -M/2]] (gan/dynamics/gaussian.py derives it); every
+# eigenvalue has Re < 0, so each rule converges for small steps, at the rate rho(h) of its map.
+
+# %%
+Jg = gaussian.analytic_jacobian()
+numeric = jacobian(gaussian.field, gaussian.equilibrium)
+print(f"\n  |J from our gradients - J derived| = {np.abs(numeric - Jg).max():.1e}")
+hs = np.geomspace(0.01, 1.0, lesson.pick(200, 40))
+fig, ax = plt.subplots(figsize=(6.5, 4.5))
+critical = {}
+for rule in updates.RULES:
+    ax.plot(hs, [updates.local_rate(rule, Jg, N_THETA, s) for s in hs], label=rule)
+    critical[rule] = updates.critical_step(rule, Jg, N_THETA)
+ax.axhline(1, color="k", lw=0.8)
+ax.set(xscale="log", ylim=(0.9, 1.5), xlabel="step size h", ylabel="spectral radius of the map",
+       title="Gaussian GAN: a rule converges locally where its curve is below 1")
+ax.legend()
+lesson.save(fig, FIGURES[2])
+start_w = gaussian.equilibrium + 1e-6 * np.ones(5)
+print("  rule            critical h   run at 0.8 h: distance ratio   at 1.25 h")
+for rule, h_c in critical.items():
+    ratios = []
+    for factor in (0.8, 1.25):
+        path = updates.run(rule, gaussian.field, start_w, N_THETA, factor * h_c, steps)
+        ratios.append(np.linalg.norm(path[-1] - gaussian.equilibrium) / np.linalg.norm(
+            start_w - gaussian.equilibrium))
+    print(f"  {rule:14s}  {h_c:10.4f}   {ratios[0]:26.2e}   {ratios[1]:9.2e}")
+best = max(critical, key=critical.get)
+say(f"""Here the largest stable step belongs to {best} ({critical[best]:.3f}); the most negative
+of the Gaussian GAN's eigenvalues is {eigenvalues(Jg).real.min():.2f}, a stiff real one, and
+for a real lambda the extragradient map 1 + h lambda + h^2 lambda^2 leaves (-1, 1) already at
+h = 1/|lambda| where the simultaneous one lasts to 2/|lambda|.""")
+if final["extragradient"] < 0.99 < final["simultaneous"]:
+    say("""On the Dirac-GAN, whose eigenvalues are imaginary, it was the other way round in this
+run: extragradient moved in while simultaneous steps moved out.""")
+
+# %% [markdown]
+# ## The real 1D game: a small trained MLP GAN on N(-1, 1)
+# G [1, 8, 1] (softplus) and D [1, 16, 1] (tanh, smooth so J exists everywhere) trained by
+# Algorithm 1; then J by central differences of the same backward passes, on 256 quantile nodes
+# of p_data and of p_z (a deterministic full batch). R1 changes the field; consensus changes J
+# into J - gamma J^T J (exact at an equilibrium, approximate here, since v is only near 0); an
+# extragradient step of size h multiplies each eigen-direction by 1 + h lambda + (h lambda)^2
+# where a simultaneous one multiplies it by 1 + h lambda.
+
+# %%
+config = GANConfig(target=Normal(-1.0, 1.0), g_hidden=(8,), d_hidden=(16,), d_activation="tanh",
+                   steps=lesson.pick(1500, 150), snapshot_every=0, seed=0)
+result = train(config)
+nodes_x, nodes_z = quantile_nodes(config.target, 256), quantile_nodes(Normal(0.0, 1.0), 256)
+print(f"\n  trained MLP GAN: JSD = {result.metrics['jsd']:.4f} nats after {config.steps} steps")
+mlp_spectra = {}
+for name, r1 in (("plain", 0.0), ("R1 1", 1.0)):
+    mlp_game = NetworkGame(result.G, result.D, nodes_x, nodes_z, config.g_loss, r1=r1)
+    J_mlp = jacobian(mlp_game.field, mlp_game.w)
+    mlp_spectra[name] = eigenvalues(J_mlp)
+    if name == "plain":
+        J_plain, v_norm = J_mlp, np.linalg.norm(mlp_game.field(mlp_game.w))
+mlp_spectra["consensus 1"] = eigenvalues(J_plain - J_plain.T @ J_plain)
+print(f"  |v| at the trained point: {v_norm:.2e}  ({J_plain.shape[0]} parameters)")
+h_mlp = 0.1
+for name, values in mlp_spectra.items():
+    print(f"  {name:12s} max Re {values.real.max():+.4f}   max |Im| {np.abs(values.imag).max():.4f}"
+          f"   with Re > 1e-3 max|lambda|: {(values.real > 1e-3 * np.abs(values).max()).sum()}")
+plain = mlp_spectra["plain"]
+rho_sim = np.abs(1 + h_mlp * plain).max()
+rho_extra = np.abs(1 + h_mlp * plain + (h_mlp * plain) ** 2).max()
+print(f"  per-step factor at h = {h_mlp}: simultaneous {rho_sim:.5f}, extragradient "
+      f"{rho_extra:.5f}")
+fig, ax = plt.subplots(figsize=(6.5, 4.5))
+for (name, values), marker in zip(mlp_spectra.items(), "osD"):
+    ax.plot(values.real, values.imag, marker, ls="none", ms=4, label=name)
+ax.axvline(0, color="k", lw=0.8)
+ax.set(xlabel="Re lambda", ylabel="Im lambda",
+       title="The trained MLP game's Jacobian: imaginary parts make it oscillate")
+ax.legend()
+lesson.save(fig, FIGURES[3])
+
+# %% [markdown]
+# ## Exercises
+# 1. Derive the extragradient map I + hJ + (hJ)^2 on the bilinear game V = theta psi and show
+#    that it shrinks |w|^2 by 1 - h^2 + h^4 per step; check with gan.dynamics.dirac.bilinear_field.
+# 2. Two time scales: compute local_rate("simultaneous", J, 2, (h_G, h_D)) for the Gaussian GAN
+#    over a grid of (h_G, h_D). Does a faster discriminator help here?
+
+# %%
+print("Exercise 1: the extragradient factor 1 - h^2 + h^4 on the bilinear game (see above).")
+print("Exercise 2: two time scales on the Gaussian GAN's Jacobian.")
+lesson.finish()
