@@ -23,10 +23,9 @@ import argparse
 import http.client
 import json
 import os
-import threading
 import time
 
-from gan.play.server import PlayServer
+from gan.play.server import serving
 from gan.play.session import Session
 from nn.threads import blas_threads
 
@@ -115,11 +114,7 @@ def main():
     for n, rate in alone.items():
         print(f"   {n:>6} {rate:>13.0f}")
 
-    server = PlayServer(port=0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
+    with serving() as server:
         print("\n2. the server over HTTP (POST /api/step, each answer a full state)")
         print(f"   {'n':>6} {'requests/s':>11} {'iterations/s':>13}")
         for n in (1, *speeds, 200):
@@ -135,9 +130,6 @@ def main():
         for speed, drawn, frames, iterations in in_browser(server, speeds, args.seconds):
             print(f"   {speed:>8} {drawn:>15.1f} {frames:>7.1f} {iterations:>13.0f}  "
                   f"{iterations / alone[1000]:.0%}")
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 if __name__ == "__main__":

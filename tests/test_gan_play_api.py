@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 
 import numpy as np
 import pytest
@@ -18,20 +17,14 @@ from scipy import stats
 
 from gan.config import GANConfig
 from gan.play import params
-from gan.play.server import PlayServer
+from gan.play.server import serving
 from gan.train import train
 
 
 @pytest.fixture(scope="module")
 def server():
-    server = PlayServer(port=0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving() as server:
+        yield server
 
 
 def request(server, method, path, body=None, headers=None, raw=None):

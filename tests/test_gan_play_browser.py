@@ -8,13 +8,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 import urllib.request
 
 import pytest
 
 from gan.play import params
-from gan.play.server import PlayServer
+from gan.play.server import serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -26,13 +25,8 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
 
 @pytest.fixture(scope="module")
 def server():
-    server = PlayServer(port=0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

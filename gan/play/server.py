@@ -21,6 +21,7 @@ bounded (`gan.play.history`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -186,3 +187,19 @@ class Handler(BaseHTTPRequestHandler):
         seed = body.pop("seed", None)
         session.reset(seed, **body)
         return state(session)
+
+
+@contextlib.contextmanager
+def serving(port=0, poll_interval=0.05):
+    """A PlayServer on 127.0.0.1 answering from a background thread while the block runs (port 0
+    picks a free port: ``server.server_address[1]``); shut down and closed after it."""
+    server = PlayServer(port=port)
+    thread = threading.Thread(target=server.serve_forever,
+                              kwargs={"poll_interval": poll_interval}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
