@@ -36,7 +36,8 @@ import numpy as np
 
 import rng as project_rng
 from gan.config import GANConfig
-from gan.train import algorithm1_step, build_players, make_optimizer, train
+from gan.game import build_players, make_optimizer
+from gan.train import algorithm1_step, train
 from nn.threads import blas_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

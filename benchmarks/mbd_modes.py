@@ -1,6 +1,6 @@
 """Minibatch discrimination on two modes: the plain GAN and MinibatchDiscriminationGAN, same seeds.
 
-Target N(-3, 0.25^2) + N(3, 0.25^2) (`gan.variants.minibatch.BIMODAL_TARGET`, lesson 12's and
+Target N(-3, 0.25^2) + N(3, 0.25^2) (`gan.variants.minibatch_gan.BIMODAL_TARGET`, lesson 12's and
 the comparison's "two modes"), m = 64, the library's other defaults. The headline rows use
 `BIMODAL_SETTINGS`: a deeper softplus G, (64, 64, 64), 1500 steps -- there the plain game
 collapses and the layer recovers both modes. The other rows keep the setting but give G the
@@ -23,7 +23,7 @@ import numpy as np
 from gan.config import GANConfig
 from gan.game import GAN
 from gan.train import train
-from gan.variants.minibatch import BIMODAL_SETTINGS, BIMODAL_TARGET, MinibatchDiscriminationGAN
+from gan.variants.minibatch_gan import BIMODAL_SETTINGS, BIMODAL_TARGET, MinibatchDiscriminationGAN
 
 MODES = tuple(component.mu for component in BIMODAL_TARGET.components)
 SIGMA = BIMODAL_TARGET.components[0].sigma

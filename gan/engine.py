@@ -15,11 +15,11 @@ def engine(name):
     if name == "fast":
         import nn.fast as layers
         from nn.fast import optim
-        from nn.fast.minibatch import MinibatchDiscrimination
+        from nn.fast.minibatch_discrimination import MinibatchDiscrimination
     elif name == "reference":
         import nn as layers
         from nn import optim
-        from nn.minibatch import MinibatchDiscrimination
+        from nn.minibatch_discrimination import MinibatchDiscrimination
     else:
         raise ValueError(f"engine must be one of {ENGINES}, got {name!r}")
     classes = {attribute: getattr(layers, attribute) for attribute in layers.__all__}

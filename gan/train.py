@@ -38,9 +38,9 @@ from nn.threads import blas_threads
 __all__ = [
     "TrainingDiverged", "History", "TrainResult", "learning_rate_factor", "fit_discriminator",
     "train", "algorithm1_step", "iteration",
-    # the pieces of Algorithm 1, defined in gan.game and importable from here
-    "GAN", "build_players", "discriminator_step", "generator_step", "make_optimizer",
 ]
+# The pieces of Algorithm 1 (GAN, build_players, discriminator_step, generator_step,
+# make_optimizer) are defined in gan.game and imported from there.
 
 
 @dataclass

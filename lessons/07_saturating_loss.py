@@ -26,7 +26,8 @@ from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.evaluate import generator_density, jsd_with_outside_mass
 from gan.objectives import generator_loss
-from gan.train import algorithm1_step, build_players, fit_discriminator, make_optimizer
+from gan.game import build_players, make_optimizer
+from gan.train import algorithm1_step, fit_discriminator
 from nn.fast.optim import SGD
 from nn.threads import blas_threads
 

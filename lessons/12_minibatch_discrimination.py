@@ -2,12 +2,12 @@
 
 Follows Salimans et al. (2016, "Improved Techniques for Training GANs", §3.2). A D that judges one
 sample at a time cannot see that all of G's samples sit on one mode. The layer of
-`nn.fast.minibatch` gives each sample, per kernel b, o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1),
+`nn.fast.minibatch_discrimination` gives each sample, per kernel b, o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1),
 M = f(x) T; here o is the share of the other samples close to x_i (1 for a collapsed batch, about
 1/2 for a real batch from two equal modes), computed on x itself. Target: two narrow normals,
 N(-3, 0.25) and N(3, 0.25), the collapse of lesson 08, with a generator deep enough to split its
 noise line across the gap (softplus, three hidden layers of 64; `BIMODAL_SETTINGS` in
-gan/variants/minibatch.py). We measure the mass p_g puts near each mode -- plain vs with the
+gan/variants/minibatch_gan.py). We measure the mass p_g puts near each mode -- plain vs with the
 layer, same G, same seeds, same steps.
 
 Run: python lessons/12_minibatch_discrimination.py   (--fast: small sizes, as the tests run it;
@@ -26,7 +26,7 @@ from _lesson import say, start
 from gan.config import GANConfig
 from gan.game import GAN
 from gan.train import train
-from gan.variants.minibatch import BIMODAL_SETTINGS, BIMODAL_TARGET, MinibatchDiscriminationGAN
+from gan.variants.minibatch_gan import BIMODAL_SETTINGS, BIMODAL_TARGET, MinibatchDiscriminationGAN
 
 FIGURES = ("modes.png",)
 

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from _lesson import say, start
-from gan.plots2d import evolution_2d, generator_transformation
+from gan.plots.plane import evolution_2d, generator_transformation
 from gan.targets2d import GAN2D, grid, mode_centres, mode_coverage, plane_config, ring
 from gan.train import train
 

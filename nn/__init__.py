@@ -28,7 +28,7 @@ save / load; an optimiser's step() and lr):
 from nn.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
 from nn.conv import Conv2d, ConvTranspose2d
 from nn.layers import Layer, Linear
-from nn.minibatch import MinibatchDiscrimination
+from nn.minibatch_discrimination import MinibatchDiscrimination
 from nn.network import MLP, Sequential
 from nn.norm import BatchNorm1d, BatchNorm2d
 from nn.shape import Flatten, Reshape

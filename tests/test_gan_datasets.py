@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import rng
-from gan.datasets import (SUPPORTED_FONTS, digits, load_digits, load_images, load_mnist,
+from gan.datasets import procedural_digits
+from gan.datasets import (SUPPORTED_FONTS, load_digits, load_images, load_mnist,
                           make_digits, read_idx, write_idx)
 
 
@@ -175,7 +176,7 @@ def test_cache_hit_returns_identical_arrays_without_rebuilding(tmp_path, monkeyp
     def refuse(*arguments, **options):
         raise AssertionError("make_digits called although the cache holds the sets")
 
-    monkeypatch.setattr(digits, "make_digits", refuse)
+    monkeypatch.setattr(procedural_digits, "make_digits", refuse)
     second = load_digits(30, 20, seed=2, cache_dir=tmp_path)
     for built, cached in zip(first, second):
         assert built[0].tobytes() == cached[0].tobytes()

@@ -14,7 +14,7 @@ from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.targets2d import (IMAGE_SIDE, GAN2D, binned_jsd, cell_masses, grid, mode_centres,
                            mode_coverage, plane_config, ring)
-from gan.plots2d import decision_surface, evolution_2d, generator_transformation
+from gan.plots.plane import decision_surface, evolution_2d, generator_transformation
 from gan.train import train
 from nn.fast import MLP
 

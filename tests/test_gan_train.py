@@ -8,13 +8,8 @@ from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.evaluate import discriminator_on
 from gan.theory import optimal_discriminator
-from gan.train import (
-    TrainingDiverged,
-    fit_discriminator,
-    generator_step,
-    learning_rate_factor,
-    train,
-)
+from gan.game import generator_step
+from gan.train import TrainingDiverged, fit_discriminator, learning_rate_factor, train
 from nn.fast import MLP
 from nn.fast.optim import SGD
 

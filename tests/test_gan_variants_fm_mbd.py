@@ -15,7 +15,7 @@ from gan.objectives import discriminator_loss, generator_loss
 from gan.train import train
 from gan.variants.feature_matching import (FeatureMatchingGAN, feature_matching_loss, features,
                                            features_backward)
-from gan.variants.minibatch import (BIMODAL_SETTINGS, BIMODAL_TARGET,
+from gan.variants.minibatch_gan import (BIMODAL_SETTINGS, BIMODAL_TARGET,
                                    MinibatchDiscriminationGAN)
 from nn.gradcheck import gradcheck
 

@@ -18,8 +18,8 @@ from nn import losses as reference_losses
 from nn import optim as reference_optim
 from nn.fast import losses as fast_losses
 from nn.fast import optim as fast_optim
-from nn.fast.minibatch import MinibatchDiscrimination as FastMinibatchDiscrimination
-from nn.minibatch import MinibatchDiscrimination
+from nn.fast.minibatch_discrimination import MinibatchDiscrimination as FastMinibatchDiscrimination
+from nn.minibatch_discrimination import MinibatchDiscrimination
 
 DTYPES = [np.float64, np.float32]
 BITWISE = 0.0

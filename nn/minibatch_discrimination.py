@@ -10,7 +10,7 @@ For features f(x_i) in R^A of the n samples of a batch and a tensor T in R^{A x 
 With share=True the layer outputs instead the share of the *other* samples close to x_i,
 o(x_i)_b = 1/(n - 1) sum_{j != i} c_b(x_i, x_j). Distances are taken along the batch axis (-2)
 only, so a leading axis keeps batches apart (real and fake minibatches as (2, n, A)).
-See nn.fast.minibatch for the discussion of T's scale and `against`.
+See nn.fast.minibatch_discrimination for the discussion of T's scale and `against`.
 """
 
 import numpy as np

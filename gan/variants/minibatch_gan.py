@@ -1,7 +1,7 @@
 """Minibatch discrimination against mode collapse (Salimans et al. 2016, §3.2).
 
 A collapsed G puts every G(z) at one point, and a D that judges samples one at a time sees
-nothing wrong as long as that point looks real. The `nn.fast.minibatch.MinibatchDiscrimination` layer
+nothing wrong as long as that point looks real. The `nn.fast.minibatch_discrimination.MinibatchDiscrimination` layer
 lets D see, for each sample, how much of its batch lies close to it, o(x_i)_b: all of it for a
 collapsed fake batch, about half for a real batch from two equal modes.
 
@@ -37,7 +37,7 @@ from gan.game import GAN
 from gan.objectives import discriminator_loss, value
 from nn.fast import Linear, Sequential
 from nn.fast.layers import ACTIVATIONS, LeakyReLU
-from nn.fast.minibatch import MinibatchDiscrimination
+from nn.fast.minibatch_discrimination import MinibatchDiscrimination
 from nn.fast.network import MLP
 
 # The two-mode setting where the plain game collapses and this one recovers both modes, with the

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from nn.fast import LeakyReLU, Linear, Sequential
 from nn.gradcheck import check_layer, check_network
 from nn.fast.layers import LAYER_TYPES
-from nn.fast.minibatch import MinibatchDiscrimination
+from nn.fast.minibatch_discrimination import MinibatchDiscrimination
 
 seeds = st.integers(0, 2**32 - 1)
 shapes = st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3))
