@@ -61,14 +61,17 @@ def add_data_argument(parser, default=None):
 
 
 def data_source(text):
-    """'mnist' or 'procedural' as given, any other text as a Path that locate_data accepts
-    (argparse.ArgumentTypeError naming the problem otherwise)."""
+    """'mnist' or 'procedural' as given, any other text as a Path whose digits read and check
+    (argparse.ArgumentTypeError naming the problem otherwise). The file is read here, at
+    argument time, so bad content (a label 10, NaN pixels, a truncated IDX file) is a usage
+    error before any work, not a traceback after the lesson has started; the loader reads it
+    again later (a few MB at most, read on its real size)."""
     if text in SOURCES:
         return text
     path = Path(text)
     try:
-        locate_data(path)
-    except (OSError, ValueError) as error:
+        _read_split(path)
+    except (OSError, EOFError, ValueError) as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return path
 
