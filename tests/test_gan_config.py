@@ -38,7 +38,14 @@ BAD_VALUES = {   # field: values that must be refused (the issue's list, and the
 CASES = [(field, value) for field, values in BAD_VALUES.items() for value in values]
 
 
-@pytest.mark.parametrize("field, value", CASES, ids=[f"{f}={v!r}"[:50] for f, v in CASES])
+def _case_id(field, value):
+    """The test's id: the value's repr, without a memory address (an id must be the same in
+    every process, e.g. each pytest-xdist worker)."""
+    text = "object()" if type(value) is object else repr(value)
+    return f"{field}={text}"[:50]
+
+
+@pytest.mark.parametrize("field, value", CASES, ids=[_case_id(f, v) for f, v in CASES])
 def test_a_bad_field_is_refused_naming_the_field_and_showing_the_value(field, value):
     with pytest.raises((TypeError, ValueError)) as caught:
         GANConfig(**{field: value})
