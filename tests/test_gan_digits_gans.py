@@ -8,8 +8,9 @@ import pytest
 
 from gan.datasets import load_digits
 from gan.digits.classifier import train_classifier
-from gan.digits.gans import (DCGAN, ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN,
-                             dcgan_players, to_data_range, to_pixels)
+from gan.digits.dcgan import DCGAN, dcgan_players
+from gan.digits.gans import (ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN, to_data_range,
+                             to_pixels)
 from gan.digits.grids import tile
 from gan.digits.quality import label_accuracy
 from gan.objectives import softplus

@@ -1,6 +1,7 @@
-"""GANs on the 32 x 32 digits: an MLP GAN, a conditional MLP GAN and a DCGAN, all trained by
-`gan.train.train`'s Algorithm 1 (Goodfellow et al. 2014); only the players, the data and what a
-snapshot measures change.
+"""GANs on the 32 x 32 digits: an MLP GAN and a conditional MLP GAN (the DCGAN is in
+`gan.digits.dcgan`), all trained by `gan.train.train`'s Algorithm 1 (Goodfellow et al. 2014);
+only the players, the data and what a snapshot measures change. Every game builds its players
+with ``config.engine`` (nn.fast or the textbook nn; tests/test_engine_games.py holds them equal).
 
 - `Digits`: p_data as a set of images, rescaled from {0, 1} to x = 2 p - 1 in {-1, 1} (the range
   of G's Tanh output, Radford et al. 2016, section 3), drawn with replacement;
@@ -9,7 +10,6 @@ snapshot measures change.
 - `DigitsGAN`: G: R^noise_dim -> R^1024 and D: R^1024 -> logit, multilayer perceptrons;
 - `ConditionalDigitsGAN`: G(z, c), D(x, c) with one-hot c (Mirza & Osindero 2014), the
   conditioning of `gan.variants.conditional.ConditionalGAN`;
-- `DCGAN`: convolutional players built by the five rules of Radford et al. (2016), section 3.
 
 Snapshots record, in History's ``x_of_z``, G's images of a fixed set of noise vectors (and labels):
 a grid of samples at every snapshot, which `gan.digits.grids` turns into a picture and an animation.
@@ -25,15 +25,14 @@ from scipy.special import expit
 
 from gan.config import GANConfig
 from gan.distributions import Normal
+from gan.engine import add_to_gradients
+from gan.engine import engine as engine_classes
 from gan.game import GAN
 from gan.objectives import softplus
 from gan.variants.conditional import ConditionalGAN, one_hot, sample_labels
-from nn.fast import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear,
-                ReLU, Reshape, Sequential, Tanh)
 
 IMAGE_SHAPE = (1, 32, 32)
 CLASSES = 10
-DCGAN_INIT = ("normal", 0.02)       # Radford et al. 2016, section 4: weights from N(0, 0.02^2)
 
 
 class Digits:
@@ -162,7 +161,7 @@ def image_discriminator_step(D, optimizer, x_real, x_fake):
     logits_fake = D.forward(x_fake)
     loss_fake = softplus(logits_fake).sum() / len(x_fake)   # -mean log(1 - D(G(z)))
     D.backward(expit(logits_fake) / len(x_fake))         # d softplus(l)/dl = sigma(l)
-    D.flat_grads += grad_from_real
+    add_to_gradients(D, grad_from_real)
     optimizer.step()
     loss = float(loss_real + loss_fake)
     return loss, -loss
@@ -246,27 +245,30 @@ class _DigitsMeasurements:
         return _without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))
 
 
-def mlp_generator(sizes, activation, rng, dtype):
-    """G(z) = tanh(W_L a(... a(z W_1 + b_1) ...) + b_L): hidden activation a, Tanh output."""
-    hidden = {"relu": ReLU, "leaky_relu": LeakyReLU}
+def mlp_generator(sizes, activation, rng, dtype, engine="fast"):
+    """G(z) = tanh(W_L a(... a(z W_1 + b_1) ...) + b_L): hidden activation a, Tanh output;
+    layers of ``engine`` ("fast" or "reference")."""
+    nn = engine_classes(engine)
+    hidden = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU}
     if activation not in hidden:
         raise ValueError(f"activation must be one of {tuple(hidden)}, got {activation!r}")
     layers = []
     for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
-        layers += [Linear(fan_in, fan_out, rng, init="he", dtype=dtype),
-                   BatchNorm1d(fan_out, dtype=dtype), hidden[activation]()]
-    layers += [Linear(sizes[-2], sizes[-1], rng, init="glorot", dtype=dtype), Tanh()]
-    return Sequential(layers)
+        layers += [nn.Linear(fan_in, fan_out, rng, init="he", dtype=dtype),
+                   nn.BatchNorm1d(fan_out, dtype=dtype), hidden[activation]()]
+    layers += [nn.Linear(sizes[-2], sizes[-1], rng, init="glorot", dtype=dtype), nn.Tanh()]
+    return nn.Sequential(layers)
 
 
-def mlp_discriminator(sizes, rng, dtype):
-    """D(x) = logit: LeakyReLU(0.2) hidden layers, a linear last layer."""
+def mlp_discriminator(sizes, rng, dtype, engine="fast"):
+    """D(x) = logit: LeakyReLU(0.2) hidden layers, a linear last layer; layers of ``engine``."""
+    nn = engine_classes(engine)
     layers = []
     for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
-        layers += [Linear(fan_in, fan_out, rng, init="he", dtype=dtype, negative_slope=0.2),
-                   LeakyReLU(0.2)]
-    layers.append(Linear(sizes[-2], sizes[-1], rng, init="glorot", dtype=dtype))
-    return Sequential(layers)
+        layers += [nn.Linear(fan_in, fan_out, rng, init="he", dtype=dtype, negative_slope=0.2),
+                   nn.LeakyReLU(0.2)]
+    layers.append(nn.Linear(sizes[-2], sizes[-1], rng, init="glorot", dtype=dtype))
+    return nn.Sequential(layers)
 
 
 class DigitsGAN(_DigitsMeasurements, GAN):
@@ -284,8 +286,8 @@ class DigitsGAN(_DigitsMeasurements, GAN):
         if not c.target.flat:
             raise ValueError("DigitsGAN needs a flat target: Digits(images, labels, flat=True)")
         G = mlp_generator([c.noise_dim, *c.g_hidden, c.target.dim], c.g_activation, rng,
-                          self.dtype)
-        D = mlp_discriminator([c.target.dim, *c.d_hidden, 1], rng, self.dtype)
+                          self.dtype, c.engine)
+        D = mlp_discriminator([c.target.dim, *c.d_hidden, 1], rng, self.dtype, c.engine)
         return G, D
 
     def discriminator_update(self, step, rng):
@@ -323,8 +325,8 @@ class ConditionalDigitsGAN(_DigitsMeasurements, ConditionalGAN):
         """G: [z, e_c] -> [-1, 1]^1024 and D: [x, e_c] -> logit, drawn from ``rng`` (G first)."""
         c, K = self.config, self.classes
         G = mlp_generator([c.noise_dim + K, *c.g_hidden, c.target.dim], c.g_activation, rng,
-                          self.dtype)
-        D = mlp_discriminator([c.target.dim + K, *c.d_hidden, 1], rng, self.dtype)
+                          self.dtype, c.engine)
+        D = mlp_discriminator([c.target.dim + K, *c.d_hidden, 1], rng, self.dtype, c.engine)
         return G, D
 
     def discriminator_update(self, step, rng):
@@ -346,54 +348,3 @@ class ConditionalDigitsGAN(_DigitsMeasurements, ConditionalGAN):
 
     def _discriminate(self, x, labels):
         return _without_buffer_changes(self.D, self.joined(np.asarray(x, dtype=self.dtype), labels))
-
-
-def dcgan_players(noise_dim, width, rng, dtype=np.float32):
-    """G and D of a DCGAN for 32 x 32 images, by the five rules of Radford et al. (2016, sec. 3):
-
-    1. D downsamples with strided convolutions (Conv2d, kernel 4, stride 2, padding 1: 32 -> 16
-       -> 8 -> 4), G upsamples with fractional-strided ones (ConvTranspose2d: 4 -> 8 -> 16 -> 32);
-       no pooling.
-    2. BatchNorm2d in both players, except on G's output and D's input.
-    3. No fully connected hidden layers; the two allowed exceptions, as in the paper: G's first
-       layer is a Linear projection of z to 4w x 4 x 4 maps, and D's last is Flatten -> Linear
-       to one logit.
-    4. ReLU in G, Tanh on its output (the data live in [-1, 1]).
-    5. LeakyReLU with slope 0.2 in D.
-    Weights are drawn from N(0, 0.02^2) (section 4). ``width`` w is the number of maps of D's
-    first layer and G's last hidden one (the paper's 64 -> w here).
-    """
-    w = width
-    G = Sequential([
-        Linear(noise_dim, 4 * w * 4 * 4, rng, init=DCGAN_INIT, dtype=dtype),
-        Reshape((4 * w, 4, 4)),
-        BatchNorm2d(4 * w, dtype=dtype), ReLU(),
-        ConvTranspose2d(4 * w, 2 * w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
-        BatchNorm2d(2 * w, dtype=dtype), ReLU(),
-        ConvTranspose2d(2 * w, w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
-        BatchNorm2d(w, dtype=dtype), ReLU(),
-        ConvTranspose2d(w, 1, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
-        Tanh(),
-    ])
-    D = Sequential([
-        Conv2d(1, w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype), LeakyReLU(0.2),
-        Conv2d(w, 2 * w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
-        BatchNorm2d(2 * w, dtype=dtype), LeakyReLU(0.2),
-        Conv2d(2 * w, 4 * w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
-        BatchNorm2d(4 * w, dtype=dtype), LeakyReLU(0.2),
-        Flatten(),
-        Linear(4 * w * 4 * 4, 1, rng, init=DCGAN_INIT, dtype=dtype),
-    ])
-    return G, D
-
-
-class DCGAN(DigitsGAN):
-    """The 2014 game with the convolutional players of `dcgan_players` (Radford et al. 2016) on
-    images (1, 32, 32); everything else is `DigitsGAN`'s."""
-
-    def build_players(self, rng):
-        """G then D of `dcgan_players`, of width ``config.width``, drawn from ``rng``."""
-        c = self.config
-        if c.target.flat:
-            raise ValueError("DCGAN needs an image target: Digits(images, labels, flat=False)")
-        return dcgan_players(c.noise_dim, c.width, rng, self.dtype)

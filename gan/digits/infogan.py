@@ -21,6 +21,7 @@ from scipy.special import expit
 from gan.digits.classifier import softmax_cross_entropy
 from gan.digits.gans import CLASSES, DigitsConfig, _DigitsMeasurements, _without_buffer_changes
 from gan.digits.gans import mlp_discriminator, mlp_generator
+from gan.engine import add_to_gradients
 from gan.game import GAN
 from gan.objectives import generator_loss, softplus
 from gan.variants.conditional import one_hot, sample_labels
@@ -40,7 +41,8 @@ def information_loss(q, c, u):
 
 class DigitsInfoGAN(_DigitsMeasurements, GAN):
     """G(z, c, u): [z, e_c, u] -> [-1, 1]^1024 and D: x -> [logit, Q's 10 logits, Q's L means],
-    the MLP players of `DigitsGAN`.  ``continuous`` L codes, ``information_weight`` lambda.
+    the MLP players of `DigitsGAN` (of ``config.engine``).  ``continuous`` L codes,
+    ``information_weight`` lambda.
     The grid's row r shows code c = r with u = 0 (the measurements of the digits games)."""
 
     conditional = True
@@ -71,8 +73,8 @@ class DigitsInfoGAN(_DigitsMeasurements, GAN):
         """G then D, drawn from ``rng``: the one place the InfoGAN's players are made."""
         c, codes = self.config, CLASSES + self.continuous
         G = mlp_generator([c.noise_dim + codes, *c.g_hidden, c.target.dim], c.g_activation,
-                          rng, self.dtype)
-        D = mlp_discriminator([c.target.dim, *c.d_hidden, 1 + codes], rng, self.dtype)
+                          rng, self.dtype, c.engine)
+        D = mlp_discriminator([c.target.dim, *c.d_hidden, 1 + codes], rng, self.dtype, c.engine)
         return G, D
 
     def codes(self, m, rng):
@@ -104,7 +106,7 @@ class DigitsInfoGAN(_DigitsMeasurements, GAN):
         loss_i, grad_q = information_loss(out[:, 1:], c, u)
         grad[:, 1:] = lam * grad_q
         self.D.backward(grad)
-        self.D.flat_grads += grad_from_real
+        add_to_gradients(self.D, grad_from_real)
         self.opt_d.step()
         return float(loss + lam * loss_i), -float(loss)
 

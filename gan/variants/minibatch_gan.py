@@ -1,8 +1,8 @@
 """Minibatch discrimination against mode collapse (Salimans et al. 2016, §3.2).
 
 A collapsed G puts every G(z) at one point, and a D that judges samples one at a time sees
-nothing wrong as long as that point looks real. The `nn.fast.minibatch_discrimination.MinibatchDiscrimination` layer
-lets D see, for each sample, how much of its batch lies close to it, o(x_i)_b: all of it for a
+nothing wrong as long as that point looks real. The `MinibatchDiscrimination` layer (nn.minibatch_discrimination,
+nn.fast.minibatch_discrimination) lets D see, for each sample, how much of its batch lies close to it, o(x_i)_b: all of it for a
 collapsed fake batch, about half for a real batch from two equal modes.
 
     on="input"  (default): D: x -> MinibatchDiscrimination(dim, B, C) -> [Linear, activation]
@@ -22,6 +22,10 @@ Real and fake minibatches go through D stacked on a leading axis, (2, m, dim), s
 minibatch features are computed within that batch only (the layer's distances run along the
 batch axis): a mixed batch would tell D which half is which. G's update sends its fake batch
 alone through D and receives dL/dx through o as well as through x.
+
+Runs on either engine (``config.engine``); measuring D(x) inside a batch uses the fast layer's
+`against` (p + m rows of work) and, on the textbook engine, the definition itself: D on p
+batches [x_i, G(z_1), ..., G(z_{m-1})] (p m rows). tests/test_engine_games.py holds them equal.
 """
 
 from __future__ import annotations
@@ -33,12 +37,9 @@ from scipy.special import expit as sigmoid
 
 from gan.distributions import Mixture, Normal
 from gan.evaluate import _column, generator_density, jsd_with_outside_mass
+from gan.engine import engine
 from gan.game import GAN
 from gan.objectives import discriminator_loss, value
-from nn.fast import Linear, Sequential
-from nn.fast.layers import ACTIVATIONS, LeakyReLU
-from nn.fast.minibatch_discrimination import MinibatchDiscrimination
-from nn.fast.network import MLP
 
 # The two-mode setting where the plain game collapses and this one recovers both modes, with the
 # same G, seeds and steps: GANConfig(target=BIMODAL_TARGET, **BIMODAL_SETTINGS), the library's
@@ -83,27 +84,28 @@ class MinibatchDiscriminationGAN(GAN):
     def build_players(self, rng):
         """G as in the plain game, then D with the minibatch layer (drawn from rng in that
         order)."""
-        c, dtype = self.config, np.dtype(self.config.dtype)
-        G = MLP([c.noise_dim, *c.g_hidden, c.target.dim], c.g_activation, rng=rng, dtype=dtype)
+        c, dtype, classes = self.config, np.dtype(self.config.dtype), engine(self.config.engine)
+        G = classes.MLP([c.noise_dim, *c.g_hidden, c.target.dim], c.g_activation, rng=rng,
+                        dtype=dtype)
         widths = [c.target.dim, *c.d_hidden]
-        activation = ACTIVATIONS[c.d_activation]
-        slope = 0.2 if activation is LeakyReLU else 0.0
+        activation = classes.ACTIVATIONS[c.d_activation]
+        slope = 0.2 if activation is classes.LeakyReLU else 0.0
         init = "he" if c.d_activation in ("relu", "leaky_relu") else "glorot"
         layers = []
         if self.on == "input":
-            layers.append(self._minibatch_layer(widths[0], rng, dtype))
+            layers.append(self._minibatch_layer(classes, widths[0], rng, dtype))
             widths[0] += self.kernels
         for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-            layers += [Linear(fan_in, fan_out, rng, init, dtype, negative_slope=slope),
+            layers += [classes.Linear(fan_in, fan_out, rng, init, dtype, negative_slope=slope),
                        activation()]
         if self.on == "hidden":
-            layers.append(self._minibatch_layer(widths[-1], rng, dtype))
+            layers.append(self._minibatch_layer(classes, widths[-1], rng, dtype))
             widths[-1] += self.kernels
-        layers.append(Linear(widths[-1], 1, rng, "glorot", dtype))
-        return G, Sequential(layers, dtype=dtype)
+        layers.append(classes.Linear(widths[-1], 1, rng, "glorot", dtype))
+        return G, classes.Sequential(layers, dtype=dtype)
 
-    def _minibatch_layer(self, in_features, rng, dtype):
-        return MinibatchDiscrimination(in_features, self.kernels, self.kernel_dim, rng=rng,
+    def _minibatch_layer(self, classes, in_features, rng, dtype):
+        return classes.MinibatchDiscrimination(in_features, self.kernels, self.kernel_dim, rng=rng,
                                        init=("normal", self.init_std), dtype=dtype,
                                        share=self.share)
 
@@ -144,16 +146,30 @@ class MinibatchDiscriminationGAN(GAN):
         """D(x) for each point x joined alone to a fixed fake minibatch G(z_1), ..., G(z_{m-1}).
 
         D's output depends on the batch, so D(x) alone is undefined; this is what D says of x
-        arriving among the generator's samples (see `MinibatchDiscrimination.against`).
+        arriving among the generator's samples. The fast layer computes it with `against`; the
+        textbook engine runs D on each batch [x_i, G(z_1), ..., G(z_{m-1})], the definition.
         """
+        fakes = self.G.forward(z[: self.config.batch_size - 1])
         position = next(i for i, layer in enumerate(self.D.layers)
-                        if isinstance(layer, MinibatchDiscrimination))
+                        if type(layer).__name__ == "MinibatchDiscrimination")
+        if not hasattr(self.D.layers[position], "against"):
+            return self._discriminator_in_batches(_column(points, self.D), fakes)
         body, minibatch, head = (self.D.layers[:position], self.D.layers[position],
                                  self.D.layers[position + 1:])
-        h_points, h_fakes = _column(points, self.D), self.G.forward(z[: self.config.batch_size - 1])
+        h_points, h_fakes = _column(points, self.D), fakes
         for layer in body:
             h_points, h_fakes = layer.forward(h_points), layer.forward(h_fakes)
         h = minibatch.against(h_points, h_fakes)
         for layer in head:
             h = layer.forward(h)
         return sigmoid(h)[:, 0]
+
+    def _discriminator_in_batches(self, x, fakes, chunk=32):
+        """sigma(D([x_i, fakes]))_0 for each row x_i, ``chunk`` batches of m at a time."""
+        judged = []
+        for start in range(0, len(x), chunk):
+            rows = x[start:start + chunk]
+            batches = np.concatenate([rows[:, None, :],
+                                      np.broadcast_to(fakes, (len(rows),) + fakes.shape)], axis=1)
+            judged.append(sigmoid(self.D.forward(batches)[:, 0, 0]))
+        return np.concatenate(judged)
