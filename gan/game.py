@@ -119,12 +119,20 @@ class GAN:
         return self.config.p_z.sample(m, rng).astype(self.dtype, copy=False)
 
     # ---- Algorithm 1's two updates ------------------------------------------------------
-    def discriminator_update(self, step, rng):
-        """Sample m real and m noise samples, update D. Returns ``(L_D, V estimate)``."""
+    def minibatch(self, step, rng):
+        """What one D update sees: m examples x ~ p_data, then G(z) of m noise samples z ~ p_z,
+        drawn from ``rng`` in that order (Algorithm 1's first line). Returns (x_real, x_fake).
+
+        Every D update starts here. A variant that changes what D sees overrides this (instance
+        noise blurs both batches, a conditional game joins labels); one whose loss differs
+        overrides `discriminator_update` and keeps this prelude."""
         m = self.config.batch_size
         x_real = self.sample_real(m, rng)
-        x_fake = self.G.forward(self.sample_noise(m, rng))
-        return discriminator_step(self.D, self.opt_d, x_real, x_fake)
+        return x_real, self.G.forward(self.sample_noise(m, rng))
+
+    def discriminator_update(self, step, rng):
+        """Update D on `minibatch`'s batches. Returns ``(L_D, V estimate)``."""
+        return discriminator_step(self.D, self.opt_d, *self.minibatch(step, rng))
 
     def generator_update(self, step, rng):
         """Sample m noise samples, update G through D. Returns L_G."""

@@ -291,11 +291,9 @@ class DigitsGAN(_DigitsMeasurements, GAN):
         return G, D
 
     def discriminator_update(self, step, rng):
-        """Sample m real images and m noise vectors, update D (`image_discriminator_step`)."""
-        m = self.config.batch_size
-        x_real = self.sample_real(m, rng)
-        x_fake = self.G.forward(self.sample_noise(m, rng))
-        return image_discriminator_step(self.D, self.opt_d, x_real, x_fake)
+        """Update D on `minibatch`'s real and fake images, each batch through D on its own
+        (`image_discriminator_step`)."""
+        return image_discriminator_step(self.D, self.opt_d, *self.minibatch(step, rng))
 
 
 class ConditionalDigitsGAN(_DigitsMeasurements, ConditionalGAN):
@@ -329,14 +327,16 @@ class ConditionalDigitsGAN(_DigitsMeasurements, ConditionalGAN):
         D = mlp_discriminator([c.target.dim + K, *c.d_hidden, 1], rng, self.dtype, c.engine)
         return G, D
 
-    def discriminator_update(self, step, rng):
-        """D ascends log D(x, c) + log(1 - D(G(z, c'), c')) on m real and m fake pairs."""
+    def minibatch(self, step, rng):
+        """m real pairs [x, s e_c] drawn together from the data set and m fake pairs
+        [G(z, c'), s e_c'], c' ~ p(c)."""
         m = self.config.batch_size
         x_real, c_real = self.config.target.sample_labelled(m, rng)
         c_fake = sample_labels(self.config.target.weights, m, rng)
         x_fake = self.generate(self.sample_noise(m, rng), c_fake)
-        return image_discriminator_step(self.D, self.opt_d, self.joined(x_real, c_real),
-                                        self.joined(x_fake, c_fake))
+        return self.joined(x_real, c_real), self.joined(x_fake, c_fake)
+
+    discriminator_update = DigitsGAN.discriminator_update     # real and fake batches apart
 
     def joined(self, u, c):
         """[u, s e_c]: an input with its one-hot label appended, scaled by s = ``label_scale``."""

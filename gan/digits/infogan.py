@@ -82,6 +82,12 @@ class DigitsInfoGAN(_DigitsMeasurements, GAN):
         c = sample_labels(UNIFORM_CODES, m, rng)
         return c, rng.uniform(-1.0, 1.0, size=(m, self.continuous)).astype(self.dtype)
 
+    def coded_fakes(self, m, rng):
+        """m fakes G(z, c, u) with their codes (c, u) (the codes drawn first): the fake half of
+        both updates' minibatches (D's update needs the codes, so not `GAN.minibatch`)."""
+        c, u = self.codes(m, rng)
+        return self.G.forward(self.inputs(self.sample_noise(m, rng), c, u)), c, u
+
     def inputs(self, z, c, u):
         """[z, e_c, u]: G's input."""
         return np.concatenate([np.asarray(z, dtype=self.dtype), one_hot(c, CLASSES, self.dtype),
@@ -91,8 +97,7 @@ class DigitsInfoGAN(_DigitsMeasurements, GAN):
         """D descends L_D on a real and a fake batch, and Q lambda L_I on the fakes."""
         m, lam = self.config.batch_size, self.information_weight
         x_real = self.sample_real(m, rng)
-        c, u = self.codes(m, rng)
-        x_fake = self.G.forward(self.inputs(self.sample_noise(m, rng), c, u))
+        x_fake, c, u = self.coded_fakes(m, rng)
         out = self.D.forward(x_real)
         grad = np.zeros_like(out)
         loss = softplus(-out[:, :1]).sum() / m            # -mean log D(x)
@@ -113,8 +118,7 @@ class DigitsInfoGAN(_DigitsMeasurements, GAN):
     def generator_update(self, step, rng):
         """G descends L_G + lambda L_I through D's and Q's heads. Returns that loss."""
         m, lam = self.config.batch_size, self.information_weight
-        c, u = self.codes(m, rng)
-        x_fake = self.G.forward(self.inputs(self.sample_noise(m, rng), c, u))
+        x_fake, c, u = self.coded_fakes(m, rng)
         out = self.D.forward(x_fake)
         loss_g, grad_logits = generator_loss(out[:, :1], self.config.g_loss)
         loss_i, grad_q = information_loss(out[:, 1:], c, u)

@@ -16,7 +16,7 @@ import numpy as np
 
 from gan.distributions import Mixture
 from gan.evaluate import final_metrics, snapshot
-from gan.game import GAN, discriminator_step
+from gan.game import GAN
 from gan.objectives import generator_loss
 from gan.engine import engine
 
@@ -103,14 +103,14 @@ class ConditionalGAN(GAN):
         """x = G(z, c)."""
         return self.G.forward(self.joined(np.asarray(z, dtype=self.dtype), c))
 
-    def discriminator_update(self, step, rng):
-        """D ascends log D(x, c) + log(1 - D(G(z, c'), c')) on m real and m fake pairs."""
+    def minibatch(self, step, rng):
+        """m real pairs [x, e_c] drawn together and m fake pairs [G(z, c'), e_c'], c' ~ p(c):
+        D ascends log D(x, c) + log(1 - D(G(z, c'), c')) on them (the plain game's update)."""
         m = self.config.batch_size
         x_real, c_real = sample_labelled(self.config.target, m, rng)
         c_fake = sample_labels(self.config.target.weights, m, rng)
         x_fake = self.generate(self.sample_noise(m, rng), c_fake)
-        real = self.joined(x_real.astype(self.dtype), c_real)
-        return discriminator_step(self.D, self.opt_d, real, self.joined(x_fake, c_fake))
+        return self.joined(x_real.astype(self.dtype), c_real), self.joined(x_fake, c_fake)
 
     def generator_update(self, step, rng):
         """G descends L_G(D(G(z, c), c)); dL/dx is the x-part of D's input gradient, since the

@@ -91,6 +91,13 @@ class InfoGAN(GAN):
         code = one_hot(c, self.categories, self.dtype)
         return self.G.forward(np.concatenate([np.asarray(z, dtype=self.dtype), code], axis=1))
 
+    def coded_fakes(self, m, rng):
+        """m fakes G(z, c) and their codes c ~ Uniform{0..K-1} (the codes drawn first): the fake
+        half of both updates' minibatches. D's update does not use `GAN.minibatch`, since its
+        information loss needs the codes of the fakes."""
+        c = sample_codes(self.categories, m, rng)
+        return self.generate(self.sample_noise(m, rng), c), c
+
     def heads(self, x):
         """D's logit l (an array (n, 1)) and Q's logits q (n, K) at x: one pass through the body."""
         out = self.D.forward(np.asarray(x, dtype=self.dtype))
@@ -107,8 +114,7 @@ class InfoGAN(GAN):
         """
         m, lam = self.config.batch_size, self.information_weight
         x_real = self.sample_real(m, rng)
-        c = sample_codes(self.categories, m, rng)
-        x_fake = self.generate(self.sample_noise(m, rng), c)
+        x_fake, c = self.coded_fakes(m, rng)
         logits, q = self.heads(np.concatenate([x_real, x_fake], axis=0))
         loss_d, grad_real, grad_fake = discriminator_loss(logits[:m], logits[m:])
         loss_i, grad_q = information_loss(q[m:], c)
@@ -123,8 +129,7 @@ class InfoGAN(GAN):
     def generator_update(self, step, rng):
         """G descends L_G + lambda L_I through both heads. Returns that loss."""
         m, lam = self.config.batch_size, self.information_weight
-        c = sample_codes(self.categories, m, rng)
-        x_fake = self.generate(self.sample_noise(m, rng), c)
+        x_fake, c = self.coded_fakes(m, rng)
         logits, q = self.heads(x_fake)
         loss_g, grad_logits = generator_loss(logits, self.config.g_loss)
         loss_i, grad_q = information_loss(q, c)

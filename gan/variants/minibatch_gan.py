@@ -111,10 +111,7 @@ class MinibatchDiscriminationGAN(GAN):
 
     def discriminator_update(self, step, rng):
         """Real and fake minibatches through D as two stacked batches; descend L_D."""
-        m = self.config.batch_size
-        x_real = self.sample_real(m, rng)
-        x_fake = self.G.forward(self.sample_noise(m, rng))
-        logits = self.D.forward(np.stack([x_real, x_fake]))
+        logits = self.D.forward(np.stack(self.minibatch(step, rng)))
         loss, grad_real, grad_fake = discriminator_loss(logits[0], logits[1])
         self.D.backward(np.stack([grad_real, grad_fake]))
         self.opt_d.step()

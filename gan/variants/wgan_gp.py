@@ -258,9 +258,7 @@ class WGANGP(GAN):
 
     def discriminator_update(self, step, rng):
         """One penalised critic update; returns ``(L, W1 estimate)``."""
-        m = self.config.batch_size
-        x_real = self.sample_real(m, rng)
-        x_fake = self.G.forward(self.sample_noise(m, rng))
+        x_real, x_fake = self.minibatch(step, rng)
         return critic_step(self.D, self.opt_d, x_real, x_fake, rng, self.lam, self.one_sided)
 
     generator_update = WGAN.generator_update      # descend -mean f(G(z)): WGAN's, unchanged
