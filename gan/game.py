@@ -11,14 +11,14 @@ subclasses `GAN` and overrides only the pieces it changes, so the loop is never 
             ...
 
 and is trained with ``train(config, game=MyVariant)`` (or
-``game=functools.partial(MyVariant, setting=...)`` for a variant with settings of its own).
+``game=functools.partial(MyVariant, setting=...)`` for a variant with settings of its own), and
+measured by any measurer: ``train(config, game=MyVariant, measurer=gan.targets2d.Plane())``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from gan.evaluate import final_metrics, snapshot, z_line
 from gan.objectives import discriminator_loss, generator_loss
 from gan.engine import engine, engine_of
 
@@ -87,8 +87,12 @@ class GAN:
     """The minimax game of Goodfellow et al. (2014) with the settings of a `GANConfig`.
 
     Holds the players G: R^noise_dim -> R^dim and D: R^dim -> logit (MLPs drawn from
-    ``rng``) and their optimisers. Each update draws fresh minibatches from ``rng``.
+    ``rng``) and their optimisers. Each update draws fresh minibatches from ``rng``. The game
+    measures nothing itself: `gan.train.train` takes a measurer (`gan.measure`), by default
+    ``measurer`` if a variant names one, else the line's or the plane's by the target's dim.
     """
+
+    measurer = None     # a variant with measurements of its own names its measurer here
 
     def __init__(self, config, rng):
         self.config = config
@@ -143,38 +147,3 @@ class GAN:
         """Scale both players' base learning rates by ``factor`` (the schedule's)."""
         self.opt_d.lr = self.config.lr_d * factor
         self.opt_g.lr = self.config.lr_g * factor
-
-    # ---- what is measured ---------------------------------------------------------------
-    def evaluation_setup(self, rng):
-        """Fixed things every measurement reuses: the x grid, 100k noise samples, z-line."""
-        p_data, p_z = self.config.target, self.config.p_z
-        if p_data.dim != 1:
-            raise ValueError(
-                f"GAN measures 1D targets only, got a target of dim {p_data.dim}; "
-                f"train 2D targets with game=gan.targets2d.GAN2D"
-            )
-        grid = _grid(p_data, self.config.grid_size)
-        return {
-            "grid": grid,
-            "p_data_grid": p_data.pdf(grid),
-            "z_eval": p_z.sample(100_000, rng).astype(self.dtype),
-            "z_line": z_line(p_z),
-        }
-
-    def snapshot(self, setup):
-        """D(x) and p_g on the grid, moments of G(z), JSD, and G on the z-line."""
-        c = self.config
-        return snapshot(self.G, self.D, c.target, c.p_z, setup["grid"], setup["z_eval"],
-                        setup["z_line"])
-
-    def final_metrics(self, setup):
-        """The numbers a run is judged by (see `gan.evaluate.final_metrics`)."""
-        c = self.config
-        return final_metrics(self.G, self.D, c.target, c.p_z, setup["grid"], setup["z_eval"])
-
-
-def _grid(p_data, size):
-    """A regular grid over p_data's bulk, widened by half its width on each side."""
-    low, high = p_data.interval(1 - 1e-6)
-    pad = 0.5 * (high - low)
-    return np.linspace(low - pad, high + pad, size)

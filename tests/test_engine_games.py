@@ -109,7 +109,7 @@ def test_digits_games_agree_between_engines(digits, game_class, flat):
     fast, reference = assert_engines_agree(game_class, config, 1e-12)
     # what the players compute on fixed inputs (BatchNorm on the batch's own statistics)
     setup_rng = np.random.default_rng(4)
-    setup = fast.evaluation_setup(setup_rng)
+    setup = fast.measurer.setup(fast, setup_rng)
     labels = setup["grid"]
     for name, inputs in (("G", (setup["z_line"], labels)), ("D", (setup["x_real"], labels))):
         method = "_generate" if name == "G" else "_discriminate"

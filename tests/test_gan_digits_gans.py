@@ -260,6 +260,6 @@ def test_digits_rejects_pixels_outside_zero_one_and_bad_labels(digits):
 
 def test_mean_discriminator_output_in_snapshot_is_a_probability(digits):
     game = DigitsGAN(tiny_config(digits, True), np.random.default_rng(0))
-    snap = game.snapshot(game.evaluation_setup(np.random.default_rng(1)))
+    snap = game.measurer.snapshot(game, game.measurer.setup(game, np.random.default_rng(1)))
     assert np.all((snap["D_grid"] > 0) & (snap["D_grid"] < 1))
     assert np.isclose(snap["mean"], snap["p_g_grid"].mean())

@@ -4,6 +4,7 @@ yardstick for both.
 - gans.py         the digits as a GAN target; MLP GAN and conditional MLP GAN games
                   trained by gan.train.train (Algorithm 1), DigitsConfig;
 - dcgan.py        the DCGAN's convolutional players (Radford et al. 2016) and its game;
+- players.py      the MLP players, the D step on separate real and fake batches;
 - grids.py        per-class sample grids over training, as a picture and an animated GIF;
 
 - classifier.py   softmax_cross_entropy, an MLP digit classifier p(c | x), its cached

@@ -19,8 +19,8 @@ import numpy as np
 from scipy.special import expit
 
 from gan.digits.classifier import softmax_cross_entropy
-from gan.digits.gans import CLASSES, DigitsConfig, _DigitsMeasurements, _without_buffer_changes
-from gan.digits.gans import mlp_discriminator, mlp_generator
+from gan.digits.gans import CLASSES, DigitsConfig, _DigitsSamples
+from gan.digits.players import mlp_discriminator, mlp_generator, without_buffer_changes
 from gan.engine import add_to_gradients
 from gan.game import GAN
 from gan.objectives import generator_loss, softplus
@@ -39,7 +39,7 @@ def information_loss(q, c, u):
     return float(value), np.concatenate([grad_categorical, difference / len(q)], axis=1)
 
 
-class DigitsInfoGAN(_DigitsMeasurements, GAN):
+class DigitsInfoGAN(_DigitsSamples, GAN):
     """G(z, c, u): [z, e_c, u] -> [-1, 1]^1024 and D: x -> [logit, Q's 10 logits, Q's L means],
     the MLP players of `DigitsGAN` (of ``config.engine``).  ``continuous`` L codes,
     ``information_weight`` lambda.
@@ -130,17 +130,17 @@ class DigitsInfoGAN(_DigitsMeasurements, GAN):
 
     def generate_codes(self, z, c, u):
         """Pixels of G(z, c, u) in [0, 1], BatchNorm's statistics left unchanged."""
-        x = _without_buffer_changes(self.G, self.inputs(z, c, u))
+        x = without_buffer_changes(self.G, self.inputs(z, c, u))
         return ((x + 1) / 2).reshape(len(x), 1, 32, 32)
 
     def read_codes(self, x):
         """Q's reading of images x in [-1, 1]: (argmax of the categorical head, mu(x))."""
-        out = _without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))
+        out = without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))
         return out[:, 1:1 + CLASSES].argmax(axis=1), out[:, 1 + CLASSES:]
 
     def _generate(self, z, labels):
         u = np.zeros((len(z), self.continuous), dtype=self.dtype)
-        return _without_buffer_changes(self.G, self.inputs(z, labels, u))
+        return without_buffer_changes(self.G, self.inputs(z, labels, u))
 
     def _discriminate(self, x, labels):
-        return _without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))[:, :1]
+        return without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))[:, :1]

@@ -39,6 +39,7 @@ from gan.distributions import Mixture, Normal
 from gan.evaluate import _column, generator_density, jsd_with_outside_mass
 from gan.engine import engine
 from gan.game import GAN
+from gan.measure import Line
 from gan.objectives import discriminator_loss, value
 
 # The two-mode setting where the plain game collapses and this one recovers both modes, with the
@@ -59,11 +60,39 @@ BIMODAL_SETTINGS = MappingProxyType(dict(g_hidden=(64, 64, 64), g_activation="so
                                          batch_size=64, steps=1500))
 
 
+class InBatchLine(Line):
+    """The line's measurements (`gan.measure.Line`) with D(x) judged inside a fake minibatch
+    (`MinibatchDiscriminationGAN.discriminator_in_batch`): this game's measurer."""
+
+    def snapshot(self, game, setup):
+        """As the plain game's, with D(x) for each grid point judged inside a fake minibatch."""
+        snap = super().snapshot(game, setup)
+        snap["D_grid"] = game.discriminator_in_batch(setup["grid"], setup["z_eval"])
+        return snap
+
+    def final_metrics(self, game, setup):
+        """mean, std, jsd as the plain game's; d_max_dev with D judged inside a fake minibatch."""
+        c = game.config
+        x = game.G.forward(setup["z_eval"])[:, 0]
+        grid = setup["grid"]
+        fine = np.linspace(grid[0], grid[-1], 4 * (len(grid) - 1) + 1)
+        p_g_fine, outside = generator_density(game.G, c.p_z, fine, setup["z_eval"])
+        low, high = c.target.interval(0.95)
+        central = np.linspace(low, high, 201)
+        D = game.discriminator_in_batch(central, setup["z_eval"])
+        return {"mean": float(x.mean()), "std": float(x.std()),
+                "jsd": jsd_with_outside_mass(fine, c.target.pdf(fine), p_g_fine, outside),
+                "d_max_dev": float(np.abs(D - 0.5).max())}
+
+
 class MinibatchDiscriminationGAN(GAN):
     """The plain game with a minibatch-discrimination layer of ``kernels`` = B kernels of
     dimension ``kernel_dim`` = C in D (Salimans et al. 2016, §3.2), ``on`` its "input" or its
     last "hidden" layer (see the module's note), T drawn from N(0, init_std^2), the layer's o the
-    ``share`` of the other samples close to x_i (True) or the paper's sum over the batch."""
+    ``share`` of the other samples close to x_i (True) or the paper's sum over the batch.
+    Measured by `InBatchLine`."""
+
+    measurer = InBatchLine()
 
     def __init__(self, config, rng, kernels=5, kernel_dim=1, on="input", share=True,
                  init_std=0.2):
@@ -118,26 +147,6 @@ class MinibatchDiscriminationGAN(GAN):
         return loss, value(logits[0], logits[1])
 
     # G's update is the plain one: its fake minibatch alone goes through D, as in D's update.
-
-    def snapshot(self, setup):
-        """As the plain game's, with D(x) for each grid point judged inside a fake minibatch."""
-        snap = super().snapshot(setup)
-        snap["D_grid"] = self.discriminator_in_batch(setup["grid"], setup["z_eval"])
-        return snap
-
-    def final_metrics(self, setup):
-        """mean, std, jsd as the plain game's; d_max_dev with D judged inside a fake minibatch."""
-        c = self.config
-        x = self.G.forward(setup["z_eval"])[:, 0]
-        grid = setup["grid"]
-        fine = np.linspace(grid[0], grid[-1], 4 * (len(grid) - 1) + 1)
-        p_g_fine, outside = generator_density(self.G, c.p_z, fine, setup["z_eval"])
-        low, high = c.target.interval(0.95)
-        central = np.linspace(low, high, 201)
-        D = self.discriminator_in_batch(central, setup["z_eval"])
-        return {"mean": float(x.mean()), "std": float(x.std()),
-                "jsd": jsd_with_outside_mass(fine, c.target.pdf(fine), p_g_fine, outside),
-                "d_max_dev": float(np.abs(D - 0.5).max())}
 
     def discriminator_in_batch(self, points, z):
         """D(x) for each point x joined alone to a fixed fake minibatch G(z_1), ..., G(z_{m-1}).
