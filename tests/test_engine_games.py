@@ -116,3 +116,16 @@ def test_digits_games_agree_between_engines(digits, game_class, flat):
         out_fast = getattr(fast, method)(*inputs)
         out_reference = getattr(reference, method)(*inputs)
         assert relative_error(out_fast, out_reference) < 1e-12, name
+
+
+@pytest.mark.parametrize("game_class, flat", [(DigitsGAN, True), (ConditionalDigitsGAN, True),
+                                              (DCGAN, False)], ids=["mlp", "conditional", "dcgan"])
+def test_the_digits_games_draw_through_the_minibatch_hook(digits, game_class, flat):
+    (images, labels), _ = digits
+    config = DigitsConfig(target=Digits(images, labels, flat=flat), width=2, noise_dim=4,
+                          g_hidden=(4,), d_hidden=(4,), batch_size=4, snapshot_every=0)
+    game = game_class(config, np.random.default_rng(0))
+    seen, original = [], game.minibatch
+    game.minibatch = lambda step, rng: seen.append(original(step, rng)) or seen[-1]
+    game.discriminator_update(1, np.random.default_rng(1))
+    assert len(seen) == 1 and len(seen[0][0]) == len(seen[0][1]) == 4     # the one prelude
