@@ -24,13 +24,7 @@ import numpy as np
 import rng as project_rng
 from gan.config import LR_SCHEDULES, GANConfig
 from gan.divergence import Criterion, TrainingDiverged, diverged
-from gan.game import (
-    GAN,
-    build_players,
-    discriminator_step,
-    generator_step,
-    make_optimizer,
-)
+from gan.game import GAN, discriminator_step
 from gan.engine import assign_parameters, engine, engine_of
 from gan.measure import measurer_for
 from nn.threads import blas_threads
@@ -41,7 +35,8 @@ __all__ = [
     "train", "algorithm1_step", "iteration",
 ]
 # The pieces of Algorithm 1 (GAN, build_players, discriminator_step, generator_step,
-# make_optimizer) are defined in gan.game and imported from there.
+# make_optimizer) are defined in gan.game and imported from there; what is measured, in
+# gan.measure.
 
 
 @dataclass
@@ -147,9 +142,10 @@ def train(config=None, callback=None, game=GAN, measurer=None):
     ``game`` builds the game from (config, rng): `GAN` (the paper's) by default, or a
     variant. ``measurer`` takes the snapshots and the final metrics (see `gan.measure`): by
     default `gan.measure.measurer_for` the game (the variant's own, else the line's or the
-    plane's by the target's dim); e.g. ``train(config, game=WGANGP, measurer=Plane())``. Every random draw comes from generators seeded by ``config.seed``: one stream
-    for training (initial weights, minibatches, noise) and one for evaluation, so how often
-    snapshots are taken never changes the trajectory. ``callback(step, losses)``, if given,
+    plane's by the target's dim); e.g. ``train(config, game=WGANGP, measurer=Plane())``.
+    Every random draw comes from generators seeded by ``config.seed``: one stream for training
+    (initial weights, minibatches, noise) and one for evaluation, so how often snapshots are
+    taken never changes the trajectory. ``callback(step, losses)``, if given,
     is called after every step with the step number and a dict of the latest losses.
 
     Raises `TrainingDiverged` naming the step, the last sane losses and the likely cause when

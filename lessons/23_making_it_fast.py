@@ -14,10 +14,10 @@ Algorithm 1, G 1-32-32-1, D 1-64-64-1, LeakyReLU(0.2), m = 256, Adam(1e-3, (0.5,
 Each version is measured (the median microseconds per step over interleaved rounds, speed-up over
 v1, the gain of its own step with the noise of the rounds beside it, C-function calls of a
 steady step as sys.setprofile sees them -- np.dot, reductions, concatenations; ufunc calls are
-not counted; the first step also makes the arrays later steps reuse) and
-checked equal to v1 after training from one seed. A step is called a gain only when it is beyond
-the run's noise. The lesson ends at the README's figures for the final engine (v1 and v5 in
-float64 and float32, against benchmarks/bench_engines.py's run). Versions v2-v4 are nn.fast with optimisations
+not counted; the first step also makes the arrays later steps reuse) and checked equal to v1
+after training from one seed. A step is called a gain only when it is beyond the run's noise.
+The lesson ends at the README's figures for the final engine (v1 and v5 in float64 and float32,
+against benchmarks/bench_engines.py's run). Versions v2-v4 are nn.fast with optimisations
 switched off by patching, so that each switch shows its own share.
 Run: python lessons/23_making_it_fast.py   (--fast: few steps, as the tests run it)
 """

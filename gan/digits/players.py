@@ -6,7 +6,6 @@ BatchNorm's running statistics alone (for measuring and sampling).
 
 from __future__ import annotations
 
-import numpy as np
 from scipy.special import expit
 
 from gan.engine import add_to_gradients

@@ -1,9 +1,10 @@
 """Minibatch discrimination against mode collapse (Salimans et al. 2016, §3.2).
 
 A collapsed G puts every G(z) at one point, and a D that judges samples one at a time sees
-nothing wrong as long as that point looks real. The `MinibatchDiscrimination` layer (nn.minibatch_discrimination,
-nn.fast.minibatch_discrimination) lets D see, for each sample, how much of its batch lies close to it, o(x_i)_b: all of it for a
-collapsed fake batch, about half for a real batch from two equal modes.
+nothing wrong as long as that point looks real. The `MinibatchDiscrimination` layer
+(nn.minibatch_discrimination, nn.fast.minibatch_discrimination) lets D see, for each sample, how
+much of its batch lies close to it, o(x_i)_b: all of it for a collapsed fake batch, about half
+for a real batch from two equal modes.
 
     on="input"  (default): D: x -> MinibatchDiscrimination(dim, B, C) -> [Linear, activation]
                           x len(d_hidden) -> Linear(., 1), so D is an MLP of [x, o(x)]
