@@ -1,6 +1,6 @@
 """Time forward + backward of a DCGAN-sized generator and discriminator on 64 images of 32 x 32.
 
-The stacks are the project's DCGAN (gan.digits.gans.dcgan_players, the rules of Radford et al.
+The stacks are the project's DCGAN (gan.digits.dcgan.dcgan_players, the rules of Radford et al.
 2016) at base width w (default 64, the paper's first layer width; w = 32 quarters the work):
     G: z (100) -> Linear(100, 4w*4*4) -> Reshape(4w, 4, 4) -> BN -> ReLU
        -> ConvT(4w, 2w, 4, 2, 1) -> BN -> ReLU -> ConvT(2w, w, 4, 2, 1) -> BN -> ReLU
@@ -26,7 +26,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from gan.digits.gans import dcgan_players  # noqa: E402
+from gan.digits.dcgan import dcgan_players  # noqa: E402
 
 BATCH_SIZE, NOISE_SIZE = 64, 100
 

@@ -18,7 +18,6 @@ import time
 
 from gan.comparison.course import course_targets
 from gan.game import GAN
-from gan.targets2d import GAN2D
 from gan.train import TrainingDiverged, train
 
 RULES = {"alternating (Algorithm 1)": dict(), "simultaneous": dict(update="simultaneous"),
@@ -43,7 +42,7 @@ def main(argv=None):
     print(f"{'target':10s} {'rule':28s} {'success':>8s} {'95% interval':>16s} {'s / run':>8s}")
     for name in args.targets:
         target = targets[name]
-        game = GAN2D if target.dim == 2 else GAN
+        game = GAN                     # measured on the line or in the plane by target.dim
         for rule, changes in RULES.items():
             successes, started = 0, time.perf_counter()
             for seed in range(args.seeds):

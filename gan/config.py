@@ -230,7 +230,7 @@ def _check_target(target):
     if getattr(target, "dim", 1) not in (1, 2):
         raise ValueError(
             f"target must be one- or two-dimensional, got dim {target.dim} (a 2D target "
-            f"is trained with game=gan.targets2d.GAN2D, whose measurements are 2D)"
+            f"is measured in the plane by gan.targets2d.Plane)"
         )
 
 

@@ -10,21 +10,24 @@ ENGINES = ("fast", "reference")
 
 
 def engine(name):
-    """The classes of engine `name`: MLP, Sequential, Linear, the activations, SGD, Adam,
-    RMSProp (as attributes of one namespace)."""
+    """The classes of engine `name`: MLP, Sequential, Linear, the activations (also by name in
+    ``ACTIVATIONS``), conv, norm and shape layers, MinibatchDiscrimination, SGD, Adam, RMSProp
+    (as attributes of one namespace)."""
     if name == "fast":
         import nn.fast as layers
         from nn.fast import optim
+        from nn.fast.layers import ACTIVATIONS
         from nn.fast.minibatch_discrimination import MinibatchDiscrimination
     elif name == "reference":
         import nn as layers
         from nn import optim
+        from nn.activations import ACTIVATIONS
         from nn.minibatch_discrimination import MinibatchDiscrimination
     else:
         raise ValueError(f"engine must be one of {ENGINES}, got {name!r}")
     classes = {attribute: getattr(layers, attribute) for attribute in layers.__all__}
-    classes.update(MinibatchDiscrimination=MinibatchDiscrimination, SGD=optim.SGD,
-                   Adam=optim.Adam, RMSProp=optim.RMSProp)
+    classes.update(ACTIVATIONS=ACTIVATIONS, MinibatchDiscrimination=MinibatchDiscrimination,
+                   SGD=optim.SGD, Adam=optim.Adam, RMSProp=optim.RMSProp)
     return SimpleNamespace(name=name, **classes)
 
 

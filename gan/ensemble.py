@@ -34,6 +34,7 @@ from gan.engine import require_fast
 from gan.distributions import Normal
 from gan.divergence import Criterion
 from gan.game import GAN, build_players, make_optimizer
+from gan.measure import measurer_for
 from gan.train import History, TrainResult, iteration, learning_rate_factor
 from nn.fast import MLP
 from nn.threads import blas_threads
@@ -196,7 +197,8 @@ def _train_ensemble(configs, callback):
 
 def _member_result(game, e, eval_rng, losses, diverged_at, seconds):
     member, config = game.member(e), game.configs[e]
-    setup = member.evaluation_setup(eval_rng)
+    measurer = measurer_for(member)
+    setup = measurer.setup(member, eval_rng)
     history = History(d_loss=losses["d_loss"][:, e].copy(), g_loss=losses["g_loss"][:, e].copy(),
                       value=losses["value"][:, e].copy(), grid=setup["grid"],
                       p_data_grid=setup["p_data_grid"], z_line=setup["z_line"])
@@ -206,6 +208,6 @@ def _member_result(game, e, eval_rng, losses, diverged_at, seconds):
     if diverged_at:
         metrics = {"diverged_at": diverged_at}
     else:
-        metrics = member.final_metrics(setup)
+        metrics = measurer.final_metrics(member, setup)
     metrics.update(seconds=seconds, steps=config.steps, seed=config.seed)
     return TrainResult(G=member.G, D=member.D, history=history, config=config, metrics=metrics)

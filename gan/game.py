@@ -11,14 +11,19 @@ subclasses `GAN` and overrides only the pieces it changes, so the loop is never 
             ...
 
 and is trained with ``train(config, game=MyVariant)`` (or
-``game=functools.partial(MyVariant, setting=...)`` for a variant with settings of its own).
+``game=functools.partial(MyVariant, setting=...)`` for a variant with settings of its own), and
+measured by any measurer: ``train(config, game=MyVariant, measurer=gan.targets2d.Plane())``.
+
+Every game here, in gan.variants and in gan.digits builds its players with ``config.engine``:
+"fast" (nn.fast, the default) or "reference" (nn, the textbook engine), held equal by
+tests/test_gan_engine.py and tests/test_engine_games.py. Only the stacked ensemble
+(gan.ensemble, `python -m gan sweep`) needs the fast engine, which alone has a stacked axis.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from gan.evaluate import final_metrics, snapshot, z_line
 from gan.objectives import discriminator_loss, generator_loss
 from gan.engine import engine, engine_of
 
@@ -87,8 +92,12 @@ class GAN:
     """The minimax game of Goodfellow et al. (2014) with the settings of a `GANConfig`.
 
     Holds the players G: R^noise_dim -> R^dim and D: R^dim -> logit (MLPs drawn from
-    ``rng``) and their optimisers. Each update draws fresh minibatches from ``rng``.
+    ``rng``) and their optimisers. Each update draws fresh minibatches from ``rng``. The game
+    measures nothing itself: `gan.train.train` takes a measurer (`gan.measure`), by default
+    ``measurer`` if a variant names one, else the line's or the plane's by the target's dim.
     """
+
+    measurer = None     # a variant with measurements of its own names its measurer here
 
     def __init__(self, config, rng):
         self.config = config
@@ -119,12 +128,20 @@ class GAN:
         return self.config.p_z.sample(m, rng).astype(self.dtype, copy=False)
 
     # ---- Algorithm 1's two updates ------------------------------------------------------
-    def discriminator_update(self, step, rng):
-        """Sample m real and m noise samples, update D. Returns ``(L_D, V estimate)``."""
+    def minibatch(self, step, rng):
+        """What one D update sees: m examples x ~ p_data, then G(z) of m noise samples z ~ p_z,
+        drawn from ``rng`` in that order (Algorithm 1's first line). Returns (x_real, x_fake).
+
+        Every D update starts here. A variant that changes what D sees overrides this (instance
+        noise blurs both batches, a conditional game joins labels); one whose loss differs
+        overrides `discriminator_update` and keeps this prelude."""
         m = self.config.batch_size
         x_real = self.sample_real(m, rng)
-        x_fake = self.G.forward(self.sample_noise(m, rng))
-        return discriminator_step(self.D, self.opt_d, x_real, x_fake)
+        return x_real, self.G.forward(self.sample_noise(m, rng))
+
+    def discriminator_update(self, step, rng):
+        """Update D on `minibatch`'s batches. Returns ``(L_D, V estimate)``."""
+        return discriminator_step(self.D, self.opt_d, *self.minibatch(step, rng))
 
     def generator_update(self, step, rng):
         """Sample m noise samples, update G through D. Returns L_G."""
@@ -135,38 +152,3 @@ class GAN:
         """Scale both players' base learning rates by ``factor`` (the schedule's)."""
         self.opt_d.lr = self.config.lr_d * factor
         self.opt_g.lr = self.config.lr_g * factor
-
-    # ---- what is measured ---------------------------------------------------------------
-    def evaluation_setup(self, rng):
-        """Fixed things every measurement reuses: the x grid, 100k noise samples, z-line."""
-        p_data, p_z = self.config.target, self.config.p_z
-        if p_data.dim != 1:
-            raise ValueError(
-                f"GAN measures 1D targets only, got a target of dim {p_data.dim}; "
-                f"train 2D targets with game=gan.targets2d.GAN2D"
-            )
-        grid = _grid(p_data, self.config.grid_size)
-        return {
-            "grid": grid,
-            "p_data_grid": p_data.pdf(grid),
-            "z_eval": p_z.sample(100_000, rng).astype(self.dtype),
-            "z_line": z_line(p_z),
-        }
-
-    def snapshot(self, setup):
-        """D(x) and p_g on the grid, moments of G(z), JSD, and G on the z-line."""
-        c = self.config
-        return snapshot(self.G, self.D, c.target, c.p_z, setup["grid"], setup["z_eval"],
-                        setup["z_line"])
-
-    def final_metrics(self, setup):
-        """The numbers a run is judged by (see `gan.evaluate.final_metrics`)."""
-        c = self.config
-        return final_metrics(self.G, self.D, c.target, c.p_z, setup["grid"], setup["z_eval"])
-
-
-def _grid(p_data, size):
-    """A regular grid over p_data's bulk, widened by half its width on each side."""
-    low, high = p_data.interval(1 - 1e-6)
-    pad = 0.5 * (high - low)
-    return np.linspace(low - pad, high + pad, size)

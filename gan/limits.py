@@ -18,7 +18,7 @@ MAX_WIDTH = 10**6               # noise_dim and each hidden width
 MAX_UPDATES = 10**8             # k * steps (about a day at ~1 ms per update)
 MEMORY_CEILING = 4 * 2**30      # bytes; lowered to half the machine's memory when that is less
 
-EVALUATION_SAMPLES = 100_000    # gan.game.GAN.evaluation_setup's z_eval
+EVALUATION_SAMPLES = 100_000    # gan.measure.Line.setup's z_eval
 PUSHFORWARD_CELLS = 20_000      # gan.pushforward.DEFAULT_N_Z
 
 

@@ -1,5 +1,5 @@
 """Two-dimensional targets with many modes, the metrics that make mode collapse a number, and
-the game on them.
+how a game on them is measured.
 
 The ring of 8 Gaussians (radius 2, sigma 0.02) is the mixture of Metz et al. (2017, "Unrolled
 Generative Adversarial Networks", Section 3.1); it and the 5 x 5 grid (means (-4 + 2i, -4 + 2j))
@@ -14,8 +14,8 @@ The metrics are theirs: from N generated samples (2500 in those papers),
 (PacGAN's rule, following VEEGAN: a mode with fewer than 20 of the 2500 samples is lost). In 2D
 the radius 3 sigma holds P(chi_2 <= 3) = 1 - exp(-9/2) = 98.9% of a mode's own mass.
 
-`GAN2D` is the game of Goodfellow et al. (2014) on such a target: the same players and updates,
-with measurements in the plane instead of on the line (see its methods).
+`Plane` measures any game on such a target in the plane instead of on the line (see its
+methods); `gan.train.train` picks it for a 2D target, or takes it as ``measurer=Plane()``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from scipy.special import ndtr
 
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
-from gan.game import GAN
 
 RING_MODES, RING_RADIUS, RING_SIGMA = 8, 2.0, 0.02
 GRID_SIDE, GRID_SPACING, GRID_SIGMA = 5, 2.0, 0.05
@@ -163,46 +162,44 @@ def binned_jsd(p, q):
     return float(half(p) + half(q))
 
 
-class GAN2D(GAN):
-    """The game of Goodfellow et al. (2014) on a 2D mixture of isotropic normals (`ring`, `grid`).
-
-    Training is the plain GAN's; only the measurements change. A snapshot records, in the
-    fields of `gan.train.History`: ``D_grid`` D(x) on an IMAGE_SIDE x IMAGE_SIDE grid of the
-    plane (``grid`` is its axis, the same for both coordinates), ``x_of_z`` the images G(z) of
-    2500 fixed noise samples (``z_line``), ``p_g_grid`` their histogram density on the grid's
-    cells, ``mean`` and ``std`` per coordinate, and ``jsd`` the JSD between the target's exact
+class Plane:
+    """The measurements of a game on a 2D mixture of isotropic normals (`ring`, `grid`), a
+    measurer for `gan.train.train` (see `gan.measure`). A snapshot records, in the fields of
+    `gan.train.History`: ``D_grid`` D(x) on an IMAGE_SIDE x IMAGE_SIDE grid of the plane
+    (``grid`` is its axis, the same for both coordinates), ``x_of_z`` the images G(z) of 2500
+    fixed noise samples (``z_line``), ``p_g_grid`` their histogram density on the grid's cells,
+    ``mean`` and ``std`` per coordinate, and ``jsd`` the JSD between the target's exact
     cell masses and that histogram (a binned estimate, biased upwards by the finite sample).
     The mode-coverage metrics of a snapshot follow from its ``x_of_z`` by `mode_coverage`.
     """
 
-    def __init__(self, config, rng):
-        self.centres, self.sigma = mode_centres(config.target)
-        super().__init__(config, rng)
-
-    def evaluation_setup(self, rng):
+    def setup(self, game, rng):
         """The grid of the plane (the modes' box widened by a quarter of its size, at least 1)
         and EVALUATION_SAMPLES fixed noise samples."""
-        low, high = self.centres.min(), self.centres.max()
+        centres, sigma = mode_centres(game.config.target)
+        low, high = centres.min(), centres.max()
         pad = max(0.25 * (high - low), 1.0)
         axis = np.linspace(low - pad, high + pad, IMAGE_SIDE)
         step = axis[1] - axis[0]
         edges = np.concatenate([axis - step / 2, [axis[-1] + step / 2]])
-        z = self.config.p_z.sample(EVALUATION_SAMPLES, rng).astype(self.dtype)
+        z = game.config.p_z.sample(EVALUATION_SAMPLES, rng).astype(game.dtype)
         return {
+            "centres": centres,
+            "sigma": sigma,
             "grid": axis,
             "edges": edges,
             "mesh": np.stack(np.meshgrid(axis, axis, indexing="xy"), axis=-1).reshape(-1, 2),
-            "p_data_grid": self.config.target.pdf(
+            "p_data_grid": game.config.target.pdf(
                 np.stack(np.meshgrid(axis, axis, indexing="xy"), axis=-1)),
-            "p_data_cells": cell_masses(self.config.target, edges),
+            "p_data_cells": cell_masses(game.config.target, edges),
             "z_line": z,
         }
 
-    def snapshot(self, setup):
+    def snapshot(self, game, setup):
         """D on the grid, G(z) for the fixed noise, its histogram, moments and binned JSD."""
         axis = setup["grid"]
-        D_grid = sigmoid(self.D.forward(setup["mesh"].astype(self.dtype)))[:, 0]
-        x = np.asarray(self.G.forward(setup["z_line"]), dtype=np.float64)
+        D_grid = sigmoid(game.D.forward(setup["mesh"].astype(game.dtype)))[:, 0]
+        x = np.asarray(game.G.forward(setup["z_line"]), dtype=np.float64)
         counts, _, _ = np.histogram2d(x[:, 1], x[:, 0], bins=[setup["edges"]] * 2)  # rows: x_2
         p_g_cells = counts / len(x)
         outside = 1.0 - p_g_cells.sum()
@@ -220,10 +217,10 @@ class GAN2D(GAN):
             "x_of_z": x,
         }
 
-    def final_metrics(self, setup):
+    def final_metrics(self, game, setup):
         """Mode coverage of G(z) for the 2500 evaluation samples, and the snapshot's JSD."""
-        snap = self.snapshot(setup)
-        coverage = mode_coverage(snap["x_of_z"], self.centres, self.sigma)
+        snap = self.snapshot(game, setup)
+        coverage = mode_coverage(snap["x_of_z"], setup["centres"], setup["sigma"])
         return {
             "modes_covered": coverage["modes_covered"],
             "modes": coverage["modes"],

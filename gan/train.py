@@ -24,14 +24,9 @@ import numpy as np
 import rng as project_rng
 from gan.config import LR_SCHEDULES, GANConfig
 from gan.divergence import Criterion, TrainingDiverged, diverged
-from gan.game import (
-    GAN,
-    build_players,
-    discriminator_step,
-    generator_step,
-    make_optimizer,
-)
+from gan.game import GAN, discriminator_step
 from gan.engine import assign_parameters, engine, engine_of
+from gan.measure import measurer_for
 from nn.threads import blas_threads
 
 
@@ -40,7 +35,8 @@ __all__ = [
     "train", "algorithm1_step", "iteration",
 ]
 # The pieces of Algorithm 1 (GAN, build_players, discriminator_step, generator_step,
-# make_optimizer) are defined in gan.game and imported from there.
+# make_optimizer) are defined in gan.game and imported from there; what is measured, in
+# gan.measure.
 
 
 @dataclass
@@ -140,13 +136,16 @@ def fit_discriminator(
     return losses
 
 
-def train(config=None, callback=None, game=GAN):
+def train(config=None, callback=None, game=GAN, measurer=None):
     """Train G and D by Algorithm 1 with the settings of ``config`` (a `GANConfig`).
 
     ``game`` builds the game from (config, rng): `GAN` (the paper's) by default, or a
-    variant. Every random draw comes from generators seeded by ``config.seed``: one stream
-    for training (initial weights, minibatches, noise) and one for evaluation, so how often
-    snapshots are taken never changes the trajectory. ``callback(step, losses)``, if given,
+    variant. ``measurer`` takes the snapshots and the final metrics (see `gan.measure`): by
+    default `gan.measure.measurer_for` the game (the variant's own, else the line's or the
+    plane's by the target's dim); e.g. ``train(config, game=WGANGP, measurer=Plane())``.
+    Every random draw comes from generators seeded by ``config.seed``: one stream for training
+    (initial weights, minibatches, noise) and one for evaluation, so how often snapshots are
+    taken never changes the trajectory. ``callback(step, losses)``, if given,
     is called after every step with the step number and a dict of the latest losses.
 
     Raises `TrainingDiverged` naming the step, the last sane losses and the likely cause when
@@ -157,7 +156,7 @@ def train(config=None, callback=None, game=GAN):
     if not isinstance(config, GANConfig):
         raise TypeError(f"config must be a GANConfig, got {type(config).__name__}")
     with blas_threads(1):
-        return _train(config, callback, game)
+        return _train(config, callback, game, measurer)
 
 
 def algorithm1_step(G, D, opt_d, opt_g, config, rng):
@@ -186,10 +185,11 @@ def iteration(game, step, rng):
     return d_loss, v, game.generator_update(step, rng)
 
 
-def _train(config, callback, make_game):
+def _train(config, callback, make_game, measurer):
     train_rng, eval_rng = project_rng.Generator(config.seed).spawn(2)
     game = make_game(config, train_rng)
-    setup = game.evaluation_setup(eval_rng)
+    measurer = measurer if measurer is not None else measurer_for(game)
+    setup = measurer.setup(game, eval_rng)
     history = History(
         d_loss=np.empty(config.steps),
         g_loss=np.empty(config.steps),
@@ -203,7 +203,7 @@ def _train(config, callback, make_game):
 
     criterion = Criterion(config.target, config.dtype)
     if config.snapshot_every:
-        history.record(0, game.snapshot(setup))
+        history.record(0, measurer.snapshot(game, setup))
     started = time.perf_counter()
     for step in range(1, config.steps + 1):
         game.set_learning_rates(
@@ -231,7 +231,7 @@ def _train(config, callback, make_game):
             else:  # running mean: a_n = a_{n-1} + (theta - a_{n-1}) / n
                 G_average += (game.G.flat_params - G_average) / n_averaged
         if config.snapshot_every and step % config.snapshot_every == 0 and step != config.steps:
-            _record(history, step, game.snapshot(setup), criterion, config)
+            _record(history, step, measurer.snapshot(game, setup), criterion, config)
         if callback is not None:
             callback(step, {"d_loss": float(d_loss), "g_loss": float(g_loss), "value": float(v)})
     seconds = time.perf_counter() - started
@@ -243,8 +243,8 @@ def _train(config, callback, make_game):
         raise diverged(config.steps, f"after averaging G, {blown}", history.d_loss,
                        history.g_loss, config)
     if config.snapshot_every:
-        _record(history, config.steps, game.snapshot(setup), criterion, config)
-    metrics = game.final_metrics(setup)
+        _record(history, config.steps, measurer.snapshot(game, setup), criterion, config)
+    metrics = measurer.final_metrics(game, setup)
     if "mean" in metrics and "std" in metrics:
         blown = criterion.check_samples(metrics["mean"], metrics["std"])
         if blown:

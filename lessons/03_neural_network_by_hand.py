@@ -5,6 +5,9 @@ by backpropagation (Goodfellow et al. 2014, Section 3). We write the forward pas
 network, y = tanh(x W1 + b1) W2 + b2, and its backward pass by the chain rule, one line per
 factor; check the result against the `nn` package's backward and against finite differences
 (`nn.gradcheck`); see the check catch a bug; then fit sin(x) on [-pi, pi] with an MLP and Adam.
+The `nn` used here is the textbook engine, the code to read next: Linear's forward and backward
+in nn/layers.py are the lines below, tanh's f' is in nn/activations.py, and Adam's m, v, m_hat,
+v_hat are in nn/optim.py (nn.fast, the same protocol made fast, is lesson 23's subject).
 
 Run: python lessons/03_neural_network_by_hand.py   (--fast: small sizes, as the tests run it;
 --show: open the figures in windows)
@@ -19,10 +22,10 @@ import numpy as np
 
 import rng
 from _lesson import say, start
-from nn.fast import MLP, Linear, Sequential, Tanh
+from nn import MLP, Linear, Sequential, Tanh
 from nn.gradcheck import check_network, compare, numerical_gradients
-from nn.fast.losses import mse
-from nn.fast.optim import Adam
+from nn.losses import mse
+from nn.optim import Adam
 
 FIGURES = ("gradient_check.png", "fit_sin.png")
 

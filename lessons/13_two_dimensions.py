@@ -23,7 +23,7 @@ import numpy as np
 
 from _lesson import say, start
 from gan.plots.plane import evolution_2d, generator_transformation
-from gan.targets2d import GAN2D, grid, mode_centres, mode_coverage, plane_config, ring
+from gan.targets2d import grid, mode_centres, mode_coverage, plane_config, ring
 from gan.train import train
 
 FIGURES = ("targets.png", "ring_training.png", "z_grid.png", "coverage.png")
@@ -76,7 +76,7 @@ it changes little here). The budget matters: with these settings the plain GAN c
 modes with >= 50% high-quality samples in 8 of seeds 0-9 after 5000 steps, 2 of 5 after 3000,
 and none after 1500; a softplus G or 16-dimensional noise did worse (plane_config's docstring
 records the runs).""")
-result = train(config, game=GAN2D)
+result = train(config)              # a 2D target: measured in the plane
 history, metrics = result.history, result.metrics
 say(f"""Trained in {metrics['seconds']:.1f} s: {metrics['modes_covered']} of
 {metrics['modes']} modes covered, {metrics['high_quality']:.1%} high-quality samples, binned

@@ -25,7 +25,8 @@ from _lesson import say, start
 from gan.digits import (Reference, comparison_row, format_table, lesson_digits, predict,
                         add_data_argument)
 from gan.digits.comparison import gan_config
-from gan.digits.gans import DCGAN, Digits, DigitsGAN
+from gan.digits.dcgan import DCGAN
+from gan.digits.gans import Digits, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation, side_by_side_figure
 from gan.digits.tables import copy_verdict
 from gan.train import train

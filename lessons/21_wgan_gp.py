@@ -246,6 +246,7 @@ below 1, which its penalty allows.""")
 print("Exercises")
 say("""1. Start the two-sided run's critic flat (set D's last W to 0 after building the game, with a
 factory like `run`'s `build`). Does the critic then keep up with G? Where does it get stuck?""")
-say("""2. Train the two-sided penalty on the ring of 8 Gaussians (lesson 13; combine WGANGP with
-gan.targets2d.GAN2D). In 2D the unit gradients form a circle: does the trap of 1D remain?""")
+say("""2. Train the two-sided penalty on the ring of 8 Gaussians (lesson 13; `train(config,
+game=WGANGP)` measures it in the plane). In 2D the unit gradients form a circle: does the trap
+of 1D remain?""")
 lesson.finish()

@@ -8,8 +8,9 @@ import pytest
 
 from gan.datasets import load_digits
 from gan.digits.classifier import train_classifier
-from gan.digits.gans import (DCGAN, ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN,
-                             dcgan_players, to_data_range, to_pixels)
+from gan.digits.dcgan import DCGAN, dcgan_players
+from gan.digits.gans import (ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN, to_data_range,
+                             to_pixels)
 from gan.digits.grids import tile
 from gan.digits.quality import label_accuracy
 from gan.objectives import softplus
@@ -259,6 +260,6 @@ def test_digits_rejects_pixels_outside_zero_one_and_bad_labels(digits):
 
 def test_mean_discriminator_output_in_snapshot_is_a_probability(digits):
     game = DigitsGAN(tiny_config(digits, True), np.random.default_rng(0))
-    snap = game.snapshot(game.evaluation_setup(np.random.default_rng(1)))
+    snap = game.measurer.snapshot(game, game.measurer.setup(game, np.random.default_rng(1)))
     assert np.all((snap["D_grid"] > 0) & (snap["D_grid"] < 1))
     assert np.isclose(snap["mean"], snap["p_g_grid"].mean())

@@ -12,7 +12,8 @@ from scipy.stats import multivariate_normal
 
 from gan.config import GANConfig
 from gan.distributions import Normal
-from gan.targets2d import (IMAGE_SIDE, GAN2D, binned_jsd, cell_masses, grid, mode_centres,
+from gan.game import GAN
+from gan.targets2d import (IMAGE_SIDE, Plane, binned_jsd, cell_masses, grid, mode_centres,
                            mode_coverage, plane_config, ring)
 from gan.plots.plane import decision_surface, evolution_2d, generator_transformation
 from gan.train import train
@@ -123,7 +124,7 @@ def test_binned_jsd_is_log_2_for_disjoint_supports():
 def test_a_2d_run_measures_in_the_plane():
     config = GANConfig(target=ring(), noise_dim=2, g_hidden=(8,), d_hidden=(8,), batch_size=32,
                        steps=20, snapshot_every=10, average_last=0.0)
-    result = train(config, game=GAN2D)
+    result = train(config, measurer=Plane())
     history = result.history
     assert np.asarray(history.D_grid).shape == (3, IMAGE_SIDE, IMAGE_SIDE)
     assert np.asarray(history.x_of_z).shape == (3, 2500, 2)
@@ -149,7 +150,7 @@ def test_generator_transformation_draws_the_images_of_lines_of_constant_z():
 def test_evolution_2d_has_a_panel_per_chosen_snapshot():
     config = GANConfig(target=grid(), noise_dim=2, g_hidden=(4,), d_hidden=(4,), batch_size=16,
                        steps=4, snapshot_every=1, average_last=0.0)
-    figure = evolution_2d(train(config, game=GAN2D).history, grid(), panels=3)
+    figure = evolution_2d(train(config).history, grid(), panels=3)     # Plane by default
     assert len(figure.axes) == 3 + 1                       # three panels and the colour bar
 
 
@@ -157,7 +158,7 @@ def test_plane_config_maps_two_dimensional_noise_into_the_plane_and_takes_change
     config = plane_config(grid(), steps=7, seed=3)
     assert (config.target.dim, config.noise_dim, config.steps, config.seed) == (2, 2, 7, 3)
     assert mode_centres(plane_config().target)[0].shape == (8, 2)       # the ring by default
-    game = GAN2D(config.replace(g_hidden=(4,), d_hidden=(4,)), np.random.default_rng(0))
+    game = GAN(config.replace(g_hidden=(4,), d_hidden=(4,)), np.random.default_rng(0))
     assert game.G.forward(game.sample_noise(5, np.random.default_rng(1))).shape == (5, 2)
 
 

@@ -143,8 +143,12 @@ def test_default_run_converges_to_the_target(seed):
     assert metrics["d_max_dev"] < 0.05
 
 
-def test_a_2d_target_with_the_1d_game_points_to_the_2d_game():
+def test_a_2d_target_is_measured_in_the_plane_and_the_line_measurer_points_there():
+    from gan.measure import Line
     from gan.targets2d import ring
 
-    with pytest.raises(ValueError, match="game=gan.targets2d.GAN2D"):
-        train(GANConfig(target=ring(), steps=2, snapshot_every=0))
+    config = GANConfig(target=ring(), noise_dim=2, g_hidden=(4,), d_hidden=(4,), steps=2,
+                       snapshot_every=0)
+    assert 0 <= train(config).metrics["modes_covered"] <= 8       # gan.targets2d.Plane's
+    with pytest.raises(ValueError, match=r"measurer=gan.targets2d.Plane\(\)"):
+        train(config, measurer=Line())

@@ -3,7 +3,7 @@
 The course warns that many GAN variants do not beat a well-tuned GAN. This module makes that a
 table: each `Variant` (a game class, its own settings, and the config changes its lesson used) is
 trained on each `Target` it supports, once per seed, by the same loop (`gan.train.train`), and
-every run is measured the same way by the harness -- not by the game's own ``final_metrics``, so
+every run is measured the same way by the harness -- not by the game's own measurer, so
 that a conditional G, an InfoGAN G and a plain G are judged on the same p_g:
 
     p_g(x) = sum_c w_c p_g(x | c)      (one part with w = 1 for an unconditional G; the label
@@ -23,10 +23,9 @@ The parts: `criteria` (the success rules), `course` (the targets and variants co
 from gan.comparison.course import Target, Variant, course_targets, course_variants
 from gan.comparison.criteria import EveryModeHolds, JSDBelow, ModesCovered
 from gan.comparison.harness import (ROW_FIELDS, evaluation_stream, generator_parts, measure,
-                                    measured_by_the_harness, run_comparison, run_one)
+                                    run_comparison, run_one)
 from gan.comparison.table import format_table, plot_comparison, summarise
 
 __all__ = ["Target", "Variant", "course_targets", "course_variants", "JSDBelow", "EveryModeHolds",
            "ModesCovered", "ROW_FIELDS", "run_comparison", "run_one", "evaluation_stream",
-           "measure", "generator_parts", "measured_by_the_harness", "summarise", "format_table",
-           "plot_comparison"]
+           "measure", "generator_parts", "summarise", "format_table", "plot_comparison"]

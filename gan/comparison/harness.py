@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -13,6 +12,7 @@ from gan.comparison.course import Target, Variant
 from gan.distributions import Mixture
 from gan.evaluate import generator_density, jsd_with_outside_mass
 from gan.targets2d import EVALUATION_SAMPLES, mode_centres, mode_coverage
+from gan.measure import Unmeasured
 from gan.train import TrainingDiverged, train
 from gan.variants import ConditionalGAN, InfoGAN
 from gan.variants.conditional import Conditioned
@@ -58,7 +58,7 @@ def run_one(task):
     if steps is not None:
         changes["steps"] = steps
     config = target.config.replace(**changes)
-    game_class = measured_by_the_harness(variant.game)
+    game_class = variant.game
     games = []
 
     def make(config, rng):
@@ -67,7 +67,7 @@ def run_one(task):
 
     started = time.perf_counter()
     try:
-        train(config, game=make)
+        train(config, game=make, measurer=Unmeasured())     # measured below, all alike
     except TrainingDiverged:
         return {"variant": variant.name, "target": target.name, "seed": seed, "success": False,
                 "diverged": True, "seconds": time.perf_counter() - started, "metrics": {}}
@@ -80,29 +80,8 @@ def run_one(task):
 
 def evaluation_stream(seed):
     """The evaluation stream `gan.train.train` gives the run with ``seed`` (its second child),
-    fresh: 2D noise drawn first from it is the noise `gan.targets2d.GAN2D` evaluates on."""
+    fresh: 2D noise drawn first from it is the noise `gan.targets2d.Plane` evaluates on."""
     return project_rng.Generator(seed).spawn(2)[1]
-
-
-class _MeasuredByTheHarness:
-    """Turns off a game's own measurements (train still calls them): the harness measures every
-    game the same way afterwards, and a plain GAN may then train on a 2D target."""
-
-    def evaluation_setup(self, rng):
-        empty = np.empty(0)
-        return {"grid": empty, "p_data_grid": empty, "z_line": empty}
-
-    def snapshot(self, setup):
-        raise ValueError("the comparison takes no snapshots; use snapshot_every=0")
-
-    def final_metrics(self, setup):
-        return {}
-
-
-@functools.cache
-def measured_by_the_harness(game):
-    """The game class with its own measurements turned off (its updates unchanged)."""
-    return type(f"Measured{game.__name__}", (_MeasuredByTheHarness, game), {})
 
 
 # ---- measuring --------------------------------------------------------------------------------

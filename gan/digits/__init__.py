@@ -1,8 +1,10 @@
 """Generating digits: the GANs on images, the models that do not play the game, and the
 yardstick for both.
 
-- gans.py         the digits as a GAN target; MLP GAN, conditional MLP GAN and DCGAN games
+- gans.py         the digits as a GAN target; MLP GAN and conditional MLP GAN games
                   trained by gan.train.train (Algorithm 1), DigitsConfig;
+- dcgan.py        the DCGAN's convolutional players (Radford et al. 2016) and its game;
+- players.py      the MLP players, the D step on separate real and fake batches;
 - grids.py        per-class sample grids over training, as a picture and an animated GIF;
 
 - classifier.py   softmax_cross_entropy, an MLP digit classifier p(c | x), its cached
@@ -31,7 +33,8 @@ from gan.digits.classifier import (accuracy, features, load_classifier, predict,
                                    train_classifier)
 from gan.digits.data import (DigitsData, lesson_digits, load_digits_data, locate_data,
                              add_data_argument)
-from gan.digits.gans import ConditionalDigitsGAN, DCGAN, Digits, DigitsConfig, DigitsGAN
+from gan.digits.dcgan import DCGAN
+from gan.digits.gans import ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN
 from gan.digits.scores import (classifier_accuracy_score, density_coverage, mean_and_spread,
                                precision_recall)
 from gan.digits.quality import (Reference, class_entropy, comparison_row, format_table,

@@ -22,7 +22,8 @@ import numpy as np
 
 from gan.digits.autoencoder import Autoencoder, VariationalAutoencoder
 from gan.digits.classifier import predict
-from gan.digits.gans import ConditionalDigitsGAN, DCGAN, Digits, DigitsConfig, DigitsGAN
+from gan.digits.dcgan import DCGAN
+from gan.digits.gans import ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN
 from gan.digits.quality import Reference, comparison_row, real_data_row
 from gan.digits.scores import classifier_accuracy_score
 from gan.train import train

@@ -1,6 +1,7 @@
-"""GANs on the 32 x 32 digits: an MLP GAN, a conditional MLP GAN and a DCGAN, all trained by
-`gan.train.train`'s Algorithm 1 (Goodfellow et al. 2014); only the players, the data and what a
-snapshot measures change.
+"""GANs on the 32 x 32 digits: an MLP GAN and a conditional MLP GAN (the DCGAN is in
+`gan.digits.dcgan`), all trained by `gan.train.train`'s Algorithm 1 (Goodfellow et al. 2014);
+only the players, the data and what a snapshot measures change. Every game builds its players
+with ``config.engine`` (nn.fast or the textbook nn; tests/test_engine_games.py holds them equal).
 
 - `Digits`: p_data as a set of images, rescaled from {0, 1} to x = 2 p - 1 in {-1, 1} (the range
   of G's Tanh output, Radford et al. 2016, section 3), drawn with replacement;
@@ -9,10 +10,12 @@ snapshot measures change.
 - `DigitsGAN`: G: R^noise_dim -> R^1024 and D: R^1024 -> logit, multilayer perceptrons;
 - `ConditionalDigitsGAN`: G(z, c), D(x, c) with one-hot c (Mirza & Osindero 2014), the
   conditioning of `gan.variants.conditional.ConditionalGAN`;
-- `DCGAN`: convolutional players built by the five rules of Radford et al. (2016), section 3.
+- `DigitsSnapshots`: their measurer (`gan.measure`). Snapshots record, in History's ``x_of_z``,
+  G's images of a fixed set of noise vectors (and labels): a grid of samples at every snapshot,
+  which `gan.digits.grids` turns into a picture and an animation.
 
-Snapshots record, in History's ``x_of_z``, G's images of a fixed set of noise vectors (and labels):
-a grid of samples at every snapshot, which `gan.digits.grids` turns into a picture and an animation.
+The MLP players and the D step that keeps real and fake batches apart are in
+`gan.digits.players`.
 """
 
 from __future__ import annotations
@@ -25,15 +28,13 @@ from scipy.special import expit
 
 from gan.config import GANConfig
 from gan.distributions import Normal
+from gan.digits.players import (image_discriminator_step, mlp_discriminator, mlp_generator,
+                                without_buffer_changes)
 from gan.game import GAN
-from gan.objectives import softplus
 from gan.variants.conditional import ConditionalGAN, one_hot, sample_labels
-from nn.fast import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear,
-                ReLU, Reshape, Sequential, Tanh)
 
 IMAGE_SHAPE = (1, 32, 32)
 CLASSES = 10
-DCGAN_INIT = ("normal", 0.02)       # Radford et al. 2016, section 4: weights from N(0, 0.02^2)
 
 
 class Digits:
@@ -143,89 +144,59 @@ class DigitsConfig(GANConfig):
         GANConfig._validate(types.SimpleNamespace(**{**others, "target": _stand_in_target()}))
 
 
-def image_discriminator_step(D, optimizer, x_real, x_fake):
-    """One update of D: descend L_D = -[mean log D(x) + mean log(1 - D(G(z)))], with the real
-    and the fake minibatch passed through D separately and the gradients added:
-    dL_D/dtheta_d = dL/dtheta_d (real batch) + dL/dtheta_d (fake batch).
+class DigitsSnapshots:
+    """The digits games' measurer (see `gan.measure`): G's images of fixed noise (and labels),
+    the mean D(x) on fixed real and fake images, and the pixel statistics of the samples."""
 
-    Separate batches matter once D has BatchNorm (Radford et al. 2016's released code does the
-    same): G's update shows D a batch of fakes alone, so D must be trained on fakes normalised
-    by their own statistics too; in one mixed batch, fakes are normalised with the real images'
-    statistics, and G's gradient in its own all-fake batch cannot see the difference in mean
-    and spread that D uses (in our runs G then stayed grey). Returns ``(L_D, V estimate = -L_D)``.
-    """
-    m = len(x_real)
-    logits_real = D.forward(x_real)
-    loss_real = softplus(-logits_real).sum() / m         # -mean log D(x) = mean softplus(-l)
-    D.backward(-expit(-logits_real) / m)                 # d softplus(-l)/dl = -sigma(-l)
-    grad_from_real = D.flat_grads.copy()
-    logits_fake = D.forward(x_fake)
-    loss_fake = softplus(logits_fake).sum() / len(x_fake)   # -mean log(1 - D(G(z)))
-    D.backward(expit(logits_fake) / len(x_fake))         # d softplus(l)/dl = sigma(l)
-    D.flat_grads += grad_from_real
-    optimizer.step()
-    loss = float(loss_real + loss_fake)
-    return loss, -loss
-
-
-def _without_buffer_changes(net, x):
-    """net(x) with BatchNorm's running statistics left as they were, so that measuring the
-    players never changes them (the batch statistics are used, as in training)."""
-    buffers = [getattr(layer, name) for layer in net.layers for name in layer.buffer_names]
-    saved = [buffer.copy() for buffer in buffers]
-    y = net.forward(x)
-    for buffer, value in zip(buffers, saved):
-        buffer[...] = value
-    return y
-
-
-class _DigitsMeasurements:
-    """What every digits game records: G's images of fixed noise (and labels), the mean D(x) on
-    fixed real and fake images, and the pixel statistics of the samples."""
-
-    conditional = False
-
-    def evaluation_setup(self, rng):
+    def setup(self, game, rng):
         """Fixed noise z for a grid of CLASSES rows of ``grid_columns`` samples (row c asks for
         class c in a conditional game) and as many fixed real images. The History fields of the
         1D game hold: ``grid`` the row labels, ``p_data_grid`` the real images (pixels),
         ``z_line`` the fixed noise."""
-        columns = self.config.grid_columns
+        columns = game.config.grid_columns
         count = CLASSES * columns
         labels = np.repeat(np.arange(CLASSES), columns)
-        x_real, real_labels = self.config.target.sample_labelled(count, rng)
+        x_real, real_labels = game.config.target.sample_labelled(count, rng)
         order = np.argsort(real_labels, kind="stable")
         return {
             "grid": labels,
             "p_data_grid": to_pixels(x_real[order]),
-            "z_line": self.sample_noise(count, rng),
+            "z_line": game.sample_noise(count, rng),
             "x_real": x_real[order],
             "real_labels": real_labels[order],
         }
 
-    def generate_pixels(self, z, labels):
-        """Images G(z) (or G(z, c)) as pixels in [0, 1], (n, 1, 32, 32)."""
-        return to_pixels(self._generate(z, labels))
-
-    def snapshot(self, setup):
+    def snapshot(self, game, setup):
         """``x_of_z``: the sample grid (rows, columns, 32, 32) in pixels; ``D_grid``: mean D on the
         fixed real and on the fake images; ``p_g_grid``: the mean fake image; ``mean``, ``std``:
         pixel statistics of the fakes. ``jsd`` is None: no density of p_g in 1024 dimensions."""
-        x_fake = self._generate(setup["z_line"], setup["grid"])
+        x_fake = game._generate(setup["z_line"], setup["grid"])
         # real and fake in batches of their own, as D sees them in training
-        d_real = float(np.mean(expit(self._discriminate(setup["x_real"], setup["real_labels"]))))
-        d_fake = float(np.mean(expit(self._discriminate(x_fake, setup["grid"]))))
+        d_real = float(np.mean(expit(game._discriminate(setup["x_real"], setup["real_labels"]))))
+        d_fake = float(np.mean(expit(game._discriminate(x_fake, setup["grid"]))))
         pixels = to_pixels(x_fake)
-        rows = pixels.reshape(CLASSES, self.config.grid_columns, *IMAGE_SHAPE[1:])
+        rows = pixels.reshape(CLASSES, game.config.grid_columns, *IMAGE_SHAPE[1:])
         return {"x_of_z": rows, "D_grid": np.array([d_real, d_fake]),
                 "p_g_grid": pixels.mean(axis=0)[0], "mean": float(pixels.mean()),
                 "std": float(pixels.std()), "jsd": None}
 
-    def final_metrics(self, setup):
+    def final_metrics(self, game, setup):
         """The last snapshot's mean D on real and fake images and pixel statistics."""
-        snap = self.snapshot(setup)
+        snap = self.snapshot(game, setup)
         return {"D_real": float(snap["D_grid"][0]), "D_fake": float(snap["D_grid"][1]),
                 "pixel_mean": snap["mean"], "pixel_std": snap["std"]}
+
+
+class _DigitsSamples:
+    """What every digits game generates with: images in pixels, from fresh or given noise (and
+    labels), BatchNorm's statistics left unchanged; measured by `DigitsSnapshots`."""
+
+    conditional = False
+    measurer = DigitsSnapshots()
+
+    def generate_pixels(self, z, labels):
+        """Images G(z) (or G(z, c)) as pixels in [0, 1], (n, 1, 32, 32)."""
+        return to_pixels(self._generate(z, labels))
 
     def sample(self, n, rng, labels=None):
         """n images in pixels, from fresh noise z ~ p_z (and the given labels, conditional)."""
@@ -240,36 +211,13 @@ class _DigitsMeasurements:
 
     # ---- the players' forward passes, without side effects on BatchNorm's statistics ----------
     def _generate(self, z, labels):
-        return _without_buffer_changes(self.G, np.asarray(z, dtype=self.dtype))
+        return without_buffer_changes(self.G, np.asarray(z, dtype=self.dtype))
 
     def _discriminate(self, x, labels):
-        return _without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))
+        return without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))
 
 
-def mlp_generator(sizes, activation, rng, dtype):
-    """G(z) = tanh(W_L a(... a(z W_1 + b_1) ...) + b_L): hidden activation a, Tanh output."""
-    hidden = {"relu": ReLU, "leaky_relu": LeakyReLU}
-    if activation not in hidden:
-        raise ValueError(f"activation must be one of {tuple(hidden)}, got {activation!r}")
-    layers = []
-    for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
-        layers += [Linear(fan_in, fan_out, rng, init="he", dtype=dtype),
-                   BatchNorm1d(fan_out, dtype=dtype), hidden[activation]()]
-    layers += [Linear(sizes[-2], sizes[-1], rng, init="glorot", dtype=dtype), Tanh()]
-    return Sequential(layers)
-
-
-def mlp_discriminator(sizes, rng, dtype):
-    """D(x) = logit: LeakyReLU(0.2) hidden layers, a linear last layer."""
-    layers = []
-    for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
-        layers += [Linear(fan_in, fan_out, rng, init="he", dtype=dtype, negative_slope=0.2),
-                   LeakyReLU(0.2)]
-    layers.append(Linear(sizes[-2], sizes[-1], rng, init="glorot", dtype=dtype))
-    return Sequential(layers)
-
-
-class DigitsGAN(_DigitsMeasurements, GAN):
+class DigitsGAN(_DigitsSamples, GAN):
     """The 2014 game on flattened digits: G: R^noise_dim -> [-1, 1]^1024 (Tanh output) and
     D: R^1024 -> logit, multilayer perceptrons of widths ``g_hidden`` and ``d_hidden``."""
 
@@ -284,19 +232,17 @@ class DigitsGAN(_DigitsMeasurements, GAN):
         if not c.target.flat:
             raise ValueError("DigitsGAN needs a flat target: Digits(images, labels, flat=True)")
         G = mlp_generator([c.noise_dim, *c.g_hidden, c.target.dim], c.g_activation, rng,
-                          self.dtype)
-        D = mlp_discriminator([c.target.dim, *c.d_hidden, 1], rng, self.dtype)
+                          self.dtype, c.engine)
+        D = mlp_discriminator([c.target.dim, *c.d_hidden, 1], rng, self.dtype, c.engine)
         return G, D
 
     def discriminator_update(self, step, rng):
-        """Sample m real images and m noise vectors, update D (`image_discriminator_step`)."""
-        m = self.config.batch_size
-        x_real = self.sample_real(m, rng)
-        x_fake = self.G.forward(self.sample_noise(m, rng))
-        return image_discriminator_step(self.D, self.opt_d, x_real, x_fake)
+        """Update D on `minibatch`'s real and fake images, each batch through D on its own
+        (`image_discriminator_step`)."""
+        return image_discriminator_step(self.D, self.opt_d, *self.minibatch(step, rng))
 
 
-class ConditionalDigitsGAN(_DigitsMeasurements, ConditionalGAN):
+class ConditionalDigitsGAN(_DigitsSamples, ConditionalGAN):
     """G(z, c) and D(x, c) on flattened digits, c one-hot over the ten classes (Mirza & Osindero
     2014): the inputs [z, s e_c] and [x, s e_c] (s = ``label_scale``) and the G update of
     `ConditionalGAN`; D sees real
@@ -323,18 +269,20 @@ class ConditionalDigitsGAN(_DigitsMeasurements, ConditionalGAN):
         """G: [z, e_c] -> [-1, 1]^1024 and D: [x, e_c] -> logit, drawn from ``rng`` (G first)."""
         c, K = self.config, self.classes
         G = mlp_generator([c.noise_dim + K, *c.g_hidden, c.target.dim], c.g_activation, rng,
-                          self.dtype)
-        D = mlp_discriminator([c.target.dim + K, *c.d_hidden, 1], rng, self.dtype)
+                          self.dtype, c.engine)
+        D = mlp_discriminator([c.target.dim + K, *c.d_hidden, 1], rng, self.dtype, c.engine)
         return G, D
 
-    def discriminator_update(self, step, rng):
-        """D ascends log D(x, c) + log(1 - D(G(z, c'), c')) on m real and m fake pairs."""
+    def minibatch(self, step, rng):
+        """m real pairs [x, s e_c] drawn together from the data set and m fake pairs
+        [G(z, c'), s e_c'], c' ~ p(c)."""
         m = self.config.batch_size
         x_real, c_real = self.config.target.sample_labelled(m, rng)
         c_fake = sample_labels(self.config.target.weights, m, rng)
         x_fake = self.generate(self.sample_noise(m, rng), c_fake)
-        return image_discriminator_step(self.D, self.opt_d, self.joined(x_real, c_real),
-                                        self.joined(x_fake, c_fake))
+        return self.joined(x_real, c_real), self.joined(x_fake, c_fake)
+
+    discriminator_update = DigitsGAN.discriminator_update     # real and fake batches apart
 
     def joined(self, u, c):
         """[u, s e_c]: an input with its one-hot label appended, scaled by s = ``label_scale``."""
@@ -342,58 +290,7 @@ class ConditionalDigitsGAN(_DigitsMeasurements, ConditionalGAN):
                               axis=1)
 
     def _generate(self, z, labels):
-        return _without_buffer_changes(self.G, self.joined(np.asarray(z, dtype=self.dtype), labels))
+        return without_buffer_changes(self.G, self.joined(np.asarray(z, dtype=self.dtype), labels))
 
     def _discriminate(self, x, labels):
-        return _without_buffer_changes(self.D, self.joined(np.asarray(x, dtype=self.dtype), labels))
-
-
-def dcgan_players(noise_dim, width, rng, dtype=np.float32):
-    """G and D of a DCGAN for 32 x 32 images, by the five rules of Radford et al. (2016, sec. 3):
-
-    1. D downsamples with strided convolutions (Conv2d, kernel 4, stride 2, padding 1: 32 -> 16
-       -> 8 -> 4), G upsamples with fractional-strided ones (ConvTranspose2d: 4 -> 8 -> 16 -> 32);
-       no pooling.
-    2. BatchNorm2d in both players, except on G's output and D's input.
-    3. No fully connected hidden layers; the two allowed exceptions, as in the paper: G's first
-       layer is a Linear projection of z to 4w x 4 x 4 maps, and D's last is Flatten -> Linear
-       to one logit.
-    4. ReLU in G, Tanh on its output (the data live in [-1, 1]).
-    5. LeakyReLU with slope 0.2 in D.
-    Weights are drawn from N(0, 0.02^2) (section 4). ``width`` w is the number of maps of D's
-    first layer and G's last hidden one (the paper's 64 -> w here).
-    """
-    w = width
-    G = Sequential([
-        Linear(noise_dim, 4 * w * 4 * 4, rng, init=DCGAN_INIT, dtype=dtype),
-        Reshape((4 * w, 4, 4)),
-        BatchNorm2d(4 * w, dtype=dtype), ReLU(),
-        ConvTranspose2d(4 * w, 2 * w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
-        BatchNorm2d(2 * w, dtype=dtype), ReLU(),
-        ConvTranspose2d(2 * w, w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
-        BatchNorm2d(w, dtype=dtype), ReLU(),
-        ConvTranspose2d(w, 1, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
-        Tanh(),
-    ])
-    D = Sequential([
-        Conv2d(1, w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype), LeakyReLU(0.2),
-        Conv2d(w, 2 * w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
-        BatchNorm2d(2 * w, dtype=dtype), LeakyReLU(0.2),
-        Conv2d(2 * w, 4 * w, 4, 2, 1, rng=rng, init=DCGAN_INIT, dtype=dtype),
-        BatchNorm2d(4 * w, dtype=dtype), LeakyReLU(0.2),
-        Flatten(),
-        Linear(4 * w * 4 * 4, 1, rng, init=DCGAN_INIT, dtype=dtype),
-    ])
-    return G, D
-
-
-class DCGAN(DigitsGAN):
-    """The 2014 game with the convolutional players of `dcgan_players` (Radford et al. 2016) on
-    images (1, 32, 32); everything else is `DigitsGAN`'s."""
-
-    def build_players(self, rng):
-        """G then D of `dcgan_players`, of width ``config.width``, drawn from ``rng``."""
-        c = self.config
-        if c.target.flat:
-            raise ValueError("DCGAN needs an image target: Digits(images, labels, flat=False)")
-        return dcgan_players(c.noise_dim, c.width, rng, self.dtype)
+        return without_buffer_changes(self.D, self.joined(np.asarray(x, dtype=self.dtype), labels))

@@ -19,8 +19,9 @@ import numpy as np
 from scipy.special import expit
 
 from gan.digits.classifier import softmax_cross_entropy
-from gan.digits.gans import CLASSES, DigitsConfig, _DigitsMeasurements, _without_buffer_changes
-from gan.digits.gans import mlp_discriminator, mlp_generator
+from gan.digits.gans import CLASSES, DigitsConfig, _DigitsSamples
+from gan.digits.players import mlp_discriminator, mlp_generator, without_buffer_changes
+from gan.engine import add_to_gradients
 from gan.game import GAN
 from gan.objectives import generator_loss, softplus
 from gan.variants.conditional import one_hot, sample_labels
@@ -38,9 +39,10 @@ def information_loss(q, c, u):
     return float(value), np.concatenate([grad_categorical, difference / len(q)], axis=1)
 
 
-class DigitsInfoGAN(_DigitsMeasurements, GAN):
+class DigitsInfoGAN(_DigitsSamples, GAN):
     """G(z, c, u): [z, e_c, u] -> [-1, 1]^1024 and D: x -> [logit, Q's 10 logits, Q's L means],
-    the MLP players of `DigitsGAN`.  ``continuous`` L codes, ``information_weight`` lambda.
+    the MLP players of `DigitsGAN` (of ``config.engine``).  ``continuous`` L codes,
+    ``information_weight`` lambda.
     The grid's row r shows code c = r with u = 0 (the measurements of the digits games)."""
 
     conditional = True
@@ -71,14 +73,20 @@ class DigitsInfoGAN(_DigitsMeasurements, GAN):
         """G then D, drawn from ``rng``: the one place the InfoGAN's players are made."""
         c, codes = self.config, CLASSES + self.continuous
         G = mlp_generator([c.noise_dim + codes, *c.g_hidden, c.target.dim], c.g_activation,
-                          rng, self.dtype)
-        D = mlp_discriminator([c.target.dim, *c.d_hidden, 1 + codes], rng, self.dtype)
+                          rng, self.dtype, c.engine)
+        D = mlp_discriminator([c.target.dim, *c.d_hidden, 1 + codes], rng, self.dtype, c.engine)
         return G, D
 
     def codes(self, m, rng):
         """c ~ Uniform{0..9} and u ~ U(-1, 1)^L, the codes of m fakes."""
         c = sample_labels(UNIFORM_CODES, m, rng)
         return c, rng.uniform(-1.0, 1.0, size=(m, self.continuous)).astype(self.dtype)
+
+    def coded_fakes(self, m, rng):
+        """m fakes G(z, c, u) with their codes (c, u) (the codes drawn first): the fake half of
+        both updates' minibatches (D's update needs the codes, so not `GAN.minibatch`)."""
+        c, u = self.codes(m, rng)
+        return self.G.forward(self.inputs(self.sample_noise(m, rng), c, u)), c, u
 
     def inputs(self, z, c, u):
         """[z, e_c, u]: G's input."""
@@ -89,8 +97,7 @@ class DigitsInfoGAN(_DigitsMeasurements, GAN):
         """D descends L_D on a real and a fake batch, and Q lambda L_I on the fakes."""
         m, lam = self.config.batch_size, self.information_weight
         x_real = self.sample_real(m, rng)
-        c, u = self.codes(m, rng)
-        x_fake = self.G.forward(self.inputs(self.sample_noise(m, rng), c, u))
+        x_fake, c, u = self.coded_fakes(m, rng)
         out = self.D.forward(x_real)
         grad = np.zeros_like(out)
         loss = softplus(-out[:, :1]).sum() / m            # -mean log D(x)
@@ -104,15 +111,14 @@ class DigitsInfoGAN(_DigitsMeasurements, GAN):
         loss_i, grad_q = information_loss(out[:, 1:], c, u)
         grad[:, 1:] = lam * grad_q
         self.D.backward(grad)
-        self.D.flat_grads += grad_from_real
+        add_to_gradients(self.D, grad_from_real)
         self.opt_d.step()
         return float(loss + lam * loss_i), -float(loss)
 
     def generator_update(self, step, rng):
         """G descends L_G + lambda L_I through D's and Q's heads. Returns that loss."""
         m, lam = self.config.batch_size, self.information_weight
-        c, u = self.codes(m, rng)
-        x_fake = self.G.forward(self.inputs(self.sample_noise(m, rng), c, u))
+        x_fake, c, u = self.coded_fakes(m, rng)
         out = self.D.forward(x_fake)
         loss_g, grad_logits = generator_loss(out[:, :1], self.config.g_loss)
         loss_i, grad_q = information_loss(out[:, 1:], c, u)
@@ -124,17 +130,17 @@ class DigitsInfoGAN(_DigitsMeasurements, GAN):
 
     def generate_codes(self, z, c, u):
         """Pixels of G(z, c, u) in [0, 1], BatchNorm's statistics left unchanged."""
-        x = _without_buffer_changes(self.G, self.inputs(z, c, u))
+        x = without_buffer_changes(self.G, self.inputs(z, c, u))
         return ((x + 1) / 2).reshape(len(x), 1, 32, 32)
 
     def read_codes(self, x):
         """Q's reading of images x in [-1, 1]: (argmax of the categorical head, mu(x))."""
-        out = _without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))
+        out = without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))
         return out[:, 1:1 + CLASSES].argmax(axis=1), out[:, 1 + CLASSES:]
 
     def _generate(self, z, labels):
         u = np.zeros((len(z), self.continuous), dtype=self.dtype)
-        return _without_buffer_changes(self.G, self.inputs(z, labels, u))
+        return without_buffer_changes(self.G, self.inputs(z, labels, u))
 
     def _discriminate(self, x, labels):
-        return _without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))[:, :1]
+        return without_buffer_changes(self.D, np.asarray(x, dtype=self.dtype))[:, :1]

@@ -4,7 +4,8 @@
 modes marked, the view of GAN Lab (Kahng et al. 2018, "GAN Lab: Understanding Complex Deep
 Generative Models using Interactive Visual Experimentation"). `generator_transformation`: how G
 bends the noise plane, drawn as the images of lines of constant z_1 and of constant z_2.
-`evolution_2d`: decision surfaces at a few snapshots of a `GAN2D` run's history.
+`evolution_2d`: decision surfaces at a few snapshots of a 2D run's history (measured by
+`gan.targets2d.Plane`).
 
 Colours follow the house conventions where they apply: p_data black, p_g green.
 """

@@ -16,7 +16,8 @@ import numpy as np
 
 from gan.distributions import Mixture
 from gan.evaluate import final_metrics, snapshot
-from gan.game import GAN, discriminator_step
+from gan.game import GAN
+from gan.measure import Line
 from gan.objectives import generator_loss
 from gan.engine import engine
 
@@ -64,14 +65,46 @@ class Conditioned:
         return self.net.forward(np.concatenate([u, label], axis=1))
 
 
+class PerClassLine(Line):
+    """The line's measurements (`gan.measure.Line`) of G(., c) and D(., c) against p_data(.|c),
+    class by class: the conditional game's measurer."""
+
+    @staticmethod
+    def _per_class(game, measure, setup):
+        target = game.config.target
+        return [measure(Conditioned(game.G, c, game.classes), Conditioned(game.D, c, game.classes),
+                        component, game.config.p_z, setup)
+                for c, component in enumerate(target.components)]
+
+    def snapshot(self, game, setup):
+        """`gan.evaluate.snapshot` of G(., c) and D(., c) against p_data(.|c), class by class."""
+        rows = self._per_class(game, lambda G, D, p, p_z, s: snapshot(
+            G, D, p, p_z, s["grid"], s["z_eval"], s["z_line"]), setup)
+        snap = {name: np.array([row[name] for row in rows]) for name in rows[0]}
+        snap["jsd"] = float(game.config.target.weights @ snap["jsd"])
+        return snap
+
+    def final_metrics(self, game, setup):
+        """Per class c: mean and std of G(z, c), JSD(p_data(.|c) || p_g(.|c)), max |D(x, c) - 1/2|
+        (`gan.evaluate.final_metrics`); ``jsd`` is their w-weighted sum."""
+        rows = self._per_class(game, lambda G, D, p, p_z, s: final_metrics(
+            G, D, p, p_z, s["grid"], s["z_eval"]), setup)
+        metrics = {f"class_{name}": [row[name] for row in rows] for name in rows[0]}
+        metrics["jsd"] = float(game.config.target.weights @ np.array(metrics["class_jsd"]))
+        return metrics
+
+
 class ConditionalGAN(GAN):
     """G(z, c): R^(noise_dim + K) -> R^dim and D(x, c): R^(dim + K) -> logit, K the number of
     components of the target mixture (Mirza & Osindero 2014).
 
     Each update draws its own labels: real pairs (x, c) from the mixture, fake pairs
     (G(z, c), c) with c ~ Categorical(w). Snapshots hold one row per class (D(x, c), p_g(x|c),
-    moments, G(z_line, c)); their ``jsd`` is sum_c w_c JSD(p_data(.|c) || p_g(.|c)).
+    moments, G(z_line, c)); their ``jsd`` is sum_c w_c JSD(p_data(.|c) || p_g(.|c)) (measured
+    by `PerClassLine`).
     """
+
+    measurer = PerClassLine()
 
     def __init__(self, config, rng):
         if not isinstance(config.target, Mixture):
@@ -103,14 +136,14 @@ class ConditionalGAN(GAN):
         """x = G(z, c)."""
         return self.G.forward(self.joined(np.asarray(z, dtype=self.dtype), c))
 
-    def discriminator_update(self, step, rng):
-        """D ascends log D(x, c) + log(1 - D(G(z, c'), c')) on m real and m fake pairs."""
+    def minibatch(self, step, rng):
+        """m real pairs [x, e_c] drawn together and m fake pairs [G(z, c'), e_c'], c' ~ p(c):
+        D ascends log D(x, c) + log(1 - D(G(z, c'), c')) on them (the plain game's update)."""
         m = self.config.batch_size
         x_real, c_real = sample_labelled(self.config.target, m, rng)
         c_fake = sample_labels(self.config.target.weights, m, rng)
         x_fake = self.generate(self.sample_noise(m, rng), c_fake)
-        real = self.joined(x_real.astype(self.dtype), c_real)
-        return discriminator_step(self.D, self.opt_d, real, self.joined(x_fake, c_fake))
+        return self.joined(x_real.astype(self.dtype), c_real), self.joined(x_fake, c_fake)
 
     def generator_update(self, step, rng):
         """G descends L_G(D(G(z, c), c)); dL/dx is the x-part of D's input gradient, since the
@@ -124,27 +157,3 @@ class ConditionalGAN(GAN):
         self.G.backward(grad_input[:, :dim], input_grad=False)          # dL/dx -> theta_g
         self.opt_g.step()
         return loss
-
-    # ---- per-class measurements ---------------------------------------------------------
-    def _per_class(self, measure, setup):
-        target = self.config.target
-        return [measure(Conditioned(self.G, c, self.classes), Conditioned(self.D, c, self.classes),
-                        component, self.config.p_z, setup)
-                for c, component in enumerate(target.components)]
-
-    def snapshot(self, setup):
-        """`gan.evaluate.snapshot` of G(., c) and D(., c) against p_data(.|c), class by class."""
-        rows = self._per_class(lambda G, D, p, p_z, s: snapshot(
-            G, D, p, p_z, s["grid"], s["z_eval"], s["z_line"]), setup)
-        snap = {name: np.array([row[name] for row in rows]) for name in rows[0]}
-        snap["jsd"] = float(self.config.target.weights @ snap["jsd"])
-        return snap
-
-    def final_metrics(self, setup):
-        """Per class c: mean and std of G(z, c), JSD(p_data(.|c) || p_g(.|c)), max |D(x, c) - 1/2|
-        (`gan.evaluate.final_metrics`); ``jsd`` is their w-weighted sum."""
-        rows = self._per_class(lambda G, D, p, p_z, s: final_metrics(
-            G, D, p, p_z, s["grid"], s["z_eval"]), setup)
-        metrics = {f"class_{name}": [row[name] for row in rows] for name in rows[0]}
-        metrics["jsd"] = float(self.config.target.weights @ np.array(metrics["class_jsd"]))
-        return metrics

@@ -29,6 +29,7 @@ from scipy.special import log_softmax, softmax
 from gan.evaluate import (SNAPSHOT_N_Z, SNAPSHOT_SAMPLES, discriminator_on, generator_density,
                           jsd_with_outside_mass)
 from gan.game import GAN
+from gan.measure import Line
 from gan.objectives import discriminator_loss, generator_loss, value
 from gan.variants.conditional import Conditioned, one_hot
 from gan.engine import engine
@@ -52,13 +53,67 @@ def sample_codes(K, m, rng):
     return np.minimum((K * u).astype(np.int64), K - 1)
 
 
+class CodeMixtureLine(Line):
+    """The line's measurements (`gan.measure.Line`) with p_g the mixture (1/K) sum_c p_g(x|c)
+    over the codes: InfoGAN's measurer."""
+
+    @staticmethod
+    def _code_generators(game):
+        return [Conditioned(game.G, c, game.categories) for c in range(game.categories)]
+
+    def snapshot(self, game, setup):
+        """As the plain GAN's, with p_g = (1/K) sum_c p_g(.|c); ``x_of_z`` has one row per code."""
+        p_data, p_z, grid = game.config.target, game.config.p_z, setup["grid"]
+        densities, outside = zip(*(generator_density(G_c, p_z, grid, setup["z_eval"],
+                                                     n_z=SNAPSHOT_N_Z)
+                                   for G_c in self._code_generators(game)))
+        p_g, mass_outside = np.mean(densities, axis=0), float(np.mean(outside))
+        z = setup["z_eval"][:SNAPSHOT_SAMPLES]
+        x = np.concatenate([G_c.forward(z)[:, 0] for G_c in self._code_generators(game)])
+        z_points = setup["z_line"][:, None]
+        return {
+            "x_of_z": np.array([G_c.forward(z_points)[:, 0] if len(z_points) else np.empty(0)
+                                for G_c in self._code_generators(game)]),
+            "D_grid": discriminator_on(game.D, grid),
+            "p_g_grid": p_g,
+            "mean": float(x.mean()),
+            "std": float(x.std()),
+            "jsd": jsd_with_outside_mass(grid, p_data.pdf(grid), p_g, mass_outside),
+        }
+
+    def final_metrics(self, game, setup):
+        """JSD(p_data || p_g) with p_g the mixture over codes, max |D - 1/2| on p_data's central
+        95%, mean and std of G(z, c) per code, and how often Q recovers the code
+        (``q_accuracy``, chance 1/K) on 10k samples per code."""
+        p_data, p_z, grid = game.config.target, game.config.p_z, setup["grid"]
+        fine = np.linspace(grid[0], grid[-1], 4 * (len(grid) - 1) + 1)
+        densities, outside = zip(*(generator_density(G_c, p_z, fine, setup["z_eval"])
+                                   for G_c in self._code_generators(game)))
+        p_g, mass_outside = np.mean(densities, axis=0), float(np.mean(outside))
+        z = setup["z_eval"][:SNAPSHOT_SAMPLES]
+        x_by_code = [G_c.forward(z) for G_c in self._code_generators(game)]
+        recovered = [np.mean(game.recover_codes(x) == c) for c, x in enumerate(x_by_code)]
+        low, high = p_data.interval(0.95)
+        central = np.linspace(low, high, 1001)
+        return {
+            "jsd": jsd_with_outside_mass(fine, p_data.pdf(fine), p_g, mass_outside),
+            "d_max_dev": float(np.abs(discriminator_on(game.D, central) - 0.5).max()),
+            "code_mean": [float(x.mean()) for x in x_by_code],
+            "code_std": [float(x.std()) for x in x_by_code],
+            "q_accuracy": float(np.mean(recovered)),
+        }
+
+
 class InfoGAN(GAN):
     """G(z, c): R^(noise_dim + K) -> R^dim, and D with two heads, D's logit and Q's K logits.
 
     Settings of its own: ``categories`` K (>= 2) of the code and ``information_weight`` lambda
     (> 0; Chen et al. use 1 for discrete codes). Train with
-    ``train(config, game=functools.partial(InfoGAN, categories=3))``.
+    ``train(config, game=functools.partial(InfoGAN, categories=3))``. Measured by
+    `CodeMixtureLine`.
     """
+
+    measurer = CodeMixtureLine()
 
     def __init__(self, config, rng, categories=2, information_weight=1.0):
         if (isinstance(categories, bool) or not isinstance(categories, numbers.Integral)
@@ -91,6 +146,13 @@ class InfoGAN(GAN):
         code = one_hot(c, self.categories, self.dtype)
         return self.G.forward(np.concatenate([np.asarray(z, dtype=self.dtype), code], axis=1))
 
+    def coded_fakes(self, m, rng):
+        """m fakes G(z, c) and their codes c ~ Uniform{0..K-1} (the codes drawn first): the fake
+        half of both updates' minibatches. D's update does not use `GAN.minibatch`, since its
+        information loss needs the codes of the fakes."""
+        c = sample_codes(self.categories, m, rng)
+        return self.generate(self.sample_noise(m, rng), c), c
+
     def heads(self, x):
         """D's logit l (an array (n, 1)) and Q's logits q (n, K) at x: one pass through the body."""
         out = self.D.forward(np.asarray(x, dtype=self.dtype))
@@ -107,8 +169,7 @@ class InfoGAN(GAN):
         """
         m, lam = self.config.batch_size, self.information_weight
         x_real = self.sample_real(m, rng)
-        c = sample_codes(self.categories, m, rng)
-        x_fake = self.generate(self.sample_noise(m, rng), c)
+        x_fake, c = self.coded_fakes(m, rng)
         logits, q = self.heads(np.concatenate([x_real, x_fake], axis=0))
         loss_d, grad_real, grad_fake = discriminator_loss(logits[:m], logits[m:])
         loss_i, grad_q = information_loss(q[m:], c)
@@ -123,8 +184,7 @@ class InfoGAN(GAN):
     def generator_update(self, step, rng):
         """G descends L_G + lambda L_I through both heads. Returns that loss."""
         m, lam = self.config.batch_size, self.information_weight
-        c = sample_codes(self.categories, m, rng)
-        x_fake = self.generate(self.sample_noise(m, rng), c)
+        x_fake, c = self.coded_fakes(m, rng)
         logits, q = self.heads(x_fake)
         loss_g, grad_logits = generator_loss(logits, self.config.g_loss)
         loss_i, grad_q = information_loss(q, c)
@@ -133,49 +193,3 @@ class InfoGAN(GAN):
         self.G.backward(grad_x, input_grad=False)
         self.opt_g.step()
         return loss_g + lam * loss_i
-
-    # ---- measurements: p_g is the mixture (1/K) sum_c p_g(x|c) --------------------------
-    def _code_generators(self):
-        return [Conditioned(self.G, c, self.categories) for c in range(self.categories)]
-
-    def snapshot(self, setup):
-        """As the plain GAN's, with p_g = (1/K) sum_c p_g(.|c); ``x_of_z`` has one row per code."""
-        p_data, p_z, grid = self.config.target, self.config.p_z, setup["grid"]
-        densities, outside = zip(*(generator_density(G_c, p_z, grid, setup["z_eval"],
-                                                     n_z=SNAPSHOT_N_Z)
-                                   for G_c in self._code_generators()))
-        p_g, mass_outside = np.mean(densities, axis=0), float(np.mean(outside))
-        z = setup["z_eval"][:SNAPSHOT_SAMPLES]
-        x = np.concatenate([G_c.forward(z)[:, 0] for G_c in self._code_generators()])
-        z_points = setup["z_line"][:, None]
-        return {
-            "x_of_z": np.array([G_c.forward(z_points)[:, 0] if len(z_points) else np.empty(0)
-                                for G_c in self._code_generators()]),
-            "D_grid": discriminator_on(self.D, grid),
-            "p_g_grid": p_g,
-            "mean": float(x.mean()),
-            "std": float(x.std()),
-            "jsd": jsd_with_outside_mass(grid, p_data.pdf(grid), p_g, mass_outside),
-        }
-
-    def final_metrics(self, setup):
-        """JSD(p_data || p_g) with p_g the mixture over codes, max |D - 1/2| on p_data's central
-        95%, mean and std of G(z, c) per code, and how often Q recovers the code
-        (``q_accuracy``, chance 1/K) on 10k samples per code."""
-        p_data, p_z, grid = self.config.target, self.config.p_z, setup["grid"]
-        fine = np.linspace(grid[0], grid[-1], 4 * (len(grid) - 1) + 1)
-        densities, outside = zip(*(generator_density(G_c, p_z, fine, setup["z_eval"])
-                                   for G_c in self._code_generators()))
-        p_g, mass_outside = np.mean(densities, axis=0), float(np.mean(outside))
-        z = setup["z_eval"][:SNAPSHOT_SAMPLES]
-        x_by_code = [G_c.forward(z) for G_c in self._code_generators()]
-        recovered = [np.mean(self.recover_codes(x) == c) for c, x in enumerate(x_by_code)]
-        low, high = p_data.interval(0.95)
-        central = np.linspace(low, high, 1001)
-        return {
-            "jsd": jsd_with_outside_mass(fine, p_data.pdf(fine), p_g, mass_outside),
-            "d_max_dev": float(np.abs(discriminator_on(self.D, central) - 0.5).max()),
-            "code_mean": [float(x.mean()) for x in x_by_code],
-            "code_std": [float(x.std()) for x in x_by_code],
-            "q_accuracy": float(np.mean(recovered)),
-        }

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 import rng as project_rng
-from gan.game import GAN, discriminator_step
+from gan.game import GAN
 from gan.objectives import generator_loss
 
 
@@ -77,13 +77,12 @@ class InstanceNoiseGAN(GAN):
             return x
         return x + self.noise_rng.normal(0.0, sigma, size=x.shape).astype(x.dtype, copy=False)
 
-    def discriminator_update(self, step, rng):
-        """Descend L_D on (x + eps, G(z) + eps'): real and fake inputs both blurred."""
-        m, sigma = self.config.batch_size, self.sigma_at(step)
-        x_real = self.sample_real(m, rng)
-        x_fake = self.G.forward(self.sample_noise(m, rng))
-        return discriminator_step(self.D, self.opt_d, self.blur(x_real, sigma),
-                                  self.blur(x_fake, sigma))
+    def minibatch(self, step, rng):
+        """(x + eps, G(z) + eps'): real and fake inputs both blurred; D descends L_D on them
+        (the plain game's `discriminator_update`)."""
+        x_real, x_fake = super().minibatch(step, rng)
+        sigma = self.sigma_at(step)
+        return self.blur(x_real, sigma), self.blur(x_fake, sigma)
 
     def generator_update(self, step, rng):
         """Descend L_G(D(G(z) + eps)); dL_G/dG(z) = dL_G/dx~ since x~ = G(z) + eps."""

@@ -1,9 +1,10 @@
 """Minibatch discrimination against mode collapse (Salimans et al. 2016, §3.2).
 
 A collapsed G puts every G(z) at one point, and a D that judges samples one at a time sees
-nothing wrong as long as that point looks real. The `nn.fast.minibatch_discrimination.MinibatchDiscrimination` layer
-lets D see, for each sample, how much of its batch lies close to it, o(x_i)_b: all of it for a
-collapsed fake batch, about half for a real batch from two equal modes.
+nothing wrong as long as that point looks real. The `MinibatchDiscrimination` layer
+(nn.minibatch_discrimination, nn.fast.minibatch_discrimination) lets D see, for each sample, how
+much of its batch lies close to it, o(x_i)_b: all of it for a collapsed fake batch, about half
+for a real batch from two equal modes.
 
     on="input"  (default): D: x -> MinibatchDiscrimination(dim, B, C) -> [Linear, activation]
                           x len(d_hidden) -> Linear(., 1), so D is an MLP of [x, o(x)]
@@ -22,6 +23,10 @@ Real and fake minibatches go through D stacked on a leading axis, (2, m, dim), s
 minibatch features are computed within that batch only (the layer's distances run along the
 batch axis): a mixed batch would tell D which half is which. G's update sends its fake batch
 alone through D and receives dL/dx through o as well as through x.
+
+Runs on either engine (``config.engine``); measuring D(x) inside a batch uses the fast layer's
+`against` (p + m rows of work) and, on the textbook engine, the definition itself: D on p
+batches [x_i, G(z_1), ..., G(z_{m-1})] (p m rows). tests/test_engine_games.py holds them equal.
 """
 
 from __future__ import annotations
@@ -33,12 +38,10 @@ from scipy.special import expit as sigmoid
 
 from gan.distributions import Mixture, Normal
 from gan.evaluate import _column, generator_density, jsd_with_outside_mass
+from gan.engine import engine
 from gan.game import GAN
+from gan.measure import Line
 from gan.objectives import discriminator_loss, value
-from nn.fast import Linear, Sequential
-from nn.fast.layers import ACTIVATIONS, LeakyReLU
-from nn.fast.minibatch_discrimination import MinibatchDiscrimination
-from nn.fast.network import MLP
 
 # The two-mode setting where the plain game collapses and this one recovers both modes, with the
 # same G, seeds and steps: GANConfig(target=BIMODAL_TARGET, **BIMODAL_SETTINGS), the library's
@@ -58,11 +61,39 @@ BIMODAL_SETTINGS = MappingProxyType(dict(g_hidden=(64, 64, 64), g_activation="so
                                          batch_size=64, steps=1500))
 
 
+class InBatchLine(Line):
+    """The line's measurements (`gan.measure.Line`) with D(x) judged inside a fake minibatch
+    (`MinibatchDiscriminationGAN.discriminator_in_batch`): this game's measurer."""
+
+    def snapshot(self, game, setup):
+        """As the plain game's, with D(x) for each grid point judged inside a fake minibatch."""
+        snap = super().snapshot(game, setup)
+        snap["D_grid"] = game.discriminator_in_batch(setup["grid"], setup["z_eval"])
+        return snap
+
+    def final_metrics(self, game, setup):
+        """mean, std, jsd as the plain game's; d_max_dev with D judged inside a fake minibatch."""
+        c = game.config
+        x = game.G.forward(setup["z_eval"])[:, 0]
+        grid = setup["grid"]
+        fine = np.linspace(grid[0], grid[-1], 4 * (len(grid) - 1) + 1)
+        p_g_fine, outside = generator_density(game.G, c.p_z, fine, setup["z_eval"])
+        low, high = c.target.interval(0.95)
+        central = np.linspace(low, high, 201)
+        D = game.discriminator_in_batch(central, setup["z_eval"])
+        return {"mean": float(x.mean()), "std": float(x.std()),
+                "jsd": jsd_with_outside_mass(fine, c.target.pdf(fine), p_g_fine, outside),
+                "d_max_dev": float(np.abs(D - 0.5).max())}
+
+
 class MinibatchDiscriminationGAN(GAN):
     """The plain game with a minibatch-discrimination layer of ``kernels`` = B kernels of
     dimension ``kernel_dim`` = C in D (Salimans et al. 2016, §3.2), ``on`` its "input" or its
     last "hidden" layer (see the module's note), T drawn from N(0, init_std^2), the layer's o the
-    ``share`` of the other samples close to x_i (True) or the paper's sum over the batch."""
+    ``share`` of the other samples close to x_i (True) or the paper's sum over the batch.
+    Measured by `InBatchLine`."""
+
+    measurer = InBatchLine()
 
     def __init__(self, config, rng, kernels=5, kernel_dim=1, on="input", share=True,
                  init_std=0.2):
@@ -83,36 +114,34 @@ class MinibatchDiscriminationGAN(GAN):
     def build_players(self, rng):
         """G as in the plain game, then D with the minibatch layer (drawn from rng in that
         order)."""
-        c, dtype = self.config, np.dtype(self.config.dtype)
-        G = MLP([c.noise_dim, *c.g_hidden, c.target.dim], c.g_activation, rng=rng, dtype=dtype)
+        c, dtype, classes = self.config, np.dtype(self.config.dtype), engine(self.config.engine)
+        G = classes.MLP([c.noise_dim, *c.g_hidden, c.target.dim], c.g_activation, rng=rng,
+                        dtype=dtype)
         widths = [c.target.dim, *c.d_hidden]
-        activation = ACTIVATIONS[c.d_activation]
-        slope = 0.2 if activation is LeakyReLU else 0.0
+        activation = classes.ACTIVATIONS[c.d_activation]
+        slope = 0.2 if activation is classes.LeakyReLU else 0.0
         init = "he" if c.d_activation in ("relu", "leaky_relu") else "glorot"
         layers = []
         if self.on == "input":
-            layers.append(self._minibatch_layer(widths[0], rng, dtype))
+            layers.append(self._minibatch_layer(classes, widths[0], rng, dtype))
             widths[0] += self.kernels
         for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-            layers += [Linear(fan_in, fan_out, rng, init, dtype, negative_slope=slope),
+            layers += [classes.Linear(fan_in, fan_out, rng, init, dtype, negative_slope=slope),
                        activation()]
         if self.on == "hidden":
-            layers.append(self._minibatch_layer(widths[-1], rng, dtype))
+            layers.append(self._minibatch_layer(classes, widths[-1], rng, dtype))
             widths[-1] += self.kernels
-        layers.append(Linear(widths[-1], 1, rng, "glorot", dtype))
-        return G, Sequential(layers, dtype=dtype)
+        layers.append(classes.Linear(widths[-1], 1, rng, "glorot", dtype))
+        return G, classes.Sequential(layers, dtype=dtype)
 
-    def _minibatch_layer(self, in_features, rng, dtype):
-        return MinibatchDiscrimination(in_features, self.kernels, self.kernel_dim, rng=rng,
+    def _minibatch_layer(self, classes, in_features, rng, dtype):
+        return classes.MinibatchDiscrimination(in_features, self.kernels, self.kernel_dim, rng=rng,
                                        init=("normal", self.init_std), dtype=dtype,
                                        share=self.share)
 
     def discriminator_update(self, step, rng):
         """Real and fake minibatches through D as two stacked batches; descend L_D."""
-        m = self.config.batch_size
-        x_real = self.sample_real(m, rng)
-        x_fake = self.G.forward(self.sample_noise(m, rng))
-        logits = self.D.forward(np.stack([x_real, x_fake]))
+        logits = self.D.forward(np.stack(self.minibatch(step, rng)))
         loss, grad_real, grad_fake = discriminator_loss(logits[0], logits[1])
         self.D.backward(np.stack([grad_real, grad_fake]))
         self.opt_d.step()
@@ -120,40 +149,34 @@ class MinibatchDiscriminationGAN(GAN):
 
     # G's update is the plain one: its fake minibatch alone goes through D, as in D's update.
 
-    def snapshot(self, setup):
-        """As the plain game's, with D(x) for each grid point judged inside a fake minibatch."""
-        snap = super().snapshot(setup)
-        snap["D_grid"] = self.discriminator_in_batch(setup["grid"], setup["z_eval"])
-        return snap
-
-    def final_metrics(self, setup):
-        """mean, std, jsd as the plain game's; d_max_dev with D judged inside a fake minibatch."""
-        c = self.config
-        x = self.G.forward(setup["z_eval"])[:, 0]
-        grid = setup["grid"]
-        fine = np.linspace(grid[0], grid[-1], 4 * (len(grid) - 1) + 1)
-        p_g_fine, outside = generator_density(self.G, c.p_z, fine, setup["z_eval"])
-        low, high = c.target.interval(0.95)
-        central = np.linspace(low, high, 201)
-        D = self.discriminator_in_batch(central, setup["z_eval"])
-        return {"mean": float(x.mean()), "std": float(x.std()),
-                "jsd": jsd_with_outside_mass(fine, c.target.pdf(fine), p_g_fine, outside),
-                "d_max_dev": float(np.abs(D - 0.5).max())}
-
     def discriminator_in_batch(self, points, z):
         """D(x) for each point x joined alone to a fixed fake minibatch G(z_1), ..., G(z_{m-1}).
 
         D's output depends on the batch, so D(x) alone is undefined; this is what D says of x
-        arriving among the generator's samples (see `MinibatchDiscrimination.against`).
+        arriving among the generator's samples. The fast layer computes it with `against`; the
+        textbook engine runs D on each batch [x_i, G(z_1), ..., G(z_{m-1})], the definition.
         """
+        fakes = self.G.forward(z[: self.config.batch_size - 1])
         position = next(i for i, layer in enumerate(self.D.layers)
-                        if isinstance(layer, MinibatchDiscrimination))
+                        if type(layer).__name__ == "MinibatchDiscrimination")
+        if not hasattr(self.D.layers[position], "against"):
+            return self._discriminator_in_batches(_column(points, self.D), fakes)
         body, minibatch, head = (self.D.layers[:position], self.D.layers[position],
                                  self.D.layers[position + 1:])
-        h_points, h_fakes = _column(points, self.D), self.G.forward(z[: self.config.batch_size - 1])
+        h_points, h_fakes = _column(points, self.D), fakes
         for layer in body:
             h_points, h_fakes = layer.forward(h_points), layer.forward(h_fakes)
         h = minibatch.against(h_points, h_fakes)
         for layer in head:
             h = layer.forward(h)
         return sigmoid(h)[:, 0]
+
+    def _discriminator_in_batches(self, x, fakes, chunk=32):
+        """sigma(D([x_i, fakes]))_0 for each row x_i, ``chunk`` batches of m at a time."""
+        judged = []
+        for start in range(0, len(x), chunk):
+            rows = x[start:start + chunk]
+            batches = np.concatenate([rows[:, None, :],
+                                      np.broadcast_to(fakes, (len(rows),) + fakes.shape)], axis=1)
+            judged.append(sigmoid(self.D.forward(batches)[:, 0, 0]))
+        return np.concatenate(judged)

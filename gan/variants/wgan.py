@@ -115,10 +115,7 @@ class WGAN(GAN):
 
     def discriminator_update(self, step, rng):
         """One critic update; returns ``(L_f, W1 estimate)``."""
-        m = self.config.batch_size
-        x_real = self.sample_real(m, rng)
-        x_fake = self.G.forward(self.sample_noise(m, rng))
-        estimate = critic_step(self.D, self.opt_d, x_real, x_fake, self.c)
+        estimate = critic_step(self.D, self.opt_d, *self.minibatch(step, rng), self.c)
         return -estimate, estimate
 
     def generator_update(self, step, rng):

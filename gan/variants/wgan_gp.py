@@ -247,8 +247,8 @@ class WGANGP(GAN):
     The loop records the critic's full loss L as ``d_loss`` and its estimate of W1,
     mean f(x) - mean f(G(z)) on the last critic minibatch, as ``value``. Use
     ``config.replace(**PAPER_SETTINGS)`` for the paper's Adam settings and n_critic = k = 5.
-    The x^ of each critic step take their eps from the training stream. On a 2D target, combine
-    it with the plane's measurements: ``class WGANGP2D(WGANGP, gan.targets2d.GAN2D): pass``.
+    The x^ of each critic step take their eps from the training stream. On a 2D target,
+    `gan.train.train` measures it in the plane (`gan.targets2d.Plane`), as any game.
     """
 
     def __init__(self, config, rng, lam=PAPER_LAMBDA, one_sided=False):
@@ -258,9 +258,7 @@ class WGANGP(GAN):
 
     def discriminator_update(self, step, rng):
         """One penalised critic update; returns ``(L, W1 estimate)``."""
-        m = self.config.batch_size
-        x_real = self.sample_real(m, rng)
-        x_fake = self.G.forward(self.sample_noise(m, rng))
+        x_real, x_fake = self.minibatch(step, rng)
         return critic_step(self.D, self.opt_d, x_real, x_fake, rng, self.lam, self.one_sided)
 
     generator_update = WGAN.generator_update      # descend -mean f(G(z)): WGAN's, unchanged
