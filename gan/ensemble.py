@@ -107,8 +107,14 @@ class EnsembleGAN(GAN):
         self.opt_g.lr = self.lr_g * factor
 
     def member(self, e):
-        """Member e as a plain `GAN` (its own copies of G and D, no optimisers)."""
-        return GAN.from_players(self.configs[e], self.G.member(e), self.D.member(e), None, None)
+        """Member e as a plain `GAN` (its own copies of G and D, no optimisers); a `GAN2D` on a
+        2D target, whose training is the same and whose measurements are the plane's."""
+        from gan.targets2d import GAN2D, mode_centres
+        game = GAN2D if self.config.target.dim == 2 else GAN
+        member = game.from_players(self.configs[e], self.G.member(e), self.D.member(e), None, None)
+        if game is GAN2D:                       # what GAN2D.__init__ sets besides the players
+            member.centres, member.sigma = mode_centres(self.config.target)
+        return member
 
 
 def check_members(configs):
