@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import rng as project_rng
 from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.dynamics.consensus import consensus_gradients
