@@ -1,28 +1,40 @@
-"""Success rates of the update rules (issue 20, item 5) over seeds, with 95% Wilson intervals.
+"""Success rates of the update rules (issue 20, item 5) over seeds, through the ensembles.
 
     python benchmarks/compare_updates.py [--seeds 10] [--targets "N(-1, 1)" "ring of 8"]
+        [--rules alternating consensus ...] [--csv runs.csv]
+    python benchmarks/compare_updates.py --summarise runs.csv [more.csv ...]
 
 Each rule (`gan.dynamics.training`: alternating = Algorithm 1, simultaneous, extragradient,
-optimistic; alternating + R1 gamma = 1) trains on the course's targets with the course's settings
-and success criteria (gan.comparison.course: N(-1, 1) JSD < 0.01 nats at 800 steps, m = 64; the
-ring of 8: >= 7 modes and >= 50% high quality at 5000 steps), one run per seed, one at a time.
-Prints a table of successes / runs, the Wilson interval and the wall time per run. The ring takes
-minutes per run on a shared machine: it is in the default targets only when asked for.
+optimistic, consensus gamma = 1; alternating + R1 gamma = 1) trains on the course's targets with
+the course's settings and success criteria (gan.comparison.course: N(-1, 1) JSD < 0.01 nats at 800
+steps, m = 64; the ring of 8: >= 7 modes and >= 50% high-quality samples at 5000 steps, m = 256).
+The seeds of one rule train as one stacked ensemble (`gan.ensemble.train_ensemble`), whose member
+e is bitwise the single run `train(config.replace(seed=e))` (tests/test_dynamics_consensus.py and
+tests/test_gan_ensemble.py hold this). Each seed's outcome is appended to ``--csv``; the table
+(successes / runs, the 95% Wilson interval, the difference from Algorithm 1's rate with its
+95% bootstrap interval and Fisher's exact p, seconds per run) is printed from those rows, so runs
+split over processes can be summarised together. The ring takes minutes per rule.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import math
-import time
+from pathlib import Path
+
+from scipy.stats import fisher_exact
 
 from gan.comparison.course import course_targets
-from gan.game import GAN
-from gan.train import TrainingDiverged, train
+from gan.comparison.effects import bootstrap_interval, rate_difference
+from gan.ensemble import train_ensemble
 
-RULES = {"alternating (Algorithm 1)": dict(), "simultaneous": dict(update="simultaneous"),
+RULES = {"alternating": dict(), "simultaneous": dict(update="simultaneous"),
          "extragradient": dict(update="extragradient"), "optimistic": dict(update="optimistic"),
-         "alternating + R1 1": dict(r1=1.0)}
+         "consensus": dict(update="consensus", consensus=1.0), "r1": dict(r1=1.0)}
+LABELS = {"alternating": "alternating (Algorithm 1)", "consensus": "consensus, gamma 1",
+          "r1": "alternating + R1, gamma 1"}
+FIELDS = ("target", "rule", "seed", "success", "score", "seconds_per_run")
 
 
 def wilson(successes, n, z=1.96):
@@ -30,31 +42,85 @@ def wilson(successes, n, z=1.96):
     p = successes / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return centre - half, centre + half
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def run(target, rule, seeds):
+    """One ensemble of ``seeds`` members: rows of FIELDS, one per seed."""
+    configs = [target.config.replace(seed=seed, **RULES[rule]) for seed in range(seeds)]
+    results = train_ensemble(configs)
+    rows = []
+    for result in results:
+        metrics = result.metrics
+        diverged = "diverged_at" in metrics
+        rows.append(dict(target=target.name, rule=rule, seed=metrics["seed"],
+                         success=int(not diverged and bool(target.criterion(metrics))),
+                         score="diverged" if diverged else metrics[target.score],
+                         seconds_per_run=metrics["seconds"] / seeds))
+    return rows
+
+
+def summarise(rows):
+    """The table, one line per (target, rule), in the order the rows came."""
+    lines = [f"{'target':10s} {'rule':27s} {'success':>7s} {'95% Wilson':>12s} "
+             f"{'vs Algorithm 1 [95% bootstrap]':>31s} {'Fisher p':>8s} {'s / run':>7s}"]
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["target"], row["rule"]), []).append(row)
+    for (target, rule), group in groups.items():
+        outcomes = [int(row["success"]) for row in group]
+        n, successes = len(outcomes), sum(outcomes)
+        low, high = wilson(successes, n)
+        baseline = [int(row["success"]) for row in groups.get((target, "alternating"), [])]
+        if baseline and rule != "alternating":
+            difference, d_low, d_high = bootstrap_interval(outcomes, baseline, rate_difference)
+            versus = f"{difference:+5.0%} [{d_low:+5.0%}, {d_high:+5.0%}]"
+            b = sum(baseline)
+            p = f"{fisher_exact([[successes, n - successes], [b, len(baseline) - b]])[1]:.3f}"
+        else:
+            versus, p = "", ""
+        seconds = float(group[0]["seconds_per_run"])
+        lines.append(f"{target:10s} {LABELS.get(rule, rule):27s} {successes:>3d}/{n:<3d} "
+                     f"[{low:4.0%}, {high:4.0%}] {versus:>31s} {p:>8s} {seconds:7.1f}")
+    return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--targets", nargs="+", default=["N(-1, 1)"])
+    parser.add_argument("--rules", nargs="+", choices=tuple(RULES), default=list(RULES))
+    parser.add_argument("--csv", type=Path, default=None, help="append each seed's outcome here")
+    parser.add_argument("--summarise", nargs="+", type=Path, default=None,
+                        help="print the table of these CSV files and train nothing")
     args = parser.parse_args(argv)
+    if args.summarise:
+        rows = []
+        for path in args.summarise:
+            with open(path, newline="") as handle:
+                rows += list(csv.DictReader(handle))
+        print(summarise(rows))
+        return
+    if args.seeds < 2:
+        parser.error(f"--seeds must be at least 2, got {args.seeds}")
     targets = {target.name: target for target in course_targets()}
-    print(f"{'target':10s} {'rule':28s} {'success':>8s} {'95% interval':>16s} {'s / run':>8s}")
+    unknown = [name for name in args.targets if name not in targets]
+    if unknown:
+        parser.error(f"--targets must be among {sorted(targets)}, got {unknown}")
+    rows = []
     for name in args.targets:
-        target = targets[name]
-        game = GAN                     # measured on the line or in the plane by target.dim
-        for rule, changes in RULES.items():
-            successes, started = 0, time.perf_counter()
-            for seed in range(args.seeds):
-                try:
-                    result = train(target.config.replace(seed=seed, **changes), game=game)
-                    successes += bool(target.criterion(result.metrics))
-                except TrainingDiverged:
-                    pass
-            seconds = (time.perf_counter() - started) / args.seeds
-            low, high = wilson(successes, args.seeds)
-            print(f"{name:10s} {rule:28s} {successes:>3d}/{args.seeds:<4d} "
-                  f"[{low:5.0%}, {high:5.0%}] {seconds:8.2f}", flush=True)
+        for rule in args.rules:
+            new = run(targets[name], rule, args.seeds)
+            rows += new
+            if args.csv is not None:
+                fresh = not args.csv.exists()
+                with open(args.csv, "a", newline="") as handle:
+                    writer = csv.DictWriter(handle, FIELDS)
+                    if fresh:
+                        writer.writeheader()
+                    writer.writerows(new)
+            print(summarise(new).splitlines()[1], flush=True)
+    print(summarise(rows))
 
 
 if __name__ == "__main__":

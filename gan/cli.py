@@ -56,9 +56,11 @@ HELP = {
     "grid_size": "points of the x grid on which D(x) and p_g are recorded",
     "engine": "nn engine of the players: fast (nn.fast) or reference (nn, the textbook engine)",
     "update": "update rule: alternating (Algorithm 1), or both players from one point "
-    "(simultaneous, extragradient, optimistic; k = 1)",
+    "(simultaneous, extragradient, optimistic, consensus; k = 1)",
     "r1": "R1 penalty weight gamma on real samples (Mescheder et al. 2018; 0 = off)",
     "r2": "R2 penalty weight gamma on generated samples (0 = off)",
+    "consensus": "consensus weight gamma of --update consensus (Mescheder et al. 2017; > 0 "
+    "exactly with that rule)",
 }
 
 
@@ -154,7 +156,7 @@ def _add_sweep_parser(commands):
     sweep.add_argument("--engine", choices=ENGINES, default="fast",
                        help="nn engine: a sweep trains stacked ensembles, which only fast has")
     sweep.add_argument("--update", choices=UPDATES, default="alternating", help=HELP["update"])
-    for name in ("r1", "r2"):
+    for name in ("r1", "r2", "consensus"):
         sweep.add_argument("--" + name, type=float, default=0.0, help=HELP[name])
     sweep.add_argument("--out", type=Path, required=True,
                        help="folder for sweep.csv and success.png")
@@ -179,7 +181,8 @@ def run_sweep(args):
         base = GANConfig(target=args.target, g_hidden=args.g_hidden, d_hidden=args.d_hidden,
                          batch_size=args.batch_size, steps=args.steps, dtype=args.dtype,
                          snapshot_every=0, k=max(args.k), engine=args.engine,
-                         update=args.update, r1=args.r1, r2=args.r2)
+                         update=args.update, r1=args.r1, r2=args.r2,
+                         consensus=args.consensus)
         require_fast(args.engine, "python -m gan sweep (it trains stacked ensembles)")
         for k in args.k:                             # k with --update (k = 1 unless alternating)
             base.replace(k=k)

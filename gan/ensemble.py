@@ -108,7 +108,8 @@ class EnsembleGAN(GAN):
         self.opt_g.lr = self.lr_g * factor
 
     def member(self, e):
-        """Member e as a plain `GAN` (its own copies of G and D, no optimisers)."""
+        """Member e as a plain `GAN` (its own copies of G and D, no optimisers); on a 2D target
+        `gan.measure.measurer_for` measures it with the plane's measurements."""
         return GAN.from_players(self.configs[e], self.G.member(e), self.D.member(e), None, None)
 
 

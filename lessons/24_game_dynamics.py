@@ -196,6 +196,77 @@ ax.legend()
 lesson.save(fig, FIGURES[3])
 
 # %% [markdown]
+# ## Why the trained MLP's spectrum has eigenvalues with Re > 0
+# J_tt = -d^2 L_G / dtheta^2 and J_pp = -d^2 L_D / dpsi^2 are minus the Hessians of each
+# player's own loss. A local Nash equilibrium needs v = 0 and both blocks negative semidefinite;
+# and an eigenvalue of J with Re > 0 predicts divergence only at a point where v = 0. The trained
+# point is an iterate of stochastic Adam steps, so v is not 0 there. Three questions, answered by
+# the numbers: does the quadrature size matter, whose directions are the positive ones, and what
+# does the spectrum look like at a true stationary point nearby (found by minimising
+# 1/2 ||v||^2 with L-BFGS, its gradient J^T v from gan/dynamics/consensus.py, no J formed)?
+
+# %%
+from gan.dynamics.spectrum import describe, stationary_point  # noqa: E402
+
+
+def summary(name, facts, v_norm):
+    shares = facts["generator_share"]
+    print(f"  {name:24s} |v| {v_norm:8.1e}  Re>0: {facts['positive']:2d} "
+          f"(G's {np.sum(shares > 0.5)}, D's {np.sum(shares <= 0.5)})  max Re "
+          f"{facts['max_real']:+.4f}  max |Im| "
+          f"{facts['max_imag']:.3f}  max eig J_tt {facts['max_theta_block']:+.4f}  J_pp "
+          f"{facts['max_psi_block']:+.4f}")
+
+
+trained = describe(J_plain, mlp_game.n_theta)
+summary("trained, 256 nodes", trained, v_norm)
+dense = NetworkGame(result.G, result.D, quantile_nodes(config.target, 1024),
+                    quantile_nodes(Normal(0.0, 1.0), 1024), config.g_loss)
+dense_facts = describe(jacobian(dense.field, dense.w), dense.n_theta)
+summary("trained, 1024 nodes", dense_facts, np.linalg.norm(dense.field(dense.w)))
+still = NetworkGame(result.G.copy(), result.D.copy(), nodes_x, nodes_z, config.g_loss)
+w_start = still.w
+w_stationary, v_stationary, iterations = stationary_point(still, lesson.pick(1000, 20))
+stationary = describe(jacobian(still.field, w_stationary), still.n_theta)
+summary(f"stationary ({iterations} it.)", stationary, v_stationary)
+print(f"  the stationary point is {np.linalg.norm(w_stationary - w_start):.2f} away in w")
+same = abs(dense_facts["max_real"] - trained["max_real"]) <= 0.1 * abs(trained["max_real"])
+say(f"""The quadrature size {'does not change' if same else 'changes'} the picture (max Re
+{trained['max_real']:+.4f} at 256 nodes, {dense_facts['max_real']:+.4f} at 1024). At the trained
+point {trained['positive']} eigenvalues have Re > 0; J_pp's largest eigenvalue is
+{trained['max_psi_block']:+.4f} and J_tt's {trained['max_theta_block']:+.4f}, so
+{'the trained point is not a local Nash equilibrium (a player is not at a local minimum of its '
+ 'own loss)' if max(trained['max_psi_block'], trained['max_theta_block']) > 0 else
+ 'both players sit at local minima of their own losses'}.""")
+nash = max(stationary["max_theta_block"], stationary["max_psi_block"]) <= 1e-3 * stationary[
+    "scale"]
+if v_stationary < 1e-3 * v_norm:
+    say(f"""At the stationary point nearby (|v| {v_stationary:.1e}), {stationary['positive']}
+eigenvalues have Re > 1e-3 max|lambda| and the largest imaginary part is
+{stationary['max_imag']:.3f}: {'the positive real parts came from v not being 0, and what is '
+'left is rotation' if stationary['positive'] == 0 else 'some positive real parts remain'}.""")
+    say(f"""There J_tt's and J_pp's largest eigenvalues are {stationary['max_theta_block']:+.1e}
+and {stationary['max_psi_block']:+.1e}: {'within 1e-3 max|lambda| of 0, as at a local Nash '
+'equilibrium' if nash else 'a player is still not at a local minimum of its own loss'}.""")
+else:
+    say(f"""The search for a stationary point stopped at |v| = {v_stationary:.1e}, not near 0
+({iterations} iterations{', --fast' if lesson.fast else ''}): too short to say what the spectrum
+is at one.""")
+
+# %% [markdown]
+# ## The update rules in training, measured
+# `python benchmarks/compare_updates.py --seeds 10 --targets "N(-1, 1)" "ring of 8"` trains each
+# rule's 10 seeds as one ensemble with the course's settings and criteria; lessons/README.md
+# (row 24) has the table of one run. On N(-1, 1) extragradient, optimistic and R1 met the
+# criterion as often as Algorithm 1 or more and simultaneous steps less often; on the ring
+# only simultaneous steps matched Algorithm 1; consensus (gamma 1, with Adam) failed everywhere
+# (gamma 0.1: 0 of 10 on N(-1, 1) too; RMSProp at lr 1e-3, the optimiser of Mescheder et al.:
+# 0 of 5). One run of `python -m gan train --update consensus
+# --consensus 1` shows why: it ended with G's std 0.011 and D saturated (max |D - 1/2| = 0.5),
+# where every gradient, and so 1/2 ||v||^2, is small: the regulariser rewards vanishing
+# gradients, not only an equilibrium.
+
+# %% [markdown]
 # ## Exercises
 # 1. Derive the extragradient map I + hJ + (hJ)^2 on the bilinear game V = theta psi and show
 #    that it shrinks |w|^2 by 1 - h^2 + h^4 per step; check with gan.dynamics.dirac.bilinear_field.

@@ -21,7 +21,11 @@ One idea per module:
     quadrature.py  fixed nodes of p_z and p_data, so a full batch is deterministic
     networks.py    the field of the project's own MLP game (nn.fast players, gan.objectives
                    losses), R1 / R2 penalties and consensus by differences of our gradients
+    consensus.py   grad 1/2 ||v||^2 = J^T v for networks, as Hessian-vector products of the
+                   players' scalar losses (consensus optimisation in training, without J)
+    spectrum.py    whose directions a spectrum's eigenvalues are, the blocks' curvature (local
+                   Nash?), and a stationary point nearby by minimising 1/2 ||v||^2
     fgan.py        f-divergences and their variational bound (Nowozin, Cseke & Tomioka 2016)
     generator_gradients.py   Arjovsky & Bottou (2017), Theorem 2.5, by quadrature
-    training.py    the update rules as settings of Algorithm 1's iteration (`--update`, `--r1`)
+    training.py    the update rules as settings of Algorithm 1's iteration (`--update`, `--r1`, `--consensus`)
 """

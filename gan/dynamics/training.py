@@ -12,6 +12,8 @@ decides at which point the gradients are taken and when the optimisers step:
                     gradients (Gidel et al. 2019, "Extra-Adam" when the optimiser is Adam)
     optimistic      each optimiser is fed 2 g_t - g_{t-1} (Daskalakis et al. 2018: with SGD this
                     is w' = w - 2 h g_t + h g_{t-1} exactly)
+    consensus       simultaneous, each gradient plus gamma grad 1/2 ||v||^2 = gamma J^T v
+                    (Mescheder et al. 2017; `gan.dynamics.consensus`, ~5x a simultaneous step)
 
 R1 / R2 (Mescheder et al. 2018): D's gradient gains gamma grad_psi 1/2 mean ||grad_x l||^2 at
 the real / fake samples (`gan.dynamics.networks.penalty_gradient`). The rules use the GAN's
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gan.dynamics.consensus import consensus_gradients
 from gan.dynamics.networks import penalty_gradient
 from gan.engine import assign_gradients, assign_parameters
 from gan.game import backward_on_both
@@ -51,6 +54,8 @@ def iteration(game, step, rng):
         game.opt_d.step(), game.opt_g.step()                  # to the look-ahead point
         d_loss, g_loss = both_gradients(game, x_real, z_d, z_g)
         _restore(game, saved)                                 # back, keeping the new gradients
+    elif c.update == "consensus":
+        d_loss, g_loss = consensus_step_gradients(game, x_real, z_d, z_g)
     else:
         d_loss, g_loss = both_gradients(game, x_real, z_d, z_g)
     if c.update == "optimistic":
@@ -85,6 +90,21 @@ def generator_gradients(game, z):
     loss, grad_logits = generator_loss(game.D.forward(game.G.forward(z)), game.config.g_loss)
     game.G.backward(game.D.backward(grad_logits, param_grads=False), input_grad=False)
     return loss
+
+
+def consensus_step_gradients(game, x_real, z_d, z_g):
+    """SET the gradients to grad L + gamma grad R (R = 1/2 ||v||^2, `consensus_gradients`),
+    plus R1 / R2 on D's; returns (L_D, L_G)."""
+    c = game.config
+    d_loss, g_loss, g_theta, d_psi, r_theta, r_psi = consensus_gradients(
+        game.G, game.D, x_real, z_d, z_g, c.g_loss)
+    if c.r1:
+        d_psi = d_psi + penalty_gradient(game.D, x_real, c.r1)
+    if c.r2:
+        d_psi = d_psi + penalty_gradient(game.D, game.G.forward(z_d), c.r2)
+    assign_gradients(game.D, d_psi + c.consensus * r_psi)
+    assign_gradients(game.G, g_theta + c.consensus * r_theta)
+    return d_loss, g_loss
 
 
 def both_gradients(game, x_real, z_d, z_g):
