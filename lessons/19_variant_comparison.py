@@ -19,10 +19,9 @@ GAN variants).
 import numpy as np
 
 from _lesson import check, say, start
-from gan.comparison import (course_targets, course_variants, format_table, plot_comparison,
-                            run_comparison, summarise)
-from gan.comparison.effects import (against_baseline, detectable_rate, format_effects,
-                                    smallest_p)
+from gan.comparison import (COURSE_CONTROLS, course_targets, course_variants, format_table,
+                            plot_comparison, run_comparison, stackable, summarise)
+from gan.comparison.effects import against_baseline, detection_note, format_effects, smallest_p
 
 FIGURES = ("comparison.png",)
 
@@ -38,6 +37,11 @@ say(f"""The targets and what counts as success, fixed before any run:
 target's base settings (m = 64, 800 steps) and changes only what its own lesson changed. The
 conditional GAN and InfoGAN run on the two-mode mixture only: they need classes or codes, and
 N(-1, 1) has one mode. Seeds {list(seeds)}.""")
+stacked = [f"{v.name} on {t.name}" for t in targets for v in variants
+           if v.runs_on(t) and stackable(v, t)]
+say(f"""Trained as one ensemble per game (gan.ensemble: all seeds stacked, each member bitwise
+the single run): {', '.join(stacked)}. Every variant has updates of its own, which the ensemble
+does not stack, so each of its seeds is a single run.""")
 
 # %% [markdown]
 # ## The table
@@ -76,14 +80,12 @@ say(f"""With {n} seeds per game, the most uneven split possible ({n}/{n} against
 Fisher's p = {floor_p:.2g}: the test {power_word} reach p < 0.05 at this n, whatever the
 games do.""")
 for name, rate in plain_rates.items():
-    needed = detectable_rate(n, rate) if n >= 2 else None
-    need = ("out of reach: not even a rate of 100% gives that power" if needed is None
-            else f"at least {needed:.0%}")
-    say(f"""{name}: the plain GAN succeeded in {rate:.0%} of seeds. For Fisher's test to have 80%
-power against it at n = {n}, a variant's true success rate would have to be {need}; smaller
-improvements go undetected most of the time, and "no clear difference" below means only that.""")
+    say(f"""{name}: the plain GAN succeeded in {rate:.0%} of seeds; {detection_note(n, rate)}.
+"No clear difference" below means only that.""")
+say("""Minibatch discrimination on the two modes is measured against its control, the plain game
+with the same deeper G and steps ('against: control'), not the plain GAN.""")
 
-table = against_baseline(rows, targets)
+table = against_baseline(rows, targets, controls=COURSE_CONTROLS)
 print(format_effects(table))
 print()
 verdicts = {(e["target"], e["variant"]): e["verdict"] for e in table}
