@@ -97,9 +97,9 @@ effects = {(e["target"], e["variant"]): e["log10_median_ratio"] for e in table}
 counts = {kind: sum(v == kind for v in verdicts.values())
           for kind in ("better", "worse", "no clear difference")}
 say(f"""Of {len(verdicts)} (variant, target) pairs, {counts['better']} have a success rate
-higher than their baseline's (the plain GAN's, or the control's) at p < 0.05, {counts['worse']} lower, and
-{counts['no clear difference']} cannot be told apart from it by success rate with {n} seeds --
-which, by the power computed above, rules out only large differences.""")
+higher than their baseline's (the plain GAN's, or the control's) at p < 0.05,
+{counts['worse']} lower, and {counts['no clear difference']} cannot be told apart from it by
+success rate with {n} seeds -- which, by the power computed above, rules out only large differences.""")
 closer = {key: ratio for key, ratio in effects.items() if ratio[2] < 0}
 farther = {key: ratio for key, ratio in effects.items() if ratio[1] > 0}
 listed = lambda chosen: ", ".join(  # noqa: E731
@@ -107,9 +107,9 @@ listed = lambda chosen: ", ".join(  # noqa: E731
     else f"{v} on {t} ({10 ** r[0]:.2g}x higher)"
     for (t, v), r in chosen.items()) or "none"
 say(f"""Success rates are coarse; the median scores say more. Median JSD lower than the
-baseline's with the whole bootstrap interval of the log ratio below 0: {listed(closer)}. Higher, with
-the interval above 0: {listed(farther)}. (On the ring the score is modes covered, so there
-"lower" means fewer modes.) A bootstrap over {n} seeds is itself rough: with so few values its
+baseline's with the whole bootstrap interval of the log ratio below 0: {listed(closer)}.
+Higher, with the interval above 0: {listed(farther)}. (On the ring the score is modes
+covered, so there "lower" means fewer modes.) A bootstrap over {n} seeds is itself rough: with so few values its
 intervals run a little narrow.""")
 if lesson.fast:
     say("""--fast: these runs are far too short for any of the numbers above to mean anything

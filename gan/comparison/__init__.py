@@ -30,7 +30,8 @@ from gan.comparison.harness import (ROW_FIELDS, evaluation_stream, generator_par
 from gan.comparison.stacked import run_stacked, stackable
 from gan.comparison.table import format_table, plot_comparison, summarise
 
-__all__ = ["COURSE_CONTROLS", "stackable", "run_stacked", "Target", "Variant", "course_targets", "course_variants", "JSDBelow", "EveryModeHolds",
+__all__ = ["COURSE_CONTROLS", "stackable", "run_stacked", "Target", "Variant", "course_targets",
+           "course_variants", "JSDBelow", "EveryModeHolds",
            "ModesCovered", "ROW_FIELDS", "run_comparison", "run_one", "evaluation_stream",
            "measure", "generator_parts", "measured_by_the_harness", "summarise", "format_table",
            "plot_comparison"]
