@@ -99,7 +99,8 @@ counts = {kind: sum(v == kind for v in verdicts.values())
 say(f"""Of {len(verdicts)} (variant, target) pairs, {counts['better']} have a success rate
 higher than their baseline's (the plain GAN's, or the control's) at p < 0.05,
 {counts['worse']} lower, and {counts['no clear difference']} cannot be told apart from it by
-success rate with {n} seeds -- which, by the power computed above, rules out only large differences.""")
+success rate with {n} seeds -- which, by the power computed above, rules out only large
+differences.""")
 closer = {key: ratio for key, ratio in effects.items() if ratio[2] < 0}
 farther = {key: ratio for key, ratio in effects.items() if ratio[1] > 0}
 listed = lambda chosen: ", ".join(  # noqa: E731
@@ -109,8 +110,8 @@ listed = lambda chosen: ", ".join(  # noqa: E731
 say(f"""Success rates are coarse; the median scores say more. Median JSD lower than the
 baseline's with the whole bootstrap interval of the log ratio below 0: {listed(closer)}.
 Higher, with the interval above 0: {listed(farther)}. (On the ring the score is modes
-covered, so there "lower" means fewer modes.) A bootstrap over {n} seeds is itself rough: with so few values its
-intervals run a little narrow.""")
+covered, so there "lower" means fewer modes.) A bootstrap over {n} seeds is itself rough:
+with so few values its intervals run a little narrow.""")
 if lesson.fast:
     say("""--fast: these runs are far too short for any of the numbers above to mean anything
 beyond showing the computation.""")
