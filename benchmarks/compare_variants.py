@@ -69,7 +69,8 @@ def main():
         print()
     summary = summarise(rows, targets)
     print(format_table(summary, targets))
-    print("\nEffects against the plain GAN (95% bootstrap intervals over the seeds):")
+    print("\nEffects against the plain GAN or a matched control (95% bootstrap intervals over the "
+          "seeds):")
     print(format_effects(against_baseline(rows, targets, controls=COURSE_CONTROLS)))
     for entry in summary:
         if entry["variant"] == "plain GAN":
