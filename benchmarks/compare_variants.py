@@ -1,7 +1,7 @@
 """Issue 6, item 8: every variant and the plain GAN on the same targets and seeds.
 
     python benchmarks/compare_variants.py [--seeds 10] [--workers 2] [--steps N] [--out DIR]
-        [--targets "ring of 8"] [--variants "plain GAN,WGAN"] [--per-seed]
+        [--targets "N(-1, 1),ring of 8"] [--variants "plain GAN,WGAN"] [--per-seed]
 
 Targets, settings and success criteria are those of `gan.comparison.course_targets` and
 `course_variants` (the settings of lessons 09-15); the conditional GAN and InfoGAN run on the
@@ -13,17 +13,23 @@ runs on the machine; compare it within one run only.
 Then, per (target, variant), the effect against the plain GAN: the success-rate difference and
 log10 of the ratio of median scores, each with a 95% bootstrap interval over the seeds, Fisher's
 exact p, and what the test can detect at this number of seeds (`gan.comparison.effects`).
+Minibatch discrimination on the two modes is measured against its matched control (the plain
+game with lesson 12's deeper G and steps), not the plain GAN.
+
+The plain game's seeds on a 1D target train as one ensemble (`gan.comparison.stacked`), bitwise
+the single runs; every variant with a game of its own, and the ring, train one run per seed.
 """
 
 import argparse
 import json
+import re
 import time
 from pathlib import Path
 
 import matplotlib
 
-from gan.comparison import (course_targets, course_variants, format_table, plot_comparison,
-                            run_comparison, summarise)
+from gan.comparison import (COURSE_CONTROLS, course_targets, course_variants, format_table,
+                            plot_comparison, run_comparison, stackable, summarise)
 from gan.comparison.effects import against_baseline, detection_note, format_effects
 
 
@@ -44,6 +50,12 @@ def main():
     targets = chosen(course_targets(), args.targets, "targets")
     variants = chosen(course_variants(), args.variants, "variants")
     started = time.perf_counter()
+    if args.seeds < 1:
+        raise SystemExit(f"--seeds must be a positive integer, got {args.seeds}")
+    stacked = [f"{v.name} on {t.name}" for t in targets for v in variants
+               if v.runs_on(t) and stackable(v, t)]
+    print(f"As one ensemble per game (gan.ensemble, bitwise the single runs): "
+          f"{', '.join(stacked) or 'none'}; every other game and target as single runs.")
     rows = run_comparison(variants, targets, range(args.seeds), workers=args.workers,
                           steps=args.steps)
     wall = time.perf_counter() - started
@@ -57,8 +69,9 @@ def main():
         print()
     summary = summarise(rows, targets)
     print(format_table(summary, targets))
-    print("\nEffects against the plain GAN (95% bootstrap intervals over the seeds):")
-    print(format_effects(against_baseline(rows, targets)))
+    print("\nEffects against the plain GAN or a matched control (95% bootstrap intervals over the "
+          "seeds):")
+    print(format_effects(against_baseline(rows, targets, controls=COURSE_CONTROLS)))
     for entry in summary:
         if entry["variant"] == "plain GAN":
             print(f"  {entry['target']}: {detection_note(args.seeds, entry['success_rate'])}")
@@ -74,12 +87,17 @@ def chosen(items, names, what):
     """The items whose names are listed (comma-separated), in their own order; all if None."""
     if names is None:
         return items
-    wanted = [name.strip() for name in names.split(",")]
+    wanted = split_names(names)
     known = [item.name for item in items]
     unknown = [name for name in wanted if name not in known]
     if unknown:
         raise SystemExit(f"--{what}: unknown {unknown}; known are {known}")
     return tuple(item for item in items if item.name in wanted)
+
+
+def split_names(names):
+    """Comma-separated names, a comma inside parentheses not a separator: "N(-1, 1),WGAN"."""
+    return [name.strip() for name in re.split(r",(?![^()]*\))", names) if name.strip()]
 
 
 if __name__ == "__main__":

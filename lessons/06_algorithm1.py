@@ -163,9 +163,12 @@ say(f"""Trained in {metrics['seconds']:.1f} s. Final generator: mean {metrics['m
 
 lesson.save(figure1(history), FIGURES[0])
 frames = evolution_animation(history, lesson.out / FIGURES[1])
-evolution_html(history, lesson.out / FIGURES[2])
-print(f"  [animation] {lesson.out / FIGURES[1]} and {FIGURES[2]} ({frames} frames)")
-say("Open evolution.html in a browser to play, pause, step and scrub through the run.")
+player_frames = evolution_html(history, lesson.out / FIGURES[2])
+print(f"  [animation] {lesson.out / FIGURES[1]} ({frames} frames) and {FIGURES[2]} "
+      f"({player_frames} frames, one per snapshot)")
+say("""Open evolution.html in a browser (it needs no network): every snapshot is a frame, D and
+D* on their own 0-to-1 axis beside the densities; space plays and pauses, the arrow keys step,
+Home and End jump; click or drag on the loss and JSD curves to seek to that step.""")
 if lesson.fast:
     say(f"""--fast: {steps} steps are too short for the run to reach the target (JSD =
 {metrics['jsd']:.1e} nats); Figure 1 shows the start of the game, not its end. Run without

@@ -17,15 +17,20 @@ JSD(p_data || p_g) in nats on a fine grid, and the mass p_g puts near each mixtu
 A run succeeds when the target's `criterion` says so; a run that diverges fails.
 
 The parts: `criteria` (the success rules), `course` (the targets and variants compared),
-`harness` (training and measuring every run alike), `table` (the summary, printed and plotted).
+`harness` (training and measuring every run alike), `stacked` (the plain game's seeds as one
+`gan.ensemble` run), `table` (the summary, printed and plotted), `effects` (effect sizes, their
+bootstrap intervals, and what Fisher's test can detect at n seeds).
 """
 
-from gan.comparison.course import Target, Variant, course_targets, course_variants
+from gan.comparison.course import (COURSE_CONTROLS, Target, Variant, course_targets,
+                                   course_variants)
 from gan.comparison.criteria import EveryModeHolds, JSDBelow, ModesCovered
 from gan.comparison.harness import (ROW_FIELDS, evaluation_stream, generator_parts, measure,
                                     run_comparison, run_one)
+from gan.comparison.stacked import run_stacked, stackable
 from gan.comparison.table import format_table, plot_comparison, summarise
 
-__all__ = ["Target", "Variant", "course_targets", "course_variants", "JSDBelow", "EveryModeHolds",
+__all__ = ["COURSE_CONTROLS", "stackable", "run_stacked", "Target", "Variant", "course_targets",
+           "course_variants", "JSDBelow", "EveryModeHolds",
            "ModesCovered", "ROW_FIELDS", "run_comparison", "run_one", "evaluation_stream",
            "measure", "generator_parts", "summarise", "format_table", "plot_comparison"]

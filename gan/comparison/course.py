@@ -81,6 +81,12 @@ def course_targets(steps=800, steps_2d=5000, batch_size=64):
             Target("ring of 8", plane, ModesCovered(7, 0.5), score="modes_covered"))
 
 
+# The matched controls: (target, variant) -> the variant its effect is measured against instead
+# of the plain GAN (minibatch discrimination on the two modes runs lesson 12's deeper G and
+# 1500 steps; the plain game with the same G and steps tells the layer's effect from theirs).
+COURSE_CONTROLS = {("two modes", "minibatch discr."): "plain, lesson 12's G"}
+
+
 def course_variants():
     """The plain GAN and the seven variants with the settings of lessons 09-15 and 21.
 

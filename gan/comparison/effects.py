@@ -77,11 +77,16 @@ def smallest_p(n_a, n_b):
     return float(min(_fisher_p(n_a, n_a, 0, n_b), _fisher_p(0, n_a, n_b, n_b)))
 
 
-def detectable_rate(n, base_rate, power=0.8, alpha=0.05):
-    """The smallest success rate (on a grid of 0.01) that n runs of a variant need for Fisher's
-    test against n runs at ``base_rate`` to reach ``power``; None if even a rate of 1 does not."""
-    for rate in np.round(np.arange(base_rate, 1.0001, 0.01), 2):
-        if fisher_power(n, n, rate, base_rate, alpha) >= power:
+def detectable_rate(n, base_rate, power=0.8, alpha=0.05, direction="up"):
+    """The success rate nearest ``base_rate`` (on a grid of 0.01, above it for ``direction``
+    "up", below for "down") at which n runs of a variant reach ``power`` in Fisher's test
+    against n runs at ``base_rate``; None if even a rate of 1 (or 0) does not."""
+    if direction not in ("up", "down"):
+        raise ValueError(f"direction must be 'up' or 'down', got {direction!r}")
+    rates = (np.arange(base_rate, 1.0001, 0.01) if direction == "up"
+             else np.arange(base_rate, -0.0001, -0.01))
+    for rate in np.clip(np.round(rates, 2), 0.0, 1.0):
+        if fisher_power(n, n, float(rate), base_rate, alpha) >= power:
             return float(rate)
     return None
 
@@ -95,24 +100,26 @@ def row_score(row, target):
     return max(value, 1e-12) if target.score == "jsd" else max(value, 0.5)
 
 
-def against_baseline(rows, targets, baseline="plain GAN", seed=0):
+def against_baseline(rows, targets, baseline="plain GAN", seed=0, controls=None):
     """One dict per (target, variant other than ``baseline``) in the rows: successes and runs of
     both, Fisher's two-sided p, the success-rate difference and the log10 median-score ratio,
     each as (estimate, low, high) with a 95% bootstrap interval (a modes-covered score is
     floored at 0.5 so that the ratio exists), and the verdict by success rate ("better" or
-    "worse" at p < 0.05, else "no clear difference")."""
+    "worse" at p < 0.05, else "no clear difference"). ``controls`` maps (target name, variant
+    name) to another row's variant to compare against instead (a matched control, e.g. the plain
+    game with minibatch discrimination's deeper G); the dict's ``baseline`` names it."""
+    controls = dict(controls or {})
     out = []
     for target in targets:
         groups = {}
         for row in rows:
             if row["target"] == target.name:
                 groups.setdefault(row["variant"], []).append(row)
-        if baseline not in groups:
-            continue
-        base = groups[baseline]
         for name, group in groups.items():
-            if name == baseline:
+            against = controls.get((target.name, name), baseline)
+            if name == baseline or against not in groups:
                 continue
+            base = groups[against]
             s_v, s_b = sum(r["success"] for r in group), sum(r["success"] for r in base)
             p = fisher_exact([[s_v, len(group) - s_v], [s_b, len(base) - s_b]])[1]
             rate = bootstrap_interval([r["success"] for r in group], [r["success"] for r in base],
@@ -121,32 +128,45 @@ def against_baseline(rows, targets, baseline="plain GAN", seed=0):
                                        [row_score(r, target) for r in base], log_median_ratio,
                                        seed=seed)
             verdict = ("better" if rate[0] > 0 else "worse") if p < 0.05 else "no clear difference"
-            out.append({"target": target.name, "variant": name, "successes": s_v,
-                        "runs": len(group), "baseline_successes": s_b, "baseline_runs": len(base),
-                        "p": float(p), "rate_difference": rate, "log10_median_ratio": ratio,
-                        "verdict": verdict})
+            out.append({"target": target.name, "variant": name, "baseline": against,
+                        "successes": s_v, "runs": len(group), "baseline_successes": s_b,
+                        "baseline_runs": len(base), "p": float(p), "rate_difference": rate,
+                        "log10_median_ratio": ratio, "verdict": verdict})
     return out
 
 
 def format_effects(effects):
-    """The effects as a printable table."""
-    lines = [f"  {'target':10s} {'variant':20s} {'success':>9s} {'plain':>6s}  {'p':>5s}  "
-             f"{'rate difference [95% CI]':>26s}  {'log10 median ratio [95% CI]':>29s}  verdict"]
+    """The effects as a printable table (``against``: the baseline, "plain" for the plain GAN)."""
+    lines = [f"  {'target':10s} {'variant':20s} {'against':8s} {'success':>9s} {'base':>6s}  "
+             f"{'p':>5s}  {'rate difference [95% CI]':>25s}  {'log10 median ratio [95% CI]':>28s}"
+             f"  verdict"]
     for e in effects:
         rate, ratio = e["rate_difference"], e["log10_median_ratio"]
+        against = "plain" if e.get("baseline", "plain GAN") == "plain GAN" else "control"
         lines.append(
-            f"  {e['target']:10s} {e['variant']:20s} {e['successes']:4d}/{e['runs']:<4d}"
-            f" {e['baseline_successes']:2d}/{e['baseline_runs']:<3d} {e['p']:5.2f}  "
-            f"{rate[0]:+6.2f} [{rate[1]:+.2f}, {rate[2]:+.2f}]      {ratio[0]:+6.2f} "
-            f"[{ratio[1]:+.2f}, {ratio[2]:+.2f}]        {e['verdict']}")
+            f"  {e['target']:10s} {e['variant']:20s} {against:8s} {e['successes']:4d}/"
+            f"{e['runs']:<4d} {e['baseline_successes']:2d}/{e['baseline_runs']:<3d} "
+            f"{e['p']:5.2f}  {rate[0]:+6.2f} [{rate[1]:+.2f}, {rate[2]:+.2f}]     "
+            f"{ratio[0]:+6.2f} [{ratio[1]:+.2f}, {ratio[2]:+.2f}]       {e['verdict']}")
     return "\n".join(lines)
 
 
 def detection_note(n, baseline_rate):
-    """One sentence: what Fisher's test can detect with n seeds a game against this base rate."""
+    """One sentence: what Fisher's test can detect with n seeds per game against this base rate,
+    in both directions (80% power at p < 0.05)."""
     floor = smallest_p(n, n)
-    needed = detectable_rate(n, baseline_rate) if floor < 0.05 else None
-    reach = ("is out of reach: no true rate up to 100% gives it" if needed is None
-             else f"needs a true success rate of at least {needed:.0%}")
+    if floor >= 0.05:
+        return (f"with {n} seeds per game the smallest attainable p is {floor:.2g}: no "
+                f"difference in success rate can reach p < 0.05")
+    up, down = detectable_rate(n, baseline_rate), detectable_rate(n, baseline_rate,
+                                                                  direction="down")
+    better = ("no rate up to 100% is detected as better" if up is None else
+              f"a variant is found better only if its true rate is >= {up:.0%} "
+              f"(a difference of {up - baseline_rate:+.0%})")
+    worse = ("no rate down to 0% is detected as worse" if down is None else
+             f"worse only if <= {down:.0%} ({down - baseline_rate:+.0%})")
+    tail = ("so at this n the test cannot tell this game from another by success rate" if
+            up is None and down is None else "smaller differences go undetected most of the time")
     return (f"with {n} seeds per game the smallest attainable p is {floor:.2g}; against a base "
-            f"success rate of {baseline_rate:.0%}, 80% power at p < 0.05 {reach}")
+            f"success rate of {baseline_rate:.0%}, with 80% power at p < 0.05 {better}, "
+            f"{worse}; {tail}")

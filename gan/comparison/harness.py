@@ -9,6 +9,7 @@ import numpy as np
 
 import rng as project_rng
 from gan.comparison.course import Target, Variant
+from gan.comparison.stacked import run_stacked, stackable
 from gan.distributions import Mixture
 from gan.evaluate import generator_density, jsd_with_outside_mass
 from gan.targets2d import EVALUATION_SAMPLES, mode_centres, mode_coverage
@@ -18,17 +19,21 @@ from gan.variants import ConditionalGAN, InfoGAN
 from gan.variants.conditional import Conditioned
 
 
-ROW_FIELDS = ("variant", "target", "seed", "success", "diverged", "seconds", "metrics")
+ROW_FIELDS = ("variant", "target", "seed", "success", "diverged", "seconds", "stacked",
+              "metrics")
 
 
 # ---- running ----------------------------------------------------------------------------------
-def run_comparison(variants, targets, seeds, workers=1, steps=None):
+def run_comparison(variants, targets, seeds, workers=1, steps=None, stacked=True):
     """One row per (variant, target, seed) the variant runs on, in that order.
 
     Each row: ``variant``, ``target``, ``seed``, ``success`` (the target's criterion, False if the
-    run diverged), ``diverged``, ``seconds`` (training alone) and ``metrics`` (see
-    `measure`). ``steps``, if given, replaces every target's step count (for quick runs).
-    ``workers`` > 1 trains in that many processes; the rows do not depend on it.
+    run diverged), ``diverged``, ``seconds`` (training alone), ``stacked`` (trained in an
+    ensemble, see `gan.comparison.stacked`) and ``metrics`` (see `measure`). ``steps``, if
+    given, replaces every target's step count (for quick runs). With ``stacked`` (the
+    default) the plain game's seeds on a 1D target train as one `gan.ensemble` run, bitwise the
+    single runs; every other (variant, target) trains one run per seed. ``workers`` > 1 trains
+    in that many processes, the longest tasks first; the rows depend on neither.
     """
     variants, targets, seeds = tuple(variants), tuple(targets), tuple(seeds)
     if not variants or not all(isinstance(v, Variant) for v in variants):
@@ -43,16 +48,47 @@ def run_comparison(variants, targets, seeds, workers=1, steps=None):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
     if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
         raise ValueError(f"steps must be a positive integer or None, got {steps!r}")
-    tasks = [(variant, target, int(seed), steps) for target in targets for variant in variants
-             if variant.runs_on(target) for seed in seeds]
+    tasks = []                       # (cost, runner, task), in the order of the rows
+    for target in targets:
+        for variant in (v for v in variants if v.runs_on(target)):
+            config = target.config.replace(**variant.changes_on(target))
+            cost = (steps or config.steps) * config.k * (3 if variant.game.__name__ == "WGANGP"
+                                                         else 1)
+            if stacked and stackable(variant, target):
+                tasks.append((cost, run_stacked, (variant, target, seeds, steps)))
+            else:
+                tasks += [(cost, _one_row, (variant, target, int(seed), steps))
+                          for seed in seeds]
     if workers == 1:
-        return [run_one(task) for task in tasks]
-    with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(run_one, tasks))
+        results = [runner(task) for _, runner, task in tasks]
+    else:
+        order = sorted(range(len(tasks)), key=lambda i: -tasks[i][0] * (
+            len(seeds) if tasks[i][1] is run_stacked else 1))
+        with ProcessPoolExecutor(workers) as pool:
+            done = dict(zip(order, pool.map(_run_task, [tasks[i][1:] for i in order])))
+        results = [done[i] for i in range(len(tasks))]
+    return [row for rows in results for row in rows]
+
+
+def _run_task(runner_and_task):
+    runner, task = runner_and_task
+    return runner(task)
+
+
+def _one_row(task):
+    return [run_one(task)]
+
+
+def row(variant, target, seed, metrics, seconds, stacked=False):
+    """One row of the table; ``metrics`` None for a run that diverged."""
+    diverged = metrics is None
+    return {"variant": variant.name, "target": target.name, "seed": seed,
+            "success": not diverged and bool(target.criterion(metrics)), "diverged": diverged,
+            "seconds": seconds, "stacked": stacked, "metrics": {} if diverged else metrics}
 
 
 def run_one(task):
-    """Train one (variant, target, seed[, steps]) and measure it: one row of the table."""
+    """Train one (variant, target, seed[, steps]) as a single run and measure it: one row."""
     variant, target, seed, steps = task
     changes = dict(variant.changes_on(target), seed=seed, snapshot_every=0)
     if steps is not None:
@@ -69,13 +105,9 @@ def run_one(task):
     try:
         train(config, game=make, measurer=Unmeasured())     # measured below, all alike
     except TrainingDiverged:
-        return {"variant": variant.name, "target": target.name, "seed": seed, "success": False,
-                "diverged": True, "seconds": time.perf_counter() - started, "metrics": {}}
+        return row(variant, target, seed, None, time.perf_counter() - started)
     seconds = time.perf_counter() - started
-    metrics = measure(games[0], evaluation_stream(seed))
-    return {"variant": variant.name, "target": target.name, "seed": seed,
-            "success": bool(target.criterion(metrics)), "diverged": False, "seconds": seconds,
-            "metrics": metrics}
+    return row(variant, target, seed, measure(games[0], evaluation_stream(seed)), seconds)
 
 
 def evaluation_stream(seed):

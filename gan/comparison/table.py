@@ -52,17 +52,17 @@ def format_table(summary, targets):
             continue
         lines.append(f"{target.name}: success = {target.criterion.describe()}")
         if target.score == "jsd":
-            lines.append(f"  {'variant':<18} {'success':>8} {'median JSD':>11} {'worst JSD':>10}"
+            lines.append(f"  {'variant':<20} {'success':>8} {'median JSD':>11} {'worst JSD':>10}"
                          f" {'diverged':>8} {'seconds':>8}")
             for e in entries:
-                lines.append(f"  {e['variant']:<18} {e['successes']:>3}/{e['runs']:<4} "
+                lines.append(f"  {e['variant']:<20} {e['successes']:>3}/{e['runs']:<4} "
                              f"{e['median']:>11.2e} {e['worst']:>10.2e} {e['diverged']:>8}"
                              f" {e['seconds']:>8.1f}")
         else:
-            lines.append(f"  {'variant':<18} {'success':>8} {'median modes':>12} "
+            lines.append(f"  {'variant':<20} {'success':>8} {'median modes':>12} "
                          f"{'fewest':>6} {'median HQ':>9} {'diverged':>8} {'seconds':>8}")
             for e in entries:
-                lines.append(f"  {e['variant']:<18} {e['successes']:>3}/{e['runs']:<4} "
+                lines.append(f"  {e['variant']:<20} {e['successes']:>3}/{e['runs']:<4} "
                              f"{e['median']:>12.1f} {e['worst']:>6.0f} "
                              f"{e['median_quality']:>9.2f} {e['diverged']:>8}"
                              f" {e['seconds']:>8.1f}")

@@ -27,6 +27,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
+from gan.play.assets import inline_scripts
 from gan.play.session import Diverged, Session
 from gan.play.view import state
 from nn.threads import blas_threads
@@ -36,8 +37,9 @@ LOOPBACK = "127.0.0.1"
 
 
 def page_html():
-    """The page, read from the package."""
-    return resources.files("gan.play").joinpath("page.html").read_text(encoding="utf-8")
+    """The page, read from the package, its shared scripts inlined (`gan.play.assets`)."""
+    return inline_scripts(resources.files("gan.play").joinpath("page.html").read_text(
+        encoding="utf-8"))
 
 
 class PlayServer(ThreadingHTTPServer):

@@ -1,5 +1,6 @@
 """The figures of a run: Figure 1 of Goodfellow et al. (2014) from real training, its evolution
-as an animation, the losses, JSD(p_data || p_g), and D against D*.
+as an animation and as a player page of our own
+(`gan.plots.player`), the losses, JSD(p_data || p_g), and D against D*.
 
 The paper's conventions hold throughout: p_data black dotted, p_g green solid, D blue dashed.
 Below a density panel, the noise line z and the data line x, with an arrow from each of a few
@@ -24,10 +25,12 @@ from gan.plots.common import (D_STYLE, DISCRIMINATOR_SIZE, JSD_SIZE, LOSSES_SIZE
                               P_G_STYLE, _as_history, _headless_axes, plot_densities,
                               plot_z_arrows)
 from gan.plots.figures import discriminator_figure, figure1, jsd_figure, losses_figure
+from gan.plots.player import player_data, player_html, write_player
 
 __all__ = ["plot_densities", "plot_z_arrows", "figure1", "evolution_animation", "evolution_html",
            "losses_figure", "jsd_figure", "discriminator_figure", "write_run_figures",
-           "P_DATA_STYLE", "P_G_STYLE", "D_STYLE", "MAX_FRAMES"]
+           "player_data", "player_html", "write_player", "P_DATA_STYLE", "P_G_STYLE", "D_STYLE",
+           "MAX_FRAMES"]
 
 
 # ---------------------------------------------------------------- a run's folder

@@ -1,20 +1,17 @@
 """The evolution of D(x) and p_g(x) over training: an animated GIF, and a self-contained HTML
-page with a player that needs no network."""
+page with a player of our own that needs no network (`gan.plots.player`)."""
 
 from __future__ import annotations
 
-import base64
-import io
-import re
 from pathlib import Path
 
 import numpy as np
 from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.figure import Figure
-from PIL import Image
 
 from gan.plots.common import (MAX_FRAMES, P_G_STYLE, _as_history, _density_top, _positive_number,
                               _require_snapshots, _view_range, _z_arrows, plot_densities)
+from gan.plots.player import write_player
 
 
 # ---------------------------------------------------------------- evolution
@@ -32,29 +29,13 @@ def evolution_animation(history, path, fps=6, max_frames=MAX_FRAMES, dpi=80):
     return frames
 
 
-def evolution_html(history, path, fps=6, max_frames=MAX_FRAMES, dpi=80):
-    """The same evolution as `evolution_animation`, as a self-contained HTML page with
-    matplotlib's JavaScript player (play, pause, step, scrub): the frames are embedded as
-    PNG data and the player's icon font, normally fetched from a CDN, is replaced by
-    inline symbols, so the page opens without a network. Returns the number of frames."""
+def evolution_html(history, path, fps=8):
+    """The evolution as a self-contained HTML page with a player of our own (`gan.plots.player`):
+    every snapshot a frame, D and D* on their own 0..1 axis beside the densities, the losses and
+    JSD with a cursor linked to the frame, keyboard control; it fetches nothing. ``fps`` is the
+    initial playing speed in frames per second. Returns the number of frames."""
     _positive_number("fps", fps)
-    _positive_number("dpi", dpi)
-    history = _as_history(history)
-    animation, frames = _evolution(history, fps, max_frames, dpi)
-    player = _offline_player(animation.to_jshtml(fps=fps, embed_frames=True,
-                                                 default_mode="loop"))
-    final = history.snapshot_steps[-1]
-    page = (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>numpy-gan: D(x) and p_g over training</title>\n{PLAYER_STYLE}</head>\n"
-            f"<body>\n"
-            f"<h2>D(x) and p<sub>g</sub> over {final} steps of Algorithm 1</h2>\n"
-            f"<p>Black dotted: p<sub>data</sub>. Green: p<sub>g</sub>, the generator's density. "
-            f"Blue dashed: the discriminator D(x). Watch D follow the difference between the "
-            f"densities and flatten to 1/2 as p<sub>g</sub> reaches p<sub>data</sub>.</p>\n"
-            f"{player}\n</body>\n</html>\n")
-    Path(path).write_text(page, encoding="utf-8")
-    return frames
-
+    return write_player(history, path, fps=fps)
 
 
 def _evolution(history, fps, max_frames, dpi):
@@ -105,32 +86,3 @@ def _evolution(history, fps, max_frames, dpi):
     figure.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.12)
     animation = FuncAnimation(figure, draw, frames=frames, interval=1000.0 / fps, blit=False)
     return animation, len(frames)
-
-
-# The player's buttons are Font Awesome icons, normally fetched from a CDN; these inline text
-# symbols stand in for them (each button also has a title, shown on hover).
-_PLAYER_ICONS = {"minus": "\\2212", "fast-backward": "\\23EE\\FE0E",
-                 "step-backward": "|\\25C2", "play": "\\25B6\\FE0E", "pause": "\\23F8\\FE0E",
-                 "step-forward": "\\25B8|", "fast-forward": "\\23ED\\FE0E", "plus": "+"}
-PLAYER_STYLE = ("<style>\n.fa { font-style: normal; font-family: sans-serif; }\n"
-                + "".join(f".fa-{name}::before {{ content: \"{glyph}\"; }}\n"
-                          for name, glyph in _PLAYER_ICONS.items())
-                + ".fa-flip-horizontal { display: inline-block; transform: scaleX(-1); }\n"
-                "</style>\n")
-_PNG_FRAME = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)")
-
-
-def _offline_player(html):
-    """matplotlib's player without its external stylesheet, its frames as palette PNGs."""
-    html = re.sub(r"<link[^>]*href=[\"']https?://[^>]*>", "", html)
-    return _PNG_FRAME.sub(_palette_frame, html)
-
-
-def _palette_frame(match):
-    """One embedded RGBA frame re-encoded with a 64-colour palette: a quarter of the bytes for
-    line art in a handful of colours."""
-    data = base64.b64decode(match.group(1).replace("\\\n", "").replace("\n", ""))
-    image = Image.open(io.BytesIO(data)).convert("RGB").quantize(colors=64)
-    buffer = io.BytesIO()
-    image.save(buffer, format="png")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
