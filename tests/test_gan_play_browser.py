@@ -83,9 +83,14 @@ def test_play_advances_the_step_count_and_pause_stops_it(page, server):
     page.get_by_test_id("pause").click()
     page.wait_for_function("() => !window.ganStats.playing && document.getElementById('play')"
                            ".disabled === false")
-    page.wait_for_timeout(300)                     # the last batch asked for is drawn
-    shown = count(page, "step-count")
-    page.wait_for_timeout(300)
+    # A batch asked for before the pause may still be in flight: wait (up to 10 s, not a fixed
+    # delay, which a loaded machine can outlast) until the page shows the server's count.
+    for _ in range(100):
+        shown = count(page, "step-count")
+        if shown == api(server, "/api/state")["iterations"]:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)                     # paused: nothing more is asked for or drawn
     assert count(page, "step-count") == shown == api(server, "/api/state")["iterations"]
 
 
