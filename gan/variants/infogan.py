@@ -52,6 +52,39 @@ def sample_codes(K, m, rng):
     return np.minimum((K * u).astype(np.int64), K - 1)
 
 
+def sample_continuous_codes(d, m, rng):
+    """m continuous codes c ~ U(-1, 1)^d (Chen et al. 2016, section 6): c = 2 u - 1, u ~ U[0, 1)."""
+    return 2 * np.asarray(rng.random((m, d)), dtype=np.float64).reshape(m, d) - 1
+
+
+def gaussian_information_loss(q_means, c, sigma=1.0):
+    """L_I for continuous codes, Q(c | x) = N(c; mu(x), sigma^2 I) with a fixed sigma.
+
+    log Q(c | x) = -||c - mu(x)||^2 / (2 sigma^2) - (d / 2) log(2 pi sigma^2), so
+
+        L_I = -1/m sum_i log Q(c_i | x_i) = 1/m sum_i ||c_i - mu_i||^2 / (2 sigma^2) + (d / 2)
+              log(2 pi sigma^2),   dL_I/dmu_i = (mu_i - c_i) / (sigma^2 m):
+
+    the squared error of Q's mean against the code, and its gradient, plus a constant that no
+    parameter moves (Chen et al. treat a continuous code "as a factored Gaussian"). The bound
+    I(c; G(z, c)) >= H(c) - L_I holds with H(c) = d log 2 for c ~ U(-1, 1)^d.
+
+    q_means: (m, d) Q's means; c: (m, d) the codes. Returns (L_I, dL_I/dq_means).
+    """
+    q_means, c = np.asarray(q_means), np.asarray(c)
+    if q_means.ndim != 2 or q_means.shape != c.shape or q_means.shape[0] < 1:
+        raise ValueError(f"q_means and c must have the same shape (m, d) with m >= 1, got "
+                         f"{q_means.shape} and {c.shape}")
+    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or \
+            not (np.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma must be a positive finite number, got {sigma!r}")
+    m, d = q_means.shape
+    residual = q_means - c                                          # mu - c
+    loss = (np.sum(residual ** 2) / (2 * sigma ** 2 * m)
+            + 0.5 * d * np.log(2 * np.pi * sigma ** 2))
+    return float(loss), residual / (sigma ** 2 * m)
+
+
 class InfoGAN(GAN):
     """G(z, c): R^(noise_dim + K) -> R^dim, and D with two heads, D's logit and Q's K logits.
 
