@@ -86,6 +86,7 @@ normal_word = compare("28 normal z: tail mass vs the target's", normal["tail"], 
                       ("less than", "about the same as", "more than"), tolerance=0.25)
 closer = compare("28 JSD uniform vs normal z", uniform["jsd"], normal["jsd"],
                  ("smaller than", "about the same as", "larger than"), tolerance=0.2)
+outside = float(target.cdf(uniform["low"]) + 1 - target.cdf(uniform["high"]))
 if lesson.fast:
     say(f"""--fast: {steps} steps are too short for either G to fit the target; the sentences
 below describe this run's numbers only.""")
@@ -94,9 +95,10 @@ say(f"""With uniform z every sample lies in G([-1, 1]), a bounded interval (G(-1
 [{uniform['low']:+.2f}, {uniform['high']:+.2f}]), and the mass it puts beyond mu +- 3 sigma ({uniform['tail']:.5f}) is
 {short} the target's {target_tail:.5f} ("about the same" within 25%). With normal z the same
 network's mass there ({normal['tail']:.5f}) is {normal_word} the target's. The uniform game's
-JSD ({uniform['jsd']:.4f} nats) is {closer} the normal game's ({normal['jsd']:.4f}) within 20%:
-the tails hold only 0.27% of the mass, so a JSD barely sees them; the bounded support is the
-visible difference.""")
+JSD ({uniform['jsd']:.2e} nats) is {closer} the normal game's ({normal['jsd']:.2e}; "about the
+same" within 20%). Outside the uniform G's range the target holds {outside:.4f} of its mass
+and p_g none: a slope that must grow without bound at z = +-1 is what a finite network, in
+{steps} steps, does not reach.""")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
@@ -109,7 +111,9 @@ for ax, (prior, row) in zip(axes, rows.items()):
         ax.axvline(edge, color="grey", lw=0.7)
     ax.set_yscale("log")
     ax.set(ylim=(1e-4, 1), xlabel="x", ylabel="density (log)",
-           title=f"{prior} z: mass beyond 3 sigma {row['tail']:.4f} (target {target_tail:.4f})")
+           title=f"{prior} z: mass beyond 3 sigma {row['tail']:.4f} (target {target_tail:.4f})",
+           )
+    ax.title.set_fontsize(9)
     ax.legend(fontsize=7, loc="lower center")
 lesson.save(fig, FIGURES[0])
 
