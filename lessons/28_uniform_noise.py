@@ -92,7 +92,8 @@ if lesson.fast:
 below describe this run's numbers only.""")
 say(f"""With uniform z every sample lies in G([-1, 1]), a bounded interval (G(-1) =
 {uniform['ends'][0]:+.2f}, G(1) = {uniform['ends'][1]:+.2f}; the extremes of 200 000 samples:
-[{uniform['low']:+.2f}, {uniform['high']:+.2f}]), and the mass it puts beyond mu +- 3 sigma ({uniform['tail']:.5f}) is
+[{uniform['low']:+.2f}, {uniform['high']:+.2f}]), and the mass it puts beyond mu +- 3 sigma
+({uniform['tail']:.5f}) is
 {short} the target's {target_tail:.5f} ("about the same" within 25%). With normal z the same
 network's mass there ({normal['tail']:.5f}) is {normal_word} the target's. The uniform game's
 JSD ({uniform['jsd']:.2e} nats) is {closer} the normal game's ({normal['jsd']:.2e}; "about the
