@@ -212,3 +212,105 @@ class InfoGAN(GAN):
             "code_std": [float(x.std()) for x in x_by_code],
             "q_accuracy": float(np.mean(recovered)),
         }
+
+
+class ContinuousCode:
+    """G with its continuous code fixed at the value c: forward(z) = G([z, c])."""
+
+    def __init__(self, G, c):
+        self.G, self.c = G, float(c)
+        self.flat_params = G.flat_params
+
+    def forward(self, z):
+        z = np.asarray(z, dtype=self.flat_params.dtype)
+        return self.G.forward(np.concatenate([z, np.full((len(z), 1), self.c, z.dtype)], axis=1))
+
+
+class ContinuousInfoGAN(InfoGAN):
+    """InfoGAN with one continuous code c ~ U(-1, 1) and the fixed-variance Gaussian Q head:
+    G(z, c): R^(noise_dim + 1) -> R^dim, D's last layer [l, mu] (D's logit and Q's mean).
+
+    L_I is `gaussian_information_loss` (the squared error of mu(G(z, c)) against c, over
+    2 sigma^2), so Q learns to read c back and G to keep it readable. Measurements treat p_g
+    as the mixture over ``code_points`` equally spaced values of c (midpoints of equal bins of
+    [-1, 1]); ``code_correlation`` is the Pearson correlation of c and G(z, c), and
+    ``q_correlation`` that of c and Q's mean. Settings: ``information_weight`` lambda (> 0) and
+    ``sigma`` (> 0, Chen et al. use lambda small for continuous codes).
+    """
+
+    code_points = 8
+
+    def __init__(self, config, rng, information_weight=1.0, sigma=1.0):
+        if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or \
+                not (np.isfinite(sigma) and sigma > 0):
+            raise ValueError(f"sigma must be a positive finite number, got {sigma!r}")
+        self.sigma = float(sigma)
+        super().__init__(config, rng, categories=2, information_weight=information_weight)
+        self.categories = 1                                # one continuous code
+
+    def build_players(self, rng):
+        """G then D: G with one more input (c), D with one more output (Q's mean)."""
+        c, dim = self.config, self.config.target.dim
+        MLP = engine(c.engine).MLP
+        G = MLP([c.noise_dim + 1, *c.g_hidden, dim], c.g_activation, rng=rng, dtype=self.dtype)
+        D = MLP([dim, *c.d_hidden, 2], c.d_activation, rng=rng, dtype=self.dtype)
+        return G, D
+
+    def generate(self, z, c):
+        """x = G(z, c) for codes c of shape (m, 1)."""
+        z = np.asarray(z, dtype=self.dtype)
+        return self.G.forward(np.concatenate([z, np.asarray(c, dtype=self.dtype)], axis=1))
+
+    def recover_codes(self, x):
+        """Q's mean mu(x), (n, 1)."""
+        return self.heads(x)[1]
+
+    def _sample(self, m, rng):
+        c = sample_continuous_codes(1, m, rng).astype(self.dtype)
+        return c, self.generate(self.sample_noise(m, rng), c)
+
+    def discriminator_update(self, step, rng):
+        """D and Q descend L_D + lambda L_I (Q on the fakes only). Returns (loss, V estimate)."""
+        m, lam = self.config.batch_size, self.information_weight
+        x_real = self.sample_real(m, rng)
+        c, x_fake = self._sample(m, rng)
+        logits, mu = self.heads(np.concatenate([x_real, x_fake], axis=0))
+        loss_d, grad_real, grad_fake = discriminator_loss(logits[:m], logits[m:])
+        loss_i, grad_mu = gaussian_information_loss(mu[m:], c, self.sigma)
+        grad_heads = np.zeros((2 * m, 2), dtype=self.dtype)
+        grad_heads[:m, :1], grad_heads[m:, :1] = grad_real, grad_fake
+        grad_heads[m:, 1:] = lam * grad_mu                 # lambda (mu - c) / (sigma^2 m)
+        self.D.backward(grad_heads)
+        self.opt_d.step()
+        return loss_d + lam * loss_i, value(logits[:m], logits[m:])
+
+    def generator_update(self, step, rng):
+        """G descends L_G + lambda L_I through both heads. Returns that loss."""
+        lam = self.information_weight
+        c, x_fake = self._sample(self.config.batch_size, rng)
+        logits, mu = self.heads(x_fake)
+        loss_g, grad_logits = generator_loss(logits, self.config.g_loss)
+        loss_i, grad_mu = gaussian_information_loss(mu, c, self.sigma)
+        grad_x = self.D.backward(np.concatenate([grad_logits, lam * grad_mu], axis=1),
+                                 param_grads=False)
+        self.G.backward(grad_x, input_grad=False)
+        self.opt_g.step()
+        return loss_g + lam * loss_i
+
+    def _code_generators(self):
+        points = -1 + (2 * np.arange(self.code_points) + 1) / self.code_points
+        return [ContinuousCode(self.G, c) for c in points]
+
+    def final_metrics(self, setup):
+        """The mixture's JSD, G(z, c)'s mean per code value, and the correlations of c with
+        G(z, c) and with Q's mean, on 10k samples per code value."""
+        metrics = {key: value for key, value in super().final_metrics(setup).items()
+                   if key != "q_accuracy"}
+        z = setup["z_eval"][:SNAPSHOT_SAMPLES]
+        generators = self._code_generators()
+        c = np.repeat([G_c.c for G_c in generators], len(z))
+        x = np.concatenate([G_c.forward(z)[:, 0] for G_c in generators])
+        mu = self.recover_codes(x[:, None])[:, 0]
+        metrics["code_correlation"] = float(np.corrcoef(c, x)[0, 1])
+        metrics["q_correlation"] = float(np.corrcoef(c, mu)[0, 1])
+        return metrics
