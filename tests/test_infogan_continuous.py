@@ -40,3 +40,20 @@ def test_bad_input_is_named():
         gaussian_information_loss(np.zeros((2, 1)), np.zeros((2, 1)), 0.0)
     with pytest.raises(ValueError, match="same shape"):
         gaussian_information_loss(np.zeros((2, 1)), np.zeros((2, 2)))
+
+
+def test_game_with_a_continuous_code_trains_reproducibly():
+    from gan.config import GANConfig
+    from gan.distributions import Normal
+    from gan.train import train
+    from gan.variants.infogan import ContinuousInfoGAN
+
+    config = GANConfig(target=Normal(0.0, 1.0), steps=20, snapshot_every=20, seed=3,
+                       g_hidden=(8,), d_hidden=(8,))
+    first, second = (train(config, game=ContinuousInfoGAN) for _ in range(2))
+    assert np.array_equal(first.G.flat_params, second.G.flat_params)
+    assert first.D.sizes[-1] == 2 and first.G.sizes[0] == config.noise_dim + 1
+    for key in ("jsd", "code_correlation", "q_correlation"):
+        assert np.isfinite(first.metrics[key])
+    with pytest.raises(ValueError, match="sigma"):
+        ContinuousInfoGAN(config, np.random.default_rng(0), sigma=-1.0)
