@@ -194,7 +194,8 @@ and
 Q {reads} (correlation {continuous.metrics['q_correlation']:+.3f}). The mean of G(z, c) at
 c = -0.875 .. 0.875: {', '.join(f"{m:+.2f}" for m in continuous.metrics['code_mean'])}. The JSD
 of the mixture over c is {continuous.metrics['jsd']:.3f} nats: nothing in L_I asks c to be a
-small part of x's variation, so G may let c carry most of it.""")
+small part of x's variation, so G may let c carry most of it; where it does (a correlation
+near 1), p_g is close to G's image of the bounded, uniform c, the missing tails of lesson 28.""")
 
 game = ContinuousInfoGAN.from_players(continuous.config, continuous.G, continuous.D)
 sweep_z = continuous.config.p_z.sample(400, np.random.default_rng(4))
