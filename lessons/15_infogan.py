@@ -19,6 +19,7 @@ import functools
 
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy.stats import norm
 
 from _lesson import check, compare, say, start
 from gan.config import GANConfig
@@ -28,8 +29,12 @@ from gan.game import GAN
 from gan.train import train
 from gan.variants.conditional import Conditioned
 from gan.variants.infogan import InfoGAN, information_loss, sample_codes
+from gan.variants.infogan_continuous import (ContinuousInfoGAN, gaussian_information_loss,
+                                            sample_continuous_codes)
+from nn.gradcheck import compare as gradient_error
+from nn.gradcheck import numerical_gradients
 
-FIGURES = ("codes.png", "information.png")
+FIGURES = ("codes.png", "information.png", "continuous_code.png")
 
 lesson = start(__file__, __doc__)
 K = 3
@@ -146,6 +151,65 @@ ax.set(xlabel="step", ylabel="loss",
        title=f"InfoGAN, seed {seeds[0]}: final bound log K - L_I = {final_bound:.3f} nats")
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[1])
+
+# %% [markdown]
+# ## A continuous code: c ~ U(-1, 1) and a Gaussian Q
+#
+# Chen et al. also give G continuous codes, c ~ U(-1, 1), read back by a Q that is a Gaussian
+# of fixed variance: Q(c | x) = N(c; mu(x), sigma^2). Then
+# -log Q(c | x) = (c - mu(x))^2 / (2 sigma^2) + (1/2) log(2 pi sigma^2), so over a minibatch
+# L_I = (1/m) sum_i (c_i - mu_i)^2 / (2 sigma^2) + const and dL_I/dmu_i = (mu_i - c_i) /
+# (sigma^2 m): the mutual-information term is a squared-error regression of c on x, and
+# I(c; G(z, c)) >= H(c) - L_I with H(c) = log 2. Q's head is one more output of D, its mean.
+
+# %%
+check_rng = np.random.default_rng(3)
+mu_q, c_q = check_rng.normal(size=(6, 1)), sample_continuous_codes(1, 6, check_rng)
+sigma_q = 0.7
+loss_q, grad_q = gaussian_information_loss(mu_q, c_q, sigma_q)
+from_scipy = -np.mean(norm.logpdf(c_q, loc=mu_q, scale=sigma_q))
+worst = gradient_error([grad_q], numerical_gradients(
+    lambda: gaussian_information_loss(mu_q, c_q, sigma_q)[0], [mu_q]))
+same_loss = check("15 Gaussian L_I vs scipy's log-density", abs(loss_q - from_scipy), "<", 1e-12,
+                  ("equals", "does NOT equal"))
+same_gradient = check("15 Gaussian L_I gradient vs finite differences",
+                      worst.max_relative_error, "<", 1e-6, ("agrees with", "DISAGREES with"))
+say(f"""Check: the squared-error form ({loss_q:.10f}) {same_loss} minus the mean of scipy's
+normal log-density ({from_scipy:.10f}); the gradient (mu - c)/(sigma^2 m) {same_gradient}
+finite differences ({worst}).""")
+
+continuous_target = Normal(0.0, 1.0)
+continuous = train(GANConfig(target=continuous_target, steps=lesson.pick(1500, 150), seed=0,
+                             snapshot_every=lesson.pick(1500, 150)), game=ContinuousInfoGAN)
+moves = check("15 continuous code: |corr(c, G(z, c))|",
+              abs(continuous.metrics["code_correlation"]), ">", 0.5,
+              ("moves the sample along x", "does not move the sample along x consistently"))
+reads = check("15 continuous code: |corr(c, Q's mean)|", abs(continuous.metrics["q_correlation"]),
+              ">", 0.5, ("reads the code back", "does not read the code back"))
+if lesson.fast:
+    say(f"""--fast: {continuous.config.steps} steps are short; the sentences below describe
+this run's numbers only.""")
+say(f"""On {continuous_target!r}, the continuous code {moves}: the correlation of c and
+G(z, c) is {continuous.metrics['code_correlation']:+.3f} (0.5 in size the threshold of the word),
+and
+Q {reads} (correlation {continuous.metrics['q_correlation']:+.3f}). The mean of G(z, c) at
+c = -0.875 .. 0.875: {', '.join(f"{m:+.2f}" for m in continuous.metrics['code_mean'])}. The JSD
+of the mixture over c is {continuous.metrics['jsd']:.3f} nats: nothing in L_I asks c to be a
+small part of x's variation, so G may let c carry most of it; where it does (a correlation
+near 1), p_g is close to G's image of the bounded, uniform c, the missing tails of lesson 28.""")
+
+game = ContinuousInfoGAN.from_players(continuous.config, continuous.G, continuous.D)
+sweep_z = continuous.config.p_z.sample(400, np.random.default_rng(4))
+fig, ax = plt.subplots(figsize=(6, 3.6))
+for c_value in np.linspace(-1, 1, 9):
+    x_c = game.generate(sweep_z, np.full((400, 1), c_value))[:, 0]
+    ax.plot(np.full(400, c_value) + np.random.default_rng(5).uniform(-0.03, 0.03, 400), x_c,
+            ".", ms=2, color="tab:green")
+ax.set(xlabel="continuous code c", ylabel="G(z, c)",
+       title=f"Each c gives a column of samples; corr(c, G(z, c)) = "
+             f"{continuous.metrics['code_correlation']:+.2f}")
+ax.title.set_fontsize(9)
+lesson.save(fig, FIGURES[2])
 
 # %%
 print("Exercises")

@@ -59,7 +59,7 @@ class CodeMixtureLine(Line):
 
     @staticmethod
     def _code_generators(game):
-        return [Conditioned(game.G, c, game.categories) for c in range(game.categories)]
+        return game.code_generators()
 
     def snapshot(self, game, setup):
         """As the plain GAN's, with p_g = (1/K) sum_c p_g(.|c); ``x_of_z`` has one row per code."""
@@ -102,7 +102,6 @@ class CodeMixtureLine(Line):
             "code_std": [float(x.std()) for x in x_by_code],
             "q_accuracy": float(np.mean(recovered)),
         }
-
 
 class InfoGAN(GAN):
     """G(z, c): R^(noise_dim + K) -> R^dim, and D with two heads, D's logit and Q's K logits.
@@ -161,6 +160,10 @@ class InfoGAN(GAN):
     def recover_codes(self, x):
         """argmax_c Q(c | x)."""
         return np.argmax(self.heads(x)[1], axis=1)
+
+    def code_generators(self):
+        """G with its code fixed, one per code value: the mixture's parts the measurer draws."""
+        return [Conditioned(self.G, c, self.categories) for c in range(self.categories)]
 
     def discriminator_update(self, step, rng):
         """D and Q descend L_D + lambda L_I: D's head sees real and fake, Q's head the fakes only.
