@@ -1,5 +1,8 @@
 """Lesson 23: making it fast, one optimisation at a time.
 
+Course section (by the course's Chinese terms): 反向传播 (backpropagation) and 优化器 (the
+optimiser), the textbook engine made fast; beyond the course.
+
 The textbook engine (nn/) is what lessons 03-22 explain; the fast engine (nn/fast/) computes the
 same numbers with fewer, larger NumPy calls. Like llm.c's numbered kernels, we go from one to the
 other in steps, on the benchmark's reference step (benchmarks/bench_step.py: one iteration of

@@ -1,5 +1,9 @@
 """Lesson 24 -- Why GAN training is hard: the game's dynamics, derived, drawn and measured.
 
+Course section (by the course's Chinese terms): 训练的困难 (why training is hard), 纳什均衡
+(Nash equilibrium) and 梯度下降 (gradient descent) as a dynamical system; beyond the
+course.
+
 Follows the course's warning that GANs oscillate (lessons 8 and 19) with the explanation of
 Mescheder et al. (2017, "The Numerics of GANs"; 2018, "Which Training Methods for GANs do
 actually Converge?"). The players move along the field v = (-grad_theta L_G, grad_psi V); near an

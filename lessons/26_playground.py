@@ -1,5 +1,8 @@
 """Lesson 26 -- the playground: play Algorithm 1 by hand with `python -m gan play`.
 
+Course section (by the course's Chinese terms): 生成对抗网络的训练算法 (Algorithm 1), played by
+hand.
+
 Follows lessons 06 (Algorithm 1) and 13 (two dimensions). `python -m gan play` opens a page
 that trains this project's own G and D one update at a time: "D step" runs one update of D
 alone, "G step" one of G alone, "step" one iteration (k D steps, then one G step), "play"
