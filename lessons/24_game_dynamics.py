@@ -20,7 +20,7 @@ open the figures in windows; --out DIR: where the figures go)
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan.dynamics import updates
 from gan.dynamics.dirac import DiracGAN, f_prime
 from gan.dynamics.field import eigenvalues, jacobian
@@ -234,21 +234,31 @@ w_stationary, v_stationary, iterations = stationary_point(still, lesson.pick(100
 stationary = describe(jacobian(still.field, w_stationary), still.n_theta)
 summary(f"stationary ({iterations} it.)", stationary, v_stationary)
 print(f"  the stationary point is {np.linalg.norm(w_stationary - w_start):.2f} away in w")
-same = abs(dense_facts["max_real"] - trained["max_real"]) <= 0.1 * abs(trained["max_real"])
-say(f"""The quadrature size {'does not change' if same else 'changes'} the picture (max Re
+changes = compare("max Re at 1024 quadrature nodes against 256", dense_facts["max_real"],
+                  trained["max_real"], words=("changes", "does not change", "changes"),
+                  tolerance=0.1)
+trained_nash = check("the largest eigenvalue of J_tt and J_pp at the trained point",
+                     max(trained['max_psi_block'], trained['max_theta_block']), ">", 0.0,
+                     ("not a local Nash equilibrium", "a local Nash equilibrium"))
+say(f"""The quadrature size {changes} the picture (max Re
 {trained['max_real']:+.4f} at 256 nodes, {dense_facts['max_real']:+.4f} at 1024). At the trained
 point {trained['positive']} eigenvalues have Re > 0; J_pp's largest eigenvalue is
 {trained['max_psi_block']:+.4f} and J_tt's {trained['max_theta_block']:+.4f}, so
 {'the trained point is not a local Nash equilibrium (a player is not at a local minimum of its '
- 'own loss)' if max(trained['max_psi_block'], trained['max_theta_block']) > 0 else
+ 'own loss)' if trained_nash.startswith('not') else
  'both players sit at local minima of their own losses'}.""")
-nash = max(stationary["max_theta_block"], stationary["max_psi_block"]) <= 1e-3 * stationary[
-    "scale"]
-if v_stationary < 1e-3 * v_norm:
+nash = check("the largest eigenvalue of J_tt and J_pp at the stationary point",
+             max(stationary["max_theta_block"], stationary["max_psi_block"]), "<=",
+             1e-3 * stationary["scale"], ("within 1e-3 max|lambda| of 0", "above it")) \
+    == "within 1e-3 max|lambda| of 0"
+rotation_only = check("eigenvalues with Re > 1e-3 max|lambda| at the stationary point",
+                      stationary["positive"], "<=", 0, ("none", "some"))
+if check("|v| at the stationary point against 1e-3 |v| at the trained point", v_stationary, "<",
+         1e-3 * v_norm, ("near 0", "not near 0")) == "near 0":
     say(f"""At the stationary point nearby (|v| {v_stationary:.1e}), {stationary['positive']}
 eigenvalues have Re > 1e-3 max|lambda| and the largest imaginary part is
 {stationary['max_imag']:.3f}: {'the positive real parts came from v not being 0, and what is '
-'left is rotation' if stationary['positive'] == 0 else 'some positive real parts remain'}.""")
+'left is rotation' if rotation_only == 'none' else 'some positive real parts remain'}.""")
     say(f"""There J_tt's and J_pp's largest eigenvalues are {stationary['max_theta_block']:+.1e}
 and {stationary['max_psi_block']:+.1e}: {'within 1e-3 max|lambda| of 0, as at a local Nash '
 'equilibrium' if nash else 'a player is still not at a local minimum of its own loss'}.""")

@@ -24,7 +24,7 @@ open the figures in windows; --out DIR: where the figures go)
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan import theory
 from gan.distributions import Mixture, Normal
 from gan.dynamics.quadrature import quantile_nodes
@@ -145,22 +145,29 @@ for name in ("kl", "reverse_kl"):
         print(f"  {name:11s}  ({start_mu:3.1f}, {start_sigma:3.1f})          {mu:+.3f}    "
               f"{sigma:.3f}       {masses[0]:.2f} / {masses[1]:.2f}")
         if name == "reverse_kl" and start_mu == 2.0:
-            seeking = max(masses) > 0.6 and min(masses) < 0.1
+            reverse_masses = masses
             exact = [fgan.divergence_by_quadrature("reverse_kl", two_modes, q)
                      for q in (Normal(start_mu, start_sigma), p_g)]
         if name == "kl" and start_mu == 0.5:
-            covering = min(masses) > 0.2
-covered = "covered both modes" if covering else "did not cover both modes"
+            kl_masses = masses
+covered = check("the KL-trained G's mass on its smaller mode", min(kl_masses), ">", 0.2,
+                ("covered both modes", "did not cover both modes"))
+stays = check("the reverse-KL G's mass on its larger mode", max(reverse_masses), ">", 0.6,
+              ("most", "not most"))
+leaves = check("the reverse-KL G's mass on its smaller mode", min(reverse_masses), "<", 0.1,
+               ("almost none", "some"))
+seeking = stays == "most" and leaves == "almost none"
 sought = "stayed on that mode" if seeking else "did not stay on one mode"
 say(f"""In this run the KL-trained G {covered}, and the reverse-KL G started on the mode at +2
 {sought}.""" + (" (--fast: few steps.)" if lesson.fast else ""))
-better = "lower" if exact[0] < exact[1] else "higher"
+better = compare("KL(p_g || p_data) at the reverse-KL G's start against its end", exact[0],
+                 exact[1], words=("lower", "the same", "higher"))
 say(f"""Measured by quadrature, KL(p_g || p_data) was {exact[0]:.3f} at that start and is
 {exact[1]:.3f} where the game ended: the start was {better}. """ + (
     """The adversarial game moved G off the better
 point of its own divergence: the critic's estimate of the bound, not the divergence itself,
 drives G, and at this scale (a 16-16 critic, 2 critic steps per G step, 100 noise nodes) the
-mode-seeking of reverse KL is NOT shown.""" if exact[0] < exact[1] and not seeking else ""))
+mode-seeking of reverse KL is NOT shown.""" if better == "lower" and not seeking else ""))
 
 # %% [markdown]
 # ## Exercises
