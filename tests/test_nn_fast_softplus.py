@@ -55,11 +55,13 @@ def test_softplus_derivative_matches_a_central_difference():
     np.testing.assert_allclose(slope, numeric, rtol=1e-8, atol=1e-12)
 
 
-@pytest.mark.parametrize("dtype, kept", [(np.float64, {"e", "negative", "scratch"}),
-                                          (np.float32, {"e", "negative", "scratch", "correction"})])
+@pytest.mark.parametrize("dtype, kept", [(np.float64, {"e", "sign", "nonnegative", "scratch"}),
+                                          (np.float32, {"e", "sign", "nonnegative", "scratch",
+                                                        "correction"})])
 def test_softplus_works_in_place_inside_a_network_and_keeps_no_array_for_y_or_dl_dx(dtype, kept):
     # y is written over the Linear's output and dL/dx over dL/dy: the layer's own arrays are
-    # exp(-|x|), the sign of x and scratch (float32's log1p from log needs a second one).
+    # exp(-|x|), the sign of x (as booleans and floats) and scratch (float32's log1p from log
+    # needs a second one).
     network = MLP([1, 8, 8, 1], "softplus", rng=np.random.default_rng(0), dtype=dtype)
     network.forward(np.ones((16, 1)))
     network.backward(np.ones((16, 1)))

@@ -158,17 +158,18 @@ def softplus_into(x, y, e, scratch):
     return y
 
 
-def sigmoid_times_into(grad_y, e, negative, out, scratch):
-    """out = sigma(x) grad_y from e = exp(-|x|) and negative = (x < 0), both kept by the forward:
-    sigma(x) = 1 / (1 + e^-x) is 1 / (1 + e) for x >= 0 and e^x / (1 + e^x) = e / (1 + e) for
-    x < 0, each a quotient of numbers known to full relative precision (no cancellation, no
-    overflow, no exp or log: three cheap passes where -expm1(-y) was a scalar libm loop).
-    ``out`` may be grad_y itself; scratch is an array of x's shape."""
+def sigmoid_times_into(grad_y, e, nonnegative, out, scratch):
+    """out = sigma(x) grad_y from e = exp(-|x|) and nonnegative = 1[x >= 0] (as floats), both
+    kept by the forward: sigma(x) = 1 / (1 + e^-x) is 1 / (1 + e) for x >= 0 and
+    e^x / (1 + e^x) = e / (1 + e) for x < 0, i.e. n / (1 + e) with the numerator
+    n = max(e, 1[x >= 0]) (e <= 1): quotients of numbers known to full relative precision (no
+    cancellation, no overflow, no exp or log; NumPy's masked copy, a branch per element, would
+    cost 10x these four passes at an ensemble's sizes). ``out`` may be grad_y itself; scratch is
+    an array of x's shape."""
+    np.maximum(e, nonnegative, out=scratch)          # n: 1 for x >= 0, e for x < 0
+    np.multiply(grad_y, scratch, out=out)
     np.add(e, 1, out=scratch)                        # 1 + e
-    np.divide(grad_y, scratch, out=out)              # grad_y / (1 + e): sigma(x) grad_y, x >= 0
-    np.multiply(out, e, out=scratch)                 # ... times e: sigma(x) grad_y, x < 0
-    np.copyto(out, scratch, where=negative)
-    return out
+    return np.divide(out, scratch, out=out)          # dL/dx = n / (1 + e) dL/dy = sigma(x) dL/dy
 
 
 class Softplus(Layer):
@@ -183,16 +184,18 @@ class Softplus(Layer):
         """(softplus x, sigma(x), sigma(x)(1 - sigma(x))): see `Identity.derivatives`."""
         x = _floats(x)
         e, scratch = np.empty_like(x), (np.empty_like(x), np.empty_like(x))
-        negative = np.less(x, 0)
+        nonnegative = np.greater_equal(x, 0).astype(x.dtype)
         y = softplus_into(x, np.empty_like(x), e, scratch)
-        s = sigmoid_times_into(np.ones_like(x), e, negative, np.empty_like(x), scratch[0])
+        s = sigmoid_times_into(np.ones_like(x), e, nonnegative, np.empty_like(x), scratch[0])
         return y, s, s * (1 - s)
 
     def forward(self, x):
         x = _floats(x)
         y = self._in_place_output(x)
         y = np.empty_like(x) if y is None else y
-        self.negative = np.less(x, 0, out=self._output("negative", x.shape, np.bool_))
+        sign = np.greater_equal(x, 0, out=self._output("sign", x.shape, np.bool_))
+        self.nonnegative = self._output("nonnegative", x.shape, x.dtype)
+        np.copyto(self.nonnegative, sign)     # 1[x >= 0] as 1.0 or 0.0 (as LeakyReLU's slope)
         self.e = self._output("e", x.shape, x.dtype)
         scratch = (self._output("scratch", x.shape, x.dtype),
                    self._output("correction", x.shape, x.dtype) if x.dtype == np.float32
@@ -204,7 +207,7 @@ class Softplus(Layer):
         if grad_x is None:
             grad_x = np.empty(grad_y.shape, np.result_type(grad_y, self.e))
         scratch = self._output("scratch", grad_x.shape, grad_x.dtype)
-        return sigmoid_times_into(grad_y, self.e, self.negative, grad_x, scratch)
+        return sigmoid_times_into(grad_y, self.e, self.nonnegative, grad_x, scratch)
 
 
 def _floats(x):
