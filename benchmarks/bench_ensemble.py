@@ -63,7 +63,7 @@ def make_ensemble_step(configs):
 
 def ensemble_products(m=SMALL["batch_size"], g_hidden=SMALL["g_hidden"],
                       d_hidden=SMALL["d_hidden"]):
-    """The BLAS calls each member makes in one ensemble step (`nn.fast.network.MemberwiseLinear`, the
+    """The BLAS calls each member makes in one ensemble step (`nn.fast.Linear` with stack=E, the
     calls of a single run, whose numbers the member must reproduce), as (rows, inner, columns),
     over the step's passes (`bench_step.step_passes`). A first layer (one input feature) joins
     its bias to its weights: y = [x 1][W; b] is (n, 2, out) and [dL/dW; dL/db] = [x 1]^T dL/dy

@@ -33,10 +33,11 @@ from gan.config import GANConfig
 from gan.engine import require_fast
 from gan.distributions import Normal
 from gan.divergence import Criterion
-from gan.game import GAN, build_players, make_optimizer
+from gan.game import GAN, build_players
 from gan.measure import measurer_for
 from gan.train import History, TrainResult, iteration, learning_rate_factor
 from nn.fast import MLP
+from nn.fast.optim import MemberwiseAdam, MemberwiseRMSProp, MemberwiseSGD
 from nn.threads import blas_threads
 
 # Fields a member may set for itself; all others must agree across the ensemble.
@@ -90,8 +91,8 @@ class EnsembleGAN(GAN):
         self.lr_d = np.array([config.lr_d for config in self.configs])
         self.lr_g = np.array([config.lr_g for config in self.configs])
         c = self.config
-        self.opt_d = make_optimizer(c.optimizer, self.D, self.lr_d, c.betas)
-        self.opt_g = make_optimizer(c.optimizer, self.G, self.lr_g, c.betas)
+        self.opt_d = member_optimizer(c.optimizer, self.D, self.lr_d, c.betas)
+        self.opt_g = member_optimizer(c.optimizer, self.G, self.lr_g, c.betas)
         self.p_z = c.p_z
 
     def sample_real(self, m, streams):
@@ -111,6 +112,18 @@ class EnsembleGAN(GAN):
         """Member e as a plain `GAN` (its own copies of G and D, no optimisers); on a 2D target
         `gan.measure.measurer_for` measures it with the plane's measurements."""
         return GAN.from_players(self.configs[e], self.G.member(e), self.D.member(e), None, None)
+
+
+def member_optimizer(name, net, lr, betas):
+    """`gan.game.make_optimizer` for stacked players: the optimiser `name` ("adam", "sgd",
+    "rmsprop") with one learning rate per member (nn.fast.optim.MemberLearningRates)."""
+    if name == "adam":
+        return MemberwiseAdam(net, lr=lr, betas=betas)
+    if name == "sgd":
+        return MemberwiseSGD(net, lr=lr)
+    if name == "rmsprop":
+        return MemberwiseRMSProp(net, lr=lr)
+    raise ValueError(f"optimizer must be one of ('adam', 'sgd', 'rmsprop'), got {name!r}")
 
 
 def check_members(configs):

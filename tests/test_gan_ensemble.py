@@ -16,7 +16,8 @@ from gan.ensemble import EnsembleGAN, MemberStreams, check_members, train_ensemb
 from gan.game import build_players
 from gan.train import train
 from nn.fast import MLP
-from nn.fast.optim import SGD, Adam, RMSProp
+from nn.fast.optim import (SGD, Adam, MemberwiseAdam, MemberwiseRMSProp, MemberwiseSGD,
+                           RMSProp)
 
 seeds = st.integers(0, 2**32 - 1)
 
@@ -74,9 +75,13 @@ def test_stacked_mlp_computes_what_each_member_computes_bitwise(seed, members, b
 
 @settings(max_examples=15)
 @given(seed=seeds, steps=st.integers(1, 4),
-       make=st.sampled_from([lambda n, lr: Adam(n, lr, betas=(0.5, 0.999)),
-                             lambda n, lr: SGD(n, lr, momentum=0.9, nesterov=True),
-                             lambda n, lr: SGD(n, lr), lambda n, lr: RMSProp(n, lr)]),
+       make=st.sampled_from([  # (the plain optimiser, its memberwise twin), with settings
+           lambda n, lr, C=(Adam, MemberwiseAdam): C[isinstance(lr, np.ndarray)](
+               n, lr, betas=(0.5, 0.999)),
+           lambda n, lr, C=(SGD, MemberwiseSGD): C[isinstance(lr, np.ndarray)](
+               n, lr, momentum=0.9, nesterov=True),
+           lambda n, lr, C=(SGD, MemberwiseSGD): C[isinstance(lr, np.ndarray)](n, lr),
+           lambda n, lr, C=(RMSProp, MemberwiseRMSProp): C[isinstance(lr, np.ndarray)](n, lr)]),
        dtype=st.sampled_from([np.float64, np.float32]),
        rates=st.sampled_from([[1e-3, 3.7e-2, 0.0], [2.3e-3] * 3]))   # one rate for all: a shortcut
 def test_per_member_learning_rates_update_each_member_as_its_own_optimiser(seed, steps, make,
@@ -137,11 +142,14 @@ def test_members_may_differ_only_in_seed_and_learning_rates():
 def test_learning_rate_arrays_are_checked_against_the_members():
     stacked = MLP([1, 2, 1], stack=3, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="one number >= 0 per member"):
-        Adam(stacked, lr=np.array([1e-3, 1e-3]))
+        MemberwiseAdam(stacked, lr=np.array([1e-3, 1e-3]))
     with pytest.raises(ValueError, match="one number >= 0 per member"):
-        Adam(stacked, lr=np.array([1e-3, -1.0, 1e-3]))
+        MemberwiseAdam(stacked, lr=np.array([1e-3, -1.0, 1e-3]))
     with pytest.raises(ValueError, match="stack=None"):
-        Adam(MLP([1, 2, 1], rng=np.random.default_rng(0)), lr=[1e-3])
+        MemberwiseAdam(MLP([1, 2, 1], rng=np.random.default_rng(0)), lr=[1e-3])
+    # the plain optimisers take one number, and say where per-member rates are
+    with pytest.raises(ValueError, match="lr must be a number >= 0.*MemberwiseAdam"):
+        Adam(stacked, lr=np.array([1e-3, 2e-3, 1e-3]))
 
 
 def test_a_member_that_diverges_is_marked_and_the_others_finish():

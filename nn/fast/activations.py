@@ -127,60 +127,87 @@ class Sigmoid(Layer):
         return np.multiply(grad_y, grad_x, out=grad_x)   # dL/dx = y (1 - y) dL/dy
 
 
-def softplus_into(x, y, scratch):
-    """y = softplus(x) = log(1 + e^x) = max(x, 0) + log1p(exp(-|x|)), exact in both tails and
-    never overflowing (the identity log(1 + e^x) = x + log(1 + e^-x) for x > 0). Written with
-    ``out=`` into y (which may be x itself) and a scratch array of x's shape: five passes of
-    NumPy's vectorised exp and log1p, where np.logaddexp(0, x) runs a scalar loop of libm calls
-    (5-6x slower on the hidden layers of the default G)."""
-    np.abs(x, out=scratch)
-    np.negative(scratch, out=scratch)
-    np.exp(scratch, out=scratch)
-    np.log1p(scratch, out=scratch)                   # log(1 + e^-|x|)
+def softplus_into(x, y, e, scratch):
+    """y = softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e) with e = exp(-|x|): exact in both
+    tails, never overflowing (log(1 + e^x) = x + log(1 + e^-x) for x > 0). Written with ``out=``
+    into y (which may be x itself), e (kept: the backward's sigmoid is made from it) and
+    `scratch`, a pair of arrays of x's shape. NumPy's vectorised exp and log, where
+    np.logaddexp(0, x) runs a scalar loop of libm calls (5-6x slower on the default G's layers).
+
+    float32: NumPy's float32 log1p is a scalar loop as well (2-3x slower than its vectorised
+    float32 log here), so log1p(e) = log(u) + c / u, u = fl(1 + e) and c = 1 + e - u = e - (u - 1)
+    the rounding error of u, computed exactly (u - 1 by Sterbenz's lemma, then Fast2Sum, Dekker
+    1971, as 1 >= e). log(u + c) = log(u) + c / u - (c / u)^2 / 2 ..., and |c / u| <= 2^-24, so
+    the sum is as accurate as the log itself (within two ulps, tests/test_nn_fast_softplus.py).
+    """
+    np.abs(x, out=e)
+    np.negative(e, out=e)
+    np.exp(e, out=e)                                 # e = exp(-|x|), in (0, 1]
+    log1p_e, correction = scratch
+    if e.dtype == np.float32:
+        np.add(e, 1, out=log1p_e)                    # u = fl(1 + e), in [1, 2]
+        np.subtract(log1p_e, 1, out=correction)      # u - 1, exact
+        np.subtract(e, correction, out=correction)   # c = 1 + e - u, exact
+        correction /= log1p_e                        # c / u
+        np.log(log1p_e, out=log1p_e)
+        log1p_e += correction                        # log1p(e) = log(u) + c / u
+    else:
+        np.log1p(e, out=log1p_e)
     np.maximum(x, 0, out=y)
-    y += scratch
+    y += log1p_e
     return y
 
 
-def sigmoid_from_softplus_into(y, out):
-    """out = -sigma(x) from y = softplus(x): exp(-softplus(x)) = 1 / (1 + e^x) = 1 - sigma(x),
-    so sigma(x) = -expm1(-y) (expm1 keeps the small sigma of a very negative x to full relative
-    precision). Returns -sigma(x): the caller folds the sign into its next product."""
-    np.negative(y, out=out)
-    return np.expm1(out, out=out)
+def sigmoid_times_into(grad_y, e, nonnegative, out, scratch):
+    """out = sigma(x) grad_y from e = exp(-|x|) and nonnegative = 1[x >= 0] (as floats), both
+    kept by the forward: sigma(x) = 1 / (1 + e^-x) is 1 / (1 + e) for x >= 0 and
+    e^x / (1 + e^x) = e / (1 + e) for x < 0, i.e. n / (1 + e) with the numerator
+    n = max(e, 1[x >= 0]) (e <= 1): quotients of numbers known to full relative precision (no
+    cancellation, no overflow, no exp or log; NumPy's masked copy, a branch per element, would
+    cost 10x these four passes at an ensemble's sizes). ``out`` may be grad_y itself; scratch is
+    an array of x's shape."""
+    np.maximum(e, nonnegative, out=scratch)          # n: 1 for x >= 0, e for x < 0
+    np.multiply(grad_y, scratch, out=out)
+    np.add(e, 1, out=scratch)                        # 1 + e
+    return np.divide(out, scratch, out=out)          # dL/dx = n / (1 + e) dL/dy = sigma(x) dL/dy
 
 
 class Softplus(Layer):
-    """y = softplus(x) = log(1 + e^x); dy/dx = sigma(x) = -expm1(-y), from the forward's output.
+    """y = softplus(x) = log(1 + e^x); dy/dx = sigma(x), from the exp(-|x|) the forward computed.
 
-    Inside a Sequential it works in place as LeakyReLU does: y over x (backward needs only y) and
-    dL/dx over dL/dy. See `softplus_into` for how y is computed.
+    Inside a Sequential it works in place as LeakyReLU does: y over x and dL/dx over dL/dy (the
+    backward needs only e = exp(-|x|) and the sign of x, which the layer keeps in arrays of its
+    own). See `softplus_into` and `sigmoid_times_into` for the arithmetic.
     """
 
     def derivatives(self, x):
         """(softplus x, sigma(x), sigma(x)(1 - sigma(x))): see `Identity.derivatives`."""
         x = _floats(x)
-        y = softplus_into(x, np.empty_like(x), np.empty_like(x))
-        s = -sigmoid_from_softplus_into(y, np.empty_like(x))
+        e, scratch = np.empty_like(x), (np.empty_like(x), np.empty_like(x))
+        nonnegative = np.greater_equal(x, 0).astype(x.dtype)
+        y = softplus_into(x, np.empty_like(x), e, scratch)
+        s = sigmoid_times_into(np.ones_like(x), e, nonnegative, np.empty_like(x), scratch[0])
         return y, s, s * (1 - s)
 
     def forward(self, x):
         x = _floats(x)
         y = self._in_place_output(x)
         y = np.empty_like(x) if y is None else y
-        scratch = self._elementwise_output("scratch", x)
-        self.y = softplus_into(x, y, np.empty_like(x) if scratch is None else scratch)
-        return self.y
+        sign = np.greater_equal(x, 0, out=self._output("sign", x.shape, np.bool_))
+        self.nonnegative = self._output("nonnegative", x.shape, x.dtype)
+        np.copyto(self.nonnegative, sign)     # 1[x >= 0] as 1.0 or 0.0 (as LeakyReLU's slope)
+        self.e = self._output("e", x.shape, x.dtype)
+        scratch = (self._output("scratch", x.shape, x.dtype),
+                   self._output("correction", x.shape, x.dtype) if x.dtype == np.float32
+                   else None)
+        return softplus_into(x, y, self.e, scratch)
 
     def backward(self, grad_y, param_grads=True):
-        minus_sigma = self._elementwise_output("scratch", self.y)
-        minus_sigma = sigmoid_from_softplus_into(
-            self.y, np.empty_like(self.y) if minus_sigma is None else minus_sigma)
-        grad_x = self._in_place_grad(grad_y, self.y)
+        grad_x = self._in_place_grad(grad_y, self.e)
         if grad_x is None:
-            return -(grad_y * minus_sigma)
-        np.multiply(grad_y, minus_sigma, out=grad_x)
-        return np.negative(grad_x, out=grad_x)          # dL/dx = sigma(x) dL/dy
+            grad_x = np.empty(grad_y.shape, np.result_type(grad_y, self.e))
+        scratch = self._output("scratch", grad_x.shape, grad_x.dtype)
+        return sigmoid_times_into(grad_y, self.e, self.nonnegative, grad_x, scratch)
 
 
 def _floats(x):

@@ -1,12 +1,12 @@
-"""Layers: `Linear`, the one with parameters, and the registry that rebuilds any layer from its
-config. The base class `Layer` (with the rules every layer follows: shapes, gradients, reused
-output arrays, in-place work) is in `nn.fast.layer` and the activations are in `nn.fast.activations`; both
-are importable from here too.
+"""Layers: `Linear`, the one with parameters (unstacked or stacked), and the registry that
+rebuilds any layer from its config. The base class `Layer` (with the rules every layer follows:
+shapes, gradients, reused output arrays, in-place work) is in `nn.fast.layer` and the
+activations are in `nn.fast.activations`; both are importable from here too.
 """
 
 import numpy as np
 
-from nn.fast.activations import (  # noqa: F401  (re-exported: nn.fast.layers is where layers are found)
+from nn.fast.activations import (  # noqa: F401  (re-exported: layers are found here)
     ACTIVATIONS,
     Identity,
     LeakyReLU,
@@ -17,14 +17,18 @@ from nn.fast.activations import (  # noqa: F401  (re-exported: nn.fast.layers is
 )
 from nn.checks import float_dtype, initialiser, positive_int
 from nn.init import initial_weights
-from nn.fast.layer import OUTPUT_REUSE_LIMIT, OUTPUT_REUSE_SHAPES, Layer  # noqa: F401  (re-exported)
+from nn.fast.layer import (  # noqa: F401  (re-exported)
+    OUTPUT_REUSE_LIMIT, OUTPUT_REUSE_SHAPES, Layer)
 
 
 class Linear(Layer):
     """Affine map y = x W + b, W of shape (in_features, out_features), b of shape (out_features,).
 
     With stack=E the layer holds E independent members: W of shape (E, in, out), b of shape
-    (E, out), and x of shape (E, ..., batch, in) is mapped member by member (batched matmul).
+    (E, out), and x of shape (E, ..., batch, in) is mapped member by member, each member by the
+    very BLAS calls of an unstacked Linear (dL/dW_e = x_e^T dL/dy_e, dL/db_e = 1^T dL/dy_e,
+    dL/dx_e = dL/dy_e W_e^T, batched over e), so member e equals, bitwise, a single Linear holding
+    W[e] and b[e]: what lets an ensemble reproduce its single runs (gan.ensemble).
     init: "glorot" (default), "he", ("normal", std) or "zeros"; see nn.init. Biases start at 0.
     """
 
@@ -67,10 +71,7 @@ class Linear(Layer):
         self._check_input(x)
         self.x = x
         if self.stack is not None:
-            members = x.reshape(self.stack, -1, self.in_features)
-            y = np.matmul(members, self.W)                  # (E, n, in) @ (E, in, out)
-            y += self.b[:, None, :]
-            return y.reshape(x.shape[:-1] + (self.out_features,))
+            return self._stacked_forward(x)
         W = self.W
         dtype = x.dtype if x.dtype == W.dtype else np.result_type(x, W)
         y = self._output("y", x.shape[:-1] + (self.out_features,), dtype)
@@ -124,15 +125,7 @@ class Linear(Layer):
         """dL/dW = x^T dL/dy, dL/db = sum of dL/dy over all leading axes, dL/dx = dL/dy W^T
         (with input_grad=False dL/dx is not computed and None is returned)."""
         if self.stack is not None:
-            x = self.x.reshape(self.stack, -1, self.in_features)
-            grad = grad_y.reshape(self.stack, -1, self.out_features)
-            if param_grads:
-                np.matmul(x.transpose(0, 2, 1), grad, out=self.grad_W)   # per member x^T dL/dy
-                np.sum(grad, axis=1, out=self.grad_b)
-            if not input_grad:
-                return None
-            grad_x = np.matmul(grad, self.W.transpose(0, 2, 1))
-            return grad_x.reshape(self.x.shape)
+            return self._stacked_backward(grad_y, param_grads, input_grad)
         x = self.x if self.x.ndim == 2 else self.x.reshape(-1, self.in_features)
         grad = grad_y if grad_y.ndim == 2 else grad_y.reshape(-1, self.out_features)
         grads_joined = (self._weights_with_bias(x.dtype, gradients=True)
@@ -150,6 +143,47 @@ class Linear(Layer):
         grad_x_rows = grad_x if grad_x.ndim == 2 else grad_x.reshape(-1, self.in_features)
         np.dot(grad, self.W.T, out=grad_x_rows)            # dL/dx = dL/dy W^T
         return grad_x
+
+    # ---- stacked members: each member's BLAS calls are those of an unstacked Linear -------------
+    def _stacked_forward(self, x):
+        """y_e = x_e W_e + b_e for each member e (into a reused array, as the unstacked output).
+        One input feature: y_e = [x_e 1] [W_e; b_e] when W and b share a buffer, as unstacked;
+        otherwise x_e W_e is an outer product, taken by broadcasting (each entry one exact
+        product, as in the BLAS call)."""
+        members = x.reshape(self.stack, -1, self.in_features)
+        y = self._output("y", members.shape[:-1] + (self.out_features,), np.result_type(x, self.W))
+        W_and_b = self._weights_with_bias(x.dtype)
+        if W_and_b is not None:
+            np.matmul(self._with_ones(members), W_and_b, out=y)
+        else:
+            if self.in_features == 1:
+                np.multiply(members, self.W, out=y)
+            else:
+                np.matmul(members, self.W, out=y)      # (E, n, in) @ (E, in, out)
+            y += self.b[:, None, :]
+        return y.reshape(x.shape[:-1] + (self.out_features,))
+
+    def _stacked_backward(self, grad_y, param_grads, input_grad):
+        """Per member: [dL/dW_e; dL/db_e] = [x_e 1]^T dL/dy_e (joined) or x_e^T dL/dy_e and
+        1^T dL/dy_e (a sum by np.sum would round differently from the unstacked 1^T dL/dy);
+        dL/dx_e = dL/dy_e W_e^T, by broadcasting for one output feature (an outer product)."""
+        x = self.x.reshape(self.stack, -1, self.in_features)
+        grad = grad_y.reshape(self.stack, -1, self.out_features)
+        grads_joined = self._weights_with_bias(x.dtype, gradients=True) if param_grads else None
+        if grads_joined is not None and grad.dtype == x.dtype:
+            np.matmul(self.x_and_1.transpose(0, 2, 1), grad, out=grads_joined)
+        elif param_grads:
+            np.matmul(x.transpose(0, 2, 1), grad, out=self.grad_W)              # x_e^T dL/dy_e
+            np.matmul(self._ones(grad.shape[1], grad.dtype), grad, out=self.grad_b)
+        if not input_grad:
+            return None
+        grad_x = self._output("grad_x", x.shape, np.result_type(grad, self.W))
+        W_transposed = self.W.transpose(0, 2, 1)
+        if self.out_features == 1:
+            np.multiply(grad, W_transposed, out=grad_x)
+        else:
+            np.matmul(grad, W_transposed, out=grad_x)
+        return grad_x.reshape(self.x.shape)
 
     def _ones(self, n, dtype):
         ones = self.__dict__.get("_ones_vector")

@@ -142,8 +142,8 @@ class Sequential:
 
     def _reuse_outputs(self, reuse):
         """Let the layers write into their own output arrays while this network runs them (see
-        nn.fast.layer). The flag holds the number of stacked members (1 unstacked), so the size limit
-        on reused arrays applies per member."""
+        nn.fast.layer). The flag holds the number of stacked members (1 unstacked), so the size
+        limit on reused arrays applies per member."""
         members = getattr(self, "stack", None) or 1
         for layer in self.layers:
             layer.reuse_outputs = members if reuse else 0
@@ -265,56 +265,6 @@ class Sequential:
         return f"{type(self).__name__}([\n  {inner}\n], dtype={self.dtype.name})"
 
 
-class MemberwiseLinear(Linear):
-    """Linear(stack=E) whose backward makes, for each member, the very BLAS calls of an unstacked
-    Linear: dL/dW_e = x_e^T dL/dy_e, dL/db_e = 1^T dL/dy_e, dL/dx_e = dL/dy_e W_e^T.
-
-    Linear's own stacked backward sums dL/dy over the batch with np.sum, whose rounding differs
-    from the unstacked layer's 1^T dL/dy; here member e's gradients equal, bitwise, those of a
-    single Linear holding W[e] and b[e], which is what lets an ensemble reproduce single runs.
-    A layer with one input feature joins its bias to the weights as Linear does, [x_e 1][W_e; b_e];
-    with one output feature, dL/dx_e = dL/dy_e W_e^T is an outer product, taken by broadcasting
-    (each entry one exact product, as in the unstacked BLAS call). Outputs follow the reuse rule
-    of nn.fast.layer.
-    """
-
-    def forward(self, x):
-        """y_e = x_e W_e + b_e for each member e (into a reused array, as Linear's own output)."""
-        self._check_input(x)
-        self.x = x
-        members = x.reshape(self.stack, -1, self.in_features)
-        y = self._output("y", members.shape[:-1] + (self.out_features,), np.result_type(x, self.W))
-        W_and_b = self._weights_with_bias(x.dtype)
-        if W_and_b is not None:                    # y_e = [x_e 1] [W_e; b_e], as Linear
-            np.matmul(self._with_ones(members), W_and_b, out=y)
-        else:
-            if self.in_features == 1:
-                np.multiply(members, self.W, out=y)    # x_e W_e is an outer product: a broadcast
-            else:
-                np.matmul(members, self.W, out=y)      # (E, n, in) @ (E, in, out)
-            y += self.b[:, None, :]
-        return y.reshape(x.shape[:-1] + (self.out_features,))
-
-    def backward(self, grad_y, param_grads=True, input_grad=True):
-        x = self.x.reshape(self.stack, -1, self.in_features)
-        grad = grad_y.reshape(self.stack, -1, self.out_features)
-        grads_joined = self._weights_with_bias(x.dtype, gradients=True) if param_grads else None
-        if grads_joined is not None and grad.dtype == x.dtype:
-            np.matmul(self.x_and_1.transpose(0, 2, 1), grad, out=grads_joined)   # [x_e 1]^T dL/dy_e
-        elif param_grads:
-            np.matmul(x.transpose(0, 2, 1), grad, out=self.grad_W)              # x_e^T dL/dy_e
-            np.matmul(self._ones(grad.shape[1], grad.dtype), grad, out=self.grad_b)   # 1^T dL/dy_e
-        if not input_grad:
-            return None
-        grad_x = self._output("grad_x", x.shape, np.result_type(grad, self.W))
-        W_transposed = self.W.transpose(0, 2, 1)
-        if self.out_features == 1:
-            np.multiply(grad, W_transposed, out=grad_x)   # dL/dy_e W_e^T, an outer product
-        else:
-            np.matmul(grad, W_transposed, out=grad_x)     # dL/dy_e W_e^T
-        return grad_x.reshape(self.x.shape)
-
-
 def _activation_factory(activation, parameter):
     """Turn a name, a Layer instance (used as a template) or a factory into a zero-argument
     factory."""
@@ -342,8 +292,8 @@ class MLP(Sequential):
     output_activation=None gives raw outputs (logits). Default init: He (normal, variance
     2 / ((1 + s^2) fan_in), s the leaky slope) when the hidden activation is a (leaky) ReLU, Glorot
     uniform otherwise, for every Linear layer; init= overrides ("glorot", "he", ("normal", std)).
-    stack=E builds E independent members in one set of stacked arrays (see Linear and
-    MemberwiseLinear); `MLP.stacked(members)` stacks E existing MLPs, `member(e)` takes one out.
+    stack=E builds E independent members in one set of stacked arrays (see Linear);
+    `MLP.stacked(members)` stacks E existing MLPs, `member(e)` takes one out.
     """
 
     def __init__(self, sizes, activation="leaky_relu", output_activation=None, rng=None,
@@ -366,8 +316,7 @@ class MLP(Sequential):
         dtype = _float_dtype(dtype)
         layers = []
         for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            linear = Linear if stack is None else MemberwiseLinear
-            layers.append(linear(fan_in, fan_out, rng, init, dtype, stack, negative_slope))
+            layers.append(Linear(fan_in, fan_out, rng, init, dtype, stack, negative_slope))
             if index < len(sizes) - 2:
                 layers.append(template if index == 0 else make_activation())
         if make_output is not None:
@@ -389,7 +338,7 @@ class MLP(Sequential):
         """One MLP whose member e holds the parameters of members[e] (E MLPs of one architecture).
 
         theta[e] = theta_e for every parameter; E = len(members). The stacked network computes
-        what each member computes, bitwise (see MemberwiseLinear).
+        what each member computes, bitwise (see Linear).
         """
         members = list(members)
         if not members or not all(isinstance(member, MLP) for member in members):

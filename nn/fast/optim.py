@@ -5,11 +5,14 @@ They work with any object that has 1-D `flat_params` and `flat_grads` arrays of 
 (a Sequential/MLP). State (velocities, moments) lives in flat arrays of the same size and dtype,
 so one step is a handful of whole-buffer NumPy calls with `out=`; no per-tensor loop, no upcast.
 `lr` may be changed between steps (learning-rate schedules are set from outside); lr = 0 is
-allowed and freezes the parameters. For a stacked network (an MLP with stack=E) `lr` may also
-be a 1-D array of E learning rates, one per member: every factor that multiplies the update is
-then applied member by member (each parameter's block of the flat buffer, shape (E, ...), times
-the factor's column), so member e is updated exactly (bitwise) as an optimiser with the number
-lr[e] would update it alone.
+allowed and freezes the parameters.
+
+Ensembles (a stacked network, an MLP with stack=E) use `MemberwiseSGD`, `MemberwiseAdam` or
+`MemberwiseRMSProp`: the same updates with the `MemberLearningRates` mixin, whose `lr` may also be
+a 1-D array of E learning rates, one per member. Every factor that multiplies the update is then
+applied member by member (each parameter's block of the flat buffer, shape (E, ...), times the
+factor's column), so member e is updated exactly (bitwise) as an optimiser with the number lr[e]
+would update it alone.
 """
 
 import numpy as np
@@ -35,61 +38,37 @@ class Optimizer:
             raise ValueError("network.flat_params and flat_grads must be 1-D arrays "
                              "of one shape and dtype")
         self.network = network
-        self._member_blocks = None
         self.lr = lr
         self.t = 0
         self._scratch = np.empty_like(parameters)
 
     @property
     def lr(self):
-        """Learning rate: a number >= 0 or, for a stacked network, one per member (an array whose
-        numbers are all equal is kept as that one number)."""
+        """Learning rate: a number >= 0."""
         return self._lr
 
     @lr.setter
     def lr(self, value):
-        if isinstance(value, (np.ndarray, list, tuple)):
-            rates = self._member_learning_rates(value)
-            # one rate for every member (a seed sweep) is that number: the same products, and
-            # one call per update instead of one per parameter block
-            self._lr = float(rates[0]) if (rates == rates[0]).all() else rates
-            return
-        if (not isinstance(value, (int, float, np.floating)) or isinstance(value, bool)
-                or not value >= 0):
-            raise ValueError(f"lr must be a number >= 0, got {value!r}")
-        self._lr = float(value)
-
-    def _member_learning_rates(self, value):
-        members = getattr(self.network, "stack", None)
-        rates = np.asarray(value, dtype=np.float64)
-        if members is None or rates.shape != (members,) or not np.all(rates >= 0):
-            raise ValueError(f"lr as an array must hold one number >= 0 per member of a stacked "
-                             f"network (stack={members}), got {value!r}")
-        if self._member_blocks is None:   # (start, stop) of each parameter in the flat buffer
-            sizes = [parameter.size for parameter in self.network.parameters()]
-            stops = np.cumsum(sizes).tolist()
-            self._member_blocks = list(zip([0] + stops[:-1], stops))
-        return rates
+        self._lr = _learning_rate(value)
 
     def _multiply(self, array, factor, out):
-        """out = array * factor, where factor is a number or, for per-member learning rates, an
-        array of E numbers: each parameter's block of the flat buffer, seen as (E, entries per
-        member), times factor[e] on row e (in the buffer's dtype, rounded as the number would
-        be)."""
-        if isinstance(factor, float):
-            return np.multiply(array, factor, out=out)
-        column = factor.astype(out.dtype)[:, None]
-        members = len(factor)
-        for start, stop in self._member_blocks:
-            np.multiply(array[start:stop].reshape(members, -1), column,
-                        out=out[start:stop].reshape(members, -1))
-        return out
+        """out = array * factor (factor: the learning rate times a number)."""
+        return np.multiply(array, factor, out=out)
 
     def _state(self):
         return np.zeros_like(self.network.flat_params)
 
     def step(self):
         raise NotImplementedError
+
+
+def _learning_rate(value):
+    if (not isinstance(value, (int, float, np.floating)) or isinstance(value, bool)
+            or not value >= 0):
+        hint = (" (one rate per member of a stacked network: MemberwiseAdam, MemberwiseSGD, "
+                "MemberwiseRMSProp)" if isinstance(value, (np.ndarray, list, tuple)) else "")
+        raise ValueError(f"lr must be a number >= 0, got {value!r}{hint}")
+    return float(value)
 
 
 class SGD(Optimizer):
@@ -195,3 +174,56 @@ class RMSProp(Optimizer):
         np.divide(g, scratch, out=scratch)
         self._multiply(scratch, self._lr, out=scratch)
         theta -= scratch                            # theta -= lr g / (sqrt(s) + eps)
+
+
+class MemberLearningRates:
+    """Mixin for an optimiser of a stacked network: `lr` is a number >= 0 or one per member (an
+    array of E numbers; one whose numbers all agree is kept as that number: the same products,
+    and one call per update instead of one per parameter block)."""
+
+    _member_blocks = None     # (start, stop) of each parameter in the flat buffer
+
+    @property
+    def lr(self):
+        """Learning rate: a number >= 0 or an array of one per member."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        if not isinstance(value, (np.ndarray, list, tuple)):
+            self._lr = _learning_rate(value)
+            return
+        members = getattr(self.network, "stack", None)
+        rates = np.asarray(value, dtype=np.float64)
+        if members is None or rates.shape != (members,) or not np.all(rates >= 0):
+            raise ValueError(f"lr as an array must hold one number >= 0 per member of a stacked "
+                             f"network (stack={members}), got {value!r}")
+        if self._member_blocks is None:
+            stops = np.cumsum([parameter.size for parameter in self.network.parameters()])
+            self._member_blocks = list(zip([0] + stops[:-1].tolist(), stops.tolist()))
+        self._lr = float(rates[0]) if (rates == rates[0]).all() else rates
+
+    def _multiply(self, array, factor, out):
+        """out = array * factor, where factor is a number or an array of E numbers: each
+        parameter's block of the flat buffer, seen as (E, entries per member), times factor[e]
+        on row e (in the buffer's dtype, rounded as the number would be)."""
+        if isinstance(factor, float):
+            return np.multiply(array, factor, out=out)
+        column = factor.astype(out.dtype)[:, None]
+        members = len(factor)
+        for start, stop in self._member_blocks:
+            np.multiply(array[start:stop].reshape(members, -1), column,
+                        out=out[start:stop].reshape(members, -1))
+        return out
+
+
+class MemberwiseSGD(MemberLearningRates, SGD):
+    """SGD with one learning rate per member of a stacked network (see MemberLearningRates)."""
+
+
+class MemberwiseAdam(MemberLearningRates, Adam):
+    """Adam with one learning rate per member of a stacked network (see MemberLearningRates)."""
+
+
+class MemberwiseRMSProp(MemberLearningRates, RMSProp):
+    """RMSProp with one learning rate per member of a stacked network (see MemberLearningRates)."""
