@@ -239,29 +239,31 @@ changes = compare("max Re at 1024 quadrature nodes against 256", dense_facts["ma
                   tolerance=0.1)
 trained_nash = check("the largest eigenvalue of J_tt and J_pp at the trained point",
                      max(trained['max_psi_block'], trained['max_theta_block']), ">", 0.0,
-                     ("not a local Nash equilibrium", "a local Nash equilibrium"))
+                     ("not a local Nash equilibrium (a player is not at a local minimum of its "
+                      "own loss)", "a local Nash equilibrium (both players sit at local minima "
+                      "of their own losses)"))
 say(f"""The quadrature size {changes} the picture (max Re
 {trained['max_real']:+.4f} at 256 nodes, {dense_facts['max_real']:+.4f} at 1024). At the trained
 point {trained['positive']} eigenvalues have Re > 0; J_pp's largest eigenvalue is
-{trained['max_psi_block']:+.4f} and J_tt's {trained['max_theta_block']:+.4f}, so
-{'the trained point is not a local Nash equilibrium (a player is not at a local minimum of its '
- 'own loss)' if trained_nash.startswith('not') else
- 'both players sit at local minima of their own losses'}.""")
-nash = check("the largest eigenvalue of J_tt and J_pp at the stationary point",
-             max(stationary["max_theta_block"], stationary["max_psi_block"]), "<=",
-             1e-3 * stationary["scale"], ("within 1e-3 max|lambda| of 0", "above it")) \
-    == "within 1e-3 max|lambda| of 0"
-rotation_only = check("eigenvalues with Re > 1e-3 max|lambda| at the stationary point",
-                      stationary["positive"], "<=", 0, ("none", "some"))
+{trained['max_psi_block']:+.4f} and J_tt's {trained['max_theta_block']:+.4f}, so the trained point
+is {trained_nash}.""")
 if check("|v| at the stationary point against 1e-3 |v| at the trained point", v_stationary, "<",
          1e-3 * v_norm, ("near 0", "not near 0")) == "near 0":
+    rotation = check("eigenvalues with Re > 1e-3 max|lambda| at the stationary point",
+                     stationary["positive"], "<=", 0,
+                     ("the positive real parts came from v not being 0, and what is left is "
+                      "rotation", "some positive real parts remain"))
     say(f"""At the stationary point nearby (|v| {v_stationary:.1e}), {stationary['positive']}
 eigenvalues have Re > 1e-3 max|lambda| and the largest imaginary part is
-{stationary['max_imag']:.3f}: {'the positive real parts came from v not being 0, and what is '
-'left is rotation' if rotation_only == 'none' else 'some positive real parts remain'}.""")
+{stationary['max_imag']:.3f}: {rotation}.""")
+    nash = check("the largest eigenvalue of J_tt and J_pp at the stationary point",
+                 max(stationary["max_theta_block"], stationary["max_psi_block"]), "<=",
+                 1e-3 * stationary["scale"],
+                 ("within 1e-3 max|lambda| of 0, as at a local Nash equilibrium",
+                  "above 1e-3 max|lambda|: a player is still not at a local minimum of its own "
+                  "loss"))
     say(f"""There J_tt's and J_pp's largest eigenvalues are {stationary['max_theta_block']:+.1e}
-and {stationary['max_psi_block']:+.1e}: {'within 1e-3 max|lambda| of 0, as at a local Nash '
-'equilibrium' if nash else 'a player is still not at a local minimum of its own loss'}.""")
+and {stationary['max_psi_block']:+.1e}: {nash}.""")
 else:
     say(f"""The search for a stationary point stopped at |v| = {v_stationary:.1e}, not near 0
 ({iterations} iterations{', --fast' if lesson.fast else ''}): too short to say what the spectrum
