@@ -15,11 +15,12 @@ the "compare" preset of gan.digits.comparison trains smaller players than the le
 runs for fewer steps (the MLP GANs at half their width, the DCGAN at width 8 instead of 16,
 1000 steps each; the coders as in lesson 16, 500 steps), and the fifteen trainings run on two
 worker processes, one core each (gan.digits.parallel; bitwise the trainings one process would
-make). Measured on a shared two-core machine at a load average of 7 to 10 (other jobs took
-most of the cores): 1416 s wall, 559 s of CPU; the preset before these cuts, on one process,
-took 401 and 508 s wall (394 and 443 s of CPU) at a load near 1. The course's two-minute
-target for lessons that train on images is not shown met: on an idle machine the trainings'
-CPU halved over the two workers, plus the scores, should land near two minutes, unmeasured.
+make). Measured on a shared two-core machine: 1416 s wall (559 s of CPU) at a load average of
+7 to 10, 411 s wall (480 s of CPU) at a load of 2 to 4, the same table both times; the preset
+before these cuts, on one process, took 401 and 508 s wall (394 and 443 s of CPU) at a load
+near 1. On that machine a DCGAN step of width 8 took about 150 ms, where a width-16 step took
+under 70 ms in the earlier runs, so the two sets of numbers do not compare: the course's
+two-minute target for lessons that train on images is not met here, and not shown met.
 The smaller GANs pay in Frechet distance (the DCGAN 38 +- 7 against 7.5 for one 1500-step
 width-16 run); the blur and the sharp path between codes still show, by more than the spread.
 `python benchmarks/compare_digits.py` prints the one-seed table.
