@@ -11,18 +11,14 @@ coverage (Naeem et al. 2020, k = 5), the classifier accuracy score of the condit
 (Ravuri and Vinyals 2019), label accuracy, class entropy and a nearest-neighbour copy check.
 Every score is the mean +- the standard deviation over the seeds (Lucic et al. 2018): one run
 of a GAN is one draw from a wide distribution. To fit three seeds of five models in minutes,
-the "compare" preset of gan.digits.comparison trains smaller players than the lessons' full
-runs for fewer steps (the MLP GANs at half their width, the DCGAN at width 8 instead of 16,
-1000 steps each; the coders as in lesson 16, 500 steps), and the fifteen trainings run on two
-worker processes, one core each (gan.digits.parallel; bitwise the trainings one process would
-make). Measured on a shared two-core machine: 1416 s wall (559 s of CPU) at a load average of
-7 to 10, 411 s wall (480 s of CPU) at a load of 2 to 4, the same table both times; the preset
-before these cuts, on one process, took 401 and 508 s wall (394 and 443 s of CPU) at a load
-near 1. On that machine a DCGAN step of width 8 took about 150 ms, where a width-16 step took
-under 70 ms in the earlier runs, so the two sets of numbers do not compare: the course's
-two-minute target for lessons that train on images is not met here, and not shown met.
-The smaller GANs pay in Frechet distance (the DCGAN 38 +- 7 against 7.5 for one 1500-step
-width-16 run); the blur and the sharp path between codes still show, by more than the spread.
+the "compare" preset of gan.digits.comparison trains the lessons' full-run networks for fewer
+steps (1000 for each GAN; the coders as in lesson 16, 500 steps), and the fifteen trainings run
+on two worker processes, one core each (gan.digits.parallel; bitwise the trainings one process
+would make). On one process this preset took 401 and 508 s wall (394 and 443 s of CPU) at a
+load near 1; on two processes it has not been timed on a quiet machine, and the course's
+two-minute target for lessons that train on images is not met. Smaller players (the MLP GANs at
+half width, the DCGAN at width 8) were tried and dropped: they halve the arithmetic, but their
+Frechet distances fall behind the autoencoder's, the opposite of the full runs.
 `python benchmarks/compare_digits.py` prints the one-seed table.
 
 Run: python lessons/22_digits_comparison.py   (--fast: small sizes on procedural digits, as the
