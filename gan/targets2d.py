@@ -20,13 +20,11 @@ methods); `gan.train.train` picks it for a 2D target, or takes it as ``measurer=
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 from scipy.special import expit as sigmoid
 from scipy.special import ndtr
 
+from gan.checks import positive_integer, positive_number
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
 
@@ -38,17 +36,6 @@ EVALUATION_SAMPLES = 2500
 IMAGE_SIDE = 120                # D's heat map and p_g's histogram: IMAGE_SIDE^2 cells
 
 
-def _positive_integer(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _positive_number(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-            math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
 
 
 def ring(modes=RING_MODES, radius=RING_RADIUS, sigma=RING_SIGMA):
@@ -56,8 +43,8 @@ def ring(modes=RING_MODES, radius=RING_RADIUS, sigma=RING_SIGMA):
 
     The defaults are the ring of Metz et al. (2017): 8 modes, radius 2, sigma 0.02.
     """
-    modes = _positive_integer("modes", modes)
-    radius, sigma = _positive_number("radius", radius), _positive_number("sigma", sigma)
+    modes = positive_integer("modes", modes)
+    radius, sigma = positive_number("radius", radius), positive_number("sigma", sigma)
     angles = 2 * np.pi * np.arange(modes) / modes
     centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     return Mixture([Normal(centre, sigma) for centre in centres])
@@ -66,8 +53,8 @@ def ring(modes=RING_MODES, radius=RING_RADIUS, sigma=RING_SIGMA):
 def grid(side=GRID_SIDE, spacing=GRID_SPACING, sigma=GRID_SIGMA):
     """Equal mixture of N(mu_ij, sigma^2 I) on a side x side lattice centred on 0 with the given
     spacing; the defaults give PacGAN's 5 x 5 grid, mu_ij = (-4 + 2i, -4 + 2j), sigma 0.05."""
-    side = _positive_integer("side", side)
-    spacing, sigma = _positive_number("spacing", spacing), _positive_number("sigma", sigma)
+    side = positive_integer("side", side)
+    spacing, sigma = positive_number("spacing", spacing), positive_number("sigma", sigma)
     axis = spacing * (np.arange(side) - (side - 1) / 2)
     first, second = np.meshgrid(axis, axis, indexing="ij")
     centres = np.stack([first.ravel(), second.ravel()], axis=1)
@@ -124,8 +111,8 @@ def mode_coverage(x, centres, sigma, min_samples=MIN_SAMPLES):
         raise ValueError("x must be finite")
     if centres.ndim != 2 or centres.shape[1] != 2 or centres.shape[0] == 0:
         raise ValueError(f"centres must be an array of shape (K, 2), got shape {centres.shape}")
-    sigma = _positive_number("sigma", sigma)
-    min_samples = _positive_integer("min_samples", min_samples)
+    sigma = positive_number("sigma", sigma)
+    min_samples = positive_integer("min_samples", min_samples)
     squared = np.sum((x[:, None, :] - centres[None, :, :]) ** 2, axis=-1)     # (N, K)
     nearest = np.argmin(squared, axis=1)
     close = squared[np.arange(len(x)), nearest] <= (QUALITY_RADIUS * sigma) ** 2

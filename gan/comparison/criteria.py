@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from gan.checks import positive_number
 
 
 # ---- success criteria: each a predicate on a run's metric dict --------------------------------
@@ -14,7 +14,7 @@ class JSDBelow:
     threshold: float
 
     def __post_init__(self):
-        _positive_number("threshold", self.threshold)
+        positive_number("threshold", self.threshold)
 
     def __call__(self, metrics):
         return metrics["jsd"] < self.threshold
@@ -62,8 +62,3 @@ class ModesCovered:
         return f">= {self.modes} modes covered and high-quality share >= {self.quality:g}"
 
 
-
-def _positive_number(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")

@@ -20,6 +20,7 @@ that mean is an average of the digits z could stand for: grey where they disagre
 import numpy as np
 from scipy.special import expit
 
+from gan.checks import positive_integer
 from nn.fast import MLP
 from nn.fast.losses import bce_with_logits
 from nn.fast.optim import Adam
@@ -50,22 +51,16 @@ def reparameterise(mu, log_variance, epsilon):
     return mu + sigma * epsilon, sigma
 
 
-def _check_positive_integer(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _check_sizes(image_shape, hidden_sizes, latent_size):
     if not isinstance(image_shape, (tuple, list)) or not image_shape:
         raise ValueError(f"image_shape must be a non-empty tuple of positive integers, "
                          f"got {image_shape!r}")
-    image_shape = tuple(_check_positive_integer("image_shape[i]", n) for n in image_shape)
+    image_shape = tuple(positive_integer("image_shape[i]", n) for n in image_shape)
     if not isinstance(hidden_sizes, (tuple, list)):
         raise ValueError(f"hidden_sizes must be a tuple of positive integers, "
                          f"got {hidden_sizes!r}")
-    hidden_sizes = [_check_positive_integer("hidden_sizes[i]", n) for n in hidden_sizes]
-    return image_shape, hidden_sizes, _check_positive_integer("latent_size", latent_size)
+    hidden_sizes = [positive_integer("hidden_sizes[i]", n) for n in hidden_sizes]
+    return image_shape, hidden_sizes, positive_integer("latent_size", latent_size)
 
 
 class _Coder:
@@ -113,7 +108,7 @@ class _Coder:
     def interpolate(self, image_a, image_b, count):
         """Decoder means along the straight line between two codes,
         z(t) = (1 - t) z_a + t z_b for count values of t from 0 to 1."""
-        count = _check_positive_integer("count", count)
+        count = positive_integer("count", count)
         codes = self.encode(np.stack([np.asarray(image_a), np.asarray(image_b)]))
         t = np.linspace(0.0, 1.0, count)[:, None]
         return self.decode((1 - t) * codes[0] + t * codes[1])
@@ -123,8 +118,8 @@ class _Coder:
         network; returns the loss of every step.  ``callback(step, loss)``, if given, is
         called after every step (step counts from 1); it must not draw from `rng`."""
         x = self._flat(images)
-        steps = _check_positive_integer("steps", steps)
-        batch_size = _check_positive_integer("batch_size", batch_size)
+        steps = positive_integer("steps", steps)
+        batch_size = positive_integer("batch_size", batch_size)
         if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
             raise ValueError(f"lr must be a number > 0, got {lr!r}")
         optimisers = [Adam(self.encoder, lr=lr), Adam(self.decoder, lr=lr)]
@@ -179,7 +174,7 @@ class Autoencoder(_Coder):
     def sample(self, n, rng):
         """Decoder means at z ~ N(mean, covariance of the training codes), the Gaussian
         fitted after fit() (an autoencoder has no prior; before fit, N(0, I))."""
-        n = _check_positive_integer("n", n)
+        n = positive_integer("n", n)
         return self.decode(self._correlated_normal(n, rng))
 
     def _correlated_normal(self, n, rng):
@@ -242,5 +237,5 @@ class VariationalAutoencoder(_Coder):
 
     def sample(self, n, rng):
         """Decoder means E[x | z] at z ~ N(0, I), the prior."""
-        n = _check_positive_integer("n", n)
+        n = positive_integer("n", n)
         return self.decode(rng.standard_normal(size=(n, self.latent_size)))

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import logsumexp
 
+from gan.checks import positive_integer
 from gan.datasets import load_digits
 from nn.fast import Flatten, Linear, ReLU, Sequential
 from nn.fast.optim import Adam
@@ -78,20 +79,14 @@ def _check_images(images, name="images"):
     return images
 
 
-def _check_positive_integer(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def make_classifier(rng, input_size=1024, hidden_sizes=(256, 128)):
     """Flatten -> [Linear -> ReLU] per hidden size -> Linear to 10 logits, He-initialised
     from `rng` (any generator with numpy.random.Generator's normal)."""
-    input_size = _check_positive_integer("input_size", input_size)
+    input_size = positive_integer("input_size", input_size)
     if not isinstance(hidden_sizes, (tuple, list)) or not hidden_sizes:
         raise ValueError(f"hidden_sizes must be a non-empty tuple of positive integers, "
                          f"got {hidden_sizes!r}")
-    sizes = [input_size] + [_check_positive_integer("hidden_sizes[i]", size)
+    sizes = [input_size] + [positive_integer("hidden_sizes[i]", size)
                             for size in hidden_sizes]
     layers = [Flatten()]
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
@@ -106,8 +101,8 @@ def train_classifier(images, labels, rng, *, hidden_sizes=(256, 128), epochs=8, 
     training set from `rng` every epoch.  Returns the network in evaluation mode."""
     images = _check_images(images)
     labels = _check_labels(labels, images.shape[0], NUMBER_OF_CLASSES)
-    epochs = _check_positive_integer("epochs", epochs)
-    batch_size = _check_positive_integer("batch_size", batch_size)
+    epochs = positive_integer("epochs", epochs)
+    batch_size = positive_integer("batch_size", batch_size)
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
         raise ValueError(f"lr must be a number > 0, got {lr!r}")
     count = images.shape[0]

@@ -9,7 +9,8 @@ import numpy as np
 from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.figure import Figure
 
-from gan.plots.common import (MAX_FRAMES, P_G_STYLE, _as_history, _density_top, _positive_number,
+from gan.checks import positive_number
+from gan.plots.common import (MAX_FRAMES, P_G_STYLE, _as_history, _density_top,
                               _require_snapshots, _view_range, _z_arrows, plot_densities)
 from gan.plots.player import write_player
 
@@ -22,8 +23,8 @@ def evolution_animation(history, path, fps=6, max_frames=MAX_FRAMES, dpi=80):
     path = Path(path)
     if path.suffix.lower() != ".gif":
         raise ValueError(f"path must end in .gif, got {str(path)!r}")
-    _positive_number("fps", fps)
-    _positive_number("dpi", dpi)
+    positive_number("fps", fps)
+    positive_number("dpi", dpi)
     animation, frames = _evolution(_as_history(history), fps, max_frames, dpi)
     animation.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
     return frames
@@ -34,7 +35,7 @@ def evolution_html(history, path, fps=8):
     every snapshot a frame, D and D* on their own 0..1 axis beside the densities, the losses and
     JSD with a cursor linked to the frame, keyboard control; it fetches nothing. ``fps`` is the
     initial playing speed in frames per second. Returns the number of frames."""
-    _positive_number("fps", fps)
+    positive_number("fps", fps)
     return write_player(history, path, fps=fps)
 
 

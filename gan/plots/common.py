@@ -181,11 +181,6 @@ def _vector(name, values):
     return values
 
 
-def _positive_number(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-
-
 def _target_figure(ax, figsize):
     """A new pyplot figure, or the Figure/SubFigure given to draw into."""
     if ax is None:
