@@ -260,7 +260,8 @@ def run_train(args):
     except (TypeError, ValueError) as error:
         return _user_error(error)
 
-    from gan.train import TrainingDiverged, train
+    from gan.divergence import TrainingDiverged
+    from gan.train import train
 
     bar = None
     if not args.no_progress:

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import rng as project_rng
+from gan.checks import positive_integer
 from gan.config import LR_SCHEDULES, GANConfig
-from gan.divergence import Criterion, TrainingDiverged, diverged
+from gan.divergence import Criterion, diverged
 from gan.game import GAN, discriminator_step
 from gan.engine import assign_parameters, engine, engine_of
 from gan.measure import measurer_for
@@ -31,7 +32,7 @@ from nn.threads import blas_threads
 
 
 __all__ = [
-    "TrainingDiverged", "History", "TrainResult", "learning_rate_factor", "fit_discriminator",
+    "History", "TrainResult", "learning_rate_factor", "fit_discriminator",
     "train", "algorithm1_step", "iteration",
 ]
 # The pieces of Algorithm 1 (GAN, build_players, discriminator_step, generator_step,
@@ -117,8 +118,8 @@ def fit_discriminator(
     ``lr_schedule`` (see `learning_rate_factor`), by default decaying to zero so that the
     minibatch noise in D averages out. Returns the array of per-step losses.
     """
-    _positive("steps", steps)
-    _positive("batch_size", batch_size)
+    positive_integer("steps", steps)
+    positive_integer("batch_size", batch_size)
     if lr_schedule not in LR_SCHEDULES:
         raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
     optimizer = (optimizer if optimizer is not None
@@ -260,8 +261,3 @@ def _record(history, step, snap, criterion, config):
         if blown:
             raise diverged(step, blown, history.d_loss, history.g_loss, config)
     history.record(step, snap)
-
-
-def _positive(name, value):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")

@@ -22,7 +22,8 @@ import numpy as np
 from _lesson import check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Normal
-from gan.train import TrainingDiverged, train
+from gan.divergence import TrainingDiverged
+from gan.train import train
 from gan.variants.instance_noise import InstanceNoiseGAN
 
 FIGURES = ("gradient_norms.png",)

@@ -10,7 +10,8 @@ from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.divergence import Criterion, check_target_scale, representable_scale
 from gan.ensemble import train_ensemble
-from gan.train import TrainingDiverged, train
+from gan.divergence import TrainingDiverged
+from gan.train import train
 
 SMALL = dict(g_hidden=(8,), d_hidden=(8,), batch_size=32, steps=50, snapshot_every=10)
 

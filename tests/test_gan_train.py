@@ -9,7 +9,8 @@ from gan.distributions import Normal
 from gan.evaluate import discriminator_on
 from gan.theory import optimal_discriminator
 from gan.game import generator_step
-from gan.train import TrainingDiverged, fit_discriminator, learning_rate_factor, train
+from gan.divergence import TrainingDiverged
+from gan.train import fit_discriminator, learning_rate_factor, train
 from nn.fast import MLP
 from nn.fast.optim import SGD
 

@@ -14,7 +14,8 @@ from gan.distributions import Mixture
 from gan.evaluate import generator_density, jsd_with_outside_mass
 from gan.targets2d import EVALUATION_SAMPLES, mode_centres, mode_coverage
 from gan.measure import Unmeasured
-from gan.train import TrainingDiverged, train
+from gan.divergence import TrainingDiverged
+from gan.train import train
 from gan.variants import ConditionalGAN, InfoGAN
 from gan.variants.conditional import Conditioned
 
