@@ -14,7 +14,8 @@ activations, the joined bias, a stacked ensemble axis). Knows nothing of GANs.
 """
 
 from nn.fast.layers import Identity, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
-from nn.fast.network import MLP, Sequential
+from nn.fast.network import Sequential
+from nn.fast.mlp import MLP
 from nn.fast.conv import Conv2d, ConvTranspose2d
 from nn.fast.norm import BatchNorm1d, BatchNorm2d
 from nn.fast.shape import Flatten, Reshape
