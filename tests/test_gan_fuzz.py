@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from gan.cli import main
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal, Uniform
-from gan.train import TrainingDiverged, train
+from gan.divergence import TrainingDiverged
+from gan.train import train
 
 FIELDS = [f.name for f in dataclasses.fields(GANConfig)]
 junk = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.just(math.nan),
@@ -51,7 +52,9 @@ VALID = {
     "seed": st.integers(0, 2**64 - 1),
     "dtype": st.sampled_from(["float64", "float32"]),
     "engine": st.sampled_from(["fast", "reference"]),
-    "update": st.sampled_from(["alternating", "simultaneous", "extragradient", "optimistic"]),
+    "update": st.sampled_from(["alternating", "simultaneous", "extragradient", "optimistic",
+                               "consensus"]),
+    "consensus": st.sampled_from([0.0, 1.0]),   # > 0 exactly with "consensus", else a named error
     "r1": st.sampled_from([0.0, 0.5]),
     "r2": st.sampled_from([0.0, 0.5]),
     "snapshot_every": st.integers(0, 3),
