@@ -3,9 +3,11 @@
 `lessons/build_notebooks.py` turns each `# %%` script into an .ipynb with jupytext. Converting
 all of them is cheap and checked for every lesson (the cells must keep the script's code, the
 setup cell first). Executing a notebook starts a kernel and runs the lesson again, which the
-suite's time budget allows for a few only: 02 (markdown cells, pure NumPy), 06 (a training run,
-the animation and the player) and 09 (a variant of the game). Each must run without an error
-and print its exercises, as the script does (tests/test_lessons.py runs every script).
+suite's time budget allows for a few only: 02 (markdown cells, pure NumPy), 03 (the network by
+hand on the textbook engine) and 09 (a training run of a variant, its figures and animation; 06,
+the player's lesson, costs twice as much and runs as a script in tests/test_lessons.py). Each
+must run without an error and print its exercises, as the script does (tests/test_lessons.py runs
+every script).
 """
 
 import os
@@ -21,7 +23,7 @@ LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 sys.path.insert(0, str(LESSONS_DIR))
 import build_notebooks  # noqa: E402
 
-EXECUTED = ("02_uniform_to_normal", "06_algorithm1", "09_instance_noise")
+EXECUTED = ("02_uniform_to_normal", "03_neural_network_by_hand", "09_instance_noise")
 
 
 def test_every_lesson_converts_with_its_code_and_the_setup_cell_first(tmp_path):
