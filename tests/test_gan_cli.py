@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from gan.cli import build_parser, main, parse_distribution
+from gan.cli import build_parser, main
+from gan.cli_arguments import parse_distribution
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal, Uniform
 
