@@ -1,6 +1,9 @@
 """Lesson 16 -- an autoencoder and a VAE on the digits: a decoder trained on reconstruction
 error averages, and an average is blurred.
 
+Course section (by the course's Chinese terms): 自编码器 (the autoencoder) and 变分自编码器 (the
+variational autoencoder, VAE).
+
 Follows the course's autoencoder/VAE section and Kingma and Welling (2014), "Auto-encoding
 variational Bayes". Both models decode a code z into the mean of independent Bernoulli
 pixels and are trained to put high probability on the training image x. When z does not

@@ -1,6 +1,9 @@
 """Lesson 17 -- GANs on handwriting: a 32 x 32 digit is a point in 1024 dimensions, and a
 generator maps noise (and a class label) to such points.
 
+Course section (by the course's Chinese terms): 手写数字生成 (generating handwritten digits)
+with 条件生成对抗网络 (the conditional GAN).
+
 Follows the course's motivating example and the conditional GAN of Mirza and Osindero (2014).
 Each class c = 0...9 has its own unknown p(x | c). A plain GAN learns the mixture p(x) and
 gives no say over which digit comes out; a conditional GAN feeds the one-hot label to both

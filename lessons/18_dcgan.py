@@ -1,6 +1,9 @@
 """Lesson 18 -- a DCGAN on the digits: convolutions, built by the course's five rules, with
 every gradient written by hand.
 
+Course section (by the course's Chinese terms): 深度卷积生成对抗网络 (DCGAN) and 卷积
+(convolution).
+
 Follows the DCGAN section of the course and Radford, Metz and Chintala (2016), "Unsupervised
 representation learning with deep convolutional generative adversarial networks", section 3:
 (1) strided convolutions in D instead of pooling, fractional-strided (transposed) ones in G;

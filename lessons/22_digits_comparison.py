@@ -1,6 +1,9 @@
 """Lesson 22 -- five digit generators, one table, three seeds: the averaging decoder blurs,
 the adversary does not, and the scores researchers report say by how much.
 
+Course section (by the course's Chinese terms): 生成模型的比较 (comparing generative models)
+and 评价指标 (evaluation scores).
+
 Follows the course's comparison of GANs with autoencoders and VAEs, on the real MNIST digits
 of lessons 16-18. The MLP GAN and conditional GAN of lesson 17, the DCGAN of lesson 18 and the
 autoencoder and VAE of lesson 16 are trained on the same digits, each from three seeds, and one
