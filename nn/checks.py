@@ -46,3 +46,23 @@ def fraction(name, value, closed=False):
         raise ValueError(f"{name} must be a number in [0, {'1]' if closed else '1)'}, "
                          f"got {value!r}")
     return float(value)
+
+
+def activation_factory(activation, parameter, activations, layer_type, from_config):
+    """An MLP's ``activation`` (a name in ``activations``, a parameter-free ``layer_type``
+    instance used as a template, or a factory) as a zero-argument factory; each engine passes
+    its own table, Layer class and ``layer_from_config``."""
+    if isinstance(activation, str):
+        if activation not in activations:
+            raise ValueError(f"{parameter} must be one of {sorted(activations)}, "
+                             f"a Layer or a factory, got {activation!r}")
+        return activations[activation]
+    if isinstance(activation, layer_type):
+        if activation.parameter_names:
+            raise ValueError(f"{parameter} must be a layer without parameters, got {activation!r}")
+        config = activation.config()
+        return lambda: from_config(config)
+    if callable(activation):
+        return activation
+    raise TypeError(f"{parameter} must be one of {sorted(activations)}, a Layer or a factory, "
+                    f"got {activation!r}")

@@ -11,7 +11,7 @@ import numpy as np
 
 from nn.activations import ACTIVATIONS, LeakyReLU, ReLU
 from nn.checkpoint import read_checkpoint, write_checkpoint
-from nn.checks import float_dtype
+from nn.checks import activation_factory, float_dtype
 from nn.init import validate_init
 from nn.layers import Layer, Linear, layer_from_config
 
@@ -230,26 +230,6 @@ class Sequential:
         return f"{type(self).__name__}([\n  {inner}\n], dtype={self.dtype.name})"
 
 
-
-
-def _activation_factory(activation, parameter):
-    """A name, a parameter-free Layer (a template) or a factory, as a zero-argument factory."""
-    if isinstance(activation, str):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"{parameter} must be one of {sorted(ACTIVATIONS)}, "
-                             f"a Layer or a factory, got {activation!r}")
-        return ACTIVATIONS[activation]
-    if isinstance(activation, Layer):
-        if activation.parameter_names:
-            raise ValueError(f"{parameter} must be a layer without parameters, got {activation!r}")
-        config = activation.config()
-        return lambda: layer_from_config(config)
-    if callable(activation):
-        return activation
-    raise TypeError(f"{parameter} must be one of {sorted(ACTIVATIONS)}, a Layer or a factory, "
-                    f"got {activation!r}")
-
-
 class MLP(Sequential):
     """Multilayer perceptron: h_0 = x, h_i = a(h_{i-1} W_i + b_i), y = a_out(h_{L-1} W_L + b_L).
 
@@ -271,10 +251,12 @@ class MLP(Sequential):
                 isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1
                 for n in sizes):
             raise ValueError(f"sizes must be a list of at least 2 positive widths, got {sizes!r}")
-        make_activation = _activation_factory(activation, "activation")
+        make_activation = activation_factory(activation, "activation", ACTIVATIONS, Layer,
+                                             layer_from_config)
         make_output = None
         if output_activation is not None and output_activation != "identity":
-            make_output = _activation_factory(output_activation, "output_activation")
+            make_output = activation_factory(output_activation, "output_activation",
+                                         ACTIVATIONS, Layer, layer_from_config)
         template = make_activation()
         if init is None:
             init = "he" if isinstance(template, (ReLU, LeakyReLU)) else "glorot"

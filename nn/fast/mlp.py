@@ -4,29 +4,10 @@ stacked ensemble axis (`stack=E`, `MLP.stacked`, `member`)."""
 
 import numpy as np
 
-from nn.checks import float_dtype
+from nn.checks import activation_factory, float_dtype
 from nn.init import validate_init
 from nn.fast.layers import ACTIVATIONS, Layer, LeakyReLU, Linear, ReLU, layer_from_config
 from nn.fast.network import NETWORK_CLASSES, Sequential
-
-
-def _activation_factory(activation, parameter):
-    """Turn a name, a Layer instance (used as a template) or a factory into a zero-argument
-    factory."""
-    if isinstance(activation, str):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"{parameter} must be one of {sorted(ACTIVATIONS)}, "
-                             f"a Layer or a factory, got {activation!r}")
-        return ACTIVATIONS[activation]
-    if isinstance(activation, Layer):
-        if activation.parameter_names:
-            raise ValueError(f"{parameter} must be a layer without parameters, got {activation!r}")
-        config = activation.config()
-        return lambda: layer_from_config(config)
-    if callable(activation):
-        return activation
-    raise TypeError(f"{parameter} must be one of {sorted(ACTIVATIONS)}, a Layer or a factory, "
-                    f"got {activation!r}")
 
 
 class MLP(Sequential):
@@ -49,10 +30,12 @@ class MLP(Sequential):
         for size in sizes:
             if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
                 raise ValueError(f"sizes must hold positive integers, got {sizes!r}")
-        make_activation = _activation_factory(activation, "activation")
+        make_activation = activation_factory(activation, "activation", ACTIVATIONS, Layer,
+                                             layer_from_config)
         make_output = None
         if output_activation is not None and output_activation != "identity":
-            make_output = _activation_factory(output_activation, "output_activation")
+            make_output = activation_factory(output_activation, "output_activation",
+                                         ACTIVATIONS, Layer, layer_from_config)
         template = make_activation()
         if init is None:
             init = "he" if isinstance(template, (ReLU, LeakyReLU)) else "glorot"
