@@ -55,8 +55,9 @@ print()
 lesson.save(fig, FIGURES[0])
 say(f"""The rules: a sample is of high quality if it lies within 3 sigma of its nearest mode; a
 mode is covered if at least 20 of 2500 samples are high-quality samples of it. Even p_data itself
-scores {1 - math.exp(-4.5):.1%}, not 100%: in 2D the distance to the centre over sigma follows a
-chi distribution with 2 degrees of freedom, and P(chi_2 <= 3) = 1 - exp(-9/2). A generator that
+is expected to score {1 - math.exp(-4.5):.1%}, not 100% (the {name}'s samples above, drawn from it,
+scored {own['high_quality']:.1%}): in 2D the distance to the centre over sigma follows a chi
+distribution with 2 degrees of freedom, and P(chi_2 <= 3) = 1 - exp(-9/2). A generator that
 puts everything on one mode scores 100% quality and 1 mode: quality alone cannot see collapse,
 which is why both numbers are reported.""")
 
