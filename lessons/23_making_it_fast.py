@@ -179,6 +179,30 @@ why = ("" if more != "more than" else " keeping its own output arrays means look
 say(f"""{v4_name} makes {calls[v4_name]} C calls a step, {more} {v3_name}'s
 {calls[v3_name]}{':' if why else '.'}{why}""")
 
+# %% [markdown]
+# ## Why reusing outputs can cost time: memory, not work
+# Where v4 comes out slower than v3 (it did on the project's 2-core machine: 0.81-0.82x at
+# m = 256 and m = 64, about equal at m = 1024 and 4096), it is not doing more work. Counted by
+# valgrind's cachegrind, which simulates the caches instruction by instruction and so is immune
+# to the machine's load, 50 steady steps of each (m = 256, float64; 2026-12-02) gave per step:
+#
+# | per step                                 | v3         | v4         | v4 / v3 |
+# |------------------------------------------|-----------:|-----------:|--------:|
+# | instructions                             | 13,148,621 | 13,279,771 | 1.01    |
+# | data reads / writes missing a 32 KB L1   | 370,276 / 163,686 | 370,938 / 163,732 | 1.00 |
+# | data reads missing a 2 MB cache (the L2) | 8,347      | 15,090     | 1.81    |
+# | data writes missing a 2 MB cache         | 50,793     | 86,491     | 1.70    |
+#
+# The same instructions, the same L1 traffic, but 1.7-1.8x the misses in the 2 MB cache: about
+# 42,000 more cache lines a step fetched from further away, which at tens of nanoseconds each is
+# the millisecond v4 loses. The reason is where results are written. Without reuse, NumPy asks
+# the allocator for each result, and the allocator hands back the block just freed by the last
+# temporary, still in cache. With reuse, every layer writes into arrays of its own, kept from the
+# previous step: G's and D's many kept arrays add up to more than the cache holds, so each write
+# goes to a line evicted since the last step. v5 then writes activations over their inputs, which
+# removes most of those arrays altogether, and wins it back. An optimisation's gain depends on
+# memory as much as on arithmetic, and the order of the steps matters (exercise 1).
+
 # %%
 equal = all(difference <= TOLERANCE for difference in differences.values())
 verdict = "agree" if equal else "do NOT agree"
@@ -231,4 +255,10 @@ say("""1. Switch off only the reused outputs (v5 with reused_outputs=True). Is t
 the same as between v3 and v4? Why might the order of the steps matter?""")
 say("""2. Time v2-v4 in float32 too (add them to FLOAT32). Which step gains most, and why would
 memory traffic rather than arithmetic explain it?""")
+say("""3. Count it yourself: write a script that builds make_step for v3 and for v4 (inside
+switched_off) and runs N steps, then run it under cachegrind for N = 10 and N = 60 (the
+difference of the two summaries is 50 steps), e.g.""")
+print("    valgrind --tool=cachegrind --cache-sim=yes --LL=2097152,16,64 python steps.py v4 60\n")
+say("""(valgrind must be given the Python binary itself, sys.executable, not a wrapper script such as
+a pyenv shim.) Does the table above hold for your machine's cache sizes?""")
 lesson.finish()
