@@ -68,8 +68,8 @@ def ensemble_products(m=SMALL["batch_size"], g_hidden=SMALL["g_hidden"],
     over the step's passes (`bench_step.step_passes`). A first layer (one input feature) joins
     its bias to its weights: y = [x 1][W; b] is (n, 2, out) and [dL/dW; dL/db] = [x 1]^T dL/dy
     is (2, n, out). Any other layer makes x W (n, in, out), then x^T dL/dy (in, n, out) and
-    1^T dL/dy (1, n, out). dL/dx = dL/dy W^T is (n, out, in), except for one output feature:
-    an outer product, taken by broadcasting, not by BLAS."""
+    1^T dL/dy (1, n, out). dL/dx = dL/dy W^T is (n, out, in), and for one output feature (an
+    outer product) [dL/dy 0] [W^T; 0], (n, 2, in)."""
     products = []
     for kind, n, fan_in, fan_out in step_passes(m, g_hidden, d_hidden):
         if kind == "forward":
@@ -78,8 +78,8 @@ def ensemble_products(m=SMALL["batch_size"], g_hidden=SMALL["g_hidden"],
             products.append((2, n, fan_out))
         elif kind == "dW":
             products.extend([(fan_in, n, fan_out), (1, n, fan_out)])
-        elif fan_out > 1:
-            products.append((n, fan_out, fan_in))
+        else:
+            products.append((n, max(fan_out, 2), fan_in))
     return products
 
 

@@ -70,11 +70,9 @@ class LeakyReLU(Layer):
         positive = np.greater(x, 0, out=self._output("positive", x.shape, np.bool_))
         np.copyto(local_slope, positive)                  # 1[x > 0] as 1.0 or 0.0
         # (two passes through a boolean array beat np.greater writing floats, which casts each)
-        slope = x.dtype.type(self.slope)
-        local_slope *= 1 - slope
-        local_slope += slope
-        # f'(x) = 1[x > 0] (1 - s) + s: s, or fl(1 - s) + s, which rounds to 1 exactly for any
-        # s in [0, 1) (the rounding error of 1 - s is at most half a unit below 1)
+        np.maximum(local_slope, x.dtype.type(self.slope), out=local_slope)
+        # f'(x) = max(1[x > 0], s): 1 or s exactly, as 0 <= s < 1 (one pass where
+        # 1[x > 0] (1 - s) + s took two)
         self.local_slope = local_slope
         return np.multiply(x, local_slope, out=self._in_place_output(x))    # y = f'(x) x
 

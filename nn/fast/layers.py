@@ -166,7 +166,7 @@ class Linear(Layer):
     def _stacked_backward(self, grad_y, param_grads, input_grad):
         """Per member: [dL/dW_e; dL/db_e] = [x_e 1]^T dL/dy_e (joined) or x_e^T dL/dy_e and
         1^T dL/dy_e (a sum by np.sum would round differently from the unstacked 1^T dL/dy);
-        dL/dx_e = dL/dy_e W_e^T, by broadcasting for one output feature (an outer product)."""
+        dL/dx_e = dL/dy_e W_e^T, for one output feature an outer product (`_padded_outer_factors`)."""
         x = self.x.reshape(self.stack, -1, self.in_features)
         grad = grad_y.reshape(self.stack, -1, self.out_features)
         grads_joined = self._weights_with_bias(x.dtype, gradients=True) if param_grads else None
@@ -178,12 +178,27 @@ class Linear(Layer):
         if not input_grad:
             return None
         grad_x = self._output("grad_x", x.shape, np.result_type(grad, self.W))
-        W_transposed = self.W.transpose(0, 2, 1)
-        if self.out_features == 1:
-            np.multiply(grad, W_transposed, out=grad_x)
+        if self.out_features == 1 and grad.dtype == self.W.dtype:
+            np.matmul(*self._padded_outer_factors(grad), out=grad_x)
+        elif self.out_features == 1:
+            np.multiply(grad, self.W.transpose(0, 2, 1), out=grad_x)
         else:
-            np.matmul(grad, W_transposed, out=grad_x)
+            np.matmul(grad, self.W.transpose(0, 2, 1), out=grad_x)
         return grad_x.reshape(self.x.shape)
+
+    def _padded_outer_factors(self, grad):
+        """dL/dx_e = dL/dy_e W_e^T for one output feature, an outer product, as [g_e 0] [w_e^T; 0]:
+        each entry g w + 0 0 is the one exact product fl(g w) of the unstacked call (to the sign
+        of a zero), but a BLAS call with an inner dimension of 2 writes an (E, n, in) block 3-4x
+        faster here than NumPy's broadcast product, whose inner loop is one row of `in`
+        entries, or a stacked np.matmul with an inner dimension of 1."""
+        g_and_0 = self._output("g_and_0", grad.shape[:-1] + (2,), grad.dtype)
+        g_and_0[..., 0] = grad[..., 0]
+        g_and_0[..., 1] = 0
+        w_and_0 = self._output("w_and_0", (self.stack, 2, self.in_features), grad.dtype)
+        w_and_0[:, 0, :] = self.W[..., 0]
+        w_and_0[:, 1, :] = 0
+        return g_and_0, w_and_0
 
     def _ones(self, n, dtype):
         ones = self.__dict__.get("_ones_vector")
