@@ -39,3 +39,43 @@ def test_bad_arguments_are_refused(digits, arguments, message):
     call = {**dict(seeds=(0,), preset="fast", models=MODELS, workers=1), **arguments}
     with pytest.raises(ValueError, match=message):
         train_seeds(*digits, **call)
+
+
+def _two_dcgan_configs(digits):
+    from gan.digits.comparison import gan_config
+
+    images, labels = digits
+    config = gan_config("DCGAN", images, labels, preset="fast").replace(steps=4,
+                                                                         snapshot_every=2)
+    return [config, config.replace(prior="uniform", noise_dim=100)]
+
+
+def test_configs_trained_on_workers_are_the_in_process_trainings(digits):
+    from gan.digits.dcgan import DCGAN
+    from gan.digits.parallel import train_configs
+
+    configs = _two_dcgan_configs(digits)
+    here = train_configs(configs, DCGAN, workers=1)
+    there = train_configs(configs, DCGAN, workers=2)
+    for ours, theirs, config in zip(here, there, configs):
+        assert theirs.config is config
+        np.testing.assert_array_equal(theirs.G.flat_params, ours.G.flat_params)
+        np.testing.assert_array_equal(theirs.D.flat_params, ours.D.flat_params)
+        np.testing.assert_array_equal(theirs.history.d_loss, ours.history.d_loss)
+        np.testing.assert_array_equal(np.asarray(theirs.history.x_of_z),
+                                      np.asarray(ours.history.x_of_z))
+    # the two configurations train different players, so the equalities are not vacuous
+    assert there[0].G.flat_params.size != there[1].G.flat_params.size
+    assert not np.array_equal(there[0].history.d_loss, there[1].history.d_loss)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (dict(configs=[]), "configs"), (dict(configs=["dcgan"]), "configs"),
+    (dict(game="DCGAN"), "game"), (dict(workers=0), "workers")])
+def test_bad_train_configs_arguments_are_refused(digits, arguments, message):
+    from gan.digits.dcgan import DCGAN
+    from gan.digits.parallel import train_configs
+
+    call = {**dict(configs=_two_dcgan_configs(digits), game=DCGAN, workers=1), **arguments}
+    with pytest.raises(ValueError, match=message):
+        train_configs(**call)

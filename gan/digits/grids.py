@@ -13,6 +13,8 @@ import numpy as np
 
 
 DIGIT_INCHES = 0.55       # the size of one digit in the figures: 60 px at 110 dpi
+DPI = 110                 # the lessons' dpi (lessons/_lesson.py's save)
+MIN_DIGIT_PIXELS = 48     # the least a digit may get in a saved grid, to show its strokes
 
 
 def tile(grid, gap=2, background=0.5):
@@ -80,17 +82,14 @@ def grid_evolution_figure(grids, steps, title, row_labels=None, columns_shown=4)
 
 def save_grid_animation(grids, steps, path, title="", fps=3):
     """An animated GIF (matplotlib's Pillow writer) with one frame per snapshot: the whole grid
-    at that step. Returns the path."""
+    at that step, DIGIT_INCHES a digit at DPI (about 58 px). Returns the path."""
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation, PillowWriter
 
     grids, steps = _check_history(grids, steps)
     if isinstance(fps, bool) or not isinstance(fps, (int, np.integer)) or fps < 1:
         raise ValueError(f"fps must be a positive integer, got {fps!r}")
-    fig, ax = plt.subplots(figsize=(0.45 * grids.shape[2] + 0.4, 0.45 * grids.shape[1] + 0.6))
-    image = ax.imshow(tile(grids[0]), cmap="gray", vmin=0, vmax=1)
-    ax.set_xticks([]), ax.set_yticks([])
-    heading = ax.set_title("", fontsize=9)
+    fig, image, heading = animation_figure(grids)
 
     def draw(frame):
         image.set_data(tile(grids[frame]))
@@ -98,9 +97,41 @@ def save_grid_animation(grids, steps, path, title="", fps=3):
         return image, heading
 
     animation = FuncAnimation(fig, draw, frames=len(grids), blit=False)
-    animation.save(path, writer=PillowWriter(fps=fps))
+    animation.save(path, writer=PillowWriter(fps=fps), dpi=DPI)
     plt.close(fig)
     return path
+
+
+def animation_figure(grids):
+    """The figure save_grid_animation draws its frames on: (figure, image, title), the first
+    snapshot's grid shown DIGIT_INCHES a digit."""
+    import matplotlib.pyplot as plt
+
+    rows, columns = grids.shape[1:3]
+    fig, ax = plt.subplots(figsize=(DIGIT_INCHES * columns + 0.3, DIGIT_INCHES * rows + 0.45),
+                           layout="constrained")
+    image = ax.imshow(tile(grids[0]), cmap="gray", vmin=0, vmax=1)
+    ax.set_xticks([]), ax.set_yticks([])
+    return fig, image, ax.set_title(" ", fontsize=9)
+
+
+def digit_pixels(fig, dpi=None):
+    """The smallest width, in pixels of the saved file, that a 32-pixel digit gets in any grid
+    panel of ``fig`` (an axes showing a `tile` image), saved at ``dpi`` (default DPI, the
+    lessons' dpi): the panel's width on the canvas, scaled to ``dpi``, times 32 / the tiled
+    image's width. For the tests, which hold every grid to MIN_DIGIT_PIXELS."""
+    dpi = DPI if dpi is None else dpi
+    fig.canvas.draw()
+    sizes = []
+    for ax in fig.axes:
+        for image in ax.images:
+            height, width = image.get_array().shape[:2]
+            box = ax.get_window_extent()
+            scale = dpi / fig.dpi
+            sizes.append(min(box.width * scale * 32 / width, box.height * scale * 32 / height))
+    if not sizes:
+        raise ValueError("the figure shows no image")
+    return min(sizes)
 
 
 def side_by_side_figure(grids, title, row_labels=None):

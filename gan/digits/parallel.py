@@ -88,3 +88,54 @@ def _rebuilt(record, train_images, train_labels, preset, seed):
     return TrainedModel(name, _GanSampler(game, conditional), conditional, record["seconds"],
                         None, _GanInterpolator(game, conditional), record["grids"],
                         record["grid_steps"], game)
+
+
+# ---- several configurations of one game, each trained in its own worker --------------------
+_CONFIGS = {}                 # a worker's configurations, set once by _start_config_worker
+
+
+def train_configs(configs, game, workers=2):
+    """[gan.train.train(config, game=game) for config in configs], the trainings run on
+    `workers` forked processes at once (workers=1, or no fork: here, one after the other).
+
+    Each worker trains from its config's own seed with one BLAS thread, so every result is
+    bitwise the in-process one (tests/test_digits_parallel.py).  The configs reach the
+    workers through the fork, not pickled; what comes back is G, D, the History and the
+    metrics, and the TrainResult is rebuilt here around the config given."""
+    from gan.digits.gans import DigitsConfig
+    from gan.train import train
+
+    configs = list(configs)
+    if not configs or not all(isinstance(config, DigitsConfig) for config in configs):
+        raise ValueError(f"configs must be a non-empty list of DigitsConfig, got {configs!r}")
+    if not isinstance(game, type):
+        raise ValueError(f"game must be a game class such as gan.digits.dcgan.DCGAN, got "
+                         f"{game!r}")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    if workers == 1 or len(configs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [train(config, game=game) for config in configs]
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=min(int(workers), len(configs)), mp_context=context,
+            initializer=_start_config_worker, initargs=(configs, game)) as pool:
+        records = list(pool.map(_train_config_job, range(len(configs))))
+    return [_rebuilt_result(record, config) for record, config in zip(records, configs)]
+
+
+def _start_config_worker(configs, game):
+    _CONFIGS["configs"], _CONFIGS["game"] = configs, game
+
+
+def _train_config_job(index):
+    from gan.train import train
+
+    result = train(_CONFIGS["configs"][index], game=_CONFIGS["game"])
+    return {"G": result.G, "D": result.D, "history": result.history,
+            "metrics": result.metrics}
+
+
+def _rebuilt_result(record, config):
+    from gan.train import TrainResult
+
+    return TrainResult(record["G"], record["D"], record["history"], config, record["metrics"])
