@@ -32,18 +32,24 @@ BATCH_SIZE, NOISE_SIZE = 64, 100
 
 
 def time_layers(network, x, times):
-    """One forward and one backward pass, timing each layer; appends to times[(index, phase)]."""
-    y = x
-    for index, layer in enumerate(network.layers):
-        start = time.perf_counter()
-        y = layer.forward(y)
-        times.setdefault((index, "forward"), []).append(time.perf_counter() - start)
-    grad = np.ones_like(y)
-    for index in reversed(range(len(network.layers))):
-        start = time.perf_counter()
-        grad = network.layers[index].backward(grad)
-        times.setdefault((index, "backward"), []).append(time.perf_counter() - start)
-    return y
+    """One forward and one backward pass, timing each layer; appends to times[(index, phase)].
+    The layers run as the network's own forward and backward run them: with its flag for reused
+    output arrays and in-place work set (nn.fast.layer), as in training."""
+    network._reuse_outputs(True)
+    try:
+        y = x
+        for index, layer in enumerate(network.layers):
+            start = time.perf_counter()
+            y = layer.forward(y)
+            times.setdefault((index, "forward"), []).append(time.perf_counter() - start)
+        grad = np.ones_like(y)
+        for index in reversed(range(len(network.layers))):
+            start = time.perf_counter()
+            grad = network.layers[index].backward(grad)
+            times.setdefault((index, "backward"), []).append(time.perf_counter() - start)
+    finally:
+        network._reuse_outputs(False)
+    return y.copy()         # as Sequential.forward returns: the layers reuse their arrays
 
 
 def torch_players(torch, width, dtype):

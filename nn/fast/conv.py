@@ -2,15 +2,15 @@
 
 A 2-D cross-correlation (what deep learning calls convolution) with kernel (kh, kw), stride s and
 zero padding p reads, for every output pixel (r, c), the window of the padded image x~ that starts
-at (s r, s c). im2col copies those windows into the columns of one matrix X of shape
-(channels * kh * kw, batch * output pixels), and the layer is one matrix product Y = W X + b.
+at (s r, s c). im2col copies those windows into the rows of one matrix X of shape
+(batch * output pixels, channels * kh * kw), and the layer is one matrix product Y = X W + b.
 Output size per axis (Dumoulin & Visin 2016, "A guide to convolution arithmetic for deep
 learning", relationship 6):  H_out = floor((H + 2p - k) / s) + 1.
-col2im is the adjoint of im2col: it scatter-adds each column back onto the window it came from,
-so <im2col(x), X> = <x, col2im(X)>. It loops over the kh * kw kernel offsets, never over pixels.
-Layout: with the batch inside the columns, Y comes out as (channels, batch, H, W) in memory; the
-layers return it as a transposed view of shape (batch, channels, H, W) rather than copy it (NumPy's
-elementwise operations keep that layout, and the next im2col reads any strides).
+col2im is the adjoint of im2col: it adds each row back onto the window it came from, so
+<im2col(x), X> = <x, col2im(X)>. Both work on a channels-last, space-to-depth copy of the image
+(nn.fast.im2col), where they move contiguous runs; X's rows are pixels (n, r, q), so Y = X W comes
+out channels last and is turned to (batch, channels, H, W) in C order by one copy, the layout of
+every other layer (their cached arrays are C order, and mixed layouts cost NumPy 3-10x).
 
 ConvTranspose2d (the "fractional-strided" convolution of DCGAN, Radford et al. 2016) is the
 adjoint of Conv2d with the same weights: its forward is Conv2d's input gradient (W^T, then col2im)
@@ -18,10 +18,14 @@ and its input gradient is Conv2d's forward (im2col, then W).
 """
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from nn.checks import float_dtype, initialiser, positive_int
 from nn.init import initial_weights
+from nn.fast.im2col import (  # noqa: F401  (convolution_output_size re-exported)
+    col2im, convolution_output_size, fold_factors, im2col, kernel_matrix, kernel_matrix_into,
+    planar_col2im, planar_im2col)
+
+BLOCKED_MIN = 32    # t^2 channels per block of Z below which the planar layout is faster
 from nn.fast.layers import LAYER_TYPES, Layer
 
 
@@ -40,61 +44,52 @@ def _compact(pair):
     return pair[0] if pair[0] == pair[1] else list(pair)
 
 
-def convolution_output_size(size, kernel_size, stride, padding):
-    """H_out = floor((H + 2p - k) / s) + 1 per axis (0 or less: the window does not fit)."""
-    return tuple((n + 2 * p - k) // s + 1 for n, k, s, p in zip(size, kernel_size, stride, padding))
+def _pixels_last(x):
+    """(batch, channels, H, W) -> the matrix (batch * H * W, channels): one transposing copy."""
+    batch, channels, height, width = x.shape
+    matrix = np.empty((batch, height, width, channels), dtype=x.dtype)
+    np.copyto(matrix, x.transpose(0, 2, 3, 1))
+    return matrix.reshape(-1, channels)
 
 
-def im2col(x, kernel_size, stride=(1, 1), padding=(0, 0)):
-    """Windows of the zero-padded x~ as columns: X[(c, i, j), (n, r, q)] = x~[n, c, sr + i, sq + j].
-
-    x has shape (batch, channels, H, W); the result has shape (channels * kh * kw,
-    batch * H_out * W_out) and is a fresh array (the one copy of the convolution's input).
-    """
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    if ph or pw:
-        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]   # (n, c, r, q, i, j)
-    batch, channels, rows, columns = windows.shape[:4]
-    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * kh * kw, batch * rows * columns)
+def _block_product(X, W):
+    """sum over kernel blocks (a, b) of X[a, b] W[a, b]: im2col's column blocks times
+    kernel_matrix's row blocks, the matrix product X W with its inner sum split by block."""
+    product = X[0] @ W[0]
+    for block, weights in zip(X[1:], W[1:]):
+        product += block @ weights
+    return product
 
 
-def col2im(columns, image_shape, kernel_size, stride=(1, 1), padding=(0, 0)):
-    """Adjoint of im2col: x[n, c, u, v] = sum of X[(c, i, j), (n, r, q)] over s r + i - p = u and
-    s q + j - p = v.
+def _channels_first(matrix, shape):
+    """The matrix (batch * H * W, channels) as a C-order image of `shape` (batch, channels, H, W)."""
+    batch, channels, height, width = shape
+    image = np.empty(shape, dtype=matrix.dtype)
+    np.copyto(image, matrix.reshape(batch, height, width, channels).transpose(0, 3, 1, 2))
+    return image
 
 
-    columns has shape (channels * kh * kw, batch * H_out * W_out) for an image of `image_shape`
-    (batch, channels, H, W); returns that image (a view laid out as (channels, batch, H, W)).
-    One strided add per kernel offset (i, j).
-    """
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    batch, channels, height, width = image_shape
-    rows, cols = convolution_output_size((height, width), kernel_size, stride, padding)
-    windows = columns.reshape(channels, kh, kw, batch, rows, cols)
-    padded = np.zeros((channels, batch, height + 2 * ph, width + 2 * pw), dtype=columns.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows_hit = slice(i, i + sh * (rows - 1) + 1, sh)
-            cols_hit = slice(j, j + sw * (cols - 1) + 1, sw)
-            padded[:, :, rows_hit, cols_hit] += windows[:, i, j]
-    return padded[:, :, ph:ph + height, pw:pw + width].transpose(1, 0, 2, 3)
+def _channels_outer(x):
+    """(batch, channels, H, W) -> the matrix (channels, batch * H * W) of the planar layout."""
+    batch, channels, height, width = x.shape
+    matrix = np.empty((channels, batch, height, width), dtype=x.dtype)
+    np.copyto(matrix, x.transpose(1, 0, 2, 3))
+    return matrix.reshape(channels, -1)
 
 
-def _channels_first(x):
-    """(batch, channels, H, W) -> the matrix (channels, batch * H * W); free for conv outputs."""
-    return x.transpose(1, 0, 2, 3).reshape(x.shape[1], -1)
-
-
-def _batch_first(matrix, shape):
-    """The matrix (channels, batch * H * W) as a view of `shape` (batch, channels, H, W)."""
-    return matrix.reshape(shape[1], shape[0], shape[2], shape[3]).transpose(1, 0, 2, 3)
+def _planar_image(matrix, shape):
+    """The matrix (channels, batch * H * W) as a C-order image of `shape` (batch, channels, H, W)."""
+    batch, channels, height, width = shape
+    image = np.empty(shape, dtype=matrix.dtype)
+    np.copyto(image, matrix.reshape(channels, batch, height, width).transpose(1, 0, 2, 3))
+    return image
 
 
 class _Convolution(Layer):
     """What Conv2d and ConvTranspose2d share: validated geometry, W, b and their gradients."""
 
     parameter_names = ("W", "b")
+    fresh_outputs = True    # y and dL/dx are new arrays; the cache is X (or x's copy), not x or y
 
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, rng, init, dtype,
                  negative_slope):
@@ -103,6 +98,7 @@ class _Convolution(Layer):
         self.kernel_size = _pair("kernel_size", kernel_size, 1)
         self.stride = _pair("stride", stride, 1)
         self.padding = _pair("padding", padding, 0)
+        self.fold = fold_factors(self.kernel_size, self.stride)    # see nn.fast.im2col
         initialiser(init, rng)
         self.dtype = float_dtype(dtype)
         kh, kw = self.kernel_size
@@ -114,6 +110,8 @@ class _Convolution(Layer):
         self.b = np.zeros(self.out_channels, dtype=self.dtype)
         self.grad_W = np.zeros_like(self.W)
         self.grad_b = np.zeros_like(self.b)
+        # the image side's channels (Conv2d's input, ConvTranspose2d's output) pick the layout
+        self.blocked = self.fold[0] * self.fold[1] * self.W.shape[1] >= BLOCKED_MIN
 
     def config(self):
         return {"type": type(self).__name__, "in_channels": self.in_channels,
@@ -128,7 +126,7 @@ class _Convolution(Layer):
 
 class Conv2d(_Convolution):
     """y[n, o] = sum_c W[o, c] (cross-correlated with) x~[n, c] at stride s, + b[o]; as a matmul
-    Y = W X + b with X = im2col(x) and W reshaped to (out_channels, in_channels * kh * kw).
+    Y = X W + b with X = im2col(x) and W reordered to (in_channels * kh * kw, out_channels).
 
     W has shape (out_channels, in_channels, kh, kw), b shape (out_channels,); x~ is x zero-padded
     by p. Output size per axis: H_out = floor((H + 2p - k) / s) + 1 (Dumoulin & Visin 2016).
@@ -152,37 +150,51 @@ class Conv2d(_Convolution):
         return (input_shape[0], self.out_channels, rows, cols)
 
     def forward(self, x):
-        """Y = W X + b, X = im2col(x), Y of shape (out_channels, batch * pixels)."""
+        """Y = X W + b, X = im2col(x), Y of shape (batch * pixels, out_channels)."""
         self._check_input(x)
         shape = self.output_shape(x.shape)
         if min(shape[2:]) < 1:
             raise ValueError(f"Conv2d input of height x width {x.shape[2:]} is smaller than the "
                              f"kernel {self.kernel_size} after padding {self.padding}")
         self.input_shape = x.shape
-        self.X = im2col(x, self.kernel_size, self.stride, self.padding)
-        Y = self.W.reshape(self.out_channels, -1) @ self.X
-        Y += self.b[:, None]
-        return _batch_first(Y, shape)
+        geometry = self.kernel_size, self.stride, self.padding
+        if not self.blocked:                       # planar: Y = W X + b, Y (out_channels, pixels)
+            self.X = planar_im2col(x, *geometry)
+            Y = self.W.reshape(self.out_channels, -1) @ self.X
+            Y += self.b[:, None]
+            return _planar_image(Y, shape)
+        self.X = im2col(x, *geometry)
+        Y = _block_product(self.X, kernel_matrix(self.W, self.fold))
+        Y += self.b
+        return _channels_first(Y, shape)
 
     def backward(self, grad_y, param_grads=True):
-        """Derivation, with G = dL/dY of shape (out_channels, batch * pixels), from Y = W X + b:
-            dL/dW = G X^T                  (Y is linear in W, with X as coefficient)
-            dL/db = G summed over columns  (b is added to every pixel of every sample)
-            dL/dX = W^T G                  (Y is linear in X)
+        """Derivation, with G = dL/dY of shape (batch * pixels, out_channels), from Y = X W + b:
+            dL/dW = X^T G                  (Y is linear in W, with X as coefficient)
+            dL/db = G summed over rows     (b is added to every pixel of every sample)
+            dL/dX = G W^T                  (Y is linear in X)
             dL/dx = col2im(dL/dX)          (X = im2col(x) is linear; its transpose is col2im)
         """
-        G = _channels_first(grad_y)
-        W = self.W.reshape(self.out_channels, -1)
+        geometry = self.input_shape, self.kernel_size, self.stride, self.padding
+        if not self.blocked:                       # planar: the same with every matrix transposed
+            G, W = _channels_outer(grad_y), self.W.reshape(self.out_channels, -1)
+            if param_grads:
+                np.matmul(G, self.X.T, out=self.grad_W.reshape(W.shape))
+                np.sum(G, axis=1, out=self.grad_b)
+            return planar_col2im(W.T @ G, *geometry)
+        G = _pixels_last(grad_y)
+        W = kernel_matrix(self.W, self.fold)
         if param_grads:
-            np.matmul(G, self.X.T, out=self.grad_W.reshape(W.shape))     # dL/dW = G X^T
-            np.sum(G, axis=1, out=self.grad_b)                          # dL/db = sum of G's columns
-        grad_X = W.T @ G                                                # dL/dX = W^T G
-        return col2im(grad_X, self.input_shape, self.kernel_size, self.stride, self.padding)
+            dW = np.matmul(self.X.transpose(0, 2, 1), G)                # dL/dW = X^T G
+            kernel_matrix_into(dW, self.grad_W, self.fold)
+            np.sum(G, axis=0, out=self.grad_b)                          # dL/db = sum of G's rows
+        grad_X = np.matmul(G, W.transpose(0, 2, 1))                     # dL/dX = G W^T
+        return col2im(grad_X, *geometry)
 
 
 class ConvTranspose2d(_Convolution):
-    """Fractional-strided convolution, the adjoint of Conv2d: y = col2im(W^T x) + b, with x as the
-    matrix (in_channels, batch * pixels) and W as (in_channels, out_channels * kh * kw).
+    """Fractional-strided convolution, the adjoint of Conv2d: y = col2im(x W^T) + b, with x as the
+    matrix (batch * pixels, in_channels) and W as (out_channels * kh * kw, in_channels).
 
     W has shape (in_channels, out_channels, kh, kw) (PyTorch's layout), which is exactly the weight
     of the Conv2d(out_channels -> in_channels, same kernel, stride, padding) it transposes: for
@@ -217,32 +229,45 @@ class ConvTranspose2d(_Convolution):
         return (input_shape[0], self.out_channels, rows, cols)
 
     def forward(self, x):
-        """y = col2im(W^T x) + b: Conv2d's input gradient, with x in the role of dL/dY."""
+        """y = col2im(x W^T) + b: Conv2d's input gradient, with x in the role of dL/dY."""
         self._check_input(x)
         shape = self.output_shape(x.shape)
         if min(shape[2:]) < 1:
             raise ValueError(f"ConvTranspose2d output would be {shape[2:]} for input "
                              f"{x.shape[2:]}: padding {self.padding} is too large")
         self.input_shape = x.shape
-        self.x_matrix = _channels_first(x)
-        columns = self.W.reshape(self.in_channels, -1).T @ self.x_matrix
-        y = col2im(columns, shape, self.kernel_size, self.stride, self.padding)
+        geometry = shape, self.kernel_size, self.stride, self.padding
+        if self.blocked:
+            self.x_matrix = _pixels_last(x)
+            W = kernel_matrix(self.W, self.fold).transpose(0, 2, 1)
+            y = col2im(np.matmul(self.x_matrix, W), *geometry)
+        else:                                      # planar: y = col2im(W^T x) + b
+            self.x_matrix = _channels_outer(x)
+            y = planar_col2im(self.W.reshape(self.in_channels, -1).T @ self.x_matrix, *geometry)
         y += self.b[:, None, None]
         return y
 
     def backward(self, grad_y, param_grads=True):
-        """Derivation, from y = col2im(W^T x) + b, x and W as matrices (see the class docstring):
+        """Derivation, from y = col2im(x W^T) + b, x and W as matrices (see the class docstring):
             G     = im2col(dL/dy)          (the transpose of col2im is im2col)
-            dL/dW = x G^T                  (W^T x is linear in W)
+            dL/dW = G^T x                  (x W^T is linear in W)
             dL/db = dL/dy summed over batch and pixels
-            dL/dx = W G                    (Conv2d's forward applied to dL/dy)
+            dL/dx = G W                    (Conv2d's forward applied to dL/dy)
         """
-        G = im2col(grad_y, self.kernel_size, self.stride, self.padding)   # G = im2col(dL/dy)
-        W = self.W.reshape(self.in_channels, -1)
+        geometry = self.kernel_size, self.stride, self.padding
+        if not self.blocked:                       # planar: the same with every matrix transposed
+            G, W = planar_im2col(grad_y, *geometry), self.W.reshape(self.in_channels, -1)
+            if param_grads:
+                np.matmul(self.x_matrix, G.T, out=self.grad_W.reshape(W.shape))
+                np.sum(grad_y, axis=(0, 2, 3), out=self.grad_b)
+            return _planar_image(W @ G, self.input_shape)
+        G = im2col(grad_y, *geometry)                                       # G = im2col(dL/dy)
+        W = kernel_matrix(self.W, self.fold)
         if param_grads:
-            np.matmul(self.x_matrix, G.T, out=self.grad_W.reshape(W.shape))  # dL/dW = x G^T
+            dW = np.matmul(G.transpose(0, 2, 1), self.x_matrix)              # dL/dW = G^T x
+            kernel_matrix_into(dW, self.grad_W, self.fold)
             np.sum(grad_y, axis=(0, 2, 3), out=self.grad_b)                 # dL/db = sum of dL/dy
-        return _batch_first(W @ G, self.input_shape)                        # dL/dx = W G
+        return _channels_first(_block_product(G, W), self.input_shape)      # dL/dx = G W
 
 
 LAYER_TYPES.update({"Conv2d": Conv2d, "ConvTranspose2d": ConvTranspose2d})

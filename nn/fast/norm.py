@@ -21,6 +21,7 @@ class _BatchNorm(Layer):
     """Common part of BatchNorm1d and BatchNorm2d; subclasses name the feature axis."""
 
     parameter_names = ("gamma", "beta")
+    fresh_outputs = True    # y and dL/dx are new (or this layer's reused) arrays, kept by no one
     buffer_names = ("running_mean", "running_var")
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=np.float64):
@@ -46,10 +47,14 @@ class _BatchNorm(Layer):
     def forward(self, x):
         """Training: y = gamma (x - mu_B) / sqrt(sigma_B^2 + eps) + beta, and update the running
         statistics; evaluation: the same with running_mean and running_var (Ioffe & Szegedy 2015).
+        The textbook engine's operations in its order (bitwise the same), written with ``out=``:
+        x^ over x - mu in one array (over x itself when the layer before hands over a fresh x).
         """
         axes = self._check_input(x)
         per_feature = self._per_feature
         self.axes = axes
+        in_place = self.reuse_outputs and self.overwrite_input and x.dtype == self.dtype
+        centred = x if in_place else np.empty(x.shape, dtype=np.result_type(x, self.dtype))
         if self.training:
             m = x.size // self.num_features
             if m < 2:
@@ -57,18 +62,21 @@ class _BatchNorm(Layer):
                                  f"value per feature to estimate a variance, got input of shape "
                                  f"{x.shape}")
             mean = x.mean(axis=axes)
-            centred = x - per_feature(mean)
+            np.subtract(x, per_feature(mean), out=centred)
             variance = np.mean(centred * centred, axis=axes)
             self.running_mean *= 1 - self.momentum
             self.running_mean += self.momentum * mean
             self.running_var *= 1 - self.momentum
             self.running_var += (self.momentum * m / (m - 1)) * variance
         else:
-            centred = x - per_feature(self.running_mean)
+            np.subtract(x, per_feature(self.running_mean), out=centred)
             variance = self.running_var
         self.inverse_std = 1 / np.sqrt(variance + self.dtype.type(self.eps))     # 1 / sigma
-        self.x_hat = centred * per_feature(self.inverse_std)
-        return self.x_hat * per_feature(self.gamma) + per_feature(self.beta)
+        self.x_hat = np.multiply(centred, per_feature(self.inverse_std), out=centred)
+        y = np.multiply(self.x_hat, per_feature(self.gamma),
+                        out=self._output("y", self.x_hat.shape, self.x_hat.dtype))
+        y += per_feature(self.beta)
+        return y
 
     def backward(self, grad_y, param_grads=True):
         """Derivation (Ioffe & Szegedy 2015, section 3), per feature over its m values, with
@@ -83,17 +91,26 @@ class _BatchNorm(Layer):
         which, substituting x - mu = sigma x^, is the compact
             dL/dx = (gamma / sigma) (dy - mean(dy) - x^ mean(dy x^)).
         In evaluation mode mu and sigma are constants: dL/dx = (gamma / sigma) dy.
+        The two sums are taken once and serve both the parameter gradients and the means
+        (mean = sum / m, as np.mean computes it: bitwise the textbook engine's numbers).
         """
         per_feature, axes = self._per_feature, self.axes
-        if param_grads:
-            np.sum(grad_y, axis=axes, out=self.grad_beta)
-            np.sum(grad_y * self.x_hat, axis=axes, out=self.grad_gamma)
         scale = per_feature(self.gamma * self.inverse_std)                       # gamma / sigma
         if not self.training:
+            if param_grads:
+                np.sum(grad_y, axis=axes, out=self.grad_beta)
+                np.sum(grad_y * self.x_hat, axis=axes, out=self.grad_gamma)
             return scale * grad_y
-        mean_grad = per_feature(grad_y.mean(axis=axes))                         # mean(dy)
-        mean_grad_x_hat = per_feature(np.mean(grad_y * self.x_hat, axis=axes))  # mean(dy x^)
-        return scale * (grad_y - mean_grad - self.x_hat * mean_grad_x_hat)
+        m = grad_y.size // self.num_features
+        product = grad_y * self.x_hat                                           # dy x^
+        sum_grad, sum_grad_x_hat = np.sum(grad_y, axis=axes), np.sum(product, axis=axes)
+        if param_grads:
+            self.grad_beta[...] = sum_grad
+            self.grad_gamma[...] = sum_grad_x_hat
+        grad_x = np.subtract(grad_y, per_feature(sum_grad / m))                 # dy - mean(dy)
+        grad_x -= np.multiply(self.x_hat, per_feature(sum_grad_x_hat / m), out=product)
+        grad_x *= scale                                                         # x^ mean(dy x^)
+        return grad_x
 
 
 class BatchNorm2d(_BatchNorm):
