@@ -13,8 +13,9 @@ f*(t) with equality at t = f'(u), integrated against q with u = p/q and t = T(x)
 A critic V (an nn.fast MLP) with T = g_f(V) is trained alone between P = N(-1, 1) and
 Q = N(0, 1) and reaches KL = 0.5, reverse KL = 0.5, Pearson chi^2 = e - 1, and for the GAN's f
 2 JSD - log 4: Theorem 1's C(G). Then Arjovsky & Bottou's Theorem 2.5: against a fixed D* the
-non-saturating loss descends KL(p_g || p_data) - 2 JSD. The code is gan/dynamics/fgan.py and
-gan/dynamics/generator_gradients.py.
+non-saturating loss descends KL(p_g || p_data) - 2 JSD. Last, KL against reverse KL as games on
+two modes: mass-covering against mode-seeking, and what a critic that lags G does to it. The
+code is gan/dynamics/fgan.py and gan/dynamics/generator_gradients.py.
 
 Run: python lessons/25_f_gans.py   (--fast: fewer critic steps, as the tests run it; --show:
 open the figures in windows; --out DIR: where the figures go)
@@ -116,67 +117,93 @@ print(f"  largest difference: {agree:.1e}")
 # sqrt(4 + 0.25) = 2.06): it must cover both modes. Reverse KL(Q || P) punishes mass where P has
 # none: one mode (mu = +-2, sigma ~ 0.5) is its best Gaussian (reverse KL = log 2), but a wide
 # Gaussian in the middle is a local minimum of it too (reverse KL ~ 1.87 at mu = 0, sigma ~ 1.7).
-# The reverse-KL G starts once ON the mode at +2, where its divergence is lowest: does the
-# adversarial game keep it there? The run below says, with the divergence measured at both ends.
+# G's loss is -E_z f*(T(G(z))) (the only term of the bound that depends on G); for reverse KL,
+# f*(g_f(v)) = v - 1, so G climbs the critic's V, whose optimum is log p_data / p_g.
+# Both divergences start G at the same point (1, 0.8), with 10 critic steps per G step. Two more
+# runs: reverse KL started ON the mode at +2 with a weak critic (2 steps per G step), and
+# reverse KL started at (0.5, 1), nearer the middle.
 
 # %%
 two_modes = Mixture([Normal(-2.0, 0.5), Normal(2.0, 0.5)], [0.5, 0.5])
 grid, weight_grid, _ = fgan.grid_weights(two_modes, two_modes, -6.0, 6.0, 200)
 z_nodes = quantile_nodes(Normal(0.0, 1.0), 100)
-print("  divergence   start (mu, sigma)   end mu    end sigma   p_g mass within 1 of -2 / +2")
-for name in ("kl", "reverse_kl"):
-    for start_mu, start_sigma in ((0.5, 1.0), (2.0, 0.5)):
-        rng = np.random.default_rng(0)
-        V = MLP([1, 16, 16, 1], "softplus", rng=rng)
-        G = MLP([1, 1], "identity", rng=rng)
-        G.layers[0].W[...], G.layers[0].b[...] = start_sigma, start_mu
-        opt_v, opt_g = Adam(V, lr=5e-3, betas=(0.5, 0.999)), Adam(G, lr=1e-2, betas=(0.5, 0.999))
-        n = len(z_nodes)
-        weight_p = np.concatenate([weight_grid, np.zeros(n)])
-        weight_q = np.concatenate([np.zeros(len(grid)), np.full(n, 1 / n)])
-        for step in range(lesson.pick(600, 60)):
-            for _ in range(2):
-                fgan.critic_step(V, opt_v, name, np.concatenate([grid, G.forward(z_nodes)]),
-                                 weight_p, weight_q)
-            fgan.generator_step(G, V, opt_g, name, z_nodes)
-        mu, sigma = float(G.layers[0].b.ravel()[0]), abs(float(G.layers[0].W.ravel()[0]))
-        p_g = Normal(mu, sigma)
-        masses = [float(p_g.cdf(m + 1) - p_g.cdf(m - 1)) for m in (-2.0, 2.0)]
-        print(f"  {name:11s}  ({start_mu:3.1f}, {start_sigma:3.1f})          {mu:+.3f}    "
-              f"{sigma:.3f}       {masses[0]:.2f} / {masses[1]:.2f}")
-        if name == "reverse_kl" and start_mu == 2.0:
-            reverse_masses = masses
-            exact = [fgan.divergence_by_quadrature("reverse_kl", two_modes, q)
-                     for q in (Normal(start_mu, start_sigma), p_g)]
-        if name == "kl" and start_mu == 0.5:
-            kl_masses = masses
+g_steps = lesson.pick(1000, 60)
+
+
+def train_gaussian_g(name, start_mu, start_sigma, critic_steps):
+    """The f-GAN game for G(z) = mu + sigma z: ``critic_steps`` ascent steps of the bound for V,
+    then one descent step for G (Adam for both). Returns G's end (mu, sigma)."""
+    rng = np.random.default_rng(0)
+    V = MLP([1, 16, 16, 1], "softplus", rng=rng)
+    G = MLP([1, 1], "identity", rng=rng)
+    G.layers[0].W[...], G.layers[0].b[...] = start_sigma, start_mu
+    opt_v, opt_g = Adam(V, lr=5e-3, betas=(0.5, 0.999)), Adam(G, lr=1e-2, betas=(0.5, 0.999))
+    n = len(z_nodes)
+    weight_p = np.concatenate([weight_grid, np.zeros(n)])
+    weight_q = np.concatenate([np.zeros(len(grid)), np.full(n, 1 / n)])
+    for _ in range(g_steps):
+        for _ in range(critic_steps):
+            fgan.critic_step(V, opt_v, name, np.concatenate([grid, G.forward(z_nodes)]),
+                             weight_p, weight_q)
+        fgan.generator_step(G, V, opt_g, name, z_nodes)
+    return float(G.layers[0].b.ravel()[0]), abs(float(G.layers[0].W.ravel()[0]))
+
+
+runs = {"kl": ("kl", 1.0, 0.8, 10), "reverse_kl": ("reverse_kl", 1.0, 0.8, 10),
+        "weak critic": ("reverse_kl", 2.0, 0.5, 2), "middle start": ("reverse_kl", 0.5, 1.0, 10)}
+ends = {}
+print(f"  run            divergence  start (mu, sigma)  critic steps  end mu  end sigma   "
+      f"mass within 1 of -2 / +2   reverse KL start -> end (quadrature)")
+for label, (name, start_mu, start_sigma, critic_steps) in runs.items():
+    mu, sigma = train_gaussian_g(name, start_mu, start_sigma, critic_steps)
+    p_g = Normal(mu, sigma)
+    masses = [float(p_g.cdf(m + 1) - p_g.cdf(m - 1)) for m in (-2.0, 2.0)]
+    reverse = [fgan.divergence_by_quadrature("reverse_kl", two_modes, q)
+               for q in (Normal(start_mu, start_sigma), p_g)]
+    ends[label] = dict(masses=masses, reverse=reverse)
+    print(f"  {label:13s}  {name:10s}  ({start_mu:3.1f}, {start_sigma:3.1f})         "
+          f"{critic_steps:6d}      {mu:+.3f}    {sigma:.3f}       {masses[0]:.2f} / {masses[1]:.2f}"
+          f"              {reverse[0]:.3f} -> {reverse[1]:.3f}")
+kl_masses, reverse_masses = ends["kl"]["masses"], ends["reverse_kl"]["masses"]
 covered = check("the KL-trained G's mass on its smaller mode", min(kl_masses), ">", 0.2,
                 ("covered both modes", "did not cover both modes"))
 stays = check("the reverse-KL G's mass on its larger mode", max(reverse_masses), ">", 0.6,
-              ("kept most of its mass", "did not keep most of its mass"))
+              ("put most of its mass", "did not put most of its mass"))
 leaves = check("the reverse-KL G's mass on its smaller mode", min(reverse_masses), "<", 0.1,
-               ("put almost none", "put some"))
-seeking = stays == "kept most of its mass" and leaves == "put almost none"
-say(f"""In this run the KL-trained G {covered} (its smaller mode holds {min(kl_masses):.2f} of
-its mass, more than 0.2 is covering). The reverse-KL G started on the mode at +2 {stays} on its
-larger mode ({max(reverse_masses):.2f}, more than 0.6 is staying) and {leaves} on the other
-({min(reverse_masses):.2f}, below 0.1 is avoiding it).""" + (
-    " (--fast: few steps.)" if lesson.fast else ""))
-better = compare("KL(p_g || p_data) at the reverse-KL G's start against its end", exact[0],
-                 exact[1], words=("lower", "the same", "higher"))
-say(f"""Measured by quadrature, KL(p_g || p_data) was {exact[0]:.3f} at that start and is
-{exact[1]:.3f} where the game ended: the start was {better}. """ + (
-    """The adversarial game moved G off the better
-point of its own divergence: the critic's estimate of the bound, not the divergence itself,
-drives G, and at this scale (a 16-16 critic, 2 critic steps per G step, 100 noise nodes) the
-mode-seeking of reverse KL is NOT shown.""" if better == "lower" and not seeking else ""))
+               ("almost none", "some"))
+too_short = " (--fast: far too few steps to show this.)" if lesson.fast else ""
+say(f"""From the same start (1, 0.8), the KL-trained G {covered} (its smaller mode holds
+{min(kl_masses):.2f} of its mass, more than 0.2 is covering); the reverse-KL G {stays} on one
+mode ({max(reverse_masses):.2f}, more than 0.6 is seeking it) and {leaves} on the other
+({min(reverse_masses):.2f}, below 0.1 is dropping it).""" + (
+    too_short))
+own = compare("reverse KL at the end: the reverse-KL G's against the KL-trained G's",
+              ends["reverse_kl"]["reverse"][1], ends["kl"]["reverse"][1],
+              words=("lower", "the same", "higher"))
+say(f"""Measured by quadrature, the reverse-KL G ends at reverse KL {ends['reverse_kl']['reverse'][1]:.3f}
+(log 2 = {np.log(2):.3f} is one mode exactly), {own} than the KL-trained G's
+{ends['kl']['reverse'][1]:.3f}.""" + too_short)
+weak = compare("reverse KL of the weak-critic run: end against its start on the mode",
+               ends["weak critic"]["reverse"][1], ends["weak critic"]["reverse"][0],
+               words=("lower", "the same", "higher"))
+say(f"""With only 2 critic steps per G step, the reverse-KL G started ON the mode ends at reverse
+KL {ends['weak critic']['reverse'][1]:.3f}, {weak} than at its start
+({ends['weak critic']['reverse'][0]:.3f}): G climbs the critic's estimate of log p_data / p_g,
+not the divergence itself, and a critic that lags G can lead it off its best point.""" + too_short)
+middle = compare("reverse KL of the run started at (0.5, 1): its end against one mode's log 2",
+                 ends["middle start"]["reverse"][1], np.log(2),
+                 words=("lower", "the same", "higher"))
+say(f"""Started at (0.5, 1), the reverse-KL G ends at reverse KL
+{ends['middle start']['reverse'][1]:.3f}, {middle} than one mode's log 2: reverse KL has more
+than one local minimum over Gaussians, and which one the game finds depends on where it
+starts.""" + too_short)
 
 # %% [markdown]
 # ## Exercises
 # 1. Derive f* for the Hellinger distance f(u) = (sqrt(u) - 1)^2 and add it to the table.
 # 2. Start the reverse-KL G at (0, 3) and at (-1.5, 0.7): where does it end, and why does the
-#    KL-trained G end in the same place from every start? Give the critic 10 steps per G step:
-#    does the reverse-KL G then stay on its mode?
+#    KL-trained G end in the same place from every start? Give the weak-critic run 5 critic
+#    steps per G step, or G a learning rate of 1e-3: does it then stay on its mode?
 
 # %%
 print("Exercise 1: the Hellinger distance's conjugate.")
