@@ -1,5 +1,6 @@
 """Lesson 18 -- a DCGAN on the digits: convolutions, built by the course's five rules, with
-every gradient written by hand.
+every gradient written by hand; then the paper's own noise, z ~ U(-1, 1)^100, a walk in z and
+arithmetic on z.
 
 Course section (by the course's Chinese terms): 深度卷积生成对抗网络 (DCGAN) and 卷积
 (convolution).
@@ -11,6 +12,9 @@ representation learning with deep convolutional generative adversarial networks"
 connected hidden layers; (4) ReLU in G with a Tanh output; (5) LeakyReLU in D. A convolution
 shares one small kernel across the image, so G and D need far fewer weights than the MLPs of
 lesson 17 and see strokes as local patterns wherever they are. Same Algorithm 1, same referee.
+Section 4 draws z from a uniform distribution in 100 dimensions; the course's other lessons
+use 64-d normal noise, so this one trains both, side by side, and then walks (section 6.1)
+and does arithmetic (section 6.3) in the paper's z.
 
 Run: python lessons/18_dcgan.py   (--fast: small sizes on procedural digits, as the
 tests run it; --show: open the figures in windows; --data mnist|procedural|PATH: the digits, by
@@ -20,22 +24,26 @@ as IDX files or an .npz, see gan.digits.data)
 
 # %%
 import time
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy.special import softmax
 
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan.digits import (Reference, comparison_row, format_table, lesson_digits, predict,
                         add_data_argument)
-from gan.digits.comparison import gan_config
-from gan.digits.dcgan import DCGAN
+from gan.digits.classifier import class_logits
+from gan.digits.comparison import gan_config, sample_grid
+from gan.digits.dcgan import (DCGAN, generate_among, ink, largest_step_share,
+                              thickness_arithmetic, walk_noise)
 from gan.digits.gans import Digits, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation, side_by_side_figure
+from gan.digits.parallel import train_configs
 from gan.digits.tables import copy_verdict
-from gan.train import train
 
 FIGURES = ("dcgan_grids.png", "dcgan_grids.gif", "dcgan_losses.png", "dcgan_classes.png",
-           "dcgan_walks.png", "dcgan_arithmetic.png")
+           "dcgan_priors.png", "dcgan_walks.png", "dcgan_arithmetic.png")
 
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
@@ -50,8 +58,10 @@ train_images, train_labels = data.train_images, data.train_labels
 test_images, test_labels = data.test_images, data.test_labels
 
 # the settings live in gan.digits.comparison, shared with lesson 22's comparison
-config = gan_config("DCGAN", train_images, train_labels,
-                    preset=lesson.pick("full", "fast"))
+config = gan_config("DCGAN", train_images, train_labels, preset=lesson.pick("full", "fast"))
+# the paper's noise (section 4): "uniform noise distribution", 100 dimensions; all else equal
+paper = config.replace(prior="uniform", noise_dim=100)
+NAMES = (f"z ~ N(0, I), {config.noise_dim} dims", f"z ~ U(-1, 1)^{paper.noise_dim} (paper)")
 steps = config.steps
 game = DCGAN(config, np.random.default_rng(0))
 for name, player in (("G", game.G), ("D", game.D)):
@@ -59,6 +69,7 @@ for name, player in (("G", game.G), ("D", game.D)):
     for layer in player.layers:
         print(f"    {layer!r}")
 print()
+paper_g = DCGAN(paper, np.random.default_rng(0)).G.flat_params.size
 mlp_sizes = DigitsGAN(config.replace(target=Digits(train_images, train_labels)),
                       np.random.default_rng(0))
 say(f"""Width w = {config.width}: D maps 1 x 32 x 32 to w x 16 x 16, 2w x 8 x 8 and 4w x 4 x 4
@@ -66,39 +77,51 @@ say(f"""Width w = {config.width}: D maps 1 x 32 x 32 to w x 16 x 16, 2w x 8 x 8 
 backwards from a Linear projection of z. The two Linear layers are the exceptions rule 3
 allows (the paper's own G starts with a projection of z, its D ends in a single sigmoid
 output). G has {game.G.flat_params.size} weights and D {game.D.flat_params.size}; the MLPs of
-lesson 17 have {mlp_sizes.G.flat_params.size} and {mlp_sizes.D.flat_params.size}. Weights start
-from N(0, 0.02^2) and both players use Adam with beta_1 = 0.5 (section 4 of the paper); D
-with the paper's lr = 2e-4, G with 1e-3. At width 16 and the paper's 2e-4 for G, D won at once
-in our runs (L_D about 0.02 by step 100) and G's samples collapsed to one or two shapes; a G
-that moves five times faster keeps L_D near 0.7 and its samples spread over the classes. The
+lesson 17 have {mlp_sizes.G.flat_params.size} and {mlp_sizes.D.flat_params.size}. With the
+paper's 100-d z only G's first layer grows: {paper_g} weights. Weights start from
+N(0, 0.02^2) and both players use Adam with beta_1 = 0.5 (section 4 of the paper); D with the
+paper's lr = 2e-4, G with 1e-3. At width 16 and the paper's 2e-4 for G, D won at once in our
+runs (L_D about 0.02 by step 100) and G's samples collapsed to one or two shapes; a G that
+moves five times faster keeps L_D near 0.7 and its samples spread over the classes. The
 referee reads {referee_accuracy:.1%} of held-out real digits correctly.""")
 
 # %% [markdown]
-# ## Training, timed
+# ## Two trainings at once, timed
 
 # %%
 started = time.perf_counter()
-result = train(config, game=DCGAN)
+results = train_configs([config, paper], DCGAN, workers=2)
 seconds = time.perf_counter() - started
-say(f"""{steps} steps of Algorithm 1 with minibatches of {config.batch_size} took {seconds:.0f} s
-({1000 * seconds / steps:.0f} ms a step, one BLAS thread, snapshots included): every step runs
-D forward and backward on a real and a fake batch, and G and D forward and backward for G's
-update. At the end D gives real digits {result.metrics['D_real']:.2f} and fakes
-{result.metrics['D_fake']:.2f} on average; over the last tenth of the steps L_D averages
-{result.history.d_loss[-max(steps // 10, 1):].mean():.2f} (2 log 2 = {2 * np.log(2):.2f} when
-D cannot tell real from fake, 0 when it always can).""")
+own = [result.metrics["seconds"] for result in results]
+result = results[0]
+late = [r.history.d_loss[-max(steps // 10, 1):].mean() for r in results]
+say(f"""Both DCGANs, {steps} steps of Algorithm 1 with minibatches of {config.batch_size} each,
+trained at once on two worker processes (gan.digits.parallel.train_configs; each result is
+bitwise the one a training in this process gives): {seconds:.0f} s in all, {own[0]:.0f} s and
+{own[1]:.0f} s each ({1000 * own[0] / steps:.0f} ms a step, one BLAS thread, snapshots
+included). Every step runs D forward and backward on a real and a fake batch, and G and D
+forward and backward for G's update. At the end D gives real digits
+{result.metrics['D_real']:.2f} and fakes {result.metrics['D_fake']:.2f} on average (the
+paper's noise: {results[1].metrics['D_real']:.2f} and {results[1].metrics['D_fake']:.2f}); over
+the last tenth of the steps L_D averages {late[0]:.2f} and {late[1]:.2f} (2 log 2 =
+{2 * np.log(2):.2f} when D cannot tell real from fake, 0 when it always can).""")
 
-fig, ax = plt.subplots(figsize=(6.5, 3.6))
+verdicts = [check(f"18 late L_D, {name}", loss, ">", 0.3,
+                  ("D has not won, L_D stays away from 0", "D wins, L_D falls near 0"))
+            for name, loss in zip(NAMES, late)]
+say(f"""Over the last tenth: with {NAMES[0]}, {verdicts[0]}; with {NAMES[1]}, {verdicts[1]}.""")
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True, layout="constrained")
 window = max(steps // 50, 1)
 smooth = np.ones(window) / window
-ax.plot(np.convolve(result.history.d_loss, smooth, "valid"), "b--", label="L_D")
-ax.plot(np.convolve(result.history.g_loss, smooth, "valid"), "g-", label="L_G (non-saturating)")
-ax.axhline(2 * np.log(2), color="k", linestyle=":", label="L_D at D = 1/2: 2 log 2")
-late_loss = result.history.d_loss[-max(steps // 10, 1):].mean()
-ax.set(xlabel="training step", ylabel=f"loss (mean of {window} steps)",
-       title=("Neither player wins outright: L_D stays away from 0" if late_loss > 0.3
-              else f"L_D falls to {late_loss:.2f}: D is winning"))
-ax.legend(fontsize=8)
+for ax, r, name, verdict in zip(axes, results, NAMES, verdicts):
+    ax.plot(np.convolve(r.history.d_loss, smooth, "valid"), "b--", label="L_D")
+    ax.plot(np.convolve(r.history.g_loss, smooth, "valid"), "g-",
+            label="L_G (non-saturating)")
+    ax.axhline(2 * np.log(2), color="k", linestyle=":", label="L_D at D = 1/2: 2 log 2")
+    ax.set(xlabel="training step")
+    ax.set_title(f"{name}:\n{verdict}", fontsize=9)
+axes[0].set_ylabel(f"loss (mean of {window} steps)")
+axes[0].legend(fontsize=8)
 lesson.save(fig, FIGURES[2])
 
 # %% [markdown]
@@ -108,106 +131,155 @@ lesson.save(fig, FIGURES[2])
 grids, snapshot_steps = np.asarray(result.history.x_of_z), result.history.snapshot_steps
 chosen = np.unique(np.linspace(0, len(grids) - 1, 5).round().astype(int))
 fig = grid_evolution_figure(grids[chosen], np.asarray(snapshot_steps)[chosen],
-                            "DCGAN: the same 100 z at each snapshot (first 4 columns)")
+                            f"DCGAN, {NAMES[0]}: the same 40 z at five snapshots (one column "
+                            "follows one z through training)")
 lesson.save(fig, FIGURES[0])
-path = save_grid_animation(grids, snapshot_steps, lesson.out / FIGURES[1], title="DCGAN")
+path = save_grid_animation(grids, snapshot_steps, lesson.out / FIGURES[1],
+                           title=f"DCGAN, {NAMES[0]}:")
 print(f"  [animation] {path}")
 
 # %% [markdown]
-# ## What the referee reads
+# ## What the referee reads, for either noise
 
 # %%
 count = lesson.pick(1000, 100)
-final_game = DCGAN.from_players(config, result.G, result.D, None, None)
-samples = final_game.sample(count, generator)
-classes = np.bincount(predict(classifier, samples), minlength=10)
+games = [DCGAN.from_players(r.config, r.G, r.D, None, None) for r in results]
 half = len(test_images) // 2
 reference = Reference.build(classifier, train_images, test_images[:half])
-rows = [
-    comparison_row("real held-out digits", lambda n, labels, rng: test_images[half:half + n],
-                   reference, min(count, len(test_images) - half), generator, conditional=False),
-    comparison_row("DCGAN", lambda n, labels, rng: final_game.sample(n, rng), reference, count,
-                   generator, conditional=False),
-]
+rows = [comparison_row("real held-out digits", lambda n, labels, rng: test_images[half:half + n],
+                       reference, min(count, len(test_images) - half), generator,
+                       conditional=False)]
+rows += [comparison_row(f"DCGAN, {name}", lambda n, labels, rng, g=g: g.sample(n, rng),
+                        reference, count, generator, conditional=False)
+         for name, g in zip(NAMES, games)]
 print(format_table(rows))
 print()
-fig, ax = plt.subplots(figsize=(6.5, 3.4))
-ax.bar(np.arange(10), classes / count, color="g", label="DCGAN samples")
+classes = [np.bincount(predict(classifier, g.sample(count, generator)), minlength=10)
+           for g in games]
+fig, ax = plt.subplots(figsize=(7, 3.4))
+for shift, share, name, colour in ((-0.2, classes[0], NAMES[0], "g"),
+                                   (0.2, classes[1], NAMES[1], "tab:orange")):
+    ax.bar(np.arange(10) + shift, share / count, width=0.4, color=colour, label=name)
 ax.axhline(0.1, color="k", linestyle=":", label="real digits: 1/10 each")
 ax.set(xticks=np.arange(10), xlabel="class the referee reads", ylabel="share of samples",
-       title="Which digits the unconditional DCGAN makes")
+       title=f"Which digits each unconditional DCGAN makes ({count} samples each)")
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[3])
-say(f"""The referee reads {count} fresh samples as the classes {classes.tolist()} (counts of
-0...9; real digits: {count // 10} each). Frechet distance of the referee's features to real
-held-out digits: {rows[1]['frechet_distance']:.2f} (another set of real digits:
-{rows[0]['frechet_distance']:.2f}; compare the MLP GAN of lesson 17); precision
-{rows[1]['precision']:.2f} and recall {rows[1]['recall']:.2f} (real digits:
+frechet = [row["frechet_distance"] for row in rows]
+fewest = [int(c.min()) for c in classes]
+say(f"""The referee reads {count} fresh samples of the {NAMES[0]} DCGAN as the classes
+{classes[0].tolist()} (counts of 0...9; real digits: {count // 10} each), and of the paper's as
+{classes[1].tolist()}. Frechet distance of the referee's features to real held-out digits:
+{frechet[1]:.2f} and {frechet[2]:.2f} (another set of real digits: {frechet[0]:.2f}; compare
+the MLP GAN of lesson 17); precision {rows[1]['precision']:.2f} and {rows[2]['precision']:.2f},
+recall {rows[1]['recall']:.2f} and {rows[2]['recall']:.2f} (real digits:
 {rows[0]['precision']:.2f} and {rows[0]['recall']:.2f}). The samples are
-{copy_verdict(rows[1])}.""")
+{copy_verdict(rows[1])} with normal noise, and {copy_verdict(rows[2])} with uniform noise.""")
+say(f"""The paper's noise gives a Frechet distance {compare(
+    "18 Frechet, uniform 100 vs normal 64", frechet[2], frechet[1],
+    ("smaller than", "within a quarter of", "larger than"), tolerance=0.25)} the 64-d normal
+noise's. One seed each: lesson 22 shows how far one DCGAN's Frechet distance moves from seed to
+seed, so only a difference of that size says more than this pair of runs. The class the
+uniform-noise DCGAN makes least is {compare(
+    "18 rarest class count, uniform vs normal", fewest[1], fewest[0],
+    ("rarer than", "as common as", "more common than"), tolerance=0.25)} the normal-noise
+DCGAN's ({fewest[1]} against {fewest[0]} of {count}). The paper gives no reason for its
+choice; G's first Linear layer turns either noise into the same 4w x 4 x 4 maps, and a uniform
+z has no far-out points, which a walk or a sum of z below could otherwise reach.""")
+fig = side_by_side_figure(
+    {name: sample_grid(SimpleNamespace(conditional=False, sampler=lambda n, labels, rng, g=g:
+                                       g.sample(n, rng)), classifier, generator)
+     for name, g in zip(NAMES, games)},
+    "Row c: fresh samples the referee reads as c (a grey square: fewer than 8 in 400)",
+    row_labels=[str(c) for c in range(10)])
+lesson.save(fig, FIGURES[4])
 if lesson.fast:
     say(f"""This was --fast: {steps} steps of a width-{config.width} DCGAN, too short to
-learn digits; the full run trains {gan_config('DCGAN', train_images, train_labels).steps}
-steps at width 16 on real MNIST.""")
+learn digits, so neither the comparison of the two noises nor the walks and the arithmetic
+below can show anything; the full run trains {gan_config('DCGAN', train_images,
+train_labels).steps} steps at width 16 on real MNIST.""")
 
 # %% [markdown]
-# ## Walking in z, and arithmetic on z (Radford et al. 2016, sections 6.1 and 6.3)
+# ## Walking in z (Radford et al. 2016, section 6.1), in the paper's noise
 
 # %%
 # A walk: G along straight lines z(t) = (1 - t) z_a + t z_b. If G had memorised images, the
 # path would jump from one to the next; a smooth path of digits means the space between two
-# noise vectors is filled with digits too.
+# noise vectors is filled with digits too. Every point of a walk stays in U(-1, 1)^100's cube.
+paper_game = games[1]
 walk_generator = np.random.default_rng(3)
-ends = final_game.sample_noise(16, walk_generator)
-t = np.linspace(0, 1, 10)[:, None]
-# the eight walks in one batch of 80: G's BatchNorm uses the batch's statistics, and a batch
-# of one walk alone would have the walk's own mean normalised away
-path_z = ((1 - t)[None] * ends[:8, None] + t[None] * ends[8:, None]).reshape(80, -1)
-walks = final_game.generate_pixels(path_z, None)[:, 0].reshape(8, 10, 32, 32)
-fig = side_by_side_figure({"": walks}, f"Eight walks between two noise vectors z ~ "
-                          f"{config.prior} ({config.noise_dim} dims), left to right")
-lesson.save(fig, FIGURES[4])
-steps_apart = np.sqrt(((walks[:, 1:] - walks[:, :-1]) ** 2).sum(axis=(2, 3))).mean()
-ends_apart = np.sqrt(((walks[:, -1] - walks[:, 0]) ** 2).sum(axis=(1, 2))).mean()
-say(f"""Walks: the mean pixel distance between neighbouring images of a walk is
-{steps_apart:.2f}, {steps_apart / ends_apart:.2f} times the distance between its two ends
-({ends_apart:.2f}); a path of 9 equal steps would give 1/9 = {1 / 9:.2f}, a jump from one
-image to the other at a single step 1.""")
-
-# Arithmetic: the paper averages the z of three samples showing a concept and adds and
-# subtracts such averages. Here the concept is ink: the z whose samples use the most ink,
-# minus the z whose samples use the least, averaged over a tenth of a pool each.
-pool = lesson.pick(2000, 200)
-z_pool = final_game.sample_noise(pool, walk_generator)
-ink = final_game.generate_pixels(z_pool, None).mean(axis=(1, 2, 3))
-order = np.argsort(ink)
-tenth = pool // 10
-ink_direction = z_pool[order[-tenth:]].mean(axis=0) - z_pool[order[:tenth]].mean(axis=0)
-amounts = np.linspace(-1, 1, 5)
-bases = final_game.sample_noise(10, walk_generator)
-rows_of_z = np.stack([bases + amount * ink_direction for amount in amounts], axis=1)
-pictures = final_game.generate_pixels(rows_of_z.reshape(-1, config.noise_dim), None)
-pictures = pictures.reshape(10, len(amounts), 32, 32)
-fig = side_by_side_figure({"": pictures}, "z + a (mean z of inky samples - mean z of faint "
-                          "ones), a = " + ", ".join(f"{a:g}" for a in amounts))
+ends = paper_game.sample_noise(16, walk_generator)
+path_z = walk_noise(ends[:8], ends[8:], 10)
+walks = generate_among(paper_game, path_z.reshape(80, -1), walk_generator).reshape(8, 10, 32, 32)
+shares = largest_step_share(walks)
+fig = side_by_side_figure({"": walks}, f"Eight walks in z ~ U(-1, 1)^{paper.noise_dim}, "
+                          "left to right: G((1 - t) z_a + t z_b), t = 0, 1/9, ..., 1")
 lesson.save(fig, FIGURES[5])
-ink_by_amount = pictures.mean(axis=(0, 2, 3))
-# a direction of ink: ink rises at every step, by a fifth of a = 0's ink at least
-rises = bool(np.all(np.diff(ink_by_amount) > 0)
-             and ink_by_amount[-1] - ink_by_amount[0] > 0.2 * ink_by_amount[len(amounts) // 2])
-same_class = np.mean(predict(classifier, pictures[:, 0, None]) ==
-                     predict(classifier, pictures[:, -1, None]))
-say(f"""Arithmetic: the mean ink of the ten images at a = {', '.join(f'{a:g}' for a in amounts)}
-is {', '.join(f'{v:.3f}' for v in ink_by_amount)}: """
-    + ("it rises with a at every step, by more than a fifth overall, so the difference of two "
-       "averages of z is a direction of ink in G's input." if rises else
-       "it does not rise at every step by more than a fifth overall, so in this run the "
-       "direction is not a clean control of ink.")
-    + f""" The referee reads the same class at a = -1 and a = 1 for {same_class:.0%} of the
-ten rows: adding the direction {'mostly keeps' if same_class >= 0.5 else 'often changes'}
-which digit it is (read at a = -1: {predict(classifier, pictures[:, 0, None]).tolist()}; at
-a = 1: {predict(classifier, pictures[:, -1, None]).tolist()}). (z + a v can leave the support
-of p_z, where G was never trained.)""")
+say(f"""Walks: in each of the eight walks, the largest change between neighbouring images
+(pixel distance) is on average {shares.mean():.2f} of the walk's summed changes, at most
+{shares.max():.2f}; nine equal steps give 1/9 = {1 / 9:.2f}, a jump from one stored image to
+the next at a single step 1. The walks {check(
+    "18 walks' largest step share", shares.max(), "<", 0.5,
+    ("change gradually: no walk puts half its change into one step",
+     "jump: some walk puts half its change or more into one step"))}.""")
+
+# %% [markdown]
+# ## Arithmetic on z (section 6.3): thick 0 - thin 0 + thin 1
+
+# %%
+# The paper averages the z of three samples that show a concept ("smiling woman") and adds
+# and subtracts such averages. Here the concept is stroke width, which the ink of an image
+# (its mean pixel) measures: mean z(thick 0s) - mean z(thin 0s) + mean z(thin 1s) should be
+# a thick 1. Only samples the referee is sure of (p(c | x) >= 0.9) are used: the inkiest of
+# all "0"s are often blots. Three means of three U(-1, 1) vectors, added and subtracted, have
+# the prior's variance per coordinate (3 x 1/9 of it): the sum is a z like G's training ones.
+pool = lesson.pick(2000, 300)
+z_pool = paper_game.sample_noise(pool, walk_generator)
+pool_images = generate_among(paper_game, z_pool, walk_generator, companions=0)
+sure = softmax(class_logits(classifier, pool_images[:, None]), axis=1)
+read = np.where(sure.max(axis=1) >= 0.9, sure.argmax(axis=1), -1)
+counts = np.bincount(read[read >= 0], minlength=10)
+A, B, ROWS = 0, 1, 6
+found = thickness_arithmetic(z_pool, pool_images, read, A, B, ROWS)
+if found is None:
+    say(f"""Arithmetic: the pool of {pool} samples holds too few sure 0s and 1s ({counts[A]}
+and {counts[B]}; {2 * ROWS * 3} of each are needed); nothing to show.""")
+    fig = side_by_side_figure({"": pool_images[:6].reshape(2, 3, 32, 32)},
+                              "Too few 0s and 1s in the pool for arithmetic on z")
+else:
+    means, result_z = found["means"], found["result"]
+    nudged = np.clip(result_z + walk_generator.uniform(-0.25, 0.25, result_z.shape), -1, 1)
+    made = generate_among(paper_game, np.concatenate(
+        [means.reshape(-1, paper.noise_dim), result_z, nudged]), walk_generator)
+    of_means = made[:3 * ROWS].reshape(ROWS, 3, 32, 32)
+    of_sum, of_nudged = made[3 * ROWS:4 * ROWS], made[4 * ROWS:]
+    groups = [pool_images[found[name]] for name in ("thick a", "thin a", "thin b")]
+    in_pixels = np.clip(groups[0].mean(1) - groups[1].mean(1) + groups[2].mean(1), 0, 1)
+    fig = side_by_side_figure(
+        {"3 thick 0s": groups[0], "3 thin 0s": groups[1], "3 thin 1s": groups[2],
+         "G(mean z): thick 0,\nthin 0, thin 1": of_means,
+         "G(sum), G(sum + noise),\nsum of the pixels": np.stack([of_sum, of_nudged, in_pixels],
+                                                                 axis=1)},
+        f"Arithmetic on z ~ U(-1, 1)^{paper.noise_dim}, a row each: sum = mean z(thick 0s) - "
+        "mean z(thin 0s) + mean z(thin 1s)")
+    sum_read = predict(classifier, of_sum[:, None])
+    sum_ink, start_ink = ink(of_sum), ink(of_means[:, 2])
+    say(f"""Arithmetic, {ROWS} rows of three samples each, from a pool of {pool} (the referee is
+sure of {counts[A]} 0s and {counts[B]} 1s in it): the referee reads G(sum) as
+{sum_read.tolist()}, a 1 in {np.mean(sum_read == B):.0%} of the rows: the sum {check(
+    "18 arithmetic keeps class 1", np.mean(sum_read == B), ">=", 2 / 3,
+    ("stays a 1", "mostly stops being a 1"))}. The ink of G(sum) averages
+{sum_ink.mean():.3f}, against {start_ink.mean():.3f} for G(mean z of the thin 1s) (the thin 1s
+themselves: {ink(groups[2].reshape(-1, 32, 32)).mean():.3f}; the thick 0s:
+{ink(groups[0].reshape(-1, 32, 32)).mean():.3f}): adding mean z(thick 0s) - mean z(thin 0s),
+the strokes {compare("18 ink of G(sum) vs G(mean z of thin 1s)", sum_ink.mean(),
+                     start_ink.mean(), ("got thinner", "kept their width", "got thicker"),
+                     tolerance=0.1)} (more ink in {np.mean(sum_ink > start_ink):.0%} of the
+rows). The same sum of the images themselves, an average of overlaid strokes rather than one
+digit, is read as {predict(classifier, in_pixels[:, None]).tolist()}. G(sum + noise), the sum
+nudged by U(-0.25, 0.25) in every coordinate, shows how stable each result is (the paper's
+figure 7 shows such neighbours too).""")
+lesson.save(fig, FIGURES[6])
 
 # %%
 print("Exercises")
@@ -216,4 +288,9 @@ a D that downsamples by averaging 2 x 2 blocks after stride-1 convolutions -- an
 and the Frechet distance after the same number of steps.""")
 say("""2. Double the width. How much slower is a step (measure it), and how much better is the
 Frechet distance after the same time rather than the same number of steps?""")
+say("""3. Train the paper's noise from three seeds and the 64-d normal from three, in pairs
+through gan.digits.parallel.train_configs: is the difference in Frechet distance larger than
+the spread between seeds?""")
+say("""4. Do the arithmetic with the 64-d normal G: a sum of three means of three normal z has
+the prior's variance too. Does its result keep the class as often?""")
 lesson.finish()

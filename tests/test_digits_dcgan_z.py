@@ -6,8 +6,14 @@ chosen z generated among fresh samples of p_z."""
 import numpy as np
 import pytest
 
-from gan.digits.dcgan import (DCGAN, generate_among, ink, largest_step_share,
-                              thickness_arithmetic, walk_noise)
+from gan.digits.dcgan import (
+    DCGAN,
+    generate_among,
+    ink,
+    largest_step_share,
+    thickness_arithmetic,
+    walk_noise,
+)
 
 
 def test_walk_noise_runs_straight_from_z_a_to_z_b():

@@ -6,15 +6,20 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
 
-from gan.digits.grids import (MIN_DIGIT_PIXELS, animation_figure, digit_pixels,  # noqa: E402
-                              grid_evolution_figure, save_grid_animation, side_by_side_figure,
-                              tile)
-from gan.digits.pictures import grid_picture  # noqa: E402
+from gan.digits.grids import (
+    MIN_DIGIT_PIXELS,
+    animation_figure,
+    digit_pixels,
+    save_grid_animation,
+    side_by_side_figure,
+    tile,
+)
+from gan.digits.pictures import grid_picture
 
 
 def _grids(*shape):

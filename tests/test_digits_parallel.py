@@ -69,13 +69,13 @@ def test_configs_trained_on_workers_are_the_in_process_trainings(digits):
     assert not np.array_equal(there[0].history.d_loss, there[1].history.d_loss)
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (dict(configs=[]), "configs"), (dict(configs=["dcgan"]), "configs"),
-    (dict(game="DCGAN"), "game"), (dict(workers=0), "workers")])
-def test_bad_train_configs_arguments_are_refused(digits, arguments, message):
+@pytest.mark.parametrize("arguments, error, message", [
+    (dict(configs=[]), ValueError, "configs"), (dict(configs=["dcgan"]), TypeError, "configs"),
+    (dict(game="DCGAN"), TypeError, "game"), (dict(workers=0), ValueError, "workers")])
+def test_bad_train_configs_arguments_are_refused(digits, arguments, error, message):
     from gan.digits.dcgan import DCGAN
     from gan.digits.parallel import train_configs
 
     call = {**dict(configs=_two_dcgan_configs(digits), game=DCGAN, workers=1), **arguments}
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         train_configs(**call)

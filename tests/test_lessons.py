@@ -48,6 +48,8 @@ REQUIRED_CLAIMS = {
     "10_wgan": ("10 quantile formula", "10 estimate / K", "10 1D WGAN JSD"),
     "14_conditional_gan": ("14 marginal JSD", "14 every class mean"),
     "15_infogan": ("15 codes name all modes", "15 mean JSD"),
+    "18_dcgan": ("18 late L_D", "18 Frechet, uniform 100 vs normal 64", "18 rarest class",
+                 "18 walks' largest step share"),
     "19_variant_comparison": ("19 smallest attainable Fisher p",),
 }
 

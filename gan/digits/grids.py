@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 DIGIT_INCHES = 0.55       # the size of one digit in the figures: 60 px at 110 dpi
 DPI = 110                 # the lessons' dpi (lessons/_lesson.py's save)
 MIN_DIGIT_PIXELS = 48     # the least a digit may get in a saved grid, to show its strokes

@@ -106,10 +106,12 @@ def train_configs(configs, game, workers=2):
     from gan.train import train
 
     configs = list(configs)
-    if not configs or not all(isinstance(config, DigitsConfig) for config in configs):
-        raise ValueError(f"configs must be a non-empty list of DigitsConfig, got {configs!r}")
+    if not configs:
+        raise ValueError("configs must be a non-empty list of DigitsConfig, got none")
+    if not all(isinstance(config, DigitsConfig) for config in configs):
+        raise TypeError(f"configs must be a non-empty list of DigitsConfig, got {configs!r}")
     if not isinstance(game, type):
-        raise ValueError(f"game must be a game class such as gan.digits.dcgan.DCGAN, got "
+        raise TypeError(f"game must be a game class such as gan.digits.dcgan.DCGAN, got "
                          f"{game!r}")
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
