@@ -21,6 +21,8 @@ as IDX files or an .npz, see gan.digits.data)
 
 # %%
 
+import copy
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -28,6 +30,7 @@ from _lesson import say, start
 from gan.digits import (Autoencoder, Reference, VariationalAutoencoder, comparison_row,
                         format_table, grey_share, lesson_digits, add_data_argument)
 from gan.digits.comparison import CODER_BATCH_SIZE, CODER_SETTINGS
+from gan.digits.parallel import fit_coders
 from gan.digits.quality import GREY_RANGE
 
 FIGURES = ("reconstructions.png", "samples.png", "interpolations.png", "pixel_values.png")
@@ -73,8 +76,16 @@ settings = CODER_SETTINGS[lesson.pick("full", "fast")]     # shared with lesson 
 steps, hidden, latent = settings["steps"], settings["hidden_sizes"], settings["latent_size"]
 autoencoder = Autoencoder(generator, hidden_sizes=hidden, latent_size=latent)
 vae = VariationalAutoencoder(generator, hidden_sizes=hidden, latent_size=latent)
-ae_losses = autoencoder.fit(train_images, generator, steps=steps, batch_size=CODER_BATCH_SIZE)
-vae_losses = vae.fit(train_images, generator, steps=steps, batch_size=CODER_BATCH_SIZE)
+# The two fits on two worker processes, one core each (gan.digits.parallel), bitwise the fits
+# one after the other from `generator`: the VAE's starts from the state the AE's fit leaves.
+fit_settings = dict(steps=steps, batch_size=CODER_BATCH_SIZE)
+ae_generator = copy.deepcopy(generator)
+autoencoder.advance_past_fit(generator, len(train_images), **fit_settings)
+vae_generator = copy.deepcopy(generator)
+vae.advance_past_fit(generator, len(train_images), **fit_settings)
+(autoencoder, ae_losses), (vae, vae_losses) = fit_coders(
+    [(autoencoder, train_images, ae_generator, fit_settings),
+     (vae, train_images, vae_generator, fit_settings)], workers=lesson.pick(2, 1))
 epsilon = generator.standard_normal(size=(len(test_images), latent))
 vae_total, vae_reconstruction, vae_kl = vae.negative_elbo(test_images, epsilon, gradients=False)
 ae_reconstruction = autoencoder.loss(test_images, gradients=False)

@@ -35,7 +35,7 @@ from gan.digits.tables import copy_verdict
 from gan.digits.comparison import gan_config
 from gan.digits.gans import ConditionalDigitsGAN, DigitsGAN
 from gan.digits.grids import grid_evolution_figure, save_grid_animation
-from gan.train import train
+from gan.digits.parallel import train_games
 
 FIGURES = ("mlp_gan_grids.png", "mlp_gan_grids.gif", "cgan_grids.png", "cgan_grids.gif",
            "cgan_accuracy.png", "infogan_codes.png", "infogan_sweeps.png")
@@ -67,8 +67,12 @@ preset = lesson.pick("full", "fast")
 plain_config = gan_config("MLP GAN", train_images, train_labels, preset=preset)
 conditional_config = gan_config("cGAN (MLP)", train_images, train_labels, preset=preset)
 steps, columns = plain_config.steps, plain_config.grid_columns
-plain = train(plain_config, game=DigitsGAN)
-conditional = train(conditional_config, game=ConditionalDigitsGAN)
+# The three trainings of this lesson (InfoGAN's is shown last) on two worker processes, one core
+# each (gan.digits.parallel: bitwise the trainings of one process), InfoGAN's, the longest, first.
+info, plain, conditional = train_games(
+    [(plain_config, lambda config, rng: DigitsInfoGAN(config, rng, continuous=2)),
+     (plain_config, DigitsGAN), (conditional_config, ConditionalDigitsGAN)],
+    workers=lesson.pick(2, 1))
 say(f"""{steps} steps of Algorithm 1 each, minibatches of {plain_config.batch_size}, G
 {plain_config.noise_dim}-{'-'.join(map(str, plain_config.g_hidden))}-1024 (ReLU, BatchNorm, Tanh
 output), D 1024-{'-'.join(map(str, plain_config.d_hidden))}-1 (LeakyReLU 0.2); the conditional
@@ -162,7 +166,7 @@ real MNIST.""")
 # %%
 # The plain GAN's players, with 10 + 2 more inputs for the codes (c one of ten, u in [-1, 1]^2)
 # and 10 + 2 more outputs on D for Q; no label is used. Same settings as the plain GAN.
-info = train(plain_config, game=lambda config, rng: DigitsInfoGAN(config, rng, continuous=2))
+# (trained above, with the other two: `info`)
 info_game = DigitsInfoGAN.from_players(plain_config, info.G, info.D)
 code_generator = np.random.default_rng(11)
 per_code = lesson.pick(100, 20)

@@ -39,7 +39,7 @@ import numpy as np
 from _lesson import say, start
 from gan.digits import add_data_argument, format_table, lesson_digits
 from gan.digits.comparison import comparison_rows, interpolations, sample_grid
-from gan.digits.parallel import train_seeds
+from gan.digits.parallel import train_and_score_seeds
 from gan.digits.quality import Reference
 from gan.digits.grids import side_by_side_figure
 from gan.digits.quality import GREY_RANGE, grey_share
@@ -67,22 +67,26 @@ preset = lesson.pick("compare", "fast")
 seeds = lesson.pick((0, 1, 2), (0, 1))       # --fast: two seeds, the fewest with a spread
 samples = lesson.pick(1000, 100)
 started = time.perf_counter()
-# the fifteen trainings on two processes (one core each; gan.digits.parallel), the scores here
-trained_by_seed = train_seeds(data.train_images, data.train_labels, seeds, preset=preset,
-                              workers=lesson.pick(2, 1))
-print(f"  {len(seeds) * len(trained_by_seed[seeds[0]])} trainings in "
-      f"{time.perf_counter() - started:.0f} s")
 reference = Reference.build(classifier, data.train_images, data.test_images)
-rows_by_seed = []
+
+
+def scored(seed, trained):
+    """The table's rows of one seed's models, from a generator of the seed's own."""
+    return comparison_rows(trained, classifier, data.train_images, data.test_images,
+                           data.test_labels, samples, np.random.default_rng(1000 + seed),
+                           train_labels=data.train_labels, reference=reference)
+
+
+# the fifteen trainings, and each seed's scores once its models are trained, on two processes
+# (one core each; gan.digits.parallel: the numbers one process would compute)
+trained_by_seed, rows_of_seed = train_and_score_seeds(
+    data.train_images, data.train_labels, seeds, scored, preset=preset,
+    workers=lesson.pick(2, 1))
 for seed in seeds:
-    trained = trained_by_seed[seed]
     print(f"  seed {seed}: trained " + ", ".join(f"{model.name} {model.seconds:.1f} s"
-                                                 for model in trained))
-    rows_by_seed.append(comparison_rows(trained, classifier, data.train_images,
-                                        data.test_images, data.test_labels, samples,
-                                        np.random.default_rng(1000 + seed),
-                                        train_labels=data.train_labels, reference=reference))
-summary = summarise_seeds(rows_by_seed)
+                                                 for model in trained_by_seed[seed]))
+summary = summarise_seeds([rows_of_seed[seed] for seed in seeds])
+trained = trained_by_seed[seeds[-1]]        # the pictures show the last seed's models
 print(f"  {len(seeds)} seeds trained and scored in {time.perf_counter() - started:.0f} s\n")
 print(format_table(summary, columns=["label_accuracy", "cas", "class_entropy",
                                      "frechet_distance", "precision", "recall", "density",

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from gan.datasets import load_digits
 from gan.digits.quality import frechet_distance, gaussian_frechet_distance
-from gan.digits.scores import (classifier_accuracy_score, density_coverage, mean_and_spread,
-                               precision_recall)
+from gan.digits.scores import (classifier_accuracy_score, density_coverage, manifold_scores,
+                               mean_and_spread, neighbour_radii, precision_recall, real_radii)
 
 finite = st.floats(-5, 5, allow_nan=False)
 positive = st.floats(0.05, 5, allow_nan=False)
@@ -82,6 +82,29 @@ def test_a_small_example_worked_by_hand():
     real, fake = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([[0.5], [10.0]])
     assert precision_recall(real, fake, k=1) == (0.5, 1.0)
     assert density_coverage(real, fake, k=1) == (1.0, 0.5)
+
+
+def test_neighbour_radii_are_the_sorted_distances_kth_entries():
+    # brute force: every pairwise squared distance by broadcasting, each row sorted; entry 0
+    # is the point itself, entry k its k-th nearest neighbour
+    points = np.random.default_rng(2).standard_normal((300, 3))
+    brute = np.sort(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2), axis=1)
+    radii = neighbour_radii(points, (3, 5, 1))
+    assert sorted(radii) == [1, 3, 5]
+    for k, radius in radii.items():
+        np.testing.assert_allclose(radius, brute[:, k], rtol=1e-12, atol=1e-12)
+
+
+def test_one_matrix_for_four_scores_gives_the_two_functions_numbers():
+    generator = np.random.default_rng(3)
+    points, fake = generator.standard_normal((300, 4)), generator.standard_normal((200, 4)) + 0.3
+    expected = precision_recall(points, fake) + density_coverage(points, fake)
+    assert manifold_scores(points, fake) == expected
+    assert manifold_scores(points, fake, real_radii(points)) == expected
+    assert 0 < expected[0] < 1 and 0 < expected[1] < 1      # not a trivial case
+    assert manifold_scores(points, points.copy())[:2] == (1.0, 1.0)
+    with pytest.raises(ValueError, match="radii"):
+        manifold_scores(points, fake, real_radii(points[:100]))
 
 
 @pytest.mark.parametrize("k", [0, 4, True])

@@ -126,14 +126,30 @@ class _Coder:
         losses = np.empty(steps)
         with blas_threads(1):
             for step in range(steps):
-                batch = x[rng.integers(0, len(x), size=min(batch_size, len(x)))]
-                losses[step] = self._step_loss(batch, rng)
+                index, noise = self._step_draws(rng, len(x), batch_size)
+                losses[step] = self._step_loss(x[index], noise)
                 for optimiser in optimisers:
                     optimiser.step()
                 if callback is not None:
                     callback(step + 1, float(losses[step]))
         self._after_fit(x)
         return losses
+
+    def advance_past_fit(self, rng, count, *, steps=2000, batch_size=128):
+        """Draw from `rng` exactly what fit(images, rng, steps=steps, batch_size=batch_size)
+        draws for `count` images, without training: afterwards `rng` is where the fit would
+        leave it, so that the next user of `rng` can start before this coder is trained (two
+        coders trained from one generator, one after the other, on two processes)."""
+        count = positive_integer("count", count)
+        steps = positive_integer("steps", steps)
+        batch_size = positive_integer("batch_size", batch_size)
+        for _ in range(steps):
+            self._step_draws(rng, count, batch_size)
+
+    def _step_draws(self, rng, count, batch_size):
+        """What one step of fit draws: the minibatch's indices, uniform over the `count`
+        images (with replacement), and the step's noise (None: an autoencoder has none)."""
+        return rng.integers(0, count, size=min(batch_size, count)), None
 
     def _after_fit(self, x):
         pass
@@ -163,7 +179,7 @@ class Autoencoder(_Coder):
             self.encoder.backward(grad_z)
         return value
 
-    def _step_loss(self, x, rng):
+    def _step_loss(self, x, noise):
         return self._loss(x, gradients=True)
 
     def _after_fit(self, x):
@@ -231,8 +247,12 @@ class VariationalAutoencoder(_Coder):
             self.encoder.backward(np.concatenate([grad_mu, grad_log_variance], axis=1))
         return reconstruction + kl, reconstruction, kl
 
-    def _step_loss(self, x, rng):
-        epsilon = rng.standard_normal(size=(len(x), self.latent_size))
+    def _step_draws(self, rng, count, batch_size):
+        """The minibatch's indices, then its eps ~ N(0, I) for the reparameterisation."""
+        index, _ = super()._step_draws(rng, count, batch_size)
+        return index, rng.standard_normal(size=(len(index), self.latent_size))
+
+    def _step_loss(self, x, epsilon):
         return self._negative_elbo(x, epsilon, gradients=True)[0]
 
     def sample(self, n, rng):

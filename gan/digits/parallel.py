@@ -13,6 +13,11 @@ pickled fifteen times.  The workers are forked from the main process (start meth
 so they share its digits without a copy being sent; a fork server or spawned processes would
 import the lesson's script again, whose top level is the run itself.  Where fork does not
 exist (Windows) the trainings run here, one after the other.
+
+`train_games` does the same for any list of `gan.train.train(config, game=...)` calls (lesson
+17's three GANs): the configs and game factories reach the workers through the fork, so a
+lambda is a valid factory, and only each TrainResult's networks and history travel back.
+`fit_coders` runs coders' fits (lesson 16's autoencoder and VAE) the same way.
 """
 
 from __future__ import annotations
@@ -26,11 +31,14 @@ from gan.digits.comparison import (GAMES, MODELS, TrainedModel, _CoderInterpolat
                                    _CoderSampler, _GanInterpolator, _GanSampler, _check_preset,
                                    gan_config, train_model)
 from gan.digits.gans import ConditionalDigitsGAN
+from gan.train import train
 
 # longest trainings first, so that the last job to start is a short one (measured per step:
 # the DCGAN's is about twice an MLP GAN's, the coders' the shortest)
 JOB_ORDER = ("DCGAN", "cGAN (MLP)", "MLP GAN", "VAE", "AE")
 _DIGITS = {}                  # a worker's training digits, set once by _start_worker
+_GAMES = []                   # a worker's (config, game) pairs, set once by _start_game_worker
+_CODERS = []                  # a worker's coder fits, set once by _start_coder_worker
 
 
 def train_seeds(train_images, train_labels, seeds, preset="full", models=MODELS, workers=2):
@@ -41,14 +49,7 @@ def train_seeds(train_images, train_labels, seeds, preset="full", models=MODELS,
     there); its sampler, interpolator, grids, game and seconds are all present."""
     _check_preset(preset)
     seeds = list(seeds)
-    if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0
-                        for s in seeds) or len(set(seeds)) != len(seeds):
-        raise ValueError(f"seeds must be distinct non-negative integers, got {seeds!r}")
-    unknown = [name for name in models if name not in MODELS]
-    if unknown or not models:
-        raise ValueError(f"models must be a non-empty selection of {MODELS}, got {models!r}")
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    _check_jobs(seeds, models, workers)
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
         return {seed: [train_model(name, train_images, train_labels, preset, seed)
                        for name in models] for seed in seeds}
@@ -63,8 +64,79 @@ def train_seeds(train_images, train_labels, seeds, preset="full", models=MODELS,
                    for name in models] for seed in seeds}
 
 
-def _start_worker(train_images, train_labels):
-    _DIGITS["images"], _DIGITS["labels"] = train_images, train_labels
+def train_and_score_seeds(train_images, train_labels, seeds, score, preset="full",
+                          models=MODELS, workers=2):
+    """(train_seeds(...), {seed: score(seed, trained models of that seed)}): each seed is
+    scored on a worker as soon as its last model is trained, so that scoring fills the time
+    a worker would otherwise idle at the end and the seeds are scored in parallel.  `score`
+    reaches the workers through the fork (a closure over the lesson's referee is valid); a
+    seed's scores are computed as the main process would compute them, from what its own
+    call draws.  The job order: the DCGANs (the longest) first, then the other models seed
+    by seed, so that the first seeds are complete, and scored, while later ones train."""
+    _check_preset(preset)
+    _check_jobs(seeds, models, workers)
+    if not callable(score):
+        raise ValueError(f"score must be a callable (seed, trained) -> scores, got {score!r}")
+    seeds = list(seeds)
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        trained = train_seeds(train_images, train_labels, seeds, preset, models, workers=1)
+        return trained, {seed: score(seed, trained[seed]) for seed in seeds}
+    ordered = sorted(models, key=JOB_ORDER.index)
+    first = [name for name in ordered if name == JOB_ORDER[0]]
+    queue = [(name, seed) for name in first for seed in seeds]
+    queue += [(name, seed) for seed in seeds for name in ordered if name not in first]
+    records, scores, ready = {}, {}, []
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=int(workers), mp_context=context, initializer=_start_worker,
+            initargs=(train_images, train_labels, score)) as pool:
+        running = {}
+        while queue or ready or running:
+            while len(running) < workers and (ready or queue):
+                if ready:                      # a scoring job before the next training
+                    seed = ready.pop(0)
+                    job = pool.submit(_score_job, seed, preset,
+                                      [records[name, seed] for name in models])
+                    running[job] = ("score", seed)
+                else:
+                    name, seed = queue.pop(0)
+                    running[pool.submit(_train_job, name, seed, preset)] = (name, seed)
+            done, _ = concurrent.futures.wait(
+                running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for job in done:
+                name, seed = running.pop(job)
+                if name == "score":
+                    scores[seed] = job.result()
+                    continue
+                records[name, seed] = job.result()
+                if all((other, seed) in records for other in models):
+                    ready.append(seed)
+    trained = {seed: [_rebuilt(records[name, seed], train_images, train_labels, preset, seed)
+                      for name in models] for seed in seeds}
+    return trained, {seed: scores[seed] for seed in seeds}
+
+
+def _start_worker(train_images, train_labels, score=None):
+    _DIGITS["images"], _DIGITS["labels"], _DIGITS["score"] = train_images, train_labels, score
+
+
+def _score_job(seed, preset, records):
+    """score(seed, the models of `records` rebuilt as the main process rebuilds them)."""
+    trained = [_rebuilt(record, _DIGITS["images"], _DIGITS["labels"], preset, seed)
+               for record in records]
+    return _DIGITS["score"](seed, trained)
+
+
+def _check_jobs(seeds, models, workers):
+    seeds = list(seeds)
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0
+                        for s in seeds) or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct non-negative integers, got {seeds!r}")
+    unknown = [name for name in models if name not in MODELS]
+    if unknown or not models:
+        raise ValueError(f"models must be a non-empty selection of {MODELS}, got {models!r}")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
 
 
 def _train_job(name, seed, preset):
@@ -90,20 +162,78 @@ def _rebuilt(record, train_images, train_labels, preset, seed):
                         record["grid_steps"], game)
 
 
+def train_games(jobs, workers=2):
+    """[gan.train.train(config, game=game) for (config, game) in jobs], each training on one
+    of `workers` forked processes (workers=1, or no fork: here, one after the other).  The
+    results are those of the in-process trainings, bitwise: each training draws only from
+    its config's seed.  The longest jobs should come first (the pool takes them in order)."""
+    jobs = list(jobs)
+    if not jobs or any(not isinstance(job, tuple) or len(job) != 2 or not callable(job[1])
+                       for job in jobs):
+        raise ValueError(f"jobs must be a non-empty list of (config, game) pairs, got {jobs!r}")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    if workers == 1 or len(jobs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [train(config, game=game) for config, game in jobs]
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=min(int(workers), len(jobs)), mp_context=context,
+            initializer=_start_game_worker, initargs=(jobs,)) as pool:
+        results = list(pool.map(_train_game_job, range(len(jobs))))
+    for result, (config, _) in zip(results, jobs):
+        result.config = config             # left out of the pickle: it holds the digits
+    return results
+
+
+def _start_game_worker(jobs):
+    _GAMES[:] = jobs
+
+
+def _train_game_job(index):
+    config, game = _GAMES[index]
+    result = train(config, game=game)
+    result.config = None
+    return result
+
+
+def fit_coders(jobs, workers=2):
+    """[(coder, coder.fit(images, rng, **settings)) for (coder, images, rng, settings) in
+    jobs], each fit on one of `workers` forked processes (workers=1, or no fork: here, in
+    order).  The fitted coders that come back are copies, bitwise those an in-process fit
+    makes; the coders and generators passed in are left untouched by a worker's fit (when
+    two fits share a generator, give the second the state the first leaves:
+    Autoencoder.advance_past_fit)."""
+    jobs = list(jobs)
+    if not jobs or any(not isinstance(job, tuple) or len(job) != 4 for job in jobs):
+        raise ValueError(f"jobs must be a non-empty list of (coder, images, rng, settings), "
+                         f"got {jobs!r}")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    if workers == 1 or len(jobs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [(coder, coder.fit(images, rng, **settings))
+                for coder, images, rng, settings in jobs]
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=min(int(workers), len(jobs)), mp_context=context,
+            initializer=_start_coder_worker, initargs=(jobs,)) as pool:
+        return list(pool.map(_fit_coder_job, range(len(jobs))))
+
+
+def _start_coder_worker(jobs):
+    _CODERS[:] = jobs
+
+
+def _fit_coder_job(index):
+    coder, images, rng, settings = _CODERS[index]
+    return coder, coder.fit(images, rng, **settings)
+
+
 # ---- several configurations of one game, each trained in its own worker --------------------
-_CONFIGS = {}                 # a worker's configurations, set once by _start_config_worker
-
-
 def train_configs(configs, game, workers=2):
-    """[gan.train.train(config, game=game) for config in configs], the trainings run on
-    `workers` forked processes at once (workers=1, or no fork: here, one after the other).
-
-    Each worker trains from its config's own seed with one BLAS thread, so every result is
-    bitwise the in-process one (tests/test_digits_parallel.py).  The configs reach the
-    workers through the fork, not pickled; what comes back is G, D, the History and the
-    metrics, and the TrainResult is rebuilt here around the config given."""
+    """[gan.train.train(config, game=game) for config in configs], trained as `train_games`
+    trains its jobs: on `workers` forked processes at once, each result bitwise the in-process
+    one (tests/test_digits_parallel.py)."""
     from gan.digits.gans import DigitsConfig
-    from gan.train import train
 
     configs = list(configs)
     if not configs:
@@ -113,31 +243,4 @@ def train_configs(configs, game, workers=2):
     if not isinstance(game, type):
         raise TypeError(f"game must be a game class such as gan.digits.dcgan.DCGAN, got "
                          f"{game!r}")
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
-    if workers == 1 or len(configs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [train(config, game=game) for config in configs]
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(
-            max_workers=min(int(workers), len(configs)), mp_context=context,
-            initializer=_start_config_worker, initargs=(configs, game)) as pool:
-        records = list(pool.map(_train_config_job, range(len(configs))))
-    return [_rebuilt_result(record, config) for record, config in zip(records, configs)]
-
-
-def _start_config_worker(configs, game):
-    _CONFIGS["configs"], _CONFIGS["game"] = configs, game
-
-
-def _train_config_job(index):
-    from gan.train import train
-
-    result = train(_CONFIGS["configs"][index], game=_CONFIGS["game"])
-    return {"G": result.G, "D": result.D, "history": result.history,
-            "metrics": result.metrics}
-
-
-def _rebuilt_result(record, config):
-    from gan.train import TrainResult
-
-    return TrainResult(record["G"], record["D"], record["history"], config, record["metrics"])
+    return train_games([(config, game) for config in configs], workers)

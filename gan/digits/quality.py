@@ -17,8 +17,9 @@ import numpy as np
 
 from gan.digits.classifier import (NUMBER_OF_CLASSES, _check_images, _check_labels, features,
                                    predict)
-from gan.digits.scores import density_coverage, precision_recall
+from gan.digits.scores import manifold_scores, real_radii
 from gan.digits.tables import format_table  # noqa: F401 (the table of these rows)
+from nn.threads import blas_threads
 
 # A pixel is "grey" when it is neither near-black nor near-white: real digits are binary
 # (0 or 1), a blurred mean image is not.
@@ -171,10 +172,16 @@ class Reference:
     train_images: np.ndarray
     test_features: np.ndarray     # penultimate features of real held-out digits
     test_to_train: np.ndarray     # their nearest-training distances
+    test_radii: dict = None       # scores.real_radii of test_features (computed when None)
+
+    def __post_init__(self):
+        if self.test_radii is None:
+            self.test_radii = real_radii(self.test_features)
 
     @classmethod
     def build(cls, classifier, train_images, test_images):
-        """Features and nearest-training distances of the real held-out digits."""
+        """Features, their k-NN radii and nearest-training distances of the real held-out
+        digits."""
         train_images = _check_images(train_images, "train_images")
         test_images = _check_images(test_images, "test_images")
         return cls(classifier, train_images, features(classifier, test_images),
@@ -207,20 +214,26 @@ def comparison_row(name, sampler, reference, n, rng, conditional=True):
         "label_accuracy": overall if conditional else None,
         "per_class_accuracy": per_class if conditional else None,
         "class_entropy": class_entropy(reference.classifier, images),
-        **feature_scores(features(reference.classifier, images), reference.test_features),
+        **feature_scores(features(reference.classifier, images), reference.test_features,
+                         reference.test_radii),
         "nearest_median_ratio": check.median_ratio,
         "copied_share": check.copied_share,
         "grey_share": grey_share(images),
     }
 
 
-def feature_scores(sample_features, real_features):
+def feature_scores(sample_features, real_features, radii=None):
     """The scores of a sample in the referee's features against the real held-out digits':
-    the Frechet distance, improved precision and recall (k = 3), density and coverage (k = 5)."""
-    precision, recall = precision_recall(real_features, sample_features)
-    density, coverage = density_coverage(real_features, sample_features)
-    return {"frechet_distance": frechet_distance(sample_features, real_features),
-            "precision": precision, "recall": recall, "density": density, "coverage": coverage}
+    the Frechet distance, improved precision and recall (k = 3), density and coverage (k = 5)
+    (scores.manifold_scores; ``radii``: scores.real_radii(real_features), reused over
+    samples).  On one BLAS thread: these are small products and a 128 x 128 eigh, which
+    OpenBLAS's threads slow down (measured 10x on a loaded two-core machine)."""
+    with blas_threads(1):
+        precision, recall, density, coverage = manifold_scores(real_features, sample_features,
+                                                               radii)
+        frechet = frechet_distance(sample_features, real_features)
+    return {"frechet_distance": frechet, "precision": precision, "recall": recall,
+            "density": density, "coverage": coverage}
 
 
 def real_data_row(name, reference, test_images, test_labels, n, rng):
@@ -248,7 +261,8 @@ def real_data_row(name, reference, test_images, test_labels, n, rng):
         "label_accuracy": overall,
         "per_class_accuracy": per_class,
         "class_entropy": class_entropy(reference.classifier, test_images),
-        **feature_scores(features(reference.classifier, drawn), reference.test_features),
+        **feature_scores(features(reference.classifier, drawn), reference.test_features,
+                         reference.test_radii),
         "nearest_median_ratio": 1.0,
         "copied_share": float(np.mean(reference.test_to_train < threshold)),
         "grey_share": grey_share(test_images),

@@ -66,38 +66,90 @@ def squared_distances(a, b, chunk_size=256):
 
 def nearest_neighbour_radii(points, k):
     """NND_k(x_i): the squared distance from each point to its k-th nearest other point."""
+    return neighbour_radii(points, (k,))[k]
+
+
+def neighbour_radii(points, ks):
+    """{k: NND_k(x_i) squared} for each k of `ks`, from one matrix of squared distances
+    within `points` (np.partition places every requested order statistic at once, each the
+    same element a partition for that k alone would place)."""
     distances = squared_distances(points, points)
     # the k-th smallest of each row after the point itself (distance 0) is the k-th neighbour
-    return np.partition(distances, k, axis=1)[:, k]
+    ks = tuple(int(k) for k in ks)
+    partitioned = np.partition(distances, sorted(set(ks)), axis=1)
+    return {k: partitioned[:, k].copy() for k in ks}
+
+
+def real_radii(real):
+    """The real points' radii both scores use, {k: NND_k squared} for k = PRECISION_RECALL_K
+    and DENSITY_COVERAGE_K: computed once per real set and reused for every sample scored
+    against it (manifold_scores)."""
+    real = _check_features("real", real)
+    ks = (PRECISION_RECALL_K, DENSITY_COVERAGE_K)
+    for k in ks:
+        _check_k(k, len(real), "real")
+    return neighbour_radii(real, ks)
+
+
+def _checked_pair(real, fake):
+    real, fake = _check_features("real", real), _check_features("fake", fake)
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(f"real and fake must have the same dimension, got {real.shape[1]} "
+                         f"and {fake.shape[1]}")
+    return real, fake
 
 
 def precision_recall(real, fake, k=PRECISION_RECALL_K):
     """Improved precision and recall of Kynkaanniemi et al. (2019): the share of fake points
     inside the real manifold, and of real points inside the fake manifold, each manifold the
     union of balls of radius NND_k.  Returns (precision, recall)."""
-    real, fake = _check_features("real", real), _check_features("fake", fake)
-    if real.shape[1] != fake.shape[1]:
-        raise ValueError(f"real and fake must have the same dimension, got {real.shape[1]} "
-                         f"and {fake.shape[1]}")
+    real, fake = _checked_pair(real, fake)
     k = _check_k(k, len(real), "real")
     k = _check_k(k, len(fake), "fake")
-    fake_to_real = squared_distances(fake, real)                            # (M, N)
-    inside_real = fake_to_real <= nearest_neighbour_radii(real, k)[None, :]
-    inside_fake = fake_to_real <= nearest_neighbour_radii(fake, k)[:, None]
+    return _precision_recall(squared_distances(fake, real), nearest_neighbour_radii(real, k),
+                             nearest_neighbour_radii(fake, k))
+
+
+def _precision_recall(fake_to_real, real_radius, fake_radius):
+    """From the (M, N) squared distances and both sets' squared radii."""
+    inside_real = fake_to_real <= real_radius[None, :]
+    inside_fake = fake_to_real <= fake_radius[:, None]
     return float(inside_real.any(axis=1).mean()), float(inside_fake.any(axis=0).mean())
 
 
 def density_coverage(real, fake, k=DENSITY_COVERAGE_K):
     """Density and coverage of Naeem et al. (2020), both with the balls B(x_i, NND_k(x_i))
     of the real points only.  Returns (density, coverage)."""
-    real, fake = _check_features("real", real), _check_features("fake", fake)
-    if real.shape[1] != fake.shape[1]:
-        raise ValueError(f"real and fake must have the same dimension, got {real.shape[1]} "
-                         f"and {fake.shape[1]}")
+    real, fake = _checked_pair(real, fake)
     k = _check_k(k, len(real), "real")
-    inside = squared_distances(fake, real) <= nearest_neighbour_radii(real, k)[None, :]
-    density = inside.sum() / (k * len(fake))
+    return _density_coverage(squared_distances(fake, real), nearest_neighbour_radii(real, k), k)
+
+
+def _density_coverage(fake_to_real, real_radius, k):
+    inside = fake_to_real <= real_radius[None, :]
+    density = inside.sum() / (k * len(fake_to_real))
     return float(density), float(inside.any(axis=0).mean())
+
+
+def manifold_scores(real, fake, radii=None):
+    """(precision, recall, density, coverage) with the default k of each, the same numbers as
+    precision_recall and density_coverage, from ONE (M, N) matrix of fake-to-real squared
+    distances (where the two functions compute it twice) and the real radii ``radii`` =
+    real_radii(real), computed here when None: the real set is the same for every sample
+    of a comparison, so its N x N matrix is computed once for all of them."""
+    real, fake = _checked_pair(real, fake)
+    _check_k(PRECISION_RECALL_K, len(fake), "fake")
+    if radii is None:
+        radii = real_radii(real)
+    if any(len(radii.get(k, ())) != len(real) for k in (PRECISION_RECALL_K,
+                                                        DENSITY_COVERAGE_K)):
+        raise ValueError(f"radii must be real_radii(real) of the {len(real)} real points")
+    fake_to_real = squared_distances(fake, real)
+    precision, recall = _precision_recall(fake_to_real, radii[PRECISION_RECALL_K],
+                                          nearest_neighbour_radii(fake, PRECISION_RECALL_K))
+    density, coverage = _density_coverage(fake_to_real, radii[DENSITY_COVERAGE_K],
+                                          DENSITY_COVERAGE_K)
+    return precision, recall, density, coverage
 
 
 def classifier_accuracy_score(images, labels, test_images, test_labels, rng,
