@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from scipy.special import expit
 
 from nn.fast import MLP
-from nn.fast.activations import Softplus
+from nn.fast import activations
+from nn.fast.activations import CHUNK, Softplus, sigmoid_times_into, softplus_into
+from nn.fast.layer import OUTPUT_REUSE_LIMIT
 
 DTYPES = [np.float64, np.float32]
 
@@ -68,3 +70,39 @@ def test_softplus_works_in_place_inside_a_network_and_keeps_no_array_for_y_or_dl
     for layer in network.layers:
         if isinstance(layer, Softplus):
             assert {key[0] for key in layer._reused_outputs} == kept
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_an_evaluation_sized_batch_runs_in_chunks_with_the_numbers_of_the_whole_array_form(dtype):
+    # Over OUTPUT_REUSE_LIMIT elements a Softplus computes in CHUNK-sized pieces and keeps x
+    # instead of exp(-|x|) and 1[x >= 0]. Its y and dL/dx must be bitwise those of the
+    # whole-array form (`softplus_into` on all of x, sigma from the kept e), on a length that
+    # ends in a partial chunk, with the tails (+-800, 0, -0) inside.
+    rng = np.random.default_rng(1)
+    x = (rng.normal(size=OUTPUT_REUSE_LIMIT + CHUNK // 2 + 3) * 20).astype(dtype)
+    x[:5] = [800.0, -800.0, 0.0, -0.0, 1e-30]
+    grad_y = rng.normal(size=x.shape).astype(dtype)
+    e, scratch = np.empty_like(x), (np.empty_like(x), np.empty_like(x))
+    whole = softplus_into(x, np.empty_like(x), e, scratch)
+    sigma_whole = sigmoid_times_into(grad_y, e, (x >= 0).astype(dtype), np.empty_like(x),
+                                     np.empty_like(x))
+    layer = Softplus()
+    y = layer.forward(x)
+    assert layer.e is None and layer.x is x        # the chunked path was taken
+    np.testing.assert_array_equal(y, whole)
+    np.testing.assert_array_equal(layer.backward(grad_y), sigma_whole)
+
+
+def test_a_network_evaluates_a_large_batch_in_chunks_with_the_whole_array_numbers(monkeypatch):
+    # Inside an MLP: forward and dL/dx of a batch over the limit equal, bitwise, those of the
+    # same network made to take the whole-array path (a limit raised above the batch).
+    network = MLP([1, 16, 16, 1], "softplus", rng=np.random.default_rng(2))
+    z = np.random.default_rng(3).normal(size=(OUTPUT_REUSE_LIMIT // 16 + 1001, 1))
+    grad = np.random.default_rng(4).normal(size=z.shape)
+    y_chunked, dz_chunked = network.forward(z), network.backward(grad, param_grads=False)
+    assert network.layers[1].x is not None          # chunked
+    monkeypatch.setattr(activations, "OUTPUT_REUSE_LIMIT", len(z) * 16)
+    y_whole, dz_whole = network.forward(z), network.backward(grad, param_grads=False)
+    assert network.layers[1].x is None              # whole-array
+    np.testing.assert_array_equal(y_chunked, y_whole)
+    np.testing.assert_array_equal(dz_chunked, dz_whole)

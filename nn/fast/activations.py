@@ -9,7 +9,7 @@ them).
 import numpy as np
 from scipy.special import expit
 
-from nn.fast.layer import Layer
+from nn.fast.layer import OUTPUT_REUSE_LIMIT, Layer
 
 
 class Identity(Layer):
@@ -181,14 +181,15 @@ class Softplus(Layer):
     def derivatives(self, x):
         """(softplus x, sigma(x), sigma(x)(1 - sigma(x))): see `Identity.derivatives`."""
         x = _floats(x)
-        e, scratch = np.empty_like(x), (np.empty_like(x), np.empty_like(x))
-        nonnegative = np.greater_equal(x, 0).astype(x.dtype)
-        y = softplus_into(x, np.empty_like(x), e, scratch)
-        s = sigmoid_times_into(np.ones_like(x), e, nonnegative, np.empty_like(x), scratch[0])
-        return y, s, s * (1 - s)
+        e, nonnegative = _exp_and_sign(x)
+        s = sigmoid_times_into(np.ones_like(x), e, nonnegative, np.empty_like(x), np.empty_like(x))
+        return softplus_in_chunks(x), s, s * (1 - s)
 
     def forward(self, x):
         x = _floats(x)
+        if x.size > OUTPUT_REUSE_LIMIT * max(self.reuse_outputs, 1) and x.flags.c_contiguous:
+            return self.forward_in_chunks(x)
+        self.x = None
         y = self._in_place_output(x)
         y = np.empty_like(x) if y is None else y
         sign = np.greater_equal(x, 0, out=self._output("sign", x.shape, np.bool_))
@@ -200,12 +201,54 @@ class Softplus(Layer):
                    else None)
         return softplus_into(x, y, self.e, scratch)
 
+    def forward_in_chunks(self, x):
+        """y = softplus(x) by `softplus_in_chunks`, keeping x (not written over) instead of the
+        backward's e = exp(-|x|) and 1[x >= 0], which backward then recomputes (the same
+        numbers). For the large batches of an evaluation (over OUTPUT_REUSE_LIMIT elements per
+        member), which rarely see a backward: the whole-array form would allocate and fault in
+        three more arrays of x's size and stream each through memory once per pass."""
+        self.x, self.e, self.nonnegative = x, None, None
+        return softplus_in_chunks(x)
+
     def backward(self, grad_y, param_grads=True):
+        if self.x is not None:                   # after forward_in_chunks
+            e, nonnegative = _exp_and_sign(self.x)
+            grad_x = np.empty(grad_y.shape, np.result_type(grad_y, e))
+            return sigmoid_times_into(grad_y, e, nonnegative, grad_x, np.empty_like(grad_x))
         grad_x = self._in_place_grad(grad_y, self.e)
         if grad_x is None:
             grad_x = np.empty(grad_y.shape, np.result_type(grad_y, self.e))
         scratch = self._output("scratch", grad_x.shape, grad_x.dtype)
         return sigmoid_times_into(grad_y, self.e, self.nonnegative, grad_x, scratch)
+
+
+CHUNK = 2**15   # elements: 256 KiB of float64, so x, y and the scratch arrays of a chunk share L2
+
+
+def softplus_in_chunks(x):
+    """softplus(x) into a new array by `softplus_into`, CHUNK elements at a time through small
+    scratch arrays, so its passes run in cache: the same numbers as one call on the whole array
+    (each element's arithmetic does not depend on its neighbours)."""
+    x = np.ascontiguousarray(x)
+    y = np.empty(x.shape, x.dtype)
+    flat_x, flat_y, size = x.reshape(-1), y.reshape(-1), max(min(CHUNK, x.size), 1)
+    e, log1p_e = np.empty(size, x.dtype), np.empty(size, x.dtype)
+    correction = np.empty(size, x.dtype) if x.dtype == np.float32 else None
+    for start in range(0, x.size, size):
+        n = min(size, x.size - start)
+        part = slice(start, start + n)
+        softplus_into(flat_x[part], flat_y[part], e[:n],
+                      (log1p_e[:n], None if correction is None else correction[:n]))
+    return y
+
+
+def _exp_and_sign(x):
+    """e = exp(-|x|) and 1[x >= 0] as floats, as new arrays, by the passes of `softplus_into`
+    and `Softplus.forward` (so the same numbers)."""
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    return e, np.greater_equal(x, 0).astype(x.dtype)
 
 
 def _floats(x):
