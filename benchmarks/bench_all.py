@@ -7,6 +7,8 @@ Rows (every contender on one thread; the pieces are the other benchmarks' own fu
   median gap between per-step callbacks of `train`) against PyTorch eager running the same loop;
 - ensembles of E = 64 (`bench_ensemble`'s small GAN): throughput against single runs, beside the
   ceiling the same run's matrix products alone allow, and the share of that ceiling reached;
+  then the share of the ceiling those products plus the fewest elementwise passes of a step
+  allow (`bench_ensemble.make_floor_step`: what an ensemble written in NumPy could reach);
 - DCGAN at base width 32 (`bench_conv`): G and D forward + backward on 64 images, ours against
   PyTorch eager, alternating pass by pass;
 - the RNG (`bench_rng`): throughput of rng.Generator against numpy.random at 10^5 numbers.
@@ -32,20 +34,22 @@ import bench_conv  # noqa: E402
 import bench_rng  # noqa: E402
 from bench_default_game import time_games  # noqa: E402
 from bench_ensemble import (  # noqa: E402
-    SMALL, make_ensemble_step, make_products_step, make_single_step)
+    SMALL, make_ensemble_step, make_floor_step, make_products_step, make_single_step)
 
 TARGETS = {("default", "float64"): 0.5, ("reference", "float64"): 0.40,
            ("reference", "float32"): 0.30}
 
 
 def ensemble_ratios(dtype, members, rounds, steps):
-    """(ensemble throughput / single runs, products alone / single runs), medians of rounds in a
-    shuffled order (see bench_ensemble)."""
+    """(ensemble throughput / single runs, products alone / single runs, products and the fewest
+    elementwise passes / single runs), medians of rounds in a shuffled order (see
+    bench_ensemble)."""
     base = GANConfig(**SMALL, dtype=dtype, steps=10**6)
     contenders = {"single": (1, make_single_step(base)),
                   "ensemble": (members, make_ensemble_step(
                       [base.replace(seed=seed) for seed in range(members)])),
-                  "products": (members, make_products_step(members, dtype))}
+                  "products": (members, make_products_step(members, dtype)),
+                  "floor": (members, make_floor_step(members, dtype, base.g_activation))}
     rates = {name: [] for name in contenders}
     names, order, number = list(contenders), random.Random(0), 0
     for _, step in contenders.values():
@@ -61,8 +65,8 @@ def ensemble_ratios(dtype, members, rounds, steps):
                 step(number)
             rates[name].append(size * steps / (time.perf_counter() - started))
     single = statistics.median(rates["single"])
-    return (statistics.median(rates["ensemble"]) / single,
-            statistics.median(rates["products"]) / single)
+    return tuple(statistics.median(rates[name]) / single
+                 for name in ("ensemble", "products", "floor"))
 
 
 def dcgan_ratio(torch, dtype, rounds, width=32):
@@ -110,9 +114,11 @@ def main():
                              ours / theirs, TARGETS.get((game, dtype)), "<="))
     with blas_threads(1):
         for dtype in ("float64", "float32"):
-            gain, ceiling = ensemble_ratios(dtype, 64, 3 * args.rounds, 10)
+            gain, ceiling, floor = ensemble_ratios(dtype, 64, 3 * args.rounds, 10)
             rows.append(("ensemble E = 64 vs single runs", dtype, f"{gain:.1f}x",
                          f"ceiling {ceiling:.1f}x", gain / ceiling, 0.8, ">="))
+            rows.append(("  the same vs NumPy's floor", dtype, f"{gain:.1f}x",
+                         f"floor {floor:.1f}x", gain / floor, None, ">="))
         if torch is not None:
             for dtype in (np.float32, np.float64):
                 ours, theirs = dcgan_ratio(torch, dtype, 3 * args.rounds)
