@@ -162,8 +162,9 @@ for shift, share, name, colour in ((-0.2, classes[0], NAMES[0], "g"),
     ax.bar(np.arange(10) + shift, share / count, width=0.4, color=colour, label=name)
 ax.axhline(0.1, color="k", linestyle=":", label="real digits: 1/10 each")
 ax.set(xticks=np.arange(10), xlabel="class the referee reads", ylabel="share of samples",
-       title=f"Which digits each unconditional DCGAN makes ({count} samples each)")
-ax.legend(fontsize=8)
+       title=f"Which digits each unconditional DCGAN makes ({count} samples each)",
+       ylim=(0, 1.35 * max(c.max() for c in classes) / count))
+ax.legend(fontsize=8, ncol=3, loc="upper center")
 lesson.save(fig, FIGURES[3])
 frechet = [row["frechet_distance"] for row in rows]
 fewest = [int(c.min()) for c in classes]
