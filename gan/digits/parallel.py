@@ -13,6 +13,9 @@ pickled fifteen times.  The workers are forked from the main process (start meth
 so they share its digits without a copy being sent; a fork server or spawned processes would
 import the lesson's script again, whose top level is the run itself.  Where fork does not
 exist (Windows) the trainings run here, one after the other.
+
+`train_configs` does the same for several configurations of one game (lesson 18's DCGAN with
+the course's and the paper's noise): one `gan.train.train` per config, each in its own worker.
 """
 
 from __future__ import annotations
