@@ -98,8 +98,8 @@ late = [r.history.d_loss[-max(steps // 10, 1):].mean() for r in results]
 say(f"""Both DCGANs, {steps} steps of Algorithm 1 with minibatches of {config.batch_size} each,
 trained at once on two worker processes (gan.digits.parallel.train_configs; each result is
 bitwise the one a training in this process gives): {seconds:.0f} s in all, {own[0]:.0f} s and
-{own[1]:.0f} s each ({1000 * own[0] / steps:.0f} ms a step, one BLAS thread, snapshots
-included). Every step runs D forward and backward on a real and a fake batch, and G and D
+{own[1]:.0f} s each ({1000 * own[0] / steps:.0f} ms of wall time a step, one BLAS thread,
+snapshots included; a loaded machine stretches it). Every step runs D forward and backward on a real and a fake batch, and G and D
 forward and backward for G's update. At the end D gives real digits
 {result.metrics['D_real']:.2f} and fakes {result.metrics['D_fake']:.2f} on average (the
 paper's noise: {results[1].metrics['D_real']:.2f} and {results[1].metrics['D_fake']:.2f}); over
@@ -162,8 +162,9 @@ for shift, share, name, colour in ((-0.2, classes[0], NAMES[0], "g"),
     ax.bar(np.arange(10) + shift, share / count, width=0.4, color=colour, label=name)
 ax.axhline(0.1, color="k", linestyle=":", label="real digits: 1/10 each")
 ax.set(xticks=np.arange(10), xlabel="class the referee reads", ylabel="share of samples",
-       title=f"Which digits each unconditional DCGAN makes ({count} samples each)")
-ax.legend(fontsize=8)
+       title=f"Which digits each unconditional DCGAN makes ({count} samples each)",
+       ylim=(0, 1.35 * max(c.max() for c in classes) / count))
+ax.legend(fontsize=8, ncol=3, loc="upper center")
 lesson.save(fig, FIGURES[3])
 frechet = [row["frechet_distance"] for row in rows]
 fewest = [int(c.min()) for c in classes]

@@ -18,6 +18,8 @@ exist (Windows) the trainings run here, one after the other.
 17's three GANs): the configs and game factories reach the workers through the fork, so a
 lambda is a valid factory, and only each TrainResult's networks and history travel back.
 `fit_coders` runs coders' fits (lesson 16's autoencoder and VAE) the same way.
+`train_configs` trains several configurations of one game that way (lesson 18's DCGAN with
+the course's and the paper's noise).
 """
 
 from __future__ import annotations
