@@ -8,9 +8,11 @@ The stacks are the project's DCGAN (gan.digits.dcgan.dcgan_players, the rules of
     D: x (1, 32, 32) -> Conv(1, w, 4, 2, 1) -> LReLU -> Conv(w, 2w, 4, 2, 1) -> BN -> LReLU
        -> Conv(2w, 4w, 4, 2, 1) -> BN -> LReLU -> Flatten -> Linear(4w*4*4, 1)
 Every layer's forward and backward (with parameter gradients) is timed on its own, and the dtypes
-run interleaved, round by round, so a change in machine load hits both alike. Prints medians in us.
+(and PyTorch's same G and D, when importable) run interleaved, round by round, so a change in
+machine load hits all alike. Prints medians in us. --clock cpu times process CPU time instead of
+wall time (on a shared machine the time spent waiting for a core is then left out, for both).
 
-    python benchmarks/bench_conv.py [--width 64] [--repeats 30]
+    python benchmarks/bench_conv.py [--width 64] [--repeats 30] [--clock wall|cpu]
 
 BLAS runs on one thread unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS say
 otherwise.
@@ -31,7 +33,7 @@ from gan.digits.dcgan import dcgan_players  # noqa: E402
 BATCH_SIZE, NOISE_SIZE = 64, 100
 
 
-def time_layers(network, x, times):
+def time_layers(network, x, times, clock=time.perf_counter):
     """One forward and one backward pass, timing each layer; appends to times[(index, phase)].
     The layers run as the network's own forward and backward run them: with its flag for reused
     output arrays and in-place work set (nn.fast.layer), as in training."""
@@ -39,14 +41,14 @@ def time_layers(network, x, times):
     try:
         y = x
         for index, layer in enumerate(network.layers):
-            start = time.perf_counter()
+            start = clock()
             y = layer.forward(y)
-            times.setdefault((index, "forward"), []).append(time.perf_counter() - start)
+            times.setdefault((index, "forward"), []).append(clock() - start)
         grad = np.ones_like(y)
         for index in reversed(range(len(network.layers))):
-            start = time.perf_counter()
+            start = clock()
             grad = network.layers[index].backward(grad)
-            times.setdefault((index, "backward"), []).append(time.perf_counter() - start)
+            times.setdefault((index, "backward"), []).append(clock() - start)
     finally:
         network._reuse_outputs(False)
     return y.copy()         # as Sequential.forward returns: the layers reuse their arrays
@@ -67,36 +69,52 @@ def torch_players(torch, width, dtype):
     return G, D
 
 
-def torch_seconds(torch, players, z):
+def torch_seconds(torch, players, z, clock=time.perf_counter):
     """One forward and backward (parameter gradients included) of G, then of D on G's images,
     each with dL/dy = 1 as ours: seconds."""
     G, D = players
-    start = time.perf_counter()
+    start = clock()
     x = G(z)
     x.backward(torch.ones_like(x))
     y = D(x.detach().requires_grad_(True))
     y.backward(torch.ones_like(y))
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     arguments = parser.parse_args()
+    clock = time.perf_counter if arguments.clock == "wall" else time.process_time
     dtypes = [np.float64, np.float32]
     rng = np.random.default_rng(0)
     networks = {dtype: dcgan_players(NOISE_SIZE, arguments.width, rng, dtype) for dtype in dtypes}
     z = rng.normal(size=(BATCH_SIZE, NOISE_SIZE))
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    else:
+        torch.set_num_threads(1)
+        players = {dtype: torch_players(torch, arguments.width,
+                                        getattr(torch, np.dtype(dtype).name)) for dtype in dtypes}
     times = {(dtype, name): {} for dtype in dtypes for name in "GD"}
+    torch_times = {dtype: [] for dtype in dtypes}
     for round_index in range(arguments.repeats + 3):                 # the first 3 rounds warm up
         for dtype in dtypes:
             G, D = networks[dtype]
             G_times, D_times = ({} if round_index < 3 else times[dtype, name] for name in "GD")
-            x = time_layers(G, z.astype(dtype), G_times)
-            time_layers(D, x, D_times)
+            x = time_layers(G, z.astype(dtype), G_times, clock)
+            time_layers(D, x, D_times, clock)
+            if torch is not None:
+                seconds = torch_seconds(torch, players[dtype], torch.from_numpy(z.astype(dtype)),
+                                        clock)
+                if round_index >= 3:
+                    torch_times[dtype].append(seconds)
     print(f"DCGAN width {arguments.width}, batch {BATCH_SIZE} of 1 x 32 x 32, median of "
-          f"{arguments.repeats} repeats, microseconds "
+          f"{arguments.repeats} repeats, microseconds of {arguments.clock} time "
           f"(BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}, "
           f"load average {os.getloadavg()[0]:.1f})")
     print(f"{'layer':<44}{'phase':>9}" + "".join(f"{np.dtype(d).name:>11}" for d in dtypes)
@@ -114,25 +132,14 @@ def main():
     ratio = totals[dtypes[1]] / totals[dtypes[0]]
     print(f"{'G and D, forward + backward (sum of medians)':<53}"
           + "".join(f"{totals[dtype]:>11.0f}" for dtype in dtypes) + f"{ratio:>7.2f}")
-    try:
-        import torch
-    except ImportError:
+    if torch is None:
         print("PyTorch not importable: no torch column")
         return
-    torch.set_num_threads(1)
-    torch_times = {dtype: [] for dtype in dtypes}
-    players = {dtype: torch_players(torch, arguments.width, getattr(torch, np.dtype(dtype).name))
-               for dtype in dtypes}
-    for round_index in range(arguments.repeats + 3):
-        for dtype in dtypes:
-            z_torch = torch.from_numpy(z.astype(dtype))
-            seconds = torch_seconds(torch, players[dtype], z_torch)
-            if round_index >= 3:
-                torch_times[dtype].append(seconds)
     print(f"{'PyTorch eager, one thread (median of whole passes)':<53}"
           + "".join(f"{1e6 * np.median(torch_times[d]):>11.0f}" for d in dtypes))
     print(f"{'ours / PyTorch':<53}"
           + "".join(f"{totals[d] / (1e6 * np.median(torch_times[d])):>11.2f}" for d in dtypes))
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

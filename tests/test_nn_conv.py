@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from nn.fast import Conv2d, ConvTranspose2d, Flatten, Reshape, Sequential
 from nn.fast.conv import col2im, im2col
+from nn.fast.im2col import Geometry, planar_col2im, planar_im2col
 from nn.gradcheck import check_layer
 
 seeds = st.integers(0, 2**32 - 1)
@@ -37,10 +38,20 @@ def conv_cases(draw, largest_size=7):
     return arguments, (batch, channels_in, height, width)
 
 
-def _conv(arguments, rng, **extra):
+# The fast layers compute in one of two layouts (nn.fast.im2col), chosen by the image side's
+# channel count: tests of the layers run in both, set by hand.
+LAYOUTS = ["planar", "blocked"]
+
+
+def _in_layout(layer, layout):
+    layer.blocked = layout == "blocked"
+    return layer
+
+
+def _conv(arguments, rng, layout="planar", **extra):
     layer = Conv2d(**arguments, rng=rng, **extra)
     layer.b[...] = rng.normal(size=layer.b.shape)
-    return layer
+    return _in_layout(layer, layout)
 
 
 def _transpose_of(conv, rng, input_height, input_width):
@@ -54,23 +65,25 @@ def _transpose_of(conv, rng, input_height, input_width):
 
 
 # ---- gradients ---------------------------------------------------------------------------------
-@settings(max_examples=30)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@settings(max_examples=20)
 @given(seed=seeds, case=conv_cases())
-def test_conv2d_gradients_match_finite_differences(seed, case):
+def test_conv2d_gradients_match_finite_differences(seed, case, layout):
     arguments, shape = case
     rng = np.random.default_rng(seed)
-    layer = _conv(arguments, rng)
+    layer = _conv(arguments, rng, layout)
     assert check_layer(layer, rng.normal(size=shape), rng).max_relative_error < 1e-6
 
 
-@settings(max_examples=30)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@settings(max_examples=20)
 @given(seed=seeds, case=conv_cases(largest_size=5), output_padding=st.tuples(st.integers(0, 2),
                                                                               st.integers(0, 2)))
-def test_conv_transpose2d_gradients_match_finite_differences(seed, case, output_padding):
+def test_conv_transpose2d_gradients_match_finite_differences(seed, case, output_padding, layout):
     arguments, (batch, channels, height, width) = case
     output_padding = tuple(o % s for o, s in zip(output_padding, arguments["stride"]))
     rng = np.random.default_rng(seed)
-    layer = ConvTranspose2d(**arguments, output_padding=output_padding, rng=rng)
+    layer = _in_layout(ConvTranspose2d(**arguments, output_padding=output_padding, rng=rng), layout)
     layer.b[...] = rng.normal(size=layer.b.shape)
     rows, cols = layer.output_shape((batch, channels, height, width))[2:]
     x = rng.normal(size=(batch, channels, height, width))
@@ -102,12 +115,13 @@ def test_backward_with_param_grads_false_leaves_parameter_gradients_untouched():
 
 
 # ---- outside references --------------------------------------------------------------------------
-@settings(max_examples=25)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@settings(max_examples=15)
 @given(seed=seeds, case=conv_cases(largest_size=9))
-def test_conv2d_matches_scipy_correlate_for_every_sample_and_channel_pair(seed, case):
+def test_conv2d_matches_scipy_correlate_for_every_sample_and_channel_pair(seed, case, layout):
     arguments, shape = case
     rng = np.random.default_rng(seed)
-    layer = _conv(arguments, rng)
+    layer = _conv(arguments, rng, layout)
     x = rng.normal(size=shape)
     y = layer.forward(x)
     (ph, pw), (sh, sw) = layer.padding, layer.stride
@@ -176,15 +190,16 @@ def test_conv_transpose2d_with_unit_stride_is_a_full_convolution(
 
 
 # ---- adjoints and sizes --------------------------------------------------------------------------
-@settings(max_examples=40)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@settings(max_examples=25)
 @given(seed=seeds, case=conv_cases(largest_size=9))
-def test_conv_transpose2d_is_the_adjoint_of_conv2d(seed, case):
+def test_conv_transpose2d_is_the_adjoint_of_conv2d(seed, case, layout):
     # <C x, v> = <x, C^T v> for the same W and zero bias; C^T's output size (H - 1) s - 2p + k + o
     # must give back x's size, with o = (H + 2p - k) mod s.
     arguments, shape = case
     rng = np.random.default_rng(seed)
-    conv = Conv2d(**arguments, rng=rng)
-    transpose = _transpose_of(conv, rng, *shape[2:])
+    conv = _in_layout(Conv2d(**arguments, rng=rng), layout)
+    transpose = _in_layout(_transpose_of(conv, rng, *shape[2:]), layout)
     x = rng.normal(size=shape)
     Cx = conv.forward(x)
     v = rng.normal(size=Cx.shape)
@@ -214,17 +229,63 @@ def test_conv_transpose2d_output_size_follows_the_formula(
     assert Conv2d(1, 2, kernel, stride, padding, init="zeros").forward(y).shape == x.shape
 
 
+@pytest.mark.parametrize("pair", [(im2col, col2im), (planar_im2col, planar_col2im)],
+                         ids=["blocked", "planar"])
 @settings(max_examples=40)
 @given(seed=seeds, case=conv_cases(largest_size=9))
-def test_col2im_is_the_adjoint_of_im2col(seed, case):
+def test_col2im_is_the_adjoint_of_im2col(seed, case, pair):
     arguments, shape = case
     rng = np.random.default_rng(seed)
     geometry = arguments["kernel_size"], arguments["stride"], arguments["padding"]
     x = rng.normal(size=shape)
-    columns = im2col(x, *geometry)
+    columns = pair[0](x, *geometry)
     v = rng.normal(size=columns.shape)
-    adjoint = col2im(v, shape, *geometry)
+    adjoint = pair[1](v, shape, *geometry)
+    assert adjoint.shape == x.shape and adjoint.flags.c_contiguous
     assert np.vdot(columns, v) == pytest.approx(np.vdot(x, adjoint), rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=40)
+@given(seed=seeds, case=conv_cases(largest_size=9))
+def test_im2col_blocks_hold_the_windows_of_the_padded_image(seed, case):
+    # X[(a, b), (n, r, q), (alpha, beta, c)] = x~[n, c, s r + t a + alpha, s q + t b + beta], read
+    # off the definition entry by entry (t = s where s divides k, else 1).
+    arguments, shape = case
+    geometry = arguments["kernel_size"], arguments["stride"], arguments["padding"]
+    x = np.random.default_rng(seed).normal(size=shape)
+    X = im2col(x, *geometry)
+    g = Geometry(shape, *geometry)
+    (ph, pw), (sh, sw), (th, tw) = g.padding, g.stride, g.t
+    padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    (rows, cols), (ka, kb) = g.output_size, g.z_kernel
+    expected = np.empty((ka, kb, shape[0], rows, cols, th, tw, shape[1]))
+    for a, b, r, q, alpha, beta in np.ndindex(ka, kb, rows, cols, th, tw):
+        expected[a, b, :, r, q, alpha, beta] = padded[:, :, sh * r + th * a + alpha,
+                                                      sw * q + tw * b + beta]
+    np.testing.assert_array_equal(X, expected.reshape(X.shape))
+
+
+@pytest.mark.parametrize("layer_class", [Conv2d, ConvTranspose2d])
+@settings(max_examples=25)
+@given(seed=seeds, case=conv_cases(largest_size=9))
+def test_blocked_and_planar_layouts_give_the_same_layer(seed, case, layer_class):
+    # The same sums in another order (the blocked product splits each inner sum by kernel block):
+    # float64 rounding of sums of at most 3 * 4 * 4 = 48 terms, far below 1e-12 relative.
+    arguments, shape = case
+    rng = np.random.default_rng(seed)
+    layers = [_in_layout(layer_class(**arguments, rng=np.random.default_rng(seed)), layout)
+              for layout in LAYOUTS]
+    if min(layers[0].output_shape(shape)[2:]) < 1:
+        return                                   # a ConvTranspose2d padded past its output
+    for layer in layers:
+        layer.b[...] = np.arange(layer.b.size)
+    x = rng.normal(size=shape)
+    outputs = [layer.forward(x) for layer in layers]
+    grad_y = rng.normal(size=outputs[0].shape)
+    grads = [layer.backward(grad_y) for layer in layers]
+    for planar, blocked in [outputs, grads, [layer.grad_W for layer in layers],
+                            [layer.grad_b for layer in layers]]:
+        np.testing.assert_allclose(blocked, planar, rtol=1e-12, atol=1e-12 * np.abs(planar).max())
 
 
 def test_conv2d_output_size_is_floor_of_the_formula():

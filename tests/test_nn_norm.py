@@ -157,6 +157,35 @@ def test_float32_stays_float32(layer, shape, training):
     assert {array.dtype for array in arrays} == {np.dtype(np.float32)}
 
 
+@pytest.mark.parametrize("training", [True, False])
+def test_batchnorm_working_in_place_inside_a_network_changes_no_number(training):
+    # In a Sequential, BatchNorm2d writes x^ over the fresh output of the Conv2d before it and the
+    # ReLU after it writes over BatchNorm's fresh output (nn.fast.layer, "In-place work"); called
+    # one by one, the same layers allocate. The arithmetic is the same: bitwise equal.
+    def layers():
+        rng = np.random.default_rng(3)
+        return [Conv2d(2, 3, 3, padding=1, rng=rng), BatchNorm2d(3), ReLU()]
+    x = np.random.default_rng(4).normal(size=(4, 2, 5, 5))
+    network, alone = Sequential(layers()).train(training), layers()
+    for layer in alone:
+        layer.training = training
+    y = x
+    for layer in alone:
+        y = layer.forward(y)
+    grad_y = np.random.default_rng(5).normal(size=y.shape)
+    grad = grad_y
+    for layer in reversed(alone):
+        grad = layer.backward(grad)
+    np.testing.assert_array_equal(network.forward(x), y)
+    np.testing.assert_array_equal(network.backward(grad_y), grad)
+    for layer, twin in zip(network.layers, alone):
+        for name in layer.parameter_names + layer.buffer_names:
+            np.testing.assert_array_equal(getattr(layer, name), getattr(twin, name))
+            if name in layer.parameter_names:
+                np.testing.assert_array_equal(getattr(layer, "grad_" + name),
+                                              getattr(twin, "grad_" + name))
+
+
 # ---- networks: modes, buffers, checkpoints -------------------------------------------------------
 def _dcgan_pair(rng, dtype=np.float64):
     """A tiny G (Linear, Reshape, BN, ConvT ..., Tanh) and D (Conv ..., Flatten, Linear, BN1d)."""

@@ -93,6 +93,13 @@ CASES = [
     ("conv-transpose2d", lambda C, r, d: [C.ConvTranspose2d(3, 2, 4, stride=2, padding=1,
                                                             output_padding=1, rng=r, dtype=d)],
      (2, 3, 4, 3), ALL_REORDERED),
+    # nn.fast's blocked layout (t^2 * 8 = 32 channels per block of Z, nn.fast.im2col), with an
+    # activation working in place on the convolution's fresh output and gradient
+    ("conv2d-blocked", lambda C, r, d: [C.Conv2d(8, 3, 4, stride=2, padding=1, rng=r, dtype=d),
+                                        C.LeakyReLU(0.2)], (2, 8, 7, 6), ALL_REORDERED),
+    ("conv-transpose2d-blocked", lambda C, r, d: [
+        C.ReLU(), C.ConvTranspose2d(3, 8, 4, stride=2, padding=1, output_padding=1, rng=r,
+                                    dtype=d), C.ReLU()], (2, 3, 3, 4), ALL_REORDERED),
     ("minibatch", lambda C, r, d: [C.MinibatchDiscrimination(3, 4, 2, rng=r, dtype=d)],
      (2, 8, 3), ALL_REORDERED),
     ("minibatch-share", lambda C, r, d: [C.MinibatchDiscrimination(3, 4, 2, rng=r, dtype=d,

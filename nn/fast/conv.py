@@ -3,7 +3,8 @@
 A 2-D cross-correlation (what deep learning calls convolution) with kernel (kh, kw), stride s and
 zero padding p reads, for every output pixel (r, c), the window of the padded image x~ that starts
 at (s r, s c). im2col copies those windows into the rows of one matrix X of shape
-(batch * output pixels, channels * kh * kw), and the layer is one matrix product Y = X W + b.
+(batch * output pixels, channels * kh * kw) (held as column blocks, one per kernel offset of the
+folded image: nn.fast.im2col), and the layer is one matrix product Y = X W + b.
 Output size per axis (Dumoulin & Visin 2016, "A guide to convolution arithmetic for deep
 learning", relationship 6):  H_out = floor((H + 2p - k) / s) + 1.
 col2im is the adjoint of im2col: it adds each row back onto the window it came from, so
@@ -11,6 +12,7 @@ col2im is the adjoint of im2col: it adds each row back onto the window it came f
 (nn.fast.im2col), where they move contiguous runs; X's rows are pixels (n, r, q), so Y = X W comes
 out channels last and is turned to (batch, channels, H, W) in C order by one copy, the layout of
 every other layer (their cached arrays are C order, and mixed layouts cost NumPy 3-10x).
+Images of few channels keep the planar layout instead (X transposed, pixels innermost; `blocked`).
 
 ConvTranspose2d (the "fractional-strided" convolution of DCGAN, Radford et al. 2016) is the
 adjoint of Conv2d with the same weights: its forward is Conv2d's input gradient (W^T, then col2im)
@@ -20,13 +22,22 @@ and its input gradient is Conv2d's forward (im2col, then W).
 import numpy as np
 
 from nn.checks import float_dtype, initialiser, positive_int
-from nn.init import initial_weights
-from nn.fast.im2col import (  # noqa: F401  (convolution_output_size re-exported)
-    col2im, convolution_output_size, fold_factors, im2col, kernel_matrix, kernel_matrix_into,
-    planar_col2im, planar_im2col)
-
-BLOCKED_MIN = 32    # t^2 channels per block of Z below which the planar layout is faster
+from nn.fast.im2col import (
+    col2im,
+    convolution_output_size,
+    fold_factors,
+    im2col,
+    kernel_matrix,
+    kernel_matrix_into,
+    planar_col2im,
+    planar_im2col,
+)
 from nn.fast.layers import LAYER_TYPES, Layer
+from nn.init import initial_weights
+
+# t^2 channels per block of Z below which the planar layout is the faster one (measured on the
+# DCGAN's layers: its 1-channel image sides, 4 values a block, run 1.5-2x faster planar)
+BLOCKED_MIN = 32
 
 
 def _pair(name, value, minimum):
