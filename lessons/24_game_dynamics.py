@@ -253,9 +253,9 @@ if check("|v| at the stationary point against 1e-3 |v| at the trained point", v_
                      stationary["positive"], "<=", 0,
                      ("the positive real parts came from v not being 0, and what is left is "
                       "rotation", "some positive real parts remain"))
-    say(f"""At the stationary point nearby (|v| {v_stationary:.1e}), {stationary['positive']}
-eigenvalues have Re > 1e-3 max|lambda| and the largest imaginary part is
-{stationary['max_imag']:.3f}: {rotation}.""")
+    say(f"""At the stationary point nearby (|v| {v_stationary:.1e}, near 0: below 1e-3 of the
+trained point's |v|), {stationary['positive']} eigenvalues have Re > 1e-3 max|lambda| and the
+largest imaginary part is {stationary['max_imag']:.3f}: {rotation}.""")
     nash = check("the largest eigenvalue of J_tt and J_pp at the stationary point",
                  max(stationary["max_theta_block"], stationary["max_psi_block"]), "<=",
                  1e-3 * stationary["scale"],
