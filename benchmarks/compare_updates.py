@@ -13,7 +13,9 @@ e is bitwise the single run `train(config.replace(seed=e))` (tests/test_dynamics
 tests/test_gan_ensemble.py hold this). Each seed's outcome is appended to ``--csv``; the table
 (successes / runs, the 95% Wilson interval, the difference from Algorithm 1's rate with its
 95% bootstrap interval and Fisher's exact p, seconds per run) is printed from those rows, so runs
-split over processes can be summarised together. The ring takes minutes per rule.
+split over processes can be summarised together. ``--set NAME=VALUE`` changes GANConfig fields of
+every rule run (a tuning grid's cell) and names them in the rule's label; the comparison with
+Algorithm 1 is against rows labelled plain "alternating". The ring takes minutes per rule.
 """
 
 from __future__ import annotations
@@ -134,7 +136,10 @@ def main(argv=None):
         parser.error(f"--targets must be among {sorted(targets)}, got {unknown}")
     try:
         changes = parse_settings(args.set)
-    except ValueError as error:
+        for name in args.targets:                  # every cell's config is valid before any run
+            for rule in args.rules:
+                targets[name].config.replace(**{**RULES[rule], **changes})
+    except (ValueError, TypeError) as error:
         parser.error(str(error))
     rows = []
     for name in args.targets:
