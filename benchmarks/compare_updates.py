@@ -1,7 +1,7 @@
 """Success rates of the update rules (issue 20, item 5) over seeds, through the ensembles.
 
     python benchmarks/compare_updates.py [--seeds 10] [--targets "N(-1, 1)" "ring of 8"]
-        [--rules alternating consensus ...] [--csv runs.csv]
+        [--rules alternating consensus ...] [--set consensus=10 lr_g=1e-4 ...] [--csv runs.csv]
     python benchmarks/compare_updates.py --summarise runs.csv [more.csv ...]
 
 Each rule (`gan.dynamics.training`: alternating = Algorithm 1, simultaneous, extragradient,
@@ -13,7 +13,9 @@ e is bitwise the single run `train(config.replace(seed=e))` (tests/test_dynamics
 tests/test_gan_ensemble.py hold this). Each seed's outcome is appended to ``--csv``; the table
 (successes / runs, the 95% Wilson interval, the difference from Algorithm 1's rate with its
 95% bootstrap interval and Fisher's exact p, seconds per run) is printed from those rows, so runs
-split over processes can be summarised together. The ring takes minutes per rule.
+split over processes can be summarised together. ``--set NAME=VALUE`` changes GANConfig fields of
+every rule run (a tuning grid's cell) and names them in the rule's label; the comparison with
+Algorithm 1 is against rows labelled plain "alternating". The ring takes minutes per rule.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from scipy.stats import fisher_exact
 
 from gan.comparison.course import course_targets
 from gan.comparison.effects import bootstrap_interval, rate_difference
+from gan.config import GANConfig
 from gan.ensemble import train_ensemble
 
 RULES = {"alternating": dict(), "simultaneous": dict(update="simultaneous"),
@@ -45,15 +48,36 @@ def wilson(successes, n, z=1.96):
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def run(target, rule, seeds):
-    """One ensemble of ``seeds`` members: rows of FIELDS, one per seed."""
-    configs = [target.config.replace(seed=seed, **RULES[rule]) for seed in range(seeds)]
+def parse_settings(pairs):
+    """``name=value`` pairs (``--set``) as GANConfig changes: numbers where they parse, else
+    strings (int, else float, else str); a name GANConfig lacks raises ValueError naming it."""
+    fields = set(GANConfig.__dataclass_fields__)
+    changes = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in fields or not value:
+            raise ValueError(f"--set takes name=value with name a GANConfig field, got {pair!r}")
+        for kind in (int, float, str):
+            try:
+                changes[name] = kind(value)
+                break
+            except ValueError:
+                continue
+    return changes
+
+
+def run(target, rule, seeds, changes=None):
+    """One ensemble of ``seeds`` members: rows of FIELDS, one per seed. ``changes`` (GANConfig
+    fields, e.g. from ``--set``) apply after the rule's own settings."""
+    configs = [target.config.replace(seed=seed, **{**RULES[rule], **(changes or {})})
+               for seed in range(seeds)]
     results = train_ensemble(configs)
     rows = []
     for result in results:
         metrics = result.metrics
         diverged = "diverged_at" in metrics
-        rows.append(dict(target=target.name, rule=rule, seed=metrics["seed"],
+        label = rule + "".join(f" {name}={value}" for name, value in (changes or {}).items())
+        rows.append(dict(target=target.name, rule=label, seed=metrics["seed"],
                          success=int(not diverged and bool(target.criterion(metrics))),
                          score="diverged" if diverged else metrics[target.score],
                          seconds_per_run=metrics["seconds"] / seeds))
@@ -90,6 +114,9 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--targets", nargs="+", default=["N(-1, 1)"])
     parser.add_argument("--rules", nargs="+", choices=tuple(RULES), default=list(RULES))
+    parser.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
+                        help="GANConfig changes for every rule run, e.g. consensus=10 "
+                             "optimizer=rmsprop lr_g=1e-4 lr_d=1e-4 (labelled in the table)")
     parser.add_argument("--csv", type=Path, default=None, help="append each seed's outcome here")
     parser.add_argument("--summarise", nargs="+", type=Path, default=None,
                         help="print the table of these CSV files and train nothing")
@@ -107,10 +134,17 @@ def main(argv=None):
     unknown = [name for name in args.targets if name not in targets]
     if unknown:
         parser.error(f"--targets must be among {sorted(targets)}, got {unknown}")
+    try:
+        changes = parse_settings(args.set)
+        for name in args.targets:                  # every cell's config is valid before any run
+            for rule in args.rules:
+                targets[name].config.replace(**{**RULES[rule], **changes})
+    except (ValueError, TypeError) as error:
+        parser.error(str(error))
     rows = []
     for name in args.targets:
         for rule in args.rules:
-            new = run(targets[name], rule, args.seeds)
+            new = run(targets[name], rule, args.seeds, changes)
             rows += new
             if args.csv is not None:
                 fresh = not args.csv.exists()

@@ -132,7 +132,7 @@ HELP = {
     "r1": "R1 penalty weight gamma on real samples (Mescheder et al. 2018; 0 = off)",
     "r2": "R2 penalty weight gamma on generated samples (0 = off)",
     "consensus": "consensus weight gamma of --update consensus (Mescheder et al. 2017; > 0 "
-    "exactly with that rule)",
+    "exactly with that rule; on N(-1, 1) with Adam 0.01 trains, 0.1 and above collapse G)",
 }
 
 

@@ -152,15 +152,15 @@ def train_gaussian_g(name, start_mu, start_sigma, critic_steps):
 runs = {"kl": ("kl", 1.0, 0.8, 10), "reverse_kl": ("reverse_kl", 1.0, 0.8, 10),
         "weak critic": ("reverse_kl", 2.0, 0.5, 2), "middle start": ("reverse_kl", 0.5, 1.0, 10)}
 ends = {}
-print(f"  run            divergence  start (mu, sigma)  critic steps  end mu  end sigma   "
-      f"mass within 1 of -2 / +2   reverse KL start -> end (quadrature)")
+print("  run            divergence  start (mu, sigma)  critic steps  end mu  end sigma   "
+      "mass within 1 of -2 / +2   reverse KL start -> end (quadrature)")
 for label, (name, start_mu, start_sigma, critic_steps) in runs.items():
     mu, sigma = train_gaussian_g(name, start_mu, start_sigma, critic_steps)
     p_g = Normal(mu, sigma)
     masses = [float(p_g.cdf(m + 1) - p_g.cdf(m - 1)) for m in (-2.0, 2.0)]
     reverse = [fgan.divergence_by_quadrature("reverse_kl", two_modes, q)
                for q in (Normal(start_mu, start_sigma), p_g)]
-    ends[label] = dict(masses=masses, reverse=reverse)
+    ends[label] = {"masses": masses, "reverse": reverse}
     print(f"  {label:13s}  {name:10s}  ({start_mu:3.1f}, {start_sigma:3.1f})         "
           f"{critic_steps:6d}      {mu:+.3f}    {sigma:.3f}       {masses[0]:.2f} / {masses[1]:.2f}"
           f"              {reverse[0]:.3f} -> {reverse[1]:.3f}")
@@ -180,9 +180,9 @@ mode ({max(reverse_masses):.2f}, more than 0.6 is seeking it) and {leaves} on th
 own = compare("reverse KL at the end: the reverse-KL G's against the KL-trained G's",
               ends["reverse_kl"]["reverse"][1], ends["kl"]["reverse"][1],
               words=("lower", "the same", "higher"))
-say(f"""Measured by quadrature, the reverse-KL G ends at reverse KL {ends['reverse_kl']['reverse'][1]:.3f}
-(log 2 = {np.log(2):.3f} is one mode exactly), {own} than the KL-trained G's
-{ends['kl']['reverse'][1]:.3f}.""" + too_short)
+say(f"""Measured by quadrature, the reverse-KL G ends at reverse KL
+{ends['reverse_kl']['reverse'][1]:.3f} (log 2 = {np.log(2):.3f} is one mode exactly), {own} than
+the KL-trained G's {ends['kl']['reverse'][1]:.3f}.""" + too_short)
 weak = compare("reverse KL of the weak-critic run: end against its start on the mode",
                ends["weak critic"]["reverse"][1], ends["weak critic"]["reverse"][0],
                words=("lower", "the same", "higher"))

@@ -1,5 +1,8 @@
 """Consensus optimisation for networks (gan.dynamics.consensus) and as a training setting."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -60,3 +63,23 @@ def test_consensus_runs_on_both_engines_and_in_an_ensemble_bitwise():
     np.testing.assert_array_equal(members[0].G.flat_params, fast.G.flat_params)
     np.testing.assert_array_equal(members[1].D.flat_params,
                                   train(config.replace(seed=1)).D.flat_params)
+
+
+def _compare_updates():
+    path = Path(__file__).parents[1] / "benchmarks" / "compare_updates.py"
+    spec = importlib.util.spec_from_file_location("compare_updates", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_benchmarks_settings_become_config_changes_of_their_own_types():
+    module = _compare_updates()
+    changes = module.parse_settings(["consensus=0.01", "optimizer=rmsprop", "steps=400"])
+    assert changes == {"consensus": 0.01, "optimizer": "rmsprop", "steps": 400}
+    assert isinstance(changes["steps"], int)
+    config = GANConfig(update="consensus", **changes)     # GANConfig takes them as they are
+    assert (config.consensus, config.optimizer, config.steps) == (0.01, "rmsprop", 400)
+    for bad in (["gamma=10"], ["consensus"], ["consensus="]):
+        with pytest.raises(ValueError, match="--set"):
+            module.parse_settings(bad)

@@ -115,9 +115,11 @@ def test_generator_gradient_against_the_optimal_critic_is_the_divergence_gradien
     critic = FixedCritic(lambda x: fgan.optimal_critic(name, P.logpdf(x) - q.logpdf(x)))
     fgan.generator_step(G, critic, NoStep(), name, quantile_nodes(Normal(0.0, 1.0), 4000))
     if name in ("kl", "reverse_kl"):
-        divergence = lambda m, s: closed_form(name, P, Normal(m, s))           # noqa: E731
+        def divergence(m, s):
+            return closed_form(name, P, Normal(m, s))
     else:
-        divergence = lambda m, s: fgan.divergence_by_quadrature(name, P, Normal(m, s))  # noqa: E731
+        def divergence(m, s):
+            return fgan.divergence_by_quadrature(name, P, Normal(m, s))
     expected = [(divergence(mu, sigma + h) - divergence(mu, sigma - h)) / (2 * h),   # W: sigma
                 (divergence(mu + h, sigma) - divergence(mu - h, sigma)) / (2 * h)]   # b: mu
     np.testing.assert_allclose(G.flat_grads, expected, rtol=3e-3)

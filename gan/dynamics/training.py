@@ -13,7 +13,10 @@ decides at which point the gradients are taken and when the optimisers step:
     optimistic      each optimiser is fed 2 g_t - g_{t-1} (Daskalakis et al. 2018: with SGD this
                     is w' = w - 2 h g_t + h g_{t-1} exactly)
     consensus       simultaneous, each gradient plus gamma grad 1/2 ||v||^2 = gamma J^T v
-                    (Mescheder et al. 2017; `gan.dynamics.consensus`, ~5x a simultaneous step)
+                    (Mescheder et al. 2017; `gan.dynamics.consensus`, ~5x a simultaneous step).
+                    gamma must keep gamma |J^T v| near |v| or below: on N(-1, 1) with Adam,
+                    gamma 0.01 met the course criterion in 8 of 10 seeds, 0.1 to 10 in none
+                    (benchmarks/compare_updates.py --set consensus=...; lesson 24)
 
 R1 / R2 (Mescheder et al. 2018): D's gradient gains gamma grad_psi 1/2 mean ||grad_x l||^2 at
 the real / fake samples (`gan.dynamics.networks.penalty_gradient`). The rules use the GAN's
