@@ -15,11 +15,13 @@ coverage (Naeem et al. 2020, k = 5), the classifier accuracy score of the condit
 Every score is the mean +- the standard deviation over the seeds (Lucic et al. 2018): one run
 of a GAN is one draw from a wide distribution. To fit three seeds of five models in minutes,
 the "compare" preset of gan.digits.comparison trains the lessons' full-run networks for fewer
-steps (1000 for each GAN; the coders as in lesson 16, 500 steps), and the fifteen trainings run
-on two worker processes, one core each (gan.digits.parallel; bitwise the trainings one process
-would make). On one process this preset took 401 and 508 s wall (394 and 443 s of CPU) at a
-load near 1; on two processes it has not been timed on a quiet machine, and the course's
-two-minute target for lessons that train on images is not met. Smaller players (the MLP GANs at
+steps (1000 for each GAN; the coders as in lesson 16, 500 steps), and the fifteen trainings, and
+each seed's scores as soon as its five models are trained, run on two worker processes, one
+core each (gan.digits.parallel; bitwise what one process would compute). On one process this
+preset took 401 and 508 s wall (394 and 443 s of CPU) at a load near 1. Profiled, the
+trainings are about 95% of the CPU time and the three DCGANs alone about 60% (their convolutions,
+in nn.fast), so even on two idle cores the run takes over three minutes: the course's two-minute
+target for lessons that train on images is not met. Smaller players (the MLP GANs at
 half width, the DCGAN at width 8) were tried and dropped: they halve the arithmetic, but their
 Frechet distances fall behind the autoencoder's, the opposite of the full runs.
 `python benchmarks/compare_digits.py` prints the one-seed table.

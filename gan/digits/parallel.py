@@ -14,6 +14,10 @@ so they share its digits without a copy being sent; a fork server or spawned pro
 import the lesson's script again, whose top level is the run itself.  Where fork does not
 exist (Windows) the trainings run here, one after the other.
 
+`train_and_score_seeds` also scores each seed on a worker as soon as that seed's models are
+trained (lesson 22): the scores of the first seeds fill time while later seeds train, and the
+last seed's scores are the only work left alone at the end.
+
 `train_games` does the same for any list of `gan.train.train(config, game=...)` calls (lesson
 17's three GANs): the configs and game factories reach the workers through the fork, so a
 lambda is a valid factory, and only each TrainResult's networks and history travel back.
