@@ -4,11 +4,10 @@ test can detect in both directions, and compare_variants' name lists.
 Runs are tiny (20 steps, m = 32): they check that a stacked row is the single run's row, not GANs.
 """
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmark_scripts import load_benchmark
 
 from gan.comparison import (COURSE_CONTROLS, Target, course_targets, course_variants,
                             run_comparison, stackable)
@@ -81,11 +80,7 @@ def test_the_detection_note_names_both_directions_and_the_floor():
 
 
 def _compare_variants():
-    path = Path(__file__).parents[1] / "benchmarks" / "compare_variants.py"
-    spec = importlib.util.spec_from_file_location("compare_variants", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("compare_variants")
 
 
 def test_target_names_with_commas_inside_parentheses_are_one_name():

@@ -1,10 +1,9 @@
 """Consensus optimisation for networks (gan.dynamics.consensus) and as a training setting."""
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmark_scripts import load_benchmark
 
 from gan.config import GANConfig
 from gan.distributions import Normal
@@ -66,11 +65,7 @@ def test_consensus_runs_on_both_engines_and_in_an_ensemble_bitwise():
 
 
 def _compare_updates():
-    path = Path(__file__).parents[1] / "benchmarks" / "compare_updates.py"
-    spec = importlib.util.spec_from_file_location("compare_updates", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("compare_updates")
 
 
 def test_the_benchmarks_settings_become_config_changes_of_their_own_types():
