@@ -55,12 +55,16 @@ def _compact(pair):
     return pair[0] if pair[0] == pair[1] else list(pair)
 
 
+def _copy(view):
+    """A fresh C-order array holding `view` (a transposed view: one transposing copy)."""
+    array = np.empty(view.shape, dtype=view.dtype)
+    np.copyto(array, view)
+    return array
+
+
 def _pixels_last(x):
     """(batch, channels, H, W) -> the matrix (batch * H * W, channels): one transposing copy."""
-    batch, channels, height, width = x.shape
-    matrix = np.empty((batch, height, width, channels), dtype=x.dtype)
-    np.copyto(matrix, x.transpose(0, 2, 3, 1))
-    return matrix.reshape(-1, channels)
+    return _copy(x.transpose(0, 2, 3, 1)).reshape(-1, x.shape[1])
 
 
 def _block_product(X, W):
@@ -75,25 +79,18 @@ def _block_product(X, W):
 def _channels_first(matrix, shape):
     """The matrix (batch * H * W, channels) as a C-order image of `shape` (batch, channels, H, W)."""
     batch, channels, height, width = shape
-    image = np.empty(shape, dtype=matrix.dtype)
-    np.copyto(image, matrix.reshape(batch, height, width, channels).transpose(0, 3, 1, 2))
-    return image
+    return _copy(matrix.reshape(batch, height, width, channels).transpose(0, 3, 1, 2))
 
 
 def _channels_outer(x):
     """(batch, channels, H, W) -> the matrix (channels, batch * H * W) of the planar layout."""
-    batch, channels, height, width = x.shape
-    matrix = np.empty((channels, batch, height, width), dtype=x.dtype)
-    np.copyto(matrix, x.transpose(1, 0, 2, 3))
-    return matrix.reshape(channels, -1)
+    return _copy(x.transpose(1, 0, 2, 3)).reshape(x.shape[1], -1)
 
 
 def _planar_image(matrix, shape):
     """The matrix (channels, batch * H * W) as a C-order image of `shape` (batch, channels, H, W)."""
     batch, channels, height, width = shape
-    image = np.empty(shape, dtype=matrix.dtype)
-    np.copyto(image, matrix.reshape(channels, batch, height, width).transpose(1, 0, 2, 3))
-    return image
+    return _copy(matrix.reshape(channels, batch, height, width).transpose(1, 0, 2, 3))
 
 
 class _Convolution(Layer):
