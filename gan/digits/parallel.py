@@ -43,8 +43,7 @@ from gan.train import train
 # the DCGAN's is about twice an MLP GAN's, the coders' the shortest)
 JOB_ORDER = ("DCGAN", "cGAN (MLP)", "MLP GAN", "VAE", "AE")
 _DIGITS = {}                  # a worker's training digits, set once by _start_worker
-_GAMES = []                   # a worker's (config, game) pairs, set once by _start_game_worker
-_CODERS = []                  # a worker's coder fits, set once by _start_coder_worker
+_FORKED = {}                  # a worker's function and jobs, set once by _start_forked
 
 
 def train_seeds(train_images, train_labels, seeds, preset="full", models=MODELS, workers=2):
@@ -177,26 +176,14 @@ def train_games(jobs, workers=2):
     if not jobs or any(not isinstance(job, tuple) or len(job) != 2 or not callable(job[1])
                        for job in jobs):
         raise ValueError(f"jobs must be a non-empty list of (config, game) pairs, got {jobs!r}")
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
-    if workers == 1 or len(jobs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [train(config, game=game) for config, game in jobs]
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(
-            max_workers=min(int(workers), len(jobs)), mp_context=context,
-            initializer=_start_game_worker, initargs=(jobs,)) as pool:
-        results = list(pool.map(_train_game_job, range(len(jobs))))
+    results = _map_forked(_train_detached, jobs, _checked_workers(workers))
     for result, (config, _) in zip(results, jobs):
         result.config = config             # left out of the pickle: it holds the digits
     return results
 
 
-def _start_game_worker(jobs):
-    _GAMES[:] = jobs
-
-
-def _train_game_job(index):
-    config, game = _GAMES[index]
+def _train_detached(job):
+    config, game = job
     result = train(config, game=game)
     result.config = None
     return result
@@ -213,25 +200,39 @@ def fit_coders(jobs, workers=2):
     if not jobs or any(not isinstance(job, tuple) or len(job) != 4 for job in jobs):
         raise ValueError(f"jobs must be a non-empty list of (coder, images, rng, settings), "
                          f"got {jobs!r}")
+    return _map_forked(_fit_coder, jobs, _checked_workers(workers))
+
+
+def _fit_coder(job):
+    coder, images, rng, settings = job
+    return coder, coder.fit(images, rng, **settings)
+
+
+def _checked_workers(workers):
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    return int(workers)
+
+
+def _map_forked(run, jobs, workers):
+    """[run(job) for job in jobs], on `workers` forked processes when there are two or more of
+    each (else here, in order).  `run` and the jobs reach the workers through the fork, not
+    pickled; only what `run` returns travels back."""
     if workers == 1 or len(jobs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [(coder, coder.fit(images, rng, **settings))
-                for coder, images, rng, settings in jobs]
+        return [run(job) for job in jobs]
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(
-            max_workers=min(int(workers), len(jobs)), mp_context=context,
-            initializer=_start_coder_worker, initargs=(jobs,)) as pool:
-        return list(pool.map(_fit_coder_job, range(len(jobs))))
+            max_workers=min(workers, len(jobs)), mp_context=context,
+            initializer=_start_forked, initargs=(run, jobs)) as pool:
+        return list(pool.map(_forked_job, range(len(jobs))))
 
 
-def _start_coder_worker(jobs):
-    _CODERS[:] = jobs
+def _start_forked(run, jobs):
+    _FORKED["run"], _FORKED["jobs"] = run, jobs
 
 
-def _fit_coder_job(index):
-    coder, images, rng, settings = _CODERS[index]
-    return coder, coder.fit(images, rng, **settings)
+def _forked_job(index):
+    return _FORKED["run"](_FORKED["jobs"][index])
 
 
 # ---- several configurations of one game, each trained in its own worker --------------------
