@@ -7,7 +7,8 @@ import scipy.signal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn.fast import Conv2d, ConvTranspose2d, Flatten, Reshape, Sequential
+import nn.fast.conv
+from nn.fast import Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear, Reshape, Sequential
 from nn.fast.conv import col2im, im2col
 from nn.fast.im2col import Geometry, planar_col2im, planar_im2col
 from nn.gradcheck import check_layer
@@ -113,6 +114,30 @@ def test_backward_with_param_grads_false_leaves_parameter_gradients_untouched():
         layer.backward(np.ones_like(y), param_grads=False)
         assert np.all(layer.grad_W == 7.0) and np.all(layer.grad_b == 7.0)
 
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_backward_without_input_grad_skips_the_first_convolutions_col2im(layout, monkeypatch):
+    # D's images need no dL/dx: a Sequential's first Conv2d then sets bitwise the same parameter
+    # gradients, returns None and never runs col2im (the only caller of it in this network).
+    rng = np.random.default_rng(3)
+    network = Sequential([_conv({"in_channels": 2, "out_channels": 3, "kernel_size": 4,
+                                 "stride": 2, "padding": 1}, rng, layout),
+                          LeakyReLU(0.2), Flatten(), Linear(3 * 4 * 4, 1, rng)])
+    twin = network.copy()
+    _in_layout(twin.layers[0], layout)
+    x, grad_y = rng.normal(size=(5, 2, 8, 8)), rng.normal(size=(5, 1))
+    calls = []
+    for name in ("col2im", "planar_col2im"):
+        original = getattr(nn.fast.conv, name)
+        monkeypatch.setattr(nn.fast.conv, name,
+                            lambda *args, original=original: calls.append(1) or original(*args))
+    network.forward(x)
+    assert network.backward(grad_y, input_grad=False) is None
+    assert calls == []
+    twin.forward(x)
+    twin.backward(grad_y)
+    assert calls == [1] and twin.flat_grads.any()
+    np.testing.assert_array_equal(network.flat_grads, twin.flat_grads)
 
 # ---- outside references --------------------------------------------------------------------------
 @pytest.mark.parametrize("layout", LAYOUTS)
