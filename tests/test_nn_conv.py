@@ -116,18 +116,23 @@ def test_backward_with_param_grads_false_leaves_parameter_gradients_untouched():
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_backward_without_input_grad_skips_the_first_convolutions_col2im(layout, monkeypatch):
-    # D's images need no dL/dx: a Sequential's first Conv2d then sets bitwise the same parameter
-    # gradients, returns None and never runs col2im (the only caller of it in this network).
+@pytest.mark.parametrize("layer_class, input_grad_steps, outputs", [
+    (Conv2d, ("col2im", "planar_col2im"), 3 * 4 * 4),
+    (ConvTranspose2d, ("_channels_first", "_planar_image"), 3 * 16 * 16)])
+def test_backward_without_input_grad_skips_the_first_convolutions_input_gradient(
+        layer_class, input_grad_steps, outputs, layout, monkeypatch):
+    # D's images (or G's input) need no dL/dx: a Sequential's first convolution then sets bitwise
+    # the same parameter gradients, returns None and never runs the last step of its dL/dx
+    # (col2im; the layout copy of G W for ConvTranspose2d), which only it calls in this network.
     rng = np.random.default_rng(3)
-    network = Sequential([_conv({"in_channels": 2, "out_channels": 3, "kernel_size": 4,
-                                 "stride": 2, "padding": 1}, rng, layout),
-                          LeakyReLU(0.2), Flatten(), Linear(3 * 4 * 4, 1, rng)])
+    network = Sequential([_in_layout(layer_class(2, 3, 4, 2, 1, rng=rng), layout),
+                          LeakyReLU(0.2), Flatten(), Linear(outputs, 1, rng)])
+    network.layers[0].b[...] = rng.normal(size=3)
     twin = network.copy()
     _in_layout(twin.layers[0], layout)
     x, grad_y = rng.normal(size=(5, 2, 8, 8)), rng.normal(size=(5, 1))
     calls = []
-    for name in ("col2im", "planar_col2im"):
+    for name in input_grad_steps:
         original = getattr(nn.fast.conv, name)
         monkeypatch.setattr(nn.fast.conv, name,
                             lambda *args, original=original: calls.append(1) or original(*args))

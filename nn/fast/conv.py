@@ -219,6 +219,8 @@ class ConvTranspose2d(_Convolution):
     init: as Conv2d, with fan_in = in_channels kh kw, fan_out = out_channels kh kw.
     """
 
+    skips_input_grad = True     # backward(..., input_grad=False) leaves dL/dx out
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, rng=None, init="glorot", dtype=np.float64, negative_slope=0.0):
         self.output_padding = _pair("output_padding", output_padding, 0)
@@ -260,12 +262,13 @@ class ConvTranspose2d(_Convolution):
         y += self.b[:, None, None]
         return y
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         """Derivation, from y = col2im(x W^T) + b, x and W as matrices (see the class docstring):
             G     = im2col(dL/dy)          (the transpose of col2im is im2col)
             dL/dW = G^T x                  (x W^T is linear in W)
             dL/db = dL/dy summed over batch and pixels
             dL/dx = G W                    (Conv2d's forward applied to dL/dy)
+        With input_grad=False the last is left out and None is returned.
         """
         geometry = self.kernel_size, self.stride, self.padding
         if not self.blocked:                       # planar: the same with every matrix transposed
@@ -273,13 +276,15 @@ class ConvTranspose2d(_Convolution):
             if param_grads:
                 np.matmul(self.x_matrix, G.T, out=self.grad_W.reshape(W.shape))
                 np.sum(grad_y, axis=(0, 2, 3), out=self.grad_b)
-            return _planar_image(W @ G, self.input_shape)
+            return _planar_image(W @ G, self.input_shape) if input_grad else None
         G = im2col(grad_y, *geometry)                                       # G = im2col(dL/dy)
-        W = kernel_matrix(self.W, self.fold)
         if param_grads:
             dW = np.matmul(G.transpose(0, 2, 1), self.x_matrix)              # dL/dW = G^T x
             kernel_matrix_into(dW, self.grad_W, self.fold)
             np.sum(grad_y, axis=(0, 2, 3), out=self.grad_b)                 # dL/db = sum of dL/dy
+        if not input_grad:
+            return None
+        W = kernel_matrix(self.W, self.fold)
         return _channels_first(_block_product(G, W), self.input_shape)      # dL/dx = G W
 
 
