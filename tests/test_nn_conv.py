@@ -7,7 +7,8 @@ import scipy.signal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn.fast import Conv2d, ConvTranspose2d, Flatten, Reshape, Sequential
+import nn.fast.conv
+from nn.fast import Conv2d, ConvTranspose2d, Flatten, LeakyReLU, Linear, Reshape, Sequential
 from nn.fast.conv import col2im, im2col
 from nn.fast.im2col import Geometry, planar_col2im, planar_im2col
 from nn.gradcheck import check_layer
@@ -113,6 +114,35 @@ def test_backward_with_param_grads_false_leaves_parameter_gradients_untouched():
         layer.backward(np.ones_like(y), param_grads=False)
         assert np.all(layer.grad_W == 7.0) and np.all(layer.grad_b == 7.0)
 
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("layer_class, input_grad_steps, outputs", [
+    (Conv2d, ("col2im", "planar_col2im"), 3 * 4 * 4),
+    (ConvTranspose2d, ("_channels_first", "_planar_image"), 3 * 16 * 16)])
+def test_backward_without_input_grad_skips_the_first_convolutions_input_gradient(
+        layer_class, input_grad_steps, outputs, layout, monkeypatch):
+    # D's images (or G's input) need no dL/dx: a Sequential's first convolution then sets bitwise
+    # the same parameter gradients, returns None and never runs the last step of its dL/dx
+    # (col2im; the layout copy of G W for ConvTranspose2d), which only it calls in this network.
+    rng = np.random.default_rng(3)
+    network = Sequential([_in_layout(layer_class(2, 3, 4, 2, 1, rng=rng), layout),
+                          LeakyReLU(0.2), Flatten(), Linear(outputs, 1, rng)])
+    network.layers[0].b[...] = rng.normal(size=3)
+    twin = network.copy()
+    _in_layout(twin.layers[0], layout)
+    x, grad_y = rng.normal(size=(5, 2, 8, 8)), rng.normal(size=(5, 1))
+    calls = []
+    for name in input_grad_steps:
+        original = getattr(nn.fast.conv, name)
+        monkeypatch.setattr(nn.fast.conv, name,
+                            lambda *args, original=original: calls.append(1) or original(*args))
+    network.forward(x)
+    assert network.backward(grad_y, input_grad=False) is None
+    assert calls == []
+    twin.forward(x)
+    twin.backward(grad_y)
+    assert calls == [1] and twin.flat_grads.any()
+    np.testing.assert_array_equal(network.flat_grads, twin.flat_grads)
 
 # ---- outside references --------------------------------------------------------------------------
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -102,7 +102,7 @@ class DigitsInfoGAN(_DigitsSamples, GAN):
         grad = np.zeros_like(out)
         loss = softplus(-out[:, :1]).sum() / m            # -mean log D(x)
         grad[:, :1] = -expit(-out[:, :1]) / m
-        self.D.backward(grad)
+        self.D.backward(grad, input_grad=False)          # D's parameter gradients only
         grad_from_real = self.D.flat_grads.copy()
         out = self.D.forward(x_fake)
         grad = np.zeros_like(out)
@@ -110,7 +110,7 @@ class DigitsInfoGAN(_DigitsSamples, GAN):
         grad[:, :1] = expit(out[:, :1]) / m
         loss_i, grad_q = information_loss(out[:, 1:], c, u)
         grad[:, 1:] = lam * grad_q
-        self.D.backward(grad)
+        self.D.backward(grad, input_grad=False)
         add_to_gradients(self.D, grad_from_real)
         self.opt_d.step()
         return float(loss + lam * loss_i), -float(loss)

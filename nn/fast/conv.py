@@ -143,6 +143,8 @@ class Conv2d(_Convolution):
     i.e. init=("normal", 0.02). Biases start at 0.
     """
 
+    skips_input_grad = True     # backward(..., input_grad=False) leaves dL/dx out
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, rng=None,
                  init="glorot", dtype=np.float64, negative_slope=0.0):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, rng, init, dtype,
@@ -176,12 +178,13 @@ class Conv2d(_Convolution):
         Y += self.b
         return _channels_first(Y, shape)
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         """Derivation, with G = dL/dY of shape (batch * pixels, out_channels), from Y = X W + b:
             dL/dW = X^T G                  (Y is linear in W, with X as coefficient)
             dL/db = G summed over rows     (b is added to every pixel of every sample)
             dL/dX = G W^T                  (Y is linear in X)
             dL/dx = col2im(dL/dX)          (X = im2col(x) is linear; its transpose is col2im)
+        With input_grad=False (D's images) the last two are left out and None is returned.
         """
         geometry = self.input_shape, self.kernel_size, self.stride, self.padding
         if not self.blocked:                       # planar: the same with every matrix transposed
@@ -189,13 +192,15 @@ class Conv2d(_Convolution):
             if param_grads:
                 np.matmul(G, self.X.T, out=self.grad_W.reshape(W.shape))
                 np.sum(G, axis=1, out=self.grad_b)
-            return planar_col2im(W.T @ G, *geometry)
+            return planar_col2im(W.T @ G, *geometry) if input_grad else None
         G = _pixels_last(grad_y)
-        W = kernel_matrix(self.W, self.fold)
         if param_grads:
             dW = np.matmul(self.X.transpose(0, 2, 1), G)                # dL/dW = X^T G
             kernel_matrix_into(dW, self.grad_W, self.fold)
             np.sum(G, axis=0, out=self.grad_b)                          # dL/db = sum of G's rows
+        if not input_grad:
+            return None
+        W = kernel_matrix(self.W, self.fold)
         grad_X = np.matmul(G, W.transpose(0, 2, 1))                     # dL/dX = G W^T
         return col2im(grad_X, *geometry)
 
@@ -213,6 +218,8 @@ class ConvTranspose2d(_Convolution):
     where output_padding picks which of the s input sizes that Conv2d maps to H the layer inverts.
     init: as Conv2d, with fan_in = in_channels kh kw, fan_out = out_channels kh kw.
     """
+
+    skips_input_grad = True     # backward(..., input_grad=False) leaves dL/dx out
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, rng=None, init="glorot", dtype=np.float64, negative_slope=0.0):
@@ -255,12 +262,13 @@ class ConvTranspose2d(_Convolution):
         y += self.b[:, None, None]
         return y
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         """Derivation, from y = col2im(x W^T) + b, x and W as matrices (see the class docstring):
             G     = im2col(dL/dy)          (the transpose of col2im is im2col)
             dL/dW = G^T x                  (x W^T is linear in W)
             dL/db = dL/dy summed over batch and pixels
             dL/dx = G W                    (Conv2d's forward applied to dL/dy)
+        With input_grad=False the last is left out and None is returned.
         """
         geometry = self.kernel_size, self.stride, self.padding
         if not self.blocked:                       # planar: the same with every matrix transposed
@@ -268,13 +276,15 @@ class ConvTranspose2d(_Convolution):
             if param_grads:
                 np.matmul(self.x_matrix, G.T, out=self.grad_W.reshape(W.shape))
                 np.sum(grad_y, axis=(0, 2, 3), out=self.grad_b)
-            return _planar_image(W @ G, self.input_shape)
+            return _planar_image(W @ G, self.input_shape) if input_grad else None
         G = im2col(grad_y, *geometry)                                       # G = im2col(dL/dy)
-        W = kernel_matrix(self.W, self.fold)
         if param_grads:
             dW = np.matmul(G.transpose(0, 2, 1), self.x_matrix)              # dL/dW = G^T x
             kernel_matrix_into(dW, self.grad_W, self.fold)
             np.sum(grad_y, axis=(0, 2, 3), out=self.grad_b)                 # dL/db = sum of dL/dy
+        if not input_grad:
+            return None
+        W = kernel_matrix(self.W, self.fold)
         return _channels_first(_block_product(G, W), self.input_shape)      # dL/dx = G W
 
 
