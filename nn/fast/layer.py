@@ -12,9 +12,9 @@ Conventions shared by every layer
   (`layer.W[...] = ...`), never rebind them.
 - The cached input is a reference, not a copy: do not modify x in place between forward and
   backward.
-- A layer whose `skips_input_grad` is True (Linear) also takes `backward(grad_y, param_grads,
-  input_grad=False)`: it then sets its parameter gradients but does not compute dL/dx, and
-  returns None. A Sequential asks this of its first layer when its caller does not need dL/dx
+- A layer whose `skips_input_grad` is True (Linear, Conv2d, ConvTranspose2d) also takes
+  `backward(grad_y, param_grads, input_grad=False)`: it then sets its parameter gradients but
+  does not compute dL/dx, and returns None. A Sequential asks this of its first layer when its caller does not need dL/dx
   (G's noise z, D's data x), so no product is spent on a gradient nobody reads.
 
 Reused output arrays (the rule that keeps the hot path free of allocations)
