@@ -65,7 +65,8 @@ def losses(step, steps=30):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("old", nargs="?", default="662ddb3^", help="git revision (default 662ddb3^)")
+    parser.add_argument("old", nargs="?", default="662ddb3^",
+                        help="git revision (default 662ddb3^)")
     parser.add_argument("--new", default=None, help="git revision (default: the working tree)")
     parser.add_argument("--rounds", type=int, default=150)
     arguments = parser.parse_args()
