@@ -9,6 +9,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from nn.fast import MLP, LeakyReLU, Linear, ReLU, Sequential, Tanh
+from nn.fast.norm import BatchNorm1d
+from nn.fast.shape import Flatten
 from nn.gradcheck import check_network
 from nn.fast.losses import bce_with_logits, mse
 from nn.fast.optim import Adam
@@ -164,15 +166,36 @@ def test_backward_without_input_grad_sets_the_same_gradients_and_skips_the_first
     assert any(key[0] == "grad_x" for key in twin.layers[0]._reused_outputs)
 
 
-def test_backward_without_input_grad_runs_a_first_layer_that_cannot_skip_it():
+def test_backward_without_input_grad_stops_at_the_first_layer_with_parameters(monkeypatch):
+    # A classifier's Flatten -> Linear: without input_grad the Flatten (no gradients to set) is
+    # not run and the Linear makes no dL/dx, the largest product of the backward; the gradients
+    # are bitwise those of a full backward.
     rng = np.random.default_rng(1)
-    network = Sequential([Tanh(), Linear(3, 2, rng)])
+    network = Sequential([Flatten(), Linear(6, 4, rng), Tanh(), Linear(4, 2, rng)])
+    twin = network.copy()
+    x, grad_y = rng.normal(size=(5, 2, 3)), rng.normal(size=(5, 2))
+    network.forward(x)
+    twin.forward(x)
+    twin.backward(grad_y)
+    monkeypatch.setattr(network.layers[0], "backward", lambda *args, **kwargs: pytest.fail(
+        "the Flatten in front of the first Linear was run"))
+    assert network.backward(grad_y, input_grad=False) is None
+    np.testing.assert_array_equal(network.flat_grads, twin.flat_grads)
+    assert all(key[0] != "grad_x" for key in network.layers[1]._reused_outputs or {})
+    assert any(key[0] == "grad_x" for key in twin.layers[1]._reused_outputs)
+
+
+def test_backward_without_input_grad_runs_a_first_layer_with_parameters_that_cannot_skip_it():
+    rng = np.random.default_rng(1)
+    network = Sequential([BatchNorm1d(3), Tanh(), Linear(3, 2, rng)])
+    network.layers[0].gamma[...] = rng.normal(size=3)
     twin = network.copy()
     x, grad_y = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
     network.forward(x)
     twin.forward(x)
     assert network.backward(grad_y, input_grad=False) is None
     twin.backward(grad_y)
+    assert network.layers[0].grad_gamma.any()
     np.testing.assert_array_equal(network.flat_grads, twin.flat_grads)
     assert Sequential([]).backward(grad_y, input_grad=False) is None      # no layers to skip in
 

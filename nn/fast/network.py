@@ -61,6 +61,8 @@ class Sequential:
             layer.overwrite_input = index > 0 and layers[index - 1].fresh_outputs
             layer.overwrite_grad = index + 1 < len(layers) and layers[index + 1].fresh_outputs
         self.check_finite = bool(check_finite)
+        self._first_with_parameters = next(
+            (layer for layer in layers if layer.parameter_names), None)
         self._pack_parameters()
         self.train()
 
@@ -125,15 +127,22 @@ class Sequential:
     def backward(self, grad_y, param_grads=True, input_grad=True):
         """dL/dx = J_1^T ... J_L^T dL/dy; with param_grads, SETS every parameter gradient
         (no accumulation). With input_grad=False the caller has no use for dL/dx (G's noise,
-        D's data): None is returned, and a first layer that can (`Layer.skips_input_grad`)
-        leaves out the product that would compute it."""
+        D's data): None is returned, the layers before the first with parameters are not run,
+        and that layer, if it can (`Layer.skips_input_grad`), leaves out the product that would
+        compute its dL/dx."""
         grad = self._boundary(grad_y, "grad_y")
-        first = self.layers[0] if self.layers else None
+        # Without input_grad, the chain stops at the first layer with parameters: the layers
+        # before it (a Flatten in front of a classifier's Linear) have no gradients to set, and
+        # what it would return, dL/dx of its input, is wanted by no one.
+        first = self._first_with_parameters if not input_grad else None
         self._reuse_outputs(True)
         try:
             for layer in reversed(self.layers):
-                if layer is first and not input_grad and layer.skips_input_grad:
-                    return layer.backward(grad, param_grads, input_grad=False)   # None
+                if layer is first:
+                    if layer.skips_input_grad:
+                        return layer.backward(grad, param_grads, input_grad=False)   # None
+                    layer.backward(grad, param_grads)
+                    return None
                 grad = layer.backward(grad, param_grads)
         finally:
             self._reuse_outputs(False)
