@@ -176,7 +176,7 @@ class Autoencoder(_Coder):
     def _loss(self, x, gradients):
         value, grad_z = self._reconstruction(self.encoder.forward(x), x, gradients)
         if gradients:
-            self.encoder.backward(grad_z)
+            self.encoder.backward(grad_z, input_grad=False)      # no dL/dx of the images
         return value
 
     def _step_loss(self, x, noise):
@@ -244,7 +244,8 @@ class VariationalAutoencoder(_Coder):
         if gradients:
             grad_mu = grad_z + grad_kl_mu                            # dz/dmu = 1
             grad_log_variance = grad_z * epsilon * sigma / 2 + grad_kl_log_variance
-            self.encoder.backward(np.concatenate([grad_mu, grad_log_variance], axis=1))
+            self.encoder.backward(np.concatenate([grad_mu, grad_log_variance], axis=1),
+                                  input_grad=False)
         return reconstruction + kl, reconstruction, kl
 
     def _step_draws(self, rng, count, batch_size):

@@ -115,7 +115,7 @@ def train_classifier(images, labels, rng, *, hidden_sizes=(256, 128), epochs=8, 
                 batch = order[start:start + batch_size]
                 logits = network.forward(images[batch])
                 _, grad_logits = softmax_cross_entropy(logits, labels[batch])
-                network.backward(grad_logits)
+                network.backward(grad_logits, input_grad=False)   # no dL/dx of the images
                 optimiser.step()
     return network.eval()
 
