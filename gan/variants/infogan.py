@@ -180,7 +180,7 @@ class InfoGAN(GAN):
         grad_heads[:m, :1] = grad_real                     # dL/dl on the real half
         grad_heads[m:, :1] = grad_fake                     # dL/dl on the fake half
         grad_heads[m:, 1:] = lam * grad_q                  # lambda dL_I/dq, fakes only
-        self.D.backward(grad_heads)                        # body gets dL/dl w_D^T + dL/dq W_Q^T
+        self.D.backward(grad_heads, input_grad=False)      # body gets dL/dl w_D^T + dL/dq W_Q^T
         self.opt_d.step()
         return loss_d + lam * loss_i, value(logits[:m], logits[m:])
 

@@ -139,7 +139,7 @@ class ContinuousInfoGAN(InfoGAN):
         grad_heads = np.zeros((2 * m, 2), dtype=self.dtype)
         grad_heads[:m, :1], grad_heads[m:, :1] = grad_real, grad_fake
         grad_heads[m:, 1:] = lam * grad_mu                 # lambda (mu - c) / (sigma^2 m)
-        self.D.backward(grad_heads)
+        self.D.backward(grad_heads, input_grad=False)      # D's gradients only
         self.opt_d.step()
         return loss_d + lam * loss_i, value(logits[:m], logits[m:])
 

@@ -143,7 +143,7 @@ class MinibatchDiscriminationGAN(GAN):
         """Real and fake minibatches through D as two stacked batches; descend L_D."""
         logits = self.D.forward(np.stack(self.minibatch(step, rng)))
         loss, grad_real, grad_fake = discriminator_loss(logits[0], logits[1])
-        self.D.backward(np.stack([grad_real, grad_fake]))
+        self.D.backward(np.stack([grad_real, grad_fake]), input_grad=False)
         self.opt_d.step()
         return loss, value(logits[0], logits[1])
 
