@@ -43,7 +43,7 @@ def succeeded(metrics, target):
 
 
 def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_members=MAX_MEMBERS,
-          workers=1, scheduler=None):
+          workers=1, scheduler=None, start_method="forkserver"):
     """Train every (seed, k, lr, g_loss) with the other settings of `base`; one row per run.
 
     Rows are dicts with the keys of COLUMNS, in the order seed, lr (fastest) within k, g_loss.
@@ -52,13 +52,15 @@ def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_mem
 
     The runs go in chunks of at most ``max_members`` (`plan_chunks`), each one ensemble; the
     chunks run here (``workers=1``), in ``workers`` local processes, or on the Dask cluster of
-    ``scheduler`` (an address or a `distributed.Client`), see `gan.sweep_runners`. The rows
-    are bitwise the same wherever they ran: each is the single run of its settings.
+    ``scheduler`` (an address or a `distributed.Client`), see `gan.sweep_runners`; local
+    processes start by ``start_method`` ("fork" from a script without a main guard, such as a
+    lesson; see `run_chunks`). The rows are bitwise the same wherever they ran: each is the
+    single run of its settings.
     """
     seeds, ks, learning_rates, g_losses, base = check_arguments(
-        seeds, ks, learning_rates, g_losses, base, max_members, workers, scheduler)
+        seeds, ks, learning_rates, g_losses, base, max_members, workers, scheduler, start_method)
     chunks = plan_chunks(seeds, ks, learning_rates, g_losses, base, max_members, workers)
-    results = run_chunks(chunks, train_chunk, workers, scheduler, progress)
+    results = run_chunks(chunks, train_chunk, workers, scheduler, progress, start_method)
     return [row for rows in results for row in rows]
 
 
@@ -88,7 +90,7 @@ def train_chunk(configs, report=None):
 
 
 def check_arguments(seeds, ks, learning_rates, g_losses, base=None, max_members=MAX_MEMBERS,
-                    workers=1, scheduler=None):
+                    workers=1, scheduler=None, start_method="forkserver"):
     """`sweep`'s arguments checked (ValueError/TypeError naming the bad one), as lists and a
     config."""
     base = base if base is not None else GANConfig(snapshot_every=0)
@@ -103,7 +105,7 @@ def check_arguments(seeds, ks, learning_rates, g_losses, base=None, max_members=
     g_losses = _values("g_losses", g_losses, lambda loss: loss in GENERATOR_LOSSES)
     if isinstance(max_members, bool) or not isinstance(max_members, int) or max_members < 1:
         raise ValueError(f"max_members must be a positive integer, got {max_members!r}")
-    check_backend(workers, scheduler)
+    check_backend(workers, scheduler, start_method)
     if base.target.dim != 1:
         raise ValueError(f"base.target must be one-dimensional, got dim {base.target.dim}")
     for name in ("mean", "std"):

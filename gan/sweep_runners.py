@@ -30,10 +30,15 @@ _PROGRESS_QUEUE = None      # set in each local worker process by _start_worker
 _REPORT_EVERY = 0.25        # seconds between a local worker's progress messages
 
 
-def check_backend(workers, scheduler):
-    """ValueError/TypeError naming a bad ``workers`` or ``scheduler`` (before any work)."""
+def check_backend(workers, scheduler, start_method="forkserver"):
+    """ValueError/TypeError naming a bad ``workers``, ``scheduler`` or ``start_method`` (before
+    any work)."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    methods = multiprocessing.get_all_start_methods()
+    if start_method not in methods:
+        raise ValueError(f"start_method must be one of {methods} on this platform, "
+                         f"got {start_method!r}")
     if scheduler is not None:
         if workers != 1:
             raise ValueError(f"workers must be 1 when a scheduler is given (the cluster's "
@@ -45,20 +50,24 @@ def check_backend(workers, scheduler):
             raise ValueError("scheduler must be a non-empty address, got ''")
 
 
-def run_chunks(chunks, runner, workers=1, scheduler=None, progress=None):
+def run_chunks(chunks, runner, workers=1, scheduler=None, progress=None,
+               start_method="forkserver"):
     """``[runner(chunk, report) for chunk in chunks]``, run where the module notes say.
 
     ``runner(chunk, report)`` must be a picklable module-level function (or a
     `functools.partial` of one); ``report(member_steps)`` is how it tells of progress.
     ``len(chunk)`` member-steps are counted for each step of a chunk's runs.
+    ``start_method`` starts the local processes: "forkserver" (the default) inherits nothing
+    from this process; "fork" copies it, for a script without an ``if __name__ ==
+    "__main__"`` guard (a lesson), which processes started afresh would run again.
     """
-    check_backend(workers, scheduler)
+    check_backend(workers, scheduler, start_method)
     chunks = list(chunks)
     if scheduler is not None:
         return _on_cluster(chunks, runner, scheduler, progress)
     if workers == 1 or len(chunks) == 1:
         return [runner(chunk, progress or _ignore) for chunk in chunks]
-    return _in_processes(chunks, runner, workers, progress)
+    return _in_processes(chunks, runner, workers, progress, start_method)
 
 
 def _ignore(member_steps):
@@ -113,14 +122,15 @@ class _Progress:
             self.passed_on[index] = max(self.passed_on[index], self.this_attempt[index])
 
 
-def _in_processes(chunks, runner, workers, progress):
+def _in_processes(chunks, runner, workers, progress, start_method="forkserver"):
     """Chunks over a pool of ``workers`` processes, rebuilt when a process dies; results in
     the order of ``chunks``. A chunk that raises is submitted again, up to RETRIES times; if
     the pool breaks RETRIES + 1 times in a row with no chunk coming back, the error is raised.
-    The processes are forked from a server process that imported gan.sweep once (start
-    method "forkserver"): nothing is inherited from this process but what is sent."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["gan.sweep"])
+    By default the processes are forked from a server process that imported gan.sweep once
+    (start method "forkserver"): nothing is inherited from this process but what is sent."""
+    context = multiprocessing.get_context(start_method)
+    if start_method == "forkserver":
+        context.set_forkserver_preload(["gan.sweep"])
     tracker = _Progress(context.Queue(), progress, len(chunks))
     results, failures, breaks_in_a_row = {}, [0] * len(chunks), 0
     while len(results) < len(chunks):

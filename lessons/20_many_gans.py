@@ -21,6 +21,7 @@ Course section (by the course's Chinese terms): 超参数与训练的可靠性
 """
 
 # %%
+import multiprocessing
 import time
 
 import matplotlib.pyplot as plt
@@ -68,9 +69,14 @@ g_losses = ["minimax", "non_saturating"]
 runs = len(seeds) * len(ks) * len(learning_rates) * len(g_losses)
 say(f"""Now {runs} trainings of {base.steps} steps each: G 1-16-16-1, D 1-32-32-1, m = 64, Adam
 with the same learning rate for both players, the runs of one k and one loss stacked into one
-ensemble. Each run is measured exactly as `python -m gan train` measures it.""")
+ensemble, the ensembles shared between two worker processes (each row is bitwise the same
+wherever it ran). Each run is measured exactly as `python -m gan train` measures it.""")
 started = time.perf_counter()
-rows = sweep(seeds, ks, learning_rates, g_losses, base=base)
+# This script has no `if __name__ == "__main__"` guard, so its two workers are forked (copies of
+# this process) rather than started afresh, which would run the script again.
+forked = "fork" in multiprocessing.get_all_start_methods()
+rows = sweep(seeds, ks, learning_rates, g_losses, base=base, workers=2 if forked else 1,
+             start_method="fork" if forked else "forkserver")
 print(f"  {runs} runs in {time.perf_counter() - started:.0f} s")
 print()
 

@@ -6,7 +6,9 @@ The outside truth is the one-process path (`sweep(..., workers=1)`, itself teste
 single `train` runs in test_gan_sweep.py)."""
 
 import functools
+import multiprocessing
 import os
+import subprocess
 import sys
 import time
 
@@ -73,6 +75,32 @@ def test_a_lost_local_worker_s_chunk_is_run_again_and_counted_once(tmp_path, one
     assert sum(done) == 6 * TINY.steps
 
 
+SCRIPT_WITHOUT_MAIN_GUARD = """
+from gan.config import GANConfig
+from gan.sweep import sweep
+print("script started")
+rows = sweep(seeds=[0, 1, 2], ks=[1], learning_rates=[1e-3, 4e-3], g_losses=["non_saturating"],
+             base=GANConfig(steps=5, g_hidden=(4,), d_hidden=(4,), batch_size=8,
+                            snapshot_every=0),
+             max_members=2, workers=2, start_method="fork")
+print([row["jsd"] for row in rows])
+"""
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_forked_workers_run_from_a_script_without_a_main_guard(tmp_path, one_process_rows):
+    # A lesson's top level is the run itself: processes started afresh would import it again
+    # (and start a sweep of their own); forked ones are copies and run only their chunk.
+    script = tmp_path / "lesson_like.py"
+    script.write_text(SCRIPT_WITHOUT_MAIN_GUARD)
+    completed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                               timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines.count("script started") == 1
+    assert lines[-1] == repr([row["jsd"] for row in one_process_rows])
+
+
 def test_a_chunk_that_always_fails_raises_after_its_retries():
     chunks = plan_chunks(**GRID, base=TINY, max_members=3)
     with pytest.raises(ArithmeticError, match="always fails"):
@@ -84,6 +112,7 @@ def test_a_chunk_that_always_fails_raises_after_its_retries():
     (dict(workers=0), "workers must be a positive integer"),
     (dict(workers=2, scheduler="tcp://127.0.0.1:1"), "workers must be 1 when a scheduler"),
     (dict(scheduler=8786), "scheduler must be an address"),
+    (dict(workers=2, start_method="thread"), "start_method must be one of"),
 ])
 def test_bad_backends_are_rejected_before_any_work(arguments, message):
     with pytest.raises((ValueError, TypeError), match=message):
