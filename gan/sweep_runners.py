@@ -26,6 +26,7 @@ import queue as queue_module
 import time
 
 RETRIES = 2
+START_METHODS = ("fork", "forkserver", "spawn")     # multiprocessing's, for local workers
 _PROGRESS_QUEUE = None      # set in each local worker process by _start_worker
 _REPORT_EVERY = 0.25        # seconds between a local worker's progress messages
 
@@ -35,10 +36,12 @@ def check_backend(workers, scheduler, start_method="forkserver"):
     any work)."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
-    methods = multiprocessing.get_all_start_methods()
-    if start_method not in methods:
-        raise ValueError(f"start_method must be one of {methods} on this platform, "
-                         f"got {start_method!r}")
+    if start_method not in START_METHODS:
+        raise ValueError(f"start_method must be one of {START_METHODS}, got {start_method!r}")
+    available = multiprocessing.get_all_start_methods()
+    if workers > 1 and scheduler is None and start_method not in available:
+        raise ValueError(f"start_method must be one of {available} on this platform for "
+                         f"workers > 1, got {start_method!r}")
     if scheduler is not None:
         if workers != 1:
             raise ValueError(f"workers must be 1 when a scheduler is given (the cluster's "

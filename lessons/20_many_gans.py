@@ -67,16 +67,18 @@ ks = lesson.pick([1, 2, 4], [1])
 learning_rates = lesson.pick([1e-3, 3e-3, 1e-2, 3e-2], [3e-3, 3e-2])
 g_losses = ["minimax", "non_saturating"]
 runs = len(seeds) * len(ks) * len(learning_rates) * len(g_losses)
+# This script has no `if __name__ == "__main__"` guard, so its two workers are forked (copies of
+# this process) rather than started afresh, which would run the script again. Where there is
+# no fork (Windows), the sweep runs here.
+workers = 2 if "fork" in multiprocessing.get_all_start_methods() else 1
+where = "shared between two worker processes" if workers == 2 else "one after the other"
 say(f"""Now {runs} trainings of {base.steps} steps each: G 1-16-16-1, D 1-32-32-1, m = 64, Adam
 with the same learning rate for both players, the runs of one k and one loss stacked into one
-ensemble, the ensembles shared between two worker processes (each row is bitwise the same
-wherever it ran). Each run is measured exactly as `python -m gan train` measures it.""")
+ensemble, the ensembles {where} (each row is bitwise the same wherever it ran). Each run is
+measured exactly as `python -m gan train` measures it.""")
 started = time.perf_counter()
-# This script has no `if __name__ == "__main__"` guard, so its two workers are forked (copies of
-# this process) rather than started afresh, which would run the script again.
-forked = "fork" in multiprocessing.get_all_start_methods()
-rows = sweep(seeds, ks, learning_rates, g_losses, base=base, workers=2 if forked else 1,
-             start_method="fork" if forked else "forkserver")
+rows = sweep(seeds, ks, learning_rates, g_losses, base=base, workers=workers,
+             start_method="fork")
 print(f"  {runs} runs in {time.perf_counter() - started:.0f} s")
 print()
 

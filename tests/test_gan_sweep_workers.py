@@ -112,6 +112,7 @@ def test_a_chunk_that_always_fails_raises_after_its_retries():
     (dict(workers=0), "workers must be a positive integer"),
     (dict(workers=2, scheduler="tcp://127.0.0.1:1"), "workers must be 1 when a scheduler"),
     (dict(scheduler=8786), "scheduler must be an address"),
+    (dict(start_method="thread"), "start_method must be one of"),
     (dict(workers=2, start_method="thread"), "start_method must be one of"),
 ])
 def test_bad_backends_are_rejected_before_any_work(arguments, message):
