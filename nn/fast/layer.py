@@ -14,9 +14,9 @@ Conventions shared by every layer
   backward.
 - A layer whose `skips_input_grad` is True (Linear, Conv2d, ConvTranspose2d) also takes
   `backward(grad_y, param_grads, input_grad=False)`: it then sets its parameter gradients but
-  does not compute dL/dx, and returns None. A Sequential asks this of its first layer when its
-  caller does not need dL/dx (G's noise z, D's data x), so no product is spent on a gradient
-  nobody reads.
+  does not compute dL/dx, and returns None. A Sequential asks this of its first layer with
+  parameters when its caller does not need dL/dx (G's noise z, D's data x) and runs no layer
+  before it, so no product is spent on a gradient nobody reads.
 
 Reused output arrays (the rule that keeps the hot path free of allocations)
 - While a Sequential runs its layers it sets their `reuse_outputs` flag. A flagged layer writes its
