@@ -144,6 +144,7 @@ def test_backward_without_input_grad_skips_the_first_convolutions_input_gradient
     assert calls == [1] and twin.flat_grads.any()
     np.testing.assert_array_equal(network.flat_grads, twin.flat_grads)
 
+
 # ---- outside references --------------------------------------------------------------------------
 @pytest.mark.parametrize("layout", LAYOUTS)
 @settings(max_examples=15)
