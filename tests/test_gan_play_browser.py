@@ -94,6 +94,27 @@ def test_play_advances_the_step_count_and_pause_stops_it(page, server):
     assert count(page, "step-count") == shown == api(server, "/api/state")["iterations"]
 
 
+def test_a_pause_between_two_frames_still_draws_the_batch_in_flight(page, server):
+    # The pause lands where a loaded machine can put it: after a frame has asked for the next
+    # batch and scheduled the next frame, before that frame runs. The batch in flight must
+    # still be drawn, so the page ends showing the server's count.
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => +document.getElementById('step-count').textContent >= 40")
+    page.evaluate("""() => {
+        const original = window.setTimeout;
+        window.setTimeout = (callback, ms) => {
+            if (callback === playFrame) { window.setTimeout = original; setPlaying(false); }
+            return original(callback, ms);
+        };
+    }""")
+    page.wait_for_function("() => !window.ganStats.playing && !window.ganStats.prefetch")
+    for _ in range(100):                           # up to 10 s for the last answer to be drawn
+        if count(page, "step-count") == api(server, "/api/state")["iterations"]:
+            break
+        page.wait_for_timeout(100)
+    assert count(page, "step-count") == api(server, "/api/state")["iterations"]
+
+
 def test_step_d_changes_D_and_not_G_and_step_g_the_converse(page, server):
     curve = lambda testid: page.get_by_test_id(testid).get_attribute("d")  # noqa: E731
     D0, pg0, prints0 = curve("d-curve"), curve("pg-curve"), api(server, "/api/state")
