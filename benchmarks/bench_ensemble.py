@@ -6,7 +6,7 @@ The configuration is issue 8's small one: G 1-16-16-1 and D 1-32-32-1 with Leaky
 activation of bench_step.py's reference step; --g-activation softplus for train's default G),
 m = 64, k = 1, Adam, the non-saturating loss. A "step" is one iteration of Algorithm 1 as
 `train` runs it (schedule, k D updates, one G update, sampling included); a single run is the
-ordinary `GAN` game, an ensemble of E members is `gan.ensemble.EnsembleGAN` with E seeds. The
+ordinary `GAN` game, an ensemble of E members is `gan.lab.ensemble.EnsembleGAN` with E seeds. The
 contenders take turns, a block of --steps steps each, round after round in a shuffled order, so a
 change in the machine's load hits all alike; reported are medians over rounds of steps x members
 per second, and each one's ratio to single runs. BLAS runs on one thread, as in training. A last
@@ -27,7 +27,7 @@ import numpy as np
 
 import rng as project_rng
 from gan.config import GANConfig
-from gan.ensemble import EnsembleGAN, MemberStreams
+from gan.lab.ensemble import EnsembleGAN, MemberStreams
 from gan.game import GAN
 from gan.train import iteration, learning_rate_factor
 from nn.threads import blas_threads

@@ -6,11 +6,11 @@
 
 Each rule (`gan.dynamics.training`: alternating = Algorithm 1, simultaneous, extragradient,
 optimistic, consensus gamma = 1; alternating + R1 gamma = 1) trains on the course's targets with
-the course's settings and success criteria (gan.comparison.course: N(-1, 1) JSD < 0.01 nats at 800
+the course's settings and success criteria (gan.lab.comparison.course: N(-1, 1) JSD < 0.01 nats at 800
 steps, m = 64; the ring of 8: >= 7 modes and >= 50% high-quality samples at 5000 steps, m = 256).
-The seeds of one rule train as one stacked ensemble (`gan.ensemble.train_ensemble`), whose member
-e is bitwise the single run `train(config.replace(seed=e))` (tests/test_dynamics_consensus.py and
-tests/test_gan_ensemble.py hold this). Each seed's outcome is appended to ``--csv``; the table
+The seeds of one rule train as one stacked ensemble (`gan.lab.ensemble.train_ensemble`), whose member
+e is bitwise the single run `train(config.replace(seed=e))` (tests/test_gan_dynamics_consensus.py and
+tests/test_gan_lab_ensemble.py hold this). Each seed's outcome is appended to ``--csv``; the table
 (successes / runs, the 95% Wilson interval, the difference from Algorithm 1's rate with its
 95% bootstrap interval and Fisher's exact p, seconds per run) is printed from those rows, so runs
 split over processes can be summarised together. ``--set NAME=VALUE`` changes GANConfig fields of
@@ -27,10 +27,10 @@ from pathlib import Path
 
 from scipy.stats import fisher_exact
 
-from gan.comparison.course import course_targets
-from gan.comparison.effects import bootstrap_interval, rate_difference
+from gan.lab.comparison.course import course_targets
+from gan.lab.comparison.effects import bootstrap_interval, rate_difference
 from gan.config import GANConfig
-from gan.ensemble import train_ensemble
+from gan.lab.ensemble import train_ensemble
 
 RULES = {"alternating": dict(), "simultaneous": dict(update="simultaneous"),
          "extragradient": dict(update="extragradient"), "optimistic": dict(update="optimistic"),

@@ -3,7 +3,7 @@
     python benchmarks/compare_variants.py [--seeds 10] [--workers 2] [--steps N] [--out DIR]
         [--targets "N(-1, 1),ring of 8"] [--variants "plain GAN,WGAN"] [--per-seed]
 
-Targets, settings and success criteria are those of `gan.comparison.course_targets` and
+Targets, settings and success criteria are those of `gan.lab.comparison.course_targets` and
 `course_variants` (the settings of lessons 09-15); the conditional GAN and InfoGAN run on the
 two-mode mixture only (they need classes or codes). Prints the table (success rate, median and
 worst JSD or modes covered, training seconds summed over seeds) and the wall time, and saves
@@ -12,11 +12,11 @@ runs on the machine; compare it within one run only.
 
 Then, per (target, variant), the effect against the plain GAN: the success-rate difference and
 log10 of the ratio of median scores, each with a 95% bootstrap interval over the seeds, Fisher's
-exact p, and what the test can detect at this number of seeds (`gan.comparison.effects`).
+exact p, and what the test can detect at this number of seeds (`gan.lab.comparison.effects`).
 Minibatch discrimination on the two modes is measured against its matched control (the plain
 game with lesson 12's deeper G and steps), not the plain GAN.
 
-The plain game's seeds on a 1D target train as one ensemble (`gan.comparison.stacked`), bitwise
+The plain game's seeds on a 1D target train as one ensemble (`gan.lab.comparison.stacked`), bitwise
 the single runs; every variant with a game of its own, and the ring, train one run per seed.
 """
 
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import matplotlib
 
-from gan.comparison import (COURSE_CONTROLS, course_targets, course_variants, format_table,
+from gan.lab.comparison import (COURSE_CONTROLS, course_targets, course_variants, format_table,
                             plot_comparison, run_comparison, stackable, summarise)
-from gan.comparison.effects import against_baseline, detection_note, format_effects
+from gan.lab.comparison.effects import against_baseline, detection_note, format_effects
 
 
 def main():
@@ -54,7 +54,7 @@ def main():
         raise SystemExit(f"--seeds must be a positive integer, got {args.seeds}")
     stacked = [f"{v.name} on {t.name}" for t in targets for v in variants
                if v.runs_on(t) and stackable(v, t)]
-    print(f"As one ensemble per game (gan.ensemble, bitwise the single runs): "
+    print(f"As one ensemble per game (gan.lab.ensemble, bitwise the single runs): "
           f"{', '.join(stacked) or 'none'}; every other game and target as single runs.")
     rows = run_comparison(variants, targets, range(args.seeds), workers=args.workers,
                           steps=args.steps)

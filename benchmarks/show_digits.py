@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from gan.datasets import make_digits  # noqa: E402
+from gan.digits.datasets import make_digits  # noqa: E402
 
 EXAMPLES_PER_CLASS = 10
 

@@ -1,7 +1,7 @@
 """Which nn engine the game's players are built with: "fast" (nn.fast, the default) or
 "reference" (nn, the textbook engine). Both have the same protocol, so the game, Algorithm 1 and
 the variants run on either; tests/test_gan_engine.py holds the two equal on 20 iterations.
-Only the fast engine has stacked members (gan.ensemble): asking it of "reference" is an error.
+Only the fast engine has stacked members (gan.lab.ensemble): asking it of "reference" is an error.
 """
 
 from types import SimpleNamespace

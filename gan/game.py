@@ -16,8 +16,8 @@ measured by any measurer: ``train(config, game=MyVariant, measurer=gan.targets2d
 
 Every game here, in gan.variants and in gan.digits builds its players with ``config.engine``:
 "fast" (nn.fast, the default) or "reference" (nn, the textbook engine), held equal by
-tests/test_gan_engine.py and tests/test_engine_games.py. Only the stacked ensemble
-(gan.ensemble, `python -m gan sweep`) needs the fast engine, which alone has a stacked axis.
+tests/test_gan_engine.py and tests/test_gan_engine_games.py. Only the stacked ensemble
+(gan.lab.ensemble, `python -m gan sweep`) needs the fast engine, which alone has a stacked axis.
 """
 
 from __future__ import annotations

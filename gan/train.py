@@ -174,7 +174,7 @@ def iteration(game, step, rng):
     """One iteration of Algorithm 1 on a game (a `GAN` or a variant, stacked or not): k calls of
     ``game.discriminator_update(step, rng)``, then one of ``game.generator_update(step, rng)``.
     Returns (L_D, V estimate) of the last D update and L_G. `train` and
-    `gan.ensemble.train_ensemble` both loop over it. Another update rule or an R1 / R2 penalty
+    `gan.lab.ensemble.train_ensemble` both loop over it. Another update rule or an R1 / R2 penalty
     (issue 20) runs `gan.dynamics.training.iteration` instead."""
     c = game.config
     if getattr(c, "update", "alternating") != "alternating" or getattr(c, "r1", 0) or getattr(

@@ -24,7 +24,7 @@ from scipy.integrate import IntegrationWarning
 import rng
 from _lesson import say, start
 from gan.distributions import Normal
-from gan.evaluate import discriminator_on
+from gan.measure import discriminator_on
 from gan.theory import c_of_g, optimal_discriminator, optimal_discriminator_logit, value
 from gan.train import fit_discriminator
 from nn.fast import MLP

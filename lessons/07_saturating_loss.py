@@ -24,7 +24,7 @@ import rng
 from _lesson import check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Normal
-from gan.evaluate import generator_density, jsd_with_outside_mass
+from gan.measure import generator_density, jsd_with_outside_mass
 from gan.objectives import generator_loss
 from gan.game import build_players, make_optimizer
 from gan.train import algorithm1_step, fit_discriminator

@@ -24,7 +24,7 @@ from scipy.stats import norm
 from _lesson import check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
-from gan.evaluate import generator_density
+from gan.measure import generator_density
 from gan.game import GAN
 from gan.train import train
 from gan.variants.conditional import Conditioned

@@ -6,7 +6,7 @@ Here the claim is not taken on trust: the plain GAN of Goodfellow et al. (2014) 
 of lessons 09, 11, 12, 14 and 15 are trained on the same targets with the same seeds and the
 settings of their own lessons, and judged by success criteria stated before any run. The default
 run trains 10 seeds of each of these games on the two 1D targets, the plain game's seeds as one
-stacked ensemble (`gan.ensemble`). WGAN and WGAN-GP (lessons 10 and 21) take five critic steps
+stacked ensemble (`gan.lab.ensemble`). WGAN and WGAN-GP (lessons 10 and 21) take five critic steps
 per generator step and cost five to ten times the others per run, so they, and the 2D ring of 8
 as a third target, are in the full table, `python benchmarks/compare_variants.py` (much longer:
 a ring run trains 5000 steps). Each difference is reported as an effect size with a bootstrap
@@ -20,9 +20,9 @@ GAN variants).
 import numpy as np
 
 from _lesson import check, say, start
-from gan.comparison import (COURSE_CONTROLS, course_targets, course_variants, format_table,
+from gan.lab.comparison import (COURSE_CONTROLS, course_targets, course_variants, format_table,
                             plot_comparison, run_comparison, stackable, summarise)
-from gan.comparison.effects import against_baseline, detection_note, format_effects, smallest_p
+from gan.lab.comparison.effects import against_baseline, detection_note, format_effects, smallest_p
 
 FIGURES = ("comparison.png",)
 
@@ -42,7 +42,7 @@ conditional GAN and InfoGAN run on the two-mode mixture only: they need classes 
 N(-1, 1) has one mode. Seeds {list(seeds)}.""")
 stacked = [f"{v.name} on {t.name}" for t in targets for v in variants
            if v.runs_on(t) and stackable(v, t)]
-say(f"""Trained as one ensemble per game (gan.ensemble: all seeds stacked, each member bitwise
+say(f"""Trained as one ensemble per game (gan.lab.ensemble: all seeds stacked, each member bitwise
 the single run): {', '.join(stacked)}. Every variant has updates of its own, which the ensemble
 does not stack, so each of its seeds is a single run. WGAN and WGAN-GP, five critic steps per
 generator step, are left to `python benchmarks/compare_variants.py`, which runs every game.""")

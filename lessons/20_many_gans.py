@@ -30,8 +30,8 @@ from scipy.stats import binomtest
 
 from _lesson import say, start
 from gan.config import GANConfig
-from gan.ensemble import train_ensemble
-from gan.sweep import heatmap, success_rates, sweep
+from gan.lab.ensemble import train_ensemble
+from gan.lab.sweep import heatmap, success_rates, sweep
 from gan.train import train
 
 FIGURES = ("success_rates.png", "jsd_by_setting.png")

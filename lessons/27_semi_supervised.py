@@ -22,7 +22,7 @@ import numpy as np
 
 from _lesson import check, compare, say, start
 from gan.digits.data import LESSON_SIZES, default_source, load_digits_data
-from gan.semi_supervised import (SemiSupervisedConfig, k_plus_one_loss, semi_supervised_loss,
+from gan.digits.semi_supervised import (SemiSupervisedConfig, k_plus_one_loss, semi_supervised_loss,
                                  test_accuracy, train_labelled_only, train_semi_supervised)
 from nn.gradcheck import compare as gradient_error
 from nn.gradcheck import numerical_gradients

@@ -194,8 +194,8 @@ def idx_truncated(folder):
 
 
 CHECKPOINT = "from nn.fast import MLP; MLP.load({path!r})"
-IDX = "from gan.datasets.idx import read_idx; read_idx({path!r})"
-IMAGES = "from gan.datasets.images import load_images; load_images({path!r})"
+IDX = "from gan.digits.datasets.idx import read_idx; read_idx({path!r})"
+IMAGES = "from gan.digits.datasets.images import load_images; load_images({path!r})"
 DATA = "from gan.digits.data import locate_data; locate_data({path!r})"
 
 CRAFTED = [  # (builder, loader, error type, a piece of the message)

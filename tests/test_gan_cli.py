@@ -7,7 +7,7 @@ import json
 import pytest
 
 from gan.cli import build_parser, main
-from gan.cli_arguments import parse_distribution
+from gan.cli.arguments import parse_distribution
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal, Uniform
 

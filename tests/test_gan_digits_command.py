@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from gan.cli import main
-from gan.datasets import load_digits
+from gan.digits.datasets import load_digits
 from gan.digits.checkpoint import load_sampler, save_model
-from gan.digits.command import MODELS
+from gan.cli.digits import MODELS
 from gan.digits.comparison import train_model
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan.datasets import write_idx
+from gan.digits.datasets import write_idx
 from gan.digits import data as data_module
 from gan.digits.data import add_data_argument, load_digits_data, locate_data
 

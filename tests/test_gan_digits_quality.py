@@ -9,7 +9,7 @@ from scipy.spatial.distance import cdist
 from scipy.special import log_softmax
 from scipy.stats import entropy
 
-from gan.datasets import make_digits
+from gan.digits.datasets import make_digits
 from gan.digits import classifier as classifier_module
 from gan.digits.classifier import (accuracy, features, load_classifier, predict,
                                    softmax_cross_entropy, train_classifier)

@@ -9,7 +9,7 @@ import pytest
 from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.divergence import Criterion, check_target_scale, representable_scale
-from gan.ensemble import train_ensemble
+from gan.lab.ensemble import train_ensemble
 from gan.divergence import TrainingDiverged
 from gan.train import train
 

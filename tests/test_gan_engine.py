@@ -63,7 +63,7 @@ def test_engine_is_validated_and_kept_by_to_dict():
 
 
 def test_the_stacked_ensemble_refuses_the_reference_engine():
-    from gan.ensemble import EnsembleGAN
+    from gan.lab.ensemble import EnsembleGAN
     configs = [GANConfig(engine="reference", seed=s) for s in range(2)]
     with pytest.raises(ValueError, match="fast engine only"):
         EnsembleGAN(configs, [np.random.default_rng(s) for s in range(2)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gan.cli_arguments import parse_distribution
+from gan.cli.arguments import parse_distribution
 from gan.distributions import Mixture
 from gan.objectives import softplus
 from gan.play.history import Series

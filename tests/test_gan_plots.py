@@ -25,7 +25,7 @@ from PIL import Image  # noqa: E402
 
 from gan import cli, plots  # noqa: E402
 from gan.config import GANConfig  # noqa: E402
-from gan.evaluate import discriminator_on  # noqa: E402
+from gan.measure import discriminator_on  # noqa: E402
 from gan.train import train  # noqa: E402
 
 RUN_FILES = ("config.json", "metrics.json", "history.npz", "figure1.png", "evolution.gif",
@@ -205,7 +205,7 @@ def test_gif_frames_are_capped_by_subsampling(run, tmp_path):
 
 
 def test_html_player_is_self_contained_and_embeds_every_snapshot(run, tmp_path):
-    # the player itself is tested in tests/test_player_html.py; here: one frame per snapshot
+    # the player itself is tested in tests/test_gan_plots_player.py; here: one frame per snapshot
     path = tmp_path / "evolution.html"
     frames = plots.evolution_html(run.history, path)
     page = path.read_text(encoding="utf-8")

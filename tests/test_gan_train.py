@@ -6,7 +6,7 @@ import pytest
 import rng
 from gan.config import GANConfig
 from gan.distributions import Normal
-from gan.evaluate import discriminator_on
+from gan.measure import discriminator_on
 from gan.theory import optimal_discriminator
 from gan.game import generator_step
 from gan.divergence import TrainingDiverged

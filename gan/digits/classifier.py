@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from gan.checks import positive_integer
-from gan.datasets import load_digits
+from gan.digits.datasets import load_digits
 from nn.fast import Flatten, Linear, ReLU, Sequential
 from nn.fast.optim import Adam
 from nn.threads import blas_threads

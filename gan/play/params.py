@@ -5,7 +5,7 @@ and checked here; a bad one raises ValueError naming the parameter, the value re
 is allowed, and nothing has been applied.
 
 Targets: a preset name (`PRESETS`), a 1D spec in the syntax of ``python -m gan train --target``
-(`gan.cli_arguments.parse_distribution`: 'normal:MU,SIGMA', 'uniform:LOW,HIGH', 'W1*SPEC+W2*SPEC'), or a
+(`gan.cli.arguments.parse_distribution`: 'normal:MU,SIGMA', 'uniform:LOW,HIGH', 'W1*SPEC+W2*SPEC'), or a
 2D mixture of isotropic normals written 'W1*normal:MU1,MU2,SIGMA+W2*normal:MU1,MU2,SIGMA'
 (three numbers make a component two-dimensional; the components share one sigma, the scale the
 mode-coverage metrics of `gan.targets2d` measure in).
@@ -128,7 +128,7 @@ def parse_target(spec):
     try:
         if any(len(part.partition(":")[2].split(",")) == 3 for part in parts):
             return _plane_mixture(parts, spec)
-        from gan.cli_arguments import parse_distribution
+        from gan.cli.arguments import parse_distribution
 
         return parse_distribution(spec)
     except (argparse.ArgumentTypeError, ArithmeticError, TypeError, ValueError) as error:

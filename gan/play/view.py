@@ -3,7 +3,7 @@
 1D (Figure 1 of Goodfellow et al. 2014, live): p_data; the exact p_g = G # p_z
 (`gan.pushforward`, as the training snapshots compute it); D(x); D*(x) = p_data / (p_data + p_g)
 (Proposition 1), from the same two densities; the exact JSD(p_data || p_g) in nats
-(`gan.evaluate.jsd_with_outside_mass`, the mass p_g puts beyond the grid counted exactly); the
+(`gan.measure.jsd_with_outside_mass`, the mass p_g puts beyond the grid counted exactly); the
 noise line z -> G(z); and on fixed fake samples x = G(z) the gradient G receives,
 
     -dl_G/dx = -dl_G/dl * dl/dx,   l = D's logit, l_G the per-sample generator loss,
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit as sigmoid
 
-from gan.evaluate import (SNAPSHOT_N_Z, discriminator_on, generator_density,
+from gan.measure import (SNAPSHOT_N_Z, discriminator_on, generator_density,
                           jsd_with_outside_mass, z_line)
 from gan.objectives import generator_loss
 from gan.play.history import json_numbers

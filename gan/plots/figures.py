@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from gan.distributions import Tabulated
-from gan.evaluate import discriminator_on
+from gan.measure import discriminator_on
 from gan.plots.common import (D_STYLE, DISCRIMINATOR_SIZE, GENERATOR_IDEAL, JSD_SIZE, LOG_2, LOG_4,
                               LOSSES_SIZE, P_DATA_STYLE, P_G_STYLE, _as_history, _density_top,
                               _mark_peak, _require_snapshots, _snapshot_indices, _target_axes,

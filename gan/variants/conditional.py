@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from gan.distributions import Mixture
-from gan.evaluate import final_metrics, snapshot
+from gan.measure import final_metrics, snapshot
 from gan.game import GAN
 from gan.measure import Line
 from gan.objectives import generator_loss
@@ -51,7 +51,7 @@ def sample_labelled(mixture, m, rng):
 class Conditioned:
     """A player with its label fixed to class c: forward(u) = net([u, e_c]).
 
-    What `gan.evaluate` measures per class: G(., c) is a generator of p_g(x|c), D(., c) a
+    What `gan.measure` measures per class: G(., c) is a generator of p_g(x|c), D(., c) a
     discriminator of p_data(x|c) against it.
     """
 
@@ -77,7 +77,7 @@ class PerClassLine(Line):
                 for c, component in enumerate(target.components)]
 
     def snapshot(self, game, setup):
-        """`gan.evaluate.snapshot` of G(., c) and D(., c) against p_data(.|c), class by class."""
+        """`gan.measure.snapshot` of G(., c) and D(., c) against p_data(.|c), class by class."""
         rows = self._per_class(game, lambda G, D, p, p_z, s: snapshot(
             G, D, p, p_z, s["grid"], s["z_eval"], s["z_line"]), setup)
         snap = {name: np.array([row[name] for row in rows]) for name in rows[0]}
@@ -86,7 +86,7 @@ class PerClassLine(Line):
 
     def final_metrics(self, game, setup):
         """Per class c: mean and std of G(z, c), JSD(p_data(.|c) || p_g(.|c)), max |D(x, c) - 1/2|
-        (`gan.evaluate.final_metrics`); ``jsd`` is their w-weighted sum."""
+        (`gan.measure.final_metrics`); ``jsd`` is their w-weighted sum."""
         rows = self._per_class(game, lambda G, D, p, p_z, s: final_metrics(
             G, D, p, p_z, s["grid"], s["z_eval"]), setup)
         metrics = {f"class_{name}": [row[name] for row in rows] for name in rows[0]}

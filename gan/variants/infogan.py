@@ -26,7 +26,7 @@ import numbers
 import numpy as np
 from scipy.special import log_softmax, softmax
 
-from gan.evaluate import (SNAPSHOT_N_Z, SNAPSHOT_SAMPLES, discriminator_on, generator_density,
+from gan.measure import (SNAPSHOT_N_Z, SNAPSHOT_SAMPLES, discriminator_on, generator_density,
                           jsd_with_outside_mass)
 from gan.game import GAN
 from gan.measure import Line

@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from gan.engine import engine
-from gan.evaluate import SNAPSHOT_SAMPLES
+from gan.measure import SNAPSHOT_SAMPLES
 from gan.objectives import discriminator_loss, generator_loss, value
 from gan.variants.infogan import CodeMixtureLine, InfoGAN
 

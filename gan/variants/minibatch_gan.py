@@ -26,7 +26,7 @@ alone through D and receives dL/dx through o as well as through x.
 
 Runs on either engine (``config.engine``); measuring D(x) inside a batch uses the fast layer's
 `against` (p + m rows of work) and, on the textbook engine, the definition itself: D on p
-batches [x_i, G(z_1), ..., G(z_{m-1})] (p m rows). tests/test_engine_games.py holds them equal.
+batches [x_i, G(z_1), ..., G(z_{m-1})] (p m rows). tests/test_gan_engine_games.py holds them equal.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import numpy as np
 from scipy.special import expit as sigmoid
 
 from gan.distributions import Mixture, Normal
-from gan.evaluate import _column, generator_density, jsd_with_outside_mass
+from gan.measure import _column, generator_density, jsd_with_outside_mass
 from gan.engine import engine
 from gan.game import GAN
 from gan.measure import Line

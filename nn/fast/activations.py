@@ -136,7 +136,7 @@ def softplus_into(x, y, e, scratch):
     float32 log here), so log1p(e) = log(u) + c / u, u = fl(1 + e) and c = 1 + e - u = e - (u - 1)
     the rounding error of u, computed exactly (u - 1 by Sterbenz's lemma, then Fast2Sum, Dekker
     1971, as 1 >= e). log(u + c) = log(u) + c / u - (c / u)^2 / 2 ..., and |c / u| <= 2^-24, so
-    the sum is as accurate as the log itself (within two ulps, tests/test_nn_fast_softplus.py).
+    the sum is as accurate as the log itself (within two ulps, tests/test_nn_fast_activations.py).
     """
     np.abs(x, out=e)
     np.negative(e, out=e)

@@ -28,7 +28,7 @@ class Linear(Layer):
     (E, out), and x of shape (E, ..., batch, in) is mapped member by member, each member by the
     very BLAS calls of an unstacked Linear (dL/dW_e = x_e^T dL/dy_e, dL/db_e = 1^T dL/dy_e,
     dL/dx_e = dL/dy_e W_e^T, batched over e), so member e equals, bitwise, a single Linear holding
-    W[e] and b[e]: what lets an ensemble reproduce its single runs (gan.ensemble).
+    W[e] and b[e]: what lets an ensemble reproduce its single runs (gan.lab.ensemble).
     init: "glorot" (default), "he", ("normal", std) or "zeros"; see nn.init. Biases start at 0.
     """
 

@@ -1,0 +1,156 @@
+"""Turning the command line's text into values, with the reason kept when it cannot be done; the
+help texts and choices of GANConfig's flags (shared by `gan.cli`'s train and `gan.cli.sweep`);
+and `user_error`, the one way a command reports a user error (one line, exit code 2).
+
+argparse reports a `type` function's failure as "invalid <function name> value" and drops the
+message, unless the function raises argparse.ArgumentTypeError: every parser here does that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS, UPDATES
+from gan.distributions import Mixture, Normal, Uniform
+from gan.engine import ENGINES
+
+
+def parse_distribution(spec):
+    """'normal:-1,1', 'uniform:0,2' or '0.3*normal:-2,0.5+0.7*normal:2,0.5' -> a distribution.
+
+    A bad spec raises argparse.ArgumentTypeError with the reason (argparse shows only the
+    text of that exception type; a ValueError would become "invalid parse_distribution value").
+    """
+    try:
+        return _parse_distribution(spec)
+    except (TypeError, ValueError) as error:
+        raise argparse.ArgumentTypeError(f"target {spec!r}: {error}") from None
+
+
+def _parse_distribution(spec):
+    parts = spec.split("+")
+    if len(parts) > 1:
+        weights, components = [], []
+        for part in parts:
+            weight, _, body = part.rpartition("*")
+            try:
+                weights.append(float(weight) if weight else 1.0)
+            except ValueError:
+                raise ValueError(f"mixture weight {weight!r} is not a number") from None
+            components.append(_parse_distribution(body))
+        if not all(math.isfinite(w) and w >= 0 for w in weights):
+            raise ValueError(f"mixture weights must be finite and non-negative, got {weights}")
+        total = sum(weights)
+        if not total > 0:
+            raise ValueError(f"mixture weights must not all be 0, got {weights}")
+        return Mixture(components, [w / total for w in weights])
+    name, _, args = spec.partition(":")
+    try:
+        numbers = [float(a) for a in args.split(",")]
+    except ValueError:
+        numbers = []
+    makers = {"normal": Normal, "uniform": Uniform}
+    if name not in makers or len(numbers) != 2:
+        raise ValueError(
+            f"must look like 'normal:MU,SIGMA', 'uniform:LOW,HIGH' or a '+'-joined "
+            f"mixture 'W1*normal:MU,SIGMA+W2*...' of them, got {spec!r}"
+        )
+    return makers[name](*numbers)
+
+
+def _tuple_of(kind):
+    def parse(text):
+        try:
+            return tuple(kind(t) for t in text.split(",") if t.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
+
+    return parse
+
+
+def attach_dashed_values(parser, argv):
+    """['--target', '-1*normal:0,1+...'] -> ['--target=-1*normal:0,1+...']: argparse takes a
+    value that starts with '-' for an option (unless it looks like a plain negative number),
+    so a mixture with a negative weight or '--lr -1e-3' would say only "expected one argument"
+    instead of reaching the check that says what is wrong with it."""
+    takes_value, options = set(), set()
+    for action in _all_actions(parser):
+        options.update(action.option_strings)
+        if action.option_strings and action.nargs is None:
+            takes_value.update(action.option_strings)
+    joined, index = [], 0
+    while index < len(argv):
+        arg = argv[index]
+        if (arg in takes_value and index + 1 < len(argv) and argv[index + 1].startswith("-")
+                and argv[index + 1].split("=")[0] not in options):
+            joined.append(f"{arg}={argv[index + 1]}")
+            index += 2
+        else:
+            joined.append(arg)
+            index += 1
+    return joined
+
+
+def _all_actions(parser):
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _all_actions(sub)
+
+
+# ---- the help texts and choices of GANConfig's flags, shared by train and sweep ----------------
+HELP = {
+    "target": "p_data: 'normal:MU,SIGMA', 'uniform:LOW,HIGH', or a mixture "
+    "'W1*normal:MU,SIGMA+W2*normal:MU,SIGMA' (weights optional, equal if omitted)",
+    "prior": "p_z, the noise prior: N(0, I) or U(-1, 1)^noise_dim",
+    "noise_dim": "dimension of the noise z",
+    "g_hidden": "widths of G's hidden layers, comma-separated",
+    "d_hidden": "widths of D's hidden layers, comma-separated",
+    "g_activation": "G's hidden activation (smooth softplus: a smooth p_g; see the README)",
+    "d_activation": "D's hidden activation",
+    "k": "discriminator steps per generator step (Algorithm 1's k)",
+    "batch_size": "minibatch size m (m real and m fake samples per D step, m noise per G step)",
+    "steps": "training iterations (generator steps)",
+    "optimizer": "optimiser of both players",
+    "lr_g": "generator's base learning rate",
+    "lr_d": "discriminator's base learning rate",
+    "betas": "Adam's (beta1,beta2), comma-separated",
+    "lr_schedule": "learning-rate schedule: constant, or decayed to 0 linearly or by a half cosine",
+    "decay_start": "fraction of the steps after which the learning rate starts to decay",
+    "average_last": "fraction of the last steps over which G's weights are averaged (0 = off)",
+    "g_loss": "generator loss: the paper's minimax log(1 - D(G(z))) or non-saturating -log D(G(z))",
+    "seed": "seed of every random draw (same seed, bitwise same run)",
+    "dtype": "floating-point type of networks and data",
+    "snapshot_every": "record D(x), p_g and JSD every this many steps (0 = none)",
+    "grid_size": "points of the x grid on which D(x) and p_g are recorded",
+    "engine": "nn engine of the players: fast (nn.fast) or reference (nn, the textbook engine)",
+    "update": "update rule: alternating (Algorithm 1), or both players from one point "
+    "(simultaneous, extragradient, optimistic, consensus; k = 1)",
+    "r1": "R1 penalty weight gamma on real samples (Mescheder et al. 2018; 0 = off)",
+    "r2": "R2 penalty weight gamma on generated samples (0 = off)",
+    "consensus": "consensus weight gamma of --update consensus (Mescheder et al. 2017; > 0 "
+    "exactly with that rule; on N(-1, 1) with Adam 0.01 trains, 0.1 and above collapse G)",
+}
+
+
+CHOICES = {
+    "prior": PRIORS,
+    "optimizer": OPTIMIZERS,
+    "lr_schedule": LR_SCHEDULES,
+    "g_loss": GENERATOR_LOSSES,
+    "dtype": DTYPES,
+    "engine": ENGINES,
+    "update": UPDATES,
+}
+
+OVERWRITE_HELP = ("replace an earlier run in --out (its files are removed); without it a folder "
+                  "holding a run is refused")
+
+
+def user_error(error):
+    """A user error (the arguments or the files they name): its message, exit code 2."""
+    print(f"error: {error}", file=sys.stderr)
+    return 2
