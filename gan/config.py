@@ -20,7 +20,7 @@ from gan.limits import (MAX_COUNT, MAX_UPDATES, MAX_WIDTH, SEED_LIMIT, largest_t
                         memory_estimate, memory_limit)
 from gan.objectives import GENERATOR_LOSSES
 from gan.engine import ENGINES
-from nn.fast.layers import ACTIVATIONS
+from nn.activations import ACTIVATIONS
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LR_SCHEDULES = ("constant", "linear", "cosine")
@@ -76,7 +76,7 @@ class GANConfig:
     dtype: str = "float64"
     snapshot_every: int = 100
     grid_size: int = 401
-    engine: str = "fast"    # "fast" (nn.fast) or "reference" (nn, the textbook engine)
+    engine: str = "textbook"    # "textbook" (nn, what a learner reads) or "fast" (nn.fast)
     update: str = "alternating"
     r1: float = 0.0
     r2: float = 0.0

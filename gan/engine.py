@@ -1,12 +1,13 @@
-"""Which nn engine the game's players are built with: "fast" (nn.fast, the default) or
-"reference" (nn, the textbook engine). Both have the same protocol, so the game, Algorithm 1 and
-the variants run on either; tests/test_gan_engine.py holds the two equal on 20 iterations.
-Only the fast engine has stacked members (gan.lab.ensemble): asking it of "reference" is an error.
+"""Which nn engine the game's players are built with: "textbook" (nn, what a learner reads, the
+default) or "fast" (nn.fast, its optimised subclasses). Both have the same protocol, so the game,
+Algorithm 1 and the variants run on either; tests/test_gan_engine.py holds the two equal on 20
+iterations. Only the fast engine has stacked members (gan.lab.ensemble): asking it of "textbook"
+is an error.
 """
 
 from types import SimpleNamespace
 
-ENGINES = ("fast", "reference")
+ENGINES = ("textbook", "fast")
 
 
 def engine(name):
@@ -18,7 +19,7 @@ def engine(name):
         from nn.fast import optim
         from nn.fast.layers import ACTIVATIONS
         from nn.fast.minibatch_discrimination import MinibatchDiscrimination
-    elif name == "reference":
+    elif name == "textbook":
         import nn as layers
         from nn import optim
         from nn.activations import ACTIVATIONS
@@ -33,7 +34,7 @@ def engine(name):
 
 def engine_of(network):
     """The name of the engine a network (or layer) belongs to, from its class's module."""
-    return "fast" if type(network).__module__.startswith("nn.fast") else "reference"
+    return "fast" if type(network).__module__.startswith("nn.fast") else "textbook"
 
 
 def require_fast(name, what):

@@ -28,7 +28,7 @@ from gan.measure import generator_density, jsd_with_outside_mass
 from gan.objectives import generator_loss
 from gan.game import build_players, make_optimizer
 from gan.train import algorithm1_step, fit_discriminator
-from nn.fast.optim import SGD
+from nn.optim import SGD
 from nn.threads import blas_threads
 
 FIGURES = ("gradient_vs_d.png", "jsd_minimax_vs_non_saturating.png")

@@ -70,7 +70,7 @@ def switched_off(joined_bias=False, reused_outputs=False, in_place=False):
 
 
 VERSIONS = [
-    ("v1 textbook engine", "reference", {}),
+    ("v1 textbook engine", "textbook", {}),
     ("v2 flat buffer", "fast", dict(joined_bias=True, reused_outputs=True, in_place=True)),
     ("v3 + joined bias", "fast", dict(reused_outputs=True, in_place=True)),
     ("v4 + reused outputs", "fast", dict(in_place=True)),
@@ -113,7 +113,7 @@ def c_calls(step):
 
 # %%
 NOISE_FLOOR = 0.02        # 2 %: blocks of the same code drift by that much between rounds here
-FLOAT32 = [("v1 textbook, float32", "reference", {}, "float32"),
+FLOAT32 = [("v1 textbook, float32", "textbook", {}, "float32"),
            ("v5 nn.fast, float32", "fast", {}, "float32")]
 TIMED = [(name, engine, off, "float64") for name, engine, off in VERSIONS] + FLOAT32
 

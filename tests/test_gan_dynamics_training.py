@@ -94,6 +94,6 @@ def test_every_rule_runs_on_both_engines_and_they_agree(update, r1):
     from gan.train import train
 
     results = [train(GANConfig(steps=5, snapshot_every=0, update=update, r1=r1, engine=engine))
-               for engine in ("fast", "reference")]
+               for engine in ("fast", "textbook")]
     fast, reference = (np.concatenate([p.ravel() for p in r.G.parameters()]) for r in results)
     np.testing.assert_allclose(reference, fast, rtol=1e-9, atol=1e-12)

@@ -26,7 +26,8 @@ seeds = st.integers(0, 2**32 - 1)
 def test_each_member_equals_the_single_run_with_its_seed_and_learning_rates(dtype):
     # Three members differing in seed and in both learning rates, k = 2 and the minimax loss so
     # that the D loop and the other generator loss are exercised; a short run with averaging.
-    base = GANConfig(steps=40, k=2, g_loss="minimax", g_hidden=(8, 8), d_hidden=(16, 16),
+    base = GANConfig(engine="fast",
+                     steps=40, k=2, g_loss="minimax", g_hidden=(8, 8), d_hidden=(16, 16),
                      batch_size=32, average_last=0.25, snapshot_every=0, dtype=dtype)
     configs = [base.replace(seed=0, lr_d=2e-3, lr_g=1e-3), base.replace(seed=11, lr_d=5e-4),
                base.replace(seed=7, lr_g=4e-3)]
@@ -44,7 +45,8 @@ def test_each_member_equals_the_single_run_with_its_seed_and_learning_rates(dtyp
 
 
 def test_ensemble_of_one_equals_the_single_run():
-    config = GANConfig(steps=15, g_hidden=(4,), d_hidden=(8,), batch_size=16, snapshot_every=0,
+    config = GANConfig(engine="fast",
+                       steps=15, g_hidden=(4,), d_hidden=(8,), batch_size=16, snapshot_every=0,
                        seed=3)
     (member,) = train_ensemble([config])
     np.testing.assert_array_equal(member.G.flat_params, train(config).G.flat_params)
@@ -127,7 +129,7 @@ def test_member_streams_fall_back_to_one_draw_per_member_for_numpy_generators():
 
 
 def test_members_may_differ_only_in_seed_and_learning_rates():
-    base = GANConfig(steps=5)
+    base = GANConfig(engine="fast", steps=5)
     assert len(check_members([base, base.replace(seed=1, lr_g=1e-4, snapshot_every=0)])) == 2
     with pytest.raises(ValueError, match=r"configs\[1\]\.k is 2 but configs\[0\]\.k is 1"):
         check_members([base, base.replace(k=2)])
@@ -155,7 +157,8 @@ def test_learning_rate_arrays_are_checked_against_the_members():
 def test_a_member_that_diverges_is_marked_and_the_others_finish():
     # lr_d = 1e30 with plain SGD drives member 1's weights to inf within a few steps; member 0
     # (ordinary settings) must still equal its single run.
-    base = GANConfig(steps=20, optimizer="sgd", g_hidden=(4,), d_hidden=(8,), batch_size=16,
+    base = GANConfig(engine="fast",
+                     steps=20, optimizer="sgd", g_hidden=(4,), d_hidden=(8,), batch_size=16,
                      snapshot_every=0, lr_d=1e-2, lr_g=1e-2)
     good, bad = train_ensemble([base, base.replace(seed=1, lr_d=1e30, lr_g=1e30)])
     assert 1 <= bad.metrics["diverged_at"] <= base.steps and "jsd" not in bad.metrics
@@ -164,7 +167,7 @@ def test_a_member_that_diverges_is_marked_and_the_others_finish():
 
 
 def test_ensemble_game_draws_each_members_players_from_its_own_stream():
-    configs = [GANConfig(seed=seed, g_hidden=(3,), d_hidden=(5,)) for seed in (4, 9)]
+    configs = [GANConfig(engine="fast", seed=seed, g_hidden=(3,), d_hidden=(5,)) for seed in (4, 9)]
     game = EnsembleGAN(configs, [project_rng.Generator(seed) for seed in (4, 9)])
     for e, seed in enumerate((4, 9)):
         G, D = build_players(configs[e], project_rng.Generator(seed))

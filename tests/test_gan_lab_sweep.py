@@ -13,7 +13,8 @@ from gan.distributions import Normal
 from gan.lab.sweep import COLUMNS, CRITERIA, heatmap, succeeded, success_rates, sweep, write_csv
 from gan.train import train
 
-TINY = GANConfig(steps=4, g_hidden=(4,), d_hidden=(4,), batch_size=8, snapshot_every=0)
+TINY = GANConfig(engine="fast",
+                 steps=4, g_hidden=(4,), d_hidden=(4,), batch_size=8, snapshot_every=0)
 
 
 def test_rows_cover_every_combination_once_and_match_single_runs():

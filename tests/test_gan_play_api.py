@@ -72,7 +72,7 @@ def test_step_is_one_iteration_of_algorithm1(server, k):
     for _ in range(4):
         state = post(server, "/api/step", {"kind": "iteration", "n": 1})
     state = post(server, "/api/step", {"kind": "iteration", "n": 3})
-    result = train(GANConfig(seed=3, k=k, steps=7, lr_schedule="constant", average_last=0.0,
+    result = train(GANConfig(engine="fast", seed=3, k=k, steps=7, lr_schedule="constant", average_last=0.0,
                              snapshot_every=0))
     assert state["fingerprints"] == {"D": digest(result.D), "G": digest(result.G)}
     assert (state["iterations"], state["d_steps"], state["g_steps"]) == (7, 7 * k, 7)

@@ -25,7 +25,7 @@ LAMBDA = 0.7
 
 
 def tiny_game(seed=0):
-    config = GANConfig(target=TARGET, g_hidden=(5,), d_hidden=(6,), batch_size=8,
+    config = GANConfig(engine="fast", target=TARGET, g_hidden=(5,), d_hidden=(6,), batch_size=8,
                        g_activation="tanh", d_activation="tanh", optimizer="sgd")
     game = InfoGAN(config, np.random.default_rng(seed), categories=K, information_weight=LAMBDA)
     game.set_learning_rates(0.0)               # the updates set the gradients but move nothing

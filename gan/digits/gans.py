@@ -126,6 +126,7 @@ class DigitsConfig(GANConfig):
     width: int = 16
     grid_columns: int = 8
     label_scale: float = 1.0
+    engine: str = "fast"    # images: the fast engine (nn.fast), where speed is the point
 
     def _validate(self):
         if not isinstance(self.target, Digits):

@@ -52,7 +52,7 @@ def without_buffer_changes(net, x):
 
 def mlp_generator(sizes, activation, rng, dtype, engine="fast"):
     """G(z) = tanh(W_L a(... a(z W_1 + b_1) ...) + b_L): hidden activation a, Tanh output;
-    layers of ``engine`` ("fast" or "reference")."""
+    layers of ``engine`` ("textbook" or "fast")."""
     nn = engine_classes(engine)
     hidden = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU}
     if activation not in hidden:

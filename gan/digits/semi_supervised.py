@@ -111,7 +111,7 @@ class SemiSupervisedConfig:
     d_hidden, g_hidden, noise_dim: the MLPs (D: 1024 -> d_hidden -> K, LeakyReLU 0.2;
     G: noise_dim -> g_hidden -> 1024, ReLU then Tanh); input_noise: the standard deviation of
     Gaussian noise added to D's inputs in training (both runs; Salimans et al. add noise to D);
-    lr: Adam's rate, betas (0.5, 0.999); engine: "fast" or "reference"; dtype of the players.
+    lr: Adam's rate, betas (0.5, 0.999); engine: "textbook" or "fast"; dtype of the players.
     """
 
     labels_per_class: int = 10

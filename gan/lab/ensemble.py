@@ -74,7 +74,7 @@ class MemberStreams:
 
 class EnsembleGAN(GAN):
     """E games of Goodfellow et al. (2014) with stacked players, one per config in `configs`.
-    Fast engine only (nn.fast: the stacked axis); configs with engine="reference" are refused.
+    Fast engine only (nn.fast: the stacked axis); configs with engine="textbook" are refused.
 
     Each member's G then D are drawn from its own generator in `rngs` exactly as `GAN` draws
     them, then stacked. `rng` arguments of the updates are a `MemberStreams`.

@@ -71,7 +71,8 @@ def plan_chunks(seeds, ks, learning_rates, g_losses, base, max_members=MAX_MEMBE
     configs over all chunks is the order of the rows."""
     chunks = []
     for g_loss, k in itertools.product(g_losses, ks):
-        group = [base.replace(seed=seed, k=k, lr_g=lr, lr_d=lr, g_loss=g_loss, snapshot_every=0)
+        group = [base.replace(seed=seed, k=k, lr_g=lr, lr_d=lr, g_loss=g_loss, snapshot_every=0,
+                              engine="fast")   # stacked ensembles: the fast engine (nn.fast)
                  for lr in learning_rates for seed in seeds]
         chunks += [group[start:start + max_members]
                    for start in range(0, len(group), max_members)]
@@ -93,7 +94,7 @@ def check_arguments(seeds, ks, learning_rates, g_losses, base=None, max_members=
                     workers=1, scheduler=None, start_method="forkserver"):
     """`sweep`'s arguments checked (ValueError/TypeError naming the bad one), as lists and a
     config."""
-    base = base if base is not None else GANConfig(snapshot_every=0)
+    base = base if base is not None else GANConfig(snapshot_every=0, engine="fast")
     if not isinstance(base, GANConfig):
         raise TypeError(f"base must be a GANConfig, got {type(base).__name__}")
     seeds = _values("seeds", seeds, _is_seed)

@@ -51,7 +51,8 @@ def base_config(target, settings, seed):
     fields = dict(target=target, k=settings["k"], lr_d=settings["lr_d"], lr_g=settings["lr_g"],
                   batch_size=settings["batch_size"], g_loss=settings["g_loss"],
                   optimizer=settings["optimizer"], seed=seed, lr_schedule="constant",
-                  average_last=0.0, snapshot_every=0)
+                  average_last=0.0, snapshot_every=0,
+                  engine="fast")    # a live page: the fast engine (nn.fast), where speed is the point
     if target.dim == 2:
         return plane_config(**fields)
     return GANConfig(**fields)

@@ -72,10 +72,11 @@ def course_targets(steps=800, steps_2d=5000, batch_size=64):
       1 of 3 at 5000). Its high-quality share stays near 60%: a continuous G of 2D noise cannot
       tear the plane, so some mass lies between the modes (lesson 13).
     """
+    # Hundreds of trainings: the fast engine (nn.fast), where speed is the point.
     normal = GANConfig(target=Normal(-1.0, 1.0), steps=steps, batch_size=batch_size,
-                       snapshot_every=0)
+                       snapshot_every=0, engine="fast")
     two_modes = normal.replace(target=Mixture([Normal(-3.0, 0.25), Normal(3.0, 0.25)]))
-    plane = plane_config(ring(), steps=steps_2d, snapshot_every=0)
+    plane = plane_config(ring(), steps=steps_2d, snapshot_every=0, engine="fast")
     return (Target("N(-1, 1)", normal, JSDBelow(0.01)),
             Target("two modes", two_modes, EveryModeHolds(0.25)),
             Target("ring of 8", plane, ModesCovered(7, 0.5), score="modes_covered"))
