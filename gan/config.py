@@ -26,8 +26,6 @@ OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LR_SCHEDULES = ("constant", "linear", "cosine")
 PRIORS = ("normal", "uniform")
 DTYPES = ("float64", "float32")
-UPDATES = ("alternating", "simultaneous", "extragradient", "optimistic",
-           "consensus")                                     # gan.dynamics.training
 
 
 def _default_target():
@@ -77,10 +75,6 @@ class GANConfig:
     snapshot_every: int = 100
     grid_size: int = 401
     engine: str = "textbook"    # "textbook" (nn, what a learner reads) or "fast" (nn.fast)
-    update: str = "alternating"
-    r1: float = 0.0
-    r2: float = 0.0
-    consensus: float = 0.0  # gamma of update="consensus" (gan.dynamics.consensus)
 
     def __post_init__(self):
         for name in ("g_hidden", "d_hidden", "betas"):
@@ -89,7 +83,6 @@ class GANConfig:
 
     def _validate(self):
         """Every field checked before any work: the field, the value and what is allowed."""
-        _validate_update(self)
         _check_target(self.target)
         _choice("prior", self.prior, PRIORS)
         _integer("noise_dim", self.noise_dim, 1, MAX_WIDTH)
@@ -160,25 +153,6 @@ class GANConfig:
         if "target" in d and isinstance(d["target"], dict):
             d["target"] = distribution_from_dict(d["target"])
         return cls(**d)
-
-
-def _validate_update(config):
-    """The update rule and gradient penalties of gan.dynamics.training (issue 20). A module
-    function, as gan.digits validates stand-ins for configs through GANConfig._validate."""
-    update = getattr(config, "update", "alternating")
-    _choice("update", update, UPDATES)
-    for name in ("r1", "r2", "consensus"):
-        value = getattr(config, name, 0.0)
-        if isinstance(value, bool) or not (isinstance(value, (int, float))
-                                           and np.isfinite(value) and value >= 0):
-            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    if (update == "consensus") != (getattr(config, "consensus", 0.0) > 0):
-        raise ValueError(f"consensus must be > 0 exactly when update='consensus' (its weight "
-                         f"gamma, e.g. --consensus 1), got update={update!r}, "
-                         f"consensus={getattr(config, 'consensus', 0.0)!r}")
-    if update != "alternating" and config.k != 1:
-        raise ValueError(f"k must be 1 with update={update!r} (one D step per G step), "
-                         f"got k={config.k!r}")
 
 
 def _choice(name, value, allowed):

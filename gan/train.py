@@ -137,7 +137,7 @@ def fit_discriminator(
     return losses
 
 
-def train(config=None, callback=None, game=GAN, measurer=None):
+def train(config=None, callback=None, game=GAN, measurer=None, update=None):
     """Train G and D by Algorithm 1 with the settings of ``config`` (a `GANConfig`).
 
     ``game`` builds the game from (config, rng): `GAN` (the paper's) by default, or a
@@ -148,6 +148,8 @@ def train(config=None, callback=None, game=GAN, measurer=None):
     (initial weights, minibatches, noise) and one for evaluation, so how often snapshots are
     taken never changes the trajectory. ``callback(step, losses)``, if given,
     is called after every step with the step number and a dict of the latest losses.
+    ``update(game, step, rng)`` plays one iteration: `iteration` (Algorithm 1) by default, or
+    another rule (`gan.dynamics.training.UpdateRule`).
 
     Raises `TrainingDiverged` naming the step, the last sane losses and the likely cause when
     the run blows up by the criterion of `gan.divergence` (a loss, a weight or G's samples beyond
@@ -156,8 +158,14 @@ def train(config=None, callback=None, game=GAN, measurer=None):
     config = config if config is not None else GANConfig()
     if not isinstance(config, GANConfig):
         raise TypeError(f"config must be a GANConfig, got {type(config).__name__}")
+    update = iteration if update is None else update
+    if not callable(update):
+        raise TypeError(f"update must be callable as update(game, step, rng), got {update!r}")
+    check = getattr(update, "check", None)      # a rule's own conditions on the config (k = 1)
+    if check is not None:
+        check(config)
     with blas_threads(1):
-        return _train(config, callback, game, measurer)
+        return _train(config, callback, game, measurer, update)
 
 
 def algorithm1_step(G, D, opt_d, opt_g, config, rng):
@@ -174,19 +182,14 @@ def iteration(game, step, rng):
     """One iteration of Algorithm 1 on a game (a `GAN` or a variant, stacked or not): k calls of
     ``game.discriminator_update(step, rng)``, then one of ``game.generator_update(step, rng)``.
     Returns (L_D, V estimate) of the last D update and L_G. `train` and
-    `gan.lab.ensemble.train_ensemble` both loop over it. Another update rule or an R1 / R2 penalty
-    (issue 20) runs `gan.dynamics.training.iteration` instead."""
-    c = game.config
-    if getattr(c, "update", "alternating") != "alternating" or getattr(c, "r1", 0) or getattr(
-            c, "r2", 0):
-        from gan.dynamics.training import iteration as rule_iteration
-        return rule_iteration(game, step, rng)
+    `gan.lab.ensemble.train_ensemble` loop over it, or over another update rule given to them
+    (`gan.dynamics.training.UpdateRule`)."""
     for _ in range(game.config.k):
         d_loss, v = game.discriminator_update(step, rng)
     return d_loss, v, game.generator_update(step, rng)
 
 
-def _train(config, callback, make_game, measurer):
+def _train(config, callback, make_game, measurer, update):
     train_rng, eval_rng = project_rng.Generator(config.seed).spawn(2)
     game = make_game(config, train_rng)
     measurer = measurer if measurer is not None else measurer_for(game)
@@ -212,7 +215,7 @@ def _train(config, callback, make_game, measurer):
         )
         try:
             with np.errstate(over="raise", invalid="raise", divide="raise"):
-                d_loss, v, g_loss = iteration(game, step, train_rng)
+                d_loss, v, g_loss = update(game, step, train_rng)
         except FloatingPointError as error:
             raise diverged(step, f"a floating-point {error}", history.d_loss, history.g_loss,
                            config) from None

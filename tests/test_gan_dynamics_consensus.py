@@ -8,6 +8,7 @@ from benchmark_scripts import load_benchmark
 from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.dynamics.consensus import consensus_gradients
+from gan.dynamics.training import UpdateRule
 from gan.dynamics.field import jacobian
 from gan.dynamics.networks import NetworkGame
 from gan.dynamics.quadrature import quantile_nodes
@@ -42,27 +43,27 @@ def test_consensus_gradient_is_J_transpose_v_of_the_central_difference_jacobian(
 
 def test_consensus_is_validated_with_its_name():
     with pytest.raises(ValueError, match="consensus"):
-        GANConfig(update="consensus")                             # needs a weight > 0
+        UpdateRule("consensus")                                   # needs a weight > 0
     with pytest.raises(ValueError, match="consensus"):
-        GANConfig(consensus=1.0)                                  # a weight without the rule
+        UpdateRule(consensus=1.0)                                 # a weight without the rule
     with pytest.raises(ValueError, match="consensus"):
-        GANConfig(update="consensus", consensus=-1.0)
+        UpdateRule("consensus", consensus=-1.0)
 
 
 def test_consensus_runs_on_both_engines_and_in_an_ensemble_bitwise():
-    config = GANConfig(engine="fast",
-                       update="consensus", consensus=1.0, g_hidden=(8,), d_hidden=(16,),
-                       batch_size=32, steps=4, snapshot_every=0)
-    fast, reference = (train(config.replace(engine=engine)) for engine in ("fast", "textbook"))
+    config = GANConfig(engine="fast", g_hidden=(8,), d_hidden=(16,), batch_size=32, steps=4,
+                       snapshot_every=0)
+    rule = UpdateRule("consensus", consensus=1.0)
+    fast, reference = (train(config.replace(engine=engine), update=rule)
+                       for engine in ("fast", "textbook"))
     flat = [np.concatenate([p.ravel() for p in r.G.parameters()]) for r in (fast, reference)]
     np.testing.assert_allclose(flat[1], flat[0], rtol=1e-9, atol=1e-12)
     assert not np.array_equal(fast.G.flat_params,
-                              train(config.replace(update="simultaneous", consensus=0.0)
-                                    ).G.flat_params)
-    members = train_ensemble([config.replace(seed=seed) for seed in (0, 1)])
+                              train(config, update=UpdateRule("simultaneous")).G.flat_params)
+    members = train_ensemble([config.replace(seed=seed) for seed in (0, 1)], update=rule)
     np.testing.assert_array_equal(members[0].G.flat_params, fast.G.flat_params)
     np.testing.assert_array_equal(members[1].D.flat_params,
-                                  train(config.replace(seed=1)).D.flat_params)
+                                  train(config.replace(seed=1), update=rule).D.flat_params)
 
 
 def _compare_updates():

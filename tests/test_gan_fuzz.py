@@ -52,11 +52,6 @@ VALID = {
     "seed": st.integers(0, 2**64 - 1),
     "dtype": st.sampled_from(["float64", "float32"]),
     "engine": st.sampled_from(["fast", "textbook"]),
-    "update": st.sampled_from(["alternating", "simultaneous", "extragradient", "optimistic",
-                               "consensus"]),
-    "consensus": st.sampled_from([0.0, 1.0]),   # > 0 exactly with "consensus", else a named error
-    "r1": st.sampled_from([0.0, 0.5]),
-    "r2": st.sampled_from([0.0, 0.5]),
     "snapshot_every": st.integers(0, 3),
     "grid_size": st.integers(16, 24),
 }

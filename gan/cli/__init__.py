@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gan.cli.arguments import (CHOICES, HELP, OVERWRITE_HELP, _tuple_of, attach_dashed_values,
-                               parse_distribution, user_error)
+from gan.cli.arguments import (CHOICES, HELP, OVERWRITE_HELP, _tuple_of, add_update_arguments,
+                               attach_dashed_values, parse_distribution, update_rule, user_error)
 from gan.cli.sweep import add_sweep_parser, run_sweep
 from gan.config import GANConfig
 from gan.digits.datasets.idx import DataFileError
@@ -64,6 +64,7 @@ def build_parser():
         else:
             kwargs.update(type=type(default))
         train.add_argument("--" + f.name.replace("_", "-"), **kwargs)
+    add_update_arguments(train)
     train.add_argument("--out", type=Path, default=None, help="folder for the run's files")
     train.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -81,6 +82,9 @@ def run_train(args):
     fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig)}
     try:
         config = GANConfig(**fields)
+        rule = update_rule(args)
+        if rule is not None:
+            rule.check(config)
         folder = None if args.out is None else RunFolder(args.out, overwrite=args.overwrite)
     except (TypeError, ValueError) as error:
         return user_error(error)
@@ -101,9 +105,9 @@ def run_train(args):
             bar.set_postfix(d_loss=f"{losses['d_loss']:.3f}", g_loss=f"{losses['g_loss']:.3f}")
 
     try:
-        result = train(config, callback=progress)
+        result = train(config, callback=progress, update=rule)
         if folder is not None:
-            written = write_run(result, folder.staging, figures=not args.no_figures)
+            written = write_run(result, folder.staging, figures=not args.no_figures, update=rule)
     except TrainingDiverged as error:
         if folder is not None:
             folder.discard()
@@ -149,12 +153,16 @@ def _moment(target, name):
     return "n/a" if value is None else f"{float(value):+.4f}"
 
 
-def write_run(result, out, figures=True):
-    """config.json, metrics.json, history.npz and, unless figures=False, the figures of
+def write_run(result, out, figures=True, update=None):
+    """config.json (the config's fields, and under "update" the update rule when it is not
+    Algorithm 1's), metrics.json, history.npz and, unless figures=False, the figures of
     `gan.plots.write_run_figures`."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(result.config.to_dict(), indent=2) + "\n")
+    config = result.config.to_dict()
+    if update is not None:
+        config["update"] = update.to_dict()
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     (out / "metrics.json").write_text(json.dumps(result.metrics, indent=2) + "\n")
     np.savez(out / "history.npz", **result.history.to_arrays())
     written = ["config.json", "metrics.json", "history.npz"]

@@ -12,7 +12,8 @@ import argparse
 import math
 import sys
 
-from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS, UPDATES
+from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS
+from gan.dynamics import RULES
 from gan.distributions import Mixture, Normal, Uniform
 from gan.engine import ENGINES
 
@@ -126,7 +127,8 @@ HELP = {
     "dtype": "floating-point type of networks and data",
     "snapshot_every": "record D(x), p_g and JSD every this many steps (0 = none)",
     "grid_size": "points of the x grid on which D(x) and p_g are recorded",
-    "engine": "nn engine of the players: fast (nn.fast) or reference (nn, the textbook engine)",
+    "engine": "engine of the players and the random stream: textbook (nn and rng.Generator, the "
+    "code the reading path shows) or fast (nn.fast and rng.fast, its optimised subclasses)",
     "update": "update rule: alternating (Algorithm 1), or both players from one point "
     "(simultaneous, extragradient, optimistic, consensus; k = 1)",
     "r1": "R1 penalty weight gamma on real samples (Mescheder et al. 2018; 0 = off)",
@@ -143,8 +145,23 @@ CHOICES = {
     "g_loss": GENERATOR_LOSSES,
     "dtype": DTYPES,
     "engine": ENGINES,
-    "update": UPDATES,
 }
+
+
+def add_update_arguments(parser):
+    """--update, --r1, --r2, --consensus: the update rule (`gan.dynamics.training.UpdateRule`)."""
+    parser.add_argument("--update", choices=RULES, default="alternating", help=HELP["update"])
+    for name in ("r1", "r2", "consensus"):
+        parser.add_argument("--" + name, type=float, default=0.0, help=HELP[name])
+
+
+def update_rule(args):
+    """The `UpdateRule` of --update, --r1, --r2, --consensus (validated), or None for Algorithm 1
+    itself (alternating without penalties)."""
+    from gan.dynamics.training import UpdateRule   # the rules load only when they are used
+
+    rule = UpdateRule(args.update, r1=args.r1, r2=args.r2, consensus=args.consensus)
+    return None if rule.is_algorithm1 else rule
 
 OVERWRITE_HELP = ("replace an earlier run in --out (its files are removed); without it a folder "
                   "holding a run is refused")

@@ -9,8 +9,9 @@ import argparse
 import math
 from pathlib import Path
 
-from gan.cli.arguments import HELP, OVERWRITE_HELP, _tuple_of, parse_distribution, user_error
-from gan.config import DTYPES, GENERATOR_LOSSES, UPDATES, GANConfig
+from gan.cli.arguments import (HELP, OVERWRITE_HELP, _tuple_of, add_update_arguments,
+                               parse_distribution, update_rule, user_error)
+from gan.config import DTYPES, GENERATOR_LOSSES, GANConfig
 from gan.engine import ENGINES, require_fast
 from gan.lab.run_folder import RunFolder
 
@@ -46,9 +47,7 @@ def add_sweep_parser(commands):
     sweep.add_argument("--dtype", choices=DTYPES, default="float64", help=HELP["dtype"])
     sweep.add_argument("--engine", choices=ENGINES, default="fast",
                        help="nn engine: a sweep trains stacked ensembles, which only fast has")
-    sweep.add_argument("--update", choices=UPDATES, default="alternating", help=HELP["update"])
-    for name in ("r1", "r2", "consensus"):
-        sweep.add_argument("--" + name, type=float, default=0.0, help=HELP[name])
+    add_update_arguments(sweep)
     sweep.add_argument("--out", type=Path, required=True,
                        help="folder for sweep.csv and success.png")
     sweep.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
@@ -71,12 +70,11 @@ def run_sweep(args):
         _check_sweep_values(args)
         base = GANConfig(target=args.target, g_hidden=args.g_hidden, d_hidden=args.d_hidden,
                          batch_size=args.batch_size, steps=args.steps, dtype=args.dtype,
-                         snapshot_every=0, k=max(args.k), engine=args.engine,
-                         update=args.update, r1=args.r1, r2=args.r2,
-                         consensus=args.consensus)
+                         snapshot_every=0, k=max(args.k), engine=args.engine)
         require_fast(args.engine, "python -m gan sweep (it trains stacked ensembles)")
-        for k in args.k:                             # k with --update (k = 1 unless alternating)
-            base.replace(k=k)
+        rule = update_rule(args)
+        for k in args.k if rule is not None else ():   # k = 1 unless the rule is alternating
+            rule.check(base.replace(k=k))
         grid = dict(seeds=list(range(args.seeds)), ks=list(args.k), learning_rates=list(args.lr),
                     g_losses=list(args.g_loss))
         backend = dict(workers=args.workers, scheduler=args.scheduler)
@@ -103,7 +101,7 @@ def run_sweep(args):
                    desc=f"{runs} runs", leave=False)
     try:
         rows = sweep.sweep(**grid, base=base, progress=None if bar is None else bar.update,
-                           **backend)
+                           update=rule, **backend)
         sweep.write_csv(rows, folder.staging / "sweep.csv")
         sweep.heatmap(rows, folder.staging / "success.png")
     except BaseException:

@@ -1,4 +1,4 @@
-"""The game's dynamics: why GAN training rotates instead of converging (issue 20).
+"""The game's dynamics: why GAN training rotates instead of converging.
 
 A two-player game with generator parameters theta and discriminator parameters psi moves along
 its gradient field (Mescheder, Nowozin & Geiger 2017, "The Numerics of GANs", eq. 3)
@@ -27,5 +27,9 @@ One idea per module:
                    Nash?), and a stationary point nearby by minimising 1/2 ||v||^2
     fgan.py        f-divergences and their variational bound (Nowozin, Cseke & Tomioka 2016)
     generator_gradients.py   Arjovsky & Bottou (2017), Theorem 2.5, by quadrature
-    training.py    the update rules as settings of Algorithm 1's iteration (`--update`, `--r1`, `--consensus`)
+    training.py    update rules other than Algorithm 1's, passed to training (`--update`, `--r1`)
 """
+
+# The update rules `gan.dynamics.training.UpdateRule` knows (named here, so the command line can
+# list them without loading the rules).
+RULES = ("alternating", "simultaneous", "extragradient", "optimistic", "consensus")

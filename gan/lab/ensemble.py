@@ -152,23 +152,30 @@ def _shared_settings(config):
     return settings
 
 
-def train_ensemble(configs, callback=None):
+def train_ensemble(configs, callback=None, update=None):
     """Train E = len(configs) GANs by Algorithm 1 as one stacked computation.
 
     Returns one `TrainResult` per member, in order; member e's G, D, losses and final metrics
     equal bitwise those of `gan.train.train(configs[e])` (see the module notes for what differs).
     Each member's random draws come from generators seeded by its own seed, spawned as `train`
     spawns them. ``callback(step, losses)``, if given, is called after every step with a dict of
-    arrays of the E members' latest losses.
+    arrays of the E members' latest losses. ``update`` plays one iteration, as in `train`:
+    Algorithm 1 (`gan.train.iteration`) by default, or a `gan.dynamics.training.UpdateRule`.
     """
     configs = check_members(configs)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    update = iteration if update is None else update
+    if not callable(update):
+        raise TypeError(f"update must be callable as update(game, step, rng), got {update!r}")
+    check = getattr(update, "check", None)      # a rule's own conditions on the config (k = 1)
+    if check is not None:
+        check(configs[0])
     with blas_threads(1):
-        return _train_ensemble(configs, callback)
+        return _train_ensemble(configs, callback, update)
 
 
-def _train_ensemble(configs, callback):
+def _train_ensemble(configs, callback, update):
     members = len(configs)
     streams = [project_rng.Generator(config.seed).spawn(2) for config in configs]
     train_rngs, eval_rngs = [pair[0] for pair in streams], [pair[1] for pair in streams]
@@ -187,7 +194,7 @@ def _train_ensemble(configs, callback):
             learning_rate_factor(step, config.steps, config.lr_schedule, config.decay_start)
         )
         with np.errstate(all="ignore"):   # one member's overflow must not stop the others
-            d_loss, v, g_loss = iteration(game, step, draws)
+            d_loss, v, g_loss = update(game, step, draws)
         losses["d_loss"][step - 1], losses["g_loss"][step - 1], losses["value"][step - 1] = (
             d_loss, g_loss, v)
         blown = ~(np.maximum(np.abs(d_loss), np.abs(g_loss)) <= criterion.loss_bound)  # NaN too

@@ -14,6 +14,7 @@ max |D(x) - 1/2| < 0.05 on p_data's central 95%. A run that diverged fails.
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def succeeded(metrics, target):
 
 
 def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_members=MAX_MEMBERS,
-          workers=1, scheduler=None, start_method="forkserver"):
+          workers=1, scheduler=None, start_method="forkserver", update=None):
     """Train every (seed, k, lr, g_loss) with the other settings of `base`; one row per run.
 
     Rows are dicts with the keys of COLUMNS, in the order seed, lr (fastest) within k, g_loss.
@@ -55,12 +56,17 @@ def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_mem
     ``scheduler`` (an address or a `distributed.Client`), see `gan.lab.pool`; local
     processes start by ``start_method`` ("fork" from a script without a main guard, such as a
     lesson; see `run_chunks`). The rows are bitwise the same wherever they ran: each is the
-    single run of its settings.
+    single run of its settings. ``update`` plays each iteration, as in `gan.train.train`:
+    Algorithm 1 by default, or a `gan.dynamics.training.UpdateRule`.
     """
     seeds, ks, learning_rates, g_losses, base = check_arguments(
         seeds, ks, learning_rates, g_losses, base, max_members, workers, scheduler, start_method)
+    check = getattr(update, "check", None)      # a rule's own conditions on the config (k = 1)
+    for k in ks if check is not None else ():
+        check(base.replace(k=k))
     chunks = plan_chunks(seeds, ks, learning_rates, g_losses, base, max_members, workers)
-    results = run_chunks(chunks, train_chunk, workers, scheduler, progress, start_method)
+    runner = train_chunk if update is None else functools.partial(train_chunk, update=update)
+    results = run_chunks(chunks, runner, workers, scheduler, progress, start_method)
     return [row for rows in results for row in rows]
 
 
@@ -83,11 +89,11 @@ def plan_chunks(seeds, ks, learning_rates, g_losses, base, max_members=MAX_MEMBE
     return chunks
 
 
-def train_chunk(configs, report=None):
-    """The rows of one chunk: its configs trained as one ensemble (`train_ensemble`);
-    ``report(len(configs))`` after every step."""
+def train_chunk(configs, report=None, update=None):
+    """The rows of one chunk: its configs trained as one ensemble (`train_ensemble`) under
+    ``update``; ``report(len(configs))`` after every step."""
     callback = None if report is None else _progress_callback(report, len(configs))
-    return [_row(result) for result in train_ensemble(configs, callback=callback)]
+    return [_row(result) for result in train_ensemble(configs, callback=callback, update=update)]
 
 
 def check_arguments(seeds, ks, learning_rates, g_losses, base=None, max_members=MAX_MEMBERS,
