@@ -27,7 +27,7 @@ from gan.distributions import Normal
 from gan.measure import discriminator_on
 from gan.theory import c_of_g, optimal_discriminator, optimal_discriminator_logit, value
 from gan.train import fit_discriminator
-from nn.fast import MLP
+from nn import MLP
 
 FIGURES = ("discriminator_vs_optimal.png", "density_ratio.png", "discriminator_loss.png")
 

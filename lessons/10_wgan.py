@@ -25,8 +25,8 @@ from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.train import train
 from gan.variants.wgan import PAPER_SETTINGS, WGAN, fit_critic, lipschitz_constant_1d
-from nn.fast import MLP
-from nn.fast.optim import RMSProp
+from nn import MLP
+from nn.optim import RMSProp
 
 FIGURES = ("critic_alone.png", "training.png")
 

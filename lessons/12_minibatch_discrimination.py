@@ -2,7 +2,7 @@
 
 Follows Salimans et al. (2016, "Improved Techniques for Training GANs", §3.2). A D that judges one
 sample at a time cannot see that all of G's samples sit on one mode. The layer of
-`nn.fast.minibatch_discrimination` gives each sample, per kernel b, o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1),
+`nn.minibatch_discrimination` gives each sample, per kernel b, o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1),
 M = f(x) T; here o is the share of the other samples close to x_i (1 for a collapsed batch, about
 1/2 for a real batch from two equal modes), computed on x itself. Target: two narrow normals,
 N(-3, 0.25) and N(3, 0.25), the collapse of lesson 08, with a generator deep enough to split its

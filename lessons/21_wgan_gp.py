@@ -32,9 +32,9 @@ from gan.variants.wgan import WGAN, lipschitz_constant_1d
 from gan.variants.wgan import fit_critic as fit_clipped_critic
 from gan.variants.wgan_gp import (PAPER_LAMBDA, PAPER_SETTINGS, WGANGP, fit_critic,
                                   gradient_penalty, input_gradient, interpolate)
-from nn.fast import MLP, Linear
+from nn import MLP, Linear
 from nn.gradcheck import gradcheck
-from nn.fast.optim import Adam, RMSProp
+from nn.optim import Adam, RMSProp
 
 FIGURES = ("critic_alone.png", "training.png", "critics.png", "norms_and_weights.png")
 

@@ -10,7 +10,7 @@ f*(t) with equality at t = f'(u), integrated against q with u = p/q and t = T(x)
 
     D_f(P || Q) >= sup_T E_P[T] - E_Q[f*(T)],    tight at T* = f'(p/q).
 
-A critic V (an nn.fast MLP) with T = g_f(V) is trained alone between P = N(-1, 1) and
+A critic V (an nn MLP) with T = g_f(V) is trained alone between P = N(-1, 1) and
 Q = N(0, 1) and reaches KL = 0.5, reverse KL = 0.5, Pearson chi^2 = e - 1, and for the GAN's f
 2 JSD - log 4: Theorem 1's C(G). Then Arjovsky & Bottou's Theorem 2.5: against a fixed D* the
 non-saturating loss descends KL(p_g || p_data) - 2 JSD. Last, KL against reverse KL as games on
@@ -31,8 +31,8 @@ from gan.distributions import Mixture, Normal
 from gan.dynamics.quadrature import quantile_nodes
 from gan.dynamics import fgan
 from gan.dynamics.generator_gradients import divergence_gradients, loss_gradients
-from nn.fast import MLP
-from nn.fast.optim import Adam
+from nn import MLP
+from nn.optim import Adam
 
 FIGURES = ("critics.png", "bounds.png")
 
@@ -111,7 +111,7 @@ print(f"  largest difference: {agree:.1e}")
 
 # %% [markdown]
 # ## Mass-covering against mode-seeking, on two modes
-# A Gaussian G(z) = mu + sigma z (an nn.fast MLP [1, 1] without activation) trained as an f-GAN
+# A Gaussian G(z) = mu + sigma z (an nn MLP [1, 1] without activation) trained as an f-GAN
 # on 0.5 N(-2, 0.5^2) + 0.5 N(2, 0.5^2): critic on P's grid plus G's samples at 100 quantile
 # nodes of z. KL(P || Q) over Gaussians is minimised by matching moments (mu = 0, sigma =
 # sqrt(4 + 0.25) = 2.06): it must cover both modes. Reverse KL(Q || P) punishes mass where P has
