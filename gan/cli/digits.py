@@ -26,6 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from gan.cli.arguments import user_error
+from gan.digits.data import add_data_argument
+from gan.digits.datasets.idx import DataFileError
+
 MODELS = {"mlp": "MLP GAN", "cgan": "cGAN (MLP)", "dcgan": "DCGAN", "ae": "AE", "vae": "VAE"}
 MAX_STEPS = 1_000_000
 SAMPLE_RANGE = (100, 10_000)
@@ -45,12 +49,10 @@ def _integer_in(name, low, high):
     return parse
 
 
-def add_digits_parser(commands):
-    """Register the ``digits`` subcommand on an argparse subparsers object."""
-    from gan.digits.data import add_data_argument
-
+def add_parser(commands, help):
+    """The ``digits`` subcommand, on the subparsers of ``python -m gan``."""
     digits = commands.add_parser(
-        "digits", help="train a digit generator (mlp, cgan, dcgan, ae, vae) and score it",
+        "digits", help=help,
         description="Train one digit generator on 32 x 32 digits and score its samples in "
         "the referee classifier's features; write config.json, metrics.json, sample grids "
         "(PNG, GIF) and a checkpoint to --out.")
@@ -73,8 +75,17 @@ def add_digits_parser(commands):
     return digits
 
 
-def run_digits(args):
-    """Train, score, write; returns the exit status."""
+def run(args):
+    """Train, score, write; returns the exit status (2, one line, for a data file that is not
+    what it claims)."""
+    try:
+        return _run(args)
+    except DataFileError as error:
+        return user_error(error)
+
+
+def _run(args):
+    # The trainings, scores and pictures are loaded when a run is asked for, not for --help:
     from gan.digits.comparison import (CODER_SETTINGS, GAN_SETTINGS,
                                        add_classifier_accuracy_scores, train_model)
     from gan.digits.data import default_source, lesson_digits

@@ -1,15 +1,12 @@
-"""The command line: ``python -m gan train | sweep | digits | play [flags]``.
+"""``python -m gan train``: G and D trained by Algorithm 1 on a 1D target.
 
-train: every field of `GANConfig` has a flag (``--batch-size`` for ``batch_size``), whose help
-shows its default. ``--out DIR`` receives ``config.json``, ``metrics.json``, ``history.npz``
-and the figures.
+Every field of `GANConfig` has a flag (``--batch-size`` for ``batch_size``), whose help shows its
+default; the flags are made from ``dataclasses.fields(GANConfig)``, so a new field gets one.
+``--out DIR`` receives ``config.json``, ``metrics.json``, ``history.npz`` and the figures.
 
-sweep: trainings over seeds x k x learning rates x generator losses, run as ensembles
-(`gan.cli.sweep`, `gan.lab.sweep`); ``--out DIR`` receives ``sweep.csv`` (one row per run) and ``success.png``
-(the success rate over k x learning rate, one panel per loss).
-
-digits: a digits model (MLP GAN, cGAN, DCGAN, AE, VAE) on real MNIST (`gan.cli.digits`).
-play: the live playground on 127.0.0.1 (`gan.cli.play`).
+Building the parser loads `gan.config` and what it needs to check a config; training, the run
+folder, the progress bar and the figures are loaded by `run`, when a run is asked for, so that
+``--help`` stays light.
 """
 
 from __future__ import annotations
@@ -22,71 +19,61 @@ from pathlib import Path
 
 import numpy as np
 
-from gan.cli.arguments import (CHOICES, HELP, OVERWRITE_HELP, _tuple_of, attach_dashed_values,
-                               parse_distribution, user_error)
-from gan.cli.sweep import add_sweep_parser, run_sweep
+from gan.cli.arguments import (CHOICES, HELP, OVERWRITE_HELP, _tuple_of, parse_distribution,
+                               user_error)
 from gan.config import GANConfig
-from gan.digits.datasets.idx import DataFileError
-from gan.lab.run_folder import RunFolder
 
 
-def _show(value):
-    if isinstance(value, tuple):
-        return ",".join(str(v) for v in value)
-    return str(value)
-
-
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog="python -m gan",
-        description="Generative adversarial nets in plain NumPy (Goodfellow et al. 2014).",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_parser(commands, help):
+    """The ``train`` subcommand, on the subparsers of ``python -m gan``: one flag per field of
+    GANConfig, then --out, --overwrite, --no-progress, --no-figures."""
     train = commands.add_parser(
         "train",
-        help="train G and D by Algorithm 1 on a 1D target",
+        help=help,
         description="Train G and D by Algorithm 1 on a 1D target (default N(-1, 1)).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     defaults = GANConfig()
     for f in dataclasses.fields(GANConfig):
-        default = getattr(defaults, f.name)
-        kwargs = {"dest": f.name, "help": HELP[f.name], "default": default}
-        if f.name == "target":
-            kwargs.update(type=parse_distribution, default=default, metavar="SPEC")
-        elif isinstance(default, tuple):
-            kind = float if f.name == "betas" else int
-            kwargs.update(type=_tuple_of(kind), metavar="A,B")
-        elif f.name in CHOICES:
-            kwargs.update(choices=CHOICES[f.name])
-        elif f.name.endswith("activation"):
-            kwargs.update(type=str)
-        else:
-            kwargs.update(type=type(default))
-        train.add_argument("--" + f.name.replace("_", "-"), **kwargs)
+        train.add_argument("--" + f.name.replace("_", "-"),
+                           **_field_flag(f.name, getattr(defaults, f.name)))
     train.add_argument("--out", type=Path, default=None, help="folder for the run's files")
     train.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--no-figures", action="store_true", help="write no figures")
-    add_sweep_parser(commands)
-    from gan.cli.digits import add_digits_parser
-    from gan.cli import play as play_command
-
-    add_digits_parser(commands)
-    play_command.add_parser(commands)
-    return parser
+    return train
 
 
-def run_train(args):
+def _field_flag(name, default):
+    """add_argument's keywords for the GANConfig field `name`: its help, its default, and how its
+    text becomes a value (a distribution, a tuple, a choice, or the default's type)."""
+    kwargs = {"dest": name, "help": HELP[name], "default": default}
+    if name == "target":
+        kwargs.update(type=parse_distribution, metavar="SPEC")
+    elif isinstance(default, tuple):
+        kwargs.update(type=_tuple_of(float if name == "betas" else int), metavar="A,B")
+    elif name in CHOICES:
+        kwargs.update(choices=CHOICES[name])
+    elif name.endswith("activation"):
+        kwargs.update(type=str)
+    else:
+        kwargs.update(type=type(default))
+    return kwargs
+
+
+def run(args):
+    """Check the config and --out, train, print the summary, write the run; the exit code."""
+    # Loaded here, when a run is asked for, not when the parser is built (``--help``):
+    from gan.divergence import TrainingDiverged
+    from gan.lab.run_folder import RunFolder
+    from gan.train import train
+
     fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig)}
     try:
         config = GANConfig(**fields)
         folder = None if args.out is None else RunFolder(args.out, overwrite=args.overwrite)
     except (TypeError, ValueError) as error:
         return user_error(error)
-
-    from gan.divergence import TrainingDiverged
-    from gan.train import train
 
     bar = None
     if not args.no_progress:
@@ -163,30 +150,3 @@ def write_run(result, out, figures=True):
 
         written += plots.write_run_figures(result, out)
     return written
-
-
-def main(argv=None):
-    """Run a command; returns the exit code: 0 done, 1 training diverged, 2 a user error (bad
-    arguments, or files they name), reported in one line without a traceback."""
-    parser = build_parser()
-    argv = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
-    try:
-        args = parser.parse_args(attach_dashed_values(parser, argv))
-    except SystemExit as exit_:          # argparse has printed the usage and the error
-        return exit_.code if isinstance(exit_.code, int) else 2
-    try:
-        if args.command == "train":
-            return run_train(args)
-        if args.command == "sweep":
-            return run_sweep(args)
-        if args.command == "digits":
-            from gan.cli.digits import run_digits
-
-            return run_digits(args)
-        if args.command == "play":
-            from gan.cli import play as play_command
-
-            return play_command.run(args)
-    except DataFileError as error:       # a file named by the arguments is not what it claims
-        return user_error(error)
-    return 2  # pragma: no cover - argparse rejects unknown commands
