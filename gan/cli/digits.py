@@ -27,8 +27,14 @@ from pathlib import Path
 import numpy as np
 
 from gan.cli.arguments import user_error
-from gan.digits.data import add_data_argument
+from gan.digits.checkpoint import save_model
+from gan.digits.comparison import (CODER_SETTINGS, GAN_SETTINGS, add_classifier_accuracy_scores,
+                                   train_model)
+from gan.digits.data import add_data_argument, default_source, lesson_digits
 from gan.digits.datasets.idx import DataFileError
+from gan.digits.pictures import save_grid_gif, save_grid_png
+from gan.digits.quality import Reference, comparison_row, real_data_row
+from gan.digits.tables import format_table
 
 MODELS = {"mlp": "MLP GAN", "cgan": "cGAN (MLP)", "dcgan": "DCGAN", "ae": "AE", "vae": "VAE"}
 MAX_STEPS = 1_000_000
@@ -85,11 +91,6 @@ def run(args):
 
 
 def _run(args):
-    # The trainings, scores and pictures are loaded when a run is asked for, not for --help:
-    from gan.digits.comparison import (CODER_SETTINGS, GAN_SETTINGS,
-                                       add_classifier_accuracy_scores, train_model)
-    from gan.digits.data import default_source, lesson_digits
-
     name = MODELS[args.model]
     preset = "fast" if args.fast else "full"
     source = default_source(args.fast) if args.data is None else args.data
@@ -127,8 +128,6 @@ def _run(args):
     if model.conditional:
         add_classifier_accuracy_scores(rows, [model], data.train_images, data.train_labels,
                                        data.test_images, data.test_labels, generator)
-    from gan.digits.tables import format_table
-
     print(format_table(rows))
     written = write_digits_run(args.out, model, rows, {
         "model": args.model, "name": name, "data": str(source), "described": data.describe(),
@@ -143,8 +142,6 @@ def _run(args):
 def score(model, classifier, data, samples, rng):
     """[the real floor, the model's row]: gan.digits.quality's rows, the model's samples and
     as many real training digits scored against the real test digits."""
-    from gan.digits.quality import Reference, comparison_row, real_data_row
-
     reference = Reference.build(classifier, data.train_images, data.test_images)
     floor = real_data_row("real training digits", reference, data.test_images,
                           data.test_labels, min(samples, len(data.train_images)), rng)
@@ -160,9 +157,6 @@ def _json_row(row):
 
 def write_digits_run(out, model, rows, config, referee_accuracy):
     """config.json, metrics.json, the pictures and the checkpoint (see the module docstring)."""
-    from gan.digits.checkpoint import save_model
-    from gan.digits.pictures import save_grid_gif, save_grid_png
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
