@@ -33,6 +33,7 @@ def build_parser(full=tuple(COMMANDS)):
     """The parser of ``python -m gan``: the subcommands named in `full` built in full (their
     modules imported), the others by their name and help alone. The default builds every one
     (the whole command line at once, as the tests read it); `main` builds only the one called."""
+    full = (full,) if isinstance(full, str) else tuple(full)
     unknown = [name for name in full if name not in COMMANDS]
     if unknown:
         raise ValueError(f"full must name subcommands from {tuple(COMMANDS)}, got {unknown}")
@@ -45,7 +46,7 @@ def build_parser(full=tuple(COMMANDS)):
         if name in full:
             _command(name).add_parser(commands, help)
         else:
-            commands.add_parser(name, help=help)     # a name in the list; argv calls another
+            commands.add_parser(name, help=help)     # name and help only: not the one called
     return parser
 
 

@@ -30,7 +30,7 @@ def add_parser(commands, help):
 
 
 def run(args):
-    """Serve the playground until Ctrl-C; the exit code (2, one line, for a port in use)."""
+    """Serve the playground until Ctrl-C; the exit code (2, one line, when it cannot start)."""
     # The playground is loaded when it is asked for, not for --help:
     from gan.play.server import PlayServer
     from gan.play.session import Session
