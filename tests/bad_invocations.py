@@ -1,13 +1,19 @@
-"""Bad invocations of `python -m gan train|sweep` (issue 15's adversarial list), each with a piece
-of the message that must name what is wrong. Paths in braces are filled in by the caller:
-{file} an existing file, {run} a folder holding an earlier run, {other} a folder of unrelated
-files, {new} a folder that does not exist yet."""
+"""Bad invocations of `python -m gan` (an adversarial list: subcommands, targets, seeds, sizes,
+fields, output folders, sweeps), each with a piece of the message that must name what is wrong.
+Paths in braces are filled in by the caller: {file} an existing file, {run} a folder holding an
+earlier run, {other} a folder of unrelated files, {new} a folder that does not exist yet."""
 
 T = ["train", "--no-progress", "--no-figures"]
 S = ["sweep", "--no-progress", "--out", "{new}"]
 MIX = "+normal:1,1"
 
 BAD_INVOCATIONS = [
+    # subcommands: argparse's own messages, from the names alone
+    ([], "the following arguments are required: command"),
+    (["--no-progress"], "the following arguments are required: command"),
+    (["trian"], "argument command: invalid choice: 'trian' (choose from 'train', 'sweep', "
+     "'digits', 'play')"),
+    (["--no-progress", "train"], "unrecognized arguments: --no-progress"),
     # targets: the reason survives argparse
     (T + ["--target", "normal:0,-1"], "sigma must be positive, got -1"),
     (T + ["--target", "uniform:2,1"], "low must be below high"),

@@ -1,7 +1,7 @@
 """Run every bad invocation of tests/bad_invocations.py as `python -m gan ...` in its own process
-and tally the outcomes as issue 15 did: a clear error (exit code 2, the expected words, no
-traceback), an unclear one (exit 2 without them), a traceback, a hang (over --timeout seconds),
-or anything else (e.g. exit 0).
+and tally the outcomes: a clear error (exit code 2, the expected words, no traceback), an
+unclear one (exit 2 without them), a traceback, a hang (over --timeout seconds), or anything
+else (e.g. exit 0).
 
     python tests/tally_bad_invocations.py [--timeout 60]
 """

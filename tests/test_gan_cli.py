@@ -19,6 +19,13 @@ def test_every_config_field_has_a_flag_with_its_default_in_the_help():
     assert "default: 2000" in help_text  # --steps shows its default
 
 
+def test_the_engine_flag_says_what_each_engine_is(capsys):
+    assert main(["train", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())        # argparse wraps the lines
+    assert ("textbook: nn and rng.Generator, the code the reading path shows; fast: nn.fast and "
+            "rng.fast, its optimised subclasses (default: textbook)") in help_text
+
+
 def test_a_run_writes_config_metrics_and_history(tmp_path, capsys):
     code = main(
         ["train", "--steps", "30", "--snapshot-every", "10", "--seed", "4", "--g-hidden", "8,8",
@@ -66,12 +73,12 @@ def test_a_malformed_target_is_rejected():
         build_parser().parse_args(["train", "--target", "gauss:0,1"])
 
 
-# ---- issue 15: bad invocations, output folders, divergence ----------------------------------
+# ---- bad invocations, output folders, divergence --------------------------------------------
 from bad_invocations import BAD_INVOCATIONS, fill, make_paths  # noqa: E402
 
 
 @pytest.mark.parametrize("argv, message", BAD_INVOCATIONS,
-                         ids=[" ".join(argv[1:]) [:60] for argv, _ in BAD_INVOCATIONS])
+                         ids=[" ".join(argv)[:60] or "(none)" for argv, _ in BAD_INVOCATIONS])
 def test_a_bad_invocation_exits_2_with_one_clear_line_and_writes_nothing(
         argv, message, tmp_path, capsys):
     paths = make_paths(tmp_path)

@@ -1,7 +1,7 @@
-"""A fuzz suite that stays (issue 15): whatever GANConfig fields or command-line arguments are
-given, the outcome is a finite result, a clear error naming the field, or a divergence error;
-never another exception, a NaN metric or a hang. Valid sizes are kept tiny so each example
-trains in a fraction of a second; the invalid ones include values far beyond every limit."""
+"""A fuzz suite that stays: whatever GANConfig fields or command-line arguments are given, the
+outcome is a finite result, a clear error naming the field, or a divergence error; never another
+exception, a NaN metric or a hang. Valid sizes are kept tiny so each example trains in a fraction
+of a second; the invalid ones include values far beyond every limit."""
 
 import dataclasses
 import math

