@@ -3,7 +3,7 @@
 
 import numpy as np
 import pytest
-from benchmark_scripts import load_benchmark
+from experiment_scripts import load_experiment
 
 from gan.config import GANConfig
 from gan.distributions import Normal
@@ -66,10 +66,10 @@ def test_consensus_runs_on_both_engines_and_in_an_ensemble_bitwise():
 
 
 def _compare_updates():
-    return load_benchmark("compare_updates")
+    return load_experiment("compare_updates")
 
 
-def test_the_benchmarks_settings_become_config_changes_of_their_own_types():
+def test_the_experiments_settings_become_config_changes_of_their_own_types():
     module = _compare_updates()
     changes = module.parse_settings(["consensus=0.01", "optimizer=rmsprop", "steps=400"])
     assert changes == {"consensus": 0.01, "optimizer": "rmsprop", "steps": 400}

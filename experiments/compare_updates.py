@@ -1,21 +1,22 @@
-"""Success rates of the update rules (issue 20, item 5) over seeds, through the ensembles.
+"""Success rates of the update rules over seeds, through the ensembles.
 
-    python benchmarks/compare_updates.py [--seeds 10] [--targets "N(-1, 1)" "ring of 8"]
+    python -m experiments.compare_updates [--seeds 10] [--targets "N(-1, 1)" "ring of 8"]
         [--rules alternating consensus ...] [--set consensus=10 lr_g=1e-4 ...] [--csv runs.csv]
-    python benchmarks/compare_updates.py --summarise runs.csv [more.csv ...]
+    python -m experiments.compare_updates --summarise runs.csv [more.csv ...]
 
 Each rule (`gan.dynamics.training`: alternating = Algorithm 1, simultaneous, extragradient,
-optimistic, consensus gamma = 1; alternating + R1 gamma = 1) trains on the course's targets with
-the course's settings and success criteria (gan.lab.comparison.course: N(-1, 1) JSD < 0.01 nats at 800
+optimistic, consensus gamma = 1; alternating + R1 gamma = 1) trains on the course's targets with the
+course's settings and success criteria (gan.lab.comparison.course: N(-1, 1) JSD < 0.01 nats at 800
 steps, m = 64; the ring of 8: >= 7 modes and >= 50% high-quality samples at 5000 steps, m = 256).
-The seeds of one rule train as one stacked ensemble (`gan.lab.ensemble.train_ensemble`), whose member
-e is bitwise the single run `train(config.replace(seed=e))` (tests/test_gan_dynamics_consensus.py and
-tests/test_gan_lab_ensemble.py hold this). Each seed's outcome is appended to ``--csv``; the table
-(successes / runs, the 95% Wilson interval, the difference from Algorithm 1's rate with its
-95% bootstrap interval and Fisher's exact p, seconds per run) is printed from those rows, so runs
-split over processes can be summarised together. ``--set NAME=VALUE`` changes GANConfig fields of
-every rule run (a tuning grid's cell) and names them in the rule's label; the comparison with
-Algorithm 1 is against rows labelled plain "alternating". The ring takes minutes per rule.
+The seeds of one rule train as one stacked ensemble (`gan.lab.ensemble.train_ensemble`, the fast
+engine), whose member e is bitwise the single run `train(config.replace(seed=e))` on that engine
+(tests/test_gan_dynamics_consensus.py and tests/test_gan_lab_ensemble.py hold this). Each seed's
+outcome is appended to ``--csv``; the table (successes / runs, the 95% Wilson interval, the
+difference from Algorithm 1's rate with its 95% bootstrap interval and Fisher's exact p, seconds per
+run) is printed from those rows, so runs split over processes can be summarised together. ``--set
+NAME=VALUE`` changes GANConfig fields of every rule run (a tuning grid's cell) and names them in the
+rule's label; the comparison with Algorithm 1 is against rows labelled plain "alternating". The ring
+takes minutes per rule.
 """
 
 from __future__ import annotations
