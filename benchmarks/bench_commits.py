@@ -1,19 +1,23 @@
-"""The reference step of two versions of this project, timed against each other in one run.
+"""The standard step of two versions of this project, timed against each other in one run.
 
-    python benchmarks/bench_commits.py                  # the commit before the engine split vs now
-    python benchmarks/bench_commits.py OLD [--new REV]  # any two commits (NEW: the working tree)
+    python -m benchmarks.bench_commits                  # the commit before the engine split vs now
+    python -m benchmarks.bench_commits OLD [--new REV]  # any two commits (NEW: the working tree)
 
 Why: a ratio to PyTorch moves with the machine (the same code gave 0.32x on one machine and 0.35x
 on another), so "no speed lost" is a claim about two versions of our own code, and only a
 comparison in one process, alternating, settles it. Each version is extracted with `git archive`
-into a temporary folder, its `nn`, `gan` and `rng` are imported in turn (the modules of one are
-removed from sys.modules before the other is imported; each step keeps the objects it was built
-from), and `bench_step.time_alternating` takes turns between them and PyTorch eager, if importable,
-one BLAS thread each. Before timing, both versions train 30 steps from seed 0 and the losses they
-return are compared: "same numbers: yes" means the two versions compute bitwise the same training.
+into a temporary folder and its `make_our_step` imported from it with that tree's `nn`, `gan` and
+`rng` behind it (the modules of one are removed from sys.modules before the other is imported;
+each step keeps the objects it was built from). A tree where benchmarks/ is a package gives
+`benchmarks.bench_step`; an older one, whose benchmark scripts imported each other as top-level
+modules, gives benchmarks/bench_step.py as the module `bench_step`. This script's own
+`time_alternating` then takes turns between the two versions' steps and PyTorch eager, if
+importable (this script's `benchmarks.torch_step`), one BLAS thread each. Before timing, both
+versions train 30 steps from seed 0 and the losses they return are compared: "same numbers: yes"
+means the two versions compute bitwise the same training.
 
 The default OLD is 662ddb3^, the last commit before the fast engine moved to nn/fast and the
-textbook engine took nn/ (issue 14); a clone without that history needs OLD given.
+textbook engine took nn/; a clone without that history needs OLD given.
 """
 
 import argparse
@@ -28,8 +32,14 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
+from benchmarks.bench_step import standard_config, time_alternating
+from benchmarks.torch_step import TorchGAN
+
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_MODULES = ("nn", "gan", "rng", "bench_step", "bench_rng", "convergence_table")
+# What a tree's step is imported with: the project's packages and, in older trees, the benchmark
+# scripts that bench_step imported as top-level modules.
+PROJECT_MODULES = ("nn", "gan", "rng", "benchmarks", "experiments",
+                   "bench_step", "bench_rng", "convergence_table")
 DTYPES = ("float64", "float32")
 
 
@@ -48,15 +58,19 @@ def extract(revision, folder):
 
 
 def import_version(tree):
-    """That tree's benchmarks/bench_step module, with the tree's nn, gan and rng behind it."""
+    """That tree's bench_step module, with the tree's nn, gan and rng behind it: the tree's root
+    goes first on the import path while it is imported (and its benchmarks/ folder too, for a tree
+    whose benchmark scripts import each other as top-level modules); the path is restored after."""
     for name in list(sys.modules):
         if name.split(".")[0] in PROJECT_MODULES:
             del sys.modules[name]
-    sys.path[:0] = [str(tree), str(tree / "benchmarks")]
+    is_package = (tree / "benchmarks" / "__init__.py").exists()
+    saved = list(sys.path)
+    sys.path[:0] = [str(tree)] if is_package else [str(tree), str(tree / "benchmarks")]
     try:
-        return importlib.import_module("bench_step")
+        return importlib.import_module("benchmarks.bench_step" if is_package else "bench_step")
     finally:
-        del sys.path[:2]
+        sys.path[:] = saved
 
 
 def losses(step, steps=30):
@@ -80,13 +94,12 @@ def main():
         except ValueError as error:
             parser.error(str(error))
         names = {"old": arguments.old, "new": arguments.new or "working tree"}
-        steps, same, timer, torch_steps = {}, {}, None, {}
+        steps, same, torch_steps = {}, {}, {}
         with threadpool_limits(1, "blas"):
             for label, tree in trees.items():
                 bench_step = import_version(tree)
                 for dtype in DTYPES:
                     steps[f"{label} {dtype}"] = bench_step.make_our_step(dtype)
-                timer = bench_step.time_alternating      # the new version's, imported last
             for dtype in DTYPES:
                 same[dtype] = (losses(steps[f"old {dtype}"]) == losses(steps[f"new {dtype}"]))
             try:
@@ -96,9 +109,9 @@ def main():
             else:
                 torch.set_num_threads(1)
                 for dtype in DTYPES:
-                    torch_steps[f"torch {dtype}"] = bench_step.make_torch_step(torch, dtype)
-            medians = timer({**steps, **torch_steps}, arguments.rounds)
-    print(f"Reference step, one thread, {arguments.rounds} alternating rounds; "
+                    torch_steps[f"torch {dtype}"] = TorchGAN(torch, standard_config(dtype)).step
+            medians = time_alternating({**steps, **torch_steps}, arguments.rounds)
+    print(f"Standard step, one thread, {arguments.rounds} alternating rounds; "
           f"old = {names['old']}, new = {names['new']}; load average "
           f"{' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     print(f"{'':<10}{'old us':>10}{'new us':>10}{'new/old':>10}"

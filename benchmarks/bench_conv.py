@@ -12,7 +12,7 @@ Every layer's forward and backward (with parameter gradients) is timed on its ow
 machine load hits all alike. Prints medians in us. --clock cpu times process CPU time instead of
 wall time (on a shared machine the time spent waiting for a core is then left out, for both).
 
-    python benchmarks/bench_conv.py [--width 64] [--repeats 30] [--clock wall|cpu]
+    python -m benchmarks.bench_conv [--width 64] [--repeats 30] [--clock wall|cpu]
 
 BLAS runs on one thread unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS say
 otherwise.

@@ -1,21 +1,24 @@
 """Time steps of the training loop as users run it: `gan.train.train`, beside PyTorch eager.
 
-    python benchmarks/bench_default_game.py [--rounds 5] [--steps 300] [--games default,reference]
+    python -m benchmarks.bench_default_game [--rounds 5] [--steps 300] [--games default,standard]
 
 What is timed is the gap between consecutive per-step callbacks of `train(config, callback=...)`
 (the loop `python -m gan train` runs: the learning-rate schedule, k D updates, one G update,
 sampling, divergence checks, the loss history, weight averaging and snapshots), and the same gap
-in a PyTorch eager loop that does the same per step with the same networks: the schedule set into
-its optimisers, the same losses, the losses read out and checked finite, G's weights averaged over
-the same last steps. Snapshots are ours alone (PyTorch has none); the median gap leaves them out,
-and a default run's wall time, snapshots included, is printed beside it.
+in a PyTorch eager loop that does the same per step with the same networks
+(`benchmarks.torch_step.TorchGAN`): the schedule set into its optimisers, the same losses, the
+losses read out and checked finite, G's weights averaged over the same last steps. Snapshots are
+ours alone (PyTorch has none); the median gap leaves them out, and a default run's wall time,
+snapshots included, is printed beside it.
 
 Games (each in float64 and float32):
-- "default": `GANConfig()` itself, the default `python -m gan train`: G 1-32-32-1 softplus,
+- "default": `GANConfig()`'s settings, the default `python -m gan train`: G 1-32-32-1 softplus,
   D 1-64-64-1 LeakyReLU(0.2), m = 256, k = 1, Adam(2e-3, (0.5, 0.999)), cosine schedule,
   G averaged over the last 25% of the steps, snapshots every 100 steps.
-- "reference": bench_step.py's reference step (LeakyReLU G, Adam(1e-3), no snapshots), with the
-  default's schedule and averaging.
+- "standard": benchmarks.bench_step's standard step (LeakyReLU G, Adam(1e-3), no snapshots), with
+  the default's schedule and averaging.
+Ours runs on the fast engine in both (`--engine fast`; the default command's engine is the
+textbook one, whose step `benchmarks.bench_engines` compares with the fast one).
 
 Every contender runs on one thread; the contenders take turns, a run of --steps steps each, round
 after round in a shuffled order, so a change in the machine's load hits all alike. Reported: the
@@ -27,28 +30,25 @@ import math
 import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
+from benchmarks.bench_step import standard_config
+from benchmarks.torch_step import TorchGAN
 from gan.config import GANConfig
 from gan.train import learning_rate_factor, train
 from nn.threads import blas_threads
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_step import reference_config  # noqa: E402
-
-GAMES = ("default", "reference")
+GAMES = ("default", "standard")
 
 
 def game_config(game, dtype, steps):
     """The GANConfig of a game (see the module notes) with ``steps`` steps."""
     if game == "default":
-        return GANConfig(dtype=dtype, steps=steps)
-    if game == "reference":
-        return reference_config(dtype).replace(steps=steps)
+        return GANConfig(dtype=dtype, steps=steps, engine="fast")
+    if game == "standard":
+        return standard_config(dtype).replace(steps=steps)
     raise ValueError(f"game must be one of {GAMES}, got {game!r}")
 
 
@@ -61,50 +61,15 @@ def our_gaps(config):
 
 def torch_gaps(torch, config):
     """The same loop in PyTorch eager (see the module notes): seconds between consecutive steps."""
-    dtype = {"float64": torch.float64, "float32": torch.float32}[config.dtype]
-    activations = {"softplus": torch.nn.Softplus, "leaky_relu": lambda: torch.nn.LeakyReLU(0.2)}
-    torch.manual_seed(config.seed)
-
-    def mlp(sizes, activation):
-        layers = []
-        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(torch.nn.Linear(fan_in, fan_out, dtype=dtype))
-            if index < len(sizes) - 2:
-                layers.append(activations[activation]())
-        return torch.nn.Sequential(*layers)
-
-    G = mlp([1, *config.g_hidden, 1], config.g_activation)
-    D = mlp([1, *config.d_hidden, 1], config.d_activation)
-    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=config.betas)
-    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=config.betas)
-    softplus, m, steps = torch.nn.functional.softplus, config.batch_size, config.steps
-    mu, sigma = float(config.target.mu), float(config.target.sigma)
+    game, steps = TorchGAN(torch, config), config.steps
     history = np.empty((3, steps))
     average_from = steps - int(round(config.average_last * steps)) + 1
     G_average, n_averaged = None, 0
     stamps = []
     for step in range(1, steps + 1):
-        factor = learning_rate_factor(step, steps, config.lr_schedule, config.decay_start)
-        for group in opt_d.param_groups:
-            group["lr"] = config.lr_d * factor
-        for group in opt_g.param_groups:
-            group["lr"] = config.lr_g * factor
-        for _ in range(config.k):
-            x_real = torch.randn(m, 1, dtype=dtype) * sigma + mu
-            with torch.no_grad():
-                x_fake = G(torch.randn(m, 1, dtype=dtype))
-            logits = D(torch.cat([x_real, x_fake]))
-            d_loss = softplus(-logits[:m]).mean() + softplus(logits[m:]).mean()
-            opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            opt_d.step()
-        D.requires_grad_(False)        # G's update needs dL/dx through D, not D's gradients
-        g_loss = softplus(-D(G(torch.randn(m, 1, dtype=dtype)))).mean()
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        opt_g.step()
-        D.requires_grad_(True)
-        d_value, g_value = d_loss.item(), g_loss.item()
+        game.set_learning_rates(
+            learning_rate_factor(step, steps, config.lr_schedule, config.decay_start))
+        d_value, g_value = game.step()
         if not (math.isfinite(d_value) and math.isfinite(g_value)):
             raise RuntimeError(f"torch run diverged at step {step}")
         history[:, step - 1] = d_value, g_value, -d_value
@@ -112,9 +77,9 @@ def torch_gaps(torch, config):
             n_averaged += 1
             with torch.no_grad():
                 if G_average is None:
-                    G_average = [p.detach().clone() for p in G.parameters()]
+                    G_average = [p.detach().clone() for p in game.G.parameters()]
                 else:
-                    for average, p in zip(G_average, G.parameters()):
+                    for average, p in zip(G_average, game.G.parameters()):
                         average += (p - average) / n_averaged
         stamps.append(time.perf_counter())
     return np.diff(stamps).tolist()
@@ -150,7 +115,8 @@ def time_games(games, dtypes, rounds, steps, seed=0):
 
 
 def default_wall_time():
-    """Seconds of the whole default `train(GANConfig())`, snapshots and final metrics included."""
+    """Seconds of the whole default `train(GANConfig())` (its default engine), snapshots and final
+    metrics included."""
     with blas_threads(1):
         started = time.perf_counter()
         result = train(GANConfig())
@@ -186,8 +152,8 @@ def main():
     for name in skipped:
         print(f"skipped: {name}")
     wall, loop = default_wall_time()
-    print(f"\nDefault python -m gan train (2000 steps): {wall:.2f} s wall, {loop:.2f} s in the "
-          f"loop (snapshots included)")
+    print(f"\nDefault python -m gan train (2000 steps, {GANConfig().engine} engine): {wall:.2f} s "
+          f"wall, {loop:.2f} s in the loop (snapshots included)")
     print(f"load average after: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
 
 

@@ -1,10 +1,11 @@
-"""Throughput of ensembles (issue 8, item 3): E GANs as one stacked computation against single runs.
+"""Throughput of ensembles: E GANs as one stacked computation against single runs.
 
-    python benchmarks/bench_ensemble.py [--rounds 15] [--steps 20] [--members 1,8,64]
+    python -m benchmarks.bench_ensemble [--rounds 15] [--steps 20] [--members 1,8,64]
 
-The configuration is issue 8's small one: G 1-16-16-1 and D 1-32-32-1 with LeakyReLU(0.2) (the
-activation of bench_step.py's reference step; --g-activation softplus for train's default G),
-m = 64, k = 1, Adam, the non-saturating loss. A "step" is one iteration of Algorithm 1 as
+The configuration is a small one: G 1-16-16-1 and D 1-32-32-1 with LeakyReLU(0.2) (the
+activation of benchmarks.bench_step's standard step; --g-activation softplus for train's default
+G), m = 64, k = 1, Adam, the non-saturating loss, on the fast engine (the only one with a stacked
+axis, and the single runs are timed on it too). A "step" is one iteration of Algorithm 1 as
 `train` runs it (schedule, k D updates, one G update, sampling included); a single run is the
 ordinary `GAN` game, an ensemble of E members is `gan.lab.ensemble.EnsembleGAN` with E seeds. The
 contenders take turns, a block of --steps steps each, round after round in a shuffled order, so a
@@ -19,24 +20,20 @@ call each (`make_floor_step`): the ceiling for such an ensemble written in NumPy
 import argparse
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
 import rng as project_rng
+from benchmarks.bench_step import step_passes  # the step's layer passes, bench_step's own list
 from gan.config import GANConfig
 from gan.lab.ensemble import EnsembleGAN, MemberStreams
 from gan.game import GAN
 from gan.train import iteration, learning_rate_factor
 from nn.threads import blas_threads
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_step import step_passes  # noqa: E402  (the step's layer passes, bench_step's own list)
-
 SMALL = dict(g_hidden=(16, 16), d_hidden=(32, 32), d_activation="leaky_relu", batch_size=64, k=1,
-             snapshot_every=0, g_loss="non_saturating")
+             snapshot_every=0, g_loss="non_saturating", engine="fast")
 
 
 def make_single_step(config):
@@ -65,12 +62,12 @@ def make_ensemble_step(configs):
 def ensemble_products(m=SMALL["batch_size"], g_hidden=SMALL["g_hidden"],
                       d_hidden=SMALL["d_hidden"]):
     """The BLAS calls each member makes in one ensemble step (`nn.fast.Linear` with stack=E, the
-    calls of a single run, whose numbers the member must reproduce), as (rows, inner, columns),
-    over the step's passes (`bench_step.step_passes`). A first layer (one input feature) joins
-    its bias to its weights: y = [x 1][W; b] is (n, 2, out) and [dL/dW; dL/db] = [x 1]^T dL/dy
-    is (2, n, out). Any other layer makes x W (n, in, out), then x^T dL/dy (in, n, out) and
-    1^T dL/dy (1, n, out). dL/dx = dL/dy W^T is (n, out, in), and for one output feature (an
-    outer product) [dL/dy 0] [W^T; 0], (n, 2, in)."""
+    calls of a single run, whose numbers the member must reproduce), as (rows, inner, columns), over
+    the step's passes (`benchmarks.bench_step.step_passes`). A first layer (one input feature) joins
+    its bias to its weights: y = [x 1][W; b] is (n, 2, out) and [dL/dW; dL/db] = [x 1]^T dL/dy is
+    (2, n, out). Any other layer makes x W (n, in, out), then x^T dL/dy (in, n, out) and 1^T dL/dy
+    (1, n, out). dL/dx = dL/dy W^T is (n, out, in), and for one output feature (an outer product)
+    [dL/dy 0] [W^T; 0], (n, 2, in)."""
     products = []
     for kind, n, fan_in, fan_out in step_passes(m, g_hidden, d_hidden):
         if kind == "forward":
@@ -101,7 +98,6 @@ def make_products_step(members, dtype):
             np.matmul(a, b, out=out)
 
     return step
-
 
 
 def make_floor_step(members, dtype, g_activation="softplus", m=SMALL["batch_size"],

@@ -1,10 +1,10 @@
-"""Time one training step of the reference discriminator-sized MLP: forward, backward, Adam.
+"""Time one training step of a discriminator-sized MLP on the fast engine: forward, backward, Adam.
 
 MLP([1, 64, 64, 1]) with LeakyReLU(0.2), a batch of 512, loss bce_with_logits, Adam(1e-3,
 betas (0.5, 0.999)). Each phase is timed separately and the whole step too; the dtypes run
 interleaved, round by round, so a change in machine load hits both alike. Prints medians in us.
 
-    python benchmarks/bench_nn.py [--repeats 2000]
+    python -m benchmarks.bench_nn [--repeats 2000]
 
 BLAS runs on one thread unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS say
 otherwise (at these sizes threads mostly add overhead, and on a shared 2-core machine they fight).

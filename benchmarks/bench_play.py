@@ -1,6 +1,6 @@
-"""How fast the playground trains and redraws on the default 1D game (issue 19).
+"""How fast the playground trains and redraws on the default 1D game.
 
-    python benchmarks/bench_play.py [--seconds 4] [--speeds 10,20,40] [--no-browser]
+    python -m benchmarks.bench_play [--seconds 4] [--speeds 10,20,40] [--no-browser]
 
 Targets: the server trains >= 300 iterations a second while the page redraws >= 20 times a
 second. Three tables, each measured in this one run:

@@ -1,11 +1,11 @@
 """Throughput of rng.Generator beside numpy.random.default_rng(), in one run.
 
-    python benchmarks/bench_rng.py [--repeats 15]
+    python -m benchmarks.bench_rng [--repeats 15]
 
 For each method and size it times our generator and numpy's alternately (so drift in the
 machine's speed hits both alike), takes the median of the repeats and prints ns per number
-and the throughput ratio ours/numpy (> 1: ours is faster). Issue 2's targets: uniforms
->= 1.5x numpy's, normals >= 0.6x numpy's (ziggurat).
+and the throughput ratio ours/numpy (> 1: ours is faster). The targets: uniforms >= 1.5x
+numpy's, normals >= 0.6x numpy's (ziggurat).
 """
 
 import argparse

@@ -1,25 +1,29 @@
-"""Time one step of Algorithm 1 on the reference 1D GAN (issue 8), ours beside PyTorch and JAX.
+"""Time one step of Algorithm 1 on the standard step's 1D GAN, ours beside PyTorch and JAX.
 
-    python benchmarks/bench_step.py [--rounds 150] [--block 20] [--rng-repeats 7] [--no-convergence]
+    python -m benchmarks.bench_step [--rounds 150] [--block 20] [--rng-repeats 7]
+                                    [--no-convergence]
 
-The step is what `python -m gan train --g-hidden 32,32 --d-hidden 64,64 --g-activation leaky_relu
---batch-size 256 --k 1 --lr-g 1e-3 --lr-d 1e-3 --g-loss non_saturating --snapshot-every 0` runs:
-G 1-32-32-1 and D 1-64-64-1 with LeakyReLU(0.2), m = 256, k = 1, Adam(1e-3, betas (0.5, 0.999)),
-the non-saturating generator loss; one D update on m real + m fake samples, then one G update.
-Ours is gan.train.algorithm1_step itself (sampling included, from rng.Generator). PyTorch eager
-(if importable) runs the same networks, losses and optimiser, sampling with torch.randn; JAX (if
-importable) runs the whole step under jax.jit. Every contender runs on one thread (our BLAS
-through nn.threads.blas_threads, torch.set_num_threads(1)); the contenders take turns, a block of
-consecutive steps each (as training runs them), round after round in a shuffled order, so a change
-in the machine's load hits all alike (`time_alternating`). Reported: medians of all steps
-(steady training) and of each turn's first step (cold caches, after another contender).
+The standard step (`standard_config`) is what `python -m gan train --g-hidden 32,32
+--d-hidden 64,64 --g-activation leaky_relu --batch-size 256 --k 1 --lr-g 1e-3 --lr-d 1e-3
+--g-loss non_saturating --snapshot-every 0` runs: G 1-32-32-1 and D 1-64-64-1 with
+LeakyReLU(0.2), m = 256, k = 1, Adam(1e-3, betas (0.5, 0.999)), the non-saturating generator
+loss; one D update on m real + m fake samples, then one G update. Ours is
+gan.train.algorithm1_step itself on the fast engine (sampling included, from rng.Generator).
+PyTorch eager (if importable) runs the same step (`benchmarks.torch_step.TorchGAN`), sampling
+with torch.randn; JAX (if importable) runs the whole step under jax.jit. Every contender runs on
+one thread (our BLAS through nn.threads.blas_threads, torch.set_num_threads(1)); the contenders
+take turns, a block of consecutive steps each (as training runs them), round after round in a
+shuffled order, so a change in the machine's load hits all alike (`time_alternating`).
+Reported: medians of all steps (steady training) and of each turn's first step (cold caches,
+after another contender).
 
 Also timed in the same rounds: the BLAS floor, the step's matrix products alone (`step_products`),
 each a single BLAS call on arrays made in advance -- no sampling, activations, losses, optimiser
 or Python -- the least any implementation calling BLAS per product could take.
 
 Then: NumPy calls per step (see `count_numpy_calls` for the method), the RNG throughput table of
-bench_rng.py, and the wall time of the default `train(GANConfig(seed=0))` to convergence.
+benchmarks.bench_rng, and the wall time of the default `train(GANConfig(seed=0))` to convergence
+(judged by `gan.lab.sweep.succeeded`, the criteria of experiments.convergence_table).
 """
 
 import argparse
@@ -35,31 +39,32 @@ from pathlib import Path
 import numpy as np
 
 import rng as project_rng
+from benchmarks import bench_rng
+from benchmarks.torch_step import SLOPE, TorchGAN
 from gan.config import GANConfig
 from gan.game import build_players, make_optimizer
+from gan.lab.sweep import succeeded
 from gan.train import algorithm1_step, train
 from nn.threads import blas_threads
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_rng  # noqa: E402  (the RNG table is bench_rng's own functions, reused)
-from convergence_table import passes  # noqa: E402
 
 PROJECT_FOLDERS = tuple(str(Path(module.__file__).resolve().parent) + os.sep
                         for module in (__import__("nn"), __import__("gan"), project_rng))
 
-G_HIDDEN, D_HIDDEN, M, LR, BETAS, SLOPE = (32, 32), (64, 64), 256, 1e-3, (0.5, 0.999), 0.2
+G_HIDDEN, D_HIDDEN, M, LR, BETAS = (32, 32), (64, 64), 256, 1e-3, (0.5, 0.999)
 
 
-def reference_config(dtype):
-    """GANConfig of the reference step (the project's default G activation is softplus; not
-    here)."""
+def standard_config(dtype):
+    """GANConfig of the standard step (see the module notes; the project's default G activation
+    is softplus, not LeakyReLU as here). The fast engine: speed is what is measured."""
     return GANConfig(g_hidden=G_HIDDEN, d_hidden=D_HIDDEN, g_activation="leaky_relu",
                      d_activation="leaky_relu", batch_size=M, k=1, lr_g=LR, lr_d=LR, betas=BETAS,
-                     g_loss="non_saturating", snapshot_every=0, dtype=dtype, seed=0)
+                     g_loss="non_saturating", snapshot_every=0, dtype=dtype, seed=0,
+                     engine="fast")
 
 
 def make_our_step(dtype):
-    config = reference_config(dtype)
+    """One call, one standard step of ours (fast engine), from seed 0."""
+    config = standard_config(dtype)
     train_rng = project_rng.Generator(config.seed)
     G, D = build_players(config, train_rng)
     opt_d = make_optimizer("adam", D, LR, BETAS)
@@ -72,44 +77,8 @@ def make_our_step(dtype):
 
 
 def make_torch_step(torch, dtype):
-    """The same step in PyTorch eager: nn.Sequential players, softplus losses, torch.optim.Adam."""
-    torch.manual_seed(0)
-    torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
-
-    def mlp(sizes):
-        layers = []
-        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(torch.nn.Linear(fan_in, fan_out, dtype=torch_dtype))
-            if index < len(sizes) - 2:
-                layers.append(torch.nn.LeakyReLU(SLOPE))
-        return torch.nn.Sequential(*layers)
-
-    G, D = mlp([1, *G_HIDDEN, 1]), mlp([1, *D_HIDDEN, 1])
-    opt_g = torch.optim.Adam(G.parameters(), lr=LR, betas=BETAS)
-    opt_d = torch.optim.Adam(D.parameters(), lr=LR, betas=BETAS)
-    softplus = torch.nn.functional.softplus
-
-    def step():
-        x_real = torch.randn(M, 1, dtype=torch_dtype) - 1.0         # p_data = N(-1, 1)
-        z = torch.randn(M, 1, dtype=torch_dtype)
-        with torch.no_grad():
-            x_fake = G(z)
-        logits = D(torch.cat([x_real, x_fake]))
-        d_loss = softplus(-logits[:M]).mean() + softplus(logits[M:]).mean()
-        opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        opt_d.step()
-        z = torch.randn(M, 1, dtype=torch_dtype)
-        # G's update needs dL/dx through D, not D's gradients
-        D.requires_grad_(False)
-        g_loss = softplus(-D(G(z))).mean()
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        opt_g.step()
-        D.requires_grad_(True)
-        return d_loss.item(), g_loss.item()
-
-    return step
+    """One call, one standard step in PyTorch eager (`benchmarks.torch_step`), from seed 0."""
+    return TorchGAN(torch, standard_config(dtype)).step
 
 
 def make_jax_step(jax, dtype):
@@ -356,7 +325,7 @@ def count_numpy_calls(step):
 
 def print_rng_table(repeats):
     """bench_rng's table: ours against numpy.random, ns per number (its own `measure`)."""
-    print(f"\nRNG throughput (bench_rng.py), medians of {repeats} alternating repeats")
+    print(f"\nRNG throughput (benchmarks.bench_rng), medians of {repeats} alternating repeats")
     print(f"{'method':<16}{'size':>9}{'ours ns/num':>13}{'numpy ns/num':>14}{'ours/numpy':>12}")
     for method in bench_rng.TARGETS:
         for size in bench_rng.SIZES:
@@ -366,17 +335,18 @@ def print_rng_table(repeats):
 
 
 def time_default_training():
-    """Wall time of the default `train(GANConfig(seed=0))` (`python -m gan train`) and its
-    verdict."""
+    """Wall time of the default `train(GANConfig(seed=0))` (`python -m gan train`, on its
+    default engine) and its verdict."""
+    config = GANConfig(seed=0)
     started = time.perf_counter()
-    result = train(GANConfig(seed=0))
+    result = train(config)
     seconds = time.perf_counter() - started
     metrics = result.metrics
-    verdict = "converged" if passes(metrics) else "did NOT converge"
-    print(f"\nDefault train(GANConfig(seed=0)): {seconds:.1f} s wall "
+    verdict = "converged" if succeeded(metrics, config.target) else "did NOT converge"
+    print(f"\nDefault train(GANConfig(seed=0)), {config.engine} engine: {seconds:.1f} s wall "
           f"({metrics['seconds']:.1f} s in the "
           f"{metrics['steps']} steps), JSD {metrics['jsd']:.1e} nats, {verdict} "
-          f"(convergence_table.py's criteria)")
+          f"(experiments.convergence_table's criteria)")
 
 
 def main():

@@ -1,7 +1,10 @@
 """Print how long each lesson takes, in its default and its --fast mode.
 
-    python benchmarks/time_lessons.py            # both modes
-    python benchmarks/time_lessons.py --fast     # only --fast (what the tests run)
+    python -m benchmarks.time_lessons            # both modes
+    python -m benchmarks.time_lessons --fast     # only --fast (what the tests run)
+
+A timing that prints a table, so it lives with the benchmarks: lessons/README.md's run-time
+column is one run of it.
 """
 
 import subprocess

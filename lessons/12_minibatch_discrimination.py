@@ -60,7 +60,7 @@ too_short = ("(--fast: far too few steps for either game to spread; these counts
              "describe this run only.) " if lesson.fast else "")
 say(f"""Both modes covered (over 0.25 of p_g's mass on each): plain {recovered['plain']} of
 {len(seeds)} seeds, with minibatch discrimination {recovered['minibatch discrimination']}.
-{too_short}benchmarks/mbd_modes.py runs 8 seeds: the plain game puts all of p_g on one mode in every seed
+{too_short}experiments/mbd_modes.py runs 8 seeds: the plain game puts all of p_g on one mode in every seed
 (1.00 and 0.00), and with the layer every seed covers both (0.42 to 0.52 on each). The plain D
 judges one sample at a time, so a G sitting on one real mode looks real to it; D with the layer
 sees that the whole fake batch is crowded, which no real batch is, and G is pushed to spread.

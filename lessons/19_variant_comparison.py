@@ -8,7 +8,7 @@ settings of their own lessons, and judged by success criteria stated before any 
 run trains 10 seeds of each of these games on the two 1D targets, the plain game's seeds as one
 stacked ensemble (`gan.lab.ensemble`). WGAN and WGAN-GP (lessons 10 and 21) take five critic steps
 per generator step and cost five to ten times the others per run, so they, and the 2D ring of 8
-as a third target, are in the full table, `python benchmarks/compare_variants.py` (much longer:
+as a third target, are in the full table, `python -m experiments.compare_variants` (much longer:
 a ring run trains 5000 steps). Each difference is reported as an effect size with a bootstrap
 confidence interval, next to what Fisher's exact test can detect at that number of seeds.
 
@@ -27,7 +27,7 @@ from gan.lab.comparison.effects import against_baseline, detection_note, format_
 FIGURES = ("comparison.png",)
 
 lesson = start(__file__, __doc__)
-WASSERSTEIN = ("WGAN", "WGAN-GP")      # in benchmarks/compare_variants.py, see the docstring
+WASSERSTEIN = ("WGAN", "WGAN-GP")      # in experiments/compare_variants.py, see the docstring
 targets = course_targets()[:2]          # the 1D targets; the ring: see above
 variants = tuple(v for v in course_variants() if v.name not in WASSERSTEIN)
 seeds = range(lesson.pick(10, 2))
@@ -45,7 +45,7 @@ stacked = [f"{v.name} on {t.name}" for t in targets for v in variants
 say(f"""Trained as one ensemble per game (gan.lab.ensemble: all seeds stacked, each member bitwise
 the single run): {', '.join(stacked)}. Every variant has updates of its own, which the ensemble
 does not stack, so each of its seeds is a single run. WGAN and WGAN-GP, five critic steps per
-generator step, are left to `python benchmarks/compare_variants.py`, which runs every game.""")
+generator step, are left to `python -m experiments.compare_variants`, which runs every game.""")
 
 # %% [markdown]
 # ## The table
@@ -163,7 +163,7 @@ mixture's {targets[1].config.target.std:.2f}). Holding a mode is not fitting it:
 The criterion and the JSD can disagree, because a narrow spike inside each mode puts the
 mass there and still differs from the mode's shape. Which number matters depends on what you
 wanted -- say it before the run, as here.""")
-say("""The ring of 8 is left to `python benchmarks/compare_variants.py` (it trains 2D players
+say("""The ring of 8 is left to `python -m experiments.compare_variants` (it trains 2D players
 for 5000 steps per run, minutes per game): run it, and read its third block of the table the
 same way -- modes covered and the share of high-quality samples, both needed. There the plain
 GAN is the bar to beat: with lesson 13's settings it covered >= 7 of 8 modes with >= 50%
@@ -176,7 +176,7 @@ say("""1. Lower the N(-1, 1) threshold to 0.001 nats (JSDBelow(0.001)). Which ga
 What does a 0.001-nat JSD mean for the mean and the std of p_g (JSD ~ chi^2 / 8)?""")
 say("""2. Give the plain GAN the InfoGAN settings (lr 3e-3, no weight averaging) on the two-mode
 mixture. How much of InfoGAN's result was its code, and how much its learning rate?""")
-say("""3. Run the full table (benchmarks/compare_variants.py --seeds 20): do 20 seeds change any
+say("""3. Run the full table (experiments/compare_variants.py --seeds 20): do 20 seeds change any
 verdict of this 10-seed run? Then rerun the ring with
 course_targets(steps_2d=1500) for the plain GAN and
 instance noise only. Which of them needs the full 5000 steps? Does it lose modes or quality?""")

@@ -24,7 +24,7 @@ in nn.fast), so even on two idle cores the run takes over three minutes: the cou
 target for lessons that train on images is not met. Smaller players (the MLP GANs at
 half width, the DCGAN at width 8) were tried and dropped: they halve the arithmetic, but their
 Frechet distances fall behind the autoencoder's, the opposite of the full runs.
-`python benchmarks/compare_digits.py` prints the one-seed table.
+`python -m experiments.compare_digits` prints the one-seed table.
 
 Run: python lessons/22_digits_comparison.py   (--fast: small sizes on procedural digits, as the
 tests run it; --show: open the figures in windows; --data mnist|procedural|PATH: the digits, by

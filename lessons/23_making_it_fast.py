@@ -19,8 +19,8 @@ v1, the gain of its own step with the noise of the rounds beside it, C-function 
 steady step as sys.setprofile sees them -- np.dot, reductions, concatenations; ufunc calls are
 not counted; the first step also makes the arrays later steps reuse) and checked equal to v1
 after training from one seed. A step is called a gain only when it is beyond the run's noise.
-The lesson ends at the README's figures for the final engine (v1 and v5 in float64 and float32,
-against benchmarks/bench_engines.py's run). Versions v2-v4 are nn.fast with optimisations
+The lesson ends at a recorded run's figures for the final engine (v1 and v5 in float64 and
+float32, against one run of `python -m benchmarks.bench_engines`). Versions v2-v4 are nn.fast with optimisations
 switched off by patching, so that each switch shows its own share.
 Run: python lessons/23_making_it_fast.py   (--fast: few steps, as the tests run it)
 """
@@ -211,26 +211,26 @@ textbook engine's to a relative {TOLERANCE:g} (the largest difference
 {max(differences.values()):.1e}).""")
 
 # %% [markdown]
-# ## The README's numbers
-# The README quotes benchmarks/bench_engines.py (the same step, textbook against nn.fast, in
-# one loaded run): float64 1472 against 786 us, float32 882 against 465 us. Absolute times drift
+# ## A recorded run's numbers
+# One run of `python -m benchmarks.bench_engines` (the same step, textbook against nn.fast, on a
+# loaded two-core machine) measured float64 1472 against 786 us, float32 882 against 465 us. Absolute times drift
 # by tens of percent between runs on a shared machine; the ratio is what carries over.
 
 # %%
-README = {"float64": (1472.0, 786.0), "float32": (882.0, 465.0)}
+RECORDED = {"float64": (1472.0, 786.0), "float32": (882.0, 465.0)}
 RATIO_DRIFT = 0.2         # ratios of one loaded run against another's: within 20 % here
-for dtype, (textbook, fast) in README.items():
+for dtype, (textbook, fast) in RECORDED.items():
     slow_name, fast_name = ((names[0], names[-1]) if dtype == "float64"
                             else (FLOAT32[0][0], FLOAT32[1][0]))
     ratio = median[slow_name] / median[fast_name]
-    word = compare(f"23 {dtype} textbook / fast against the README's", ratio, textbook / fast,
+    word = compare(f"23 {dtype} textbook / fast against the recorded run's", ratio, textbook / fast,
                    words=("below", "about the same as", "above"), tolerance=RATIO_DRIFT)
     say(f"""{dtype}: textbook / fast = {ratio:.2f} in this run ({median[slow_name] * 1e6:.0f}
-against {median[fast_name] * 1e6:.0f} us), {word} the README's {textbook / fast:.2f}
+against {median[fast_name] * 1e6:.0f} us), {word} the recorded run's {textbook / fast:.2f}
 ({textbook:.0f} against {fast:.0f} us).""")
-say("""Reproduce the README's tables: python benchmarks/bench_engines.py (this comparison, both
-dtypes), python benchmarks/bench_step.py (the fast engine against PyTorch eager and the BLAS
-floor) and python benchmarks/bench_all.py (every figure of the README's speed table).""")
+say("""Reproduce the tables of benchmarks/README.md: python -m benchmarks.bench_engines (this
+comparison, both dtypes), python -m benchmarks.bench_step (the fast engine against PyTorch eager
+and the BLAS floor) and python -m benchmarks.bench_all (every speed figure, as ratios).""")
 if lesson.fast:
     say(f"(--fast: {STEPS} steps per round, {ROUNDS} rounds: too few for the timings to be "
         f"trusted; run without --fast.)")

@@ -271,7 +271,7 @@ is at one.""")
 
 # %% [markdown]
 # ## The update rules in training, measured
-# `python benchmarks/compare_updates.py --seeds 10 --targets "N(-1, 1)" "ring of 8"` trains each
+# `python -m experiments.compare_updates --seeds 10 --targets "N(-1, 1)" "ring of 8"` trains each
 # rule's 10 seeds as one ensemble with the course's settings and criteria; lessons/README.md
 # (row 24) has the table of one run. On N(-1, 1) extragradient, optimistic and R1 met the
 # criterion as often as Algorithm 1 or more and simultaneous steps less often; on the ring

@@ -3,7 +3,7 @@
 
 import numpy as np
 import pytest
-from benchmark_scripts import load_benchmark
+from experiment_scripts import load_experiment
 
 from gan.config import GANConfig
 from gan.distributions import Normal
@@ -67,16 +67,17 @@ def test_consensus_runs_on_both_engines_and_in_an_ensemble_bitwise():
 
 
 def _compare_updates():
-    return load_benchmark("compare_updates")
+    return load_experiment("compare_updates")
 
 
-def test_the_benchmarks_settings_become_config_changes_of_their_own_types():
+def test_the_experiments_settings_become_config_changes_of_their_own_types():
     module = _compare_updates()
     changes = module.parse_settings(["consensus=0.01", "optimizer=rmsprop", "steps=400"])
     assert changes == {"consensus": 0.01, "optimizer": "rmsprop", "steps": 400}
     assert isinstance(changes["steps"], int)
-    config = GANConfig(update="consensus", **changes)     # GANConfig takes them as they are
-    assert (config.consensus, config.optimizer, config.steps) == (0.01, "rmsprop", 400)
+    rule, others = module.rule_and_changes("consensus", changes)
+    config = GANConfig(**others)                          # GANConfig takes them as they are
+    assert (rule.consensus, config.optimizer, config.steps) == (0.01, "rmsprop", 400)
     for bad in (["gamma=10"], ["consensus"], ["consensus="]):
         with pytest.raises(ValueError, match="--set"):
             module.parse_settings(bad)

@@ -36,7 +36,7 @@ def test_rule_converges_on_the_default_target(settings):
     # the course's criterion and budget for N(-1, 1) (gan.lab.comparison.course: JSD < 0.01 nats at
     # 800 steps of m = 64, cheaper than the CLI default's 2000 steps of m = 256, which
     # `python -m gan train --update extragradient` / `--r1 1` met: JSD 0.00003 / 0.0048); seed 0
-    # met it for both (benchmarks/compare_updates.py: 10 of 10 seeds each, JSD 0.004 / 0.007)
+    # met it for both (experiments/compare_updates.py: 10 of 10 seeds each, JSD 0.004 / 0.007)
     result = train(GANConfig(snapshot_every=0, steps=800, batch_size=64),
                    update=UpdateRule(**settings))
     assert result.metrics["jsd"] < 0.01

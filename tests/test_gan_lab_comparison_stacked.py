@@ -7,7 +7,7 @@ Runs are tiny (20 steps, m = 32): they check that a stacked row is the single ru
 
 import numpy as np
 import pytest
-from benchmark_scripts import load_benchmark
+from experiment_scripts import load_experiment
 
 from gan.lab.comparison import (COURSE_CONTROLS, Target, course_targets, course_variants,
                             run_comparison, stackable)
@@ -80,7 +80,7 @@ def test_the_detection_note_names_both_directions_and_the_floor():
 
 
 def _compare_variants():
-    return load_benchmark("compare_variants")
+    return load_experiment("compare_variants")
 
 
 def test_target_names_with_commas_inside_parentheses_are_one_name():

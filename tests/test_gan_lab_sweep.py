@@ -50,7 +50,7 @@ GOOD = {"jsd": 0.001, "mean": -1.0, "std": 1.0, "d_max_dev": 0.01}
     ("d_max_dev", CRITERIA["d_max_dev"] * 1.01, False),
 ])
 def test_success_is_every_criterion_of_the_convergence_table(name, value, expected):
-    # The thresholds of benchmarks/convergence_table.py, against the target's own mean and std.
+    # The thresholds of experiments/convergence_table.py, against the target's own mean and std.
     assert succeeded({**GOOD, name: value}, Normal(-1.0, 1.0)) is expected
 
 

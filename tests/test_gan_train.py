@@ -136,7 +136,7 @@ def test_default_run_converges_to_the_target(seed):
     """Issue 4's criteria for the defaults: JSD < 0.005 nats, mean and std within 0.05 of
     N(-1, 1)'s, and D within 0.05 of 1/2 on p_data's central 95%. The mean and std are of
     100k generated samples, whose own sampling error (1/sqrt(1e5) ~ 0.003) is far inside
-    the tolerance; benchmarks/convergence_table.py runs all 20 seeds."""
+    the tolerance; experiments/convergence_table.py runs all 20 seeds."""
     metrics = train(GANConfig(seed=seed, snapshot_every=0)).metrics
     assert metrics["jsd"] < 0.005
     assert abs(metrics["mean"] + 1) < 0.05

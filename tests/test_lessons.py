@@ -5,7 +5,7 @@ A lesson promises its figures in a module-level tuple ``FIGURES`` of file names;
 reads it from the source (without importing the lesson), runs the script as a learner
 would, ``python lessons/NN_topic.py --fast``, and checks that each promised file exists
 and is not empty. The timeout only guards against a hang; lesson run times are printed by
-``benchmarks/time_lessons.py``, not asserted here.
+``python -m benchmarks.time_lessons``, not asserted here.
 
 Lessons choose their comparative words with ``_lesson.compare`` and ``_lesson.check``, which
 print a ``[claim]`` line holding the numbers, the rule's settings and the word. The same run's

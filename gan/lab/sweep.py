@@ -6,7 +6,7 @@ same k and loss; seeds and learning rates vary inside) go together through
 `gan.lab.ensemble.train_ensemble`, so each run is bitwise the single `train` run of its settings.
 One learning rate `lr` is used for both players (lr_g = lr_d = lr).
 
-A run succeeds by the criteria of benchmarks/convergence_table.py (issue 4): JSD(p_data || p_g)
+A run succeeds by the criteria of experiments/convergence_table.py (issue 4): JSD(p_data || p_g)
 < 0.005 nats, |mean of G(z) - mean of p_data| < 0.05, |std of G(z) - std of p_data| < 0.05 and
 max |D(x) - 1/2| < 0.05 on p_data's central 95%. A run that diverged fails.
 """

@@ -48,7 +48,7 @@ from gan.objectives import discriminator_loss, value
 # other defaults (non-saturating G loss, Adam 2e-3, cosine decay) and this game's defaults.
 # G is a deeper softplus MLP, so it can split z's line across the gap; the default (32, 32) G
 # cannot, with or without the layer, and a tanh G already covers both modes without it.
-# Measured by `python benchmarks/mbd_modes.py` (seeds 0-7; share of p_g within 1 of -3 | +3,
+# Measured by `python -m experiments.mbd_modes` (seeds 0-7; share of p_g within 1 of -3 | +3,
 # "covered" when both >= 0.25):
 #  plain,            G softplus (64, 64, 64)  0 / 8 (every seed 1.00 on one mode, 0.00 on the other)
 #  minibatch discr., G softplus (64, 64, 64)  8 / 8 (shares 0.42-0.52, 0.06-0.08 in between)

@@ -12,7 +12,7 @@ For each seed and game: the share of p_g's mass within 4 sigma (= 1) of each mod
 samples G(z) (standard error <= 0.0036 on a share); both modes are covered when each holds
 >= 0.25, half the target's 0.5 (the comparison's criterion; a collapsed G holds ~0 on one mode).
 
-Run: python benchmarks/mbd_modes.py [--seeds 8] [--steps 1500]   (about six minutes)
+Run: python -m experiments.mbd_modes [--seeds 8] [--steps 1500]   (10-20 minutes)
 """
 
 import argparse

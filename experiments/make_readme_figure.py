@@ -4,7 +4,7 @@ Trains the default configuration (p_data = N(-1, 1), `GANConfig()`'s defaults, s
 100 steps) and draws `gan.plots.figure1` at its default steps into lessons/figures/figure1.png,
 stored as a palette PNG so that the committed file stays small (< 150 KB).
 
-    python benchmarks/make_readme_figure.py [--seed 0] [--out lessons/figures/figure1.png]
+    python -m experiments.make_readme_figure [--seed 0] [--out lessons/figures/figure1.png]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Issue 6, item 8: every variant and the plain GAN on the same targets and seeds.
+"""Every variant and the plain GAN on the same targets and seeds.
 
-    python benchmarks/compare_variants.py [--seeds 10] [--workers 2] [--steps N] [--out DIR]
+    python -m experiments.compare_variants [--seeds 10] [--workers 2] [--steps N] [--out DIR]
         [--targets "N(-1, 1),ring of 8"] [--variants "plain GAN,WGAN"] [--per-seed]
 
 Targets, settings and success criteria are those of `gan.lab.comparison.course_targets` and
@@ -29,7 +29,7 @@ from pathlib import Path
 import matplotlib
 
 from gan.lab.comparison import (COURSE_CONTROLS, course_targets, course_variants, format_table,
-                            plot_comparison, run_comparison, stackable, summarise)
+                                plot_comparison, run_comparison, stackable, summarise)
 from gan.lab.comparison.effects import against_baseline, detection_note, format_effects
 
 

@@ -1,9 +1,9 @@
 """Train MLP GAN, cGAN, DCGAN, AE and VAE on the same digits from the same seed, with the
 settings of lessons 16-18, and print ONE table that scores them all with the same referee.
 
-    nice -n 10 python benchmarks/compare_digits.py [--fast] [--data mnist|procedural|PATH]
-                                                   [--binarize]
-                                                   [--seed S] [--samples N] [--out FOLDER]
+    nice -n 10 python -m experiments.compare_digits [--fast] [--data mnist|procedural|PATH]
+                                                    [--binarize]
+                                                    [--seed S] [--samples N] [--out FOLDER]
 
 Columns: label acc -- share of class-conditional samples the referee reads as the class
 asked for (conditional models only; for the real row, the referee's accuracy on the test

@@ -1,6 +1,6 @@
 """Save a 10 x 10 grid of procedural digits (one row a class) and time the data set's build.
 
-    python benchmarks/show_digits.py [OUTPUT.png] [--seed S] [--grey] [--time]
+    python -m experiments.show_digits [OUTPUT.png] [--seed S] [--grey] [--time]
 
 The picture goes to lessons/out/digits.png unless a path is given.  With --time the
 script also prints how long make_digits takes for a few sizes of data set, with the

@@ -1,21 +1,22 @@
-"""Success rates of the update rules (issue 20, item 5) over seeds, through the ensembles.
+"""Success rates of the update rules over seeds, through the ensembles.
 
-    python benchmarks/compare_updates.py [--seeds 10] [--targets "N(-1, 1)" "ring of 8"]
+    python -m experiments.compare_updates [--seeds 10] [--targets "N(-1, 1)" "ring of 8"]
         [--rules alternating consensus ...] [--set consensus=10 lr_g=1e-4 ...] [--csv runs.csv]
-    python benchmarks/compare_updates.py --summarise runs.csv [more.csv ...]
+    python -m experiments.compare_updates --summarise runs.csv [more.csv ...]
 
 Each rule (`gan.dynamics.training`: alternating = Algorithm 1, simultaneous, extragradient,
-optimistic, consensus gamma = 1; alternating + R1 gamma = 1) trains on the course's targets with
-the course's settings and success criteria (gan.lab.comparison.course: N(-1, 1) JSD < 0.01 nats at 800
+optimistic, consensus gamma = 1; alternating + R1 gamma = 1) trains on the course's targets with the
+course's settings and success criteria (gan.lab.comparison.course: N(-1, 1) JSD < 0.01 nats at 800
 steps, m = 64; the ring of 8: >= 7 modes and >= 50% high-quality samples at 5000 steps, m = 256).
-The seeds of one rule train as one stacked ensemble (`gan.lab.ensemble.train_ensemble`), whose member
-e is bitwise the single run `train(config.replace(seed=e))` (tests/test_gan_dynamics_consensus.py and
-tests/test_gan_lab_ensemble.py hold this). Each seed's outcome is appended to ``--csv``; the table
-(successes / runs, the 95% Wilson interval, the difference from Algorithm 1's rate with its
-95% bootstrap interval and Fisher's exact p, seconds per run) is printed from those rows, so runs
-split over processes can be summarised together. ``--set NAME=VALUE`` changes GANConfig fields of
-every rule run (a tuning grid's cell) and names them in the rule's label; the comparison with
-Algorithm 1 is against rows labelled plain "alternating". The ring takes minutes per rule.
+The seeds of one rule train as one stacked ensemble (`gan.lab.ensemble.train_ensemble`, the fast
+engine), whose member e is bitwise the single run `train(config.replace(seed=e))` on that engine
+(tests/test_gan_dynamics_consensus.py and tests/test_gan_lab_ensemble.py hold this). Each seed's
+outcome is appended to ``--csv``; the table (successes / runs, the 95% Wilson interval, the
+difference from Algorithm 1's rate with its 95% bootstrap interval and Fisher's exact p, seconds per
+run) is printed from those rows, so runs split over processes can be summarised together. ``--set
+NAME=VALUE`` changes GANConfig fields of every rule run (a tuning grid's cell) and names them in the
+rule's label; the comparison with Algorithm 1 is against rows labelled plain "alternating". The ring
+takes minutes per rule.
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ from scipy.stats import fisher_exact
 from gan.lab.comparison.course import course_targets
 from gan.lab.comparison.effects import bootstrap_interval, rate_difference
 from gan.config import GANConfig
+from gan.dynamics.training import UpdateRule
 from gan.lab.ensemble import train_ensemble
 
-RULES = {"alternating": dict(), "simultaneous": dict(update="simultaneous"),
-         "extragradient": dict(update="extragradient"), "optimistic": dict(update="optimistic"),
-         "consensus": dict(update="consensus", consensus=1.0), "r1": dict(r1=1.0)}
+# Each rule as the settings of an UpdateRule.
+RULES = {"alternating": dict(), "simultaneous": dict(name="simultaneous"),
+         "extragradient": dict(name="extragradient"), "optimistic": dict(name="optimistic"),
+         "consensus": dict(name="consensus", consensus=1.0), "r1": dict(r1=1.0)}
+RULE_FIELDS = ("r1", "r2", "consensus")     # --set names that belong to the rule, not the config
 LABELS = {"alternating": "alternating (Algorithm 1)", "consensus": "consensus, gamma 1",
           "r1": "alternating + R1, gamma 1"}
 FIELDS = ("target", "rule", "seed", "success", "score", "seconds_per_run")
@@ -49,14 +53,16 @@ def wilson(successes, n, z=1.96):
 
 
 def parse_settings(pairs):
-    """``name=value`` pairs (``--set``) as GANConfig changes: numbers where they parse, else
-    strings (int, else float, else str); a name GANConfig lacks raises ValueError naming it."""
-    fields = set(GANConfig.__dataclass_fields__)
+    """``name=value`` pairs (``--set``) as changes of GANConfig fields or of the rule's weights
+    (r1, r2, consensus): numbers where they parse, else strings (int, else float, else str); any
+    other name raises ValueError naming it."""
+    fields = set(GANConfig.__dataclass_fields__) | set(RULE_FIELDS)
     changes = {}
     for pair in pairs:
         name, _, value = pair.partition("=")
         if name not in fields or not value:
-            raise ValueError(f"--set takes name=value with name a GANConfig field, got {pair!r}")
+            raise ValueError(f"--set takes name=value with name a GANConfig field or one of "
+                             f"{RULE_FIELDS}, got {pair!r}")
         for kind in (int, float, str):
             try:
                 changes[name] = kind(value)
@@ -66,12 +72,22 @@ def parse_settings(pairs):
     return changes
 
 
+def rule_and_changes(rule, changes=None):
+    """The UpdateRule of ``rule`` with the rule weights among ``changes`` (None for Algorithm 1
+    itself), and the remaining changes of the config."""
+    changes = changes or {}
+    weights = {name: value for name, value in changes.items() if name in RULE_FIELDS}
+    update = UpdateRule(**{**RULES[rule], **weights})
+    others = {name: value for name, value in changes.items() if name not in RULE_FIELDS}
+    return (None if update.is_algorithm1 else update), others
+
+
 def run(target, rule, seeds, changes=None):
     """One ensemble of ``seeds`` members: rows of FIELDS, one per seed. ``changes`` (GANConfig
-    fields, e.g. from ``--set``) apply after the rule's own settings."""
-    configs = [target.config.replace(seed=seed, **{**RULES[rule], **(changes or {})})
-               for seed in range(seeds)]
-    results = train_ensemble(configs)
+    fields and rule weights, e.g. from ``--set``) apply after the rule's own settings."""
+    update, config_changes = rule_and_changes(rule, changes)
+    configs = [target.config.replace(seed=seed, **config_changes) for seed in range(seeds)]
+    results = train_ensemble(configs, update=update)
     rows = []
     for result in results:
         metrics = result.metrics
@@ -138,7 +154,10 @@ def main(argv=None):
         changes = parse_settings(args.set)
         for name in args.targets:                  # every cell's config is valid before any run
             for rule in args.rules:
-                targets[name].config.replace(**{**RULES[rule], **changes})
+                update, config_changes = rule_and_changes(rule, changes)
+                config = targets[name].config.replace(**config_changes)
+                if update is not None:
+                    update.check(config)
     except (ValueError, TypeError) as error:
         parser.error(str(error))
     rows = []

@@ -1,0 +1,53 @@
+"""The 20-seed table: does the default `python -m gan train --seed S` converge, seed after seed?
+
+    python -m experiments.convergence_table [--seeds 20] [--workers 2]
+        [extra GANConfig fields as k=v]
+
+A run passes when JSD(p_data || p_g) < 0.005 nats, |mean + 1| < 0.05, |std - 1| < 0.05 and
+max |D(x) - 1/2| < 0.05 on p_data's central 95% (`gan.lab.sweep.succeeded`, the one definition
+of success that sweeps use too). "seconds" is the training time of the run alone (other work on
+the machine slows it; run with --workers 1 on a quiet machine for timings).
+"""
+
+import argparse
+import json
+from concurrent.futures import ProcessPoolExecutor
+
+from gan.config import GANConfig
+from gan.lab.sweep import CRITERIA, succeeded
+from gan.train import train
+
+
+def config_of(seed, overrides):
+    return GANConfig(seed=seed, snapshot_every=0, **overrides)
+
+
+def run(arguments):
+    return train(config_of(*arguments)).metrics
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("overrides", nargs="*", help="GANConfig fields, e.g. steps=3000")
+    args = parser.parse_args()
+    overrides = {k: json.loads(v) for k, v in (o.split("=", 1) for o in args.overrides)}
+    with ProcessPoolExecutor(args.workers) as pool:
+        results = list(pool.map(run, [(s, overrides) for s in range(args.seeds)]))
+    target = config_of(0, overrides).target
+    print(f"{'seed':>4} {'JSD (nats)':>11} {'mean':>8} {'std':>7} {'max|D-1/2|':>11} "
+          f"{'seconds':>8}  pass")
+    for m in results:
+        verdict = "yes" if succeeded(m, target) else "NO"
+        print(f"{m['seed']:>4} {m['jsd']:>11.2e} {m['mean']:>8.4f} {m['std']:>7.4f} "
+              f"{m['d_max_dev']:>11.4f} {m['seconds']:>8.2f}  {verdict}")
+    passed = sum(succeeded(m, target) for m in results)
+    print(f"{passed} of {len(results)} seeds pass (JSD < {CRITERIA['jsd']} nats, "
+          f"mean within {CRITERIA['mean']} of {float(target.mean):g}, "
+          f"std within {CRITERIA['std']} of {float(target.std):g}, "
+          f"max|D-1/2| < {CRITERIA['d_max_dev']})")
+
+
+if __name__ == "__main__":
+    main()
