@@ -14,18 +14,10 @@ import json
 from concurrent.futures import ProcessPoolExecutor
 
 from gan.config import GANConfig
+from gan.lab.success import DefaultRun
 from gan.train import train
 
-CRITERIA = {"jsd": 0.005, "mean": 0.05, "std": 0.05, "d_max_dev": 0.05}
-
-
-def passes(m, target_mean=-1.0, target_std=1.0):
-    return (
-        m["jsd"] < CRITERIA["jsd"]
-        and abs(m["mean"] - target_mean) < CRITERIA["mean"]
-        and abs(m["std"] - target_std) < CRITERIA["std"]
-        and m["d_max_dev"] < CRITERIA["d_max_dev"]
-    )
+passes = DefaultRun.of(GANConfig().target)      # the README's criterion (gan.lab.success)
 
 
 def run(arguments):
@@ -50,8 +42,7 @@ def main():
             f"{m['d_max_dev']:>11.4f} {m['seconds']:>8.2f}  {'yes' if passes(m) else 'NO'}"
         )
     passed = sum(passes(m) for m in results)
-    print(f"{passed} of {len(results)} seeds pass (JSD < 0.005, |mean+1| < 0.05, "
-          f"|std-1| < 0.05, max|D-1/2| < 0.05)")
+    print(f"{passed} of {len(results)} seeds pass ({passes.describe()})")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from gan.lab.comparison.criteria import JSDBelow
+from gan.lab.success import JSDBelow
 
 
 # ---- the table --------------------------------------------------------------------------------
