@@ -15,7 +15,8 @@ order, however the work was spread:
   The scheduler re-runs the task of a worker that is lost; a chunk that raises is retried too.
 
 In local processes and on a cluster a chunk that fails is run again, at most RETRIES more times,
-before its error is raised (here, a failure would only repeat: it is raised at once).
+before its error is raised; here, a failure would only repeat, and in forked processes the
+chunk a worker inherited may be what the failed attempt left of it: there it is raised at once.
 ``progress(n)`` receives what the runner tells through ``report(n)`` (a sweep: member-steps):
 as it comes here and in local processes (sent back through a queue a few times a second),
 chunk by chunk on a cluster.
@@ -208,8 +209,10 @@ def _module_of(runner):
 
 def _collect(pool, runner, chunks, todo, results, failures, tracker, forked):
     """Submit the chunks ``todo`` to the pool and wait for them, passing progress on; a chunk
-    that raised is submitted again (its error raised after RETRIES). Returns the error if the
-    pool broke (a process died): its unfinished chunks are then left out of ``results``."""
+    that raised is submitted again (its error raised after RETRIES), unless ``forked``: then
+    its worker's inherited chunk may be what the failed attempt left, and the error is raised
+    at once. Returns the error if the pool broke (a process died): its unfinished chunks are
+    then left out of ``results`` (a new pool inherits them afresh)."""
 
     def submit(index):
         tracker.restart(index)
@@ -230,7 +233,7 @@ def _collect(pool, runner, chunks, todo, results, failures, tracker, forked):
                 broken = lost
             except Exception:
                 failures[index] += 1
-                if failures[index] > RETRIES:
+                if forked or failures[index] > RETRIES:
                     raise
                 retry = submit(index)
                 futures[retry] = index
