@@ -26,8 +26,8 @@ from gan.lab.ensemble import train_ensemble
 
 
 def stackable(variant, target):
-    """Whether ``variant`` on ``target`` can train its seeds as one `gan.lab.ensemble` run: the plain
-    game with no settings of its own, on a 1D target, on the fast engine."""
+    """Whether ``variant`` on ``target`` can train its seeds as one `gan.lab.ensemble` run: the
+    plain game with no settings of its own, on a 1D target, on the fast engine."""
     if not isinstance(variant, Variant) or not isinstance(target, Target):
         raise TypeError(f"variant and target must be a Variant and a Target, got "
                         f"{type(variant).__name__} and {type(target).__name__}")
