@@ -23,7 +23,7 @@ or Python -- the least any implementation calling BLAS per product could take.
 
 Then: NumPy calls per step (see `count_numpy_calls` for the method), the RNG throughput table of
 benchmarks.bench_rng, and the wall time of the default `train(GANConfig(seed=0))` to convergence
-(judged by `gan.lab.sweep.succeeded`, the criteria of experiments.convergence_table).
+(judged by `gan.lab.success.DefaultRun`, the criteria of experiments.convergence_table).
 """
 
 import argparse
@@ -43,7 +43,7 @@ from benchmarks import bench_rng
 from benchmarks.torch_step import SLOPE, TorchGAN
 from gan.config import GANConfig
 from gan.game import build_players, make_optimizer
-from gan.lab.sweep import succeeded
+from gan.lab.success import DefaultRun, succeeded
 from gan.train import algorithm1_step, train
 from nn.threads import blas_threads
 
@@ -342,7 +342,7 @@ def time_default_training():
     result = train(config)
     seconds = time.perf_counter() - started
     metrics = result.metrics
-    verdict = "converged" if succeeded(metrics, config.target) else "did NOT converge"
+    verdict = "converged" if succeeded(metrics, DefaultRun.of(config.target)) else "did NOT converge"
     print(f"\nDefault train(GANConfig(seed=0)), {config.engine} engine: {seconds:.1f} s wall "
           f"({metrics['seconds']:.1f} s in the "
           f"{metrics['steps']} steps), JSD {metrics['jsd']:.1e} nats, {verdict} "

@@ -1,4 +1,5 @@
-"""Effect sizes and the power of Fisher's test (gan.lab.comparison.effects), against closed forms."""
+"""Effect sizes and the power of Fisher's test (gan.lab.comparison.effects), against closed
+forms."""
 
 import math
 
@@ -7,7 +8,7 @@ import pytest
 from scipy.stats import binom
 
 from gan.lab.comparison.effects import (bootstrap_interval, detectable_rate, fisher_power,
-                                    log_median_ratio, rate_difference, smallest_p)
+                                        log_median_ratio, rate_difference, smallest_p)
 
 
 @pytest.mark.parametrize("n", [2, 3, 5, 10])

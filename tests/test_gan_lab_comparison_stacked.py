@@ -1,5 +1,5 @@
-"""The comparison through the ensembles (gan.lab.comparison.stacked), matched controls, what Fisher's
-test can detect in both directions, and compare_variants' name lists.
+"""The comparison through the ensembles (gan.lab.comparison.stacked), matched controls, what
+Fisher's test can detect in both directions, and compare_variants' name lists.
 
 Runs are tiny (20 steps, m = 32): they check that a stacked row is the single run's row, not GANs.
 """
@@ -10,7 +10,7 @@ import pytest
 from experiment_scripts import load_experiment
 
 from gan.lab.comparison import (COURSE_CONTROLS, Target, course_targets, course_variants,
-                            run_comparison, stackable)
+                                run_comparison, stackable)
 from gan.lab.comparison.effects import against_baseline, detectable_rate, detection_note
 
 TINY = dict(steps=20, batch_size=32)

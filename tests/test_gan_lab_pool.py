@@ -139,3 +139,62 @@ def test_a_dask_cluster_gives_the_one_process_rows_and_reruns_a_lost_worker(tmp_
             results = run_chunks(chunks, runner, scheduler=client)
     assert (tmp_path / "lost").exists()
     assert [row for rows in results for row in rows] == one_process_rows
+
+
+# ---- the one pool's other callers: the comparison and the digits ----------------------------
+def counts_attempts(folder, chunk, report):
+    """Chunk "fails" leaves a file per attempt in ``folder``, then raises: how often it was
+    tried. Any other chunk is simply returned."""
+    if chunk != "fails":
+        return chunk
+    attempt = len(os.listdir(folder))
+    with open(os.path.join(folder, f"attempt{attempt}"), "w"):
+        pass
+    raise ArithmeticError("this chunk always fails")
+
+
+def inherited_value(name, report):
+    from gan.lab.pool import inherited
+
+    return inherited(name)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_forked_workers_inherit_a_runner_and_chunks_that_cannot_be_pickled():
+    # A lambda and a lock cannot be pickled: the workers can only have them through the fork.
+    import pickle
+    import threading
+
+    lock = threading.Lock()
+    chunks = [(index, lock) for index in range(5)]
+    runner = lambda chunk, report: (chunk[0] ** 2, os.getpid())  # noqa: E731
+    with pytest.raises((TypeError, pickle.PicklingError, AttributeError)):
+        pickle.dumps((runner, chunks))
+    results = run_chunks(chunks, runner, workers=2, start_method="fork")
+    assert [square for square, _ in results] == [index ** 2 for index in range(5)]
+    assert os.getpid() not in {pid for _, pid in results}             # all ran in workers
+
+
+@pytest.mark.parametrize("start_method, attempts", [("forkserver", RETRIES + 1), ("fork", 1)])
+def test_a_failing_chunk_is_retried_only_when_sent_afresh(tmp_path, start_method, attempts):
+    # Sent afresh (pickled), every attempt starts from the chunk as given; a forked worker's
+    # inherited chunk may be what the failed attempt left of it, so there the error is raised
+    # at once.
+    if start_method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start_method}")
+    runner = functools.partial(counts_attempts, str(tmp_path))
+    with pytest.raises(ArithmeticError, match="always fails"):
+        run_chunks(["fails", "works"], runner, workers=2, start_method=start_method)
+    assert len(os.listdir(tmp_path)) == attempts
+
+
+@pytest.mark.parametrize("start_method", ["fork", "forkserver"])
+def test_local_processes_read_the_values_they_were_started_with(start_method):
+    from gan.lab.pool import local_processes
+
+    if start_method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start_method}")
+    values = {"images": list(range(10)), "label": "seven"}
+    with local_processes(2, start_method, inherited=values) as pool:
+        got = [pool.submit(inherited_value, name, None).result() for name in values]
+    assert got == list(values.values())

@@ -9,10 +9,10 @@ are bitwise those of an in-process training (tests/test_gan_digits_parallel.py c
 Only the trained networks travel back (G and D of a GAN, the coder itself) with the
 snapshot grids and the training time; the main process rebuilds each GAN's game around its
 players with the config `comparison.gan_config` gives, so the 4000 training images are not
-pickled fifteen times.  The workers are forked from the main process (start method "fork"),
-so they share its digits without a copy being sent; a fork server or spawned processes would
-import the lesson's script again, whose top level is the run itself.  Where fork does not
-exist (Windows) the trainings run here, one after the other.
+pickled fifteen times.  The workers are the lab's one pool (`gan.lab.pool`), forked from the
+main process (start method "fork"), so they share its digits without a copy being sent; a fork
+server or spawned processes would import the lesson's script again, whose top level is the run
+itself.  Where fork does not exist (Windows) the trainings run here, one after the other.
 
 `train_and_score_seeds` also scores each seed on a worker as soon as that seed's models are
 trained (lesson 22): the scores of the first seeds fill time while later seeds train, and the
@@ -29,7 +29,6 @@ the course's and the paper's noise).
 from __future__ import annotations
 
 import concurrent.futures
-import multiprocessing
 
 import numpy as np
 
@@ -37,13 +36,12 @@ from gan.digits.comparison import (GAMES, MODELS, TrainedModel, _CoderInterpolat
                                    _CoderSampler, _GanInterpolator, _GanSampler, _check_preset,
                                    gan_config, train_model)
 from gan.digits.gans import ConditionalDigitsGAN
+from gan.lab.pool import can_fork, inherited, local_processes, run_chunks
 from gan.train import train
 
 # longest trainings first, so that the last job to start is a short one (measured per step:
 # the DCGAN's is about twice an MLP GAN's, the coders' the shortest)
 JOB_ORDER = ("DCGAN", "cGAN (MLP)", "MLP GAN", "VAE", "AE")
-_DIGITS = {}                  # a worker's training digits, set once by _start_worker
-_FORKED = {}                  # a worker's function and jobs, set once by _start_forked
 
 
 def train_seeds(train_images, train_labels, seeds, preset="full", models=MODELS, workers=2):
@@ -55,16 +53,16 @@ def train_seeds(train_images, train_labels, seeds, preset="full", models=MODELS,
     _check_preset(preset)
     seeds = list(seeds)
     _check_jobs(seeds, models, workers)
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers == 1 or not can_fork():
         return {seed: [train_model(name, train_images, train_labels, preset, seed)
                        for name in models] for seed in seeds}
     jobs = [(name, seed) for name in sorted(models, key=JOB_ORDER.index) for seed in seeds]
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(
-            max_workers=min(int(workers), len(jobs)), mp_context=context,
-            initializer=_start_worker, initargs=(train_images, train_labels)) as pool:
-        futures = {job: pool.submit(_train_job, *job, preset) for job in jobs}
-        records = {job: future.result() for job, future in futures.items()}
+
+    def train_job(job, report):             # reaches the workers through the fork
+        name, seed = job
+        return _trained_record(name, seed, preset, train_images, train_labels)
+
+    records = dict(zip(jobs, run_chunks(jobs, train_job, int(workers), start_method="fork")))
     return {seed: [_rebuilt(records[name, seed], train_images, train_labels, preset, seed)
                    for name in models] for seed in seeds}
 
@@ -83,7 +81,7 @@ def train_and_score_seeds(train_images, train_labels, seeds, score, preset="full
     if not callable(score):
         raise ValueError(f"score must be a callable (seed, trained) -> scores, got {score!r}")
     seeds = list(seeds)
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers == 1 or not can_fork():
         trained = train_seeds(train_images, train_labels, seeds, preset, models, workers=1)
         return trained, {seed: score(seed, trained[seed]) for seed in seeds}
     ordered = sorted(models, key=JOB_ORDER.index)
@@ -91,10 +89,8 @@ def train_and_score_seeds(train_images, train_labels, seeds, score, preset="full
     queue = [(name, seed) for name in first for seed in seeds]
     queue += [(name, seed) for seed in seeds for name in ordered if name not in first]
     records, scores, ready = {}, {}, []
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(
-            max_workers=int(workers), mp_context=context, initializer=_start_worker,
-            initargs=(train_images, train_labels, score)) as pool:
+    digits = {"images": train_images, "labels": train_labels, "score": score}
+    with local_processes(int(workers), "fork", inherited=digits) as pool:
         running = {}
         while queue or ready or running:
             while len(running) < workers and (ready or queue):
@@ -121,15 +117,12 @@ def train_and_score_seeds(train_images, train_labels, seeds, score, preset="full
     return trained, {seed: scores[seed] for seed in seeds}
 
 
-def _start_worker(train_images, train_labels, score=None):
-    _DIGITS["images"], _DIGITS["labels"], _DIGITS["score"] = train_images, train_labels, score
-
-
 def _score_job(seed, preset, records):
-    """score(seed, the models of `records` rebuilt as the main process rebuilds them)."""
-    trained = [_rebuilt(record, _DIGITS["images"], _DIGITS["labels"], preset, seed)
+    """score(seed, the models of `records` rebuilt as the main process rebuilds them), in a
+    worker that inherited the digits and `score`."""
+    trained = [_rebuilt(record, inherited("images"), inherited("labels"), preset, seed)
                for record in records]
-    return _DIGITS["score"](seed, trained)
+    return inherited("score")(seed, trained)
 
 
 def _check_jobs(seeds, models, workers):
@@ -145,8 +138,13 @@ def _check_jobs(seeds, models, workers):
 
 
 def _train_job(name, seed, preset):
+    """`_trained_record` in a worker that inherited the digits."""
+    return _trained_record(name, seed, preset, inherited("images"), inherited("labels"))
+
+
+def _trained_record(name, seed, preset, train_images, train_labels):
     """The trained networks of train_model(name, ...) and what the table needs of the run."""
-    entry = train_model(name, _DIGITS["images"], _DIGITS["labels"], preset, seed)
+    entry = train_model(name, train_images, train_labels, preset, seed)
     players = (entry.game.G, entry.game.D) if entry.game is not None else entry.model
     return {"name": name, "seconds": entry.seconds, "grids": entry.grids,
             "grid_steps": entry.grid_steps, "players": players}
@@ -215,24 +213,12 @@ def _checked_workers(workers):
 
 
 def _map_forked(run, jobs, workers):
-    """[run(job) for job in jobs], on `workers` forked processes when there are two or more of
-    each (else here, in order).  `run` and the jobs reach the workers through the fork, not
-    pickled; only what `run` returns travels back."""
-    if workers == 1 or len(jobs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [run(job) for job in jobs]
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(
-            max_workers=min(workers, len(jobs)), mp_context=context,
-            initializer=_start_forked, initargs=(run, jobs)) as pool:
-        return list(pool.map(_forked_job, range(len(jobs))))
-
-
-def _start_forked(run, jobs):
-    _FORKED["run"], _FORKED["jobs"] = run, jobs
-
-
-def _forked_job(index):
-    return _FORKED["run"](_FORKED["jobs"][index])
+    """[run(job) for job in jobs], on `workers` forked processes of the lab's pool when there are
+    two or more of each (else here, in order).  `run` and the jobs reach the workers through
+    the fork, not pickled; only what `run` returns travels back."""
+    if not can_fork():
+        workers = 1
+    return run_chunks(jobs, lambda job, report: run(job), workers, start_method="fork")
 
 
 # ---- several configurations of one game, each trained in its own worker --------------------

@@ -1,9 +1,11 @@
 """The score tables the digits lessons and the digits command print: one line per sampler, one
-column per score, a score either one number or (mean, spread) over seeds ("12.3 ± 0.4")."""
+column per score, a score either one number or (mean, spread) over seeds ("12.3 ± 0.4"), laid
+out by the lab's one table (`gan.lab.table`)."""
 
 from __future__ import annotations
 
 from gan.digits.scores import mean_and_spread
+from gan.lab.table import cell, format_columns
 
 # key -> (header, format of one number); the order is the tables' column order
 COLUMNS = {
@@ -37,36 +39,20 @@ def copy_verdict(row, low=0.75, high=1.33, copies=0.05):
             f"ratio {ratio:.2f}, {share:.1%} flagged)")
 
 
-def _cell(value, number_format):
-    if value is None:
-        return "-"
-    if isinstance(value, tuple):
-        mean, spread = value
-        return "-" if mean is None else (f"{number_format.format(mean)} ± "
-                                         f"{number_format.format(spread)}")
-    return number_format.format(value)
-
-
 def format_table(rows, columns=None):
-    """The rows (dicts with a "model" entry) as a fixed-width text table; columns: the keys
-    of COLUMNS to show, by default every one that some row has (a missing entry shows "-")."""
+    """The rows (dicts with a "model" entry) as a text table (`gan.lab.table`: names left, numbers
+    right, a rule under the headers); columns: the keys of COLUMNS to show, by default every one
+    that some row has (a missing entry shows "-")."""
     rows = list(rows)
     if columns is None:
         columns = [key for key in COLUMNS if any(row.get(key) is not None for row in rows)]
     unknown = [key for key in columns if key not in COLUMNS]
     if unknown:
         raise ValueError(f"columns must be keys of COLUMNS {tuple(COLUMNS)}, got {unknown}")
-    cells = [[str(row["model"])] + [_cell(row.get(key), COLUMNS[key][1]) for key in columns]
+    cells = [[str(row["model"])] + [cell(row.get(key), COLUMNS[key][1]) for key in columns]
              for row in rows]
     headers = ["model"] + [COLUMNS[key][0] for key in columns]
-    widths = [max(len(line[i]) for line in cells + [headers]) for i in range(len(headers))]
-    lines = ["  ".join([headers[0].ljust(widths[0])] + [header.rjust(width) for header, width
-                                                        in zip(headers[1:], widths[1:])])]
-    lines.append("-" * len(lines[0]))
-    for line in cells:
-        lines.append("  ".join([line[0].ljust(widths[0])] + [cell.rjust(width) for cell, width
-                                                             in zip(line[1:], widths[1:])]))
-    return "\n".join(lines)
+    return "\n".join(format_columns(headers, cells, rule=True))
 
 
 def summarise_seeds(rows_by_seed):

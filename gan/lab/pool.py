@@ -1,33 +1,53 @@
-"""Where a sweep's chunks run: in this process, in N local processes, or on a Dask cluster.
+"""The lab's one process pool: where jobs run -- here, in N local processes, or on a Dask cluster.
 
-A sweep is a list of chunks, each a list of configs that train as one ensemble
-(`gan.lab.ensemble.train_ensemble`); a chunk's results depend on nothing but its configs, so any
-process on any machine computes them bitwise alike (BLAS on one thread, as in every training).
-`run_chunks(chunks, runner, ...)` returns ``[runner(chunk, report) for chunk in chunks]``,
-in order, however the work was spread:
+Sweeps (`gan.lab.sweep`), the comparison (`gan.lab.comparison.harness`) and the trainings on
+images (`gan.digits.parallel`) start their worker processes here and nowhere else. A job's result
+depends on nothing but the job (each training draws only from its own seeds, with BLAS on one
+thread), so any process on any machine computes it bitwise alike.
+`run_chunks(chunks, runner, ...)` returns ``[runner(chunk, report) for chunk in chunks]``, in
+order, however the work was spread:
 
 - ``workers=1``, no scheduler: one after the other, here.
-- ``workers=N``: a pool of N processes on this machine. If a process dies (killed, out of
-  memory), the pool is rebuilt and the chunks that had not come back run again.
+- ``workers=N``: a pool of N processes on this machine, which start the chunks in the order
+  given (put the longest first). If a process dies (killed, out of memory), the pool is rebuilt
+  and the chunks that had not come back run again.
 - ``scheduler=ADDRESS`` (or a `distributed.Client`): Dask distributed tasks, one per chunk.
   The scheduler re-runs the task of a worker that is lost; a chunk that raises is retried too.
 
 In local processes and on a cluster a chunk that fails is run again, at most RETRIES more times,
-before its error is raised (here, a failure would only repeat: it is raised at once).
-``progress(member_steps)`` reports finished member-steps: step by step here and in local
-processes (sent back through a queue), chunk by chunk on a cluster.
+before its error is raised; here, a failure would only repeat, and in forked processes the
+chunk a worker inherited may be what the failed attempt left of it: there it is raised at once.
+``progress(n)`` receives what the runner tells through ``report(n)`` (a sweep: member-steps):
+as it comes here and in local processes (sent back through a queue a few times a second),
+chunk by chunk on a cluster.
+
+How local processes start (``start_method``):
+
+- "fork": copies of this process. The way for a script without an ``if __name__ ==
+  "__main__"`` guard (a lesson), which a process started afresh would import, and so run,
+  again. The runner and the chunks are inherited, not pickled: a closure or a lambda is a valid
+  runner, and large arrays reach the workers without a copy being sent. Only results travel
+  back.
+- "forkserver": forked from a server process that imported the runner's module once; nothing is
+  inherited from this process but what is sent (the runner and each chunk, pickled).
+- "spawn": fresh interpreters, sent what "forkserver" sends.
+
+`local_processes(workers, start_method, inherited)` is the pool itself, for a caller that
+schedules its own jobs (the digits score a seed as soon as that seed's trainings are back);
+each of its processes reads the values it was started with by `inherited(name)`.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import multiprocessing
 import queue as queue_module
 import time
 
 RETRIES = 2
 START_METHODS = ("fork", "forkserver", "spawn")     # multiprocessing's, for local workers
-_PROGRESS_QUEUE = None      # set in each local worker process by _start_worker
+_INHERITED = {}             # in a worker process: what it was started with (local_processes)
 _REPORT_EVERY = 0.25        # seconds between a local worker's progress messages
 
 
@@ -53,16 +73,45 @@ def check_backend(workers, scheduler, start_method="forkserver"):
             raise ValueError("scheduler must be a non-empty address, got ''")
 
 
+def can_fork():
+    """Whether this platform forks processes (not on Windows): where it does not, the callers
+    whose jobs must be inherited run them here, one after the other."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def local_processes(workers, start_method="forkserver", inherited=None, preload=()):
+    """A `concurrent.futures.ProcessPoolExecutor` of ``workers`` processes started by
+    ``start_method``, each of which reads ``inherited[name]`` as `inherited(name)`: through the
+    fork with "fork" (no copy sent: arrays, closures), pickled once per process otherwise.
+    ``preload``: modules a fork server imports once, before it forks the workers."""
+    check_backend(workers, None, start_method)
+    context = multiprocessing.get_context(start_method)
+    if start_method == "forkserver" and preload:
+        context.set_forkserver_preload(list(preload))
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker,
+        initargs=(dict(inherited or {}),))
+
+
+def inherited(name):
+    """In a process of `local_processes`: the value ``inherited[name]`` it was started with."""
+    return _INHERITED[name]
+
+
+def _start_worker(values):
+    _INHERITED.clear()
+    _INHERITED.update(values)
+
+
 def run_chunks(chunks, runner, workers=1, scheduler=None, progress=None,
                start_method="forkserver"):
     """``[runner(chunk, report) for chunk in chunks]``, run where the module notes say.
 
-    ``runner(chunk, report)`` must be a picklable module-level function (or a
-    `functools.partial` of one); ``report(member_steps)`` is how it tells of progress.
-    ``len(chunk)`` member-steps are counted for each step of a chunk's runs.
-    ``start_method`` starts the local processes: "forkserver" (the default) inherits nothing
-    from this process; "fork" copies it, for a script without an ``if __name__ ==
-    "__main__"`` guard (a lesson), which processes started afresh would run again.
+    ``runner(chunk, report)`` is a picklable module-level function (or a `functools.partial` of
+    one), or with ``start_method="fork"`` any callable; ``report(n)`` passes n on to
+    ``progress``. ``start_method`` starts the local processes: "forkserver" (the default)
+    inherits nothing from this process; "fork" copies it, for a script without an ``if
+    __name__ == "__main__"`` guard (a lesson), which processes started afresh would run again.
     """
     check_backend(workers, scheduler, start_method)
     chunks = list(chunks)
@@ -73,35 +122,35 @@ def run_chunks(chunks, runner, workers=1, scheduler=None, progress=None,
     return _in_processes(chunks, runner, workers, progress, start_method)
 
 
-def _ignore(member_steps):
+def _ignore(amount):
     return None
 
 
 # ---- local processes ------------------------------------------------------------------------
-def _start_worker(progress_queue):
-    global _PROGRESS_QUEUE
-    _PROGRESS_QUEUE = progress_queue
+def _run_inherited(index):
+    """Chunk ``index`` of the chunks a forked worker inherited, by the runner it inherited."""
+    return _run_in_worker(_INHERITED["runner"], index, _INHERITED["chunks"][index])
 
 
 def _run_in_worker(runner, index, chunk):
     """A chunk in a pool process; progress goes back through the queue as (chunk index,
-    member-steps since the last message), a few times a second."""
+    amount reported since the last message), a few times a second."""
     pending, last = [0], [time.monotonic()]
 
-    def report(member_steps):
-        pending[0] += member_steps
+    def report(amount):
+        pending[0] += amount
         if time.monotonic() - last[0] >= _REPORT_EVERY:
-            _PROGRESS_QUEUE.put((index, pending[0]))
+            _INHERITED["progress"].put((index, pending[0]))
             pending[0], last[0] = 0, time.monotonic()
 
     result = runner(chunk, report)
     if pending[0]:
-        _PROGRESS_QUEUE.put((index, pending[0]))
+        _INHERITED["progress"].put((index, pending[0]))
     return result
 
 
 class _Progress:
-    """Member-steps passed on to ``progress``, per chunk never more than once: a chunk run
+    """Reported amounts passed on to ``progress``, per chunk never more than once: a chunk run
     again after its process died reports again from zero, and only what goes beyond its
     earlier attempt is passed on."""
 
@@ -115,10 +164,10 @@ class _Progress:
     def drain(self):
         while True:
             try:
-                index, member_steps = self.queue.get_nowait()
+                index, amount = self.queue.get_nowait()
             except queue_module.Empty:
                 return
-            self.this_attempt[index] += member_steps
+            self.this_attempt[index] += amount
             new = self.this_attempt[index] - self.passed_on[index]
             if new > 0 and self.progress is not None:
                 self.progress(new)
@@ -126,23 +175,22 @@ class _Progress:
 
 
 def _in_processes(chunks, runner, workers, progress, start_method="forkserver"):
-    """Chunks over a pool of ``workers`` processes, rebuilt when a process dies; results in
-    the order of ``chunks``. A chunk that raises is submitted again, up to RETRIES times; if
-    the pool breaks RETRIES + 1 times in a row with no chunk coming back, the error is raised.
-    By default the processes are forked from a server process that imported gan.lab.sweep once
-    (start method "forkserver"): nothing is inherited from this process but what is sent."""
-    context = multiprocessing.get_context(start_method)
-    if start_method == "forkserver":
-        context.set_forkserver_preload(["gan.lab.sweep"])
-    tracker = _Progress(context.Queue(), progress, len(chunks))
+    """Chunks over `local_processes`, rebuilt when a process dies; results in the order of
+    ``chunks``. A chunk that raises is submitted again, up to RETRIES times; if the pool breaks
+    RETRIES + 1 times in a row with no chunk coming back, the error is raised. Forked processes
+    inherit the runner and the chunks and are sent chunk indices; others are sent both."""
+    tracker = _Progress(multiprocessing.get_context(start_method).Queue(), progress, len(chunks))
+    inherit = {"progress": tracker.queue}
+    if start_method == "fork":
+        inherit.update(runner=runner, chunks=chunks)
     results, failures, breaks_in_a_row = {}, [0] * len(chunks), 0
     while len(results) < len(chunks):
         todo = [index for index in range(len(chunks)) if index not in results]
         finished_before = len(results)
-        with concurrent.futures.ProcessPoolExecutor(
-                max_workers=min(workers, len(todo)), mp_context=context,
-                initializer=_start_worker, initargs=(tracker.queue,)) as pool:
-            broken = _collect(pool, runner, chunks, todo, results, failures, tracker)
+        with local_processes(min(workers, len(todo)), start_method, inherit,
+                             _module_of(runner)) as pool:
+            broken = _collect(pool, runner, chunks, todo, results, failures, tracker,
+                              forked=start_method == "fork")
         tracker.drain()
         if broken is not None:
             breaks_in_a_row = 0 if len(results) > finished_before else breaks_in_a_row + 1
@@ -151,13 +199,25 @@ def _in_processes(chunks, runner, workers, progress, start_method="forkserver"):
     return [results[index] for index in range(len(chunks))]
 
 
-def _collect(pool, runner, chunks, todo, results, failures, tracker):
+def _module_of(runner):
+    """The module that defines ``runner`` (a fork server imports it once), if not a script."""
+    while isinstance(runner, functools.partial):
+        runner = runner.func
+    module = getattr(runner, "__module__", None)
+    return () if module in (None, "__main__", "__mp_main__") else (module,)
+
+
+def _collect(pool, runner, chunks, todo, results, failures, tracker, forked):
     """Submit the chunks ``todo`` to the pool and wait for them, passing progress on; a chunk
-    that raised is submitted again (its error raised after RETRIES). Returns the error if the
-    pool broke (a process died): its unfinished chunks are then left out of ``results``."""
+    that raised is submitted again (its error raised after RETRIES), unless ``forked``: then
+    its worker's inherited chunk may be what the failed attempt left, and the error is raised
+    at once. Returns the error if the pool broke (a process died): its unfinished chunks are
+    then left out of ``results`` (a new pool inherits them afresh)."""
 
     def submit(index):
         tracker.restart(index)
+        if forked:                      # the runner and the chunks came through the fork
+            return pool.submit(_run_inherited, index)
         return pool.submit(_run_in_worker, runner, index, chunks[index])
 
     futures = {submit(index): index for index in todo}
@@ -173,7 +233,7 @@ def _collect(pool, runner, chunks, todo, results, failures, tracker):
                 broken = lost
             except Exception:
                 failures[index] += 1
-                if failures[index] > RETRIES:
+                if forked or failures[index] > RETRIES:
                     raise
                 retry = submit(index)
                 futures[retry] = index
@@ -194,26 +254,32 @@ def _client(scheduler):
 
 
 def _run_on_worker(runner, chunk):
-    return runner(chunk, _ignore)
+    """A chunk on a cluster's worker: its result and the total its runner reported."""
+    reported = [0]
+
+    def report(amount):
+        reported[0] += amount
+
+    return runner(chunk, report), reported[0]
 
 
 def _on_cluster(chunks, runner, scheduler, progress):
     """One task per chunk on a Dask cluster; the scheduler re-runs a lost worker's tasks and
-    ``retries`` re-runs a task that raised. Progress counts each chunk as it comes back."""
+    ``retries`` re-runs a task that raised. Progress passes on each chunk's reported total as
+    the chunk comes back."""
     from distributed import as_completed
 
     client, owned = _client(scheduler)
     try:
-        steps = [len(chunk) * chunk[0].steps for chunk in chunks]
         futures = [client.submit(_run_on_worker, runner, chunk, retries=RETRIES, pure=False)
                    for chunk in chunks]
         order = {future.key: index for index, future in enumerate(futures)}
         results = {}
         for future in as_completed(futures):
             index = order[future.key]
-            results[index] = future.result()
+            results[index], reported = future.result()
             if progress is not None:
-                progress(steps[index])
+                progress(reported)
         return [results[index] for index in range(len(chunks))]
     finally:
         if owned:

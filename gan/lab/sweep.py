@@ -6,9 +6,10 @@ same k and loss; seeds and learning rates vary inside) go together through
 `gan.lab.ensemble.train_ensemble`, so each run is bitwise the single `train` run of its settings.
 One learning rate `lr` is used for both players (lr_g = lr_d = lr).
 
-A run succeeds by the criteria of experiments/convergence_table.py (issue 4): JSD(p_data || p_g)
-< 0.005 nats, |mean of G(z) - mean of p_data| < 0.05, |std of G(z) - std of p_data| < 0.05 and
-max |D(x) - 1/2| < 0.05 on p_data's central 95%. A run that diverged fails.
+A run succeeds as the default run does (`gan.lab.success.DefaultRun` of its target, as
+experiments/convergence_table.py judges it): JSD(p_data || p_g) < 0.005 nats, |mean of G(z) - mean
+of p_data| < 0.05, |std of G(z) - std of p_data| < 0.05 and max |D(x) - 1/2| < 0.05 on p_data's
+central 95%. A run that diverged fails.
 """
 
 from __future__ import annotations
@@ -23,24 +24,11 @@ import numpy as np
 from gan.config import GENERATOR_LOSSES, GANConfig
 from gan.lab.ensemble import train_ensemble
 from gan.lab.pool import check_backend, run_chunks
+from gan.lab.success import DefaultRun, succeeded
 
-CRITERIA = {"jsd": 0.005, "mean": 0.05, "std": 0.05, "d_max_dev": 0.05}
 COLUMNS = ("seed", "k", "lr", "g_loss", "steps", "jsd", "mean", "std", "d_max_dev",
            "diverged_at", "success")
 MAX_MEMBERS = 64   # members per stacked computation: beyond this memory grows, speed does not
-
-
-def succeeded(metrics, target):
-    """Whether a run's final metrics meet every criterion of the module notes
-    (False if it diverged)."""
-    if "diverged_at" in metrics:
-        return False
-    return bool(
-        metrics["jsd"] < CRITERIA["jsd"]
-        and abs(metrics["mean"] - float(target.mean)) < CRITERIA["mean"]
-        and abs(metrics["std"] - float(target.std)) < CRITERIA["std"]
-        and metrics["d_max_dev"] < CRITERIA["d_max_dev"]
-    )
 
 
 def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_members=MAX_MEMBERS,
@@ -136,7 +124,8 @@ def _row(result):
     c, m = result.config, result.metrics
     diverged = "diverged_at" in m
     row = {"seed": c.seed, "k": c.k, "lr": c.lr_d, "g_loss": c.g_loss, "steps": c.steps,
-           "diverged_at": m.get("diverged_at", ""), "success": succeeded(m, c.target)}
+           "diverged_at": m.get("diverged_at", ""),
+           "success": succeeded(m, DefaultRun.of(c.target))}
     for name in ("jsd", "mean", "std", "d_max_dev"):
         row[name] = "" if diverged else m[name]
     return row

@@ -16,19 +16,20 @@ JSD(p_data || p_g) in nats on a fine grid, and the mass p_g puts near each mixtu
 
 A run succeeds when the target's `criterion` says so; a run that diverges fails.
 
-The parts: `criteria` (the success rules), `course` (the targets and variants compared),
-`harness` (training and measuring every run alike), `stacked` (the plain game's seeds as one
-`gan.lab.ensemble` run), `table` (the summary, printed and plotted), `effects` (effect sizes, their
-bootstrap intervals, and what Fisher's test can detect at n seeds).
+The parts: `course` (the targets and variants compared, judged by the rules of
+`gan.lab.success`), `rows` (measuring every run alike and judging it), `harness` (training every
+run, on the processes of `gan.lab.pool`), `stacked` (the plain game's seeds as one
+`gan.lab.ensemble` run), `table` (the summary, printed by `gan.lab.table` and plotted), `effects`
+(effect sizes, their bootstrap intervals, and what Fisher's test can detect at n seeds).
 """
 
 from gan.lab.comparison.course import (COURSE_CONTROLS, Target, Variant, course_targets,
-                                   course_variants)
-from gan.lab.comparison.criteria import EveryModeHolds, JSDBelow, ModesCovered
-from gan.lab.comparison.harness import (ROW_FIELDS, evaluation_stream, generator_parts, measure,
-                                    run_comparison, run_one)
+                                       course_variants)
+from gan.lab.comparison.harness import run_comparison, run_one
+from gan.lab.comparison.rows import ROW_FIELDS, evaluation_stream, generator_parts, measure
 from gan.lab.comparison.stacked import run_stacked, stackable
 from gan.lab.comparison.table import format_table, plot_comparison, summarise
+from gan.lab.success import EveryModeHolds, JSDBelow, ModesCovered
 
 __all__ = ["COURSE_CONTROLS", "stackable", "run_stacked", "Target", "Variant", "course_targets",
            "course_variants", "JSDBelow", "EveryModeHolds",

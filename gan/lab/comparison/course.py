@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gan.lab.comparison.criteria import EveryModeHolds, JSDBelow, ModesCovered
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
 from gan.game import GAN
+from gan.lab.success import EveryModeHolds, JSDBelow, ModesCovered
 from gan.targets2d import plane_config, ring
 from gan.variants import (WGAN, WGANGP, ConditionalGAN, FeatureMatchingGAN, InfoGAN,
                           InstanceNoiseGAN, MinibatchDiscriminationGAN)

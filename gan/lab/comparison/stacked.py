@@ -5,7 +5,8 @@ over members that differ only in their seed (and learning rates), and each membe
 single run `gan.train.train` would make. So a (variant, target) whose game is the plain `GAN`
 with no settings of its own, on a 1D target, trains all its seeds as one ensemble and gives the
 rows the single runs would give -- the harness measures each member exactly as it measures a
-single run (`measure` on the member's G, noise from `evaluation_stream(seed)`).
+single run (`measure` on the member's G, noise from `evaluation_stream(seed)`, both in
+`gan.lab.comparison.rows`).
 
 What stays single runs: every variant with a game of its own (instance noise, WGAN, feature
 matching, minibatch discrimination, WGAN-GP, the conditional GAN, InfoGAN: the ensemble stacks
@@ -18,14 +19,15 @@ computation, split evenly.
 
 from __future__ import annotations
 
-from gan.lab.comparison.course import Target, Variant
-from gan.lab.ensemble import train_ensemble
 from gan.game import GAN
+from gan.lab.comparison.course import Target, Variant
+from gan.lab.comparison.rows import evaluation_stream, measure, row
+from gan.lab.ensemble import train_ensemble
 
 
 def stackable(variant, target):
-    """Whether ``variant`` on ``target`` can train its seeds as one `gan.lab.ensemble` run: the plain
-    game with no settings of its own, on a 1D target, on the fast engine."""
+    """Whether ``variant`` on ``target`` can train its seeds as one `gan.lab.ensemble` run: the
+    plain game with no settings of its own, on a 1D target, on the fast engine."""
     if not isinstance(variant, Variant) or not isinstance(target, Target):
         raise TypeError(f"variant and target must be a Variant and a Target, got "
                         f"{type(variant).__name__} and {type(target).__name__}")
@@ -46,8 +48,6 @@ def member_configs(variant, target, seeds, steps=None):
 def run_stacked(task):
     """Train one (variant, target, seeds[, steps]) as an ensemble and measure every member: the
     rows `run_one` gives for each seed, with ``stacked`` True."""
-    from gan.lab.comparison.harness import evaluation_stream, measure, row  # noqa: PLC0415 (cycle)
-
     variant, target, seeds, steps = task
     configs = member_configs(variant, target, seeds, steps)
     results = train_ensemble(configs)

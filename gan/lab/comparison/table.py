@@ -1,5 +1,5 @@
-"""The comparison's rows as a table: success rates and scores per variant and target, printed and
-plotted."""
+"""The comparison's rows as a table: success rates and scores per variant and target, printed (by
+`gan.lab.table`) and plotted."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import math
 
 import numpy as np
 
-from gan.lab.comparison.criteria import JSDBelow
+from gan.lab.success import JSDBelow
+from gan.lab.table import cell, format_columns
 
 
 # ---- the table --------------------------------------------------------------------------------
@@ -43,8 +44,17 @@ def _score(row, target):
     return row["metrics"][target.score]
 
 
+# header -> its least width, as the table has always been printed (a longer cell widens it)
+JSD_COLUMNS = {"variant": 20, "success": 8, "median JSD": 11, "worst JSD": 10, "diverged": 8,
+               "seconds": 8}
+MODES_COLUMNS = {"variant": 20, "success": 8, "median modes": 12, "fewest": 6, "median HQ": 9,
+                 "diverged": 8, "seconds": 8}
+
+
 def format_table(summary, targets):
-    """The summary as printable text, one block per target with its criterion."""
+    """The summary as printable text, one block per target with its criterion: a line per
+    variant, its successes out of its runs, the median and worst score, for 2D the median
+    high-quality share, the diverged runs and the training seconds (`gan.lab.table`)."""
     lines = []
     for target in targets:
         entries = [e for e in summary if e["target"] == target.name]
@@ -52,22 +62,23 @@ def format_table(summary, targets):
             continue
         lines.append(f"{target.name}: success = {target.criterion.describe()}")
         if target.score == "jsd":
-            lines.append(f"  {'variant':<20} {'success':>8} {'median JSD':>11} {'worst JSD':>10}"
-                         f" {'diverged':>8} {'seconds':>8}")
-            for e in entries:
-                lines.append(f"  {e['variant']:<20} {e['successes']:>3}/{e['runs']:<4} "
-                             f"{e['median']:>11.2e} {e['worst']:>10.2e} {e['diverged']:>8}"
-                             f" {e['seconds']:>8.1f}")
+            columns = JSD_COLUMNS
+            rows = [[e["variant"], _successes(e), cell(e["median"], "{:.2e}"),
+                     cell(e["worst"], "{:.2e}"), str(e["diverged"]), cell(e["seconds"], "{:.1f}")]
+                    for e in entries]
         else:
-            lines.append(f"  {'variant':<20} {'success':>8} {'median modes':>12} "
-                         f"{'fewest':>6} {'median HQ':>9} {'diverged':>8} {'seconds':>8}")
-            for e in entries:
-                lines.append(f"  {e['variant']:<20} {e['successes']:>3}/{e['runs']:<4} "
-                             f"{e['median']:>12.1f} {e['worst']:>6.0f} "
-                             f"{e['median_quality']:>9.2f} {e['diverged']:>8}"
-                             f" {e['seconds']:>8.1f}")
+            columns = MODES_COLUMNS
+            rows = [[e["variant"], _successes(e), cell(e["median"], "{:.1f}"),
+                     cell(e["worst"], "{:.0f}"), cell(e["median_quality"], "{:.2f}"),
+                     str(e["diverged"]), cell(e["seconds"], "{:.1f}")] for e in entries]
+        lines += format_columns(list(columns), rows, widths=list(columns.values()),
+                                separator=" ", indent="  ")
         lines.append("")
     return "\n".join(lines)
+
+
+def _successes(entry):
+    return f"{entry['successes']:>3}/{entry['runs']:<4}"
 
 
 def plot_comparison(rows, targets):
