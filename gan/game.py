@@ -45,7 +45,7 @@ def discriminator_step(D, optimizer, x_real, x_fake):
 
     Real and fake samples go through D as one batch, so one forward and one backward
     serve both terms (`backward_on_both`). Returns ``(L_D, V estimate)``, where the minibatch
-    estimate of V (`gan.objectives.value`) is -L_D.
+    estimate of V (`gan.objectives.value_estimate`) is -L_D.
     """
     loss = backward_on_both(D, x_real, x_fake, discriminator_loss)
     optimizer.step()

@@ -47,7 +47,7 @@ def log_one_minus_d(logits):
     return -softplus(logits)
 
 
-def value(logits_real, logits_fake):
+def value_estimate(logits_real, logits_fake):
     """Minibatch estimate of the value function (Goodfellow et al. 2014, eq. 1):
 
         V(D, G) ~ 1/m sum_i log D(x_i) + 1/m sum_i log(1 - D(G(z_i)))

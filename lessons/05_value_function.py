@@ -26,7 +26,7 @@ from scipy import stats
 import rng
 from _lesson import say, start
 from gan.distributions import Normal
-from gan.objectives import value as minibatch_value
+from gan.objectives import value_estimate as minibatch_value
 from gan.theory import c_of_g, jsd, jsd_grid, optimal_discriminator_logit, value
 
 FIGURES = ("c_of_g_map.png", "c_of_g_slice.png")

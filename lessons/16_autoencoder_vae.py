@@ -27,11 +27,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from _lesson import say, start
-from gan.digits import (Autoencoder, Reference, VariationalAutoencoder, comparison_row,
+from gan.digits import (Autoencoder, Yardstick, VariationalAutoencoder, comparison_row,
                         format_table, grey_share, lesson_digits, add_data_argument)
 from gan.digits.comparison import CODER_BATCH_SIZE, CODER_SETTINGS
 from gan.digits.parallel import fit_coders
-from gan.digits.quality import GREY_RANGE
+from gan.digits.fidelity import GREY_RANGE
 
 FIGURES = ("reconstructions.png", "samples.png", "interpolations.png", "pixel_values.png")
 
@@ -123,7 +123,7 @@ show_rows([autoencoder.interpolate(first, second, 10), vae.interpolate(first, se
 # %%
 # half the held-out digits are the yardstick, the other half a real "model" measured by it
 half = len(test_images) // 2
-reference = Reference.build(classifier, train_images, test_images[:half])
+yardstick = Yardstick.build(classifier, train_images, test_images[:half])
 unseen = test_images[half:]
 count = len(unseen)
 class_means = np.stack([train_images[train_labels == digit].mean(axis=0) for digit in range(10)])
@@ -138,7 +138,7 @@ samplers = {
     "VAE samples (Bern.)": (lambda n, labels, rng: (
         rng.random((n, 1, 32, 32)) < vae.sample(n, rng)).astype(np.float32), False),
 }
-rows = {name: comparison_row(name, sampler, reference, count, generator, conditional)
+rows = {name: comparison_row(name, sampler, yardstick, count, generator, conditional)
         for name, (sampler, conditional) in samplers.items()}
 print(format_table(rows.values()))
 print()

@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from _lesson import say, start
-from gan.digits import (Reference, comparison_row, format_table, lesson_digits, predict,
+from gan.digits import (Yardstick, comparison_row, format_table, lesson_digits, predict,
                         add_data_argument)
 from gan.digits.grids import side_by_side_figure
 from gan.digits.infogan import DigitsInfoGAN
@@ -127,17 +127,17 @@ the noise's choice, and some classes may be rare or missing -- the mode coverage
 
 # %%
 half = len(test_images) // 2
-reference = Reference.build(classifier, train_images, test_images[:half])
+yardstick = Yardstick.build(classifier, train_images, test_images[:half])
 count = lesson.pick(1000, 100)
 cgan_game = ConditionalDigitsGAN.from_players(conditional_config, conditional.G, conditional.D)
 plain_game = DigitsGAN.from_players(plain_config, plain.G, plain.D, None, None)
 rows = [
     comparison_row("real held-out digits", lambda n, labels, rng: test_images[half:half + n],
-                   reference, min(count, len(test_images) - half), generator, conditional=False),
-    comparison_row("MLP GAN", lambda n, labels, rng: plain_game.sample(n, rng), reference,
+                   yardstick, min(count, len(test_images) - half), generator, conditional=False),
+    comparison_row("MLP GAN", lambda n, labels, rng: plain_game.sample(n, rng), yardstick,
                    count, generator, conditional=False),
     comparison_row("cGAN (MLP)", lambda n, labels, rng: cgan_game.sample(n, rng, labels),
-                   reference, count, generator),
+                   yardstick, count, generator),
 ]
 print(format_table(rows))
 print()

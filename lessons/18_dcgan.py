@@ -31,7 +31,7 @@ import numpy as np
 from scipy.special import softmax
 
 from _lesson import check, compare, say, start
-from gan.digits import (Reference, comparison_row, format_table, lesson_digits, predict,
+from gan.digits import (Yardstick, comparison_row, format_table, lesson_digits, predict,
                         add_data_argument)
 from gan.digits.classifier import class_logits
 from gan.digits.comparison import gan_config, sample_grid
@@ -145,12 +145,12 @@ print(f"  [animation] {path}")
 count = lesson.pick(1000, 100)
 games = [DCGAN.from_players(r.config, r.G, r.D, None, None) for r in results]
 half = len(test_images) // 2
-reference = Reference.build(classifier, train_images, test_images[:half])
+yardstick = Yardstick.build(classifier, train_images, test_images[:half])
 rows = [comparison_row("real held-out digits", lambda n, labels, rng: test_images[half:half + n],
-                       reference, min(count, len(test_images) - half), generator,
+                       yardstick, min(count, len(test_images) - half), generator,
                        conditional=False)]
 rows += [comparison_row(f"DCGAN, {name}", lambda n, labels, rng, g=g: g.sample(n, rng),
-                        reference, count, generator, conditional=False)
+                        yardstick, count, generator, conditional=False)
          for name, g in zip(NAMES, games)]
 print(format_table(rows))
 print()

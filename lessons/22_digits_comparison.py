@@ -42,9 +42,9 @@ from _lesson import say, start
 from gan.digits import add_data_argument, format_table, lesson_digits
 from gan.digits.comparison import comparison_rows, interpolations, sample_grid
 from gan.digits.parallel import train_and_score_seeds
-from gan.digits.quality import Reference
+from gan.digits.fidelity import Yardstick
 from gan.digits.grids import side_by_side_figure
-from gan.digits.quality import GREY_RANGE, grey_share
+from gan.digits.fidelity import GREY_RANGE, grey_share
 from gan.digits.tables import copy_verdict, summarise_seeds
 
 FIGURES = ("comparison_grids.png", "comparison_pixel_values.png", "interpolations.png")
@@ -69,14 +69,14 @@ preset = lesson.pick("compare", "fast")
 seeds = lesson.pick((0, 1, 2), (0, 1))       # --fast: two seeds, the fewest with a spread
 samples = lesson.pick(1000, 100)
 started = time.perf_counter()
-reference = Reference.build(classifier, data.train_images, data.test_images)
+yardstick = Yardstick.build(classifier, data.train_images, data.test_images)
 
 
 def scored(seed, trained):
     """The table's rows of one seed's models, from a generator of the seed's own."""
     return comparison_rows(trained, classifier, data.train_images, data.test_images,
                            data.test_labels, samples, np.random.default_rng(1000 + seed),
-                           train_labels=data.train_labels, reference=reference)
+                           train_labels=data.train_labels, yardstick=yardstick)
 
 
 # the fifteen trainings, and each seed's scores once its models are trained, on two processes

@@ -145,7 +145,7 @@ def train_gaussian_g(name, start_mu, start_sigma, critic_steps):
         for _ in range(critic_steps):
             fgan.critic_step(V, opt_v, name, np.concatenate([grid, G.forward(z_nodes)]),
                              weight_p, weight_q)
-        fgan.generator_step(G, V, opt_g, name, z_nodes)
+        fgan.f_generator_step(G, V, opt_g, name, z_nodes)
     return float(G.layers[0].b.ravel()[0]), abs(float(G.layers[0].W.ravel()[0]))
 
 

@@ -122,7 +122,7 @@ def test_user_data_referee_is_trained_on_that_data_not_the_procedural_reference(
     def forbidden(*args, **kwargs):
         raise AssertionError("the procedural reference classifier must not be used")
 
-    monkeypatch.setattr(data_module, "reference_classifier", forbidden)
+    monkeypatch.setattr(data_module, "cached_referee", forbidden)
     data = load_digits_data(folder)
     classifier, accuracy = data.referee(np.random.default_rng(0), quick=False)
     assert [path.name.startswith("user_digits-classifier-")

@@ -12,7 +12,7 @@ from gan.digits.dcgan import DCGAN, dcgan_players
 from gan.digits.gans import (ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN, to_data_range,
                              to_pixels)
 from gan.digits.grids import tile
-from gan.digits.quality import label_accuracy
+from gan.digits.fidelity import label_accuracy
 from gan.objectives import softplus
 from gan.train import train
 from gan.variants.conditional import sample_labels

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gan.digits.datasets import load_digits
-from gan.digits.quality import frechet_distance, gaussian_frechet_distance
+from gan.digits.fidelity import frechet_distance, gaussian_frechet_distance
 from gan.digits.scores import (classifier_accuracy_score, density_coverage, manifold_scores,
                                mean_and_spread, neighbour_radii, precision_recall, real_radii)
 

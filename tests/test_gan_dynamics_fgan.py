@@ -80,7 +80,7 @@ def test_unknown_divergence_is_rejected_by_name():
 
 
 class FixedCritic:
-    """A critic x -> v(x) that does not learn, in the network protocol generator_step uses:
+    """A critic x -> v(x) that does not learn, in the network protocol f_generator_step uses:
     backward turns dL/dv into dL/dx = dL/dv v'(x), v' by central differences (h = 1e-5,
     error ~ h^2 v''' ~ 1e-10)."""
 
@@ -113,7 +113,7 @@ def test_generator_gradient_against_the_optimal_critic_is_the_divergence_gradien
     G = MLP([1, 1], "identity", rng=np.random.default_rng(0))
     G.layers[0].W[...], G.layers[0].b[...] = sigma, mu
     critic = FixedCritic(lambda x: fgan.optimal_critic(name, P.logpdf(x) - q.logpdf(x)))
-    fgan.generator_step(G, critic, NoStep(), name, quantile_nodes(Normal(0.0, 1.0), 4000))
+    fgan.f_generator_step(G, critic, NoStep(), name, quantile_nodes(Normal(0.0, 1.0), 4000))
     if name in ("kl", "reverse_kl"):
         def divergence(m, s):
             return closed_form(name, P, Normal(m, s))

@@ -7,7 +7,7 @@ from gan.distributions import Normal
 from gan.dynamics.field import jacobian
 from gan.dynamics.networks import NetworkGame, penalty_gradient
 from gan.dynamics.quadrature import quantile_nodes
-from gan.objectives import generator_loss, value
+from gan.objectives import generator_loss, value_estimate
 from gan.variants.wgan_gp import input_gradient
 from nn.fast import MLP
 
@@ -43,7 +43,7 @@ def test_field_is_minus_grad_L_G_and_plus_grad_V_by_finite_differences(g_loss):
             game.G.flat_params[...], game.D.flat_params[...] = saved[:n], saved[n:]
 
     def V(w):
-        return set_and(w, lambda: float(value(game.D.forward(game.x_real),
+        return set_and(w, lambda: float(value_estimate(game.D.forward(game.x_real),
                                               game.D.forward(game.G.forward(game.z)))))
 
     def L_G(w):

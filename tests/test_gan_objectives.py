@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.special import log_expit
 
-from gan.objectives import discriminator_loss, generator_loss, value
+from gan.objectives import discriminator_loss, generator_loss, value_estimate
 
 logit_batches = st.integers(1, 20).flatmap(
     lambda m: arrays(np.float64, (m, 1), elements=st.floats(-30, 30))
@@ -46,7 +46,7 @@ def test_discriminator_loss_is_minus_the_value(real, fake):
     loss, _, _ = discriminator_loss(real, fake)
     reference = -(log_expit(real).mean() + log_expit(-fake).mean())
     assert loss == pytest.approx(reference, rel=1e-12, abs=1e-12)
-    assert value(real, fake) == pytest.approx(-loss, rel=1e-12, abs=1e-12)
+    assert value_estimate(real, fake) == pytest.approx(-loss, rel=1e-12, abs=1e-12)
 
 
 @given(logit_batches, logit_batches)
@@ -76,7 +76,7 @@ def test_generator_losses_match_their_definitions(fake):
 
 def test_value_at_the_equilibrium_is_minus_log_4():
     half = np.zeros((7, 1))  # logit 0 <=> D = 1/2
-    assert value(half, half) == pytest.approx(-np.log(4.0), rel=1e-15)
+    assert value_estimate(half, half) == pytest.approx(-np.log(4.0), rel=1e-15)
 
 
 def test_extreme_logits_give_exact_finite_losses():

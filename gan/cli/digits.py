@@ -9,7 +9,7 @@ gan.digits.data); every flag is checked, naming the allowed range, before any wo
 receives
 
 - config.json   the model, the data, the settings and the seed;
-- metrics.json  the scores of gan.digits.quality and gan.digits.scores for the samples and for
+- metrics.json  the scores of gan.digits.fidelity and gan.digits.scores for the samples and for
                 real training digits at the same n (the floor), the referee's accuracy, seconds;
 - samples.png, grids.png, grids.gif   the final 10 x 10 samples, the samples of fixed noise at
                 every snapshot (one row each) and the same as an animation, 64 px a digit;
@@ -33,7 +33,7 @@ from gan.digits.comparison import (CODER_SETTINGS, GAN_SETTINGS, add_classifier_
 from gan.digits.data import add_data_argument, default_source, lesson_digits
 from gan.digits.datasets.idx import DataFileError
 from gan.digits.pictures import save_grid_gif, save_grid_png
-from gan.digits.quality import Reference, comparison_row, real_data_row
+from gan.digits.fidelity import Yardstick, comparison_row, real_data_row
 from gan.digits.tables import format_table
 
 MODELS = {"mlp": "MLP GAN", "cgan": "cGAN (MLP)", "dcgan": "DCGAN", "ae": "AE", "vae": "VAE"}
@@ -140,12 +140,12 @@ def _run(args):
 
 
 def score(model, classifier, data, samples, rng):
-    """[the real floor, the model's row]: gan.digits.quality's rows, the model's samples and
+    """[the real floor, the model's row]: gan.digits.fidelity's rows, the model's samples and
     as many real training digits scored against the real test digits."""
-    reference = Reference.build(classifier, data.train_images, data.test_images)
-    floor = real_data_row("real training digits", reference, data.test_images,
+    yardstick = Yardstick.build(classifier, data.train_images, data.test_images)
+    floor = real_data_row("real training digits", yardstick, data.test_images,
                           data.test_labels, min(samples, len(data.train_images)), rng)
-    row = comparison_row(model.name, model.sampler, reference, samples, rng, model.conditional)
+    row = comparison_row(model.name, model.sampler, yardstick, samples, rng, model.conditional)
     row["seconds"] = model.seconds
     return [floor, row]
 

@@ -8,8 +8,8 @@ yardstick for both (`python -m gan digits` is `gan.cli.digits`).
 - grids.py        per-class sample grids over training, as a picture and an animated GIF;
 
 - classifier.py   softmax_cross_entropy, an MLP digit classifier p(c | x), its cached
-                  checkpoint (reference_classifier) and penultimate features;
-- quality.py      label accuracy of conditional samples, the Frechet distance of features,
+                  checkpoint (cached_referee) and penultimate features;
+- fidelity.py      label accuracy of conditional samples, the Frechet distance of features,
                   the nearest-neighbour copy check, one comparison row per sampler;
 - scores.py       improved precision and recall, density and coverage, the classifier
                   accuracy score, mean and spread over seeds;
@@ -29,7 +29,7 @@ yardstick for both (`python -m gan digits` is `gan.cli.digits`).
 
 from gan.digits.autoencoder import Autoencoder, VariationalAutoencoder, kl_standard_normal
 from gan.digits.classifier import (accuracy, features, load_classifier, predict,
-                                   reference_classifier, referee, softmax_cross_entropy,
+                                   cached_referee, referee, softmax_cross_entropy,
                                    train_classifier)
 from gan.digits.data import (DigitsData, lesson_digits, load_digits_data, locate_data,
                              add_data_argument)
@@ -37,18 +37,18 @@ from gan.digits.dcgan import DCGAN
 from gan.digits.gans import ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN
 from gan.digits.scores import (classifier_accuracy_score, density_coverage, mean_and_spread,
                                precision_recall)
-from gan.digits.quality import (Reference, class_entropy, comparison_row, format_table,
+from gan.digits.fidelity import (Yardstick, class_entropy, comparison_row, format_table,
                                 frechet_distance, gaussian_frechet_distance, grey_share,
                                 label_accuracy, nearest_distances, nearest_neighbour_check,
                                 real_data_row)
 
 __all__ = ["Autoencoder", "ConditionalDigitsGAN", "DCGAN", "Digits", "DigitsConfig", "DigitsData",
-           "DigitsGAN", "Reference", "VariationalAutoencoder", "accuracy", "class_entropy",
+           "DigitsGAN", "VariationalAutoencoder", "Yardstick", "accuracy", "class_entropy",
            "comparison_row", "lesson_digits", "load_digits_data", "locate_data",
            "real_data_row", "add_data_argument",
            "features", "format_table", "frechet_distance", "gaussian_frechet_distance",
            "grey_share", "kl_standard_normal", "label_accuracy", "load_classifier",
            "nearest_distances", "nearest_neighbour_check", "predict", "referee",
-           "reference_classifier", "softmax_cross_entropy", "train_classifier",
+           "cached_referee", "softmax_cross_entropy", "train_classifier",
            "classifier_accuracy_score", "density_coverage", "mean_and_spread",
            "precision_recall"]

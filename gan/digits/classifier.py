@@ -2,7 +2,7 @@
 
 The network is an MLP on the 1024 pixels, Flatten -> Linear -> ReLU -> Linear -> ReLU ->
 Linear, whose last hidden layer (the "penultimate" features) is what the Frechet distance
-of gan.digits.quality compares, the way the FID uses an Inception network's pool layer
+of gan.digits.fidelity compares, the way the FID uses an Inception network's pool layer
 (Heusel et al. 2017, "GANs trained by a two time-scale update rule converge to a local Nash
 equilibrium", section 3).  It is trained by minimising the softmax cross-entropy
 
@@ -139,7 +139,7 @@ def accuracy(classifier, images, labels):
 
 def features(classifier, images):
     """Penultimate features: the last hidden layer's activations (the input of the final
-    Linear), the space in which gan.digits.quality measures Frechet distances."""
+    Linear), the space in which gan.digits.fidelity measures Frechet distances."""
     y = classifier._boundary(_check_images(images), "x")
     for layer in classifier.layers[:-1]:
         y = layer.forward(y)
@@ -195,29 +195,29 @@ def load_classifier(train_images, train_labels, *, seed=0, data_name="digits", c
 # The referee's own data: drawn from seed 1, independent of the seed-0 set the generators
 # learn from, and four times larger, which lifts the MLP from 96-97% to about 99% on
 # held-out digits (measured: 10k images, 12 epochs: 96.9%; 40k images, 6 epochs: 98.6%).
-REFERENCE_DATA = {"n_train": 40_000, "n_test": 5_000, "seed": 1}
-REFERENCE_TRAINING = {"epochs": 6, "batch_size": 128, "lr": 1e-3, "hidden_sizes": [256, 128]}
+REFEREE_DATA = {"n_train": 40_000, "n_test": 5_000, "seed": 1}
+REFEREE_TRAINING = {"epochs": 6, "batch_size": 128, "lr": 1e-3, "hidden_sizes": [256, 128]}
 
 
-def reference_classifier(cache_dir=None):
+def cached_referee(cache_dir=None):
     """The course's digit referee and its held-out accuracy: load_classifier on
-    load_digits(**REFERENCE_DATA) with REFERENCE_TRAINING (about a minute the first time,
+    load_digits(**REFEREE_DATA) with REFEREE_TRAINING (about a minute the first time,
     then read from the cache).  Returns (classifier, accuracy on the 5000 test digits)."""
-    (images, labels), (test_images, test_labels) = load_digits(**REFERENCE_DATA,
+    (images, labels), (test_images, test_labels) = load_digits(**REFEREE_DATA,
                                                                cache_dir=cache_dir)
     classifier = load_classifier(images, labels, seed=0, cache_dir=cache_dir,
-                                 **REFERENCE_TRAINING)
+                                 **REFEREE_TRAINING)
     return classifier, accuracy(classifier, test_images, test_labels)
 
 
 def referee(train_images, train_labels, test_images, test_labels, rng, quick=False):
     """The classifier that scores generated digits, and its accuracy on the given test digits.
 
-    quick=False: the course's `reference_classifier` (trained on its own digits, cached).
+    quick=False: the course's `cached_referee` (trained on its own digits, cached).
     quick=True: a small one trained here on the given digits in seconds (a lesson's --fast
     mode), good enough to tell classes apart, not to grade them finely.
     """
     if not quick:
-        return reference_classifier()
+        return cached_referee()
     classifier = train_classifier(train_images, train_labels, rng, hidden_sizes=(64,), epochs=3)
     return classifier, accuracy(classifier, test_images, test_labels)

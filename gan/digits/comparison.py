@@ -9,7 +9,7 @@ the same seed with those lessons' settings, and scored by the same referee.
   Frechet 86 to 421 against the AE's 23 -- so it taught the opposite of the full run);
 - train_models: the five trainings, timed; each gives a sampler (n, labels, rng) -> pixels
   (gan.digits.parallel.train_seeds runs them for several seeds on worker processes);
-- comparison_rows: the table of gan.digits.quality, with the real held-out digits first;
+- comparison_rows: the table of gan.digits.fidelity, with the real held-out digits first;
 - sample_grid: the pictures, ten rows per model (row c: class c for a conditional model, else
   the samples the referee reads as c).
 """
@@ -25,7 +25,7 @@ from gan.digits.autoencoder import Autoencoder, VariationalAutoencoder
 from gan.digits.classifier import predict
 from gan.digits.dcgan import DCGAN
 from gan.digits.gans import ConditionalDigitsGAN, Digits, DigitsConfig, DigitsGAN
-from gan.digits.quality import Reference, comparison_row, real_data_row
+from gan.digits.fidelity import Yardstick, comparison_row, real_data_row
 from gan.digits.scores import classifier_accuracy_score
 from gan.train import train
 
@@ -236,19 +236,19 @@ def _train_coder(name, train_images, preset, seed, steps=None, callback=None):
 
 
 def comparison_rows(trained, classifier, train_images, test_images, test_labels, n, rng,
-                    train_labels=None, reference=None):
+                    train_labels=None, yardstick=None):
     """The comparison table's rows: the real held-out digits (the floor, see
     quality.real_data_row), then one comparison_row of n samples per trained model, each
     measured against all of test_images, with its training seconds.  With train_labels,
     the conditional models and the real row get a classifier accuracy score too
-    (add_classifier_accuracy_scores).  ``reference``: Reference.build(classifier,
+    (add_classifier_accuracy_scores).  ``yardstick``: Yardstick.build(classifier,
     train_images, test_images) when None; pass it to score several seeds against one."""
-    if reference is None:
-        reference = Reference.build(classifier, train_images, test_images)
-    rows = [real_data_row("real digits (floor)", reference, test_images, test_labels,
+    if yardstick is None:
+        yardstick = Yardstick.build(classifier, train_images, test_images)
+    rows = [real_data_row("real digits (floor)", yardstick, test_images, test_labels,
                           min(int(n), len(train_images)), rng)]
     for model in trained:
-        row = comparison_row(model.name, model.sampler, reference, n, rng, model.conditional)
+        row = comparison_row(model.name, model.sampler, yardstick, n, rng, model.conditional)
         row["seconds"] = model.seconds
         rows.append(row)
     if train_labels is not None:

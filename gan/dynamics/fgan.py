@@ -144,7 +144,7 @@ def critic_step(V, optimizer, name, x, weight_p, weight_q):
     return float(weight_p @ t - weight_q @ conjugate)
 
 
-def generator_step(G, V, optimizer, name, z):
+def f_generator_step(G, V, optimizer, name, z):
     """One descent step of the bound for G: only -E_Q f*(T(G(z))) depends on G, so
     L_G = -mean f*(g_f(V(G(z)))) and dL_G/dv = -(d f*(T)/dv) / m. Returns L_G."""
     x = G.forward(z)

@@ -30,7 +30,7 @@ from gan.measure import (SNAPSHOT_N_Z, SNAPSHOT_SAMPLES, discriminator_on, gener
                           jsd_with_outside_mass)
 from gan.game import GAN
 from gan.measure import Line
-from gan.objectives import discriminator_loss, generator_loss, value
+from gan.objectives import discriminator_loss, generator_loss, value_estimate
 from gan.variants.conditional import Conditioned, one_hot
 from gan.engine import engine
 
@@ -182,7 +182,7 @@ class InfoGAN(GAN):
         grad_heads[m:, 1:] = lam * grad_q                  # lambda dL_I/dq, fakes only
         self.D.backward(grad_heads, input_grad=False)      # body gets dL/dl w_D^T + dL/dq W_Q^T
         self.opt_d.step()
-        return loss_d + lam * loss_i, value(logits[:m], logits[m:])
+        return loss_d + lam * loss_i, value_estimate(logits[:m], logits[m:])
 
     def generator_update(self, step, rng):
         """G descends L_G + lambda L_I through both heads. Returns that loss."""

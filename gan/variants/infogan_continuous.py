@@ -15,7 +15,7 @@ import numpy as np
 
 from gan.engine import engine
 from gan.measure import SNAPSHOT_SAMPLES
-from gan.objectives import discriminator_loss, generator_loss, value
+from gan.objectives import discriminator_loss, generator_loss, value_estimate
 from gan.variants.infogan import CodeMixtureLine, InfoGAN
 
 
@@ -141,7 +141,7 @@ class ContinuousInfoGAN(InfoGAN):
         grad_heads[m:, 1:] = lam * grad_mu                 # lambda (mu - c) / (sigma^2 m)
         self.D.backward(grad_heads, input_grad=False)      # D's gradients only
         self.opt_d.step()
-        return loss_d + lam * loss_i, value(logits[:m], logits[m:])
+        return loss_d + lam * loss_i, value_estimate(logits[:m], logits[m:])
 
     def generator_update(self, step, rng):
         """G descends L_G + lambda L_I through both heads. Returns that loss."""

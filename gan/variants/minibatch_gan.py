@@ -41,7 +41,7 @@ from gan.measure import _column, generator_density, jsd_with_outside_mass
 from gan.engine import engine
 from gan.game import GAN
 from gan.measure import Line
-from gan.objectives import discriminator_loss, value
+from gan.objectives import discriminator_loss, value_estimate
 
 # The two-mode setting where the plain game collapses and this one recovers both modes, with the
 # same G, seeds and steps: GANConfig(target=BIMODAL_TARGET, **BIMODAL_SETTINGS), the library's
@@ -145,7 +145,7 @@ class MinibatchDiscriminationGAN(GAN):
         loss, grad_real, grad_fake = discriminator_loss(logits[0], logits[1])
         self.D.backward(np.stack([grad_real, grad_fake]), input_grad=False)
         self.opt_d.step()
-        return loss, value(logits[0], logits[1])
+        return loss, value_estimate(logits[0], logits[1])
 
     # G's update is the plain one: its fake minibatch alone goes through D, as in D's update.
 

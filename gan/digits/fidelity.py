@@ -165,7 +165,7 @@ def grey_share(images):
 
 
 @dataclass
-class Reference:
+class Yardstick:
     """What every row of the comparison table is measured against, computed once."""
 
     classifier: object
@@ -188,7 +188,7 @@ class Reference:
                    nearest_distances(test_images, train_images))
 
 
-def comparison_row(name, sampler, reference, n, rng, conditional=True):
+def comparison_row(name, sampler, yardstick, n, rng, conditional=True):
     """One row of the model comparison for `sampler`, a callable (n, labels, rng) -> images
     (n, 1, 32, 32) in [0, 1] given balanced labels (class c requested n // 10 times, plus one
     for c < n % 10, in a random order).  Measures label accuracy (conditional samplers only;
@@ -198,24 +198,24 @@ def comparison_row(name, sampler, reference, n, rng, conditional=True):
         raise TypeError(f"name must be a string, got {name!r}")
     if not callable(sampler):
         raise TypeError(f"sampler must be a callable (n, labels, rng) -> images, got {sampler!r}")
-    if not isinstance(reference, Reference):
-        raise TypeError(f"reference must be a Reference, got {type(reference).__name__}")
+    if not isinstance(yardstick, Yardstick):
+        raise TypeError(f"yardstick must be a Yardstick, got {type(yardstick).__name__}")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < NUMBER_OF_CLASSES:
         raise ValueError(f"n must be an integer >= {NUMBER_OF_CLASSES}, got {n!r}")
     labels = (np.arange(n) % NUMBER_OF_CLASSES)[rng.permutation(n)].astype(np.int64)
     images = _check_images(sampler(int(n), labels, rng), "sampler output")
-    if images.shape[0] != n or images.shape[1:] != reference.train_images.shape[1:]:
+    if images.shape[0] != n or images.shape[1:] != yardstick.train_images.shape[1:]:
         raise ValueError(f"sampler must return {n} images of shape "
-                         f"{reference.train_images.shape[1:]}, got shape {images.shape}")
-    overall, per_class = label_accuracy(reference.classifier, images, labels)
-    check = nearest_neighbour_check(images, reference.train_images, reference.test_to_train)
+                         f"{yardstick.train_images.shape[1:]}, got shape {images.shape}")
+    overall, per_class = label_accuracy(yardstick.classifier, images, labels)
+    check = nearest_neighbour_check(images, yardstick.train_images, yardstick.test_to_train)
     return {
         "model": name,
         "label_accuracy": overall if conditional else None,
         "per_class_accuracy": per_class if conditional else None,
-        "class_entropy": class_entropy(reference.classifier, images),
-        **feature_scores(features(reference.classifier, images), reference.test_features,
-                         reference.test_radii),
+        "class_entropy": class_entropy(yardstick.classifier, images),
+        **feature_scores(features(yardstick.classifier, images), yardstick.test_features,
+                         yardstick.test_radii),
         "nearest_median_ratio": check.median_ratio,
         "copied_share": check.copied_share,
         "grey_share": grey_share(images),
@@ -236,35 +236,35 @@ def feature_scores(sample_features, real_features, radii=None):
             "density": density, "coverage": coverage}
 
 
-def real_data_row(name, reference, test_images, test_labels, n, rng):
-    """The comparison row of the real held-out digits the reference was built from: the
+def real_data_row(name, yardstick, test_images, test_labels, n, rng):
+    """The comparison row of the real held-out digits the yardstick was built from: the
     floor every model is read against.  Label accuracy is the classifier's on their true
     labels; the Frechet distance (and precision, recall, density, coverage) is from n
     training images (drawn without replacement by `rng`) to the held-out ones, what sampling
     noise alone gives at n samples; the
     nearest-neighbour ratio is 1 and the copied share the COPY_QUANTILE by construction."""
-    if not isinstance(reference, Reference):
-        raise TypeError(f"reference must be a Reference, got {type(reference).__name__}")
+    if not isinstance(yardstick, Yardstick):
+        raise TypeError(f"yardstick must be a Yardstick, got {type(yardstick).__name__}")
     test_images = _check_images(test_images, "test_images")
     test_labels = _check_labels(test_labels, test_images.shape[0], NUMBER_OF_CLASSES)
-    if len(test_images) != len(reference.test_features):
-        raise ValueError(f"test_images must be the {len(reference.test_features)} digits the "
-                         f"reference was built from, got {len(test_images)}")
-    count = len(reference.train_images)
+    if len(test_images) != len(yardstick.test_features):
+        raise ValueError(f"test_images must be the {len(yardstick.test_features)} digits the "
+                         f"yardstick was built from, got {len(test_images)}")
+    count = len(yardstick.train_images)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 2 <= n <= count:
         raise ValueError(f"n must be an integer in [2, {count}], got {n!r}")
-    overall, per_class = label_accuracy(reference.classifier, test_images, test_labels)
-    drawn = reference.train_images[rng.choice(count, size=int(n), replace=False)]
-    threshold = np.quantile(reference.test_to_train, COPY_QUANTILE)
+    overall, per_class = label_accuracy(yardstick.classifier, test_images, test_labels)
+    drawn = yardstick.train_images[rng.choice(count, size=int(n), replace=False)]
+    threshold = np.quantile(yardstick.test_to_train, COPY_QUANTILE)
     return {
         "model": name,
         "label_accuracy": overall,
         "per_class_accuracy": per_class,
-        "class_entropy": class_entropy(reference.classifier, test_images),
-        **feature_scores(features(reference.classifier, drawn), reference.test_features,
-                         reference.test_radii),
+        "class_entropy": class_entropy(yardstick.classifier, test_images),
+        **feature_scores(features(yardstick.classifier, drawn), yardstick.test_features,
+                         yardstick.test_radii),
         "nearest_median_ratio": 1.0,
-        "copied_share": float(np.mean(reference.test_to_train < threshold)),
+        "copied_share": float(np.mean(yardstick.test_to_train < threshold)),
         "grey_share": grey_share(test_images),
     }
 

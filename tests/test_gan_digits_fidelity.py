@@ -1,4 +1,4 @@
-"""Tests of gan.digits.classifier and gan.digits.quality: the referee and its measures."""
+"""Tests of gan.digits.classifier and gan.digits.fidelity: the referee and its measures."""
 
 import numpy as np
 import pytest
@@ -16,7 +16,7 @@ from gan.digits.classifier import (accuracy, features, load_classifier, predict,
 from gan.digits.comparison import (COMPANIONS, TrainedModel, interpolations, sample_grid,
                                     train_models)
 from gan.digits.gans import ConditionalDigitsGAN
-from gan.digits.quality import (COPY_QUANTILE, Reference, class_entropy, comparison_row,
+from gan.digits.fidelity import (COPY_QUANTILE, Yardstick, class_entropy, comparison_row,
                                 format_table, frechet_distance, gaussian_frechet_distance,
                                 grey_share, label_accuracy, nearest_distances,
                                 nearest_neighbour_check, real_data_row)
@@ -269,7 +269,7 @@ def test_comparison_row_scores_real_held_out_digits_like_the_classifier(digits,
                                                                          tiny_classifier):
     (images, labels), (test_images, test_labels) = digits
     pool, pool_labels = make_digits(1000, seed=24)
-    reference = Reference.build(tiny_classifier, images, test_images)
+    reference = Yardstick.build(tiny_classifier, images, test_images)
 
     def real_digits(n, requested, rng):
         # a random pool image of each requested class
@@ -289,7 +289,7 @@ def test_comparison_row_scores_real_held_out_digits_like_the_classifier(digits,
 
 def test_comparison_row_flags_a_copying_sampler(digits, tiny_classifier):
     (images, _), (test_images, _) = digits
-    reference = Reference.build(tiny_classifier, images, test_images)
+    reference = Yardstick.build(tiny_classifier, images, test_images)
     row = comparison_row("copier", lambda n, labels, rng: images[rng.integers(0, 2000, n)],
                          reference, 100, np.random.default_rng(1), conditional=False)
     assert row["copied_share"] == 1.0 and row["label_accuracy"] is None
@@ -297,7 +297,7 @@ def test_comparison_row_flags_a_copying_sampler(digits, tiny_classifier):
 
 def test_comparison_row_rejects_a_sampler_of_the_wrong_shape(digits, tiny_classifier):
     (images, _), (test_images, _) = digits
-    reference = Reference.build(tiny_classifier, images[:100], test_images[:50])
+    reference = Yardstick.build(tiny_classifier, images[:100], test_images[:50])
     with pytest.raises(ValueError, match="sampler must return 20 images"):
         comparison_row("bad", lambda n, labels, rng: np.zeros((n, 1, 16, 16)), reference, 20,
                        np.random.default_rng(0))
@@ -320,7 +320,7 @@ def test_class_entropy_is_scipys_entropy_in_bits_of_the_predicted_classes(digits
 
 def test_real_data_row_is_the_floor_the_models_are_read_against(digits, tiny_classifier):
     (images, _), (test_images, test_labels) = digits
-    reference = Reference.build(tiny_classifier, images, test_images)
+    reference = Yardstick.build(tiny_classifier, images, test_images)
     row = real_data_row("real", reference, test_images, test_labels, 500,
                         np.random.default_rng(0))
     assert row["label_accuracy"] == accuracy(tiny_classifier, test_images, test_labels)
