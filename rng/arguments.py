@@ -20,7 +20,7 @@ def check_seed(seed):
 
 
 def lcg_parameters(lcg):
-    """(a, c, m) for `Generator`'s lcg argument: None (mmix), a preset name or an (a, c, m) tuple."""
+    """(a, c, m) for `Generator`'s lcg: None (mmix), a preset name or an (a, c, m) tuple."""
     if lcg is None:
         return PRESETS["mmix"]
     if isinstance(lcg, str):
