@@ -31,7 +31,8 @@ def make_step(engine, dtype):
     config = GANConfig(g_hidden=G_HIDDEN, d_hidden=D_HIDDEN, g_activation="leaky_relu",
                        d_activation="leaky_relu", batch_size=M, k=1, lr_g=LR, lr_d=LR,
                        betas=BETAS, snapshot_every=0, dtype=dtype, seed=0, engine=engine)
-    train_rng = project_rng.Generator(config.seed)
+    # Each engine with its stream (bitwise the same numbers): the fast engine draws from the fast.
+    train_rng = (project_rng.fast if engine == "fast" else project_rng).Generator(config.seed)
     G, D = build_players(config, train_rng)
     opt_d, opt_g = make_optimizer("adam", D, LR, BETAS), make_optimizer("adam", G, LR, BETAS)
     return lambda: algorithm1_step(G, D, opt_d, opt_g, config, train_rng)
