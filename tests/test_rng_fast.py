@@ -28,6 +28,7 @@ CALLS = {
     "standard_normal odd": lambda g: g.standard_normal(7),
     "standard_normal minibatch": lambda g: g.standard_normal((256, 1)),
     "standard_normal float32": lambda g: g.standard_normal((3, 3), dtype=np.float32),
+    "standard_normal float32 scalar": lambda g: g.standard_normal(dtype=np.float32),
     "standard_normal empty": lambda g: g.standard_normal(0),
     "standard_normal beyond a chunk": lambda g: g.standard_normal(2 * CHUNK + 3),
     "normal": lambda g: g.normal(1.0, 2.0, size=(2, 5)),
