@@ -11,7 +11,7 @@ Rows (every contender on one thread; the pieces are the other benchmarks' own fu
   allow (`bench_ensemble.make_floor_step`: what an ensemble written in NumPy could reach);
 - DCGAN at base width 32 (`bench_conv`): G and D forward + backward on 64 images, ours against
   PyTorch eager, alternating pass by pass;
-- the RNG (`bench_rng`): throughput of rng.Generator against numpy.random at 10^5 numbers.
+- the RNG (`bench_rng`): throughput of rng.fast.Generator against numpy.random at 10^5 numbers.
 Where PyTorch is not importable its rows are left out. The machine's load is printed: on a
 shared machine compare the ratios, taken in one run, not the absolute times.
 """

@@ -37,7 +37,7 @@ SMALL = dict(g_hidden=(16, 16), d_hidden=(32, 32), d_activation="leaky_relu", ba
 
 
 def make_single_step(config):
-    train_rng = project_rng.Generator(config.seed).spawn(2)[0]
+    train_rng = project_rng.fast.Generator(config.seed).spawn(2)[0]   # the fast stream
     game = GAN(config, train_rng)
 
     def step(number):
@@ -48,7 +48,7 @@ def make_single_step(config):
 
 
 def make_ensemble_step(configs):
-    train_rngs = [project_rng.Generator(config.seed).spawn(2)[0] for config in configs]
+    train_rngs = [project_rng.fast.Generator(config.seed).spawn(2)[0] for config in configs]
     game, draws = EnsembleGAN(configs, train_rngs), MemberStreams(train_rngs)
     config = configs[0]
 

@@ -8,7 +8,7 @@ The standard step (`standard_config`) is what `python -m gan train --g-hidden 32
 --g-loss non_saturating --snapshot-every 0` runs: G 1-32-32-1 and D 1-64-64-1 with
 LeakyReLU(0.2), m = 256, k = 1, Adam(1e-3, betas (0.5, 0.999)), the non-saturating generator
 loss; one D update on m real + m fake samples, then one G update. Ours is
-gan.train.algorithm1_step itself on the fast engine (sampling included, from rng.Generator).
+gan.train.algorithm1_step itself on the fast engine (sampling included, from rng.fast.Generator).
 PyTorch eager (if importable) runs the same step (`benchmarks.torch_step.TorchGAN`), sampling
 with torch.randn; JAX (if importable) runs the whole step under jax.jit. Every contender runs on
 one thread (our BLAS through nn.threads.blas_threads, torch.set_num_threads(1)); the contenders
@@ -65,7 +65,7 @@ def standard_config(dtype):
 def make_our_step(dtype):
     """One call, one standard step of ours (fast engine), from seed 0."""
     config = standard_config(dtype)
-    train_rng = project_rng.Generator(config.seed)
+    train_rng = project_rng.fast.Generator(config.seed)   # the fast stream: speed is timed
     G, D = build_players(config, train_rng)
     opt_d = make_optimizer("adam", D, LR, BETAS)
     opt_g = make_optimizer("adam", G, LR, BETAS)

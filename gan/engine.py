@@ -1,5 +1,6 @@
-"""Which nn engine the game's players are built with: "textbook" (nn, what a learner reads, the
-default) or "fast" (nn.fast, its optimised subclasses). Both have the same protocol, so the game,
+"""Which engine a run uses: "textbook" (nn and rng.Generator, what a learner reads, the default)
+or "fast" (nn.fast and rng.fast.Generator, their optimised subclasses): the players' classes and
+the random stream they are trained on, which is bitwise the same in both. Both have the same protocol, so the game,
 Algorithm 1 and the variants run on either; tests/test_gan_engine.py holds the two equal on 20
 iterations. Only the fast engine has stacked members (gan.lab.ensemble): asking it of "textbook"
 is an error.
@@ -12,23 +13,25 @@ ENGINES = ("textbook", "fast")
 
 def engine(name):
     """The classes of engine `name`: MLP, Sequential, Linear, the activations (also by name in
-    ``ACTIVATIONS``), conv, norm and shape layers, MinibatchDiscrimination, SGD, Adam, RMSProp
-    (as attributes of one namespace)."""
+    ``ACTIVATIONS``), conv, norm and shape layers, MinibatchDiscrimination, SGD, Adam, RMSProp,
+    and the random Generator (as attributes of one namespace)."""
     if name == "fast":
         import nn.fast as layers
         from nn.fast import optim
         from nn.fast.layers import ACTIVATIONS
         from nn.fast.minibatch_discrimination import MinibatchDiscrimination
+        from rng.fast import Generator
     elif name == "textbook":
         import nn as layers
         from nn import optim
         from nn.activations import ACTIVATIONS
         from nn.minibatch_discrimination import MinibatchDiscrimination
+        from rng import Generator
     else:
         raise ValueError(f"engine must be one of {ENGINES}, got {name!r}")
     classes = {attribute: getattr(layers, attribute) for attribute in layers.__all__}
     classes.update(ACTIVATIONS=ACTIVATIONS, MinibatchDiscrimination=MinibatchDiscrimination,
-                   SGD=optim.SGD, Adam=optim.Adam, RMSProp=optim.RMSProp)
+                   SGD=optim.SGD, Adam=optim.Adam, RMSProp=optim.RMSProp, Generator=Generator)
     return SimpleNamespace(name=name, **classes)
 
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import rng as project_rng
 from gan.checks import positive_integer
 from gan.config import LR_SCHEDULES, GANConfig
 from gan.divergence import Criterion, diverged
@@ -190,7 +189,8 @@ def iteration(game, step, rng):
 
 
 def _train(config, callback, make_game, measurer, update):
-    train_rng, eval_rng = project_rng.Generator(config.seed).spawn(2)
+    # The engine's random stream: rng.Generator, or rng.fast.Generator (bitwise the same numbers).
+    train_rng, eval_rng = engine(config.engine).Generator(config.seed).spawn(2)
     game = make_game(config, train_rng)
     measurer = measurer if measurer is not None else measurer_for(game)
     setup = measurer.setup(game, eval_rng)

@@ -5,6 +5,40 @@ from numbers import Integral
 
 import numpy as np
 
+from rng.lcg import PRESETS, check_parameters
+
+_MASK_64 = 2**64 - 1
+
+
+def check_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed <= _MASK_64:
+        raise ValueError(
+            "seed must be an integer in [0, 2**64) -- Generator has no hidden entropy, so every"
+            f" run is reproducible from its seed -- got {seed!r}"
+        )
+    return int(seed)
+
+
+def lcg_parameters(lcg):
+    """(a, c, m) for `Generator`'s lcg: None (mmix), a preset name or an (a, c, m) tuple."""
+    if lcg is None:
+        return PRESETS["mmix"]
+    if isinstance(lcg, str):
+        if lcg not in PRESETS:
+            raise ValueError(
+                f"lcg must be None, one of {sorted(PRESETS)} or (a, c, m), got {lcg!r}"
+            )
+        return PRESETS[lcg]
+    if isinstance(lcg, tuple) and len(lcg) == 3:
+        return check_parameters(*lcg)
+    raise TypeError(f"lcg must be None, a preset name or an (a, c, m) tuple, got {lcg!r}")
+
+
+def check_count(name, n):
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {n!r}")
+    return int(n)
+
 
 def check_size(size):
     if size is None:
@@ -56,3 +90,29 @@ def output_shape(size, *parameters):
     if not compatible:
         raise ValueError(f"size {shape} is not compatible with the parameters' shape {broadcast}")
     return shape
+
+
+def integers_arguments(low, high, size, dtype, endpoint, word_count):
+    """`Generator.integers`' arguments checked: (dtype, shape, low, r - 1) with low as uint64
+    words (two's complement) and r - 1 = last - low < 2^64 per element, broadcast to shape."""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "iu":
+        raise TypeError(f"dtype must be an integer dtype, got {dtype}")
+    if high is None:
+        low, high = 0, low
+    low_values, high_values = integer_bounds("low", low), integer_bounds("high", high)
+    last = high_values if endpoint else high_values - 1
+    info = np.iinfo(dtype)
+    if np.any(low_values < info.min) or np.any(low_values > info.max):
+        raise ValueError(f"low must lie in [{info.min}, {info.max}] for {dtype}, got {low}")
+    if np.any(last > info.max) or np.any(last < low_values):
+        allowed = "low <= high <=" if endpoint else "low < high <="
+        raise ValueError(f"high must satisfy {allowed} {info.max + int(not endpoint)}"
+                         f" for {dtype}, got low={low}, high={high}")
+    shape = output_shape(size, low_values, high_values)
+    span_minus_one = np.array(last - low_values, dtype=np.uint64)
+    if word_count < 2**64 and np.any(span_minus_one >= word_count):
+        raise ValueError(f"high - low must be at most {word_count} for this LCG,"
+                         f" got low={low}, high={high}")
+    low_words = np.array(low_values % 2**64, dtype=np.uint64)
+    return dtype, shape, low_words, np.broadcast_to(span_minus_one, shape)

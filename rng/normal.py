@@ -57,18 +57,35 @@ def polar(u1, u2):
     return v1 * factor, v2 * factor
 
 
-def box_muller_into(u1, u2, z1, z2, scratch):
-    """Box-Muller as `box_muller` computes it, arranged for speed: writes z1 = r cos theta
-    (len(u1) values) and z2 = r sin theta (the first len(z2) <= len(u1) values) for
-    r = sqrt(-2 ln(1 - u1)), theta = 2 pi u2, using `scratch`, a (5, len(u1)) float64 array.
-    No checks: `Generator.standard_normal` calls it with uniforms it made.
-
-    One log, one sqrt and one sine per pair, the sine only on [-pi/4, pi/4], where it needs
-    no argument reduction and where cos = sqrt(1 - sin^2) has no cancellation. Write
-    theta = 2 pi u2 = pi + q pi/2 + alpha with q = rint(4 u2 - 2) in {-2, ..., 2} and
-    alpha = (pi/2)(4 u2 - 2 - q) in [-pi/4, pi/4]. With A = -cos(q pi/2) = |q| - 1 and
-    B = -sin(q pi/2) = q (|q| - 2) for these integers q, the angle-sum formulas give
+def box_muller_reduced(u1, u2):
+    """Box-Muller as the generators evaluate it: z1 = r cos theta, z2 = r sin theta for
+    r = sqrt(-2 ln(1 - u1)) and theta = 2 pi u2, with the cosine and sine found from one sine
+    on [-pi/4, pi/4], where it needs no argument reduction and where cos = sqrt(1 - sin^2)
+    has no cancellation. Write theta = pi + q pi/2 + alpha with q = rint(4 u2 - 2) in
+    {-2, ..., 2} and alpha = (pi/2)(4 u2 - 2 - q) in [-pi/4, pi/4]. With A = -cos(q pi/2) =
+    |q| - 1 and B = -sin(q pi/2) = q (|q| - 2) for these integers q, the angle-sum formulas give
         cos theta = A cos alpha - B sin alpha,    sin theta = B cos alpha + A sin alpha.
+
+    Agrees with `box_muller` to rounding (a few ulps); `rng.Generator.standard_normal` is
+    defined by this evaluation, and `box_muller_into` repeats it bitwise, in place. No checks:
+    the generators call it with uniforms they made.
+    """
+    radius = np.sqrt(np.log(1.0 - u1) * -2.0)         # r = sqrt(-2 ln v), v = 1 - u1 in (0, 1]
+    shifted = u2 * 4.0 - 2.0                          # 4 u2 - 2 in [-2, 2), exact
+    q = np.rint(shifted)
+    alpha = (shifted - q) * (np.pi / 2)               # alpha in [-pi/4, pi/4]
+    sin_alpha = np.sin(alpha)
+    cos_alpha = np.sqrt(1.0 - sin_alpha * sin_alpha)
+    r_cos, r_sin = cos_alpha * radius, sin_alpha * radius
+    A, B = np.abs(q) - 1.0, (np.abs(q) - 2.0) * q
+    return A * r_cos - B * r_sin, B * r_cos + A * r_sin
+
+
+def box_muller_into(u1, u2, z1, z2, scratch):
+    """`box_muller_reduced` arranged for speed -- the same operations on the same values, so
+    bitwise the same numbers -- in place: writes z1 = r cos theta (len(u1) values) and
+    z2 = r sin theta (the first len(z2) <= len(u1) values), using `scratch`, a (5, len(u1))
+    float64 array, for its work. No checks.
     """
     radius, q, A, r_sin, r_cos = scratch
     n_sine = len(z2)

@@ -1,19 +1,19 @@
 """`GeneratorStack`: E generators drawn from together, for E stacked computations (ensembles).
 
 Row e of every draw is, bitwise, what ``generators[e]`` would return for the same call, and
-every generator ends where that call would leave it. For `Generator`s on one 2^64 LCG the E
-streams advance in one vectorised step -- x_j = A_j x_0 + C_j mod 2^64 for all members at once
-(jump-ahead, `rng.lcg.jump_tables`) -- then one Box-Muller transform serves all of them,
-following the stream layout that `Generator.standard_normal` documents. Anything else (another
-recurrence, numpy generators, a large draw) is drawn member by member.
-"""
+every generator ends where that call would leave it. This is fast machinery: for
+`rng.fast.Generator`s on one 2^64 LCG the E streams advance in one vectorised step --
+x_j = A_j x_0 + C_j mod 2^64 for all members at once (jump-ahead, `rng.lcg.jump_tables`) --
+then one Box-Muller transform serves all of them, following the stream layout that
+`rng.Generator.standard_normal` documents. Anything else (textbook `rng.Generator`s, another
+recurrence, numpy generators, a large draw) is drawn member by member."""
 
 import math
 
 import numpy as np
 
 from rng.arguments import check_size
-from rng.generator import CHUNK, Generator, box_muller_rows
+from rng.fast import CHUNK, Generator as FastGenerator, box_muller_rows
 from rng.lcg import jump_tables
 
 
@@ -31,7 +31,7 @@ class GeneratorStack:
         lcgs = [getattr(generator, "lcg", None) for generator in self.generators]
         parameters = {(lcg.a, lcg.c, lcg.m) for lcg in lcgs if lcg is not None}
         self.vectorised = (
-            all(type(generator) is Generator for generator in self.generators)
+            all(type(generator) is FastGenerator for generator in self.generators)
             and len(parameters) == 1 and next(iter(parameters))[2] == 2**64
         )
         self._states = None

@@ -1,4 +1,8 @@
-"""rng.Generator: reproducibility, numpy's dialect, unbiased integers, permutations, spawn."""
+"""rng.Generator: reproducibility, numpy's dialect, unbiased integers, permutations, spawn.
+
+The statistical tests draw from the textbook rng.Generator; rng.fast.Generator gives the same
+numbers bitwise (tests/test_rng_fast.py). Tests of the API and of the stream layout run on both.
+"""
 
 import math
 
@@ -13,6 +17,7 @@ N = 100_000
 # Pearson's r of two independent samples of size N has sd 1/sqrt(N) = 0.0032; a bound of
 # 4.5 sd fails a correct generator with probability below 1e-5 per check.
 CORRELATION_BOUND = 4.5 / math.sqrt(N)
+CLASSES = [rng.Generator, rng.fast.Generator]
 
 
 def noise_recipe(generator):
@@ -37,8 +42,9 @@ def noise_recipe(generator):
     }
 
 
-def test_project_code_runs_unchanged_with_numpy_and_our_generator():
-    ours, theirs = noise_recipe(rng.Generator(3)), noise_recipe(np.random.default_rng(3))
+@pytest.mark.parametrize("cls", CLASSES)
+def test_project_code_runs_unchanged_with_numpy_and_our_generator(cls):
+    ours, theirs = noise_recipe(cls(3)), noise_recipe(np.random.default_rng(3))
     for key, expected in theirs.items():
         got = ours[key]
         assert type(got) is type(expected), key
@@ -49,8 +55,9 @@ def test_project_code_runs_unchanged_with_numpy_and_our_generator():
     assert len(set(ours["pick"].tolist())) == 3
 
 
-def test_same_seed_gives_bitwise_the_same_stream():
-    first, second = noise_recipe(rng.Generator(11)), noise_recipe(rng.Generator(11))
+@pytest.mark.parametrize("cls", CLASSES)
+def test_same_seed_gives_bitwise_the_same_stream(cls):
+    first, second = noise_recipe(cls(11)), noise_recipe(cls(11))
     for key in first:
         assert np.array_equal(first[key], second[key]), key
 
@@ -67,16 +74,18 @@ def test_seed_must_be_an_explicit_non_negative_integer(seed):
         rng.Generator(seed)
 
 
-def test_random_float32_is_the_float64_uniform_truncated_to_24_bits():
-    u64 = rng.Generator(5).random(1000)
-    u32 = rng.Generator(5).random(1000, dtype=np.float32)
+@pytest.mark.parametrize("cls", CLASSES)
+def test_random_float32_is_the_float64_uniform_truncated_to_24_bits(cls):
+    u64 = cls(5).random(1000)
+    u32 = cls(5).random(1000, dtype=np.float32)
     assert np.array_equal(u32, np.floor(u64 * 2**24) / 2**24)
 
 
-def test_random_float32_never_rounds_up_to_one():
+@pytest.mark.parametrize("cls", CLASSES)
+def test_random_float32_never_rounds_up_to_one(cls):
     # float32(1 - 2^-53) == 1.0, so a plain cast would leave [0, 1). Put the next state at
     # x = 2^64 - 1, the largest: the state before it is (x - c) a^-1 mod 2^64.
-    generator = rng.Generator(0)
+    generator = cls(0)
     a, c, m = generator.lcg.a, generator.lcg.c, generator.lcg.m
     assert np.float32(1 - 2.0**-53) == 1.0
     generator.lcg.state = (m - 1 - c) * pow(a, -1, m) % m
@@ -105,67 +114,33 @@ def test_normals_pass_kolmogorov_smirnov_and_have_unit_moments():
     assert stats.kstest(1.05 * z, "norm").pvalue < 1e-3
 
 
+@pytest.mark.parametrize("cls", CLASSES)
 @pytest.mark.parametrize("n", [1, 5, 6, 2 * 2**14 + 7])
-def test_standard_normal_is_box_muller_of_its_uniforms_in_documented_layout(n):
+def test_standard_normal_is_box_muller_of_its_uniforms_in_documented_layout(cls, n):
     # n numbers draw 2k = 2 ceil(n/2) uniforms: the first k are u1, the next k are u2, and the
     # output is the k cosine terms then n - k sine terms. The generator's quadrant-reduced
-    # evaluation must agree with the textbook formula to rounding (a few 1e-16 per unit of r;
-    # r < 9 for u on the 2^-53 grid, so 1e-14 absolute is a safe bound).
+    # evaluation (box_muller_reduced, exactly) must agree with the textbook formula to
+    # rounding (a few 1e-16 per unit of r; r < 9 for u on the 2^-53 grid, so 1e-14 absolute
+    # is a safe bound).
     k = (n + 1) // 2
-    u = rng.Generator(9).random(2 * k)
+    u = cls(9).random(2 * k)
+    z = cls(9).standard_normal(n)
     z1, z2 = rng.box_muller(u[:k], u[k:])
-    z = rng.Generator(9).standard_normal(n)
     np.testing.assert_allclose(z, np.concatenate([z1, z2[: n - k]]), rtol=0, atol=1e-14)
+    z1, z2 = rng.box_muller_reduced(u[:k], u[k:])
+    assert z.tobytes() == np.concatenate([z1, z2[: n - k]]).tobytes()
 
 
-# A call of a generator's own, or a jump of its LCG: what may come between two normal draws.
-calls = st.one_of(
-    st.tuples(st.just("normal"), st.sampled_from([1, 2, 3, 8, 255, 256, (64, 1), 5000])),
-    st.tuples(st.just("normal32"), st.sampled_from([3, 256])),
-    st.tuples(st.just("random"), st.integers(1, 5)),
-    st.tuples(st.just("state"), st.integers(0, 2**64 - 1)),
-)
-
-
-def perform(generator, call, fresh):
-    """Make the call; with fresh=True forget any normals computed ahead first, so that every
-    draw is computed alone from the generator's current state."""
-    if fresh:
-        generator._ahead = None
-    kind, argument = call
-    if kind == "normal":
-        return generator.standard_normal(argument)
-    if kind == "normal32":
-        return generator.standard_normal(argument, dtype=np.float32)
-    if kind == "random":
-        return generator.random(argument)
-    generator.lcg.state = argument
-    return np.empty(0)
-
-
-@given(st.integers(0, 2**64 - 1),
-       st.lists(st.one_of(calls, calls.map(lambda call: [call] * 40)), max_size=12))
-def test_normals_computed_ahead_equal_draws_computed_alone(seed, script):
-    # Repeated draws of one size are computed in batches ahead of time (Generator._small_normals);
-    # whatever the calls in between, every number and every state must be as if each draw were
-    # computed alone from where the LCG stands.
-    steps = [call for item in script for call in (item if isinstance(item, list) else [item])]
-    batched, alone = rng.Generator(seed), rng.Generator(seed)
-    for call in steps:
-        assert perform(batched, call, False).tobytes() == perform(alone, call, True).tobytes()
-        assert batched.lcg.state == alone.lcg.state
-
-
-def test_repeated_draws_follow_the_documented_layout_draw_by_draw():
-    # 300 draws of 255 numbers (batched ahead after the first): draw j is Box-Muller of the
-    # 2 x 128 uniforms that follow draw j - 1's, in the documented layout.
+@pytest.mark.parametrize("cls", CLASSES)
+def test_repeated_draws_follow_the_documented_layout_draw_by_draw(cls):
+    # 300 draws of 255 numbers (the fast class computes them ahead after the first): draw j is
+    # Box-Muller of the 2 x 128 uniforms that follow draw j - 1's, in the documented layout.
     n, k = 255, 128
-    generator, uniforms = rng.Generator(21), rng.Generator(21)
+    generator, uniforms = cls(21), cls(21)
     for _ in range(300):
         u = uniforms.random(2 * k)
-        z1, z2 = rng.box_muller(u[:k], u[k:])
-        np.testing.assert_allclose(generator.standard_normal(n),
-                                   np.concatenate([z1, z2[: n - k]]), rtol=0, atol=1e-14)
+        z1, z2 = rng.box_muller_reduced(u[:k], u[k:])
+        assert generator.standard_normal(n).tobytes() == np.concatenate([z1, z2[:-1]]).tobytes()
     assert generator.lcg.state == uniforms.lcg.state
 
 
@@ -248,9 +223,10 @@ def test_spawned_children_are_reproducible_distinct_and_uncorrelated():
         assert abs(np.corrcoef(streams[i], streams[j])[0, 1]) < CORRELATION_BOUND
 
 
-def test_generator_runs_on_every_preset():
+@pytest.mark.parametrize("cls", CLASSES)
+def test_generator_runs_on_every_preset(cls):
     for name in rng.PRESETS:
-        generator = rng.Generator(1, lcg=name)
+        generator = cls(1, lcg=name)
         u = generator.random(1000)
         assert np.all((u >= 0) & (u < 1))
         assert np.all(np.isfinite(generator.standard_normal(1001)))
@@ -279,9 +255,10 @@ def test_generator_runs_on_every_preset():
     (lambda g: g.shuffle(3), "^x must"),
     (lambda g: g.spawn(-1), "^n_children must"),
 ])
-def test_invalid_arguments_raise_naming_the_argument(call, message):
+@pytest.mark.parametrize("cls", CLASSES)
+def test_invalid_arguments_raise_naming_the_argument(cls, call, message):
     with pytest.raises((ValueError, TypeError), match=message):
-        call(rng.Generator(0))
+        call(cls(0))
 
 
 def test_invalid_lcg_choice_raises():

@@ -177,7 +177,8 @@ def train_ensemble(configs, callback=None, update=None):
 
 def _train_ensemble(configs, callback, update):
     members = len(configs)
-    streams = [project_rng.Generator(config.seed).spawn(2) for config in configs]
+    # The fast stream (bitwise the textbook one): an ensemble is for speed, its stack vectorises.
+    streams = [project_rng.fast.Generator(config.seed).spawn(2) for config in configs]
     train_rngs, eval_rngs = [pair[0] for pair in streams], [pair[1] for pair in streams]
     game = EnsembleGAN(configs, train_rngs)
     draws = MemberStreams(train_rngs)
