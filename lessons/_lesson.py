@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,12 +36,10 @@ CLAIMS_FILE = "claims.jsonl"
 
 
 def in_notebook():
-    """True inside a Jupyter kernel (a notebook, or VS Code's), False in a script or a terminal."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    return getattr(get_ipython(), "kernel", None) is not None
+    """True inside a Jupyter kernel (a notebook, or VS Code's), False in a script or a terminal.
+    A kernel has imported IPython already; a script does not pay for importing it here."""
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and getattr(ipython.get_ipython(), "kernel", None) is not None
 
 
 @dataclass
