@@ -2,21 +2,29 @@
 
 Each lesson is a `# %%` percent-format script; jupytext reads its cells (markdown cells from
 `# %% [markdown]`) and writes `lessons/notebooks/NN_topic.ipynb` without outputs (the folder is
-ignored by git: build it, then open a notebook in Jupyter, `jupyter lab lessons/notebooks`, or in
-VS Code). A first cell, added here, does what running the script does for free: it puts lessons/
-on sys.path (for `_lesson`), sets `__file__` and `__doc__` (a kernel has neither), and passes the
-lesson's flags from the environment variable LESSON_ARGS (e.g. LESSON_ARGS="--fast" for small
-sizes; unset: the default run).
+ignored by git). The lesson's opening docstring becomes the first cell, in markdown, its first
+line the title; the script prints it instead. A setup cell after it does what running the script
+does for free: it puts lessons/ on sys.path (for `_lesson`), sets `__file__` and `__doc__` (a
+kernel has neither), and passes the lesson's flags from the environment variable LESSON_ARGS
+(e.g. LESSON_ARGS="--fast" for small sizes; unset: the default run). Run in a kernel, each
+`lesson.save` shows its figure below the cell.
+
+To open them: VS Code needs nothing more (open an .ipynb, pick this environment's Python; the
+kernel, ipykernel, is in requirements.txt). Jupyter Lab is one extra command,
+`pip install jupyterlab`, then `jupyter lab lessons/notebooks`; requirements.txt leaves it out
+because the tests execute notebooks without a front end (nbclient) and Jupyter Lab would add
+some 40 packages to every CI install.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import re
 from pathlib import Path
 
 import jupytext
-from nbformat.v4 import new_code_cell
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 LESSONS_DIR = Path(__file__).resolve().parent
 SETUP = '''# Setup added by lessons/build_notebooks.py: what running the script provides for free.
@@ -34,13 +42,49 @@ def lessons():
     return sorted(LESSONS_DIR.glob("[0-9][0-9]_*.py"))
 
 
+def opening_markdown(doc):
+    """The lesson's docstring as markdown: its first line a level-1 heading (the title), the rest
+    as written. Lines indented four spaces stay code blocks (the equations); elsewhere the
+    characters markdown would read as syntax are escaped -- a `*` outside backticks (D*, f*), a
+    line that would open a list, quote or heading ("1) and ...") -- so the text reads as it does
+    in the script."""
+    title, *rest = doc.strip().splitlines()
+    lines = ["# " + _escape(title)]
+    for line in rest:
+        lines.append(line if line.startswith("    ") else _escape(line))
+    return "\n".join(lines)
+
+
+def _escape(line):
+    parts = line.split("`")
+    parts[::2] = [part.replace("*", r"\*") for part in parts[::2]]   # outside `code` spans
+    line = "`".join(parts)
+    return re.sub(r"^(\s*)(\d+)([.)])(\s)", r"\1\2\\\3\4",
+                  re.sub(r"^(\s*)([#>+-])", r"\1\\\2", line))
+
+
+def _drop_docstring(cell):
+    """The first code cell's source without the module docstring jupytext leaves at its top."""
+    body = ast.parse(cell.source).body
+    if not (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)):
+        return cell.source
+    return "\n".join(cell.source.splitlines()[body[0].end_lineno:]).strip("\n")
+
+
 def notebook(script):
-    """The lesson as a notebook object, with the setup cell first."""
+    """The lesson as a notebook object: the opening docstring as a markdown cell, then the
+    setup cell, then the script's cells."""
     script = Path(script).resolve()
-    doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8")), clean=False)
+    doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8")), clean=True)
     book = jupytext.read(script, fmt="py:percent")
+    first = next(i for i, cell in enumerate(book.cells) if cell.cell_type == "code")
+    book.cells[first].source = _drop_docstring(book.cells[first])
+    if not book.cells[first].source:
+        del book.cells[first]
     setup = SETUP.format(lessons=str(script.parent), script=str(script), doc=doc or "")
-    book.cells.insert(0, new_code_cell(setup))
+    book.cells[0:0] = [new_markdown_cell(opening_markdown(doc or script.stem)),
+                       new_code_cell(setup)]
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                    "language": "python"}
     return book
@@ -64,6 +108,7 @@ def main():
     args = parser.parse_args()
     for path in build(args.out):
         print(path)
+    print(f"Open them in VS Code, or: pip install jupyterlab; jupyter lab {args.out}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Every lesson runs in its --fast mode, writes the figures it promises, and prints no claim its
+"""Every lesson runs in its --fast mode, writes the figures it promises, and makes no claim its
 numbers deny.
 
 A lesson promises its figures in a module-level tuple ``FIGURES`` of file names; the test
@@ -8,12 +8,13 @@ and is not empty. The timeout only guards against a hang; lesson run times are p
 ``python -m benchmarks.time_lessons``, not asserted here.
 
 Lessons choose their comparative words with ``_lesson.compare`` and ``_lesson.check``, which
-print a ``[claim]`` line holding the numbers, the rule's settings and the word. The same run's
-output is read back here and every word is derived again from its numbers by this file's own
-copy of the rules (`expected_word`), not by the lesson's code; the word must also appear in the
-text the lesson printed around it. Lessons that make comparisons must print at least the
-claims listed in `REQUIRED_CLAIMS`, so a sentence cannot escape the check by dropping its
-record.
+record each claim -- the numbers, the rule's settings and the word -- as a JSON line in
+``claims.jsonl`` beside the figures, not in the printed text. The same run's file is read back
+here and every word is derived again from its numbers by this file's own copy of the rules
+(`expected_word`), not by the lesson's code; the word must also appear in the text the lesson
+printed, and no machine line may. Lessons that make comparisons must record at least the claims
+listed in `REQUIRED_CLAIMS`, so a sentence cannot escape the check by dropping its record. A
+lesson run twice with the same seeds writes the same claims, byte for byte.
 """
 
 import ast
@@ -70,16 +71,18 @@ def expected_word(claim):
     raise AssertionError(f"unknown claim kind {claim['kind']!r}")
 
 
-def claim_problems(stdout):
-    """Every [claim] whose word its numbers deny, or whose word the lesson never printed."""
-    problems, claims = [], []
-    prose = "\n".join(line for line in stdout.splitlines() if "[claim]" not in line)
-    prose = " ".join(prose.split())                    # say() wraps lines; compare unwrapped
-    for line in stdout.splitlines():
-        if "[claim]" not in line:
-            continue
-        claim = json.loads(line.split("[claim]", 1)[1])
-        claims.append(claim)
+def read_claims(path):
+    """The claims a lesson recorded, one JSON object per line of its claims.jsonl."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def claim_problems(claims, stdout):
+    """Every claim whose word its numbers deny, or whose word the lesson never printed, and any
+    machine line (a ``[claim]``) left in the printed text."""
+    problems = [f"a machine line in the text: {line.strip()[:120]}"
+                for line in stdout.splitlines() if "[claim]" in line]
+    prose = " ".join(stdout.split())                   # say() wraps lines; compare unwrapped
+    for claim in claims:
         numbers = [claim.get(key) for key in ("a", "b", "value", "limit")]
         if any(isinstance(x, float) and math.isnan(x) for x in numbers):
             problems.append(f"{claim['label']}: a NaN cannot support a claim")
@@ -90,28 +93,36 @@ def claim_problems(stdout):
                             f"{expected!r} ({claim})")
         elif " ".join(claim["word"].split()) not in prose:
             problems.append(f"{claim['label']}: the word {claim['word']!r} is never printed")
-    return problems, claims
+    return problems
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_runs_fast_and_writes_its_figures(lesson, tmp_path):
-    figures = promised_figures(lesson)
-    assert figures, f"{lesson.name} must promise its figures in a FIGURES tuple"
+def run_lesson(lesson, out):
+    """``python lessons/NN_topic.py --fast --out OUT``, as a learner runs it."""
     env = dict(os.environ, MPLBACKEND="Agg")
-    completed = subprocess.run(
-        [sys.executable, str(lesson), "--fast", "--out", str(tmp_path)],
+    return subprocess.run(
+        [sys.executable, str(lesson), "--fast", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
         env=env,
         cwd=lesson.parent.parent,
     )
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_runs_fast_and_writes_its_figures(lesson, tmp_path):
+    figures = promised_figures(lesson)
+    assert figures, f"{lesson.name} must promise its figures in a FIGURES tuple"
+    completed = run_lesson(lesson, tmp_path)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "Exercise" in completed.stdout, f"{lesson.name} must end with exercises"
     for name in figures:
         path = tmp_path / name
         assert path.is_file() and path.stat().st_size > 0, f"{lesson.name} did not write {name}"
-    problems, claims = claim_problems(completed.stdout)
+    claims_file = tmp_path / "claims.jsonl"
+    assert claims_file.is_file(), f"{lesson.name} did not write claims.jsonl"
+    claims = read_claims(claims_file)
+    problems = claim_problems(claims, completed.stdout)
     assert not problems, f"{lesson.name}: " + "; ".join(problems)
     labels = [claim["label"] for claim in claims]
     missing = [prefix for prefix in REQUIRED_CLAIMS.get(lesson.stem, ())
@@ -119,14 +130,33 @@ def test_lesson_runs_fast_and_writes_its_figures(lesson, tmp_path):
     assert not missing, f"{lesson.name} no longer records the claims {missing}"
 
 
+# Two lessons whose claims rest on seeded trainings (not on timings, as lesson 23's do): run
+# twice, each must write the same, non-empty claims file, byte for byte.
+REPEATED = ("06_algorithm1", "09_instance_noise")
+
+
+@pytest.mark.parametrize("name", REPEATED)
+def test_the_same_run_writes_the_same_claims(name, tmp_path):
+    lesson = next(path for path in LESSONS if path.stem == name)
+    files = []
+    for run in ("first", "second"):
+        completed = run_lesson(lesson, tmp_path / run)
+        assert completed.returncode == 0, completed.stderr[-3000:]
+        files.append((tmp_path / run / "claims.jsonl").read_bytes())
+    assert files[0] == files[1]
+    assert files[0].endswith(b"\n") and read_claims(tmp_path / "first" / "claims.jsonl")
+
+
 def test_a_planted_contradiction_is_caught():
-    """A claim line whose word its numbers deny, and one whose word the text never uses, are
-    both reported; an honest one is not."""
-    honest = ('  [claim] {"kind": "compare", "label": "x", "word": "larger than", "a": 2.0, '
-              '"b": 1.0, "tolerance": 0.1, "words": ["smaller than", "as large as", '
-              '"larger than"]}\nthe noise gradient is larger than the plain one\n')
-    assert claim_problems(honest)[0] == []
-    denied = honest.replace('"a": 2.0', '"a": 0.5')
-    assert "its numbers say 'smaller than'" in claim_problems(denied)[0][0]
-    unprinted = honest.replace("is larger than", "is bigger than")
-    assert "never printed" in claim_problems(unprinted)[0][0]
+    """A claim whose word its numbers deny, one whose word the text never uses, and a machine
+    line left in the text are all reported; an honest claim is not."""
+    honest = {"kind": "compare", "label": "x", "word": "larger than", "a": 2.0, "b": 1.0,
+              "tolerance": 0.1, "words": ["smaller than", "as large as", "larger than"]}
+    text = "the noise gradient is larger than\nthe plain one\n"
+    assert claim_problems([honest], text) == []
+    denied = dict(honest, a=0.5)
+    assert "its numbers say 'smaller than'" in claim_problems([denied], text)[0]
+    unprinted = text.replace("is larger than", "is bigger than")
+    assert "never printed" in claim_problems([honest], unprinted)[0]
+    leaked = text + '  [claim] {"kind": "compare"}\n'
+    assert "machine line" in claim_problems([honest], leaked)[0]

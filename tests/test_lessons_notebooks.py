@@ -1,15 +1,21 @@
-"""Every lesson converts to a notebook; a representative few also execute, in --fast, in a kernel.
+"""Every lesson converts to a notebook that opens with its docstring as markdown; a representative
+few also execute, in --fast, in a kernel, and show their figures below the cells.
 
 `lessons/build_notebooks.py` turns each `# %%` script into an .ipynb with jupytext. Converting
-all of them is cheap and checked for every lesson (the cells must keep the script's code, the
-setup cell first). Executing a notebook starts a kernel and runs the lesson again, which the
-suite's time budget allows for a few only: 02 (markdown cells, pure NumPy), 03 (the network by
-hand on the textbook engine) and 09 (a training run of a variant, its figures and animation; 06,
-the player's lesson, costs twice as much and runs as a script in tests/test_lessons.py). Each
-must run without an error and print its exercises, as the script does (tests/test_lessons.py runs
-every script).
+all of them is cheap and checked for every lesson: the first cell is markdown whose heading is
+the lesson's title (the docstring's first line), not a code cell holding the docstring as a
+string; the setup cell comes next, and the cells keep the script's code. Executing a notebook
+starts a kernel and runs the lesson again, which the suite's time budget allows for a few only:
+02 (markdown cells, pure NumPy, three figures), 03 (the network by hand on the textbook engine,
+two figures) and 09 (a training run of a variant and its figure; 06, the player's lesson, costs
+twice as much and runs as a script in tests/test_lessons.py). Each must run without an error,
+print its exercises, show every PNG it saved as an image/png output with the same bytes as the
+file, and leave no path and no machine line in its printed text (the claims go to
+claims.jsonl; tests/test_lessons.py checks them for every script).
 """
 
+import ast
+import base64
 import os
 import sys
 from pathlib import Path
@@ -26,29 +32,50 @@ import build_notebooks  # noqa: E402
 EXECUTED = ("02_uniform_to_normal", "03_neural_network_by_hand", "09_instance_noise")
 
 
-def test_every_lesson_converts_with_its_code_and_the_setup_cell_first(tmp_path):
+def title(script):
+    """The lesson's title: the first line of its module docstring."""
+    return ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))).splitlines()[0]
+
+
+def test_every_lesson_converts_with_its_title_first_then_the_setup_cell(tmp_path):
     paths = build_notebooks.build(tmp_path)
     assert [p.stem for p in paths] == [s.stem for s in build_notebooks.lessons()]
     import nbformat
 
     for path, script in zip(paths, build_notebooks.lessons()):
         book = nbformat.read(path, as_version=4)
-        assert "sys.argv" in book.cells[0].source
-        code = "\n".join(c.source for c in book.cells if c.cell_type == "code")
-        assert "start(__file__, __doc__" in code, path.name
+        first = book.cells[0]
+        assert first.cell_type == "markdown", path.name
+        # the heading is the title as written, but for markdown's escapes (a \* for a star)
+        heading = first.source.splitlines()[0].replace("\\", "")
+        assert heading == "# " + title(script), path.name
+        assert book.cells[1].cell_type == "code" and "sys.argv" in book.cells[1].source
+        code = [c.source for c in book.cells if c.cell_type == "code"]
+        assert not any(source.lstrip().startswith('"""') for source in code), \
+            f"{path.name}: the docstring is still a code cell"
+        assert "start(__file__, __doc__" in "\n".join(code), path.name
         assert all(not c.get("outputs") for c in book.cells if c.cell_type == "code")
         # every line of the script's code cells is somewhere in the notebook
-        assert "lesson.finish()" in code, path.name
-        assert any(c.cell_type == "markdown" for c in book.cells) or "# %% [markdown]" not in \
-            script.read_text(), path.name
+        assert "lesson.finish()" in "\n".join(code), path.name
+        assert sum(c.cell_type == "markdown" for c in book.cells) > 1 or "# %% [markdown]" \
+            not in script.read_text(), path.name
+
+
+def test_the_opening_keeps_equations_as_code_and_escapes_what_markdown_would_read():
+    text = build_notebooks.opening_markdown(
+        "Lesson 99 -- D* and `f*`.\n\nIt follows (Algorithm\n1) here:\n\n    C(G) = V(D*, G)\n")
+    assert text.splitlines() == ["# Lesson 99 -- D\\* and `f*`.", "", "It follows (Algorithm",
+                                 "1\\) here:", "", "    C(G) = V(D*, G)"]
 
 
 @pytest.mark.parametrize("name", EXECUTED)
-def test_notebook_executes_in_fast_mode(name, tmp_path, monkeypatch):
+def test_notebook_executes_in_fast_mode_and_shows_its_figures(name, tmp_path, monkeypatch):
     import nbformat
 
-    (path,) = build_notebooks.build(tmp_path, only=[LESSONS_DIR / f"{name}.py"])
-    monkeypatch.setenv("LESSON_ARGS", f"--fast --out {tmp_path / 'out'}")
+    script = LESSONS_DIR / f"{name}.py"
+    (path,) = build_notebooks.build(tmp_path, only=[script])
+    out = tmp_path / "out"
+    monkeypatch.setenv("LESSON_ARGS", f"--fast --out {out}")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         [str(LESSONS_DIR.parent), os.environ.get("PYTHONPATH", "")]))
@@ -56,7 +83,15 @@ def test_notebook_executes_in_fast_mode(name, tmp_path, monkeypatch):
     client = nbclient.NotebookClient(book, timeout=300, kernel_name="python3",
                                      resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
-    printed = "".join(output.get("text", "") for cell in book.cells
-                      for output in cell.get("outputs", []))
+    outputs = [output for cell in book.cells for output in cell.get("outputs", [])]
+    printed = "".join(output.get("text", "") for output in outputs)
     assert "Exercises" in printed
-    assert any(p.suffix == ".png" for p in (tmp_path / "out").iterdir())
+    assert "[claim]" not in printed and (out / "claims.jsonl").is_file()
+    assert title(script) not in printed, "the opening is the markdown cell, not printed again"
+    results = [output["data"].get("text/plain", "") for output in outputs
+               if output["output_type"] == "execute_result"]
+    assert not any("Path(" in result for result in results), results
+    shown = sorted(base64.b64decode(output["data"]["image/png"]) for output in outputs
+                   if "image/png" in output.get("data", {}))
+    saved = sorted(p.read_bytes() for p in out.glob("*.png"))
+    assert saved and shown == saved
