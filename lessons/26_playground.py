@@ -104,13 +104,81 @@ lesson.save(fig, FIGURES[0])
 # %% [markdown]
 # ## Three things to try on the page (python -m gan play)
 #
-# 1. Press "D step" ten times, then "G step" once, and watch D(x) (blue) move toward D* (orange)
-#    while p_g stays put, then p_g move where D is high. Look for: D* changes only when p_g does.
-# 2. Set "G loss" to minimax and lr of D to 0.02, press "play": D wins quickly and the arrows of
-#    -dl_G/dx on the fakes shrink (the saturating loss of lesson 07). Switch back to
-#    non-saturating mid-run and watch the arrows come back.
-# 3. Choose "ring of 8" and play: D's heat map, the warped noise grid and "modes covered".
-#    Then set "instance noise sigma" to 0.3 (lesson 09) and compare how the heat map blurs.
+# Each starts from the page's "defaults" button (default settings, seed 0). The script follows
+# each one with the same Session the page's server runs and prints what the page will show.
+
+# %%
+ARROW_PX = 40            # the page draws -dl_G/dx at 40 px per unit (the key under the z line)
+
+
+def arrows_px(view):
+    """The drawn lengths of the page's gradient arrows, before any clipping at the edge."""
+    return ARROW_PX * np.abs(np.array(view["fake_grad"], dtype=float))
+
+
+def mean_D_under_p_g(view):
+    x, p_g, D = (np.array(view[name], dtype=float) for name in ("x", "p_g", "D"))
+    f = p_g * D
+    return float(np.sum((f[1:] + f[:-1]) / 2 * np.diff(x)) / np.sum(
+        (p_g[1:] + p_g[:-1]) / 2 * np.diff(x)))
+
+
+with blas_threads(1):
+    s1 = Session(seed=0)
+    v0 = state(s1)["view"]
+    s1.step("d", 10)
+    v1 = state(s1)["view"]
+    s1.step("g", 1)
+    v2 = state(s1)["view"]
+still = v0["p_g"] == v1["p_g"] and v0["D_star"] == v1["D_star"]
+moved = v1["p_g"] != v2["p_g"] and v1["D_star"] != v2["D_star"]
+say(f"""1. Press "D step" 10 times, then "G step" once. The D steps move D (blue) toward D*
+(orange): the mean |D - D*| goes from {gap(v0):.3f} to {gap(v1):.3f}, while p_g and D* stay
+{'exactly as they were' if still else 'NOT as they were (a bug)'}. The G step moves p_g
+{'and with it D*' if moved else '(but D* did NOT change: a bug)'}, toward where D is high:
+the mean of D under p_g goes from {mean_D_under_p_g(v1):.3f} to {mean_D_under_p_g({**v2, 'D': v1['D']}):.3f}
+(D as it was before the G step).""")
+
+with blas_threads(1):
+    s2 = Session(seed=0, g_loss="minimax")
+    s2.step("d", 50)
+    minimax = state(s2)["view"]
+    s2.update(g_loss="non_saturating")
+    non_saturating = state(s2)["view"]
+longest, shortest = arrows_px(minimax).max(), arrows_px(non_saturating).min()
+say(f"""2. Set "G loss" to minimax, then press "D step" 50 times (or hold the d key until D steps
+reads 50): D learns to reject G's samples and the gradient G receives vanishes (the saturating
+loss of lesson 07). The arrows -dl_G/dx on the fakes shrink to at most {longest:.1f} px
+(|dl_G/dx| <= {longest / ARROW_PX:.3f}). Set "G loss" back to non-saturating: the same D, the
+same fakes, and every arrow is at least {shortest:.0f} px long (|dl_G/dx| >= {shortest / ARROW_PX:.2f}).""")
+if not (longest < 3 and shortest > 60):
+    say("In this run the arrows did NOT behave as described (minimax < 3 px, non-saturating > "
+        "60 px).")
+
+
+def roughness(view):
+    """The mean |difference| of D between neighbouring cells of the page's heat map."""
+    heat = np.array(view["heat"], dtype=float).reshape(view["heat_side"], view["heat_side"])
+    return float((np.abs(np.diff(heat, axis=0)).mean() + np.abs(np.diff(heat, axis=1)).mean()) / 2)
+
+
+ring_iterations = lesson.pick(500, 100)
+with blas_threads(1):
+    rough, modes = {}, {}
+    for sigma in (0.0, 0.3):
+        s3 = Session(seed=0, target="ring", noise_sigma=sigma)
+        s3.step("iteration", ring_iterations)
+        ring_view = state(s3)["view"]
+        rough[sigma], modes[sigma] = roughness(ring_view), ring_view["modes_covered"]
+say(f"""3. Choose "ring of 8", set the speed to 50 it/frame, play and pause past iteration
+{ring_iterations}: D's heat map (red "real", blue "fake"), the warped noise grid and "modes
+covered" ({modes[0.0]} of 8 at iteration {ring_iterations} in this script's run; lesson 13's
+runs needed thousands of steps).
+Then set "instance noise sigma" to 0.3 (lesson 09), press reset (seed 0, the ring and sigma kept)
+and play to iteration {ring_iterations} again: the heat map blurs. Neighbouring cells of D's map
+differ by {rough[0.0]:.4f} on average without noise and {rough[0.3]:.4f} with it.""")
+if rough[0.3] >= rough[0.0]:
+    say("In this run the noise did NOT smooth D's map.")
 
 # %%
 say("""Exercises.

@@ -10,6 +10,7 @@ import os
 import re
 import urllib.request
 
+import numpy as np
 import pytest
 
 from gan.play import params
@@ -201,3 +202,115 @@ def test_keyboard_shortcuts_and_the_2d_view(page, server):
     page.evaluate("() => document.activeElement.blur()")
     page.locator("body").press("r")
     wait_text(page, "[data-testid=step-count]", "^0$")
+
+
+def press(page, testid, times, counter, start=0):
+    for _ in range(times):
+        page.get_by_test_id(testid).click()
+    page.wait_for_function(f"() => window.ganStats.state.{counter} === {start + times}")
+
+
+def test_the_defaults_button_restores_every_setting_the_seed_and_the_speed(page, server):
+    page.get_by_test_id("g-loss").select_option("minimax")
+    page.wait_for_function("() => window.ganStats.state.settings.g_loss === 'minimax'")
+    for testid, value in (("lr-d", "0.01"), ("k", "3")):
+        page.get_by_test_id(testid).fill(value)
+        page.get_by_test_id(testid).press("Enter")
+    page.locator("#preset").select_option("bimodal")
+    page.get_by_test_id("seed").fill("9")
+    page.get_by_test_id("seed").press("Enter")
+    page.wait_for_function("() => window.ganStats.state.seed === 9 && "
+                           "window.ganStats.state.settings.k === 3")
+    page.locator("#speed").fill("120")
+    page.get_by_test_id("defaults").click()
+    page.wait_for_function("() => window.ganStats.state.seed === 0")
+    state = api(server, "/api/state")
+    assert state["settings"] == params.DEFAULTS and state["seed"] == 0
+    assert state["iterations"] == 0
+    assert page.get_by_test_id("lr-d").input_value() == str(params.DEFAULTS["lr_d"])
+    assert page.get_by_test_id("g-loss").input_value() == params.DEFAULTS["g_loss"]
+    assert page.evaluate("window.ganStats.speed") == 20
+
+
+def test_the_target_box_shows_the_presets_spec_and_its_parameters(page):
+    assert page.get_by_test_id("target").input_value() == params.PRESETS["normal"]
+    assert "N(μ = -1, σ = 1)" in text(page, "target-text")
+    page.locator("#preset").select_option("bimodal")
+    page.wait_for_function("() => window.ganStats.state.settings.target === 'bimodal'")
+    assert page.get_by_test_id("target").input_value() == params.PRESETS["bimodal"]
+    assert "0.5 N(μ = -2, σ = 0.5) + 0.5 N(μ = 2, σ = 0.5)" in text(page, "target-text")
+    page.locator("#preset").select_option("ring")
+    page.wait_for_function("() => window.ganStats.state.dim === 2")
+    assert "σ = 0.02" in text(page, "target-text") and "8 equal modes" in text(page, "target-text")
+
+
+def test_a_loss_spike_is_clipped_and_the_chart_says_so(page):
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => +document.getElementById('step-count').textContent >= 200")
+    page.get_by_test_id("pause").click()
+    page.wait_for_function("() => !window.ganStats.playing && !window.ganStats.prefetch")
+    top = page.evaluate("""() => { const h = window.ganStats.state.history;
+        h.losses.d_loss[Math.floor(h.losses.d_loss.length / 2)] = 72; renderChart(h);
+        return window.ganStats.chart.lossRange.hi; }""")
+    assert top < 5
+    assert "max 72" in page.text_content("#loss-clip")      # the spike, named on the chart
+
+
+# ---- lesson 26's three suggestions, followed on the page as the lesson prints them
+
+def test_lesson_26_first_D_steps_move_D_toward_D_star_then_a_G_step_moves_p_g(page):
+    view = lambda: page.evaluate("window.ganStats.state.view")  # noqa: E731
+    v0 = view()
+    press(page, "step-d", 10, "d_steps")
+    v1 = view()
+    assert v1["p_g"] == v0["p_g"] and v1["D_star"] == v0["D_star"]
+
+    def gap(v):     # the lesson's mean |D - D*| under (p_data + p_g) / 2
+        D_star = np.array([np.nan if d is None else d for d in v["D_star"]])
+        weight = (np.array(v["p_data"]) + np.array(v["p_g"])) / 2
+        f = np.where(np.isnan(D_star), 0.0, weight * np.abs(np.array(v["D"]) - D_star))
+        return np.sum(f) / np.sum(weight)          # an even grid: the trapezoid's ratio, nearly
+    assert gap(v1) < gap(v0) / 2
+    press(page, "step-g", 1, "g_steps")
+    v2 = view()
+    assert v2["p_g"] != v1["p_g"] and v2["D_star"] != v1["D_star"]
+    x, D = np.array(v1["x"]), np.array(v1["D"])
+    mean_D = lambda p_g: np.sum(np.array(p_g) * D) / np.sum(p_g)  # noqa: E731
+    assert mean_D(v2["p_g"]) > mean_D(v1["p_g"])          # p_g moved where D is high
+
+
+def test_lesson_26_second_the_saturating_loss_makes_the_drawn_arrows_vanish(page):
+    page.get_by_test_id("g-loss").select_option("minimax")
+    page.wait_for_function("() => window.ganStats.state.settings.g_loss === 'minimax'")
+    press(page, "step-d", 50, "d_steps")
+    drawn = page.evaluate("window.ganStats.arrows")
+    assert drawn["pxPerUnit"] == 40 and max(drawn["lengths"]) < 3       # under 3 px: vanished
+    page.get_by_test_id("g-loss").select_option("non_saturating")
+    page.wait_for_function("() => window.ganStats.state.settings.g_loss === 'non_saturating'")
+    drawn = page.evaluate("window.ganStats.arrows")
+    assert min(drawn["lengths"]) > 60                                   # the same D and fakes
+    key = page.text_content("#axes1d")
+    assert "key: 40 px" in key
+
+
+def test_lesson_26_third_instance_noise_blurs_the_rings_heat_map(page, server):
+    def play_to(n):
+        page.get_by_test_id("play").click()
+        page.wait_for_function(f"() => window.ganStats.state.iterations >= {n}")
+        page.get_by_test_id("pause").click()
+        page.wait_for_function("() => !window.ganStats.playing && !window.ganStats.prefetch")
+        heat = np.array(page.evaluate("window.ganStats.state.view.heat")).reshape(64, 64)
+        return (np.abs(np.diff(heat, axis=0)).mean() + np.abs(np.diff(heat, axis=1)).mean()) / 2
+
+    page.locator("#preset").select_option("ring")
+    page.wait_for_function("() => window.ganStats.state.dim === 2")
+    page.locator("#speed").fill("50")
+    sharp = play_to(500)
+    assert "of 8" in text(page, "modes")
+    page.get_by_test_id("noise-sigma").fill("0.3")
+    page.get_by_test_id("noise-sigma").press("Enter")
+    page.wait_for_function("() => window.ganStats.state.settings.noise_sigma === 0.3")
+    page.get_by_test_id("reset").click()
+    page.wait_for_function("() => window.ganStats.state.iterations === 0")
+    blurred = play_to(500)
+    assert blurred < sharp / 2

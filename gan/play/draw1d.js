@@ -2,6 +2,7 @@
 // noise line z -> G(z) (Figure 1 of Goodfellow et al. 2014). One module for the live playground
 // (gan/play/page.html) and the run's player (gan/plots/player.html); both inline it.
 // Densities use the left axis (0 .. ymax), D and D* their own scale 0 .. 1 (the right axis).
+// D* arrives computed by Python from unrounded densities (null where it is not drawn).
 "use strict";
 const GanDraw = (() => {
   const fmt = (v, d = 4) => (v === null || v === undefined) ? "–" : Number(v).toPrecision(d);
@@ -31,11 +32,30 @@ const GanDraw = (() => {
     const out = []; for (let v = Math.ceil(lo / s) * s; v <= hi + 1e-9; v += s) out.push(+v.toFixed(10));
     return out;
   }
-  // D* = p_data / (p_data + p_g) (Proposition 1), not drawn (null) where both densities are below
-  // `share` of their sum's peak: there it is a ratio of numbers nothing in the game samples.
-  function optimalD(p_data, p_g, share = 1e-5) {
-    const total = p_data.map((p, i) => p + p_g[i]), peak = Math.max(...total);
-    return total.map((t, i) => (t >= share * peak && t > 0) ? p_data[i] / t : null);
+  // The y range of a loss chart that one spike cannot flatten: the 1%..99% quantiles of the
+  // values, widened by a quarter of their spread on each side (never past the values' own min and
+  // max), and always holding `always` (e.g. -log 4 and 0). Returns {lo, hi, above, below, min,
+  // max, clip}: `above`/`below` count the values outside, which `clip` moves onto the edge.
+  function robustRange(values, always = []) {
+    const v = values.filter((u) => u !== null && Number.isFinite(u)).sort((a, b) => a - b);
+    if (!v.length) return { lo: Math.min(-1, ...always), hi: Math.max(1, ...always), above: 0,
+                            below: 0, min: null, max: null, clip: (u) => u };
+    const q = (p) => { const i = p * (v.length - 1), j = Math.floor(i);
+                       return v[j] + (v[Math.min(j + 1, v.length - 1)] - v[j]) * (i - j); };
+    const q1 = q(0.01), q99 = q(0.99), spread = (q99 - q1) || Math.abs(q99) || 1;
+    const lo = Math.min(Math.max(v[0], q1 - 0.25 * spread), ...always);
+    const hi = Math.max(Math.min(v[v.length - 1], q99 + 0.25 * spread), ...always);
+    return { lo, hi, min: v[0], max: v[v.length - 1],
+             above: v.filter((u) => u > hi).length, below: v.filter((u) => u < lo).length,
+             clip: (u) => (u === null ? null : Math.max(lo, Math.min(hi, u))) };
+  }
+  // The chart's note on what `robustRange` clipped (empty when nothing was).
+  function clipNote(r) {
+    const parts = [];
+    if (r.above) parts.push(`${r.above} above ${fmt(r.hi, 3)} (max ${fmt(r.max, 3)})`);
+    if (r.below) parts.push(`${r.below} below ${fmt(r.lo, 3)} (min ${fmt(r.min, 3)})`);
+    return parts.length ? `losses clipped at the 1–99% quantile range: ${parts.join(", ")}, ` +
+                          "drawn on the edge" : "";
   }
   // Draws view v = {x, p_data, p_g, D, D_star, z_line, x_of_z} into els = {pData, pG, D, Dstar,
   // zArrows, axes}; layout: {X0, X1, TOP, BASE, XLINE, ZLINE} in SVG units and optionally ymax
@@ -81,5 +101,5 @@ const GanDraw = (() => {
     els.axes.innerHTML = items.join("");
     return { sx, sy, sd, ymax, lo, hi };
   }
-  return { fmt, scale, polyline, arrow, ticks, optimalD, density1d };
+  return { fmt, scale, polyline, arrow, ticks, robustRange, clipNote, density1d };
 })();

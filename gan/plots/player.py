@@ -2,7 +2,9 @@
 network, no fonts needed by its controls) showing every snapshot of the History.
 
 Each frame is one snapshot: p_data, p_g and D(x) (D on its own 0..1 scale, the right axis), D* =
-p_data / (p_data + p_g) (Proposition 1, computed in the page from the two densities shown) and
+p_data / (p_data + p_g) (Proposition 1, computed here from the History's unrounded densities,
+wherever their sum is a positive number; the rounded curves the page draws would make D* jagged
+in the tails and 0 where p_data rounds to 0) and
 the noise line z -> G(z); below, the losses of every step and JSD(p_data || p_g) at every
 snapshot, with a cursor at the frame's step (click or drag on the curves to seek). Keys: space
 plays and pauses, the arrows step, Home and End jump to the first and last frame. The 1D drawing
@@ -10,9 +12,10 @@ is the live playground's (`gan/play/draw1d.js`), inlined.
 
 Size bound. The run's numbers are embedded as JSON: the density curves on at most
 `GRID_POINTS` points of the grid (every k-th point over the part of the grid where a density is
-visible), fewer when there are many snapshots, so that all curves together hold at most
-`CURVE_NUMBERS` numbers (the floor of `MIN_GRID_POINTS` a curve lifts that bound only past
-about 2400 snapshots); densities and D rounded to 5 decimals, G's arrows to 4; the losses at
+visible), fewer when there are many snapshots, so that all curves together (p_g, D and D* of
+every snapshot) hold at most `CURVE_NUMBERS` numbers (the floor of `MIN_GRID_POINTS` a curve
+lifts that bound only past about 1600 snapshots); densities, D and D* rounded to 5 decimals,
+G's arrows to 4; the losses at
 most `LOSS_POINTS` steps each (every k-th step, the last kept). A number costs at most ~9
 bytes, so the page is at most about 30 KB + 9 bytes x (CURVE_NUMBERS + 3 LOSS_POINTS +
 snapshots x (len(z_line) + 2)).
@@ -32,7 +35,7 @@ from gan.plots.common import _as_history, _require_snapshots, _view_range
 
 GRID_POINTS = 201
 MIN_GRID_POINTS = 41
-CURVE_NUMBERS = 200_000       # p_g and D over all snapshots together
+CURVE_NUMBERS = 200_000       # p_g, D and D* over all snapshots together
 LOSS_POINTS = 1000
 TITLE = "numpy-gan: D(x) and p_g over training"
 
@@ -44,9 +47,10 @@ def player_data(history):
     count = history.snapshot_steps.size
     low, high = _view_range(history, np.arange(count))
     inside = np.flatnonzero((history.grid >= low) & (history.grid <= high))
-    points = min(GRID_POINTS, max(MIN_GRID_POINTS, CURVE_NUMBERS // (2 * count)))
+    points = min(GRID_POINTS, max(MIN_GRID_POINTS, CURVE_NUMBERS // (3 * count)))
     keep = inside[:: max(1, math.ceil(inside.size / points))]
-    p_data = history.p_data_grid[keep]
+    p_data_full = np.asarray(history.p_data_grid, dtype=np.float64)
+    p_data = p_data_full[keep]
     peaks = history.p_g_grid[:, keep].max(axis=1)
     # Densities on the left axis, fixed over the frames: room for p_data and for p_g in most
     # frames; a p_g spike above 2.5 x p_data's peak runs off the top, and the page says so.
@@ -63,6 +67,8 @@ def player_data(history):
             "step": history.snapshot_steps.tolist(),
             "p_g": [json_numbers(row, 5) for row in history.p_g_grid[:, keep]],
             "D": [json_numbers(row, 5) for row in history.D_grid[:, keep]],
+            "D_star": [json_numbers(optimal_discriminator(p_data_full[keep], row), 5)
+                       for row in history.p_g_grid[:, keep]],
             "jsd": json_numbers(history.jsd, 12),
             "x_of_z": [json_numbers(row, 4) for row in history.x_of_z],
         },
@@ -71,6 +77,15 @@ def player_data(history):
                    "g_loss": json_numbers(history.g_loss[every], 5),
                    "value": json_numbers(history.value[every], 5)},
     }
+
+
+def optimal_discriminator(p_data, p_g):
+    """D*(x) = p_data(x) / (p_data(x) + p_g(x)) (Proposition 1) from unrounded densities; NaN
+    (not drawn) where the sum is 0 or not finite, where no ratio is defined."""
+    p_data, p_g = np.asarray(p_data, dtype=np.float64), np.asarray(p_g, dtype=np.float64)
+    total = p_data + p_g
+    defined = np.isfinite(total) & (total > 0)
+    return np.divide(p_data, total, out=np.full(total.shape, np.nan), where=defined)
 
 
 def player_html(history, title=TITLE, fps=8):
