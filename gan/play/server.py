@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 import traceback
@@ -56,6 +57,7 @@ SLICE_SECONDS = 0.05        # the longest a step holds the game, plus the update
 STEP_SECONDS = 20.0         # the longest one step request runs (in slices)
 IDLE_SECONDS = 15.0         # a connection that sends nothing for this long is closed
 REQUEST_QUEUE = 1024        # connections waiting to be accepted (the kernel may cap it lower)
+DRAIN_BYTES = 1 << 20       # read and dropped before closing a connection (see Handler.finish)
 
 
 def page_html():
@@ -92,9 +94,16 @@ class PlayServer(ThreadingHTTPServer):
     daemon_threads = True           # a request in flight does not keep Ctrl-C from stopping it
     request_queue_size = REQUEST_QUEUE
 
-    def __init__(self, port=0, session=None, log=False):
+    def __init__(self, port=0, session=None, log=False, idle_seconds=IDLE_SECONDS,
+                 slice_seconds=SLICE_SECONDS, step_seconds=STEP_SECONDS):
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an integer in [0, 65535], got {port!r}")
+        for name, value in (("idle_seconds", idle_seconds), ("slice_seconds", slice_seconds),
+                            ("step_seconds", step_seconds)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+        self.idle_seconds, self.slice_seconds, self.step_seconds = (
+            idle_seconds, slice_seconds, step_seconds)
         super().__init__((LOOPBACK, port), Handler)
         self.session = session if session is not None else Session()
         self.lock = FairLock()                        # one request touches the game at a time
@@ -143,7 +152,27 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "numpy-gan-play"
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True      # headers and body leave at once, without a 40 ms stall
-    timeout = IDLE_SECONDS              # every read and write of the socket, so no thread hangs
+
+    def setup(self):
+        self.timeout = self.server.idle_seconds     # every read and write: no thread hangs
+        super().setup()
+
+    def finish(self):
+        """Before a connection closes, read what the client still sends (at most DRAIN_BYTES,
+        for at most a second): closing with unread bytes would reset the connection, and the
+        client could lose the answer it was sent."""
+        super().finish()
+        if not self.close_connection:
+            return
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)
+            drained, deadline = 0, time.monotonic() + 1.0
+            while drained < DRAIN_BYTES and time.monotonic() < deadline:
+                self.connection.settimeout(max(deadline - time.monotonic(), 0.01))
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                drained += len(chunk)
 
     def log_message(self, format, *args):
         if self.server.log:
@@ -179,7 +208,8 @@ class Handler(BaseHTTPRequestHandler):
         """The standard library's answers to a malformed request line or headers (400, 414,
         431, 501 for an unknown method), with a JSON body like every other answer."""
         self.close_connection = True
-        self._error(int(code), message or explain or HTTPStatus(code).phrase)
+        self.request_version = self.protocol_version    # a status line and headers, even for a
+        self._error(int(code), message or explain or HTTPStatus(code).phrase)  # garbled one
 
     def _answer(self, work):
         """Answer with what ``work()`` returns (status, payload), or with the error it raised:
@@ -195,7 +225,7 @@ class Handler(BaseHTTPRequestHandler):
         except TimeoutError:
             self.close_connection = True
             status, body = 408, self._encoded_error(
-                f"the body did not arrive within {IDLE_SECONDS:g} s")
+                f"the body did not arrive within {self.server.idle_seconds:g} s")
         except ConnectionError:
             self.close_connection = True
             return
@@ -291,12 +321,12 @@ class Handler(BaseHTTPRequestHandler):
         session, done, reason = server.session, 0, None
         while True:
             with server.lock:
-                slice_ends = time.monotonic() + SLICE_SECONDS
+                slice_ends = time.monotonic() + server.slice_seconds
                 while done < n:
                     reason = server.interrupted_since(asked) or (
                         "the session was replaced" if server.session is not session else None)
-                    if reason is None and time.monotonic() - started > STEP_SECONDS:
-                        reason = f"the time limit of one request ({STEP_SECONDS:g} s)"
+                    if reason is None and time.monotonic() - started > server.step_seconds:
+                        reason = f"the time limit of one request ({server.step_seconds:g} s)"
                     if reason is not None:
                         break
                     session.step(kind, 1)
@@ -347,10 +377,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serving(port=0, poll_interval=0.05):
+def serving(port=0, poll_interval=0.05, **limits):
     """A PlayServer on 127.0.0.1 answering from a background thread while the block runs (port 0
-    picks a free port: ``server.server_address[1]``); shut down and closed after it."""
-    server = PlayServer(port=port)
+    picks a free port: ``server.server_address[1]``); shut down and closed after it. ``limits``:
+    idle_seconds, slice_seconds, step_seconds (`PlayServer`)."""
+    server = PlayServer(port=port, **limits)
     thread = threading.Thread(target=server.serve_forever,
                               kwargs={"poll_interval": poll_interval}, daemon=True)
     thread.start()
