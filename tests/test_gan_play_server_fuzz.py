@@ -139,7 +139,8 @@ def test_every_request_is_answered_in_json_and_a_refusal_changes_nothing(server,
 def test_refusals_name_the_field_the_value_and_what_is_allowed(server):
     fresh(server)
     for path, body, words in [
-        ("/api/reset", {"target": "normal:0,0,1e300"}, ["target", "normal:0,0,1e300", "at most", "5e+300"]),
+        ("/api/reset", {"target": "normal:0,0,1e300"},
+         ["target", "normal:0,0,1e300", "at most", "5e+300"]),
         ("/api/step", {"n": 10**400}, ["n must be an integer in [1, 2000]", "401 digits"]),
         ("/api/reset", {"seed": 10**300}, ["seed must be an integer", "301 digits"]),
         ("/api/settings", {"k": 10**300}, ["k must be in [1, 50]"]),

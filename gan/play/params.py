@@ -170,7 +170,8 @@ def _plane_mixture(parts, spec):
         name, _, numbers = body.partition(":")
         values = [float(v) for v in numbers.split(",")] if numbers else []
         if name != "normal" or len(values) != 3:
-            raise ValueError(f"a 2D component must look like 'normal:MU1,MU2,SIGMA', got {shown(part)}")
+            raise ValueError(f"a 2D component must look like 'normal:MU1,MU2,SIGMA', got "
+                             f"{shown(part)}")
         weights.append(float(weight) if weight else 1.0)
         components.append(Normal(values[:2], values[2]))
     if not all(math.isfinite(w) and w > 0 for w in weights):

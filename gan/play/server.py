@@ -10,7 +10,8 @@
 
 Every request is answered, with a JSON body: 200 and the state; 400 and {"error": message} for
 a request the interface cannot take (the message names the field, the value and what is
-allowed), which changes nothing; 409 for a step of a run that diverged; 403 and 404 as below.
+allowed), which changes nothing; 409 for a step of a run that diverged; 408 for a body that
+stalls; 403 and 404 as below; 500, with the exception's name, only for a fault of this server.
 A new run is built and drawn in full before it replaces the old one, and a change of settings
 is undone if the run it gives cannot be drawn, so the state stays valid whatever was asked.
 
@@ -19,8 +20,9 @@ SLICE_SECONDS plus one update (one iteration at the largest settings, k = 50 and
 the plane, takes about a second), then lets the requests that queued meanwhile in, in the
 order they came (`FairLock`). A stop or a reset interrupts the steps in flight at their next
 update, and a step ends after STEP_SECONDS whatever its n; the state it returns then carries
-"interrupted" (why) and "done" (how many of the n ran). Otherwise "done" is n and the state is
-the one after the n updates. The listen queue holds REQUEST_QUEUE connections (a classroom's
+"interrupted" (why) and "done" (how many of the n ran). Otherwise "interrupted" is null, "done"
+is n, and the state is the one after the n updates (and after any request that ran between two
+of its slices). The listen queue holds REQUEST_QUEUE connections (a classroom's
 tabs), and a connection idle or stalled for IDLE_SECONDS is closed, so no thread waits forever.
 
 Safety. The socket is bound to 127.0.0.1, so only this machine can connect. A page from
