@@ -6,6 +6,7 @@ returns 0.
 
 from __future__ import annotations
 
+import errno
 import sys
 import threading
 import webbrowser
@@ -29,6 +30,17 @@ def add_parser(commands, help):
     return play
 
 
+def port_problem(port, error):
+    """One line saying why the server could not listen on ``port``, and what to do instead."""
+    if error.errno == errno.EADDRINUSE:
+        return (f"port {port} is in use: choose another with --port N, or --port 0 for a free "
+                f"one")
+    if error.errno == errno.EACCES:
+        return (f"port {port} needs privileges this user lacks: choose one above 1023 with "
+                f"--port N, or --port 0 for a free one")
+    return f"cannot listen on 127.0.0.1 port {port}: {error.strerror or error}"
+
+
 def run(args):
     """Serve the playground until Ctrl-C; the exit code (2, one line, when it cannot start)."""
     # The playground is loaded when it is asked for, not for --help:
@@ -38,7 +50,10 @@ def run(args):
     try:
         session = Session(seed=args.seed)
         server = PlayServer(port=args.port, session=session, log=args.log)
-    except (OSError, ValueError) as error:
+    except OSError as error:
+        print(f"error: {port_problem(args.port, error)}", file=sys.stderr)
+        return 2
+    except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"GAN playground at {server.url} (Ctrl-C stops it)", flush=True)

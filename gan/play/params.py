@@ -16,7 +16,10 @@ from __future__ import annotations
 import argparse
 import math
 
+import numpy as np
+
 from gan.config import OPTIMIZERS
+from gan.divergence import representable_scale
 from gan.distributions import Mixture, Normal
 from gan.objectives import GENERATOR_LOSSES
 
@@ -30,6 +33,8 @@ MAX_TARGET_LENGTH = 500
 MAX_COMPONENTS = 64
 MAX_SEED = 2**32 - 1
 MAX_STEPS_PER_REQUEST = 2000
+MAX_NUMBER_TEXT = 64           # characters of a number typed as text
+PLANE_REACH = 5                # a 2D component's bulk: |mu_i| + PLANE_REACH sigma
 
 # name -> (kind, low, high, low_open): the settings the page may change at any time
 SETTINGS = {
@@ -46,20 +51,41 @@ DEFAULTS = dict(k=1, lr_d=2e-3, lr_g=2e-3, batch_size=256, noise_sigma=0.0,
                 g_loss="non_saturating", optimizer="adam", target="normal")
 
 
+def shown(value, limit=60):
+    """A value as an error message quotes it: its repr, cut to ``limit`` characters; a JSON array
+    or object by its kind, an integer of many digits by its length."""
+    if isinstance(value, (list, dict)):
+        return f"a JSON {'array' if isinstance(value, list) else 'object'}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        return f"an integer of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _number(name, value, kind):
-    """A JSON number or the text of one -> int or float; bools, NaN and infinities refused."""
+    """A JSON number or the text of one -> int or float, exactly (an integer of any size stays
+    an int, so the caller's range check refuses it); bools, NaN and infinities refused."""
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, bool) or not isinstance(text, (int, float, str)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
+        raise ValueError(f"{name} must be a number, got {shown(value)}")
+    if isinstance(text, int):
+        return text
+    if isinstance(text, str):
+        if len(text) > MAX_NUMBER_TEXT:
+            raise ValueError(f"{name} must be a number of at most {MAX_NUMBER_TEXT} characters, "
+                             f"got {len(text)} characters")
+        with_digits_only = text.lstrip("+-")
+        if kind == "int" and with_digits_only.isascii() and with_digits_only.isdigit():
+            return int(text)
     try:
         number = float(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    except (ValueError, OverflowError):
+        raise ValueError(f"{name} must be a number, got {shown(value)}") from None
     if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
+        raise ValueError(f"{name} must be a finite number, got {shown(value)}")
     if kind == "int":
-        if number != int(number):
-            raise ValueError(f"{name} must be an integer, got {value!r}")
+        if not number.is_integer():
+            raise ValueError(f"{name} must be an integer, got {shown(value)}")
         return int(number)
     return number
 
@@ -67,11 +93,11 @@ def _number(name, value, kind):
 def check_setting(name, value):
     """The validated value of one setting (see `SETTINGS` for the ranges)."""
     if name not in SETTINGS:
-        raise ValueError(f"unknown setting {name!r}; the settings are {sorted(SETTINGS)}")
+        raise ValueError(f"unknown setting {shown(name)}; the settings are {sorted(SETTINGS)}")
     kind, *rest = SETTINGS[name]
     if kind == "choice":
-        if value not in rest[0]:
-            raise ValueError(f"{name} must be one of {rest[0]}, got {value!r}")
+        if not isinstance(value, str) or value not in rest[0]:
+            raise ValueError(f"{name} must be one of {rest[0]}, got {shown(value)}")
         return value
     if kind == "target":
         parse_target(value)                   # raises on a bad spec
@@ -80,14 +106,14 @@ def check_setting(name, value):
     number = _number(name, value, kind)
     if not ((low < number) if low_open else (low <= number)) or number > high:
         bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must be in {bracket}{low:g}, {high:g}], got {value!r}")
-    return number
+        raise ValueError(f"{name} must be in {bracket}{low:g}, {high:g}], got {shown(value)}")
+    return float(number) if kind == "float" else number
 
 
 def check_settings(changes):
     """All of ``changes`` (a dict from the page) validated, or ValueError for the first bad one."""
     if not isinstance(changes, dict):
-        raise ValueError(f"settings must be a JSON object, got {changes!r}")
+        raise ValueError(f"settings must be a JSON object, got {shown(changes)}")
     return {name: check_setting(name, value) for name, value in changes.items()}
 
 
@@ -95,7 +121,7 @@ def check_seed(value):
     """A seed: an integer in [0, 2^32 - 1]."""
     seed = _number("seed", value, "int")
     if not 0 <= seed <= MAX_SEED:
-        raise ValueError(f"seed must be an integer in [0, {MAX_SEED}], got {value!r}")
+        raise ValueError(f"seed must be an integer in [0, {MAX_SEED}], got {shown(value)}")
     return seed
 
 
@@ -103,7 +129,8 @@ def check_steps(value):
     """How many updates one request may ask for: an integer in [1, MAX_STEPS_PER_REQUEST]."""
     n = _number("n", value, "int")
     if not 1 <= n <= MAX_STEPS_PER_REQUEST:
-        raise ValueError(f"n must be an integer in [1, {MAX_STEPS_PER_REQUEST}], got {value!r}")
+        raise ValueError(f"n must be an integer in [1, {MAX_STEPS_PER_REQUEST}], got "
+                         f"{shown(value)}")
     return n
 
 
@@ -113,7 +140,7 @@ def parse_target(spec):
 
     if not isinstance(spec, str) or not spec.strip():
         raise ValueError(f"target must be a preset {sorted(PRESETS)} or a spec such as "
-                         f"'normal:-1,1', got {spec!r}")
+                         f"'normal:-1,1', got {shown(spec)}")
     if len(spec) > MAX_TARGET_LENGTH:
         raise ValueError(f"target must be at most {MAX_TARGET_LENGTH} characters, "
                          f"got {len(spec)}")
@@ -132,7 +159,7 @@ def parse_target(spec):
 
         return parse_distribution(spec)
     except (argparse.ArgumentTypeError, ArithmeticError, TypeError, ValueError) as error:
-        raise ValueError(f"target {spec!r} is malformed: {error}") from None
+        raise ValueError(f"target {shown(spec)} is malformed: {error}") from None
 
 
 def _plane_mixture(parts, spec):
@@ -143,14 +170,21 @@ def _plane_mixture(parts, spec):
         name, _, numbers = body.partition(":")
         values = [float(v) for v in numbers.split(",")] if numbers else []
         if name != "normal" or len(values) != 3:
-            raise ValueError(f"a 2D component must look like 'normal:MU1,MU2,SIGMA', got {part!r}")
+            raise ValueError(f"a 2D component must look like 'normal:MU1,MU2,SIGMA', got "
+                             f"{shown(part)}")
         weights.append(float(weight) if weight else 1.0)
         components.append(Normal(values[:2], values[2]))
     if not all(math.isfinite(w) and w > 0 for w in weights):
         raise ValueError(f"weights must be positive finite numbers, got {weights}")
+    reach = max(abs(mu) + PLANE_REACH * sigma for mu, sigma in
+                ((mu, c.sigma) for c in components for mu in np.ravel(c.mu_vector)))
+    limit = representable_scale("float64")
+    if not reach <= limit:
+        raise ValueError(f"a 2D component's bulk |mu_i| + {PLANE_REACH} sigma must be at most "
+                         f"~{limit:.3g} (what float64 can train on), got {reach:.3g}")
     sigmas = {c.sigma for c in components}
     if len(sigmas) != 1:
         raise ValueError(f"the components of a 2D target must share one sigma, got "
-                         f"{sorted(sigmas)} in {spec!r}")
+                         f"{sorted(sigmas)} in {shown(spec)}")
     total = sum(weights)
     return Mixture(components, [w / total for w in weights])

@@ -17,6 +17,8 @@ learning rate and no weight averaging.
 from __future__ import annotations
 
 import collections
+import contextlib
+import copy
 import hashlib
 
 import numpy as np
@@ -118,6 +120,26 @@ class Session:
         game.opt_d.lr, game.opt_g.lr = self.config.lr_d, self.config.lr_g
         game.sigma = float(self.settings["noise_sigma"])
         return False
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """A block whose changes are undone if it raises: `update` (and the `reset` it may call)
+        only assigns attributes of the session and of its game and sets the optimisers'
+        learning rates, and drawing a view only advances the evaluation stream, so those are
+        what is saved and put back. Steps are not covered: they undo themselves (`Diverged`)."""
+        saved, game = dict(vars(self)), self.game
+        saved_game = {name: getattr(game, name) for name in ("config", "opt_d", "opt_g", "sigma")}
+        learning_rates = (game.opt_d.lr, game.opt_g.lr)
+        eval_rng = copy.deepcopy(self.eval_rng)
+        try:
+            yield self
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(saved, eval_rng=eval_rng)
+            for name, value in saved_game.items():
+                setattr(game, name, value)
+            game.opt_d.lr, game.opt_g.lr = learning_rates
+            raise
 
     # ---- the updates --------------------------------------------------------------------
     def step(self, kind="iteration", n=1):
