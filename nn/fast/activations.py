@@ -10,7 +10,7 @@ import numpy as np
 from scipy.special import expit
 
 import nn.activations as textbook
-from nn.fast.layers import OUTPUT_REUSE_LIMIT, Layer
+from nn.fast.layers import LAYER_TYPES, OUTPUT_REUSE_LIMIT, Layer
 
 
 class Identity(textbook.Identity, Layer):
@@ -219,11 +219,5 @@ def _floats(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-ACTIVATIONS = {
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "tanh": Tanh,
-    "sigmoid": Sigmoid,
-    "softplus": Softplus,
-    "identity": Identity,
-}
+# the textbook's table of activations by name, with this engine's classes
+ACTIVATIONS = {name: LAYER_TYPES[layer.__name__] for name, layer in textbook.ACTIVATIONS.items()}
