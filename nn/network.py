@@ -10,7 +10,6 @@ other; each network class builds the layers of its own engine (`layer_class`).
 
 import inspect
 
-
 import numpy as np
 
 from nn.activations import ACTIVATIONS, LeakyReLU, ReLU

@@ -87,9 +87,10 @@ def test_each_engine_registers_and_rebuilds_its_own_layers():
         assert not textbook_class.__module__.startswith("nn.fast"), name
         assert fast_class.__module__.startswith("nn.fast."), name
         assert issubclass(fast_class, textbook_class), name
-    for textbook_layer, fast_layer in [(nn.Linear(3, 2, rng), nn.fast.Linear(3, 2, rng)),
-                                       (nn.LeakyReLU(0.1), nn.fast.LeakyReLU(0.1)),
-                                       (nn.Conv2d(1, 2, 3, rng=rng), nn.fast.Conv2d(1, 2, 3, rng=rng))]:
+    pairs = [(nn.Linear(3, 2, rng), nn.fast.Linear(3, 2, rng)),
+             (nn.LeakyReLU(0.1), nn.fast.LeakyReLU(0.1)),
+             (nn.Conv2d(1, 2, 3, rng=rng), nn.fast.Conv2d(1, 2, 3, rng=rng))]
+    for textbook_layer, fast_layer in pairs:
         assert textbook_layer.config() == fast_layer.config()
         config = textbook_layer.config()
         assert type(nn.layers.layer_from_config(config)) is type(textbook_layer)

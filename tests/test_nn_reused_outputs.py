@@ -1,5 +1,5 @@
-"""The rule for reused output arrays (nn.fast.layers module notes): layers write into arrays they own
-only while a Sequential runs them, and nothing a caller holds is ever overwritten."""
+"""The rule for reused output arrays (nn.fast.layers module notes): layers write into arrays they
+own only while a Sequential runs them, and nothing a caller holds is ever overwritten."""
 
 import numpy as np
 from hypothesis import given, settings
@@ -82,7 +82,7 @@ def test_leaky_relu_is_its_definition_with_derivative_one_or_slope(seed, slope, 
     np.testing.assert_array_equal(layer.backward(grad_y), np.where(x > 0, grad_y, s * grad_y))
 
 
-# ---- in-place work (nn.fast.layers module notes) -------------------------------------------------------
+# ---- in-place work (nn.fast.layers module notes) -------------------------------------------------
 @settings(max_examples=25)
 @given(seed=seeds, activation=st.sampled_from(["leaky_relu", "relu", "tanh", "softplus"]),
        output_activation=st.sampled_from([None, "sigmoid", "leaky_relu"]),

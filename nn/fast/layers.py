@@ -109,11 +109,12 @@ class Layer(textbook.Layer):
 class Linear(textbook.Linear, Layer):
     """Affine map y = x W + b, W of shape (in_features, out_features), b of shape (out_features,).
 
-    With stack=E (an argument only this engine has) the layer holds E independent members: W of shape (E, in, out), b of shape
-    (E, out), and x of shape (E, ..., batch, in) is mapped member by member, each member by the
-    very BLAS calls of an unstacked Linear (dL/dW_e = x_e^T dL/dy_e, dL/db_e = 1^T dL/dy_e,
-    dL/dx_e = dL/dy_e W_e^T, batched over e), so member e equals, bitwise, a single Linear holding
-    W[e] and b[e]: what lets an ensemble reproduce its single runs (gan.lab.ensemble).
+    With stack=E (an argument only this engine has) the layer holds E independent members: W of
+    shape (E, in, out), b of shape (E, out), and x of shape (E, ..., batch, in) is mapped member
+    by member, each member by the very BLAS calls of an unstacked Linear (dL/dW_e =
+    x_e^T dL/dy_e, dL/db_e = 1^T dL/dy_e, dL/dx_e = dL/dy_e W_e^T, batched over e), so member e
+    equals, bitwise, a single Linear holding W[e] and b[e]: what lets an ensemble reproduce its
+    single runs (gan.lab.ensemble).
     init: "glorot" (default), "he", ("normal", std) or "zeros"; see nn.init. Biases start at 0.
     """
 

@@ -42,14 +42,13 @@ class Sequential(textbook.Sequential):
         self._pack_parameters()
 
     def _pack_parameters(self):
-        slots = [(index, layer, name) for index, layer in enumerate(self.layers)
-                 for name in layer.parameter_names]
-        total = sum(getattr(layer, name).size for _, layer, name in slots)
+        slots = [(layer, name) for layer in self.layers for name in layer.parameter_names]
+        total = sum(getattr(layer, name).size for layer, name in slots)
         self.flat_params = np.empty(total, dtype=self.dtype)
         self.flat_grads = np.zeros(total, dtype=self.dtype)
         self._parameters, self._gradients = [], []
         offset = 0
-        for index, layer, name in slots:
+        for layer, name in slots:
             value = getattr(layer, name)
             parameter = self.flat_params[offset:offset + value.size].reshape(value.shape)
             gradient = self.flat_grads[offset:offset + value.size].reshape(value.shape)
