@@ -36,7 +36,7 @@ BATCH_SIZE, NOISE_SIZE = 64, 100
 def time_layers(network, x, times, clock=time.perf_counter):
     """One forward and one backward pass, timing each layer; appends to times[(index, phase)].
     The layers run as the network's own forward and backward run them: with its flag for reused
-    output arrays and in-place work set (nn.fast.layer), as in training."""
+    output arrays and in-place work set (nn.fast.layers), as in training."""
     network._reuse_outputs(True)
     try:
         y = x

@@ -18,7 +18,7 @@ def engine(name):
     if name == "fast":
         import nn.fast as layers
         from nn.fast import optim
-        from nn.fast.layers import ACTIVATIONS
+        from nn.fast.activations import ACTIVATIONS
         from nn.fast.minibatch_discrimination import MinibatchDiscrimination
         from rng.fast import Generator
     elif name == "textbook":

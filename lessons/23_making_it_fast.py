@@ -32,7 +32,6 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-import nn.fast.layer
 import nn.fast.layers
 import nn.fast.network
 import rng as project_rng
@@ -51,7 +50,7 @@ STEPS, ROUNDS, CHECK_STEPS = lesson.pick((40, 15, 50), (5, 3, 5))
 @contextlib.contextmanager
 def switched_off(joined_bias=False, reused_outputs=False, in_place=False):
     """nn.fast with some optimisations switched off for the duration of the block."""
-    Layer, Linear = nn.fast.layer.Layer, nn.fast.layers.Linear
+    Layer, Linear = nn.fast.layers.Layer, nn.fast.layers.Linear
     Sequential = nn.fast.network.Sequential
     saved = (Layer._in_place_output, Layer._in_place_grad, Linear._weights_with_bias,
              Sequential._reuse_outputs)

@@ -10,8 +10,10 @@ save / load; an optimiser's step() and lr):
       network.py      Sequential (loops forward, loops back) and MLP
       optim.py        SGD (momentum, Nesterov), Adam (m, v, m_hat, v_hat), RMSProp, per parameter
       losses.py       bce_with_logits, mse in logit form
-      conv.py, norm.py, shape.py, minibatch.py   Conv2d, ConvTranspose2d, BatchNorm1d/2d,
-                      Flatten, Reshape, MinibatchDiscrimination
+      conv.py         Conv2d, ConvTranspose2d, from the definition (a sum over kernel offsets)
+      norm.py         BatchNorm1d, BatchNorm2d
+      shape.py        Flatten, Reshape
+      minibatch_discrimination.py   MinibatchDiscrimination (Salimans et al. 2016)
     and what both engines share:
       init.py         Glorot, He, normal initialisers from an explicit generator
       checks.py       argument checks
@@ -19,8 +21,9 @@ save / load; an optimiser's step() and lr):
                       the other
       gradcheck.py    central finite differences: gradcheck, check_network, check_layer
       threads.py      one BLAS thread inside training loops
-    nn/fast/   the FAST engine: the same classes and protocol, optimised (one flat parameter
-               buffer per network, reused and in-place arrays, the joined bias, a stacked
+    nn/fast/   the FAST engine: the same files again, each class a subclass of its textbook twin
+               that overrides only what it optimises (one flat parameter buffer per network,
+               reused and in-place arrays, the joined bias) and adds what only it has (a stacked
                ensemble axis, per-member learning rates). tests/test_nn_parity.py holds it equal
                to this one; lessons/23_making_it_fast.py goes from one to the other step by step.
 """

@@ -152,6 +152,7 @@ def read_checkpoint(path, *, allow_non_finite=False, max_bytes=None):
     with checkpoint_errors(path):
         check_architecture(architecture)
         architecture.pop("format", None)
+        architecture = without_null_stack(architecture)
         check_parameter_count(architecture, arrays)
         check_values(arrays, architecture["dtype"], allow_non_finite)
     return architecture, arrays
@@ -200,6 +201,20 @@ def check_architecture(architecture):
                         for layer in layers)):
             raise ValueError(f"the architecture's layers must be a list of objects with a string "
                              f"'type', got {layers!r}"[:300])
+
+
+def without_null_stack(architecture):
+    """The architecture without "stack": null entries (the network's, each layer's). Unstacked
+    networks and layers record no stack; files written before that record a null one, and read
+    this way they load as the same unstacked network into either engine."""
+    def cleaned(entries):
+        return {key: value for key, value in entries.items()
+                if not (key == "stack" and value is None)}
+
+    architecture = cleaned(architecture)
+    if isinstance(architecture.get("layers"), list):
+        architecture["layers"] = [cleaned(layer) for layer in architecture["layers"]]
+    return architecture
 
 
 def parameter_count(architecture):

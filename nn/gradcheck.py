@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from nn.fast.network import Sequential as FastSequential
-from nn.layers import Layer
 from nn.network import Sequential
 
 
@@ -127,7 +126,8 @@ def check_layer(layer, x, rng, eps=2e-4, floor=1e-3):
     whose Sequential moves the parameters into a flat buffer).
     """
     x = np.asarray(x)
-    network_class = Sequential if isinstance(layer, Layer) else FastSequential
+    network_class = next(network_class for network_class in (Sequential, FastSequential)
+                         if network_class.layer_class.layer_types is layer.layer_types)
     network = network_class([layer], dtype=None if layer.parameter_names else x.dtype)
     R = rng.standard_normal(size=network.forward(x).shape)
     return check_network(network, x, lambda y: (np.sum(R * y), R.astype(y.dtype)), eps, floor)

@@ -1,16 +1,19 @@
 """Layers of the textbook engine: the base class `Layer`, the affine `Linear`, and the registry
 that rebuilds any layer from its config.
 
-The protocol every layer follows (the fast engine in nn.fast follows it too):
+The protocol every layer follows (the fast engine's layers, subclasses of these, follow it too):
 - `forward(x)` returns y and keeps what backward needs (a reference to x, not a copy);
 - `backward(grad_y, param_grads=True, input_grad=True)` returns dL/dx for the latest forward.
   With param_grads it SETS (never accumulates) the gradient `grad_<name>` of each parameter in
   `parameter_names`; with input_grad=False dL/dx is not needed and None may be returned;
 - `config()` is {"type": class name, **constructor arguments}, JSON-serialisable.
 
-Every subclass registers itself in LAYER_TYPES under its class name when it is defined (classes
-whose name starts with "_" are helpers and do not), so `layer_from_config` knows every layer
-type of every module that has been imported, without a list of names to keep up to date.
+Every subclass registers itself under its class name in the registry `layer_types` it inherits
+(LAYER_TYPES here) when it is defined (classes whose name starts with "_" are helpers and do
+not), so `layer_from_config` knows every layer type of every module that has been imported,
+without a list of names to keep up to date. A subclass that brings a registry of its own starts
+another family of layers (another engine): it and its subclasses join that registry instead, so
+classes of the same name never overwrite these, and each family rebuilds its own classes.
 """
 
 import numpy as np
@@ -28,11 +31,28 @@ class Layer:
     drawn_parameters = False    # the parameters are drawn by an `init` rule (Linear, Conv2d, ...)
     buffer_names = ()   # state that is saved but not trained (BatchNorm's running statistics)
     training = True     # Sequential.train() / eval() set it; only layers such as BatchNorm read it
+    layer_types = LAYER_TYPES   # the registry this class's subclasses join (see the module notes)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if not cls.__name__.startswith("_"):
-            LAYER_TYPES[cls.__name__] = cls
+        if not cls.__name__.startswith("_") and "layer_types" not in vars(cls):
+            cls.layer_types[cls.__name__] = cls
+
+    @classmethod
+    def from_config(cls, config, dtype=np.float64):
+        """Rebuild a layer of this family from `config()`; parameters start at zero (a checkpoint
+        fills them)."""
+        arguments = dict(config)
+        type_name = arguments.pop("type", None)
+        if type_name not in cls.layer_types:
+            raise ValueError(f"unknown layer type {type_name!r}; "
+                             f"known types: {sorted(cls.layer_types)}")
+        layer_class = cls.layer_types[type_name]
+        if layer_class.drawn_parameters:
+            return layer_class(**arguments, init="zeros", dtype=dtype)
+        if layer_class.parameter_names:
+            return layer_class(**arguments, dtype=dtype)
+        return layer_class(**arguments)
 
     def forward(self, x):
         raise NotImplementedError
@@ -54,37 +74,41 @@ class Linear(Layer):
 
     x has shape (..., batch, in_features): every leading axis is a batch axis.
     init: "glorot" (default), "he", ("normal", std) or "zeros"; see nn.init. Biases start at 0.
-    (The fast engine's Linear can also hold a stack of E members; this one holds one:
-    stack must be None.)
     """
 
     parameter_names = ("W", "b")
     drawn_parameters = True
 
     def __init__(self, in_features, out_features, rng=None, init="glorot", dtype=np.float64,
-                 stack=None, negative_slope=0.0):
-        if stack is not None:
-            raise ValueError(f"stack must be None in the textbook engine (stacked members are "
-                             f"the fast engine's, nn.fast), got {stack!r}")
+                 negative_slope=0.0):
         self.in_features = positive_int("in_features", in_features)
         self.out_features = positive_int("out_features", out_features)
         initialiser(init, rng)
         self.dtype = float_dtype(dtype)
-        self.W = initial_weights(init, (self.in_features, self.out_features), self.in_features,
-                                 self.out_features, rng, self.dtype, negative_slope)
-        self.b = np.zeros(self.out_features, dtype=self.dtype)
+        self.W = initial_weights(init, self._shape(self.in_features, self.out_features),
+                                 self.in_features, self.out_features, rng, self.dtype,
+                                 negative_slope)
+        self.b = np.zeros(self._shape(self.out_features), dtype=self.dtype)
         self.grad_W = np.zeros_like(self.W)
         self.grad_b = np.zeros_like(self.b)
 
     def config(self):
         return {"type": "Linear", "in_features": self.in_features,
-                "out_features": self.out_features, "stack": None}
+                "out_features": self.out_features}
 
-    def forward(self, x):
-        """y = x W + b."""
+    def _shape(self, *sides):
+        """The shape of a parameter with these sides: (in, out) for W, (out,) for b. (A subclass
+        holding several layers in one set of arrays puts their count in front.)"""
+        return sides
+
+    def _check_input(self, x):
         if x.shape[-1:] != (self.in_features,):
             raise ValueError(f"Linear expected x with {self.in_features} features "
                              f"on its last axis, got shape {x.shape}")
+
+    def forward(self, x):
+        """y = x W + b."""
+        self._check_input(x)
         self.x = x
         return x @ self.W + self.b
 
@@ -101,14 +125,5 @@ class Linear(Layer):
 
 
 def layer_from_config(config, dtype=np.float64):
-    """Rebuild a layer from `Layer.config()`; parameters start at zero (a checkpoint fills them)."""
-    arguments = dict(config)
-    type_name = arguments.pop("type", None)
-    if type_name not in LAYER_TYPES:
-        raise ValueError(f"unknown layer type {type_name!r}; known types: {sorted(LAYER_TYPES)}")
-    layer_class = LAYER_TYPES[type_name]
-    if layer_class.drawn_parameters:
-        return layer_class(**arguments, init="zeros", dtype=dtype)
-    if layer_class.parameter_names:
-        return layer_class(**arguments, dtype=dtype)
-    return layer_class(**arguments)
+    """Rebuild a layer of the textbook engine from `Layer.config()` (see `Layer.from_config`)."""
+    return Layer.from_config(config, dtype)

@@ -3,17 +3,20 @@
 Each layer keeps its own parameter arrays. The order of `parameters()`, `gradients()` and
 `state_dict()` is layer order and, within a layer, its `parameter_names` (W then b), then the
 buffers (BatchNorm's running statistics); the names are "<layer index>.<name>", e.g. "0.W".
-Architecture and names are those of nn.fast's networks, so a checkpoint written by either
-engine (nn.checkpoint) loads into the other.
+The fast engine's networks (nn.fast.network) are subclasses of these with the same
+architecture and names, so a checkpoint written by either engine (nn.checkpoint) loads into the
+other; each network class builds the layers of its own engine (`layer_class`).
 """
+
+import inspect
 
 import numpy as np
 
 from nn.activations import ACTIVATIONS, LeakyReLU, ReLU
-from nn.checkpoint import read_checkpoint, write_checkpoint
+from nn.checkpoint import check_values, checkpoint_errors, read_checkpoint, write_checkpoint
 from nn.checks import activation_factory, float_dtype
 from nn.init import validate_init
-from nn.layers import Layer, Linear, layer_from_config
+from nn.layers import Layer, Linear
 
 
 class _LoadMethod:
@@ -31,13 +34,20 @@ class Sequential:
     float32); check_finite=True makes forward/backward reject non-finite inputs.
     """
 
-    stack = None    # stacked members are the fast engine's (nn.fast)
+    layer_class = Layer     # the base class of the layers a network holds (and their registry)
+    network_classes = {}    # the network classes from_architecture builds, by name
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.network_classes[cls.__name__] = cls
 
     def __init__(self, layers, dtype=None, check_finite=False):
         self.layers = list(layers)
         for index, layer in enumerate(self.layers):
-            if not isinstance(layer, Layer):
-                raise TypeError(f"layers[{index}] must be an nn Layer, got {type(layer).__name__}")
+            if not (isinstance(layer, self.layer_class)
+                    and layer.layer_types is self.layer_class.layer_types):
+                raise TypeError(f"layers[{index}] must be a Layer of {self.layer_class.__module__}"
+                                f", got {type(layer).__module__}.{type(layer).__name__}")
         if len({id(layer) for layer in self.layers}) != len(self.layers):
             raise ValueError("layers must be distinct objects "
                              "(a repeated layer would overwrite its own cache)")
@@ -65,8 +75,9 @@ class Sequential:
     def _boundary(self, array, name):
         array = np.asarray(array, dtype=self.dtype)
         if self.check_finite and not np.isfinite(array).all():
-            raise ValueError(f"{name} must be finite, got "
-                             f"{int(np.sum(~np.isfinite(array)))} non-finite entries")
+            bad = np.argwhere(~np.isfinite(array))
+            raise ValueError(f"{name} must be finite, got {len(bad)} non-finite entries "
+                             f"(first at index {tuple(int(i) for i in bad[0])})")
         return array
 
     # ---- the two passes ----------------------------------------------------------------------
@@ -93,6 +104,10 @@ class Sequential:
     def _slots(self, names_of):
         return [(f"{index}.{name}", layer, name) for index, layer in enumerate(self.layers)
                 for name in names_of(layer)]
+
+    def _state_slots(self):
+        return (self._slots(lambda layer: layer.parameter_names)
+                + self._slots(lambda layer: layer.buffer_names))
 
     def parameter_names(self):
         """Names "<layer index>.<parameter>", e.g. ["0.W", "0.b", "2.W", "2.b"]."""
@@ -148,12 +163,11 @@ class Sequential:
 
     def state_dict(self):
         """{name: copy} of the parameters in the order of parameters(), then of the buffers."""
-        slots = self._slots(lambda layer: layer.parameter_names + layer.buffer_names)
-        return {key: getattr(layer, name).copy() for key, layer, name in slots}
+        return {key: getattr(layer, name).copy() for key, layer, name in self._state_slots()}
 
     def load_state_dict(self, state):
         """Copy arrays from `state` (names and shapes must match exactly) into the layers."""
-        slots = self._slots(lambda layer: layer.parameter_names + layer.buffer_names)
+        slots = self._state_slots()
         missing = [key for key, _, _ in slots if key not in state]
         unexpected = sorted(set(state) - {key for key, _, _ in slots})
         if missing or unexpected:
@@ -178,7 +192,7 @@ class Sequential:
     @classmethod
     def from_architecture(cls, architecture):
         """A network of the described shape with zero parameters (a checkpoint fills them)."""
-        network_class = NETWORK_CLASSES.get(architecture.get("class"))
+        network_class = cls.network_classes.get(architecture.get("class"))
         if network_class is None or not issubclass(network_class, cls):
             raise ValueError(f"architecture describes a {architecture.get('class')!r}, "
                              f"which is not a {cls.__name__}")
@@ -187,8 +201,8 @@ class Sequential:
     @classmethod
     def _build(cls, architecture):
         dtype = architecture["dtype"]
-        return cls([layer_from_config(config, dtype) for config in architecture["layers"]],
-                   dtype=dtype)
+        return cls([cls.layer_class.from_config(config, dtype)
+                    for config in architecture["layers"]], dtype=dtype)
 
     def copy(self, dtype=None):
         """An independent network with the same architecture, parameters, buffers and gradients.
@@ -198,7 +212,8 @@ class Sequential:
             architecture["dtype"] = float_dtype(dtype).name
         twin = type(self).from_architecture(architecture)
         twin.load_state_dict(self.state_dict())
-        twin.flat_grads = self.flat_grads
+        for twin_gradient, gradient in zip(twin.gradients(), self.gradients()):
+            twin_gradient[...] = gradient
         twin.check_finite = self.check_finite
         return twin.train(self.training)
 
@@ -207,23 +222,27 @@ class Sequential:
         return write_checkpoint(path, self.architecture(), self.state_dict())
 
     @classmethod
-    def _load_new(cls, path):
-        architecture, state = read_checkpoint(path)
-        network = cls.from_architecture(architecture)
-        network.load_state_dict(state)
+    def _load_new(cls, path, allow_non_finite=False):
+        architecture, state = read_checkpoint(path, allow_non_finite=allow_non_finite)
+        with checkpoint_errors(path):                      # errors name the file
+            network = cls.from_architecture(architecture)
+            network.load_state_dict(state)
         return network
 
-    def _load_into(self, path):
-        architecture, state = read_checkpoint(path)
+    def _load_into(self, path, allow_non_finite=False):
+        architecture, state = read_checkpoint(path, allow_non_finite=allow_non_finite)
         ours = self.architecture()
         if {**architecture, "dtype": None} != {**ours, "dtype": None}:
             raise ValueError(f"checkpoint {path} holds architecture {architecture}, "
                              f"this network is {ours}")
+        with checkpoint_errors(path):                      # values must fit this network's dtype
+            check_values(state, self.dtype.name, allow_non_finite)
         self.load_state_dict(state)
         return self
 
     load = _LoadMethod()
-    load.__doc__ = "Net.load(path) -> new network; net.load(path) loads into net and returns it."
+    load.__doc__ = ("Net.load(path) -> new network; net.load(path) loads into net and returns "
+                    "it; allow_non_finite=True also loads NaN or inf weights.")
 
     def __repr__(self):
         inner = ",\n  ".join(repr(layer) for layer in self.layers)
@@ -237,26 +256,26 @@ class MLP(Sequential):
     "sigmoid", "softplus", "identity", a parameter-free Layer (a template) or a factory.
     output_activation=None gives raw outputs (logits). Default init: He (variance
     2 / ((1 + s^2) fan_in), s the leaky slope) after a (leaky) ReLU, Glorot uniform otherwise.
-    The constructor's arguments, the weights it draws and architecture() are those of nn.fast.MLP
-    (whose stack=E, stacked members, only the fast engine has).
+    The fast engine's MLP (nn.fast.network) is this constructor with its own layers (`_linear`,
+    `activations`): the same arguments, the same weights drawn, the same architecture().
     """
 
+    activations = ACTIVATIONS   # the activation layers by name, of this network's engine
+
     def __init__(self, sizes, activation="leaky_relu", output_activation=None, rng=None,
-                 dtype=np.float64, init=None, stack=None, check_finite=False):
-        if stack is not None:
-            raise ValueError(f"stack must be None in the textbook engine (stacked members are "
-                             f"the fast engine's, nn.fast.MLP), got {stack!r}")
+                 dtype=np.float64, init=None, check_finite=False):
         sizes = list(sizes) if isinstance(sizes, (list, tuple)) else sizes
         if not isinstance(sizes, list) or len(sizes) < 2 or not all(
                 isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1
                 for n in sizes):
             raise ValueError(f"sizes must be a list of at least 2 positive widths, got {sizes!r}")
-        make_activation = activation_factory(activation, "activation", ACTIVATIONS, Layer,
-                                             layer_from_config)
+        make_activation = activation_factory(activation, "activation", self.activations,
+                                             self.layer_class, self.layer_class.from_config)
         make_output = None
         if output_activation is not None and output_activation != "identity":
             make_output = activation_factory(output_activation, "output_activation",
-                                         ACTIVATIONS, Layer, layer_from_config)
+                                             self.activations, self.layer_class,
+                                             self.layer_class.from_config)
         template = make_activation()
         if init is None:
             init = "he" if isinstance(template, (ReLU, LeakyReLU)) else "glorot"
@@ -265,7 +284,7 @@ class MLP(Sequential):
         dtype = float_dtype(dtype)
         layers = []
         for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(Linear(fan_in, fan_out, rng, init, dtype, negative_slope=slope))
+            layers.append(self._linear(fan_in, fan_out, rng, init, dtype, slope))
             if index < len(sizes) - 2:
                 layers.append(template if index == 0 else make_activation())
         if make_output is not None:
@@ -275,20 +294,29 @@ class MLP(Sequential):
         self.output_activation_config = None if make_output is None else layers[-1].config()
         super().__init__(layers, dtype=dtype, check_finite=check_finite)
 
+    def _linear(self, fan_in, fan_out, rng, init, dtype, negative_slope):
+        """The affine layer h W + b from fan_in to fan_out units."""
+        return Linear(fan_in, fan_out, rng, init, dtype, negative_slope)
+
     def architecture(self):
         return {"class": "MLP", "sizes": self.sizes, "activation": self.activation_config,
-                "output_activation": self.output_activation_config, "stack": None,
-                "dtype": self.dtype.name}
+                "output_activation": self.output_activation_config, "dtype": self.dtype.name}
 
     @classmethod
     def _build(cls, architecture):
-        if architecture.get("stack") is not None:
-            raise ValueError(f"a stacked MLP (stack={architecture['stack']}) loads only into "
-                             f"the fast engine, nn.fast.MLP")
-        output = architecture["output_activation"]
-        return cls(architecture["sizes"], activation=layer_from_config(architecture["activation"]),
-                   output_activation=None if output is None else layer_from_config(output),
-                   init="zeros", dtype=architecture["dtype"])
+        """The MLP of `architecture()` with zero weights; what else it records (beyond sizes,
+        activations and dtype) must be an argument of this class's constructor."""
+        arguments = {key: value for key, value in architecture.items()
+                     if key not in ("class", "sizes", "activation", "output_activation")}
+        unknown = [key for key in arguments if key not in inspect.signature(cls).parameters]
+        if unknown:
+            entries = ", ".join(f"{key}={arguments[key]!r}" for key in unknown)
+            raise ValueError(f"an architecture with {entries} is not one "
+                             f"{cls.__module__}.{cls.__name__} can build")
+        from_config, output = cls.layer_class.from_config, architecture["output_activation"]
+        return cls(architecture["sizes"], activation=from_config(architecture["activation"]),
+                   output_activation=None if output is None else from_config(output),
+                   init="zeros", **arguments)
 
 
-NETWORK_CLASSES = {"Sequential": Sequential, "MLP": MLP}
+Sequential.network_classes["Sequential"] = Sequential

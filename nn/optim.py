@@ -4,8 +4,8 @@ gradient, one parameter at a time, with the quantities named as in the papers.
 They work with any network that has `parameters()` and `gradients()` (lists of arrays in one
 order). The parameters are updated in place (theta -= ...), so the layers see the change.
 `lr` may be changed between steps (learning-rate schedules are set from outside); lr = 0 is
-allowed and freezes the parameters. (Per-member learning rates of a stacked network are the
-fast engine's, nn.fast.optim.)
+allowed and freezes the parameters. The fast engine's optimisers (nn.fast.optim) are
+subclasses that rewrite `step()` on one flat buffer; the constructors and checks are these.
 """
 
 import numpy as np
@@ -17,10 +17,7 @@ class Optimizer:
     """What every optimiser has: the network, a learning rate lr >= 0, and a step counter t."""
 
     def __init__(self, network, lr):
-        if not callable(getattr(network, "parameters", None)) or \
-                not callable(getattr(network, "gradients", None)):
-            raise TypeError(f"network must have parameters() and gradients(), "
-                            f"got {type(network).__name__}")
+        self._check_network(network)
         self.network = network
         self.lr = lr
         self.t = 0
@@ -36,6 +33,14 @@ class Optimizer:
                 or not value >= 0:
             raise ValueError(f"lr must be a number >= 0, got {value!r}")
         self._lr = float(value)
+
+    @staticmethod
+    def _check_network(network):
+        """TypeError unless `network` has what step() reads: parameters() and gradients()."""
+        if not callable(getattr(network, "parameters", None)) or \
+                not callable(getattr(network, "gradients", None)):
+            raise TypeError(f"network must have parameters() and gradients(), "
+                            f"got {type(network).__name__}")
 
     def _zeros(self):
         """One array of zeros per parameter: the optimiser's state starts at 0."""

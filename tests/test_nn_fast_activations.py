@@ -15,7 +15,7 @@ from scipy.special import expit
 from nn.fast import MLP
 from nn.fast import activations
 from nn.fast.activations import CHUNK, Softplus, sigmoid_times_into, softplus_into
-from nn.fast.layer import OUTPUT_REUSE_LIMIT
+from nn.fast.layers import OUTPUT_REUSE_LIMIT
 
 DTYPES = [np.float64, np.float32]
 

@@ -160,7 +160,7 @@ def test_float32_stays_float32(layer, shape, training):
 @pytest.mark.parametrize("training", [True, False])
 def test_batchnorm_working_in_place_inside_a_network_changes_no_number(training):
     # In a Sequential, BatchNorm2d writes x^ over the fresh output of the Conv2d before it and the
-    # ReLU after it writes over BatchNorm's fresh output (nn.fast.layer, "In-place work"); called
+    # ReLU after it writes over BatchNorm's fresh output (nn.fast.layers, "In-place work"); called
     # one by one, the same layers allocate. The arithmetic is the same: bitwise equal.
     def layers():
         rng = np.random.default_rng(3)

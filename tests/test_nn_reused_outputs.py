@@ -1,12 +1,13 @@
-"""The rule for reused output arrays (nn.fast.layer module notes): layers write into arrays they own
-only while a Sequential runs them, and nothing a caller holds is ever overwritten."""
+"""The rule for reused output arrays (nn.fast.layers module notes): layers write into arrays they
+own only while a Sequential runs them, and nothing a caller holds is ever overwritten."""
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nn.fast import MLP, Sequential
-from nn.fast.layers import OUTPUT_REUSE_LIMIT, LeakyReLU, Linear, ReLU
+from nn.fast.activations import LeakyReLU, ReLU
+from nn.fast.layers import OUTPUT_REUSE_LIMIT, Linear
 
 seeds = st.integers(0, 2**32 - 1)
 activations = st.sampled_from(["leaky_relu", "relu", "tanh", "softplus"])
@@ -81,7 +82,7 @@ def test_leaky_relu_is_its_definition_with_derivative_one_or_slope(seed, slope, 
     np.testing.assert_array_equal(layer.backward(grad_y), np.where(x > 0, grad_y, s * grad_y))
 
 
-# ---- in-place work (nn.fast.layer module notes) -------------------------------------------------------
+# ---- in-place work (nn.fast.layers module notes) -------------------------------------------------
 @settings(max_examples=25)
 @given(seed=seeds, activation=st.sampled_from(["leaky_relu", "relu", "tanh", "softplus"]),
        output_activation=st.sampled_from([None, "sigmoid", "leaky_relu"]),

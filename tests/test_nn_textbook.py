@@ -72,8 +72,6 @@ def test_every_layer_class_registers_itself_and_rebuilds_from_its_config():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: nn.Linear(2, 3, np.random.default_rng(0), stack=2), "stack must be None"),
-    (lambda: nn.MLP([1, 2], stack=2), "stack must be None"),
     (lambda: nn.Linear(0, 3, np.random.default_rng(0)), "in_features"),
     (lambda: nn.LeakyReLU(1.5), "slope"),
     (lambda: Adam(nn.MLP([1, 1], rng=np.random.default_rng(0)), betas=(1.0, 0.9)), "betas"),

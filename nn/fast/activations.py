@@ -1,69 +1,43 @@
-"""Activations: the elementwise layers y = f(x), each with its derivative in `backward` and
-`derivatives(x) -> (f(x), f'(x), f''(x))` for a double backward (WGAN-GP's penalty).
-
-They follow the rules of `nn.fast.layer` (reused outputs; in-place work inside a Sequential:
-LeakyReLU, ReLU and Softplus write y over x and dL/dx over dL/dy when a Linear stands beside
-them).
+"""Activations of the fast engine: each a subclass of its textbook twin in nn.activations, which
+holds f, f' and f'' (`derivatives`, what a double backward such as WGAN-GP's penalty reads) and
+the constructor; here forward and backward are rewritten with ``out=`` under the rules of
+nn.fast.layers (reused outputs; in-place work inside a Sequential: LeakyReLU, ReLU and Softplus
+write y over x and dL/dx over dL/dy when a Linear stands beside them). Softplus also rewrites
+`derivatives`, with the vectorised exp and log of its forward.
 """
 
 import numpy as np
 from scipy.special import expit
 
-from nn.fast.layer import OUTPUT_REUSE_LIMIT, Layer
+import nn.activations as textbook
+from nn.fast.layers import LAYER_TYPES, OUTPUT_REUSE_LIMIT, Layer
 
 
-class Identity(Layer):
-    """y = x."""
-
-    def derivatives(self, x):
-        """(y, dy/dx, d2y/dx2) at x as fresh arrays, caching nothing (a double backward, such as
-        WGAN-GP's penalty, needs them); the last is None where it is 0 almost everywhere, as
-        for every piecewise-linear activation."""
-        return x.copy(), np.ones_like(x), None
+class Identity(textbook.Identity, Layer):
+    """y = x: x itself (no copy, no f'(x) kept)."""
 
     def forward(self, x):
         return x
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         return grad_y
 
 
-class ReLU(Layer):
-    """y = max(x, 0); dy/dx = 1[x > 0] (taken as 0 at the kink x = 0)."""
-
-    def derivatives(self, x):
-        """(y, 1[x > 0], None): see `Identity.derivatives`."""
-        slope = np.greater(x, 0).astype(x.dtype)
-        return x * slope, slope, None
+class ReLU(textbook.ReLU, Layer):
+    """y = max(x, 0); forward keeps 1[x > 0] as booleans, backward is one product."""
 
     def forward(self, x):
         self.active = np.greater(x, 0, out=self._elementwise_output("active", x, dtype=np.bool_))
         return np.maximum(x, 0, out=self._in_place_output(x))
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         return np.multiply(grad_y, self.active, out=self._in_place_grad(grad_y))
 
 
-class LeakyReLU(Layer):
-    """y = x for x > 0, slope * x otherwise (Maas et al. 2013); slope = 0.2 as in DCGAN
-    (Radford et al. 2016).
-
-    The map is piecewise linear, so y = f'(x) x: forward caches the local slope f'(x) and
-    backward is one product, dL/dx = f'(x) dL/dy.
+class LeakyReLU(textbook.LeakyReLU, Layer):
+    """y = x for x > 0, slope * x otherwise. The map is piecewise linear, so y = f'(x) x: forward
+    caches the local slope f'(x) and backward is one product, dL/dx = f'(x) dL/dy.
     """
-
-    def __init__(self, slope=0.2):
-        if not isinstance(slope, (int, float)) or isinstance(slope, bool) or not 0 <= slope < 1:
-            raise ValueError(f"slope must be a number in [0, 1), got {slope!r}")
-        self.slope = float(slope)
-
-    def config(self):
-        return {"type": "LeakyReLU", "slope": self.slope}
-
-    def derivatives(self, x):
-        """(y, f'(x) = 1 or slope, None): see `Identity.derivatives`."""
-        local_slope = np.where(x > 0, x.dtype.type(1), x.dtype.type(self.slope))
-        return x * local_slope, local_slope, None
 
     def forward(self, x):
         local_slope = self._output("local_slope", x.shape, x.dtype)
@@ -76,25 +50,19 @@ class LeakyReLU(Layer):
         self.local_slope = local_slope
         return np.multiply(x, local_slope, out=self._in_place_output(x))    # y = f'(x) x
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         grad_x = self._in_place_grad(grad_y, self.local_slope)
         return np.multiply(grad_y, self.local_slope, out=grad_x)          # dL/dx = f'(x) dL/dy
 
 
-class Tanh(Layer):
-    """y = tanh(x); dy/dx = 1 - y^2."""
-
-    def derivatives(self, x):
-        """(tanh x, 1 - tanh^2 x, -2 tanh x (1 - tanh^2 x)): see `Identity.derivatives`."""
-        y = np.tanh(x)
-        slope = 1 - y * y
-        return y, slope, -2 * y * slope
+class Tanh(textbook.Tanh, Layer):
+    """y = tanh(x); forward keeps y, backward forms dy/dx = 1 - y^2 in a reused array."""
 
     def forward(self, x):
         self.y = np.tanh(x, out=self._elementwise_output("y", x))
         return self.y
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         grad_x = self._elementwise_output("grad_x", grad_y, self.y)
         if grad_x is None:
             return grad_y * (1 - self.y * self.y)
@@ -103,20 +71,14 @@ class Tanh(Layer):
         return np.multiply(grad_y, grad_x, out=grad_x)   # dL/dx = (1 - y^2) dL/dy
 
 
-class Sigmoid(Layer):
-    """y = sigma(x) = 1 / (1 + exp(-x)) (scipy's expit, exact in both tails); dy/dx = y (1 - y)."""
-
-    def derivatives(self, x):
-        """(s, s (1 - s), s (1 - s)(1 - 2 s)) with s = sigma(x): see `Identity.derivatives`."""
-        y = expit(x)
-        slope = y * (1 - y)
-        return y, slope, slope * (1 - 2 * y)
+class Sigmoid(textbook.Sigmoid, Layer):
+    """y = sigma(x); forward keeps y, backward forms dy/dx = y (1 - y) in a reused array."""
 
     def forward(self, x):
         self.y = expit(x, out=self._elementwise_output("y", x))
         return self.y
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         grad_x = self._elementwise_output("grad_x", grad_y, self.y)
         if grad_x is None:
             return grad_y * (self.y * (1 - self.y))
@@ -170,7 +132,7 @@ def sigmoid_times_into(grad_y, e, nonnegative, out, scratch):
     return np.divide(out, scratch, out=out)          # dL/dx = n / (1 + e) dL/dy = sigma(x) dL/dy
 
 
-class Softplus(Layer):
+class Softplus(textbook.Softplus, Layer):
     """y = softplus(x) = log(1 + e^x); dy/dx = sigma(x), from the exp(-|x|) the forward computed.
 
     Inside a Sequential it works in place as LeakyReLU does: y over x and dL/dx over dL/dy (the
@@ -179,7 +141,8 @@ class Softplus(Layer):
     """
 
     def derivatives(self, x):
-        """(softplus x, sigma(x), sigma(x)(1 - sigma(x))): see `Identity.derivatives`."""
+        """(softplus x, sigma(x), sigma(x)(1 - sigma(x))), from exp(-|x|) as the forward computes
+        them (np.logaddexp, the textbook's softplus, is a scalar loop of libm calls)."""
         x = _floats(x)
         e, nonnegative = _exp_and_sign(x)
         s = sigmoid_times_into(np.ones_like(x), e, nonnegative, np.empty_like(x), np.empty_like(x))
@@ -210,7 +173,7 @@ class Softplus(Layer):
         self.x, self.e, self.nonnegative = x, None, None
         return softplus_in_chunks(x)
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         if self.x is not None:                   # after forward_in_chunks
             e, nonnegative = _exp_and_sign(self.x)
             grad_x = np.empty(grad_y.shape, np.result_type(grad_y, e))
@@ -256,11 +219,5 @@ def _floats(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-ACTIVATIONS = {
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "tanh": Tanh,
-    "sigmoid": Sigmoid,
-    "softplus": Softplus,
-    "identity": Identity,
-}
+# the textbook's table of activations by name, with this engine's classes
+ACTIVATIONS = {name: LAYER_TYPES[layer.__name__] for name, layer in textbook.ACTIVATIONS.items()}

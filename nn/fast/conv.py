@@ -1,4 +1,7 @@
-"""Convolutions on images x of shape (batch, channels, height, width), by im2col and one matmul.
+"""Convolutions of the fast engine on images x of shape (batch, channels, height, width), by
+im2col and one matmul: subclasses of the textbook Conv2d and ConvTranspose2d in nn.conv (the
+constructor, geometry, output_shape and config() are written there), whose forward and backward
+are rewritten here.
 
 A 2-D cross-correlation (what deep learning calls convolution) with kernel (kh, kw), stride s and
 zero padding p reads, for every output pixel (r, c), the window of the padded image x~ that starts
@@ -19,12 +22,13 @@ adjoint of Conv2d with the same weights: its forward is Conv2d's input gradient 
 and its input gradient is Conv2d's forward (im2col, then W).
 """
 
+from functools import cached_property
+
 import numpy as np
 
-from nn.checks import float_dtype, initialiser, positive_int
+import nn.conv as textbook
 from nn.fast.im2col import (
     col2im,
-    convolution_output_size,
     fold_factors,
     im2col,
     kernel_matrix,
@@ -32,27 +36,11 @@ from nn.fast.im2col import (
     planar_col2im,
     planar_im2col,
 )
-from nn.fast.layers import LAYER_TYPES, Layer
-from nn.init import initial_weights
+from nn.fast.layers import Layer
 
 # t^2 channels per block of Z below which the planar layout is the faster one (measured on the
 # DCGAN's layers: its 1-channel image sides, 4 values a block, run 1.5-2x faster planar)
 BLOCKED_MIN = 32
-
-
-def _pair(name, value, minimum):
-    """An int or a pair of ints, each >= minimum, as a tuple (vertical, horizontal)."""
-    values = value if isinstance(value, (tuple, list)) else (value, value)
-    if len(values) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                                   and v >= minimum for v in values):
-        kind = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{name} must be a {kind} integer or a pair of them, got {value!r}")
-    return int(values[0]), int(values[1])
-
-
-def _compact(pair):
-    """A pair as it appears in config(): an int when both entries agree, else a JSON list."""
-    return pair[0] if pair[0] == pair[1] else list(pair)
 
 
 def _copy(view):
@@ -94,70 +82,31 @@ def _planar_image(matrix, shape):
 
 
 class _Convolution(Layer):
-    """What Conv2d and ConvTranspose2d share: validated geometry, W, b and their gradients."""
+    """What the fast Conv2d and ConvTranspose2d add to the textbook layers: the folding of the
+    kernel for im2col and the layout it picks."""
 
-    parameter_names = ("W", "b")
     fresh_outputs = True    # y and dL/dx are new arrays; the cache is X (or x's copy), not x or y
+    skips_input_grad = True     # backward(..., input_grad=False) leaves dL/dx out
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, rng, init, dtype,
-                 negative_slope):
-        self.in_channels = positive_int("in_channels", in_channels)
-        self.out_channels = positive_int("out_channels", out_channels)
-        self.kernel_size = _pair("kernel_size", kernel_size, 1)
-        self.stride = _pair("stride", stride, 1)
-        self.padding = _pair("padding", padding, 0)
-        self.fold = fold_factors(self.kernel_size, self.stride)    # see nn.fast.im2col
-        initialiser(init, rng)
-        self.dtype = float_dtype(dtype)
-        kh, kw = self.kernel_size
-        # Glorot/He fans of a convolution: every output sees in_channels * kh * kw inputs, every
-        # input feeds out_channels * kh * kw outputs (the usual convention; stride is ignored).
-        fan_in, fan_out = self.in_channels * kh * kw, self.out_channels * kh * kw
-        self.W = initial_weights(init, self._weight_shape(), fan_in, fan_out, rng, self.dtype,
-                                 negative_slope)
-        self.b = np.zeros(self.out_channels, dtype=self.dtype)
-        self.grad_W = np.zeros_like(self.W)
-        self.grad_b = np.zeros_like(self.b)
-        # the image side's channels (Conv2d's input, ConvTranspose2d's output) pick the layout
-        self.blocked = self.fold[0] * self.fold[1] * self.W.shape[1] >= BLOCKED_MIN
+    @cached_property
+    def fold(self):
+        """The space-to-depth factors of the kernel and stride (see nn.fast.im2col)."""
+        return fold_factors(self.kernel_size, self.stride)
 
-    def config(self):
-        return {"type": type(self).__name__, "in_channels": self.in_channels,
-                "out_channels": self.out_channels, "kernel_size": _compact(self.kernel_size),
-                "stride": _compact(self.stride), "padding": _compact(self.padding)}
-
-    def _check_input(self, x):
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"{type(self).__name__} expected x of shape "
-                             f"(batch, {self.in_channels}, height, width), got shape {x.shape}")
+    @cached_property
+    def blocked(self):
+        """The channels-last layout (True) or the planar one: picked by the image side's
+        channels (Conv2d's input, ConvTranspose2d's output)."""
+        return self.fold[0] * self.fold[1] * self.W.shape[1] >= BLOCKED_MIN
 
 
-class Conv2d(_Convolution):
+class Conv2d(_Convolution, textbook.Conv2d):
     """y[n, o] = sum_c W[o, c] (cross-correlated with) x~[n, c] at stride s, + b[o]; as a matmul
     Y = X W + b with X = im2col(x) and W reordered to (in_channels * kh * kw, out_channels).
 
     W has shape (out_channels, in_channels, kh, kw), b shape (out_channels,); x~ is x zero-padded
     by p. Output size per axis: H_out = floor((H + 2p - k) / s) + 1 (Dumoulin & Visin 2016).
-    init: "glorot" (default), "he", ("normal", std) or "zeros" with fan_in = in_channels kh kw and
-    fan_out = out_channels kh kw; DCGAN (Radford et al. 2016) draws every weight from N(0, 0.02^2),
-    i.e. init=("normal", 0.02). Biases start at 0.
     """
-
-    skips_input_grad = True     # backward(..., input_grad=False) leaves dL/dx out
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, rng=None,
-                 init="glorot", dtype=np.float64, negative_slope=0.0):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, rng, init, dtype,
-                         negative_slope)
-
-    def _weight_shape(self):
-        return (self.out_channels, self.in_channels) + self.kernel_size
-
-    def output_shape(self, input_shape):
-        """(batch, out_channels, H_out, W_out) for x of shape (batch, in_channels, H, W)."""
-        rows, cols = convolution_output_size(input_shape[2:], self.kernel_size, self.stride,
-                                             self.padding)
-        return (input_shape[0], self.out_channels, rows, cols)
 
     def forward(self, x):
         """Y = X W + b, X = im2col(x), Y of shape (batch * pixels, out_channels)."""
@@ -205,7 +154,7 @@ class Conv2d(_Convolution):
         return col2im(grad_X, *geometry)
 
 
-class ConvTranspose2d(_Convolution):
+class ConvTranspose2d(_Convolution, textbook.ConvTranspose2d):
     """Fractional-strided convolution, the adjoint of Conv2d: y = col2im(x W^T) + b, with x as the
     matrix (batch * pixels, in_channels) and W as (out_channels * kh * kw, in_channels).
 
@@ -216,32 +165,7 @@ class ConvTranspose2d(_Convolution):
     (Dumoulin & Visin 2016, relationship 14):
         H_out = (H - 1) s - 2p + k + output_padding,   0 <= output_padding < s,
     where output_padding picks which of the s input sizes that Conv2d maps to H the layer inverts.
-    init: as Conv2d, with fan_in = in_channels kh kw, fan_out = out_channels kh kw.
     """
-
-    skips_input_grad = True     # backward(..., input_grad=False) leaves dL/dx out
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, rng=None, init="glorot", dtype=np.float64, negative_slope=0.0):
-        self.output_padding = _pair("output_padding", output_padding, 0)
-        strides = _pair("stride", stride, 1)
-        if any(o >= s for o, s in zip(self.output_padding, strides)):
-            raise ValueError(f"output_padding must be smaller than stride {strides} on each axis, "
-                             f"got {output_padding!r}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, rng, init, dtype,
-                         negative_slope)
-
-    def _weight_shape(self):
-        return (self.in_channels, self.out_channels) + self.kernel_size
-
-    def config(self):
-        return {**super().config(), "output_padding": _compact(self.output_padding)}
-
-    def output_shape(self, input_shape):
-        """(batch, out_channels, H_out, W_out), H_out = (H - 1) s - 2p + k + output_padding."""
-        rows, cols = ((n - 1) * s - 2 * p + k + o for n, s, p, k, o in zip(
-            input_shape[2:], self.stride, self.padding, self.kernel_size, self.output_padding))
-        return (input_shape[0], self.out_channels, rows, cols)
 
     def forward(self, x):
         """y = col2im(x W^T) + b: Conv2d's input gradient, with x in the role of dL/dY."""
@@ -287,5 +211,3 @@ class ConvTranspose2d(_Convolution):
         W = kernel_matrix(self.W, self.fold)
         return _channels_first(_block_product(G, W), self.input_shape)      # dL/dx = G W
 
-
-LAYER_TYPES.update({"Conv2d": Conv2d, "ConvTranspose2d": ConvTranspose2d})

@@ -1,67 +1,143 @@
-"""Layers: `Linear`, the one with parameters (unstacked or stacked), and the registry that
-rebuilds any layer from its config. The base class `Layer` (with the rules every layer follows:
-shapes, gradients, reused output arrays, in-place work) is in `nn.fast.layer` and the
-activations are in `nn.fast.activations`; both are importable from here too.
+"""Layers of the fast engine: the base class `Layer`, with the rules every fast layer follows, and
+`Linear`, the affine map, unstacked or stacked. Each is a subclass of its textbook twin in
+nn.layers: constructor, config() and the registry are written there; here is what is optimised
+(where arrays live, forward and backward). The fast layers form a family of their own (the
+registry LAYER_TYPES below), so `layer_from_config` rebuilds fast layers and nn.layers' rebuilds
+textbook ones, from the same configs.
+
+Conventions every fast layer adds to the protocol of nn.layers
+- Gradients are written in place (`out=`) into the existing `grad_<name>` arrays, because a
+  Sequential rebinds them to views of one flat buffer; write parameters in place too
+  (`layer.W[...] = ...`), never rebind them.
+- The cached input is a reference, not a copy: do not modify x in place between forward and
+  backward.
+- A layer whose `skips_input_grad` is True (Linear, Conv2d, ConvTranspose2d) also takes
+  `backward(grad_y, param_grads, input_grad=False)`: it then sets its parameter gradients but
+  does not compute dL/dx, and returns None. A Sequential asks this of its first layer with
+  parameters when its caller does not need dL/dx (G's noise z, D's data x) and runs no layer
+  before it, so no product is spent on a gradient nobody reads.
+
+Reused output arrays (the rule that keeps the hot path free of allocations)
+- While a Sequential runs its layers it sets their `reuse_outputs` flag. A flagged layer writes its
+  forward output y and its backward output dL/dx into arrays it owns, one per (name, shape, dtype),
+  and overwrites them at its next call on the same shape. Such an array is only ever handed to the
+  neighbouring layer of the same network, which uses it before it is written again; the Sequential
+  returns copies to its caller. A layer called directly (`layer.forward(x)`) is not flagged and
+  returns fresh arrays, so whatever a caller holds is never overwritten behind its back.
+- Arrays over OUTPUT_REUSE_LIMIT elements per stacked member are always fresh (one allocation is
+  then negligible next to the arithmetic, and evaluations on 10^5 samples do not pin memory), and
+  a layer keeps at most OUTPUT_REUSE_SHAPES shapes (training alternates a few; the oldest is
+  dropped first).
+
+In-place work (the rule that keeps the hot path's memory small)
+- A layer whose `fresh_outputs` is True (Linear) returns, forward and backward, an array it keeps
+  no reference to and that only the next layer sees. A Sequential therefore lets the layer after
+  it overwrite its input (`overwrite_input`) and the layer before it overwrite the incoming
+  dL/dy (`overwrite_grad`) while it runs them: LeakyReLU and ReLU then compute y in the array x
+  and dL/dx in the array dL/dy, as PyTorch's inplace=True does. The numbers are the same; what
+  changes is the memory a step touches (an MLP's activations no longer need arrays of their own),
+  and at these sizes memory, not arithmetic, sets the pace. A layer called directly never works
+  in place.
 """
+
+import math
 
 import numpy as np
 
-from nn.fast.activations import (  # noqa: F401  (re-exported: layers are found here)
-    ACTIVATIONS,
-    Identity,
-    LeakyReLU,
-    ReLU,
-    Sigmoid,
-    Softplus,
-    Tanh,
-)
-from nn.checks import float_dtype, initialiser, positive_int
-from nn.init import initial_weights
-from nn.fast.layer import (  # noqa: F401  (re-exported)
-    OUTPUT_REUSE_LIMIT, OUTPUT_REUSE_SHAPES, Layer)
+import nn.layers as textbook
+
+OUTPUT_REUSE_LIMIT = 2**17      # elements: 1 MiB of float64, e.g. a batch of 2048 x 64 units
+OUTPUT_REUSE_SHAPES = 8
 
 
-class Linear(Layer):
+LAYER_TYPES = {}
+
+
+class Layer(textbook.Layer):
+    """The textbook Layer with the fast engine's rules (above): reused output arrays, in-place
+    work. Its subclasses register in this engine's LAYER_TYPES, not in the textbook's."""
+
+    layer_types = LAYER_TYPES
+    reuse_outputs = 0       # set by a Sequential while it runs the layer: its member count, or 0
+    _reused_outputs = None  # {(name, shape, dtype): array}, made on first use
+    fresh_outputs = False   # forward's y and backward's dL/dx are arrays no one else holds
+    overwrite_input = False     # set by a Sequential: the layer before has fresh outputs
+    overwrite_grad = False      # set by a Sequential: the layer after has fresh outputs
+    skips_input_grad = False    # backward takes input_grad=False (see the conventions above)
+
+    def _output(self, name, shape, dtype):
+        """The array an output goes into: this layer's own reused array, or a fresh one."""
+        if not self.reuse_outputs:
+            return np.empty(shape, dtype)
+        arrays = self._reused_outputs
+        key = (name, shape, dtype)
+        if arrays is not None and key in arrays:   # the hot path: one lookup (kept only if small)
+            return arrays[key]
+        if math.prod(shape) > OUTPUT_REUSE_LIMIT * self.reuse_outputs:
+            return np.empty(shape, dtype)
+        if arrays is None:
+            arrays = self._reused_outputs = {}
+        if len(arrays) >= OUTPUT_REUSE_SHAPES:
+            del arrays[next(iter(arrays))]
+        array = arrays[key] = np.empty(shape, dtype)
+        return array
+
+    def _elementwise_output(self, name, x, *others, dtype=None):
+        """For an elementwise layer: its reused output array of x's shape, or None (NumPy then
+        allocates, as an unflagged call does) unless x and `others` are floats of one dtype."""
+        if not self.reuse_outputs or x.dtype.kind != "f" or any(o.dtype != x.dtype for o in others):
+            return None
+        return self._output(name, x.shape, x.dtype if dtype is None else np.dtype(dtype))
+
+    def _in_place_output(self, x):
+        """For an elementwise layer's forward: x itself when the running Sequential allows
+        writing over it (see "In-place work" above), else `_elementwise_output("y", x)`."""
+        if self.reuse_outputs and self.overwrite_input and x.dtype.kind == "f":
+            return x
+        return self._elementwise_output("y", x)
+
+    def _in_place_grad(self, grad_y, *others):
+        """For an elementwise layer's backward whose result mixes grad_y with `others`: grad_y
+        itself when the running Sequential allows writing over it and all are floats of one
+        dtype, else `_elementwise_output("grad_x", grad_y, *others)`."""
+        if (self.reuse_outputs and self.overwrite_grad and grad_y.dtype.kind == "f"
+                and all(other.dtype == grad_y.dtype for other in others)):
+            return grad_y
+        return self._elementwise_output("grad_x", grad_y, *others)
+
+
+class Linear(textbook.Linear, Layer):
     """Affine map y = x W + b, W of shape (in_features, out_features), b of shape (out_features,).
 
-    With stack=E the layer holds E independent members: W of shape (E, in, out), b of shape
-    (E, out), and x of shape (E, ..., batch, in) is mapped member by member, each member by the
-    very BLAS calls of an unstacked Linear (dL/dW_e = x_e^T dL/dy_e, dL/db_e = 1^T dL/dy_e,
-    dL/dx_e = dL/dy_e W_e^T, batched over e), so member e equals, bitwise, a single Linear holding
-    W[e] and b[e]: what lets an ensemble reproduce its single runs (gan.lab.ensemble).
+    With stack=E (an argument only this engine has) the layer holds E independent members: W of
+    shape (E, in, out), b of shape (E, out), and x of shape (E, ..., batch, in) is mapped member
+    by member, each member by the very BLAS calls of an unstacked Linear (dL/dW_e =
+    x_e^T dL/dy_e, dL/db_e = 1^T dL/dy_e, dL/dx_e = dL/dy_e W_e^T, batched over e), so member e
+    equals, bitwise, a single Linear holding W[e] and b[e]: what lets an ensemble reproduce its
+    single runs (gan.lab.ensemble).
     init: "glorot" (default), "he", ("normal", std) or "zeros"; see nn.init. Biases start at 0.
     """
 
-    parameter_names = ("W", "b")
     fresh_outputs = True    # y and dL/dx are new (or this layer's reused) arrays, kept by no one
     skips_input_grad = True     # backward(..., input_grad=False) leaves dL/dx out
 
     def __init__(self, in_features, out_features, rng=None, init="glorot", dtype=np.float64,
-                 stack=None, negative_slope=0.0):
-        self.in_features = positive_int("in_features", in_features)
-        self.out_features = positive_int("out_features", out_features)
-        if stack is not None and (not isinstance(stack, (int, np.integer)) or stack < 1):
-            raise ValueError(f"stack must be None or a positive integer, got {stack!r}")
-        initialiser(init, rng)
-        self.dtype = float_dtype(dtype)
-        self.stack = stack
-        members = () if stack is None else (int(stack),)
-        self.W = initial_weights(init, members + (self.in_features, self.out_features),
-                                 self.in_features, self.out_features, rng, self.dtype,
-                                 negative_slope)
-        self.b = np.zeros(members + (self.out_features,), dtype=self.dtype)
-        self.grad_W = np.zeros_like(self.W)
-        self.grad_b = np.zeros_like(self.b)
+                 negative_slope=0.0, stack=None):
+        self.stack = member_count(stack)
+        super().__init__(in_features, out_features, rng, init, dtype, negative_slope)
         self.x = None
 
     def config(self):
-        return {"type": "Linear", "in_features": self.in_features,
-                "out_features": self.out_features, "stack": self.stack}
+        config = super().config()
+        if self.stack is not None:         # an unstacked Linear's config is the textbook one
+            config["stack"] = self.stack
+        return config
+
+    def _shape(self, *sides):
+        return sides if self.stack is None else (self.stack,) + sides
 
     def _check_input(self, x):
-        if x.shape[-1:] != (self.in_features,):
-            raise ValueError(f"Linear expected x with {self.in_features} features "
-                             f"on its last axis, got shape {x.shape}")
+        textbook.Linear._check_input(self, x)
         if self.stack is not None and (x.ndim < 3 or x.shape[0] != self.stack):
             raise ValueError(f"Linear with stack={self.stack} expected x of shape "
                              f"({self.stack}, ..., batch, {self.in_features}), got shape {x.shape}")
@@ -207,19 +283,16 @@ class Linear(Layer):
         return ones
 
 
-LAYER_TYPES = {cls.__name__: cls
-               for cls in (Linear, Identity, ReLU, LeakyReLU, Tanh, Sigmoid, Softplus)}
+def member_count(stack):
+    """`stack`, the number of stacked members, as an int, or None (unstacked); ValueError unless
+    it is None or a positive integer."""
+    if stack is None:
+        return None
+    if isinstance(stack, bool) or not isinstance(stack, (int, np.integer)) or stack < 1:
+        raise ValueError(f"stack must be None or a positive integer, got {stack!r}")
+    return int(stack)
 
 
 def layer_from_config(config, dtype=np.float64):
-    """Rebuild a layer from `Layer.config()`; parameters start at zero (a checkpoint fills them)."""
-    arguments = dict(config)
-    type_name = arguments.pop("type", None)
-    if type_name not in LAYER_TYPES:
-        raise ValueError(f"unknown layer type {type_name!r}; known types: {sorted(LAYER_TYPES)}")
-    layer_class = LAYER_TYPES[type_name]
-    if type_name in ("Linear", "Conv2d", "ConvTranspose2d"):    # random weights: start at zero
-        return layer_class(**arguments, init="zeros", dtype=dtype)
-    if layer_class.parameter_names:
-        return layer_class(**arguments, dtype=dtype)
-    return layer_class(**arguments)
+    """Rebuild a layer of the fast engine from its `config()` (see nn.layers.Layer.from_config)."""
+    return Layer.from_config(config, dtype)

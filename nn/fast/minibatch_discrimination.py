@@ -1,82 +1,24 @@
-"""Minibatch discrimination (Salimans et al. 2016, "Improved Techniques for Training GANs", §3.2).
-
-A discriminator that sees one sample at a time cannot tell a collapsed generator (every G(z)
-alike) from a good one. This layer lets each sample look at the rest of its minibatch. For
-features f(x_i) in R^A of the n samples of a batch and a tensor T in R^{A x B x C}:
-
-    M_i = f(x_i) T                                  in R^{B x C}  (B rows M_{i,b} in R^C)
-    c_b(x_i, x_j) = exp(-||M_{i,b} - M_{j,b}||_1)                   (closeness, kernel b)
-    o(x_i)_b = sum_j c_b(x_i, x_j)                                  (j over the batch, i included)
-    y_i = [f(x_i), o(x_i)]                          in R^{A + B}
-
-so o(x_i) counts, per kernel, how many samples of the batch sit close to x_i: about 1 for a
-sample with no close neighbour, about n for a batch collapsed onto one point. (The sum includes
-j = i, a constant exp(0) = 1, as in the paper's formula.) With ``share=True`` the layer outputs
-instead the share of the *other* samples close to x_i,
-
-    o(x_i)_b = 1/(n - 1) sum_{j != i} c_b(x_i, x_j)                 in [0, 1]  (0 when n = 1)
-
-(the authors' released code also leaves j = i out): 1 for a collapsed batch, 0 for a batch of
-lone samples, (n/2 - 1)/(n - 1) for two far-apart clusters of n/2 -- the same scale at any n, so
-the next layer's weights need not absorb a factor m.
-
-What the feature can tell apart depends on the scale of T: 1/||T_b||_1 is kernel b's width in
-units of f. If every width is far above the batch's spread, every c_b ~ 1 and o says nothing;
-far below it, every c_b ~ 0 for j != i. (The authors' code sets that scale from the data: T is
-weight-normalised and its norm initialised so that the mean nearest-neighbour distance is 2.)
-
-Batches: x has shape (..., n, A); distances are taken along the batch axis (-2) only, so a
-leading axis keeps batches apart -- stack real and fake minibatches as (2, n, A) and each one's
-features come from its own batch, never from the other.
+"""Minibatch discrimination of the fast engine: a subclass of the textbook layer in
+nn.minibatch_discrimination (the definitions, the constructor and config() are written there),
+whose forward and backward take M = x T and dL/dT = x^T dL/dM as matrix products of T seen as
+(A, B C), and which adds `against`: what the layer outputs for each x_i joined alone to a fixed
+batch, at n work per point instead of the (n + 1)^2 of running the layer on each such batch.
 """
 
 import numpy as np
 
-from nn.checks import float_dtype, initialiser, positive_int
-from nn.init import initial_weights
-from nn.fast.layers import LAYER_TYPES, Layer
+import nn.minibatch_discrimination as textbook
+from nn.fast.layers import Layer
 
 
-class MinibatchDiscrimination(Layer):
-    """y_i = [x_i, o(x_i)], o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1), M_i = x_i T.
-
-    T has shape (in_features, kernels, kernel_dim) = (A, B, C) (Salimans et al. 2016, §3.2).
-    init: ("normal", std), "glorot", "he" or "zeros"; None (the default) means ("normal", 0.05)
-    when ``rng`` is given and "zeros" when it is not -- the path `nn.fast.layers.layer_from_config`
-    takes to rebuild the layer before a checkpoint (or `Sequential.copy`) fills T. Choose std for
-    the spread of the layer's input (see the module's note on the scale of T). ``share``: output
-    1/(n - 1) sum_{j != i} c_b instead of sum_j c_b. The output has in_features + kernels features.
-    """
-
-    parameter_names = ("T",)
-
-    def __init__(self, in_features, kernels, kernel_dim, rng=None, init=None,
-                 dtype=np.float64, share=False):
-        self.in_features = positive_int("in_features", in_features)
-        self.kernels = positive_int("kernels", kernels)
-        self.kernel_dim = positive_int("kernel_dim", kernel_dim)
-        if not isinstance(share, (bool, np.bool_)):
-            raise TypeError(f"share must be True or False, got {share!r}")
-        self.share = bool(share)
-        if init is None:
-            init = ("normal", 0.05) if rng is not None else "zeros"
-        initialiser(init, rng)
-        self.dtype = float_dtype(dtype)
-        shape = (self.in_features, self.kernels, self.kernel_dim)
-        self.T = initial_weights(init, shape, self.in_features, self.kernels * self.kernel_dim,
-                                 rng, self.dtype)
-        self.grad_T = np.zeros_like(self.T)
-
-    def config(self):
-        return {"type": "MinibatchDiscrimination", "in_features": self.in_features,
-                "kernels": self.kernels, "kernel_dim": self.kernel_dim, "share": self.share}
+class MinibatchDiscrimination(textbook.MinibatchDiscrimination, Layer):
+    """y_i = [x_i, o(x_i)], o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1), M_i = x_i T, as
+    nn.minibatch_discrimination.MinibatchDiscrimination."""
 
     def forward(self, x):
         """M = x T, c_{ijb} = exp(-||M_ib - M_jb||_1), y = [x, sum_j c_{ijb}] (or the share of
         j != i: (sum_j c_{ijb} - 1) / (n - 1), since c_{iib} = 1)."""
-        if x.ndim < 2 or x.shape[-1] != self.in_features:
-            raise ValueError(f"MinibatchDiscrimination expected x of shape (..., batch, "
-                             f"{self.in_features}), got shape {x.shape}")
+        self._check_input(x)
         self.x = x
         M = (x @ self.T.reshape(self.in_features, -1)).reshape(
             x.shape[:-1] + (self.kernels, self.kernel_dim))               # (..., n, B, C)
@@ -87,11 +29,6 @@ class MinibatchDiscrimination(Layer):
         if self.share:
             o = (o - 1.0) / self._others(x.shape[-2])                      # drop c_ii = 1, average
         return np.concatenate([x, o], axis=-1)
-
-    @staticmethod
-    def _others(n):
-        """n - 1, the number of other samples; 1 for a batch of one (whose share is then 0)."""
-        return max(n - 1, 1)
 
     def against(self, x, reference):
         """y_i = [x_i, o(x_i)] for each row x_i of x joined alone to the batch ``reference``:
@@ -110,7 +47,7 @@ class MinibatchDiscrimination(Layer):
         o = others / len(reference) if self.share else 1.0 + others
         return np.concatenate([x, o], axis=-1)
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         """With g = dL/do and s_{ij} = sign(M_i - M_j) (c symmetric, s antisymmetric in i, j):
             dL/dM_kb = sum_i g_ib dc_ikb/dM_kb + sum_j g_kb dc_kjb/dM_kb
                      = -sum_j (g_kb + g_jb) c_kjb s_kjb
@@ -134,5 +71,3 @@ class MinibatchDiscrimination(Layer):
                       out=self.grad_T.reshape(T.shape))                    # dL/dT = x^T dL/dM
         return grad_direct + grad_M @ T.T                                  # dL/dx
 
-
-LAYER_TYPES.update({"MinibatchDiscrimination": MinibatchDiscrimination})

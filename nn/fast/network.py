@@ -1,116 +1,65 @@
-"""Networks: Sequential, a chain of layers (MLP, the players of the game, is in nn.fast.mlp).
+"""Networks of the fast engine: Sequential and MLP, subclasses of their textbook twins in
+nn.network (constructor checks, state_dict, architecture, copy, save and load are written there).
 
-Parameters live in ONE flat buffer per network: when a Sequential is built it copies every
-layer's parameters into `flat_params` (and gradients into `flat_grads`) and rebinds each layer's
-attributes (`W`, `b`, `grad_W`, `grad_b`) to views of those buffers. An optimiser then updates all
-parameters with a handful of vectorised calls on the whole buffer, and the layers see the change.
-Order (also of `parameters()`, `gradients()` and `state_dict()`): layer order, and within a layer
-its `parameter_names` order (W then b for Linear). A layer belongs to one network at a time.
-Buffers (a layer's `buffer_names`, e.g. BatchNorm's running statistics) are saved and loaded with
-the parameters, after them, but stay out of the flat buffers, so optimisers never touch them.
-`train()` / `eval()` switch every layer's `training` flag (only BatchNorm reads it).
+What changes is where the parameters live: in ONE flat buffer per network. When a Sequential is
+built it copies every layer's parameters into `flat_params` (and gradients into `flat_grads`)
+and rebinds each layer's attributes (`W`, `b`, `grad_W`, `grad_b`) to views of those buffers. An
+optimiser then updates all parameters with a handful of vectorised calls on the whole buffer
+(nn.fast.optim), and the layers see the change. The order is the textbook's: layer order, and
+within a layer its `parameter_names` (W then b for Linear). A layer belongs to one network at a
+time. Buffers (BatchNorm's running statistics) stay out of the flat buffers, so optimisers never
+touch them. The passes run the layers with reused output arrays and in-place work (the rules in
+nn.fast.layers), and the MLP has the stacked ensemble axis (`stack=E`, `MLP.stacked`, `member`).
 """
 
 import numpy as np
 
-from nn.checkpoint import (check_values, checkpoint_errors, read_checkpoint,
-                           write_checkpoint)
-from nn.checks import float_dtype
-from nn.fast.layers import Layer, layer_from_config
-
-_float_dtype = float_dtype
+import nn.network as textbook
+from nn.fast.activations import ACTIVATIONS
+from nn.fast.layers import Layer, Linear, member_count
 
 
-class _LoadMethod:
-    """`Net.load(path)` builds a new network from a checkpoint; `net.load(path)` loads into net
-    in place."""
-
-    def __get__(self, instance, owner):
-        if instance is None:
-            return owner._load_new
-        return instance._load_into
-
-
-class Sequential:
-    """y = f_L(... f_2(f_1(x))); backward applies the chain rule from the last layer to the first.
+class Sequential(textbook.Sequential):
+    """y = f_L(... f_2(f_1(x))), the textbook Sequential with its parameters in one flat buffer.
 
     check_finite=True makes forward/backward reject non-finite inputs (off by default: it costs a
     pass).
-    Inputs are converted to the network's dtype at the boundary, so a float32 network stays float32.
     """
 
+    layer_class = Layer
+    network_classes = {}     # this engine's: from_architecture builds fast networks
+    flat_params = None       # here plain arrays, the buffers themselves (set when built),
+    flat_grads = None        # not the textbook's read-only copies
+
     def __init__(self, layers, dtype=None, check_finite=False):
-        layers = list(layers)
-        for index, layer in enumerate(layers):
-            if not isinstance(layer, Layer):
-                raise TypeError(f"layers[{index}] must be an nn Layer, got {type(layer).__name__}")
-        if len({id(layer) for layer in layers}) != len(layers):
-            raise ValueError("layers must be distinct objects "
-                             "(a repeated layer would overwrite its own cache)")
-        dtypes = {getattr(layer, name).dtype for layer in layers for name in layer.parameter_names}
-        if len(dtypes) > 1:
-            raise TypeError(f"all parameters must share one dtype, got {sorted(map(str, dtypes))}")
-        if dtype is None:
-            dtype = dtypes.pop() if dtypes else np.float64
-        self.dtype = _float_dtype(dtype)
-        if dtypes and dtypes != {self.dtype}:
-            raise TypeError(f"dtype={self.dtype} does not match the layers' parameters "
-                            f"({dtypes.pop()})")
-        self.layers = layers
-        for index, layer in enumerate(layers):     # see "In-place work" in nn.fast.layer
+        super().__init__(layers, dtype, check_finite)
+        layers = self.layers
+        for index, layer in enumerate(layers):     # see "In-place work" in nn.fast.layers
             layer.overwrite_input = index > 0 and layers[index - 1].fresh_outputs
             layer.overwrite_grad = index + 1 < len(layers) and layers[index + 1].fresh_outputs
-        self.check_finite = bool(check_finite)
         self._first_with_parameters = next(
             (layer for layer in layers if layer.parameter_names), None)
         self._pack_parameters()
-        self.train()
 
     def _pack_parameters(self):
-        slots = [(index, layer, name) for index, layer in enumerate(self.layers)
-                 for name in layer.parameter_names]
-        total = sum(getattr(layer, name).size for _, layer, name in slots)
+        slots = [(layer, name) for layer in self.layers for name in layer.parameter_names]
+        total = sum(getattr(layer, name).size for layer, name in slots)
         self.flat_params = np.empty(total, dtype=self.dtype)
         self.flat_grads = np.zeros(total, dtype=self.dtype)
-        self._names, self._parameters, self._gradients = [], [], []
+        self._parameters, self._gradients = [], []
         offset = 0
-        for index, layer, name in slots:
+        for layer, name in slots:
             value = getattr(layer, name)
             parameter = self.flat_params[offset:offset + value.size].reshape(value.shape)
             gradient = self.flat_grads[offset:offset + value.size].reshape(value.shape)
             parameter[...] = value
             setattr(layer, name, parameter)
             setattr(layer, "grad_" + name, gradient)
-            self._names.append(f"{index}.{name}")
             self._parameters.append(parameter)
             self._gradients.append(gradient)
             offset += value.size
-        buffer_slots = [(index, layer, name) for index, layer in enumerate(self.layers)
-                        for name in layer.buffer_names]
-        self._buffer_names = [f"{index}.{name}" for index, _, name in buffer_slots]
-        self._buffers = [getattr(layer, name) for _, layer, name in buffer_slots]
 
-    def train(self, mode=True):
-        """Training mode (mode=True) or evaluation mode (mode=False) for every layer;
-        returns self."""
-        self.training = bool(mode)
-        for layer in self.layers:
-            layer.training = self.training
-        return self
-
-    def eval(self):
-        """Evaluation mode: BatchNorm normalises with its running statistics. Returns self."""
-        return self.train(False)
-
-    # ---- computation -------------------------------------------------------------------------
-    def _boundary(self, array, name):
-        array = np.asarray(array, dtype=self.dtype)
-        if self.check_finite and not np.isfinite(array).all():
-            bad = np.argwhere(~np.isfinite(array))
-            raise ValueError(f"{name} must be finite, got {len(bad)} non-finite entries "
-                             f"(first at index {tuple(int(i) for i in bad[0])})")
-        return array
-
+    # ---- the two passes, through reused arrays ----------------------------------------------
     def forward(self, x):
         """y = f_L(... f_1(x)), caching what backward needs."""
         y = self._boundary(x, "x")
@@ -150,7 +99,7 @@ class Sequential:
 
     def _reuse_outputs(self, reuse):
         """Let the layers write into their own output arrays while this network runs them (see
-        nn.fast.layer). The flag holds the number of stacked members (1 unstacked), so the size
+        nn.fast.layers). The flag holds the number of stacked members (1 unstacked), so the size
         limit on reused arrays applies per member."""
         members = getattr(self, "stack", None) or 1
         for layer in self.layers:
@@ -159,12 +108,7 @@ class Sequential:
     def zero_grad(self):
         self.flat_grads.fill(0)
 
-    # ---- parameters --------------------------------------------------------------------------
-    def parameter_names(self):
-        """Names "<layer index>.<parameter>", e.g. ["0.W", "0.b", "2.W", "2.b"],
-        in the fixed order."""
-        return list(self._names)
-
+    # ---- parameters: views of the flat buffers -------------------------------------------------
     def parameters(self):
         """Views into flat_params, in layer order, W then b."""
         return list(self._parameters)
@@ -173,107 +117,61 @@ class Sequential:
         """Views into flat_grads, in the order of parameters()."""
         return list(self._gradients)
 
-    def state_dict(self):
-        """{name: copy} of the parameters in the order of parameters(), then of the buffers."""
-        return {name: array.copy() for name, array in zip(self._names + self._buffer_names,
-                                                          self._parameters + self._buffers)}
 
-    def load_state_dict(self, state):
-        """Copy parameters from `state` (names and shapes must match exactly) into the flat
-        buffer."""
-        names, arrays = self._names + self._buffer_names, self._parameters + self._buffers
-        missing = [name for name in names if name not in state]
-        unexpected = [name for name in state if name not in names]
-        if missing or unexpected:
-            raise ValueError(f"state does not match the network: missing {missing}, "
-                             f"unexpected {unexpected}")
-        for name, parameter in zip(names, arrays):
-            value = np.asarray(state[name])
-            if value.shape != parameter.shape:
-                raise ValueError(f"state[{name!r}] has shape {value.shape}, "
-                                 f"the network expects {parameter.shape}")
-            if not np.issubdtype(value.dtype, np.floating):
-                raise TypeError(f"state[{name!r}] must hold floats, got dtype {value.dtype}")
-        for name, parameter in zip(names, arrays):
-            parameter[...] = state[name]
+class MLP(textbook.MLP, Sequential):
+    """The textbook MLP (same arguments, same weights drawn, same architecture) on the fast
+    engine's layers, with one more argument: stack=E builds E independent members in one set of
+    stacked arrays (see nn.fast.layers.Linear); `MLP.stacked(members)` stacks E existing MLPs,
+    `member(e)` takes one out.
+    """
 
-    # ---- architecture, copies, checkpoints -----------------------------------------------------
+    activations = ACTIVATIONS
+
+    def __init__(self, sizes, activation="leaky_relu", output_activation=None, rng=None,
+                 dtype=np.float64, init=None, check_finite=False, stack=None):
+        self.stack = member_count(stack)
+        super().__init__(sizes, activation, output_activation, rng, dtype, init, check_finite)
+
+    def _linear(self, fan_in, fan_out, rng, init, dtype, negative_slope):
+        return Linear(fan_in, fan_out, rng, init, dtype, negative_slope, stack=self.stack)
+
     def architecture(self):
-        """JSON-serialisable description from which the network can be rebuilt."""
-        return {"class": "Sequential", "layers": [layer.config() for layer in self.layers],
-                "dtype": self.dtype.name}
+        architecture = super().architecture()
+        if self.stack is not None:     # an unstacked MLP's architecture is the textbook one
+            architecture["stack"] = self.stack
+        return architecture
 
+    # ---- stacked members ------------------------------------------------------------------------
     @classmethod
-    def from_architecture(cls, architecture):
-        """A network of the described shape with zero parameters (a checkpoint fills them)."""
-        expected = architecture.get("class")
-        network_class = NETWORK_CLASSES.get(expected)
-        if network_class is None or not issubclass(network_class, cls):
-            raise ValueError(f"architecture describes a {expected!r}, "
-                             f"which is not a {cls.__name__}")
-        return network_class._build(architecture)
+    def stacked(cls, members):
+        """One MLP whose member e holds the parameters of members[e] (E MLPs of one architecture).
 
-    @classmethod
-    def _build(cls, architecture):
-        dtype = architecture["dtype"]
-        return cls([layer_from_config(config, dtype) for config in architecture["layers"]],
-                   dtype=dtype)
-
-    def copy(self, dtype=None):
-        """An independent network with the same architecture, parameters and gradients (no caches).
-
-        dtype converts the copy (e.g. a float64 twin of a float32 network for a gradient check).
+        theta[e] = theta_e for every parameter; E = len(members). The stacked network computes
+        what each member computes, bitwise (see Linear).
         """
-        architecture = self.architecture()
-        if dtype is not None:
-            architecture["dtype"] = _float_dtype(dtype).name
-        twin = type(self).from_architecture(architecture)
-        twin.flat_params[...] = self.flat_params
-        twin.flat_grads[...] = self.flat_grads
-        for buffer, value in zip(twin._buffers, self._buffers):
-            buffer[...] = value
-        twin.check_finite = self.check_finite
-        twin.train(self.training)
-        return twin
-
-    def save(self, path):
-        """Write parameters and architecture to a .npz checkpoint (format: nn.checkpoint)."""
-        return write_checkpoint(path, self.architecture(), self.state_dict())
-
-    @staticmethod
-    def _read_checkpoint(path, allow_non_finite=False):
-        return read_checkpoint(path, allow_non_finite=allow_non_finite)
-
-    @classmethod
-    def _load_new(cls, path, allow_non_finite=False):
-        architecture, state = cls._read_checkpoint(path, allow_non_finite)
-        with checkpoint_errors(path):                      # errors name the file
-            network = cls.from_architecture(architecture)
-            network.load_state_dict(state)
+        members = list(members)
+        if not members or not all(isinstance(member, MLP) for member in members):
+            raise TypeError(f"members must be a non-empty sequence of MLPs, got {members!r}")
+        architecture = members[0].architecture()
+        if architecture.get("stack") is not None:
+            raise ValueError(f"members must be unstacked MLPs, got stack={architecture['stack']}")
+        for index, member in enumerate(members):
+            if member.architecture() != architecture:
+                raise ValueError(f"members[{index}] has architecture {member.architecture()}, "
+                                 f"members[0] has {architecture}")
+        network = cls._build(dict(architecture, stack=len(members)))
+        for e, member in enumerate(members):
+            for stacked_parameter, parameter in zip(network.parameters(), member.parameters()):
+                stacked_parameter[e] = parameter
         return network
 
-    def _load_into(self, path, allow_non_finite=False):
-        architecture, state = self._read_checkpoint(path, allow_non_finite)
-        ours = self.architecture()
-        if {**architecture, "dtype": None} != {**ours, "dtype": None}:
-            raise ValueError(f"checkpoint {path} holds architecture {architecture}, "
-                             f"this network is {ours}")
-        with checkpoint_errors(path):                      # values must fit this network's dtype
-            check_values(state, self.dtype.name, allow_non_finite)
-        self.load_state_dict(state)
-        return self
-
-    load = _LoadMethod()
-    load.__doc__ = ("Net.load(path) -> new network; "
-                    "net.load(path) loads into net in place and returns it; "
-                    "allow_non_finite=True also loads NaN or inf weights.")
-
-    def __repr__(self):
-        inner = ",\n  ".join(repr(layer) for layer in self.layers)
-        return f"{type(self).__name__}([\n  {inner}\n], dtype={self.dtype.name})"
-
-
-
-# The classes `Sequential.from_architecture` can build, by the name a checkpoint records; each
-# network class adds itself (nn.fast.mlp adds MLP when nn.fast is imported).
-NETWORK_CLASSES = {"Sequential": Sequential}
+    def member(self, e):
+        """An independent unstacked MLP holding member e's parameters: theta_e = theta[e]."""
+        if self.stack is None:
+            raise ValueError("member() needs a stacked MLP (stack=E), this one has stack=None")
+        if isinstance(e, bool) or not isinstance(e, (int, np.integer)) or not 0 <= e < self.stack:
+            raise ValueError(f"e must be an integer in [0, {self.stack}), got {e!r}")
+        single = type(self)._build(dict(self.architecture(), stack=None))
+        for parameter, stacked_parameter in zip(single.parameters(), self.parameters()):
+            parameter[...] = stacked_parameter[e]
+        return single

@@ -1,48 +1,21 @@
-"""Batch normalisation (Ioffe & Szegedy 2015, "Batch Normalization: Accelerating Deep Network
-Training by Reducing Internal Covariate Shift", Algorithms 1 and 2).
-
-Training mode normalises each feature (channel) with the statistics of the current mini-batch,
-    mu = mean(x),  sigma^2 = mean((x - mu)^2),  x^ = (x - mu) / sqrt(sigma^2 + eps),
-    y = gamma x^ + beta,
-and keeps exponential moving averages of mu and of the unbiased variance m / (m - 1) sigma^2
-(Algorithm 2, step 10; m values per feature) as the buffers running_mean and running_var:
-    running <- (1 - momentum) running + momentum (batch statistic)      (PyTorch's convention).
-Evaluation mode uses the running statistics instead, so y is a fixed affine map of x.
-Buffers are updated in place (a Sequential holds references to them, for checkpoints).
+"""Batch normalisation of the fast engine: subclasses of the textbook BatchNorm1d and BatchNorm2d
+in nn.norm (Ioffe & Szegedy 2015; the constructor, parameters, buffers and config() are written
+there), whose forward and backward are the textbook's operations in its order (bitwise the same
+numbers), written with ``out=`` and, inside a Sequential, over the arrays the rules of
+nn.fast.layers allow. Buffers are updated in place (a Sequential holds references to them, for
+checkpoints).
 """
 
 import numpy as np
 
-from nn.checks import float_dtype, positive_int
-from nn.fast.layers import LAYER_TYPES, Layer
+import nn.norm as textbook
+from nn.fast.layers import Layer
 
 
-class _BatchNorm(Layer):
-    """Common part of BatchNorm1d and BatchNorm2d; subclasses name the feature axis."""
+class _BatchNorm(textbook._BatchNorm, Layer):
+    """The textbook _BatchNorm's forward and backward, with ``out=``."""
 
-    parameter_names = ("gamma", "beta")
     fresh_outputs = True    # y and dL/dx are new (or this layer's reused) arrays, kept by no one
-    buffer_names = ("running_mean", "running_var")
-
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=np.float64):
-        positive_int("num_features", num_features)
-        if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not eps > 0:
-            raise ValueError(f"eps must be a number > 0, got {eps!r}")
-        if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) \
-                or not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
-        self.dtype = float_dtype(dtype)
-        self.num_features, self.eps, self.momentum = int(num_features), float(eps), float(momentum)
-        self.gamma = np.ones(self.num_features, dtype=self.dtype)
-        self.beta = np.zeros(self.num_features, dtype=self.dtype)
-        self.grad_gamma = np.zeros_like(self.gamma)
-        self.grad_beta = np.zeros_like(self.beta)
-        self.running_mean = np.zeros(self.num_features, dtype=self.dtype)
-        self.running_var = np.ones(self.num_features, dtype=self.dtype)
-
-    def config(self):
-        return {"type": type(self).__name__, "num_features": self.num_features, "eps": self.eps,
-                "momentum": self.momentum}
 
     def forward(self, x):
         """Training: y = gamma (x - mu_B) / sqrt(sigma_B^2 + eps) + beta, and update the running
@@ -50,7 +23,7 @@ class _BatchNorm(Layer):
         The textbook engine's operations in its order (bitwise the same), written with ``out=``:
         x^ over x - mu in one array (over x itself when the layer before hands over a fresh x).
         """
-        axes = self._check_input(x)
+        axes = self._axes(x)
         per_feature = self._per_feature
         self.axes = axes
         in_place = self.reuse_outputs and self.overwrite_input and x.dtype == self.dtype
@@ -78,7 +51,7 @@ class _BatchNorm(Layer):
         y += per_feature(self.beta)
         return y
 
-    def backward(self, grad_y, param_grads=True):
+    def backward(self, grad_y, param_grads=True, input_grad=True):
         """Derivation (Ioffe & Szegedy 2015, section 3), per feature over its m values, with
         sigma^2 + eps written sigma^2:
             dL/dbeta  = sum dy                         (beta is added to every value)
@@ -113,35 +86,9 @@ class _BatchNorm(Layer):
         return grad_x
 
 
-class BatchNorm2d(_BatchNorm):
-    """Batch normalisation of images (batch, channels, height, width): one mu, sigma, gamma, beta
-    per channel, the statistics taken over batch, height and width (Ioffe & Szegedy 2015, sec. 3.2:
-    for convolutions, m = batch * height * width values per feature map)."""
-
-    def _check_input(self, x):
-        if x.ndim != 4 or x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm2d expected x of shape (batch, {self.num_features}, "
-                             f"height, width), got shape {x.shape}")
-        return (0, 2, 3)
-
-    @staticmethod
-    def _per_feature(values):
-        return values[:, None, None]
+class BatchNorm2d(_BatchNorm, textbook.BatchNorm2d):
+    """BatchNorm2d (one mu, sigma, gamma, beta per channel) on the fast engine."""
 
 
-class BatchNorm1d(_BatchNorm):
-    """Batch normalisation of features (..., batch, features): one mu, sigma, gamma, beta per
-    feature, the statistics taken over every leading axis (Ioffe & Szegedy 2015, Algorithm 1)."""
-
-    def _check_input(self, x):
-        if x.ndim < 2 or x.shape[-1] != self.num_features:
-            raise ValueError(f"BatchNorm1d expected x of shape (..., batch, {self.num_features}), "
-                             f"got shape {x.shape}")
-        return tuple(range(x.ndim - 1))
-
-    @staticmethod
-    def _per_feature(values):
-        return values
-
-
-LAYER_TYPES.update({"BatchNorm1d": BatchNorm1d, "BatchNorm2d": BatchNorm2d})
+class BatchNorm1d(_BatchNorm, textbook.BatchNorm1d):
+    """BatchNorm1d (one mu, sigma, gamma, beta per feature) on the fast engine."""

@@ -1,5 +1,6 @@
-"""Optimisers: each `step()` updates a network's flat parameter buffer in place from its flat
-gradients.
+"""Optimisers of the fast engine: subclasses of their textbook twins in nn.optim (constructors,
+checks and the learning rate are written there) whose `step()` updates a network's flat parameter
+buffer in place from its flat gradients.
 
 They work with any object that has 1-D `flat_params` and `flat_grads` arrays of one float dtype
 (a Sequential/MLP). State (velocities, moments) lives in flat arrays of the same size and dtype,
@@ -17,17 +18,20 @@ would update it alone.
 
 import numpy as np
 
-
-def _check_unit_interval(name, value):
-    if not isinstance(value, (int, float, np.floating)) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
+import nn.optim as textbook
 
 
-class Optimizer:
-    """Common part: the network, a validated learning rate, a scratch buffer, a step counter t."""
+class Optimizer(textbook.Optimizer):
+    """The textbook Optimizer on the flat buffers, with a scratch buffer of their size."""
 
     def __init__(self, network, lr):
+        super().__init__(network, lr)
+        self._scratch = np.empty_like(network.flat_params)
+
+    @staticmethod
+    def _check_network(network):
+        """TypeError/ValueError unless `network` has 1-D flat_params and flat_grads arrays of one
+        shape and dtype."""
         parameters = getattr(network, "flat_params", None)
         gradients = getattr(network, "flat_grads", None)
         if not isinstance(parameters, np.ndarray) or not isinstance(gradients, np.ndarray):
@@ -37,61 +41,31 @@ class Optimizer:
                 or parameters.dtype != gradients.dtype):
             raise ValueError("network.flat_params and flat_grads must be 1-D arrays "
                              "of one shape and dtype")
-        self.network = network
-        self.lr = lr
-        self.t = 0
-        self._scratch = np.empty_like(parameters)
 
-    @property
-    def lr(self):
-        """Learning rate: a number >= 0."""
-        return self._lr
-
-    @lr.setter
+    @textbook.Optimizer.lr.setter
     def lr(self, value):
-        self._lr = _learning_rate(value)
+        if isinstance(value, (np.ndarray, list, tuple)):
+            raise ValueError(f"lr must be a number >= 0, got {value!r} (one rate per member of a "
+                             f"stacked network: MemberwiseAdam, MemberwiseSGD, MemberwiseRMSProp)")
+        textbook.Optimizer.lr.fset(self, value)
+
+    def _zeros(self):
+        """The optimiser's state: one flat array of zeros, the size of the buffer."""
+        return np.zeros_like(self.network.flat_params)
 
     def _multiply(self, array, factor, out):
         """out = array * factor (factor: the learning rate times a number)."""
         return np.multiply(array, factor, out=out)
 
-    def _state(self):
-        return np.zeros_like(self.network.flat_params)
 
-    def step(self):
-        raise NotImplementedError
-
-
-def _learning_rate(value):
-    if (not isinstance(value, (int, float, np.floating)) or isinstance(value, bool)
-            or not value >= 0):
-        hint = (" (one rate per member of a stacked network: MemberwiseAdam, MemberwiseSGD, "
-                "MemberwiseRMSProp)" if isinstance(value, (np.ndarray, list, tuple)) else "")
-        raise ValueError(f"lr must be a number >= 0, got {value!r}{hint}")
-    return float(value)
-
-
-class SGD(Optimizer):
-    """Stochastic gradient descent with optional (Nesterov) momentum, in PyTorch's formulation.
-
-    v <- mu v + g;   theta <- theta - lr v                 (classical momentum)
-    v <- mu v + g;   theta <- theta - lr (g + mu v)        (nesterov=True)
-    This is Sutskever et al. (2013)'s momentum with the velocity rescaled by 1/lr (identical for a
-    constant lr); with mu = 0 it is plain theta <- theta - lr g.
-    """
-
-    def __init__(self, network, lr, momentum=0.0, nesterov=False):
-        super().__init__(network, lr)
-        self.momentum = _check_unit_interval("momentum", momentum)
-        if nesterov and self.momentum == 0:
-            raise ValueError("nesterov=True needs momentum in (0, 1), got momentum=0")
-        self.nesterov = bool(nesterov)
-        self.velocity = self._state() if self.momentum else None
+class SGD(textbook.SGD, Optimizer):
+    """SGD with (Nesterov) momentum on the flat buffer: v <- mu v + g; theta <- theta - lr v
+    (or lr (g + mu v)), as nn.optim.SGD."""
 
     def step(self):
         theta, g, scratch = self.network.flat_params, self.network.flat_grads, self._scratch
         self.t += 1
-        if self.velocity is None:
+        if self.momentum == 0:
             self._multiply(g, self._lr, out=scratch)
             theta -= scratch
             return
@@ -107,25 +81,9 @@ class SGD(Optimizer):
         theta -= scratch
 
 
-class Adam(Optimizer):
-    """Adam (Kingma & Ba 2015, Algorithm 1), with the paper's bias correction:
-
-    m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2
-    m_hat = m / (1 - b1^t);   v_hat = v / (1 - b2^t)
-    theta <- theta - lr m_hat / (sqrt(v_hat) + eps)
-    """
-
-    def __init__(self, network, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
-        super().__init__(network, lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        self.beta1 = _check_unit_interval("betas[0]", betas[0])
-        self.beta2 = _check_unit_interval("betas[1]", betas[1])
-        if not isinstance(eps, (int, float, np.floating)) or not eps > 0:
-            raise ValueError(f"eps must be a number > 0, got {eps!r}")
-        self.eps = float(eps)
-        self.m = self._state()
-        self.v = self._state()
+class Adam(textbook.Adam, Optimizer):
+    """Adam on the flat buffer, the bias corrections folded into two factors:
+    theta <- theta - (lr / (1 - b1^t)) m / (sqrt(v / (1 - b2^t)) + eps), as nn.optim.Adam."""
 
     def step(self):
         theta, g, scratch = self.network.flat_params, self.network.flat_grads, self._scratch
@@ -147,19 +105,9 @@ class Adam(Optimizer):
         theta -= scratch
 
 
-class RMSProp(Optimizer):
-    """RMSProp (Tieleman & Hinton 2012, Lecture 6e), in the form with a decay alpha (as in PyTorch):
-
-    s <- alpha s + (1 - alpha) g^2;   theta <- theta - lr g / (sqrt(s) + eps)
-    """
-
-    def __init__(self, network, lr=1e-2, alpha=0.99, eps=1e-8):
-        super().__init__(network, lr)
-        self.alpha = _check_unit_interval("alpha", alpha)
-        if not isinstance(eps, (int, float, np.floating)) or not eps > 0:
-            raise ValueError(f"eps must be a number > 0, got {eps!r}")
-        self.eps = float(eps)
-        self.square_average = self._state()
+class RMSProp(textbook.RMSProp, Optimizer):
+    """RMSProp on the flat buffer: s <- alpha s + (1 - alpha) g^2;
+    theta <- theta - lr g / (sqrt(s) + eps), as nn.optim.RMSProp."""
 
     def step(self):
         theta, g, scratch = self.network.flat_params, self.network.flat_grads, self._scratch
@@ -191,7 +139,7 @@ class MemberLearningRates:
     @lr.setter
     def lr(self, value):
         if not isinstance(value, (np.ndarray, list, tuple)):
-            self._lr = _learning_rate(value)
+            textbook.Optimizer.lr.fset(self, value)
             return
         members = getattr(self.network, "stack", None)
         rates = np.asarray(value, dtype=np.float64)
