@@ -1,4 +1,4 @@
-"""GANConfig checks every field first (issue 15): a bad value raises ValueError or TypeError whose
+"""GANConfig checks every field first: a bad value raises ValueError or TypeError whose
 message starts with the field's name and shows the value; nothing reaches train()."""
 
 import math

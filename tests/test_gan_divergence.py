@@ -1,5 +1,5 @@
 """gan.divergence: a blown-up run stops with the step, the last sane losses and the likely cause,
-for every optimiser and dtype, even when every number stays finite (issue 15)."""
+for every optimiser and dtype, even when every number stays finite."""
 
 import re
 

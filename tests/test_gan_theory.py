@@ -152,7 +152,7 @@ def test_jsd_is_log_2_for_disjoint_supports_and_known_for_half_overlap():
 
 
 def test_jsd_of_a_distribution_and_its_own_two_component_copy_is_not_negative():
-    # Regression (issue 15): the explore profile found -9.0e-18 here, below JSD's bound 0; the
+    # Regression: the explore profile found -9.0e-18 here, below JSD's bound 0; the
     # integrand's two halves p log(p/m) and q log(q/m) cancelled to slightly negative values.
     same = Mixture([Normal(0, 1), Normal(0, 1)], [0.5, 0.5])
     assert 0 <= jsd(Normal(0, 1), same) < 1e-25

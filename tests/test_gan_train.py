@@ -20,7 +20,7 @@ def test_fit_discriminator_reaches_the_optimal_discriminator():
 
     2000 steps of m = 256 from each distribution; the learning rate decays to 0, so the
     remaining error is the network's bias plus the last steps' minibatch noise. The bound
-    0.03 (issue 4) is checked where (p_data + p_g)/2 > 0.05, where samples fall often
+    0.03 (the default run's tolerance) is checked where (p_data + p_g)/2 > 0.05, where samples fall often
     enough for D to be pinned down; outside, D* is not learnable from data.
     """
     p_data, p_g = Normal(-1.0, 1.0), Normal(1.0, 0.7)
@@ -133,7 +133,7 @@ def test_float32_runs_stay_float32():
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_default_run_converges_to_the_target(seed):
-    """Issue 4's criteria for the defaults: JSD < 0.005 nats, mean and std within 0.05 of
+    """The default run's criteria (gan.lab.success.DefaultRun): JSD < 0.005 nats, mean and std within 0.05 of
     N(-1, 1)'s, and D within 0.05 of 1/2 on p_data's central 95%. The mean and std are of
     100k generated samples, whose own sampling error (1/sqrt(1e5) ~ 0.003) is far inside
     the tolerance; experiments/convergence_table.py runs all 20 seeds."""

@@ -67,7 +67,7 @@ SAME = {"y": BITWISE, "grad_x": BITWISE, "grads": BITWISE}
 ALL_REORDERED = {"y": "reordered", "grad_x": "reordered", "grads": "reordered"}
 # Softplus: nn computes log(1 + e^x) as logaddexp(0, x) and sigma(x) with expit; nn.fast as
 # max(x, 0) + log1p(e), e = exp(-|x|), and sigma = 1 / (1 + e) or e / (1 + e) from the forward's e
-# (vectorised exp and log1p, issue 17): the same function by another formula, a few ulps apart
+# (vectorised exp and log1p, for speed): the same function by another formula, a few ulps apart
 # (tests/test_nn_fast_activations.py bounds the two at 4 eps), well inside the normwise 2^9 eps.
 OTHER_FORMULA = ALL_REORDERED
 

@@ -65,7 +65,7 @@ def json_numbers(values, digits=6):
     return [v if ok else None for v, ok in zip(rounded, finite.tolist())]
 
 
-class History:
+class SessionLog:
     """The losses of every update (t counts updates: an iteration, a lone D or G step) and the
     exact JSD at every view."""
 

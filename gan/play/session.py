@@ -27,7 +27,7 @@ import rng as project_rng
 from gan.config import GANConfig
 from gan.game import make_optimizer
 from gan.play import params
-from gan.play.history import History
+from gan.play.history import SessionLog
 from gan.targets2d import plane_config
 from gan.train import iteration
 from gan.variants.instance_noise import InstanceNoiseGAN
@@ -87,7 +87,7 @@ class Session:
         self.train_rng, self.eval_rng, noise_rng = project_rng.fast.Generator(seed).spawn(3)
         self.game = LiveGame(self.config, self.train_rng, self.settings["noise_sigma"], noise_rng)
         self.iterations = self.d_steps = self.g_steps = 0
-        self.history = History()
+        self.history = SessionLog()
         self.last = {"D": None, "G": None}
         self.diverged = None
         self.fixed = None                      # the views' fixed samples, drawn when first asked
