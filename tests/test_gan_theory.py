@@ -3,6 +3,7 @@ closed forms and against scipy on fine grids."""
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -177,7 +178,6 @@ def test_every_jsd_integrand_value_is_non_negative_and_at_most_log_2_times_m(pai
 @pytest.mark.parametrize("a", [1e-150, 1e-10, 1e-4, 0.3, 0.999, 1.0, 1.001, 3.0, 25.0, 700.0])
 def test_the_jsd_integrands_bernoulli_kl_matches_high_precision_arithmetic(a):
     # Outside truth: KL(Bernoulli(D) || Bernoulli(1/2)) with D = sigmoid(2a), in 60 digits.
-    mpmath = pytest.importorskip("mpmath")
     from gan.theory import _bernoulli_kl_from_half
 
     with mpmath.workdps(60):
