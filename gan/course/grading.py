@@ -48,7 +48,8 @@ class Property:
         return True if bool(condition) else self.fail(message)
 
     def close(self, actual, expected, what, against, name=None, rtol=1e-6, atol=1e-9):
-        """|actual - expected| <= atol + rtol |expected| elementwise, else the worst element:
+        """|actual - expected| <= atol + rtol |expected| elementwise, else the worst element (the
+        largest excess over the tolerance):
         "<what> differs from <against> at <name>[i, j]: <actual> vs <expected>"."""
         self.checked += 1
         expected = np.asarray(expected, dtype=np.float64)
@@ -61,22 +62,21 @@ class Property:
                              f"(as {against})")
         if not np.all(np.isfinite(actual)):
             index = tuple(int(i) for i in np.argwhere(~np.isfinite(actual))[0])
-            return self.fail(f"{what} is not finite at {_where(name, index)}: "
-                             f"{actual[index]!r}")
+            return self.fail(f"{what} is not finite{_where(name, index)}: {actual[index]!r}")
         excess = np.abs(actual - expected) - (atol + rtol * np.abs(expected))
         if np.all(excess <= 0):
             return True
         index = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
         index = tuple(int(i) for i in index)
-        return self.fail(f"{what} differs from {against} at {_where(name, index)}: "
+        return self.fail(f"{what} differs from {against}{_where(name, index)}: "
                          f"{actual[index]:.6g} vs {expected[index]:.6g}")
 
 
 def _where(name, index):
-    """'W[0, 1]' for name 'W' and index (0, 1); '[0, 1]' without a name; the name alone for a
-    scalar."""
+    """' at W[0, 1]' for name 'W' and index (0, 1), ' at [0, 1]' without a name, ' at W' for a
+    named scalar, '' for an unnamed one (the message's subject already says what it is)."""
     inside = f"[{', '.join(str(i) for i in index)}]" if index else ""
-    return f"{name or 'value'}{inside}" if name or not inside else inside
+    return f" at {name or ''}{inside}" if name or inside else ""
 
 
 class Grader:
@@ -143,8 +143,12 @@ class Part:
 
 @dataclass
 class PartResult:
+    """What grading one part found: its properties (each held or not, and why), or an error
+    raised outside them."""
+
     name: str
     max_score: float
+    statement: str = ""
     properties: list = field(default_factory=list)
     error: str = ""          # an exception outside any property block
     seconds: float = 0.0
@@ -182,9 +186,9 @@ class PartResult:
         if not failed:
             return f"all {len(self.properties)} properties hold"
         if self.not_implemented:
-            missing = sum(prop.not_implemented for prop in self.properties)
-            return (f"not implemented ({missing} of {len(self.properties)} properties reach "
-                    f"a NotImplementedError)")
+            blanks = [prop for prop in self.properties if prop.not_implemented]
+            return (f"{blanks[0].messages[0]}; {len(blanks)} of {len(self.properties)} "
+                    f"properties reach a NotImplementedError")
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
         first = failed[0]
         message = first.messages[0] if first.messages else "no expectation was checked"
@@ -192,7 +196,8 @@ class PartResult:
 
     def report(self):
         """Every property, one line each, with the failures' messages below it."""
-        lines = [f"{self.name}: {self.status}, {self.score:g} / {self.max_score:g}"]
+        lines = [f"{self.name}: {self.status}, {self.score:g} / {self.max_score:g}"
+                 + (f" -- {self.statement}" if self.statement else "")]
         if self.error:
             lines.append(f"  error: {self.error}")
         for prop in self.properties:
@@ -205,7 +210,7 @@ def run_part(part):
     """Grade one part; nothing it raises escapes."""
     grader = Grader()
     started = time.perf_counter()
-    result = PartResult(part.name, part.max_score, grader.properties)
+    result = PartResult(part.name, part.max_score, part.statement, grader.properties)
     try:
         with np.errstate(all="ignore"):
             part.check(grader)

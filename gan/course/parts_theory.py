@@ -112,7 +112,7 @@ def check_value_and_jsd(grader):
         with grader.property(f"JSD(p_data || p_g) equals scipy's jensenshannon squared, in nats "
                              f"({name})") as prop:
             jsd = theory.jsd(p_data, p_g)
-            prop.close(jsd, reference, "JSD", "scipy's jensenshannon(p, q, base=e)^2", rtol=1e-5,
+            prop.close(jsd, reference, "JSD", "scipy's jensenshannon(p, q, base=e)^2", rtol=1e-7,
                        atol=1e-8)
             prop.expect(-1e-12 <= jsd <= math.log(2) + 1e-12,
                         f"JSD = {jsd:.6g} lies outside [0, log 2]")
