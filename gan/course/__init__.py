@@ -20,7 +20,11 @@ root of the student's copy, it grades the `rng`, `nn` and `gan` importable there
     wgan_gp_penalty      the penalty's gradient against finite differences
 
 `gan.course.grading` holds the machinery (properties, parts, scores), `gan.course.gradescope`
-Gradescope's results.json, and `gan.course.parts_*` the checks.
+Gradescope's results.json, and `gan.course.parts_*` the checks. Each check imports the student's
+rng, nn and gan inside itself, not at the top of its module, so that a module that does not
+import fails its own parts and no others (this hides no import circle: nothing but
+`gan.cli.check` imports gan.course). In a course, grade with the instructor's copy of gan/course
+put over the student's, so that the grader itself is not the student's to edit.
 """
 
 from gan.course.grading import Part, PartResult, run_part, run_parts, score_table
