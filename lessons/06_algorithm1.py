@@ -25,7 +25,7 @@ from scipy.special import expit as sigmoid
 
 import rng
 from _lesson import check, compare, say, start
-from gan.config import PAPER, GANConfig
+from gan.config import GANConfig
 from gan.lab.ensemble import train_ensemble
 from gan.lab.success import DefaultRun, succeeded
 from gan.measure import line_grid
