@@ -28,6 +28,40 @@ PRIORS = ("normal", "uniform")
 DTYPES = ("float64", "float32")
 
 
+# Algorithm 1 as Goodfellow et al. (2014) state it, for ``GANConfig.paper()`` and
+# ``python -m gan train --paper``. From the paper: minibatch SGD with momentum ("we used
+# momentum in our experiments"), k = 1 ("the least expensive option"), G descending
+# log(1 - D(G(z))) (the minimax loss of Algorithm 1), and no learning-rate schedule or weight
+# averaging (the paper describes none). Not in the paper, chosen here: m = 100 and momentum
+# 0.5 are the released code's MNIST settings (its momentum then rose to 0.7 over 250 epochs;
+# held constant here); lr = 0.01 is a common default rate for SGD -- the released code's 0.1
+# makes these networks diverge within a few dozen steps on N(-1, 1).
+PAPER = {
+    "optimizer": "sgd",
+    "momentum": 0.5,
+    "lr_g": 0.01,
+    "lr_d": 0.01,
+    "k": 1,
+    "batch_size": 100,
+    "g_loss": "minimax",
+    "lr_schedule": "constant",
+    "decay_start": 0.0,
+    "average_last": 0.0,
+}
+
+
+def paper_values(given=None):
+    """The fields `PAPER` sets that ``given`` (a dict of fields chosen explicitly) does not.
+
+    The paper's momentum belongs to its SGD: with another optimizer given, momentum is left at
+    its default 0 unless given too."""
+    given = {} if given is None else given
+    values = {name: value for name, value in PAPER.items() if name not in given}
+    if given.get("optimizer", "sgd") != "sgd":
+        values.pop("momentum", None)
+    return values
+
+
 def _default_target():
     return Normal(-1.0, 1.0)
 
@@ -42,6 +76,7 @@ class GANConfig:
 
     Learning rates follow ``lr_schedule``: constant, or decayed to zero at the last step,
     linearly or along a half cosine, after ``decay_start`` (a fraction of ``steps``).
+    ``momentum`` is SGD's mu (``optimizer="sgd"`` only; Adam's own momentum is ``betas[0]``).
     ``average_last`` is the fraction of the last steps over which the generator's weights
     are averaged (Polyak averaging; 0 turns it off): the returned G is that average.
 
@@ -66,6 +101,7 @@ class GANConfig:
     lr_g: float = 2e-3
     lr_d: float = 2e-3
     betas: tuple = (0.5, 0.999)
+    momentum: float = 0.0       # SGD's mu: v <- mu v + g, theta <- theta - lr v (sgd only)
     lr_schedule: str = "cosine"
     decay_start: float = 0.0
     average_last: float = 0.25
@@ -99,6 +135,10 @@ class GANConfig:
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
         for beta in self.betas:
             _real("betas", beta, "two numbers in [0, 1)", lambda v: 0 <= v < 1, self.betas)
+        _real("momentum", self.momentum, "a number in [0, 1)", lambda v: 0 <= v < 1)
+        if self.momentum and self.optimizer != "sgd":
+            raise ValueError(f"momentum is SGD's (optimizer='sgd'); with optimizer="
+                             f"{self.optimizer!r} it must be 0, got {self.momentum!r}")
         _choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
         for name in ("decay_start", "average_last"):
             _real(name, getattr(self, name), "in [0, 1)", lambda v: 0 <= v < 1)
@@ -126,6 +166,13 @@ class GANConfig:
         if self.prior == "normal":
             return Normal(0.0, 1.0, dim=self.noise_dim)
         return Uniform(-1.0, 1.0, dim=self.noise_dim)
+
+    @classmethod
+    def paper(cls, **changes):
+        """Algorithm 1 as the paper states it (`PAPER`: SGD with momentum, k = 1, m = 100, the
+        minimax G loss, a constant learning rate, no averaging); ``changes`` override it, e.g.
+        ``GANConfig.paper(g_loss="non_saturating")``, the switch the paper recommends."""
+        return cls(**{**paper_values(changes), **changes})
 
     def replace(self, **changes):
         """A copy with some fields changed (validated again)."""

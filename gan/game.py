@@ -28,13 +28,15 @@ from gan.objectives import discriminator_loss, generator_loss
 from gan.engine import engine, engine_of
 
 
-def make_optimizer(name, net, lr, betas=(0.5, 0.999)):
-    """An optimiser by name: "adam" (with ``betas``), "sgd", or "rmsprop", of net's engine."""
+def make_optimizer(name, net, lr, betas=(0.5, 0.999), momentum=0.0):
+    """An optimiser by name, of net's engine: "adam" (with ``betas``), "sgd" (with ``momentum``
+    mu: v <- mu v + g, theta <- theta - lr v, the paper's momentum-based updates), or
+    "rmsprop"."""
     classes = engine(engine_of(net))
     if name == "adam":
         return classes.Adam(net, lr=lr, betas=betas)
     if name == "sgd":
-        return classes.SGD(net, lr=lr)
+        return classes.SGD(net, lr=lr, momentum=momentum)
     if name == "rmsprop":
         return classes.RMSProp(net, lr=lr)
     raise ValueError(f"optimizer must be one of ('adam', 'sgd', 'rmsprop'), got {name!r}")
@@ -103,8 +105,10 @@ class GAN:
         self.config = config
         self.dtype = np.dtype(config.dtype)
         self.G, self.D = self.build_players(rng)
-        self.opt_d = make_optimizer(config.optimizer, self.D, config.lr_d, config.betas)
-        self.opt_g = make_optimizer(config.optimizer, self.G, config.lr_g, config.betas)
+        self.opt_d = make_optimizer(config.optimizer, self.D, config.lr_d, config.betas,
+                                    config.momentum)
+        self.opt_g = make_optimizer(config.optimizer, self.G, config.lr_g, config.betas,
+                                    config.momentum)
 
     @classmethod
     def from_players(cls, config, G, D, opt_d, opt_g):

@@ -26,6 +26,7 @@ BAD_VALUES = {   # field: values that must be refused (the issue's list, and the
     "lr_d": [0.0, -math.inf, False, np.nan],
     "betas": [None, (0.5,), (0.5, 1.0), (-0.1, 0.9), (True, 0.9), ("0.5", 0.9),
               (0.5, math.nan), (0.5, 0.9, 0.1), "0.5,0.9"],
+    "momentum": [-0.1, 1.0, math.nan, True, None, "0.5", 0.5],   # 0.5: the default optimizer is Adam
     "lr_schedule": ["step", None],
     "decay_start": ["0.1", None, 1, 1.0, -0.1, math.nan, True],
     "average_last": [None, 1.0, -0.1, "0", math.inf, False],
@@ -61,6 +62,7 @@ def test_a_bad_field_is_refused_naming_the_field_and_showing_the_value(field, va
     dict(seed=2**64 - 1), dict(seed=0), dict(k=10**4, steps=10**4), dict(lr_g=1e9, lr_d=1e-9),
     dict(betas=(0.0, 0.0)), dict(decay_start=0.999), dict(average_last=0), dict(grid_size=16),
     dict(g_hidden=(), d_hidden=[3]), dict(noise_dim=np.int64(2)), dict(target=Normal(1e6, 1)),
+    dict(optimizer="sgd", momentum=0.999), dict(optimizer="sgd", momentum=0),
 ])
 def test_values_at_the_edges_of_their_ranges_are_accepted(changes):
     GANConfig(**changes)

@@ -45,6 +45,7 @@ VALID = {
     "lr_g": st.floats(1e-6, 1e12),
     "lr_d": st.floats(1e-6, 1e12),
     "betas": st.tuples(st.floats(0, 0.999), st.floats(0, 0.9999)),
+    "momentum": st.sampled_from([0.0, 0.0, 0.5, 0.9]),    # > 0 only with sgd: else refused
     "lr_schedule": st.sampled_from(["constant", "linear", "cosine"]),
     "decay_start": st.floats(0, 0.99),
     "average_last": st.floats(0, 0.99),
@@ -108,6 +109,7 @@ flag_values = {
     "--engine": ["fast", "textbook", "reference"],
     "--seed": ["0", "7", "-1", str(2**64), "1.5"],
     "--betas": ["0.5,0.9", "0.5", "1,1", "a,b"],
+    "--momentum": ["0", "0.5", "1", "-0.5", "x"],
     "--target": ["normal:0,1", "uniform:0,2", "normal:0,-1", "0*normal:0,1+0*normal:1,1",
                  "-1*normal:0,1+normal:1,1", "nan*normal:0,1+normal:1,1", "normal:1e308,1e308",
                  "gauss:1,2", "normal:0,1e300", "1*normal:-1,0.5+3*normal:1,0.5"],

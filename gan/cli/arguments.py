@@ -88,6 +88,7 @@ HELP = {
     "lr_g": "generator's base learning rate",
     "lr_d": "discriminator's base learning rate",
     "betas": "Adam's (beta1,beta2), comma-separated",
+    "momentum": "SGD's momentum mu in [0, 1): v <- mu v + g, theta <- theta - lr v (sgd only)",
     "lr_schedule": "learning-rate schedule: constant, or decayed to 0 linearly or by a half cosine",
     "decay_start": "fraction of the steps after which the learning rate starts to decay",
     "average_last": "fraction of the last steps over which G's weights are averaged (0 = off)",

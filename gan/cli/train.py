@@ -21,12 +21,13 @@ import numpy as np
 
 from gan.cli.arguments import (CHOICES, HELP, OVERWRITE_HELP, _tuple_of, add_update_arguments,
                                parse_distribution, update_rule, user_error)
-from gan.config import GANConfig
+from gan.config import PAPER, GANConfig, paper_values
 
 
 def add_parser(commands, help):
     """The ``train`` subcommand, on the subparsers of ``python -m gan``: one flag per field of
-    GANConfig, the update rule (--update, --r1, --r2, --consensus), then --out, --overwrite,
+    GANConfig, --paper (Algorithm 1 as the paper states it; explicit flags beside it win, in
+    any order), the update rule (--update, --r1, --r2, --consensus), then --out, --overwrite,
     --no-progress, --no-figures."""
     train = commands.add_parser(
         "train",
@@ -36,14 +37,55 @@ def add_parser(commands, help):
     )
     defaults = GANConfig()
     for f in dataclasses.fields(GANConfig):
-        train.add_argument("--" + f.name.replace("_", "-"),
+        train.add_argument("--" + f.name.replace("_", "-"), action=_FieldFlag,
                            **_field_flag(f.name, getattr(defaults, f.name)))
+    train.add_argument("--paper", action=_PaperFlag, nargs=0, default=False, help=PAPER_HELP)
     add_update_arguments(train)
     train.add_argument("--out", type=Path, default=None, help="folder for the run's files")
     train.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--no-figures", action="store_true", help="write no figures")
     return train
+
+
+PAPER_HELP = (
+    "Algorithm 1 as Goodfellow et al. (2014) state it: " + ", ".join(
+        f"{name}={value}" for name, value in PAPER.items()) + ". From the paper: SGD with "
+    "momentum, k=1, the minimax G loss, no schedule, no averaging; not in the paper, chosen: "
+    "m=100 and momentum 0.5 (the released code's MNIST values), lr 0.01 (a common SGD rate; "
+    "the released 0.1 diverges here). Explicit flags override these, e.g. --paper --g-loss "
+    "non_saturating, the switch the paper recommends")
+
+
+class _FieldFlag(argparse.Action):
+    """A GANConfig field's flag: store the value, note the field as given explicitly (so --paper
+    leaves it alone, whichever comes first), and let --paper settle the fields it sets."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.given_fields = {*getattr(namespace, "given_fields", ()), self.dest}
+        _settle_paper(parser, namespace)
+
+
+class _PaperFlag(argparse.Action):
+    """--paper: the fields of `gan.config.PAPER` that no flag gives explicitly."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        namespace.paper = True
+        _settle_paper(parser, namespace)
+
+
+def _settle_paper(parser, namespace):
+    """Under --paper, every field PAPER names: its explicit value if given, else the paper's
+    (`gan.config.paper_values`), else the flag's default (momentum beside a non-SGD optimizer).
+    Recomputed after every flag, so the outcome does not depend on the flags' order."""
+    if not getattr(namespace, "paper", False):
+        return
+    given = {name: getattr(namespace, name) for name in getattr(namespace, "given_fields", ())}
+    values = paper_values(given)
+    for name in PAPER:
+        if name not in given:
+            setattr(namespace, name, values.get(name, parser.get_default(name)))
 
 
 def _field_flag(name, default):

@@ -91,8 +91,8 @@ class EnsembleGAN(GAN):
         self.lr_d = np.array([config.lr_d for config in self.configs])
         self.lr_g = np.array([config.lr_g for config in self.configs])
         c = self.config
-        self.opt_d = member_optimizer(c.optimizer, self.D, self.lr_d, c.betas)
-        self.opt_g = member_optimizer(c.optimizer, self.G, self.lr_g, c.betas)
+        self.opt_d = member_optimizer(c.optimizer, self.D, self.lr_d, c.betas, c.momentum)
+        self.opt_g = member_optimizer(c.optimizer, self.G, self.lr_g, c.betas, c.momentum)
         self.p_z = c.p_z
 
     def sample_real(self, m, streams):
@@ -114,13 +114,13 @@ class EnsembleGAN(GAN):
         return GAN.from_players(self.configs[e], self.G.member(e), self.D.member(e), None, None)
 
 
-def member_optimizer(name, net, lr, betas):
+def member_optimizer(name, net, lr, betas, momentum=0.0):
     """`gan.game.make_optimizer` for stacked players: the optimiser `name` ("adam", "sgd",
     "rmsprop") with one learning rate per member (nn.fast.optim.MemberLearningRates)."""
     if name == "adam":
         return MemberwiseAdam(net, lr=lr, betas=betas)
     if name == "sgd":
-        return MemberwiseSGD(net, lr=lr)
+        return MemberwiseSGD(net, lr=lr, momentum=momentum)
     if name == "rmsprop":
         return MemberwiseRMSProp(net, lr=lr)
     raise ValueError(f"optimizer must be one of ('adam', 'sgd', 'rmsprop'), got {name!r}")

@@ -114,9 +114,9 @@ class Session:
         game.config = config
         if settings["optimizer"] != previous["optimizer"]:
             game.opt_d = make_optimizer(self.config.optimizer, game.D, self.config.lr_d,
-                                        self.config.betas)
+                                        self.config.betas, self.config.momentum)
             game.opt_g = make_optimizer(self.config.optimizer, game.G, self.config.lr_g,
-                                        self.config.betas)
+                                        self.config.betas, self.config.momentum)
         game.opt_d.lr, game.opt_g.lr = self.config.lr_d, self.config.lr_g
         game.sigma = float(self.settings["noise_sigma"])
         return False
