@@ -26,6 +26,7 @@ COMMANDS = {
     "digits": ("gan.cli.digits",
                "train a digit generator (mlp, cgan, dcgan, ae, vae) and score it"),
     "play": ("gan.cli.play", "train a GAN live in the browser, step by step (a local GAN Lab)"),
+    "course": ("gan.cli.course", "write the student edition: solutions replaced by hints"),
 }
 
 
