@@ -39,12 +39,18 @@ def _batch_size(logits):
 
 def log_d(logits):
     """log D(x) = log sigmoid(l) = -softplus(-l)."""
+    # HINT: log D(x) = log sigmoid(l) = -softplus(-l)
+    # BEGIN SOLUTION
     return -softplus(-logits)
+    # END SOLUTION
 
 
 def log_one_minus_d(logits):
     """log(1 - D(x)) = log sigmoid(-l) = -softplus(l)."""
+    # HINT: log(1 - D(x)) = log sigmoid(-l) = -softplus(l)
+    # BEGIN SOLUTION
     return -softplus(logits)
+    # END SOLUTION
 
 
 def value_estimate(logits_real, logits_fake):
@@ -71,6 +77,8 @@ def discriminator_loss(logits_real, logits_fake):
         dL_D/dl_real = -(1 - D(x)) / m,     dL_D/dl_fake = D(G(z)) / m.
     """
     m_real, m_fake = _batch_size(logits_real), _batch_size(logits_fake)
+    # HINT: L_D = mean s(-l_real) + mean s(l_fake); gradients -(1 - D) / m and D / m
+    # BEGIN SOLUTION
     minus_logits_real = -logits_real                  # -l, shared by the loss and its gradient
     loss = _batch_mean(softplus(minus_logits_real)) + _batch_mean(softplus(logits_fake))
     grad_real = sigmoid(minus_logits_real)
@@ -78,6 +86,7 @@ def discriminator_loss(logits_real, logits_fake):
     grad_fake = sigmoid(logits_fake)
     grad_fake /= m_fake                               # D(G(z)) / m, in place
     return loss, grad_real, grad_fake
+    # END SOLUTION
 
 
 def generator_loss(logits_fake, kind="non_saturating"):
@@ -102,10 +111,16 @@ def generator_loss(logits_fake, kind="non_saturating"):
         raise ValueError(f"kind must be one of {GENERATOR_LOSSES}, got {kind!r}")
     m = _batch_size(logits_fake)
     if kind == "minimax":
+        # HINT: minimax: L_G = -mean s(l), dL_G/dl = -D(G(z)) / m
+        # BEGIN SOLUTION
         gradient = sigmoid(logits_fake)
         gradient *= -1 / m                            # -D(G(z)) / m, in place
         return -_batch_mean(softplus(logits_fake)), gradient
+        # END SOLUTION
+    # HINT: non-saturating: L_G = mean s(-l), dL_G/dl = -(1 - D(G(z))) / m
+    # BEGIN SOLUTION
     minus_logits = -logits_fake                       # -l, shared by the loss and its gradient
     gradient = sigmoid(minus_logits)
     gradient *= -1 / m                                # -(1 - D(G(z))) / m, in place
     return _batch_mean(softplus(minus_logits)), gradient
+    # END SOLUTION

@@ -143,6 +143,8 @@ def pushforward_density(G, p_z, x_grid, n_z=DEFAULT_N_Z):
         raise ValueError(f"x_grid must be a finite, strictly increasing 1D grid of at least 2 "
                          f"points, got shape {x_grid.shape}")
 
+    # HINT: cell masses w_j = diff of p_z.cdf, spread evenly over [G(z_j), G(z_{j+1})]
+    # BEGIN SOLUTION
     z = _z_grid(p_z, int(n_z))
     w = np.diff(np.asarray(p_z.cdf(z), dtype=np.float64))     # mass of each cell
     x = _images(G, z)
@@ -153,3 +155,4 @@ def pushforward_density(G, p_z, x_grid, n_z=DEFAULT_N_Z):
     return Pushforward(x_grid=x_grid, density=mass / np.diff(edges),
                        mass_outside=float(outside + mass_beyond_z),
                        point_mass=float(w[a == b].sum()))
+    # END SOLUTION

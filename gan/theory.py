@@ -102,10 +102,13 @@ def _jsd_integrand(log_p, log_q):
     positive weights, is >= 0: exactly 0 where p = q and where p = q = 0.
     """
     log_p, log_q = np.broadcast_arrays(log_p, log_q)
+    # HINT: JSD integrand = m f(|l| / 2), m = (p + q) / 2, l = log p - log q
+    # BEGIN SOLUTION
     both_zero = np.isneginf(log_p) & np.isneginf(log_q)
     log_ratio = np.subtract(log_p, log_q, out=np.zeros(log_p.shape), where=~both_zero)
     log_m = np.logaddexp(log_p, log_q) - LOG_2
     return np.exp(log_m) * _bernoulli_kl_from_half(np.abs(log_ratio) / 2)
+    # END SOLUTION
 
 
 def _bernoulli_kl_from_half(a):
@@ -142,9 +145,12 @@ def optimal_discriminator_logit(p_data, p_g):
     log_p_g = _log_density(p_g, "p_g")
 
     def logit(x):
+        # HINT: logit of D* = log p_data(x) - log p_g(x), and 0 where both densities are 0
+        # BEGIN SOLUTION
         a, b = log_p_data(x), log_p_g(x)
         both_zero = np.isneginf(a) & np.isneginf(b)
         return np.subtract(a, b, out=np.zeros(np.broadcast(a, b).shape), where=~both_zero)
+        # END SOLUTION
 
     return logit
 
@@ -188,9 +194,12 @@ def value(D, p_data, p_g, *, probabilities=False, limits=None):
     low, high, points = _integration_range([("p_data", p_data), ("p_g", p_g)], limits)
 
     def integrand(x):
+        # HINT: V's integrand: p_data(x) log D(x) + p_g(x) log(1 - D(x)), with 0 log 0 = 0
+        # BEGIN SOLUTION
         log_d, log_one_minus_d = _log_d_terms(D, x, probabilities)
         return (_weighted(np.exp(log_p_data(x)), log_d)
                 + _weighted(np.exp(log_p_g(x)), log_one_minus_d))
+        # END SOLUTION
 
     return _integrate(integrand, low, high, points)
 
@@ -198,7 +207,10 @@ def value(D, p_data, p_g, *, probabilities=False, limits=None):
 def c_of_g(p_data, p_g, *, limits=None):
     """C(G) = max_D V(D, G) = V(D*, G) (Goodfellow et al. 2014, Eq. 4); by Theorem 1 it equals
     -log 4 + 2 JSD(p_data || p_g), which the tests check rather than assume."""
+    # HINT: C(G) = max_D V(D, G) = V(D*, G)
+    # BEGIN SOLUTION
     return value(optimal_discriminator_logit(p_data, p_g), p_data, p_g, limits=limits)
+    # END SOLUTION
 
 
 # ---------------------------------------------------------------- divergences

@@ -183,9 +183,12 @@ def iteration(game, step, rng):
     Returns (L_D, V estimate) of the last D update and L_G. `train` and
     `gan.lab.ensemble.train_ensemble` loop over it, or over another update rule given to them
     (`gan.dynamics.training.UpdateRule`)."""
+    # HINT: Algorithm 1: k updates of D, then one of G; return (L_D, V, L_G)
+    # BEGIN SOLUTION
     for _ in range(game.config.k):
         d_loss, v = game.discriminator_update(step, rng)
     return d_loss, v, game.generator_update(step, rng)
+    # END SOLUTION
 
 
 def _train(config, callback, make_game, measurer, update):

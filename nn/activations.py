@@ -34,7 +34,10 @@ class ReLU(_Activation):
     """f(x) = max(x, 0); f'(x) = 1[x > 0] (taken as 0 at the kink x = 0), f'' = 0."""
 
     def derivatives(self, x):
+        # HINT: ReLU: f = max(x, 0), f' = 1[x > 0], f'' = None (0 almost everywhere)
+        # BEGIN SOLUTION
         return np.maximum(x, 0), (x > 0).astype(x.dtype), None
+        # END SOLUTION
 
 
 class LeakyReLU(_Activation):
@@ -50,17 +53,23 @@ class LeakyReLU(_Activation):
         return {"type": "LeakyReLU", "slope": self.slope}
 
     def derivatives(self, x):
+        # HINT: LeakyReLU: f = x if x > 0 else slope x, f' = 1 or slope, f'' = None
+        # BEGIN SOLUTION
         s = x.dtype.type(self.slope)
         return np.where(x > 0, x, s * x), np.where(x > 0, x.dtype.type(1), s), None
+        # END SOLUTION
 
 
 class Tanh(_Activation):
     """f(x) = tanh(x); f' = 1 - f^2, f'' = -2 f f'."""
 
     def derivatives(self, x):
+        # HINT: Tanh: f = tanh(x), f' = 1 - f^2, f'' = -2 f f'
+        # BEGIN SOLUTION
         y = np.tanh(x)
         slope = 1 - y * y
         return y, slope, -2 * y * slope
+        # END SOLUTION
 
 
 class Sigmoid(_Activation):
@@ -68,17 +77,23 @@ class Sigmoid(_Activation):
     f' = f (1 - f), f'' = f' (1 - 2 f)."""
 
     def derivatives(self, x):
+        # HINT: Sigmoid: f = expit(x), f' = f (1 - f), f'' = f' (1 - 2 f)
+        # BEGIN SOLUTION
         y = expit(x)
         slope = y * (1 - y)
         return y, slope, slope * (1 - 2 * y)
+        # END SOLUTION
 
 
 class Softplus(_Activation):
     """f(x) = log(1 + e^x), computed as logaddexp(0, x); f' = sigma(x), f'' = sigma (1 - sigma)."""
 
     def derivatives(self, x):
+        # HINT: Softplus: f = logaddexp(0, x), f' = sigma(x), f'' = sigma (1 - sigma)
+        # BEGIN SOLUTION
         s = expit(x)
         return np.logaddexp(0, x), s, s * (1 - s)
+        # END SOLUTION
 
 
 ACTIVATIONS = {

@@ -114,6 +114,8 @@ class Linear(Layer):
 
     def backward(self, grad_y, param_grads=True, input_grad=True):
         """From y = x W + b, with the batch (all leading axes) as the rows of x and dL/dy."""
+        # HINT: dL/dW = x^T dL/dy, dL/db = sum over the batch of dL/dy, dL/dx = dL/dy W^T
+        # BEGIN SOLUTION
         if param_grads:
             x = self.x.reshape(-1, self.in_features)
             g = grad_y.reshape(-1, self.out_features)
@@ -122,6 +124,7 @@ class Linear(Layer):
         if input_grad:
             return grad_y @ self.W.T               # dL/dx = dL/dy W^T
         return None
+        # END SOLUTION
 
 
 def layer_from_config(config, dtype=np.float64):

@@ -35,9 +35,12 @@ def bce_with_logits(logits, targets):
     l, t = _check(logits, targets, "logits", "targets")
     if np.isnan(t).any() or np.any((t < 0) | (t > 1)):
         raise ValueError(f"targets must lie in [0, 1], got values in [{t.min()}, {t.max()}]")
+    # HINT: BCE = mean t s(-l) + (1 - t) s(l), s = softplus; dBCE/dl = (sigma(l) - t)/N
+    # BEGIN SOLUTION
     value = np.mean(t * np.logaddexp(0, -l) + (1 - t) * np.logaddexp(0, l))
     gradient = ((1 - t) * expit(l) - t * expit(-l)) / l.size
     return value, gradient
+    # END SOLUTION
 
 
 def mse(y, target):

@@ -95,9 +95,12 @@ class Sequential:
         parameter gradients. input_grad=False: the caller has no use for dL/dx (G's noise, D's
         data), so the first layer is not asked for it and None is returned."""
         grad = self._boundary(grad_y, "grad_y")
+        # HINT: chain rule, last layer to first: each backward maps dL/dy to dL/dx
+        # BEGIN SOLUTION
         for index in reversed(range(len(self.layers))):
             needed = index > 0 or input_grad
             grad = self.layers[index].backward(grad, param_grads, input_grad=needed)
+        # END SOLUTION
         return grad if input_grad else None
 
     # ---- parameters --------------------------------------------------------------------------

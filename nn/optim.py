@@ -102,11 +102,14 @@ class Adam(Optimizer):
 
     def update(self, index, theta, g):
         b1, b2, t = self.beta1, self.beta2, self.t
+        # HINT: m, v: means of g, g^2; hats / (1 - b^t); theta -= lr m_hat/(sqrt(v_hat)+eps)
+        # BEGIN SOLUTION
         m = self.m[index] = b1 * self.m[index] + (1 - b1) * g
         v = self.v[index] = b2 * self.v[index] + (1 - b2) * g**2
         m_hat = m / (1 - b1**t)
         v_hat = v / (1 - b2**t)
         theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        # END SOLUTION
 
 
 class RMSProp(Optimizer):

@@ -85,9 +85,12 @@ class Generator:
     def _uniform(self, x):
         """u in [0, 1) from a state x: floor(x / 2^(b - 53)) / 2^53 for m = 2^b with b > 53
         (the top bits: the low bits of a power-of-two LCG have short periods), else x / m."""
+        # HINT: u = x / m; for m = 2^b, b > 53, the top 53 bits: u = (x >> (b - 53)) 2^-53
+        # BEGIN SOLUTION
         if self._dropped_bits:
             return (x >> self._dropped_bits) * 2.0**-53
         return x / self.lcg.m
+        # END SOLUTION
 
     def _states(self, n):
         """The next n states x_1..x_n, one step of the recurrence each, as uint64."""

@@ -160,8 +160,11 @@ class LCG:
         integer arithmetic. `raw`, `random` and `advance` are the fast path: they jump ahead
         with x_{i+j} = A_j x_i + C_j mod m (Brown 1994) for a whole block of j at once, and
         give the same numbers bitwise (tests/test_rng_lcg.py)."""
+        # HINT: x_{i+1} = (a x_i + c) mod m, in exact integers: the new state, returned
+        # BEGIN SOLUTION
         self._state = (self.a * self._state + self.c) % self.m
         return self._state
+        # END SOLUTION
 
     def advance(self, k):
         """Jump k steps ahead, x_i -> x_{i+k} = A_k x_i + C_k mod m, in O(log k)."""

@@ -31,9 +31,12 @@ def box_muller(u1, u2):
     """
     u1 = _check_uniforms("u1", u1)
     u2 = _check_uniforms("u2", u2)
+    # HINT: z1 = sqrt(-2 ln(1 - u1)) cos(2 pi u2), z2 = sqrt(-2 ln(1 - u1)) sin(2 pi u2)
+    # BEGIN SOLUTION
     radius = np.sqrt(-2.0 * np.log(1.0 - u1))
     angle = 2.0 * np.pi * u2
     return radius * np.cos(angle), radius * np.sin(angle)
+    # END SOLUTION
 
 
 def polar(u1, u2):

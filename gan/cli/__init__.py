@@ -1,10 +1,14 @@
-"""The command line: ``python -m gan train | sweep | digits | play [flags]``.
+"""The command line: ``python -m gan train | sweep | digits | play | check | course [flags]``.
 
 - train   G and D by Algorithm 1 on a 1D target, one flag per GANConfig field (`gan.cli.train`);
 - sweep   trainings over seeds x k x learning rates x generator losses, as stacked ensembles
           (`gan.cli.sweep`, `gan.lab.sweep`);
 - digits  a digits model (MLP GAN, cGAN, DCGAN, AE, VAE) trained and scored (`gan.cli.digits`);
-- play    the live playground on 127.0.0.1 (`gan.cli.play`).
+- play    the live playground on 127.0.0.1 (`gan.cli.play`);
+- check   the autograder: the textbook code graded part by part against the theory
+          (`gan.cli.check`, `gan.course`);
+- course  the student edition: a copy with each marked solution replaced by its hint
+          (`gan.cli.course`, `gan.course.edition`).
 
 Each subcommand is a module with ``add_parser(commands, help)`` and ``run(args)``. The top-level
 parser knows every subcommand's name and one-line help (`COMMANDS`) but imports and builds only
@@ -27,6 +31,7 @@ COMMANDS = {
                "train a digit generator (mlp, cgan, dcgan, ae, vae) and score it"),
     "play": ("gan.cli.play", "train a GAN live in the browser, step by step (a local GAN Lab)"),
     "check": ("gan.cli.check", "grade the textbook code part by part against the theory"),
+    "course": ("gan.cli.course", "write the student edition: solutions replaced by hints"),
 }
 
 

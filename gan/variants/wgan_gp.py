@@ -182,6 +182,8 @@ def gradient_penalty(f, x_hat, lam=PAPER_LAMBDA, one_sided=False):
     norm = np.sqrt(np.sum(g * g, axis=1, keepdims=True))
     excess = np.maximum(norm - 1, 0) if one_sided else norm - 1
     penalty = lam * float(np.mean(excess**2))
+    # HINT: dP/dg = (2 lambda / m) (||g|| - 1) g / ||g||, then back to dP/dW, dP/db
+    # BEGIN SOLUTION
     direction = np.divide(g, norm, out=np.zeros_like(g), where=norm > 0)     # g / ||g||, 0 at g = 0
     u_bar = (2 * lam / m) * excess * direction                               # dP/dg
     grad_W, a_bars = [], []
@@ -204,6 +206,7 @@ def gradient_penalty(f, x_hat, lam=PAPER_LAMBDA, one_sided=False):
             grad_W[layer_index] += cache[layer_index]["h_previous"].T @ A
             grad_b[layer_index] = A.sum(axis=0)            # b-bar_l = 1^T A_l
     flat = np.concatenate([part.ravel() for W, b in zip(grad_W, grad_b) for part in (W, b)])
+    # END SOLUTION
     return penalty, flat.astype(f.dtype, copy=False), norm[:, 0]
 
 
