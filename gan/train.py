@@ -32,7 +32,7 @@ from nn.threads import blas_threads
 
 __all__ = [
     "History", "TrainResult", "learning_rate_factor", "fit_discriminator",
-    "train", "algorithm1_step", "iteration",
+    "train", "algorithm1_step", "iteration", "update_for",
 ]
 # The pieces of Algorithm 1 (GAN, build_players, discriminator_step, generator_step,
 # make_optimizer) are defined in gan.game and imported from there; what is measured, in
@@ -157,14 +157,23 @@ def train(config=None, callback=None, game=GAN, measurer=None, update=None):
     config = config if config is not None else GANConfig()
     if not isinstance(config, GANConfig):
         raise TypeError(f"config must be a GANConfig, got {type(config).__name__}")
-    update = iteration if update is None else update
-    if not callable(update):
-        raise TypeError(f"update must be callable as update(game, step, rng), got {update!r}")
-    check = getattr(update, "check", None)      # a rule's own conditions on the config (k = 1)
-    if check is not None:
-        check(config)
+    update = update_for(config, update)
     with blas_threads(1):
         return _train(config, callback, game, measurer, update)
+
+
+def update_for(config, update=None):
+    """The update that plays each iteration of a run with ``config``: `iteration` (Algorithm 1)
+    for None, else ``update`` once it is callable and its own conditions on the config hold
+    (an `UpdateRule`'s ``check``: k = 1 for the rules that take one D step per G step)."""
+    if update is None:
+        return iteration
+    if not callable(update):
+        raise TypeError(f"update must be callable as update(game, step, rng), got {update!r}")
+    check = getattr(update, "check", None)
+    if check is not None:
+        check(config)
+    return update
 
 
 def algorithm1_step(G, D, opt_d, opt_g, config, rng):

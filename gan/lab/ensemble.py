@@ -35,7 +35,7 @@ from gan.distributions import Normal
 from gan.divergence import Criterion
 from gan.game import GAN, build_players
 from gan.measure import measurer_for
-from gan.train import History, TrainResult, iteration, learning_rate_factor
+from gan.train import History, TrainResult, learning_rate_factor, update_for
 from nn.fast import MLP
 from nn.fast.optim import MemberwiseAdam, MemberwiseRMSProp, MemberwiseSGD
 from nn.threads import blas_threads
@@ -165,12 +165,7 @@ def train_ensemble(configs, callback=None, update=None):
     configs = check_members(configs)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
-    update = iteration if update is None else update
-    if not callable(update):
-        raise TypeError(f"update must be callable as update(game, step, rng), got {update!r}")
-    check = getattr(update, "check", None)      # a rule's own conditions on the config (k = 1)
-    if check is not None:
-        check(configs[0])
+    update = update_for(configs[0], update)     # the members share k: check_members
     with blas_threads(1):
         return _train_ensemble(configs, callback, update)
 

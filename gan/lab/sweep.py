@@ -23,6 +23,7 @@ import numpy as np
 
 from gan.config import GENERATOR_LOSSES, GANConfig
 from gan.lab.ensemble import train_ensemble
+from gan.train import update_for
 from gan.lab.pool import check_backend, run_chunks
 from gan.lab.success import DefaultRun, succeeded
 
@@ -49,9 +50,8 @@ def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_mem
     """
     seeds, ks, learning_rates, g_losses, base = check_arguments(
         seeds, ks, learning_rates, g_losses, base, max_members, workers, scheduler, start_method)
-    check = getattr(update, "check", None)      # a rule's own conditions on the config (k = 1)
-    for k in ks if check is not None else ():
-        check(base.replace(k=k))
+    for k in ks if update is not None else ():
+        update_for(base.replace(k=k), update)     # the rule's own conditions, for every k
     chunks = plan_chunks(seeds, ks, learning_rates, g_losses, base, max_members, workers)
     runner = train_chunk if update is None else functools.partial(train_chunk, update=update)
     results = run_chunks(chunks, runner, workers, scheduler, progress, start_method)
