@@ -5,37 +5,34 @@ ARCHITECTURE_KEY, a 0-d unicode array with the JSON of the network's architectur
 {"format": FORMAT_VERSION}. A network saved by either engine (nn or nn.fast) is read by the
 same two functions, so it loads into the other.
 
-Reading trusts the file's bytes, never its word. Before any entry is read, the zip's directory
-is checked: at most MAX_ENTRIES entries, each a .npy, their declared uncompressed sizes summing
-to at most `byte_limit(path)` (Python integers: no product wraps around). Each entry's .npy
-header is parsed first; its shape times its item size must fit in the size the zip declared, and
-zipfile stops decompressing at that size, so a deflate bomb allocates nothing beyond the limit.
-The architecture is validated as a structure (`check_architecture`) and the parameters it
-describes must be held by the file's arrays (`check_parameter_count`) before any network is
-built. Non-finite weights, or float64 weights beyond float32's range for a float32 network, are
-refused unless allow_non_finite=True. Every error is a CheckpointError (a ValueError) naming the
-file; none suggests pickle.
+Reading trusts the file's bytes, never its word. The archive is read by nn.files.read_npz:
+each member's .npy header is checked against the bytes the file really holds and a memory cap
+before its data is read. Then, before any layer is built, the architecture is checked as a
+structure (`check_architecture`), its size is bounded (at most MAX_PARAMETERS parameters,
+counted from the JSON in Python integers), and the file's arrays must be exactly the ones its
+layers will hold (`expected_state`: each name, its shape and a float dtype, computed from the
+JSON). Non-finite weights, or float64 weights beyond float32's range for a float32 network,
+are refused unless allow_non_finite=True. Every error is a CheckpointError (a ValueError)
+naming the file; none suggests pickle.
 """
 
 import json
 import math
 import os
-import zipfile
 from contextlib import contextmanager
 
 import numpy as np
 
+from nn.files import ArchiveError, read_npz
+
 ARCHITECTURE_KEY = "__architecture__"
 FORMAT_VERSION = 1
-MAX_ENTRIES = 10_000
-MIN_BYTE_LIMIT = 64 * 2**20         # bytes any checkpoint may expand to
-EXPANSION_LIMIT = 16                # beyond that, at most this many times the file's size
 MAX_ARCHITECTURE_BYTES = 2**20
+MAX_PARAMETERS = 50_000_000     # 400 MB of float64 weights, built with as many gradients
 DTYPES = ("float32", "float64")
 
-
-class ArchiveError(ValueError):
-    """An .npz archive that cannot be read safely: the message names the file and the reason."""
+__all__ = ["ARCHITECTURE_KEY", "ArchiveError", "CheckpointError", "checkpoint_path",
+           "read_checkpoint", "read_npz", "write_checkpoint"]
 
 
 class CheckpointError(ArchiveError):
@@ -57,87 +54,11 @@ def write_checkpoint(path, architecture, state):
     return path
 
 
-def byte_limit(path):
-    """The most the entries of the archive at `path` may expand to: max(64 MiB, 16 x its size)
-    (.npz files from np.savez are stored, not compressed: ~1 x)."""
-    return max(MIN_BYTE_LIMIT, EXPANSION_LIMIT * os.path.getsize(path))
-
-
-def read_npz(path, *, max_bytes=None, error=ArchiveError):
-    """{name: array} of an .npz archive, read on its real size (see the module notes); raises
-    `error` (ArchiveError by default) naming the file. max_bytes overrides `byte_limit`."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise error(f"{path}: no such file")
-    limit = byte_limit(path) if max_bytes is None else max_bytes
-    try:
-        with zipfile.ZipFile(path) as archive:
-            entries = _checked_entries(path, archive.infolist(), limit, error)
-            return {name: _read_entry(path, archive, info, error) for name, info in entries}
-    except zipfile.BadZipFile as reason:
-        raise error(f"{path}: not a readable .npz archive (a zip of .npy files): "
-                    f"{reason}") from None
-    except (EOFError, OSError, zipfile.LargeZipFile) as reason:
-        raise error(f"{path}: truncated or corrupt .npz archive ({reason})") from None
-
-
-def _checked_entries(path, infos, limit, error):
-    if len(infos) > MAX_ENTRIES:
-        raise error(f"{path}: {len(infos)} entries, more than the {MAX_ENTRIES} allowed")
-    declared = sum(info.file_size for info in infos)
-    if declared > limit:
-        raise error(f"{path}: its entries declare {declared} bytes uncompressed, more than the "
-                    f"limit of {limit} bytes for a file of {os.path.getsize(path)} bytes")
-    entries = []
-    for info in infos:
-        if not info.filename.endswith(".npy"):
-            raise error(f"{path}: entry {info.filename!r} is not a .npy array")
-        entries.append((info.filename[:-4], info))
-    names = [name for name, _ in entries]
-    if len(set(names)) != len(names):
-        raise error(f"{path}: repeated entry names")
-    return entries
-
-
-def _read_entry(path, archive, info, error):
-    """One .npy entry: header parsed and its data size checked against the declared size, then
-    the data read into an array of exactly that size."""
-    with archive.open(info) as stream:
-        try:
-            version = np.lib.format.read_magic(stream)
-            read_header = {(1, 0): np.lib.format.read_array_header_1_0,
-                           (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-            if read_header is None:
-                raise ValueError(f"unsupported .npy format version {version}")
-            shape, fortran, dtype = read_header(stream)
-        except (ValueError, SyntaxError, EOFError) as reason:
-            raise error(f"{path}: entry {info.filename!r} has no valid .npy header "
-                        f"({reason})") from None
-        if dtype.hasobject:
-            raise error(f"{path}: entry {info.filename!r} holds Python objects ({dtype}); "
-                        f"only numeric arrays are read")
-        needed = math.prod(int(side) for side in shape) * dtype.itemsize
-        if needed > info.file_size - stream.tell():
-            raise error(f"{path}: entry {info.filename!r} declares shape {shape} of {dtype} "
-                        f"({needed} bytes) in {info.file_size} bytes")
-        data = np.empty(needed, dtype=np.uint8)
-        filled, view = 0, memoryview(data)
-        while filled < needed:
-            count = stream.readinto(view[filled:])
-            if not count:
-                raise error(f"{path}: entry {info.filename!r} is truncated: {filled} of "
-                            f"{needed} bytes")
-            filled += count
-        if stream.read(1):                   # and at the end, zipfile checks the CRC-32
-            raise error(f"{path}: entry {info.filename!r} has bytes after its array")
-    return data.view(dtype).reshape(shape, order="F" if fortran else "C")
-
-
-def read_checkpoint(path, *, allow_non_finite=False, max_bytes=None):
+def read_checkpoint(path, *, allow_non_finite=False, max_bytes=None, layer_types=None):
     """(architecture, state) from a checkpoint written by write_checkpoint, checked as the
-    module notes say; CheckpointError naming the file for anything wrong with it."""
+    module notes say, before any network is built; CheckpointError naming the file for
+    anything wrong with it. layer_types (a layer registry, {type name: class}) lets layer
+    types without a shape rule here be checked by their parameter names."""
     arrays = read_npz(path, max_bytes=max_bytes, error=CheckpointError)
     if ARCHITECTURE_KEY not in arrays:
         raise CheckpointError(f"{path} is not a network checkpoint: no {ARCHITECTURE_KEY!r} entry")
@@ -148,12 +69,13 @@ def read_checkpoint(path, *, allow_non_finite=False, max_bytes=None):
     try:
         architecture = json.loads(str(text))
     except (json.JSONDecodeError, RecursionError) as reason:
-        raise CheckpointError(f"{path}: the architecture is not valid JSON ({reason})") from None
+        raise CheckpointError(f"{path}: the architecture is not valid JSON "
+                              f"({str(reason)[:200]})") from None
     with checkpoint_errors(path):
         check_architecture(architecture)
         architecture.pop("format", None)
         architecture = without_null_stack(architecture)
-        check_parameter_count(architecture, arrays)
+        check_state(architecture, arrays, layer_types)
         check_values(arrays, architecture["dtype"], allow_non_finite)
     return architecture, arrays
 
@@ -217,49 +139,92 @@ def without_null_stack(architecture):
     return architecture
 
 
-def parameter_count(architecture):
-    """Numbers of parameters and buffers the architecture describes (a lower bound for layer
-    types it does not know, which count 0). Python integers: no overflow."""
+def expected_state(architecture, layer_types=None):
+    """{name: shape} of the arrays a network of `architecture` holds, computed from the JSON
+    alone (no layer is built): an MLP's Linear layers sit at 0, 2, 4, ...; a Sequential's
+    layers hold W, b (Linear, Conv2d, ConvTranspose2d), gamma, beta, running_mean,
+    running_var (BatchNorm) or T (MinibatchDiscrimination). A type this module has no rule
+    for holds nothing if the registry `layer_types` says it has no parameters or buffers;
+    otherwise (or if unknown) ValueError."""
     if "sizes" in architecture:
-        sizes, members = architecture["sizes"], architecture.get("stack") or 1
-        return members * sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
-    return sum(_layer_count(layer) for layer in architecture["layers"])
+        sizes, stack = architecture["sizes"], architecture.get("stack")
+        linears = ({"type": "Linear", "in_features": fan_in, "out_features": fan_out,
+                    "stack": stack} for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
+        indexed = zip(range(0, 2 * len(sizes), 2), linears)
+    else:
+        indexed = enumerate(architecture["layers"])
+    state = {}
+    for index, layer in indexed:
+        for name, shape in _layer_state(layer, layer_types).items():
+            state[f"{index}.{name}"] = shape
+    return state
 
 
-def _layer_count(layer):
-    """Parameters and buffers of one layer config (see each layer's config())."""
+def _layer_state(layer, layer_types):
+    """{name: shape} of one layer config (see each layer's config())."""
     def count(name, default=None):
         value = layer.get(name, default)
-        values = value if isinstance(value, list) else [value]
-        if not values or not all(map(_is_count, values)):
+        if not _is_count(value):
             raise ValueError(f"layer {layer['type']}'s {name} must be a positive integer, "
-                             f"got {value!r}")
-        return math.prod(values)
+                             f"got {value!r}"[:300])
+        return value
+
+    def pair(name):
+        value = layer.get(name)
+        values = value if isinstance(value, list) else [value, value]
+        if len(values) != 2 or not all(map(_is_count, values)):
+            raise ValueError(f"layer {layer['type']}'s {name} must be a positive integer or a "
+                             f"pair of them, got {value!r}"[:300])
+        return tuple(values)
 
     kind = layer["type"]
     if kind == "Linear":
-        members = 1 if layer.get("stack") is None else count("stack")
-        return members * (count("in_features") + 1) * count("out_features")
+        members = () if layer.get("stack") is None else (count("stack"),)
+        return {"W": members + (count("in_features"), count("out_features")),
+                "b": members + (count("out_features"),)}
     if kind in ("Conv2d", "ConvTranspose2d"):
-        kernel = layer.get("kernel_size")
-        area = count("kernel_size") ** (2 if not isinstance(kernel, list) else 1)
-        return count("out_channels") * (count("in_channels") * area + 1)
-    if kind.startswith("BatchNorm"):
-        return 4 * count("num_features")            # gamma, beta, running mean and variance
+        channels = (count("out_channels"), count("in_channels"))
+        order = channels if kind == "Conv2d" else channels[::-1]
+        return {"W": order + pair("kernel_size"), "b": (count("out_channels"),)}
+    if kind in ("BatchNorm1d", "BatchNorm2d"):
+        side = (count("num_features"),)
+        return {"gamma": side, "beta": side, "running_mean": side, "running_var": side}
     if kind == "MinibatchDiscrimination":
-        return count("in_features") * count("kernels") * count("kernel_dim")
-    return 0
+        return {"T": (count("in_features"), count("kernels"), count("kernel_dim"))}
+    layer_class = (layer_types or {}).get(kind)
+    if layer_class is None:
+        raise ValueError(f"unknown layer type {kind!r}"
+                         + (f"; known types: {sorted(layer_types)}" if layer_types else ""))
+    if layer_class.parameter_names or layer_class.buffer_names:
+        raise ValueError(f"layer type {kind!r} holds arrays but nn.checkpoint has no rule for "
+                         f"their shapes")
+    return {}
 
 
-def check_parameter_count(architecture, state):
-    """ValueError if the architecture describes more parameters than the arrays in `state`
-    hold: a network of that size is never built from a file that cannot fill it."""
-    needed = parameter_count(architecture)
-    held = sum(int(np.size(array)) for array in state.values())
-    if needed > held:
-        raise ValueError(f"the architecture describes {needed} parameters "
-                         f"(~{needed * 8 / 2**20:.3g} MiB in float64) but the file's arrays hold "
-                         f"only {held} values")
+def check_state(architecture, state, layer_types=None):
+    """ValueError unless the architecture describes at most MAX_PARAMETERS numbers and `state`
+    holds exactly the arrays of expected_state(architecture): the same names, each of that
+    shape and of a float dtype (float32 or float64, either byte order)."""
+    expected = expected_state(architecture, layer_types)
+    total = sum(math.prod(shape) for shape in expected.values())
+    if total > MAX_PARAMETERS:
+        raise ValueError(f"the architecture describes {total} parameters "
+                         f"(~{total * 8 / 2**20:.3g} MiB in float64), more than the "
+                         f"{MAX_PARAMETERS} a checkpoint may describe "
+                         f"(nn.checkpoint.MAX_PARAMETERS)")
+    missing = [name for name in expected if name not in state]
+    unexpected = sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise ValueError(f"the arrays do not match the architecture: missing "
+                         f"{missing[:10]}, unexpected {unexpected[:10]}")
+    for name, shape in expected.items():
+        array = state[name]
+        if array.shape != shape:
+            raise ValueError(f"array {name!r} has shape {array.shape}, the architecture "
+                             f"needs {shape}")
+        if array.dtype.kind != "f" or array.dtype.itemsize not in (4, 8):
+            raise ValueError(f"array {name!r} must hold float32 or float64, got "
+                             f"{array.dtype.name} ({array.dtype.str})")
 
 
 def check_values(state, dtype, allow_non_finite=False):

@@ -13,7 +13,8 @@ import inspect
 import numpy as np
 
 from nn.activations import ACTIVATIONS, LeakyReLU, ReLU
-from nn.checkpoint import check_values, checkpoint_errors, read_checkpoint, write_checkpoint
+from nn.checkpoint import (CheckpointError, check_values, checkpoint_errors, read_checkpoint,
+                           write_checkpoint)
 from nn.checks import activation_factory, float_dtype
 from nn.init import validate_init
 from nn.layers import Layer, Linear
@@ -226,21 +227,23 @@ class Sequential:
 
     @classmethod
     def _load_new(cls, path, allow_non_finite=False):
-        architecture, state = read_checkpoint(path, allow_non_finite=allow_non_finite)
-        with checkpoint_errors(path):                      # errors name the file
+        architecture, state = read_checkpoint(path, allow_non_finite=allow_non_finite,
+                                              layer_types=cls.layer_class.layer_types)
+        with checkpoint_errors(path):    # the arrays fit the architecture: now build, fill
             network = cls.from_architecture(architecture)
             network.load_state_dict(state)
         return network
 
     def _load_into(self, path, allow_non_finite=False):
-        architecture, state = read_checkpoint(path, allow_non_finite=allow_non_finite)
+        architecture, state = read_checkpoint(path, allow_non_finite=allow_non_finite,
+                                              layer_types=self.layer_class.layer_types)
         ours = self.architecture()
         if {**architecture, "dtype": None} != {**ours, "dtype": None}:
-            raise ValueError(f"checkpoint {path} holds architecture {architecture}, "
-                             f"this network is {ours}")
-        with checkpoint_errors(path):                      # values must fit this network's dtype
+            raise CheckpointError(f"{path}: the checkpoint holds architecture "
+                                  f"{architecture}, this network is {ours}"[:600])
+        with checkpoint_errors(path):    # values must fit this network's dtype
             check_values(state, self.dtype.name, allow_non_finite)
-        self.load_state_dict(state)
+            self.load_state_dict(state)
         return self
 
     load = _LoadMethod()

@@ -22,7 +22,7 @@ NN = pathlib.Path(nn.__file__).parent
 # the textbook modules with classes (nn's other files are helpers both engines share)
 TWINNED = ("layers", "activations", "network", "optim", "losses", "conv", "norm", "shape",
            "minibatch_discrimination")
-SHARED = ("init", "checks", "checkpoint", "gradcheck", "threads")
+SHARED = ("init", "checks", "checkpoint", "files", "gradcheck", "threads")
 FAST_ONLY = ("im2col",)
 # what a fast class may define although its textbook twin has it: stack=E is the fast engine's
 # own argument, so Linear and MLP take it in their constructor and record it (any other fast

