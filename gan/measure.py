@@ -25,6 +25,7 @@ import numpy as np
 from scipy.special import expit as sigmoid
 
 from gan.pushforward import DEFAULT_N_Z, pushforward_density
+from gan.targets2d import Plane
 from gan.theory import jsd_grid
 from gan.limits import EVALUATION_SAMPLES
 
@@ -162,7 +163,6 @@ def measurer_for(game):
     if own is not None:
         return own
     if getattr(game.config.target, "dim", 1) == 2:
-        from gan.targets2d import Plane     # targets2d builds on gan.config, which imports us not
         return Plane()
     return Line()
 

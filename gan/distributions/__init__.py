@@ -13,24 +13,10 @@ Every distribution has a dimension `dim` and
 - `to_dict()` and `from_dict(...)`, a plain-JSON round trip used by training configs.
 """
 
-from gan.distributions.base import Distribution
+from gan.distributions.base import Distribution, from_dict
 from gan.distributions.mixture import Mixture
 from gan.distributions.parametric import Normal, Uniform
 from gan.distributions.tabulated import Tabulated
 
 __all__ = ["Distribution", "Normal", "Uniform", "Mixture", "Tabulated", "from_dict"]
 
-
-def from_dict(description):
-    """Rebuild a distribution from `to_dict()`'s output (e.g. read back from config.json)."""
-    if not isinstance(description, dict) or "type" not in description:
-        raise TypeError(f"description must be a dict with a 'type' key, got {description!r}")
-    kind = description["type"]
-    fields = {key: value for key, value in description.items() if key != "type"}
-    if kind == "Mixture":
-        components = [from_dict(c) for c in fields.get("components", [])]
-        return Mixture(components, fields.get("weights"))
-    classes = {"Normal": Normal, "Uniform": Uniform, "Tabulated": Tabulated}
-    if kind not in classes:
-        raise ValueError(f"type must be one of {sorted([*classes, 'Mixture'])}, got {kind!r}")
-    return classes[kind](**fields)

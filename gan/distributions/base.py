@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
+KINDS = {}      # class name -> class: every kind registers itself when it is defined
 
 
 class Distribution:
     """What every distribution offers; subclasses define the formulas."""
 
     dim: int
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):
+            KINDS[cls.__name__] = cls
 
     def pdf(self, x):
         """p(x) = exp(log p(x)); 0 where the log density is -inf."""
@@ -24,10 +30,14 @@ class Distribution:
         raise NotImplementedError
 
     @classmethod
-    def from_dict(cls, description):
-        """Rebuild from `to_dict()`'s output; the module's `from_dict` does the work."""
-        from gan.distributions import from_dict  # the package's registry of every kind
+    def from_fields(cls, fields):
+        """The distribution of `to_dict()`'s fields (all but "type"); a kind whose fields are
+        not its constructor's arguments overrides this."""
+        return cls(**fields)
 
+    @classmethod
+    def from_dict(cls, description):
+        """Rebuild from `to_dict()`'s output, refusing a description of another kind."""
         distribution = from_dict(description)
         if not isinstance(distribution, cls):
             raise ValueError(f"description is a {type(distribution).__name__}, not a "
@@ -39,3 +49,14 @@ class Distribution:
 
     def __hash__(self):
         return hash(repr(self))
+
+
+def from_dict(description):
+    """Rebuild a distribution from `to_dict()`'s output (e.g. read back from config.json)."""
+    if not isinstance(description, dict) or "type" not in description:
+        raise TypeError(f"description must be a dict with a 'type' key, got {description!r}")
+    kind = description["type"]
+    if kind not in KINDS:
+        raise ValueError(f"type must be one of {sorted(KINDS)}, got {kind!r}")
+    return KINDS[kind].from_fields({key: value for key, value in description.items()
+                                    if key != "type"})

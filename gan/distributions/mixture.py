@@ -6,7 +6,7 @@ import numpy as np
 
 from gan.distributions._checks import (_finite_vector, _sample_size, _check_rng, _points,
                                        _logsumexp, DEFAULT_MASS, WEIGHT_SUM_TOLERANCE)
-from gan.distributions.base import Distribution
+from gan.distributions.base import Distribution, from_dict
 
 
 class Mixture(Distribution):
@@ -103,3 +103,8 @@ class Mixture(Distribution):
     def to_dict(self):
         return {"type": "Mixture", "components": [c.to_dict() for c in self.components],
                 "weights": [float(w) for w in self.weights]}
+
+    @classmethod
+    def from_fields(cls, fields):
+        """Each component rebuilt from its own description, then the mixture."""
+        return cls([from_dict(c) for c in fields.get("components", [])], fields.get("weights"))
