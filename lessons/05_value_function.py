@@ -12,8 +12,8 @@ generators p_g = N(mu, sigma) for the target p_data = N(-1, 1).
 Run: python lessons/05_value_function.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 价值函数 (the value
-function) V(D, G), KL散度 and JS散度 (KL and JS divergence).
+Course section (by the course's Chinese terms): 目标函数 (the objective,
+the paper's value function) V(D, G), KL散度 and JS散度 (KL and JS divergence).
 """
 
 # %%

@@ -1,7 +1,7 @@
 """Lesson 25 -- f-GANs: every f-divergence is a game, through its variational bound.
 
-Course section (by the course's Chinese terms): 价值函数 (the value function) and JS 散度
-(the Jensen- Shannon divergence), generalised to f-散度 (f-divergences); beyond the
+Course section (by the course's Chinese terms): 目标函数 (the objective, the paper's value
+function) and JS 散度 (the Jensen-Shannon divergence), generalised to f-散度 (f-divergences); beyond the
 course.
 
 Follows lesson 5 (the value function, C(G) = -log 4 + 2 JSD) with Nowozin, Cseke & Tomioka
