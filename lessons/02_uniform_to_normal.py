@@ -11,8 +11,8 @@ rejecting points outside the unit disc. Then the distinction the GAN builds on (
 al. 2014, Section 3). The LCG and Box-Muller are explicit models (显式模型): the distribution
 and its parameters are known and written down -- N(0, 1) has the density exp(-z^2/2)/sqrt(2 pi),
 and every sample comes with it. An implicit model (隐式模型) gives only samples: a map G pushes
-noise forward, x = G(z), and the model never writes the density of x down. A GAN's generator is implicit;
-at the end we treat Box-Muller's radius map as if we did not know its law, and recover the law
+noise forward, x = G(z), and the model never writes the density of x down. A GAN's generator
+is implicit; at the end we treat Box-Muller's radius map as if we did not know its law, and recover the law
 from the map.
 
 Run: python lessons/02_uniform_to_normal.py   (--fast: small sizes, as the tests run it; --show:
@@ -194,7 +194,8 @@ derives it; gan.pushforward computes p_g on a grid from fine cells of z, and tha
 is how the 1D lessons measure JSD). What a GAN never needs, and for images cannot have, is a
 density: G maps 100 numbers to an image of 784 pixels, so p_g lives on a surface of at most 100
 dimensions and has no density in the space of images at all. The game needs only samples.
-Where G stretches (u near 0 and near 1), samples thin out and p_g is small; where it squeezes, they crowd together.""")
+Where G stretches (u near 0 and near 1), samples thin out and p_g is small; where it
+squeezes, they crowd together.""")
 
 fig, (ax_map, ax_density) = plt.subplots(1, 2, figsize=(12, 4.2))
 u_arrows = np.linspace(0.025, 0.975, 20)

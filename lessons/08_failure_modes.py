@@ -86,8 +86,9 @@ weak_D, rich_D = capacity[(widths[1], widths[0])], capacity[(widths[1], widths[1
 say(f"""Closest: k = {ks[best[0]]}, lr = {rates[best[1]]:.0e}; farthest: k = {ks[worst[0]]},
 lr = {rates[worst[1]]:.0e}. A small rate has simply not arrived; every run here decays its rate
 to 0 (cosine), which tames a large one -- the next section removes that. k = 5 gives D more
-steps per G step, a better approximation of D*_G (Proposition 1's optimal D, which Proposition 2 assumes at every
-step), at five times the cost. Capacity: the target N(-1, 1) is G(z) = z - 1, which even a 3-unit G can represent;
+steps per G step, a better approximation of D*_G (Proposition 1's optimal D, which
+Proposition 2 assumes at every step), at five times the cost. Capacity: the target N(-1, 1) is
+G(z) = z - 1, which even a 3-unit G can represent;
 the player that can mislead you is a weak D. With G 32-32: a 3-unit D ends at max |D - 1/2| =
 {weak_D['d_max_dev']:.3f} with JSD = {weak_D['jsd']:.1e} (std of G(z) {weak_D['std']:.3f}, target
 1), a 32-32 D at {rich_D['d_max_dev']:.3f}
@@ -160,12 +161,14 @@ jsd_word = compare("08 second-half mean JSD: defaults vs constant",
 smooth_word = check("08 constant rate: lag-1 autocorrelation of the mean's deviation > 0.5",
                     measured[constant_name][2], ">", 0.5,
                     ("a smooth path, as circling would give",
-                     "noise, not a circle: consecutive snapshots are nearly unrelated"))
+                     "no smooth path: if G circles, it does so faster than the snapshots "
+                     "can follow, and the path in the figure is that jitter"))
 say(f"""What D shows: at any one snapshot, little -- D is close to the best response to the G
 of that moment, so its deviation from 1/2 can look much the same in both runs. Circling would
 live in time: G moves, D answers, G overshoots. Measured every {tracked['snapshot_every']} steps,
 the constant-rate run's mean of G(z) has a lag-1 autocorrelation of
-{measured[constant_name][2]:.2f} over the second half: {smooth_word}. In this run the defaults' (mean, std) stay
+{measured[constant_name][2]:.2f} over the second half: {smooth_word}. In this run the
+defaults' (mean, std) stay
 {rest_word} the constant-rate run's over the second half (RMS distance
 {measured[default_name][0]:.3f} against {measured[constant_name][0]:.3f}), and their mean JSD
 there is {jsd_word} the constant-rate run's ({measured[default_name][1]:.1e} against

@@ -1,7 +1,8 @@
 """Lesson 13 -- GANs in the plane: the ring, the 5 x 5 grid, and mode collapse as a number.
 
 Goes past the course's one-dimensional examples, to the 2D targets of the papers below. On a
-line we could compute p_g exactly and measure JSD; in the plane, on targets with many narrow modes, the field counts instead: how many
+line we could compute p_g exactly and measure JSD; in the plane, on targets with many narrow
+modes, the field counts instead: how many
 modes does G cover, and what share of its samples is of high quality (within 3 sigma of a mode)?
 The ring (radius 2, sigma 0.02) is from Metz et al. (2017, Unrolled GANs); the grid and the
 metrics' rules from VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018). We check the
