@@ -115,9 +115,12 @@ if middle:
                    ("lower at the modes G still misses than at those it covers",
                     "about the same at the modes G misses and at those it covers",
                     "higher at the modes G still misses than at those it covers"), tolerance=0.1)
+    meaning = ("where D says 'real' and G's samples are absent is the signal that draws G there"
+               if word.startswith("higher") else
+               "at the centres themselves D does not yet single out the missing modes")
     text.append(f"""At step {snapshot_steps[index]}, with {covered.sum()} of {len(covered)} modes
 covered, D is {word} ({at_modes[~covered].mean():.2f} against {at_modes[covered].mean():.2f}):
-where D says 'real' and G's samples are absent is the signal that draws G there.""")
+{meaning}.""")
 covered, at_modes, _ = panel[last]
 if covered.any():
     white = check(f"13 step {snapshot_steps[last]}: |D - 1/2| at covered modes below 0.15",
