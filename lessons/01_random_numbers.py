@@ -15,8 +15,8 @@ one-dimensional chi-square and Kolmogorov-Smirnov tests do not.
 Run: python lessons/01_random_numbers.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 线性同余生成器 (linear
-congruential generator) and 随机数 (random numbers).
+Course section (by the course's Chinese terms): 线性同余法 (the linear congruential
+method) and 随机数 (random numbers).
 """
 
 # %%
@@ -70,6 +70,28 @@ values: {all(x_10000[name] == value for name, value in CPP_STANDARD_X_10000.item
 # m divides a - 1, and (iii) 4 divides a - 1 if 4 divides m (Knuth 3.2.1.2, Theorem A).
 
 # %%
+say("""Why each condition is needed. (i) If d = gcd(c, m) > 1, a seed that is a multiple of d
+stays one: a x + c is a multiple of d whenever x is, so the sequence sees at most m / d states.
+(ii) If a prime p divides m but not a - 1, then 1 - a is invertible mod p and the map
+y -> a y + c has a fixed point y* = c / (1 - a) mod p; a seed with x_0 = y* mod p keeps
+x_i = y* mod p for ever, at most m / p states. (iii) If 4 divides m and a = 3 mod 4 (a must be
+odd by (ii) when m is even), then mod 4 the map is y -> -y + c, which applied twice is the
+identity: x_i mod 4 takes at most 2 of its 4 values, at most m / 2 states.""")
+say("""Why they suffice, for m = 2^k (c odd, a = 1 mod 4). From x_0 = 0,
+x_n = c S_n with S_n = 1 + a + ... + a^(n-1), and as c is odd, x_n = 0 exactly when 2^k divides
+S_n. Count the factors of 2 in S_n. For odd q, S_q is a sum of q odd numbers, so odd. Doubling,
+S_2n = S_n (1 + a^n), and a^n = 1 mod 4 makes 1 + a^n = 2 mod 4: one factor of 2 more. Writing
+n = 2^j q, S_n = S_(2^j) (1 + a^(2^j) + ... + a^(2^j (q-1))) has exactly j factors of 2. So the
+first return to 0 is at n = 2^k = m: the cycle through 0 holds all m states, and since
+x -> a x + c is a bijection (a odd), every seed lies on that one cycle.""")
+S, power, twos_match = 0, 1, []
+for n_terms in range(1, 65):                      # S_n for a = 5, compared 2-adically with n
+    S, power = S + power, power * 5
+    twos_match.append((S & -S) == (n_terms & -n_terms))
+first_zero = next(n_terms for n_terms in range(1, 17)
+                  if sum(5**i for i in range(n_terms)) % 16 == 0)
+say(f"""Checked for a = 5: S_n and n have the same number of factors of 2 for n = 1..64:
+{all(twos_match)}; the first n with S_n = 0 mod 16 is {first_zero}.""")
 print(f"  {'a':>3s} {'c':>3s} {'m':>3s} {'gcd(c, m)':>10s} {'a - 1':>6s}"
       f" {'full_period':>12s} {'period from x_0 = 1':>20s}")
 examples = [(5, 3, 16), (5, 0, 16), (3, 3, 16), (5, 2, 16), (4, 1, 9), (2, 1, 9), (1, 7, 30)]
@@ -98,8 +120,17 @@ LCG.raw fills whole blocks of numbers without a Python loop per number.""")
 
 # %% [markdown]
 # ## RANDU's planes
-# RANDU (a = 65539 = 2^16 + 3, m = 2^31) satisfies x_{i+2} = 6 x_{i+1} - 9 x_i mod 2^31, so every
-# triple (x_i, x_{i+1}, x_{i+2}) lies on a plane 9 x - 6 y + z = k 2^31 for an integer k.
+# RANDU (a = 65539 = 2^16 + 3, m = 2^31, c = 0) satisfies x_{i+2} = 6 x_{i+1} - 9 x_i mod 2^31,
+# so every triple (x_i, x_{i+1}, x_{i+2}) lies on a plane 9 x - 6 y + z = k 2^31 for an integer k.
+
+# %%
+say("""Where RANDU's recurrence comes from. a = 2^16 + 3, so a^2 = 2^32 + 6 * 2^16 + 9
+= 2^32 + 6 (a - 3) + 9 = 2^32 + 6 a - 9, and 2^32 = 0 mod 2^31: a^2 = 6 a - 9 (mod 2^31). With
+c = 0, x_{i+2} = a^2 x_i = 6 (a x_i) - 9 x_i = 6 x_{i+1} - 9 x_i (mod 2^31). So
+z - 6 y + 9 x is a multiple of 2^31 for every triple, and as 0 <= x, y, z < 2^31 that multiple
+k 2^31 lies between -6 * 2^31 and 10 * 2^31: at most 15 planes.""")
+randu_a = 65539
+say(f"""Checked: a^2 mod 2^31 = {randu_a**2 % 2**31}, 6 a - 9 = {6 * randu_a - 9}.""")
 
 # %%
 triples_count = lesson.pick(6000, 3000)
@@ -109,7 +140,10 @@ randu_triples = quality.lcg_points(randu.lcg, triples_count)   # consecutive (x_
 mmix_uniforms = quality.consecutive_tuples(mmix.random(triples_count + 2), 3)
 normal = quality.shortest_dual_vector(65539, 2**31, 3)            # RANDU's a and m
 planes = quality.count_planes(randu_triples, normal, 2**31)
-say(f"""The spectral test's shortest dual vector for RANDU in 3D is s = {normal}; the
+on_planes = np.all((randu_triples[:, 2] - 6 * randu_triples[:, 1] + 9 * randu_triples[:, 0])
+                   % 2**31 == 0)
+say(f"""x_(i+2) - 6 x_(i+1) + 9 x_i = 0 mod 2^31 for all {triples_count} triples drawn:
+{bool(on_planes)}. The spectral test's shortest dual vector for RANDU in 3D is s = {normal}; the
 {triples_count} triples drawn lie on {planes} parallel planes s . x = k 2^31, spaced
 1/|s| = {1 / math.sqrt(sum(v * v for v in normal)):.3f} apart in the unit cube.""")
 

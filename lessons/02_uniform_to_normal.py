@@ -11,8 +11,8 @@ rejecting points outside the unit disc. Then the distinction the GAN builds on (
 al. 2014, Section 3). The LCG and Box-Muller are explicit models (显式模型): the distribution
 and its parameters are known and written down -- N(0, 1) has the density exp(-z^2/2)/sqrt(2 pi),
 and every sample comes with it. An implicit model (隐式模型) gives only samples: a map G pushes
-noise forward, x = G(z), and nobody writes the density of x down. A GAN's generator is implicit;
-at the end we treat Box-Muller's radius map as if we did not know its law, and recover the law
+noise forward, x = G(z), and the model never writes the density of x down. A GAN's generator
+is implicit; at the end we treat Box-Muller's radius map as if we did not know its law, and recover the law
 from the map.
 
 Run: python lessons/02_uniform_to_normal.py   (--fast: small sizes, as the tests run it; --show:
@@ -30,7 +30,7 @@ import numpy as np
 from scipy import stats
 
 import rng
-from _lesson import say, start
+from _lesson import check, say, start
 from rng import quality
 
 FIGURES = ("box_muller_map.png", "normal_histograms.png", "pushforward.png")
@@ -60,10 +60,39 @@ for row in zip(u1, 1.0 - u1, u2, radius, angle, z1, z2):
 library_z1, library_z2 = rng.box_muller(u1, u2)
 print()
 say(f"""rng.box_muller gives the same numbers (largest difference
-{max(np.abs(library_z1 - z1).max(), np.abs(library_z2 - z2).max()):.1e}). Why it works: r^2 =
--2 ln(1 - u1) is exponential with mean 2, which is the law of z1^2 + z2^2 for two independent
-standard normals, and their joint density (1/2 pi) exp(-r^2/2) depends on r alone, so the angle
-is uniform.""")
+{max(np.abs(library_z1 - z1).max(), np.abs(library_z2 - z2).max()):.1e}).""")
+say("""Why it works: the change of variables. The map (u1, u2) -> (z1, z2) is invertible, with
+u1 = exp(-(z1^2 + z2^2) / 2) and u2 = atan2(z2, z1) / (2 pi) (mod 1). Its Jacobian, with
+r^2 = z1^2 + z2^2:""")
+print("    du1/dz1 = -z1 u1               du1/dz2 = -z2 u1")
+print("    du2/dz1 = -z2 / (2 pi r^2)     du2/dz2 = z1 / (2 pi r^2)")
+print("    det = -u1 z1^2 / (2 pi r^2) - u1 z2^2 / (2 pi r^2) = -u1 / (2 pi)")
+print()
+say("""The uniforms have density 1 on the square, so the density of (z1, z2) is 1 * |det| =
+exp(-(z1^2 + z2^2) / 2) / (2 pi) = [exp(-z1^2 / 2) / sqrt(2 pi)] [exp(-z2^2 / 2) / sqrt(2 pi)].
+It factors into a function of z1 times a function of z2, so z1 and z2 are independent, and each
+factor is the N(0, 1) density. (With 1 - u1 in place of u1 the
+first row changes sign, and |det| is the same.)""")
+h = 1e-6                                          # central differences of the map itself
+jacobians = np.empty(5)
+for index, (a, b) in enumerate(zip(u1, u2)):
+    columns = [np.subtract(rng.box_muller(a + h * da, b + h * db),
+                           rng.box_muller(a - h * da, b - h * db)) / (2 * h)
+               for da, db in ((1.0, 0.0), (0.0, 1.0))]
+    jacobians[index] = abs(np.linalg.det(np.column_stack(columns)))
+predicted = 2 * np.pi * np.exp(radius**2 / 2)      # |d(z1, z2)/d(u1, u2)| = 1 / |det|
+many_z1, many_z2 = rng.box_muller(generator.random(n), generator.random(n))
+correlations = (np.corrcoef(many_z1, many_z2)[0, 1], np.corrcoef(many_z1**2, many_z2**2)[0, 1])
+small = check("02 largest |correlation| of z1, z2 and of their squares, within 3 / sqrt(n)",
+              float(np.abs(correlations).max()), "<", 3 / math.sqrt(n),
+              (f"both within 3/sqrt(n) = {3 / math.sqrt(n):.4f} of 0, as for independent draws",
+               f"not both within 3/sqrt(n) = {3 / math.sqrt(n):.4f} of 0"))
+say(f"""Checked on the five rows above: |d(z1, z2)/d(u1, u2)| by central differences against
+2 pi exp(r^2 / 2) = 1 / |det|: largest relative difference
+{np.abs(jacobians / predicted - 1).max():.1e}. Independence on {n} pairs: the correlation of z1
+and z2 is {correlations[0]:+.4f} and that of z1^2 and z2^2 (which uncorrelated but dependent
+variables need not share) {correlations[1]:+.4f}:
+{small}.""")
 
 # %% [markdown]
 # ## The map from the unit square to the plane, and the polar method's disc
@@ -158,10 +187,15 @@ D, p = stats.kstest(r, "rayleigh")
 say(f"""G(u) = sqrt(-2 ln(1 - u)) on {n} uniforms: mean {r.mean():.4f} +-
 {r.std() / math.sqrt(n):.4f} (Rayleigh law:
 sqrt(pi/2) = {math.sqrt(math.pi / 2):.4f}); KS against the Rayleigh law D = {D:.5f}, p = {p:.3f}.
-We never sampled from a density: the map made one, and here we could still derive it
-because G is a simple, invertible formula; for a neural network's G nobody can.
-Where G stretches (u near 0
-and near 1), samples thin out and p_g is small; where it squeezes, they crowd together.""")
+We never sampled from a density: the map made one, and here we derived it by hand because
+G is a simple, invertible formula. For a 1D neural network's G the same change of variables
+still gives p_g, summed over every z that maps to x: p_g(x) = sum p_z(z) / |G'(z)| (lesson 28
+derives it; gan.pushforward computes p_g on a grid from fine cells of z, and that
+is how the 1D lessons measure JSD). What a GAN never needs, and for images cannot have, is a
+density: G maps 100 numbers to an image of 784 pixels, so p_g lives on a surface of at most 100
+dimensions and has no density in the space of images at all. The game needs only samples.
+Where G stretches (u near 0 and near 1), samples thin out and p_g is small; where it
+squeezes, they crowd together.""")
 
 fig, (ax_map, ax_density) = plt.subplots(1, 2, figsize=(12, 4.2))
 u_arrows = np.linspace(0.025, 0.975, 20)

@@ -12,8 +12,8 @@ generators p_g = N(mu, sigma) for the target p_data = N(-1, 1).
 Run: python lessons/05_value_function.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 价值函数 (the value
-function) V(D, G), KL散度 and JS散度 (KL and JS divergence).
+Course section (by the course's Chinese terms): 目标函数 (the objective,
+the paper's value function) V(D, G), KL散度 and JS散度 (KL and JS divergence).
 """
 
 # %%
@@ -24,7 +24,7 @@ import numpy as np
 from scipy import stats
 
 import rng
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan.distributions import Normal
 from gan.objectives import value_estimate as minibatch_value
 from gan.theory import c_of_g, jsd, jsd_grid, optimal_discriminator_logit, value
@@ -130,12 +130,22 @@ frozen_logit = optimal_discriminator_logit(p_data, Normal(1.0, 1.0))
 slice_mu = np.linspace(-4.0, 2.0, lesson.pick(61, 7))     # steps of 0.1 (fast: 1)
 V_frozen = np.array([value(frozen_logit, p_data, Normal(mu_g, 1.0)) for mu_g in slice_mu])
 C_slice = np.array([c_of_g(p_data, Normal(mu_g, 1.0)) for mu_g in slice_mu])
+lowest = int(np.argmin(V_frozen))
+edge_word = check("05 frozen-D minimum of V: steps from the slice's edge", min(lowest,
+                  slice_mu.size - 1 - lowest), "<=", 0,
+                  ("at the slice's edge", "inside the slice"))
+V_beyond = value(frozen_logit, p_data, Normal(slice_mu[0] - 4.0, 1.0))
+beyond_word = compare(f"05 frozen-D V at mu = {slice_mu[0] - 4:g} vs at the slice's edge",
+                      V_beyond, V_frozen[0], ("lower still", "no lower", "higher"))
 say(f"""Along sigma = 1: V(D_frozen, G) <= C(G) at every mu (largest V - C =
 {(V_frozen - C_slice).max():.1e}); they meet at mu = {slice_mu[np.argmin(C_slice - V_frozen)]:.2f}.
-Maximising over D first is what turns V into a criterion for G alone. And against that stale D,
-G could drive V down to {V_frozen.min():.2f} (at mu = {slice_mu[np.argmin(V_frozen)]:.0f}), far
-below -log 4, by running past the target: minimising V for a fixed D is not minimising C. That
-is why Algorithm 1 updates D (k steps) before every step of G.""")
+Maximising over D first is what turns V into a criterion for G alone. Against that stale D, V
+is not even bounded below: the frozen D*(x) = p_data / (p_data + p_N(1,1)) tends to 1 as x -> -inf,
+so the term E_{{p_g}} log(1 - D) -> -inf as G runs past the target to the left. On the slice the
+smallest V, {V_frozen[lowest]:.2f} (far below -log 4), lies {edge_word} (mu =
+{slice_mu[lowest]:.1f}), and at mu = {slice_mu[0] - 4:g}, beyond the slice, V = {V_beyond:.2f}:
+{beyond_word}. Minimising V for a fixed D is not minimising C. That is why Algorithm 1 updates D
+(k steps) before every step of G.""")
 
 fig, ax = plt.subplots(figsize=(7.5, 4))
 ax.plot(mu, C_map[sigma_one], color="tab:green", label=r"$C(G) = \max_D V(D, G)$")

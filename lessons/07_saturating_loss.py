@@ -57,6 +57,19 @@ say(f"""The fresh G's samples have mean {G.forward(z).mean():.2f}; the target's 
 D has learned to reject the fakes: over a batch of m = {m}, D(G(z)) has median
 {np.median(D_of_fakes):.1e} and largest value {D_of_fakes.max():.1e}.""")
 
+say("""Why one loss saturates and the other does not, from the logit l of D(x) = sigmoid(l).
+Since 1 - sigmoid(l) = sigmoid(-l) and d/dl log sigmoid(l) = sigmoid(-l), one sample's two
+losses and their slopes are""")
+print("    minimax:         log(1 - D) = -softplus(l),   d/dl = -sigmoid(l)  = -D")
+print("    non-saturating:  -log D     =  softplus(-l),  d/dl = -sigmoid(-l) = -(1 - D)")
+print()
+say("""A confident D rejects a fake with l very negative. There -softplus(l) ~ -e^l is flat, so
+its slope -D ~ -e^l vanishes exponentially: the loss has saturated. softplus(-l) ~ -l is a line
+of slope -1 there, so its gradient stays of size 1. The ratio of the two slopes is
+(1 - D) / D = e^(-l): at D = 1e-3 the non-saturating gradient is about 1000 times larger. Both
+reach G through the same factor dl/dx (the chain rule dL/dx = dL/dl dl/dx), so the ratio
+survives to G, and both push l up: the same direction, the same fixed point. The batch below
+shows it with the D just trained.""")
 for kind in LOSSES:
     loss, grad_logits = generator_loss(logits, kind)
     grad_x = D.backward(grad_logits, param_grads=False)   # dL_G/dx = dL_G/dl * dl/dx

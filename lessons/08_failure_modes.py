@@ -1,4 +1,4 @@
-"""Lesson 08 -- failure modes: k, learning rates, capacity, oscillation and mode collapse.
+"""Lesson 08 -- failure modes: k, learning rates, capacity, a rate that never decays, mode collapse.
 
 Follows Section 6 of Goodfellow et al. (2014), which warns that G trained too long against a
 stale D maps many values of z to the same x (their "Helvetica scenario", now called mode
@@ -86,8 +86,9 @@ weak_D, rich_D = capacity[(widths[1], widths[0])], capacity[(widths[1], widths[1
 say(f"""Closest: k = {ks[best[0]]}, lr = {rates[best[1]]:.0e}; farthest: k = {ks[worst[0]]},
 lr = {rates[worst[1]]:.0e}. A small rate has simply not arrived; every run here decays its rate
 to 0 (cosine), which tames a large one -- the next section removes that. k = 5 gives D more
-steps per G step, a better approximation of D* (the premise of Proposition 1), at five times
-the cost. Capacity: the target N(-1, 1) is G(z) = z - 1, which even a 3-unit G can represent;
+steps per G step, a better approximation of D*_G (Proposition 1's optimal D, which
+Proposition 2 assumes at every step), at five times the cost. Capacity: the target N(-1, 1) is
+G(z) = z - 1, which even a 3-unit G can represent;
 the player that can mislead you is a weak D. With G 32-32: a 3-unit D ends at max |D - 1/2| =
 {weak_D['d_max_dev']:.3f} with JSD = {weak_D['jsd']:.1e} (std of G(z) {weak_D['std']:.3f}, target
 1), a 32-32 D at {rich_D['d_max_dev']:.3f}
@@ -114,9 +115,12 @@ fig.suptitle("Which settings reach $p_{data}$: darker is closer", y=1.02)
 lesson.save(fig, FIGURES[0])
 
 # %% [markdown]
-# ## Oscillation: a constant, large learning rate and no averaging
+# ## A constant, large learning rate and no averaging: does G settle?
 # The defaults decay the learning rate and average G's weights over the last quarter of the run.
-# Remove both and raise the rate: G and D chase each other around the equilibrium.
+# Remove both and raise the rate. If G and D chased each other round the equilibrium, (mean, std)
+# would circle the target and consecutive snapshots would lie close together; if G only jitters,
+# consecutive snapshots are unrelated. The lag-1 autocorrelation of the mean's deviation from -1
+# over the second half tells the two apart (near 1: a smooth path; near 0: noise).
 
 # %%
 steps = lesson.pick(800, 60)
@@ -142,7 +146,10 @@ for (name, history), color in zip(runs.items(), ("tab:red", "tab:green")):
 p_data averages {deviation[late].mean():.3f}.""")
     ax_path.plot(mean[late], std[late], "-", color=color, linewidth=1, alpha=0.8, label=name)
     ax_time.plot(history.snapshot_steps, mean, color=color, linewidth=1, label=name)
-    measured[name] = (distance, float(np.mean(history.jsd[len(mean) // 2:])))
+    deviation_of_mean = mean[late] + 1.0
+    centred = deviation_of_mean - deviation_of_mean.mean()
+    autocorrelation = float(np.sum(centred[1:] * centred[:-1]) / np.sum(centred**2))
+    measured[name] = (distance, float(np.mean(history.jsd[len(mean) // 2:])), autocorrelation)
 constant_name, default_name = list(runs)
 rest_word = compare("08 second-half distance: defaults vs constant",
                     measured[default_name][0], measured[constant_name][0],
@@ -151,9 +158,17 @@ rest_word = compare("08 second-half distance: defaults vs constant",
 jsd_word = compare("08 second-half mean JSD: defaults vs constant",
                    measured[default_name][1], measured[constant_name][1],
                    ("lower than", "about the same as", "higher than"), tolerance=0.1)
+smooth_word = check("08 constant rate: lag-1 autocorrelation of the mean's deviation > 0.5",
+                    measured[constant_name][2], ">", 0.5,
+                    ("a smooth path, as circling would give",
+                     "no smooth path: if G circles, it does so faster than the snapshots "
+                     "can follow, and the path in the figure is that jitter"))
 say(f"""What D shows: at any one snapshot, little -- D is close to the best response to the G
-of that moment, so its deviation from 1/2 can look much the same in both runs. Oscillation
-lives in time: G moves, D answers, G overshoots. In this run the defaults' (mean, std) stay
+of that moment, so its deviation from 1/2 can look much the same in both runs. Circling would
+live in time: G moves, D answers, G overshoots. Measured every {tracked['snapshot_every']} steps,
+the constant-rate run's mean of G(z) has a lag-1 autocorrelation of
+{measured[constant_name][2]:.2f} over the second half: {smooth_word}. In this run the
+defaults' (mean, std) stay
 {rest_word} the constant-rate run's over the second half (RMS distance
 {measured[default_name][0]:.3f} against {measured[constant_name][0]:.3f}), and their mean JSD
 there is {jsd_word} the constant-rate run's ({measured[default_name][1]:.1e} against
@@ -218,6 +233,8 @@ lesson.save(fig, FIGURES[2])
 print("Exercises")
 say("""1. Repeat the bimodal run for seeds 0-4. How many collapse? Does k = 5 or a wider G
 (g_hidden=(64, 64)) change the count?""")
-say("""2. In the oscillation run, lower only lr_g (keep lr_d = 1e-2). Does the circling shrink? What
-does that say about which player should be faster?""")
+say("""2. In the constant-rate run, lower only lr_g (keep lr_d = 1e-2). Does the second half's RMS
+distance of (mean, std) from (-1, 1) shrink, and its mean JSD? Then snapshot every step
+(snapshot_every=1): does the path's lag-1 autocorrelation rise, i.e. is there a cycle faster than
+the snapshots above could see? What does that say about which player should be faster?""")
 lesson.finish()

@@ -15,8 +15,9 @@ matching).
 
 # %%
 import matplotlib.pyplot as plt
+import numpy as np
 
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
 from gan.plots import plot_densities
@@ -42,11 +43,54 @@ for target_name in targets:
         row = " ".join(f"{results[(target_name, game, s)].metrics['jsd']:8.1e}" for s in seeds)
         print(f"  {target_name:20s} {game:17s}        {row}")
 print()
-say("""What to notice: feature matching does not promise a closer p_g, and on N(-1, 1) the plain
-GAN usually ends closer -- G matches only the first moment of D's features, which a 64-unit
-layer does not pin down to the last decimal. On the two-mode target compare the JSDs and the
-figure: the plain G sits on one mode, while the feature-matching G spreads its mass out
-(partly into the gap). The paper presents it as a stabiliser, not a route to precision.""")
+if lesson.fast:
+    say(f"--fast: {steps} steps leave both generators near where they started; the sentences "
+        "below describe this run only.")
+games = ("plain", "feature matching")
+plain_closer = sum(results[("N(-1, 1)", "plain", s)].metrics["jsd"]
+                   < results[("N(-1, 1)", "feature matching", s)].metrics["jsd"] for s in seeds)
+closer_word = check("11 N(-1, 1): seeds where the plain GAN ends closer, over half",
+                    plain_closer, ">", len(seeds) / 2,
+                    ("the plain GAN ends closer in most seeds",
+                     "the plain GAN does not end closer in most seeds"))
+say(f"""What to notice: feature matching does not promise a closer p_g. On N(-1, 1) the plain GAN
+ends with the lower JSD in {plain_closer} of {len(seeds)} seeds: {closer_word}. G matches only
+the first moment of D's features, which a 64-unit layer does not pin down to the last
+decimal.""")
+
+
+def mass_near_modes(history):
+    """p_g's mass within 1 (four sigmas) of -3 and of +3, from the final exact p_g on the grid."""
+    grid, p_g = history.grid, history.p_g_grid[-1]
+    return [float(np.trapezoid(np.where(np.abs(grid - mode) < 1.0, p_g, 0.0), grid))
+            for mode in (-3.0, 3.0)]
+
+
+print("  two modes: mass of p_g within 1 of -3, within 1 of +3, and elsewhere")
+near = {}
+for game in games:
+    for seed in seeds:
+        near[(game, seed)] = mass_near_modes(results[("two modes at -3, +3", game, seed)].history)
+        left, right = near[(game, seed)]
+        print(f"  {game:17s} seed {seed}:  {left:.3f}  {right:.3f}  {1 - left - right:.3f}")
+print()
+on_one_mode = {game: sum(max(near[(game, s)]) >= 0.5 and min(near[(game, s)]) < 0.05
+                         for s in seeds) for game in games}
+elsewhere = {game: float(np.mean([1 - sum(near[(game, s)]) for s in seeds])) for game in games}
+one_mode_word = check("11 two modes: plain seeds on one mode, over half", on_one_mode["plain"],
+                      ">", len(seeds) / 2, ("the plain G sits on one mode in most seeds",
+                                            "the plain G does not sit on one mode in most seeds"))
+spread_word = compare("11 two modes: mean mass away from both modes, feature matching vs plain",
+                      elsewhere["feature matching"], elsewhere["plain"],
+                      ("less of its mass away from the modes than",
+                       "about as much of its mass away from the modes as",
+                       "more of its mass away from the modes than"), tolerance=0.1)
+say(f"""On the two-mode target, call a G "on one mode" when one mode holds at least half of p_g
+and the other under 5%: plain {on_one_mode['plain']} of {len(seeds)} seeds, feature matching
+{on_one_mode['feature matching']} of {len(seeds)}; {one_mode_word}. The feature-matching G puts
+{spread_word} the plain G ({elsewhere['feature matching']:.2f} against {elsewhere['plain']:.2f}
+of p_g on average, in the gap and beyond). The paper presents feature matching as a stabiliser,
+not a route to precision.""")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
 for ax, target_name in zip(axes, targets):

@@ -1,7 +1,8 @@
 """Lesson 13 -- GANs in the plane: the ring, the 5 x 5 grid, and mode collapse as a number.
 
-Follows the course's part on evaluating GANs beyond 1D. On a line we could compute p_g exactly and
-measure JSD; in the plane, on targets with many narrow modes, the field counts instead: how many
+Goes past the course's one-dimensional examples, to the 2D targets of the papers below. On a
+line we could compute p_g exactly and measure JSD; in the plane, on targets with many narrow
+modes, the field counts instead: how many
 modes does G cover, and what share of its samples is of high quality (within 3 sigma of a mode)?
 The ring (radius 2, sigma 0.02) is from Metz et al. (2017, Unrolled GANs); the grid and the
 metrics' rules from VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018). We check the
@@ -11,8 +12,8 @@ the ring and watch it with GAN Lab's picture: D as a heat map, p_g's samples on 
 Run: python lessons/13_two_dimensions.py   (--fast: small sizes, as the tests run it; --show: open
 the figures in windows)
 
-Course section (by the course's Chinese terms): 二维目标与模式覆盖 (2D targets
-and mode coverage).
+Course terms: 模式崩溃 (mode collapse). The 2D targets and the coverage metrics are the
+papers' above, not the course's.
 """
 
 # %%
@@ -21,7 +22,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan.plots.plane import evolution_2d, generator_transformation
 from gan.targets2d import grid, mode_centres, mode_coverage, plane_config, ring
 from gan.train import train
@@ -73,25 +74,72 @@ config = plane_config(target, steps=lesson.pick(5000, 150), snapshot_every=lesso
 say(f"""Training: 2D noise, G and D {config.g_hidden} LeakyReLU MLPs, Adam (lr {config.lr_g},
 cosine decay), m = {config.batch_size}, {config.steps} steps, no weight averaging (the average of
 two generators that cover different modes covers neither; with the learning rate decayed to zero
-it changes little here). The budget matters: with these settings the plain GAN covered >= 7
-modes with >= 50% high-quality samples in 8 of seeds 0-9 after 5000 steps, 2 of 5 after 3000,
-and none after 1500; a softplus G or 16-dimensional noise did worse (plane_config's docstring
-records the runs).""")
+it changes little here). The budget matters. Recorded runs, not this
+one (gan/targets2d.py, plane_config's docstring): with these settings the plain GAN covered >= 7
+modes with >= 50% high-quality samples in 8 of seeds 0-9 after 5000 steps, 2 of 5 seeds after
+3000 and 0 of 2 after 1500; a softplus G or 16-dimensional noise did worse.""")
 result = train(config)              # a 2D target: measured in the plane
 history, metrics = result.history, result.metrics
 say(f"""Trained in {metrics['seconds']:.1f} s: {metrics['modes_covered']} of
 {metrics['modes']} modes covered, {metrics['high_quality']:.1%} high-quality samples, binned
 JSD {metrics['jsd']:.3f} nats (log 2 = {math.log(2):.3f} means disjoint).""")
 lesson.save(evolution_2d(history, target), FIGURES[1])
-say("""Read ring_training.png left to right: D (red = 'real') first marks the whole ring area;
-the green samples spread out, then gather on the modes, and D turns red exactly where modes are
-still missing -- the signal that draws G there. Where green sits on a mode, D is near 1/2
-(white).""")
+snapshot_steps = list(history.snapshot_steps)
+shown = np.unique(np.linspace(0, len(snapshot_steps) - 1, min(4, len(snapshot_steps)))
+                  .round().astype(int))                  # the panels evolution_2d draws
+columns = np.abs(history.grid[None, :] - centres[:, :1]).argmin(axis=1)   # x_1 of each mode
+rows = np.abs(history.grid[None, :] - centres[:, 1:]).argmin(axis=1)      # x_2 of each mode
+print("  panel   modes covered   D at covered modes   D at missed modes   share of the square "
+      "with D > 1/2")
+panel = {}
+for index in shown:
+    D_grid = np.asarray(history.D_grid[index])
+    covered = mode_coverage(history.x_of_z[index], centres, sigma)["counts"] >= 20
+    at_modes = D_grid[rows, columns]
+    panel[index] = (covered, at_modes, float(np.mean(D_grid > 0.5)))
+    print(f"  step {snapshot_steps[index]:5d}   {covered.sum():13d}   "
+          + (f"{at_modes[covered].mean():18.2f}" if covered.any() else f"{'-':>18s}")
+          + "   " + (f"{at_modes[~covered].mean():17.2f}" if (~covered).any() else f"{'-':>17s}")
+          + f"   {panel[index][2]:.0%}")
+print()
+first, last = shown[0], shown[-1]
+text = [f"""Read ring_training.png left to right. At step {snapshot_steps[first]} D is the untrained
+network: it calls {panel[first][2]:.0%} of the square 'real' (red) with a boundary that has nothing
+to do with the ring."""]
+middle = [index for index in shown[1:] if panel[index][0].any() and not panel[index][0].all()]
+if middle:
+    index = middle[0]
+    covered, at_modes, _ = panel[index]
+    word = compare(f"13 step {snapshot_steps[index]}: D at missed modes vs at covered modes",
+                   float(at_modes[~covered].mean()), float(at_modes[covered].mean()),
+                   ("lower at the modes G still misses than at those it covers",
+                    "about the same at the modes G misses and at those it covers",
+                    "higher at the modes G still misses than at those it covers"), tolerance=0.1)
+    meaning = ("where D says 'real' and G's samples are absent is the signal that draws G there"
+               if word.startswith("higher") else
+               "at the centres themselves D does not yet single out the missing modes")
+    text.append(f"""At step {snapshot_steps[index]}, with {covered.sum()} of {len(covered)} modes
+covered, D is {word} ({at_modes[~covered].mean():.2f} against {at_modes[covered].mean():.2f}):
+{meaning}.""")
+covered, at_modes, _ = panel[last]
+if covered.any():
+    white = check(f"13 step {snapshot_steps[last]}: |D - 1/2| at covered modes below 0.15",
+                  float(abs(at_modes[covered].mean() - 0.5)), "<", 0.15,
+                  ("near 1/2 (white)", "not near 1/2"))
+    text.append(f"""At step {snapshot_steps[last]}, where green sits on a mode, D is {white}: on
+average {at_modes[covered].mean():.2f} at the {covered.sum()} covered modes' centres.""")
+say(" ".join(text))
 lesson.save(generator_transformation(result.G, config.p_z, target), FIGURES[2])
-say("""z_grid.png: G folds the noise plane onto the ring. Lines that pass through a mode crowd
-together (G contracts: high density); the stretches between modes are where the lines are
+reached = check("13 modes covered at the end, at least 7", metrics["modes_covered"], ">=", 7,
+                ("has reached the ring", "has not reached the ring yet"))
+below = compare("13 high-quality share vs p_data's expected share", metrics["high_quality"],
+                1 - math.exp(-4.5), ("below", "at", "above"), tolerance=0.01)
+say(f"""z_grid.png: after {config.steps} steps G {reached} ({metrics['modes_covered']} modes
+covered). Where G has reached it, G folds the noise plane onto the ring: lines that pass
+through a mode crowd together (G contracts: high density), and the stretches between modes are
 pulled thin -- G cannot tear the plane, so a continuous G always leaves a little mass between
-the modes. That is part of why the high-quality share stays below p_data's.""")
+the modes. Its high-quality share, {metrics['high_quality']:.1%}, is {below} p_data's
+{1 - math.exp(-4.5):.1%}.""")
 
 # %% [markdown]
 # ## Collapse as a number, over training

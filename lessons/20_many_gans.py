@@ -8,7 +8,7 @@ product serves all of them -- and member e is, bit for bit, the run `train` woul
 with its seed. That makes hundreds of 1D trainings cheap enough to ask, for each setting of k,
 the learning rate and the generator loss: in what share of seeds does training succeed?
 
-Success is judged as experiments/convergence_table.py judges the default run (issue 4):
+Success is judged as experiments/convergence_table.py judges the default run:
 JSD < 0.005 nats, mean and std of G(z) within 0.05 of p_data's, and max |D(x) - 1/2| < 0.05
 on p_data's central 95%.
 

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import wasserstein_distance
 
-from _lesson import say, start
+from _lesson import check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.train import train
@@ -163,14 +163,34 @@ for name, (result, trace) in results.items():
           f"{trace['estimate'][-1] / scale / trace['w1'][-1]:+8.2f}"
           + ("  (/ K)" if scale != 1 else ""))
 print()
-say("""The paper's two-sided penalty sends G away from the target, and its W1 estimate turns
-negative: the critic holds a slope of the wrong sign. In one dimension the only unit gradients are
-+1 and -1; to flip its slope the critic must pass through |f'| = 0, where the penalty charges
-lambda. A line with the wrong sign is even a local optimum, at slope 1 - W1 / (2 lambda), whose
-estimate -W1 (1 - W1 / (2 lambda)) bottoms out at -lambda / 2 = -5 -- where the curve below
-flattens. In two or more dimensions g can turn round on the unit sphere instead. The one-sided
-penalty max(0, ||g|| - 1)^2 (the paper's Section 4 mentions it) has no barrier: it tracks W1 and
-lands on the target, closer than clipping does.""")
+clipping_name, two_sided_name, one_sided_name = results
+two_sided_trace = results[two_sided_name][1]
+jsd_of = {name: result.metrics["jsd"] for name, (result, trace) in results.items()}
+if lesson.fast:
+    say(f"""(--fast: {steps} steps are too short for the effects below to show; the default run
+of 600 steps shows them. Each sentence still reports what this run did.)""")
+away_word = check("21 two-sided: W1 at the end vs the first measurement",
+                  two_sided_trace["w1"][-1], ">", two_sided_trace["w1"][0],
+                  ("moves G away from the target", "does not move G away from the target"))
+sign_word = check("21 two-sided: the critic's final W1 estimate", two_sided_trace["estimate"][-1],
+                  "<", 0.0, ("turns negative", "stays positive"))
+lands_word = check("21 one-sided: final JSD below 0.01 nats", jsd_of[one_sided_name], "<", 0.01,
+                   ("lands on the target", "does not reach the target"))
+closer_word = compare("21 final JSD: one-sided penalty vs clipping", jsd_of[one_sided_name],
+                      jsd_of[clipping_name], ("closer to the target than",
+                                              "about as close to the target as",
+                                              "farther from the target than"), tolerance=0.1)
+say(f"""In this run the paper's two-sided penalty {away_word} (scipy's W1 from
+{two_sided_trace['w1'][0]:.2f} at step {every} to {two_sided_trace['w1'][-1]:.2f} at the end), and
+its critic's W1 estimate {sign_word} ({two_sided_trace['estimate'][-1]:+.2f}). Why a penalised
+critic can hold a slope of the wrong sign: in one dimension the only unit gradients are +1 and
+-1; to flip its slope the critic must pass through |f'| = 0, where the penalty charges lambda. A
+line with the wrong sign is even a local optimum, at slope 1 - W1 / (2 lambda), whose estimate
+-W1 (1 - W1 / (2 lambda)) bottoms out at -lambda / 2 = -5. In two or more dimensions g can turn
+round on the unit sphere instead. The one-sided penalty max(0, ||g|| - 1)^2 (the paper's
+Section 4 mentions it) has no such barrier; in this run it {lands_word} (JSD
+{jsd_of[one_sided_name]:.1e} nats; below 0.01 counts as on it) and ends {closer_word} clipping
+(JSD {jsd_of[clipping_name]:.1e}).""")
 
 fig, axes = plt.subplots(1, 3, figsize=(15, 4))
 for ax, (name, (result, trace)) in zip(axes, results.items()):
@@ -221,11 +241,13 @@ for name, critic, color in (("clipped, c = 0.01", clipped, "tab:orange"),
                               if isinstance(layer, Linear)])
     (ax_clipped if critic is clipped else ax_free).hist(weights, bins=80, color=color)
 print(f"  (the penalised optimum for a shift: 1 + W1 / (2 lambda) = {1 + q.mu / (2 * lam):.2f})")
+median_norm = {}
 for name, (result, trace) in results.items():
     if not name.startswith("clipping"):
         x = target.sample(5_000, rng)
         y = result.G.forward(result.config.p_z.sample(5_000, rng))
         norms = np.linalg.norm(input_gradient(result.D, interpolate(x, y, rng)), axis=1)
+        median_norm[name] = float(np.median(norms))
         print(f"  after training, {name:33s} median ||grad f(x^)|| {np.median(norms):.2f} "
               f"(W1 then {trace['w1'][-1]:.2f})")
 print()
@@ -235,12 +257,27 @@ ax_norm.legend(fontsize=8)
 ax_clipped.set(xlabel="weight", ylabel="count", title="Clipped critic's weights: piled at +-c")
 ax_free.set(xlabel="weight", ylabel="count", title="Penalised critic's weights: free")
 lesson.save(fig, FIGURES[3])
-say("""Clipping confines every weight to [-c, c] and many end at the walls, so the clipped critic's
+if two_sided_trace["estimate"][-1] < 0:       # the trap: compare with its predicted slope
+    trapped_slope = 1 - two_sided_trace["w1"][-1] / (2 * lam)
+    slope_word = compare("21 two-sided: median |f'| vs the wrong-signed optimum 1 - W1 / 2 lambda",
+                         median_norm[two_sided_name], trapped_slope,
+                         ("below", "at", "above"), tolerance=0.1)
+    two_sided_text = (f"the trapped two-sided critic's median slope "
+                      f"{median_norm[two_sided_name]:.2f} is {slope_word} (within 10%) its "
+                      f"wrong-signed optimum 1 - W1 / (2 lambda) = {trapped_slope:.2f} for this "
+                      f"run's W1")
+else:
+    two_sided_text = (f"the two-sided critic's slope has the right sign in this run (median "
+                      f"|f'| {median_norm[two_sided_name]:.2f}), so it is not trapped")
+below_word = check("21 one-sided: median |f'| after training below 0.9",
+                   median_norm[one_sided_name], "<", 0.9,
+                   ("falls below 1, which its penalty allows", "stays near 1"))
+say(f"""Clipping confines every weight to [-c, c] and many end at the walls, so the clipped critic's
 gradient is ~K, a number set by c and the width, not by the data. The penalty leaves the weights
-free and controls what matters, the gradient norm where the critic is evaluated. After training
-the picture depends on W1: the trapped two-sided critic sits at its wrong-signed optimum, slope
-1 - W1 / (2 lambda); the one-sided critic, with nothing left to tell apart, lets its slope fall
-below 1, which its penalty allows.""")
+free and controls what matters, the gradient norm where the critic is evaluated. After training,
+{two_sided_text}; the one-sided critic's median slope {median_norm[one_sided_name]:.2f}
+{below_word} (the one-sided penalty charges only slopes above 1, so a critic with little left to
+tell apart may flatten).""")
 
 # %%
 print("Exercises")

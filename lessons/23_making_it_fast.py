@@ -162,8 +162,12 @@ for index, (name, *_rest) in enumerate(TIMED):
         quartiles = np.quantile(ratios, [0.25, 0.75])
         spread = max(NOISE_FLOOR, float(quartiles[1] - quartiles[0]) / 2)
         gain, noise = f"{np.median(ratios):.2f}x", f"{spread:.0%}"
-        word = compare(f"23 {name} against {previous}", float(np.median(ratios)), 1.0,
-                       words=("slower than", "within noise of", "faster than"), tolerance=spread)
+        # compare's tolerance is relative to the larger number; the noise is in ratio units,
+        # so |gain - 1| <= spread is a relative tolerance of spread / max(gain, 1)
+        gain_value = float(np.median(ratios))
+        word = compare(f"23 {name} against {previous}", gain_value, 1.0,
+                       words=("slower than", "within noise of", "faster than"),
+                       tolerance=spread / max(gain_value, 1.0))
         verdicts.append((name, word, previous))
     difference = f"{differences[name]:.2e}" if name in differences else "-"
     print(f"{name:<26} {median[name] * 1e6:>8.1f} {speedup:>6.2f}x {gain:>10} {noise:>6} "

@@ -1,8 +1,8 @@
 """Lesson 25 -- f-GANs: every f-divergence is a game, through its variational bound.
 
-Course section (by the course's Chinese terms): 价值函数 (the value function) and JS 散度
-(the Jensen- Shannon divergence), generalised to f-散度 (f-divergences); beyond the
-course.
+Course section (by the course's Chinese terms): 目标函数 (the objective, the paper's value
+function) and JS 散度 (the Jensen-Shannon divergence), generalised to f-散度
+(f-divergences); beyond the course.
 
 Follows lesson 5 (the value function, C(G) = -log 4 + 2 JSD) with Nowozin, Cseke & Tomioka
 (2016). For convex f with f(1) = 0, D_f(P || Q) = int q f(p/q). Fenchel-Young, f(u) >= u t -
