@@ -50,13 +50,13 @@ print(high_water_mark() - before)
 STEPS = dict(steps=3, snapshot_every=0)
 CASES = {   # name: (GANConfig fields, members of a stacked ensemble or 0 for one train run)
     "small, textbook": (dict(g_hidden=(64, 64), **STEPS), 0),
-    "wide layers, textbook": (dict(g_hidden=(256, 256), d_hidden=(8,), **STEPS), 0),
-    "wide layers, fast": (dict(g_hidden=(384,), d_hidden=(8,), engine="fast", **STEPS), 0),
-    "large batch, fast": (dict(g_hidden=(8,), d_hidden=(256, 256), batch_size=30_000,
+    "wide layers, textbook": (dict(g_hidden=(128, 128), d_hidden=(8,), **STEPS), 0),
+    "wide layers, fast": (dict(g_hidden=(256,), d_hidden=(8,), engine="fast", **STEPS), 0),
+    "large batch, fast": (dict(g_hidden=(8,), d_hidden=(256, 256), batch_size=15_000,
                                engine="fast", **STEPS), 0),
     "large batch, float32": (dict(g_hidden=(8,), d_hidden=(512,), batch_size=30_000,
                                   dtype="float32", **STEPS), 0),
-    "fine grid and snapshots": (dict(g_hidden=(8,), d_hidden=(128, 128), grid_size=200_000,
+    "fine grid and snapshots": (dict(g_hidden=(8,), d_hidden=(128, 128), grid_size=120_000,
                                      steps=2, snapshot_every=1), 0),
     "sweep ensemble": (dict(g_hidden=(32,), d_hidden=(32,), batch_size=64, engine="fast",
                             **STEPS), 40),
