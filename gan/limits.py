@@ -100,6 +100,10 @@ def _phases(config, members=None):
     stacked, members = members is not None, members or 1
     engine = "fast" if stacked else config.engine          # ensembles stack on nn.fast only
     m, grid = config.batch_size, config.grid_size
+
+    def forward(rows, sizes):       # bytes held by a forward pass of `rows` rows
+        return item * activation_count(rows, sizes, engine, "forward")
+
     fine = 4 * (grid - 1) + 1                               # final_metrics' fine grid
     cells = PUSHFORWARD_CELLS + 2                           # z points of the pushforward
     g_params, d_params = parameter_count(g_sizes), parameter_count(d_sizes)
@@ -116,8 +120,7 @@ def _phases(config, members=None):
     }
     if stacked:         # each evaluated member keeps G's cached pass over the pushforward's cells
         kept["members"] = (members - 1) * (
-            item * activation_count(cells, g_sizes, engine, "forward")
-            + item * EVALUATION_SAMPLES * g_sizes[-1] + MEMBER_OVERHEAD)
+            forward(cells, g_sizes) + item * EVALUATION_SAMPLES * g_sizes[-1] + MEMBER_OVERHEAD)
     # A textbook layer keeps its last minibatch's arrays into the evaluation.
     left_over = (item * m * 2 * (sum(g_sizes[1:-1]) + sum(d_sizes[1:-1]))
                  if engine == "textbook" else 0)
@@ -132,23 +135,22 @@ def _phases(config, members=None):
             "g_hidden/d_hidden": members * item * STEP_COPIES * max(g_params, d_params),
         },
         "evaluation": {     # G on the 100k evaluation samples, and drawing them
-            "g_hidden/d_hidden": item * activation_count(EVALUATION_SAMPLES, g_sizes, engine, "forward")
-            + item * activation_count(CENTRAL_POINTS, d_sizes, engine, "forward"),
+            "g_hidden/d_hidden": forward(EVALUATION_SAMPLES, g_sizes)
+            + forward(CENTRAL_POINTS, d_sizes),
             "noise_dim": EVALUATION_SAMPLES * config.noise_dim
             * (8 * NOISE_DRAW_ARRAYS[engine] + item),
             "batch_size": left_over,
         },
         "density": {        # p_g binned on the fine grid, G's pass over the cells still held
             "grid_size": 8 * BINNING_ARRAYS * fine,
-            "g_hidden/d_hidden": item * activation_count(cells, g_sizes, engine, "forward"),
+            "g_hidden/d_hidden": forward(cells, g_sizes),
             "batch_size": left_over,
         },
     }
     if snapshots and not stacked:
         phases["snapshot"] = {      # D on the grid, p_g binned on it, G on 10k samples
-            "grid_size": item * activation_count(grid, d_sizes, engine, "forward")
-            + 8 * BINNING_ARRAYS * grid,
-            "g_hidden/d_hidden": item * activation_count(SNAPSHOT_SAMPLES, g_sizes, engine, "forward"),
+            "grid_size": forward(grid, d_sizes) + 8 * BINNING_ARRAYS * grid,
+            "g_hidden/d_hidden": forward(SNAPSHOT_SAMPLES, g_sizes),
             "batch_size": left_over,
         }
     return kept, phases

@@ -93,8 +93,9 @@ def members_per_chunk(base, max_members=MAX_MEMBERS, workers=1, limit=None):
         return min(max_members, fit)
     one = ensemble_memory_estimate(member, 1)
     if one > limit or workers == 1:
-        raise ValueError(f"one run of the sweep would need ~{one / 2**30:.3g} GiB of memory, more "
-                         f"than the {limit / 2**30:.3g} GiB limit: reduce {largest_term(member, 1)}")
+        raise ValueError(f"one run of the sweep would need ~{one / 2**30:.3g} GiB of memory, "
+                         f"more than the {limit / 2**30:.3g} GiB limit: reduce "
+                         f"{largest_term(member, 1)}")
     most = max(fewer for fewer in range(1, workers) if members_that_fit(member, limit, fewer))
     raise ValueError(f"one run of the sweep would need ~{one / 2**30:.3g} GiB of memory, "
                      f"{workers} workers side by side ~{workers * one / 2**30:.3g} GiB, more than "
