@@ -18,6 +18,9 @@ A network of hidden widths h_1..h_L pushed through by n rows holds n (a sum h_i 
 numbers: a per layer it keeps for the backward pass (its output and f'(x) on the textbook
 engine), b at the widest layer while it is computed (the pre-activation, f''(x), temporaries).
 The counts a, b are the engine's (`ENGINE_ARRAYS`), measured by the test above.
+
+The evaluation counted is the line's (`gan.measure.Line`); a 2D target is measured on the plane
+(`gan.targets2d.Plane`, 2500 samples), so its estimate is an upper bound.
 """
 
 from __future__ import annotations
@@ -107,7 +110,7 @@ def _phases(config, members=None):
     fine = 4 * (grid - 1) + 1                               # final_metrics' fine grid
     cells = PUSHFORWARD_CELLS + 2                           # z points of the pushforward
     g_params, d_params = parameter_count(g_sizes), parameter_count(d_sizes)
-    copies = OPTIMIZER_COPIES.get(config.optimizer, 4)
+    copies = OPTIMIZER_COPIES[config.optimizer]
     averaged = 1 if config.average_last > 0 else 0          # G's running average
     snapshots = config.steps // config.snapshot_every + 2 if config.snapshot_every else 0
     # losses (d_loss, g_loss, V) every step, copied per member in an ensemble; snapshots
@@ -183,8 +186,8 @@ def ensemble_memory_terms(config, members):
 
 
 def ensemble_memory_estimate(config, members):
-    """Bytes a stacked ensemble of `members` runs of `config` needs: E per member plus F shared,
-    the sum of `ensemble_memory_terms`."""
+    """Bytes a stacked ensemble of `members` runs of `config` needs, the sum of
+    `ensemble_memory_terms`: about members x (one member's own arrays) + one evaluation."""
     return sum(ensemble_memory_terms(config, members).values())
 
 
