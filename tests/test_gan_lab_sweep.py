@@ -107,3 +107,44 @@ def test_command_line_reports_a_bad_setting_without_training(tmp_path, capsys):
     assert main(["sweep", "--seeds", "2", "--lr", "-1", "--out", str(tmp_path)]) == 2
     assert "learning_rates holds invalid values [-1.0]" in capsys.readouterr().err
     assert not (tmp_path / "sweep.csv").exists()
+
+
+def test_a_sweep_too_large_for_memory_at_once_runs_in_smaller_chunks(monkeypatch):
+    import gan.lab.sweep as sweep_module
+    from gan.limits import ensemble_memory_estimate
+
+    grid = dict(seeds=[0, 1, 2], ks=[1], learning_rates=[1e-3, 2e-3], g_losses=["minimax"])
+    limit = ensemble_memory_estimate(TINY, 2) + 1           # room for two members, not three
+    monkeypatch.setattr(sweep_module, "memory_limit", lambda: limit)
+    assert sweep_module.members_per_chunk(TINY, 64) == 2
+    chunks = []
+    monkeypatch.setattr(sweep_module, "run_chunks",
+                        lambda chunks_given, *rest: chunks.extend(chunks_given) or [])
+    sweep(**grid, base=TINY)
+    assert [len(chunk) for chunk in chunks] == [2, 2, 2]
+
+
+class Started(Exception):
+    """Raised in place of training: the command got past every check."""
+
+
+@pytest.mark.parametrize("backend", [["--workers", "2"], ["--scheduler", "tcp://HOST:8786"]])
+def test_the_documented_sweeps_pass_their_checks_and_start(backend, tmp_path, monkeypatch):
+    # README and docs/cluster.md: 1250 seeds x 4 learning rates, on two workers or a cluster.
+    import gan.lab.sweep as sweep_module
+
+    def start(*arguments, **settings):
+        raise Started
+
+    monkeypatch.setattr(sweep_module, "sweep", start)
+    with pytest.raises(Started):
+        main(["sweep", *backend, "--seeds", "1250", "--k", "1,2", "--lr", "5e-4,1e-3,2e-3,4e-3",
+              "--g-loss", "non_saturating", "--out", str(tmp_path / "sweep"), "--no-progress"])
+
+
+def test_command_line_refuses_only_a_run_too_large_alone(tmp_path, capsys):
+    assert main(["sweep", "--seeds", "2", "--g-hidden", "4000,4000", "--out",
+                 str(tmp_path / "sweep"), "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert "GiB limit: reduce g_hidden/d_hidden" in error, error
+    assert not (tmp_path / "sweep").exists()

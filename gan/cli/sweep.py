@@ -68,7 +68,7 @@ def run(args):
     rates; the exit code."""
     # The sweep's machinery is loaded when a sweep is asked for, not for --help:
     from gan.lab import sweep
-    from gan.limits import MAX_UPDATES, memory_estimate, memory_limit
+    from gan.limits import MAX_UPDATES
 
     try:
         _check_sweep_values(args)
@@ -82,18 +82,14 @@ def run(args):
         grid = dict(seeds=list(range(args.seeds)), ks=list(args.k), learning_rates=list(args.lr),
                     g_losses=list(args.g_loss))
         backend = dict(workers=args.workers, scheduler=args.scheduler)
-        sweep.check_arguments(**grid, base=base, **backend)   # every argument checked first
+        # every argument checked first, memory too: the chunks are cut to what fits at once
+        # (`sweep.members_per_chunk`); only a run that cannot fit on its own is refused
+        sweep.check_arguments(**grid, base=base, **backend)
         runs = args.seeds * len(args.k) * len(args.lr) * len(args.g_loss)
         updates = args.seeds * len(args.lr) * len(args.g_loss) * sum(args.k) * args.steps
         if updates > MAX_UPDATES:
             raise ValueError(f"the sweep would make {updates:.3g} discriminator updates (seeds x "
                              f"lr x g_loss x sum of k x steps), more than {MAX_UPDATES:.0e}")
-        members = min(args.seeds * len(args.lr), sweep.MAX_MEMBERS)
-        needed = members * memory_estimate(base)
-        if needed > memory_limit():
-            raise ValueError(f"the sweep would need ~{needed / 2**30:.3g} GiB of memory for "
-                             f"{members} runs at once, more than the "
-                             f"{memory_limit() / 2**30:.3g} GiB limit")
         folder = RunFolder(args.out, overwrite=args.overwrite)
     except (TypeError, ValueError) as error:
         return user_error(error)

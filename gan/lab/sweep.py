@@ -26,6 +26,7 @@ from gan.lab.ensemble import train_ensemble
 from gan.train import update_for
 from gan.lab.pool import check_backend, run_chunks
 from gan.lab.success import DefaultRun, succeeded
+from gan.limits import ensemble_memory_estimate, largest_term, members_that_fit, memory_limit
 
 COLUMNS = ("seed", "k", "lr", "g_loss", "steps", "jsd", "mean", "std", "d_max_dev",
            "diverged_at", "success")
@@ -40,7 +41,8 @@ def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_mem
     ``progress(steps_done)``, if given, is called as training advances, with the number of
     member-steps just completed (a run of s steps contributes s in total).
 
-    The runs go in chunks of at most ``max_members`` (`plan_chunks`), each one ensemble; the
+    The runs go in chunks of at most ``max_members`` (`plan_chunks`), each one ensemble, fewer
+    when that many would not fit in memory beside the other workers' (`members_per_chunk`); the
     chunks run here (``workers=1``), in ``workers`` local processes, or on the Dask cluster of
     ``scheduler`` (an address or a `distributed.Client`), see `gan.lab.pool`; local
     processes start by ``start_method`` ("fork" from a script without a main guard, such as a
@@ -52,6 +54,7 @@ def sweep(seeds, ks, learning_rates, g_losses, base=None, progress=None, max_mem
         seeds, ks, learning_rates, g_losses, base, max_members, workers, scheduler, start_method)
     for k in ks if update is not None else ():
         update_for(base.replace(k=k), update)     # the rule's own conditions, for every k
+    max_members = members_per_chunk(base, max_members, workers)
     chunks = plan_chunks(seeds, ks, learning_rates, g_losses, base, max_members, workers)
     runner = train_chunk if update is None else functools.partial(train_chunk, update=update)
     results = run_chunks(chunks, runner, workers, scheduler, progress, start_method)
@@ -75,6 +78,29 @@ def plan_chunks(seeds, ks, learning_rates, g_losses, base, max_members=MAX_MEMBE
         chunk, half = chunks[index], (len(chunks[index]) + 1) // 2
         chunks[index:index + 1] = [chunk[:half], chunk[half:]]
     return chunks
+
+
+def members_per_chunk(base, max_members=MAX_MEMBERS, workers=1, limit=None):
+    """The most members one chunk may stack: ``max_members``, lowered to what fits when
+    ``workers`` chunks are trained side by side on this machine within ``limit`` bytes
+    (`gan.limits.memory_limit` by default; each chunk estimated by
+    `gan.limits.ensemble_memory_estimate` on the fast engine). ValueError, naming the numbers and
+    what to reduce, when not even one run fits."""
+    limit = memory_limit() if limit is None else limit
+    member = base.replace(snapshot_every=0, engine="fast")     # as plan_chunks makes them
+    fit = members_that_fit(member, limit, workers)
+    if fit >= 1:
+        return min(max_members, fit)
+    one = ensemble_memory_estimate(member, 1)
+    if one > limit or workers == 1:
+        raise ValueError(f"one run of the sweep would need ~{one / 2**30:.3g} GiB of memory, "
+                         f"more than the {limit / 2**30:.3g} GiB limit: reduce "
+                         f"{largest_term(member, 1)}")
+    most = max(fewer for fewer in range(1, workers) if members_that_fit(member, limit, fewer))
+    raise ValueError(f"one run of the sweep would need ~{one / 2**30:.3g} GiB of memory, "
+                     f"{workers} workers side by side ~{workers * one / 2**30:.3g} GiB, more than "
+                     f"the {limit / 2**30:.3g} GiB limit: reduce workers (at most {most} fit) or "
+                     f"{largest_term(member, 1)}")
 
 
 def train_chunk(configs, report=None, update=None):
@@ -107,6 +133,7 @@ def check_arguments(seeds, ks, learning_rates, g_losses, base=None, max_members=
         if not np.isfinite(float(getattr(base.target, name, np.nan))):
             raise ValueError(f"base.target must have a finite {name} to judge success, "
                              f"got {base.target!r}")
+    members_per_chunk(base, max_members, workers if scheduler is None else 1)
     return seeds, ks, learning_rates, g_losses, base
 
 
