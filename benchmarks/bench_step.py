@@ -342,7 +342,8 @@ def time_default_training():
     result = train(config)
     seconds = time.perf_counter() - started
     metrics = result.metrics
-    verdict = "converged" if succeeded(metrics, DefaultRun.of(config.target)) else "did NOT converge"
+    passed = succeeded(metrics, DefaultRun.of(config.target))
+    verdict = "converged" if passed else "did NOT converge"
     print(f"\nDefault train(GANConfig(seed=0)), {config.engine} engine: {seconds:.1f} s wall "
           f"({metrics['seconds']:.1f} s in the "
           f"{metrics['steps']} steps), JSD {metrics['jsd']:.1e} nats, {verdict} "
