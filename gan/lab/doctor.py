@@ -41,6 +41,7 @@ import numpy as np
 
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
+from gan.divergence import target_scale
 from gan.lab.success import DefaultRun, JSDBelow, ModesCovered
 from nn.files import ArchiveError, read_json, read_npz
 
@@ -114,9 +115,13 @@ class Diagnosis:
             out.append(f"  verdict: {TITLES[finding.name]}: {finding.evidence}")
             out.append(f"           criterion: {finding.criterion}; see {finding.lesson}")
         if not out:
-            reasons = "; ".join(f"{finding.name}: {finding.evidence}" for finding in self.silent)
+            reasons = {}
+            for finding in self.silent:
+                reasons.setdefault(finding.evidence, []).append(finding.name)
             if reasons:
-                out.append(f"  verdict: not enough evidence ({reasons})")
+                shown = "; ".join(f"{evidence} (for {', '.join(names)})"
+                                  for evidence, names in reasons.items())
+                out.append(f"  verdict: not enough evidence: {shown}")
             else:
                 out.append("  verdict: not converged, and none of the failures the doctor "
                            "knows shows (see the findings with --json)")
@@ -324,29 +329,37 @@ def _collapse(arrays, config, metrics):
                    f"p_g's mass per mode: {shown}{advice}", LESSONS[name])
 
 
-_STEP = re.compile(r"diverged at step (\d+)")
+_STEP = re.compile(r"diverged at step (\d+): (.*?)(?:; the last sane|\. Likely cause|$)", re.S)
 
 
 def diverged(error, config):
-    """The finding of a run that raised `gan.divergence.TrainingDiverged`: the step and the
-    cause from the error's message, and what to change."""
+    """The finding of a run that raised `gan.divergence.TrainingDiverged`: the step and what blew
+    up (read from the error's message), the likely cause and what to change."""
     message = str(error)
+    match = _STEP.search(message)
     step = getattr(error, "step", None)
-    if step is None:
-        match = _STEP.search(message)
-        step = int(match.group(1)) if match else None
-    advice = [f"lower the learning rates (e.g. --lr-g {config.lr_g / 10:g} --lr-d "
-              f"{config.lr_d / 10:g})"]
-    if config.optimizer == "sgd":
-        advice.append("use Adam, whose steps do not grow with the gradient")
-    advice.append("rescale the target to a smaller scale (its bulk within a few units of 0)")
+    if step is None and match:
+        step = int(match.group(1))
+    what = match.group(2).strip() if match else message
+    _, _, cause = message.partition("Likely cause: ")
+    defaults = GANConfig()
+    advice = []
+    if "scale" not in cause:
+        lr_g, lr_d = (min(lr / 10, default) for lr, default in
+                      ((config.lr_g, defaults.lr_g), (config.lr_d, defaults.lr_d)))
+        advice.append(f"lower the learning rates (e.g. --lr-g {lr_g:g} --lr-d {lr_d:g})")
+        if config.optimizer == "sgd":
+            advice.append("use --optimizer adam (its steps do not grow with the gradient)")
+    if "scale" in cause or target_scale(config.target) > 10:
+        advice.append(f"rescale the target (its scale is {target_scale(config.target):.3g}) "
+                      f"to a few units around 0")
     if config.dtype == "float32":
         advice.append("use --dtype float64")
-    cause = message.split(": ", 1)[1] if ": " in message else message
+    cause = cause.rstrip(".").split(": ")[0] or "not stated"   # without the advice it adds
     return Finding("diverged", True, "the bounds of gan.divergence (losses, weights, G's samples)",
-                   {"step": step, "lr_g": config.lr_g, "lr_d": config.lr_d,
-                    "optimizer": config.optimizer},
-                   f"at step {step}: {cause} To change: {'; '.join(advice)}.",
+                   {"step": step, "what": what, "lr_g": config.lr_g, "lr_d": config.lr_d,
+                    "optimizer": config.optimizer, "target_scale": target_scale(config.target)},
+                   f"at step {step}: {what}. Cause: {cause}. To change: {'; '.join(advice)}",
                    LESSONS["diverged"])
 
 
