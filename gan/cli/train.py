@@ -142,8 +142,8 @@ def run(args):
         if folder is not None:
             folder.discard()
         kept = "" if folder is None else f" Nothing was written to {args.out}."
-        print(f"error: {error}{kept}", file=sys.stderr)
         print(_divergence_verdict(error, config), file=sys.stderr)
+        print(f"error: {error}{kept}", file=sys.stderr)     # the last line says what is wrong
         return 1
     except BaseException:
         if folder is not None:
