@@ -1,4 +1,4 @@
-"""The command line: ``python -m gan train | sweep | digits | play | check | course [flags]``.
+"""The command line: ``python -m gan train | sweep | digits | play | check | course | diagnose``.
 
 - train   G and D by Algorithm 1 on a 1D target, one flag per GANConfig field (`gan.cli.train`);
 - sweep   trainings over seeds x k x learning rates x generator losses, as stacked ensembles
@@ -8,7 +8,9 @@
 - check   the autograder: the textbook code graded part by part against the theory
           (`gan.cli.check`, `gan.course`);
 - course  the student edition: a copy with each marked solution replaced by its hint
-          (`gan.cli.course`, `gan.course.edition`).
+          (`gan.cli.course`, `gan.course.edition`);
+- diagnose  what went wrong in a train run's folder, named from the run (`gan.cli.diagnose`,
+          `gan.lab.doctor`).
 
 Each subcommand is a module with ``add_parser(commands, help)`` and ``run(args)``. The top-level
 parser knows every subcommand's name and one-line help (`COMMANDS`) but imports and builds only
@@ -32,6 +34,7 @@ COMMANDS = {
     "play": ("gan.cli.play", "train a GAN live in the browser, step by step (a local GAN Lab)"),
     "check": ("gan.cli.check", "grade the textbook code part by part against the theory"),
     "course": ("gan.cli.course", "write the student edition: solutions replaced by hints"),
+    "diagnose": ("gan.cli.diagnose", "name what went wrong in a run folder, from the run itself"),
 }
 
 

@@ -142,7 +142,8 @@ def run(args):
         if folder is not None:
             folder.discard()
         kept = "" if folder is None else f" Nothing was written to {args.out}."
-        print(f"error: {error}{kept}", file=sys.stderr)
+        print(_divergence_verdict(error, config), file=sys.stderr)
+        print(f"error: {error}{kept}", file=sys.stderr)     # the last line says what is wrong
         return 1
     except BaseException:
         if folder is not None:
@@ -159,7 +160,9 @@ def run(args):
 
 
 def summary(result):
-    """One screen: what was trained and how close p_g came to p_data."""
+    """One screen: what was trained, how close p_g came to p_data, and the doctor's verdicts on
+    the run (`gan.lab.doctor`, the same as ``python -m gan diagnose`` on its folder)."""
+    from gan.lab.doctor import diagnose_result   # the lab is loaded when a run has ended
     c, m = result.config, result.metrics
     target = c.target
     lines = [
@@ -174,8 +177,18 @@ def summary(result):
         f"  std of G(z)         {m['std']:.4f}    (p_data: {_moment(target, 'std')})",
         f"  JSD(p_data || p_g)  {m['jsd']:.5f} nats (0 at the optimum, log 2 = 0.693 at most)",
         f"  max |D(x) - 1/2|    {m['d_max_dev']:.4f}   on p_data's central 95% (0 at the optimum)",
+        *diagnose_result(result).lines(),
     ]
     return "\n".join(lines)
+
+
+def _divergence_verdict(error, config):
+    """The doctor's verdict on a run that raised TrainingDiverged: the step, the cause and what
+    to change (`gan.lab.doctor.diverged`)."""
+    from gan.lab.doctor import diverged      # the lab is loaded when a run has ended
+
+    finding = diverged(error, config)
+    return f"  verdict: diverged {finding.evidence}; see {finding.lesson}"
 
 
 def _moment(target, name):
