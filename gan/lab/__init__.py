@@ -7,6 +7,8 @@
     success.py      the one definition of success: each criterion a predicate on a run's metrics
     table.py        the one text table: cells (a number, "-", mean ± spread), columns aligned
     run_folder.py   a run's output folder: validated, staged beside, renamed into place
+    doctor.py       what happened in a run, named from its own numbers: converged, still
+                    improving, D wins, oscillation, mode collapse (`python -m gan diagnose`)
     comparison/     variants against targets over seeds: the course's settings, each run measured
                     and judged alike, trained singly or stacked, effect sizes and the table
 """
