@@ -266,3 +266,15 @@ def test_period_counts_the_cycle_and_not_the_tail_that_leads_into_it(parameters)
 def test_period_of_a_sequence_with_a_tail_by_hand():
     assert rng.lcg.period(2, 1, 8, 0) == 1          # 0, 1, 3, 7, 7, ...
     assert rng.lcg.period(6, 1, 10, 0) == 5         # 0, then 1, 7, 3, 9, 5, 1, ...
+
+
+def test_period_refuses_a_modulus_past_its_brute_force_limit_and_accepts_the_limit():
+    """The documented limit m <= 2^20: one past it is refused, naming m."""
+    with pytest.raises(ValueError, match="m must be at most 1048576"):
+        rng.lcg.period(5, 1, 2**20 + 1, 1)
+    assert rng.lcg.period(1, 1, 2**20, 0) == 2**20          # x_i = i mod m: full period
+
+
+def test_a_preset_starts_from_seed_one_unless_told():
+    """RANDU (a = 65539, c = 0, m = 2^31) from x_0 = 1: 65539, 393225, 1769499 (published)."""
+    assert rng.LCG.preset("randu").raw(3).tolist() == [65539, 393225, 1769499]
