@@ -102,3 +102,9 @@ def test_a_step_moves_each_player_against_its_own_gradient():
         for old, new in zip(before, after):
             expected = old - 0.1 * next(gradients) if id(new) in moved else old
             np.testing.assert_allclose(new, expected, rtol=1e-14, atol=1e-15)
+
+
+def test_make_optimizer_defaults_to_the_dcgan_betas():
+    """Adam with beta1 = 0.5, beta2 = 0.999 (Radford et al. 2016), unless told otherwise."""
+    optimizer = make_optimizer("adam", MLP([1, 2, 1], rng=np.random.default_rng(0)), lr=1e-3)
+    assert (optimizer.beta1, optimizer.beta2) == (0.5, 0.999)

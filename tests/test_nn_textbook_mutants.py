@@ -126,3 +126,18 @@ def test_copy_carries_parameters_and_gradients_and_shares_neither():
         assert not np.shares_memory(theirs, ours)
     x = np.random.default_rng(6).normal(size=(5, 3))
     np.testing.assert_array_equal(twin.forward(x), network.forward(x))
+
+
+def test_an_mlp_with_three_hidden_layers_gets_a_distinct_activation_for_each():
+    network = nn.MLP([2, 3, 3, 3, 1], "tanh", rng=np.random.default_rng(0))
+    activations = [layer for layer in network.layers if isinstance(layer, nn.Tanh)]
+    assert len(activations) == 3 and len({id(layer) for layer in activations}) == 3
+
+
+def test_flat_grads_assignment_writes_every_gradient_and_an_empty_network_has_none():
+    network = _network("linear")
+    vector = np.arange(network.flat_params.size, dtype=float)
+    network.flat_grads = vector
+    np.testing.assert_array_equal(np.concatenate([g.ravel() for g in network.gradients()]),
+                                  vector)
+    assert nn.Sequential([nn.Tanh()]).flat_params.shape == (0,)
