@@ -115,3 +115,50 @@ def test_a_leading_axis_keeps_one_value_per_game():
 def test_unknown_generator_loss_is_named():
     with pytest.raises(ValueError, match="kind must be one of"):
         generator_loss(np.zeros((2, 1)), "wasserstein")
+
+
+# ---------------------------------------------------------------- stacked games, wide outputs
+STACKED_SHAPES = [(3, 4, 1), (4, 2), (2, 5, 3)]     # (games, m, 1), (m, features), both
+
+
+def _per_game(function, logits):
+    """function on each game of a stack of logits: the leading axes one at a time."""
+    return np.array([function(logits[index]) for index in np.ndindex(logits.shape[:-2])])
+
+
+@pytest.mark.parametrize("shape", STACKED_SHAPES, ids=str)
+def test_losses_average_over_the_last_two_axes_and_keep_one_value_per_game(shape):
+    """L_D = mean s(-l_real) + mean s(l_fake), L_G and V likewise, the mean over all m x k
+    entries of a game (scipy's log_expit gives log D = -s(-l)); a leading axis of games keeps
+    one value per game, each what that game alone would get."""
+    rng = np.random.default_rng(12)
+    real, fake = rng.normal(size=shape) * 3, rng.normal(size=(*shape[:-2], 7, shape[-1])) * 3
+    mean = lambda values: values.reshape(*values.shape[:-2], -1).mean(axis=-1)
+    expected_d = mean(-log_expit(real)) + mean(-log_expit(-fake))
+    np.testing.assert_allclose(discriminator_loss(real, fake)[0], expected_d, rtol=1e-13)
+    np.testing.assert_allclose(value_estimate(real, fake), -expected_d, rtol=1e-13)
+    np.testing.assert_allclose(generator_loss(fake, "minimax")[0], mean(log_expit(-fake)),
+                               rtol=1e-13)
+    np.testing.assert_allclose(generator_loss(fake)[0], mean(-log_expit(fake)), rtol=1e-13)
+    if len(shape) == 3:
+        single = _per_game(lambda f: generator_loss(f)[0], fake)
+        np.testing.assert_allclose(generator_loss(fake)[0], single, rtol=1e-15)
+
+
+@pytest.mark.parametrize("shape", STACKED_SHAPES, ids=str)
+def test_loss_gradients_on_stacks_and_unequal_batches_match_finite_differences(shape):
+    """dL/dl of each game's own loss, with 7 fakes against m reals: the gradient of a game's
+    loss, its entries divided by that batch's m x k."""
+    rng = np.random.default_rng(13)
+    real, fake = rng.normal(size=shape), rng.normal(size=(*shape[:-2], 7, shape[-1]))
+    total = lambda r, f: float(np.sum(discriminator_loss(r, f)[0]))   # games do not mix
+    loss, grad_real, grad_fake = discriminator_loss(real, fake)
+    tolerance = fd_tolerance(np.max(np.abs(loss)))
+    np.testing.assert_allclose(grad_real, central_difference(lambda r: total(r, fake), real),
+                               atol=tolerance)
+    np.testing.assert_allclose(grad_fake, central_difference(lambda f: total(real, f), fake),
+                               atol=tolerance)
+    for kind in ("minimax", "non_saturating"):
+        loss, grad = generator_loss(fake, kind)
+        numeric = central_difference(lambda f: float(np.sum(generator_loss(f, kind)[0])), fake)
+        np.testing.assert_allclose(grad, numeric, atol=fd_tolerance(np.max(np.abs(loss))))

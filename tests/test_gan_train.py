@@ -153,3 +153,29 @@ def test_a_2d_target_is_measured_in_the_plane_and_the_line_measurer_points_there
     assert 0 <= train(config).metrics["modes_covered"] <= 8       # gan.targets2d.Plane's
     with pytest.raises(ValueError, match=r"measurer=gan.targets2d.Plane\(\)"):
         train(config, measurer=Line())
+
+
+class _RecordingSGD(SGD):
+    """SGD that records the learning rate of every step it takes."""
+
+    def step(self):
+        self.rates = getattr(self, "rates", []) + [self.lr]
+        return super().step()
+
+
+@pytest.mark.parametrize("schedule", ["constant", "linear", "cosine"])
+def test_fit_discriminator_steps_at_the_learning_rates_of_its_schedule(schedule):
+    """Step t of T runs at base_lr times 1 (constant), 1 - (t - 1) / T (linear) or
+    (1 + cos(pi (t - 1) / T)) / 2 (cosine), written out here from their definitions; the
+    optimiser's base rate is restored afterwards."""
+    steps, base_lr = 8, 0.1
+    generator = np.random.default_rng(2)
+    D = MLP([1, 3, 1], rng=generator)
+    optimizer = _RecordingSGD(D, lr=base_lr)
+    fit_discriminator(D, Normal(0, 1), Normal(1, 1), steps=steps, batch_size=4, rng=generator,
+                      optimizer=optimizer, lr_schedule=schedule)
+    fraction_done = np.arange(steps) / steps
+    factor = {"constant": np.ones(steps), "linear": 1 - fraction_done,
+              "cosine": (1 + np.cos(np.pi * fraction_done)) / 2}[schedule]
+    np.testing.assert_allclose(optimizer.rates, base_lr * factor, rtol=1e-15, atol=1e-17)
+    assert optimizer.lr == base_lr

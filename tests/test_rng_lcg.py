@@ -239,3 +239,42 @@ def test_one_step_recurrence_equals_the_vectorised_jump_ahead_bitwise(preset, se
     assert fast.advance(jump).state == reference.state       # x_{n+jump} in O(log jump)
     u = reference.copy().random(1)[0]
     assert fast.random(1)[0] == u and reference.next() == fast.state
+
+
+def cycle_length_from_inside(a, c, m, seed):
+    """The cycle's length found another way: after m steps x is surely on the cycle (there are
+    only m states), so step from there until x comes back."""
+    x = seed
+    for _ in range(m):
+        x = (a * x + c) % m
+    start, length = x, 1
+    x = (a * x + c) % m
+    while x != start:
+        x, length = (a * x + c) % m, length + 1
+    return length
+
+
+@given(st.integers(2, 200).flatmap(lambda m: st.tuples(
+    st.integers(1, m - 1), st.integers(0, m - 1), st.just(m), st.integers(1, m - 1))))
+def test_period_counts_the_cycle_and_not_the_tail_that_leads_into_it(parameters):
+    """Any a, invertible mod m or not: with gcd(a, m) > 1 the sequence has a tail before it
+    cycles (a = 2, c = 1, m = 8 from 0: 0, 1, 3, 7, 7, ... has period 1 after a tail of 3)."""
+    a, c, m, seed = parameters
+    assert rng.lcg.period(a, c, m, seed) == cycle_length_from_inside(a, c, m, seed)
+
+
+def test_period_of_a_sequence_with_a_tail_by_hand():
+    assert rng.lcg.period(2, 1, 8, 0) == 1          # 0, 1, 3, 7, 7, ...
+    assert rng.lcg.period(6, 1, 10, 0) == 5         # 0, then 1, 7, 3, 9, 5, 1, ...
+
+
+def test_period_refuses_a_modulus_past_its_brute_force_limit_and_accepts_the_limit():
+    """The documented limit m <= 2^20: one past it is refused, naming m."""
+    with pytest.raises(ValueError, match="m must be at most 1048576"):
+        rng.lcg.period(5, 1, 2**20 + 1, 1)
+    assert rng.lcg.period(1, 1, 2**20, 0) == 2**20          # x_i = i mod m: full period
+
+
+def test_a_preset_starts_from_seed_one_unless_told():
+    """RANDU (a = 65539, c = 0, m = 2^31) from x_0 = 1: 65539, 393225, 1769499 (published)."""
+    assert rng.LCG.preset("randu").raw(3).tolist() == [65539, 393225, 1769499]

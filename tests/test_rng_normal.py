@@ -127,3 +127,14 @@ def test_box_muller_and_polar_are_different_maps_of_the_same_uniforms():
     z_bm = rng.box_muller(pairs[:, 0], pairs[:, 1])[0]
     z_polar = rng.polar(pairs[:, 0], pairs[:, 1])[0]
     assert not np.allclose(z_bm, z_polar)
+
+
+def test_reduced_box_muller_is_r_cos_and_r_sin_of_two_pi_u2_on_every_quadrant():
+    """z1 = r cos(2 pi u2), z2 = r sin(2 pi u2), r = sqrt(-2 ln(1 - u1)), numpy's cos and sin
+    the outside value; u2 spans all five q = rint(4 u2 - 2), so both A and B are exercised."""
+    from rng.normal import box_muller_reduced
+    u1, u2 = np.meshgrid(np.linspace(0.01, 0.99, 7), np.linspace(0, 0.999, 101))
+    z1, z2 = box_muller_reduced(u1.ravel(), u2.ravel())
+    r, theta = np.sqrt(-2 * np.log(1 - u1.ravel())), 2 * np.pi * u2.ravel()
+    np.testing.assert_allclose(z1, r * np.cos(theta), rtol=0, atol=1e-14 * r.max())
+    np.testing.assert_allclose(z2, r * np.sin(theta), rtol=0, atol=1e-14 * r.max())

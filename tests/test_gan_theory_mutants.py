@@ -1,0 +1,86 @@
+"""gan.theory and gan.pushforward where a one-line slip in the mathematics once passed every
+other test: the trapezoid rule on integrands that do not vanish at the ends, the JSD of nearby
+normals (where log cosh must not cancel), cells whose image covers whole bins, and irregular
+grids. Each test fails on the mutant it is written against (experiments/mutate.py finds them).
+"""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from gan.distributions import Normal, Uniform
+from gan.pushforward import pushforward_density
+from gan.theory import jsd_grid, kl_grid
+
+
+# ---------------------------------------------------------------- the trapezoid rule
+def test_kl_grid_is_the_trapezoid_rule_where_the_integrand_is_not_zero_at_the_ends():
+    """p(x) = (1 + x) / 1.5 on [0, 1] against q = Uniform(0, 1): KL = int_0^1 p log p dx.
+    With u = p, dx = 1.5 du: KL = 1.5 [u^2 log(u) / 2 - u^2 / 4] from u = 2/3 to 4/3.
+    The trapezoid rule's error is at most (b - a) h^2 max|f''| / 12 with f'' = 1 / (1.5^2 u)
+    <= 2/3; a one-sided rule is off by about h (f(1) - f(0)) / 2, a hundred times more."""
+    x = np.linspace(0.0, 1.0, 201)
+    h = x[1] - x[0]
+    p, q = (1 + x) / 1.5, np.ones_like(x)
+    antiderivative = lambda u: 1.5 * (u * u * math.log(u) / 2 - u * u / 4)
+    exact = antiderivative(4 / 3) - antiderivative(2 / 3)
+    assert kl_grid(x, p, q) == pytest.approx(exact, abs=h * h * (2 / 3) / 12)
+    # A stack of snapshots gives one trapezoid sum per snapshot.
+    np.testing.assert_allclose(kl_grid(x, np.stack([p, q]), np.stack([q, q])), [exact, 0.0],
+                               atol=h * h * (2 / 3) / 12)
+
+
+def test_jsd_grid_of_two_uniforms_with_steps_inside_is_the_trapezoid_sum():
+    """Densities constant on the grid's pieces make the integrand piecewise linear, which the
+    trapezoid rule integrates exactly: p = 1 on [0, 1]; q = 1/2 on [0, 1/2], 3/2 on (1/2, 1]
+    sampled so that the jump is one grid cell wide. The sum by hand, cell by cell, is the
+    outside value."""
+    x = np.linspace(0.0, 1.0, 11)
+    p = np.ones_like(x)
+    q = np.where(x <= 0.5, 0.5, 1.5)
+    f = 0.5 * (p * np.log(2 * p / (p + q)) + q * np.log(2 * q / (p + q)))
+    by_hand = sum((f[i] + f[i + 1]) / 2 * (x[i + 1] - x[i]) for i in range(x.size - 1))
+    assert jsd_grid(x, p, q) == pytest.approx(by_hand, rel=1e-12)
+
+
+# ---------------------------------------------------------------- no cancellation near p = q
+def test_jsd_grid_of_nearby_normals_is_fisher_information_times_delta_squared_over_8():
+    """JSD(N(0, 1) || N(delta, 1)) = delta^2 / 8 + O(delta^4) (the Fisher information of the
+    mean is 1). At delta = 1e-6 the integrand is ~1e-13: computing log cosh a as log(cosh a)
+    rounds cosh a = 1 + a^2 / 2 to 1 + eps and is off by ~1e-4 relative; the trapezoid rule on
+    a Gaussian over [-12, 12] with h = 0.01 is exact to ~1e-12."""
+    delta = 1e-6
+    x = np.linspace(-12, 12, 2401)
+    p, q = stats.norm(0, 1).pdf(x), stats.norm(delta, 1).pdf(x)
+    assert jsd_grid(x, p, q) == pytest.approx(delta**2 / 8, rel=1e-9, abs=0)
+    assert jsd_grid(x, q, p) == pytest.approx(delta**2 / 8, rel=1e-9, abs=0)
+
+
+# ---------------------------------------------------------------- the pushforward
+def test_a_cell_whose_image_covers_whole_bins_gives_each_its_share_of_the_mass():
+    """G(z) = 50 z on p_z = Uniform(0, 1) with 4 cells: each cell's image is 12.5 wide and
+    covers dozens of bins of width 0.1 whole. p_g = Uniform(0, 50): density 1/50 inside."""
+    x_grid = np.linspace(-5, 55, 601)                       # bins of width 0.1
+    result = pushforward_density(lambda z: 50 * z, Uniform(0, 1), x_grid, n_z=4)
+    inside, outside = (x_grid > 0.05) & (x_grid < 49.95), (x_grid < -0.05) | (x_grid > 50.05)
+    np.testing.assert_allclose(result.density[inside], 1 / 50, rtol=1e-9)
+    np.testing.assert_array_equal(result.density[outside], 0.0)
+    assert np.sum(result.density * 0.1) + result.mass_outside == pytest.approx(1, abs=1e-9)
+
+
+def test_pushforward_on_an_irregular_grid_is_each_bins_mass_over_its_own_width():
+    """On an irregular grid each bin runs between the midpoints to its neighbours (half a
+    spacing beyond the ends); density_i = (F(e_(i+1)) - F(e_i)) / (e_(i+1) - e_i) with F the
+    cdf of p_g = N(1, 2^2), from scipy. With 2e4 cells the flat spread is good to ~1e-6."""
+    x_grid = np.sort(np.random.default_rng(8).uniform(-6, 8, 300))
+    x_grid = x_grid[np.concatenate([[True], np.diff(x_grid) > 1e-3])]
+    edges = np.concatenate([[x_grid[0] - (x_grid[1] - x_grid[0]) / 2],
+                            (x_grid[1:] + x_grid[:-1]) / 2,
+                            [x_grid[-1] + (x_grid[-1] - x_grid[-2]) / 2]])
+    expected = np.diff(stats.norm(1, 2).cdf(edges)) / np.diff(edges)
+    result = pushforward_density(lambda z: 2 * z + 1, Normal(0, 1), x_grid)
+    np.testing.assert_allclose(result.density, expected, atol=1e-5)
+    mass_inside = stats.norm(1, 2).cdf(edges[-1]) - stats.norm(1, 2).cdf(edges[0])
+    assert result.mass_outside == pytest.approx(1 - mass_inside, abs=1e-6)
