@@ -3,6 +3,8 @@ fields, output folders, sweeps), each with a piece of the message that must name
 Paths in braces are filled in by the caller: {file} an existing file, {run} a folder holding an
 earlier run, {other} a folder of unrelated files, {new} a folder that does not exist yet."""
 
+from gan.lab.run_folder import write_manifest
+
 T = ["train", "--no-progress", "--no-figures"]
 S = ["sweep", "--no-progress", "--out", "{new}"]
 MIX = "+normal:1,1"
@@ -112,6 +114,7 @@ def make_paths(root):
     run.mkdir()
     for name in ("config.json", "metrics.json", "history.npz", "figure1.png"):
         (run / name).write_text("{}\n")
+    write_manifest(run)                  # what makes a folder an earlier run
     other = root / "other"
     other.mkdir()
     (other / "notes.txt").write_text("mine\n")
