@@ -46,6 +46,7 @@ ignore SIGINT (a Ctrl-C reaches the whole process group): the starter, interrupt
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import multiprocessing
 import os
@@ -98,6 +99,10 @@ def local_processes(workers, start_method="forkserver", inherited=None, preload=
     context = multiprocessing.get_context(start_method)
     if start_method == "forkserver" and preload:
         context.set_forkserver_preload(list(preload))
+    if start_method == "forkserver":    # started now, not while _collect holds signals back
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
     # A forked worker would inherit the pipe's writing end too: it watches its parent instead.
     alive, writer = (None, None) if start_method == "fork" else context.Pipe(duplex=False)
     pool = concurrent.futures.ProcessPoolExecutor(
@@ -133,6 +138,8 @@ def _start_worker(values, alive=None):
     _INHERITED.clear()
     _INHERITED.update(values)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):      # started while _collect held signals back
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     threading.Thread(target=_watch_starter, args=(os.getppid(), alive), daemon=True,
                      name="watch-starter").start()
 
@@ -254,6 +261,20 @@ def _in_processes(chunks, runner, workers, progress, start_method="forkserver"):
     return [results[index] for index in range(len(chunks))]
 
 
+@contextlib.contextmanager
+def _uninterrupted():
+    """SIGINT and SIGTERM held back while the block runs (delivered after it), where the
+    platform can."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _module_of(runner):
     """The module that defines ``runner`` (a fork server imports it once), if not a script."""
     while isinstance(runner, functools.partial):
@@ -271,9 +292,10 @@ def _collect(pool, runner, chunks, todo, results, failures, tracker, forked):
 
     def submit(index):
         tracker.restart(index)
-        if forked:                      # the runner and the chunks came through the fork
-            return pool.submit(_run_inherited, index)
-        return pool.submit(_run_in_worker, runner, index, chunks[index])
+        with _uninterrupted():          # a process it starts is known to the pool, to be ended
+            if forked:                  # the runner and the chunks came through the fork
+                return pool.submit(_run_inherited, index)
+            return pool.submit(_run_in_worker, runner, index, chunks[index])
 
     futures = {submit(index): index for index in todo}
     waiting, broken = set(futures), None
