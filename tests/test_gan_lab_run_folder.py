@@ -17,7 +17,7 @@ import pytest
 
 from gan.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(os.environ.get("GAN_ROOT", Path(__file__).resolve().parents[1]))   # code under test
 TRAIN = ["train", "--steps", "20", "--snapshot-every", "10", "--g-hidden", "4", "--d-hidden",
          "4", "--batch-size", "16", "--grid-size", "32", "--no-progress", "--no-figures"]
 SWEEP = ["sweep", "--seeds", "1", "--k", "1", "--lr", "1e-3", "--g-loss", "minimax", "--steps",
