@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -41,6 +40,11 @@ import shutil
 import signal
 import zipfile
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:              # Windows: an O_EXCL lock file instead (see _take_lock)
+    fcntl = None
 
 MANIFEST = "manifest.json"
 TIMINGS = "timings.json"         # wall-clock seconds: the one result file that differs by run
@@ -130,6 +134,15 @@ class RunFolder:
         file is deleted (while locked) when this run ends, so a lock taken on a deleted file
         is tried again."""
         path = self._beside("lock")
+        if fcntl is None:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                raise OutputFolderError(f"{self.flag} {self.out}: another run is writing it now "
+                                        f"(it holds {path}; if none is, remove that "
+                                        f"file)") from None
+            self._lock_path = path
+            return fd
         while True:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             try:
@@ -205,8 +218,8 @@ class RunFolder:
     def commit(self):
         """Seal the staging folder with its manifest and move it into place (see the module
         notes); returns `out`. Interrupts wait until the renames are done."""
-        signals = {signal.SIGINT, signal.SIGTERM}
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        mask = getattr(signal, "pthread_sigmask", None)      # not on Windows
+        held = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
         try:
             for path in sorted(self.staging.rglob("*.npz")):
                 pin_zip_times(path)
@@ -233,7 +246,8 @@ class RunFolder:
             raise failure from None
         finally:
             self._release()
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            if mask:
+                mask(signal.SIG_SETMASK, held)
         return self.out
 
     def failure(self, error):
