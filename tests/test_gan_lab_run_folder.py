@@ -7,6 +7,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -240,3 +241,35 @@ def test_the_same_seed_gives_byte_identical_files_but_timings(command, tmp_path)
     assert set(differ) <= {"manifest.json", "timings.json"}   # the manifest hashes timings
     if command != "sweep":
         assert "seconds" in json.loads(first["timings.json"])
+
+
+# ---- what a killed run leaves beside --out --------------------------------------------------------
+def beside(out, kind):
+    """The documented name of a staging (new), set-aside (old) or lock file beside `out`."""
+    return out.parent / f".gan-{hashlib.sha256(out.name.encode()).hexdigest()[:12]}.{kind}"
+
+
+def test_the_next_run_restores_an_earlier_run_a_kill_left_set_aside(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main([*TRAIN, "--out", str(out)]) == 0
+    before = tree(out)
+    out.rename(beside(out, "old"))                   # killed between the renames of a commit
+    beside(out, "new").mkdir()
+    (beside(out, "new") / "config.json").write_text("half\n")
+    beside(out, "lock").write_text("12345\n")        # a lock whose holder is gone
+    assert main([*TRAIN, "--out", str(out)]) == 2    # no --overwrite: refused, but cleaned up
+    err = capsys.readouterr().err
+    assert "restored the earlier run" in err and "holds an earlier run" in err
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_the_next_run_finishes_deleting_a_replaced_run(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main([*TRAIN, "--out", str(out)]) == 0
+    shutil.copytree(out, beside(out, "old"))         # killed before the old run was deleted
+    (beside(out, "old") / "config.json").unlink()    # ... halfway through deleting it
+    assert main([*TRAIN, "--overwrite", "--out", str(out)]) == 0
+    assert "removed" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+    complete_run(out)

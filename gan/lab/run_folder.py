@@ -74,8 +74,10 @@ class RunFolder:
             self.replaces = self._check_contents(overwrite)
             self.staging = self._beside("new")
             os.mkdir(self.staging, 0o700)
-        except OutputFolderError:
+        except OutputFolderError as error:
             self.discard()
+            if self.notes:                  # what was cleaned up is told even so
+                raise OutputFolderError(f"{error} (first {'; '.join(self.notes)})") from None
             raise
         except OSError as error:
             self.discard()
