@@ -1,7 +1,11 @@
 """Bad invocations of `python -m gan` (an adversarial list: subcommands, targets, seeds, sizes,
 fields, output folders, sweeps), each with a piece of the message that must name what is wrong.
 Paths in braces are filled in by the caller: {file} an existing file, {run} a folder holding an
-earlier run, {other} a folder of unrelated files, {new} a folder that does not exist yet."""
+earlier run (its manifest lists its files), {other} a folder of unrelated files, {decoy} a folder
+whose entries are only named like a run's, {new} a folder that does not exist yet."""
+
+import hashlib
+import json
 
 T = ["train", "--no-progress", "--no-figures"]
 S = ["sweep", "--no-progress", "--out", "{new}"]
@@ -80,6 +84,19 @@ BAD_INVOCATIONS = [
     (T + ["--out", "/dev/null/run"], "/dev/null is not a folder"),
     (T + ["--out", "{run}"], "holds an earlier run"),
     (T + ["--out", "{other}"], "holds files that are not a run's"),
+    (T + ["--out", "{run}/inner"], "is inside the earlier run"),
+    (T + ["--out", "{decoy}", "--overwrite"], "holds files that are not a run's"),
+    (T + ["--out", ""], "give a folder by its name"),
+    (T + ["--out", "{new}/" + "n" * 256], "more than the 255"),
+    # digits: the same run-folder rules, before any work
+    (["digits", "--fast", "--no-progress", "--out", ""], "give a folder by its name"),
+    (["digits", "--fast", "--no-progress", "--out", "{file}"], "exists and is not a folder"),
+    (["digits", "--fast", "--no-progress", "--out", "/dev/null"], "exists and is not a folder"),
+    (["digits", "--fast", "--no-progress", "--out", "/proc/numpy-gan-run"], "cannot write"),
+    (["digits", "--fast", "--no-progress", "--out", "{run}"], "holds an earlier run"),
+    (["digits", "--fast", "--no-progress", "--out", "{other}"], "holds files that are not"),
+    (["digits", "--fast", "--no-progress", "--out", "{decoy}", "--overwrite"],
+     "holds files that are not a run's"),
     # sweep
     (["sweep", "--no-progress"], "the following arguments are required: --out"),
     (S + ["--seeds", "0"], "seeds must be a number of seeds in [1, 100000]"),
@@ -112,8 +129,14 @@ def make_paths(root):
     run.mkdir()
     for name in ("config.json", "metrics.json", "history.npz", "figure1.png"):
         (run / name).write_text("{}\n")
+    files = {name: {"bytes": 3, "sha256": hashlib.sha256(b"{}\n").hexdigest()}
+             for name in ("config.json", "metrics.json", "history.npz", "figure1.png")}
+    (run / "manifest.json").write_text(json.dumps({"format": "numpy-gan run 1", "files": files}))
     other = root / "other"
     other.mkdir()
     (other / "notes.txt").write_text("mine\n")
+    decoy = root / "decoy"                   # entries named like a run's, no manifest
+    (decoy / "config.json").mkdir(parents=True)
+    (decoy / "config.json" / "precious.txt").write_text("x\n")
     return {"file": str(root / "a_file"), "run": str(run), "other": str(other),
-            "new": str(root / "new_folder")}
+            "decoy": str(decoy), "new": str(root / "new_folder")}

@@ -33,7 +33,7 @@ def test_a_run_writes_config_metrics_and_history(tmp_path, capsys):
     )
     assert code == 0
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    for key in ("mean", "std", "jsd", "d_max_dev", "seconds", "steps", "seed"):
+    for key in ("mean", "std", "jsd", "d_max_dev", "steps", "seed"):    # seconds: timings.json
         assert key in metrics
     assert metrics["steps"] == 30 and metrics["seed"] == 4
     config = GANConfig.from_dict(json.loads((tmp_path / "config.json").read_text()))
@@ -105,8 +105,8 @@ def test_a_rerun_into_an_earlier_run_is_refused_and_overwrite_replaces_every_old
     assert (out / "config.json").read_text() == first                # untouched
     assert main(["train", *SMALL, "--seed", "1", "--no-figures", "--overwrite",
                  "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["config.json", "history.npz",
-                                                     "metrics.json"]  # no stale figures
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "history.npz", "manifest.json",
+                                                     "metrics.json", "timings.json"]  # no figures
     assert json.loads((out / "config.json").read_text())["seed"] == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]     # no staging folder left
 

@@ -29,7 +29,8 @@ from gan.measure import discriminator_on  # noqa: E402
 from gan.train import train  # noqa: E402
 
 RUN_FILES = ("config.json", "metrics.json", "history.npz", "figure1.png", "evolution.gif",
-             "evolution.html", "losses.png", "jsd.png", "discriminator.png")
+             "evolution.html", "losses.png", "jsd.png", "discriminator.png", "timings.json",
+             "manifest.json")
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,17 @@ receives
 
 - config.json   the model, the data, the settings and the seed;
 - metrics.json  the scores of gan.digits.fidelity and gan.digits.scores for the samples and for
-                real training digits at the same n (the floor), the referee's accuracy, seconds;
+                real training digits at the same n (the floor), the referee's accuracy (the
+                same seed gives the same bytes);
+- timings.json  the wall-clock seconds of training;
 - samples.png, grids.png, grids.gif   the final 10 x 10 samples, the samples of fixed noise at
                 every snapshot (one row each) and the same as an animation, 64 px a digit;
 - checkpoint/   the networks as nn checkpoints (.npz, no pickle) and what sampling needs
-                (`load_sampler` reads them back).
+                (`load_sampler` reads them back);
+- manifest.json every file above with its size and SHA-256, written last.
+
+--out is checked before any work and written as `gan.lab.run_folder` says (staged beside it,
+renamed into place; an earlier run replaced only with --overwrite).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan.cli.arguments import user_error
+from gan.cli.arguments import OVERWRITE_HELP, user_error
 from gan.digits.checkpoint import save_model
 from gan.digits.comparison import (CODER_SETTINGS, GAN_SETTINGS, add_classifier_accuracy_scores,
                                    train_model)
@@ -67,6 +73,7 @@ def add_parser(commands, help):
                         "(default: dcgan)")
     add_data_argument(digits)
     digits.add_argument("--out", type=Path, required=True, help="folder for the run's files")
+    digits.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     digits.add_argument("--steps", type=_integer_in("steps", 1, MAX_STEPS), default=None,
                         help="training steps (default: the model's lesson setting, 1500; 20-40 "
                         "with --fast)")
@@ -82,15 +89,39 @@ def add_parser(commands, help):
 
 
 def run(args):
-    """Train, score, write; returns the exit status (2, one line, for a data file that is not
-    what it claims)."""
+    """Check --out, train, score, write; returns the exit status (2, one line, for an --out
+    that cannot be written or a data file that is not what it claims)."""
+    from gan.lab.run_folder import OutputFolderError, RunFolder, interrupts_as_keyboard_interrupt
+
     try:
-        return _run(args)
+        folder = RunFolder(args.out, overwrite=args.overwrite)
+    except ValueError as error:
+        return user_error(error)
+    for note in folder.notes:
+        print(f"note: {note}", file=sys.stderr)
+    try:
+        with interrupts_as_keyboard_interrupt():
+            code, written = _run(args, folder.staging)
+        if code != 0:
+            return code
+        folder.commit()
+    except KeyboardInterrupt:
+        print(f"error: interrupted. Nothing was written to {args.out}.", file=sys.stderr)
+        return 130
     except DataFileError as error:
         return user_error(error)
+    except OSError as error:
+        return user_error(folder.failure(error))
+    except OutputFolderError as error:      # from commit
+        return user_error(error)
+    finally:
+        folder.discard()                    # nothing left after a commit; all of it otherwise
+    print(f"wrote {', '.join(written)} to {args.out}")
+    return 0
 
 
-def _run(args):
+def _run(args, staging):
+    """Train, score and write the run into `staging`: (exit code, the names written)."""
     name = MODELS[args.model]
     preset = "fast" if args.fast else "full"
     source = default_source(args.fast) if args.data is None else args.data
@@ -103,7 +134,7 @@ def _run(args):
         data, classifier, referee_accuracy = lesson_digits(source, args.fast, generator)
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return 2, []
     print(f"{name} on {data.describe()}; the referee reads {referee_accuracy:.1%} of the test "
           f"digits correctly")
     bar = None
@@ -129,14 +160,13 @@ def _run(args):
         add_classifier_accuracy_scores(rows, [model], data.train_images, data.train_labels,
                                        data.test_images, data.test_labels, generator)
     print(format_table(rows))
-    written = write_digits_run(args.out, model, rows, {
+    written = write_digits_run(staging, model, rows, {
         "model": args.model, "name": name, "data": str(source), "described": data.describe(),
         "preset": preset, "steps": steps, "seed": args.seed, "samples": samples,
         "settings": {key: list(value) if isinstance(value, tuple) else value
                      for key, value in settings.items() if key != "steps"}},
         referee_accuracy)
-    print(f"wrote {', '.join(written)} to {args.out}")
-    return 0
+    return 0, [*written, "manifest.json"]
 
 
 def score(model, classifier, data, samples, rng):
@@ -151,22 +181,25 @@ def score(model, classifier, data, samples, rng):
 
 
 def _json_row(row):
+    """A scores row for metrics.json: arrays as lists, and no "seconds" (timings.json)."""
     return {key: (value.tolist() if isinstance(value, np.ndarray) else value)
-            for key, value in row.items()}
+            for key, value in row.items() if key != "seconds"}
 
 
 def write_digits_run(out, model, rows, config, referee_accuracy):
-    """config.json, metrics.json, the pictures and the checkpoint (see the module docstring)."""
+    """config.json, metrics.json, timings.json, the pictures and the checkpoint (see the module
+    docstring); returns the names written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    metrics = {"referee_accuracy": referee_accuracy, "seconds": model.seconds,
+    metrics = {"referee_accuracy": referee_accuracy,
                "real": _json_row(rows[0]), "model": _json_row(rows[1])}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    (out / "timings.json").write_text(json.dumps({"seconds": model.seconds}, indent=2) + "\n")
     grids, steps = model.grids, model.grid_steps
     save_grid_png(grids[-1], out / "samples.png")
     save_grid_png(grids[:, 0], out / "grids.png")      # row r: the first row of snapshot r
     save_grid_gif(grids, steps, out / "grids.gif")
     save_model(model, out / "checkpoint")
-    return ["config.json", "metrics.json", "samples.png", "grids.png", "grids.gif",
-            "checkpoint/"]
+    return ["config.json", "metrics.json", "timings.json", "samples.png", "grids.png",
+            "grids.gif", "checkpoint/"]

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
 from gan.cli.arguments import (HELP, OVERWRITE_HELP, _tuple_of, add_update_arguments,
                                parse_distribution, update_rule, user_error)
 from gan.config import DTYPES, GENERATOR_LOSSES, GANConfig
 from gan.engine import ENGINES, require_fast
-from gan.lab.run_folder import RunFolder
+from gan.lab.run_folder import RunFolder, interrupts_as_keyboard_interrupt
 
 
 SWEEP_DEFAULTS = dict(g_hidden=(16, 16), d_hidden=(32, 32), batch_size=64, steps=1000)
@@ -93,24 +94,36 @@ def run(args):
         folder = RunFolder(args.out, overwrite=args.overwrite)
     except (TypeError, ValueError) as error:
         return user_error(error)
+    for note in folder.notes:
+        print(f"note: {note}", file=sys.stderr)
     bar = None
     if not args.no_progress:
         from tqdm import tqdm
 
         bar = tqdm(total=runs * args.steps, unit="step", unit_scale=True,
                    desc=f"{runs} runs", leave=False)
+    finished = False
     try:
-        rows = sweep.sweep(**grid, base=base, progress=None if bar is None else bar.update,
-                           update=rule, **backend)
-        sweep.write_csv(rows, folder.staging / "sweep.csv")
-        sweep.heatmap(rows, folder.staging / "success.png")
-    except BaseException:
-        folder.discard()
-        raise
+        with interrupts_as_keyboard_interrupt():
+            rows = sweep.sweep(**grid, base=base, progress=None if bar is None else bar.update,
+                               update=rule, **backend)
+            sweep.write_csv(rows, folder.staging / "sweep.csv")
+            sweep.heatmap(rows, folder.staging / "success.png")
+        finished = True
+    except KeyboardInterrupt:
+        print(f"error: interrupted. Nothing was written to {args.out}.", file=sys.stderr)
+        return 130
+    except OSError as error:
+        return user_error(folder.failure(error))
     finally:
         if bar is not None:
             bar.close()
-    folder.commit()
+        if not finished:
+            folder.discard()
+    try:
+        folder.commit()
+    except ValueError as error:
+        return user_error(error)
     for g_loss, (ks, learning_rates, rates) in sweep.success_rates(rows).items():
         print(f"success rate over {args.seeds} seeds, {g_loss} loss (rows k, columns lr)")
         print("  k \\ lr " + "".join(f"{lr:>9g}" for lr in learning_rates))
@@ -119,7 +132,7 @@ def run(args):
     diverged = sum(1 for row in rows if row["diverged_at"] != "")
     if diverged:
         print(f"{diverged} of {runs} runs diverged (their diverged_at is in sweep.csv)")
-    print(f"wrote sweep.csv, success.png to {args.out}")
+    print(f"wrote sweep.csv, success.png, manifest.json to {args.out}")
     return 0
 
 

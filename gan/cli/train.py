@@ -2,7 +2,8 @@
 
 Every field of `GANConfig` has a flag (``--batch-size`` for ``batch_size``), whose help shows its
 default; the flags are made from ``dataclasses.fields(GANConfig)``, so a new field gets one.
-``--out DIR`` receives ``config.json``, ``metrics.json``, ``history.npz`` and the figures.
+``--out DIR`` receives ``config.json``, ``metrics.json``, ``timings.json``, ``history.npz``, the
+figures and ``manifest.json`` (see `gan.lab.run_folder`).
 
 Building the parser loads `gan.config` and what it needs to check a config; training, the run
 folder, the progress bar and the figures are loaded by `run`, when a run is asked for, so that
@@ -109,7 +110,7 @@ def run(args):
     """Check the config and --out, train, print the summary, write the run; the exit code."""
     # Loaded here, when a run is asked for, not when the parser is built (``--help``):
     from gan.divergence import TrainingDiverged
-    from gan.lab.run_folder import RunFolder
+    from gan.lab.run_folder import RunFolder, interrupts_as_keyboard_interrupt
     from gan.train import train
 
     fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig)}
@@ -121,6 +122,8 @@ def run(args):
         folder = None if args.out is None else RunFolder(args.out, overwrite=args.overwrite)
     except (TypeError, ValueError) as error:
         return user_error(error)
+    for note in [] if folder is None else folder.notes:
+        print(f"note: {note}", file=sys.stderr)
 
     bar = None
     if not args.no_progress:
@@ -134,28 +137,38 @@ def run(args):
             bar.update(step - bar.n)
             bar.set_postfix(d_loss=f"{losses['d_loss']:.3f}", g_loss=f"{losses['g_loss']:.3f}")
 
+    kept = "" if folder is None else f" Nothing was written to {args.out}."
+    finished = False
     try:
-        result = train(config, callback=progress, update=rule)
-        if folder is not None:
-            written = write_run(result, folder.staging, figures=not args.no_figures, update=rule)
+        with interrupts_as_keyboard_interrupt():
+            result = train(config, callback=progress, update=rule)
+            if folder is not None:
+                written = write_run(result, folder.staging, figures=not args.no_figures,
+                                    update=rule)
+        finished = True
     except TrainingDiverged as error:
-        if folder is not None:
-            folder.discard()
-        kept = "" if folder is None else f" Nothing was written to {args.out}."
         print(_divergence_verdict(error, config), file=sys.stderr)
         print(f"error: {error}{kept}", file=sys.stderr)     # the last line says what is wrong
         return 1
-    except BaseException:
-        if folder is not None:
-            folder.discard()
-        raise
+    except KeyboardInterrupt:
+        print(f"error: interrupted.{kept}", file=sys.stderr)
+        return 130
+    except OSError as error:
+        if folder is None:
+            raise
+        return user_error(folder.failure(error))
     finally:
         if bar is not None:
             bar.close()
+        if folder is not None and not finished:
+            folder.discard()
     print(summary(result))
     if folder is not None:
-        folder.commit()
-        print(f"wrote {', '.join(written)} to {args.out}")
+        try:
+            folder.commit()
+        except ValueError as error:
+            return user_error(error)
+        print(f"wrote {', '.join([*written, 'manifest.json'])} to {args.out}")
     return 0
 
 
@@ -198,17 +211,21 @@ def _moment(target, name):
 
 def write_run(result, out, figures=True, update=None):
     """config.json (the config's fields, and under "update" the update rule when it is not
-    Algorithm 1's), metrics.json, history.npz and, unless figures=False, the figures of
-    `gan.plots.write_run_figures`."""
+    Algorithm 1's), metrics.json (the same for the same seed, byte for byte), timings.json (the
+    wall-clock seconds of training), history.npz and, unless figures=False, the figures of
+    `gan.plots.write_run_figures`. Returns the names written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     config = result.config.to_dict()
     if update is not None:
         config["update"] = update.to_dict()
+    metrics = {key: value for key, value in result.metrics.items() if key != "seconds"}
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    (out / "metrics.json").write_text(json.dumps(result.metrics, indent=2) + "\n")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    (out / "timings.json").write_text(
+        json.dumps({"seconds": result.metrics["seconds"]}, indent=2) + "\n")
     np.savez(out / "history.npz", **result.history.to_arrays())
-    written = ["config.json", "metrics.json", "history.npz"]
+    written = ["config.json", "metrics.json", "timings.json", "history.npz"]
     if figures:
         from gan import plots  # matplotlib is loaded only when figures are asked for
 

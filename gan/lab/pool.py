@@ -35,20 +35,31 @@ How local processes start (``start_method``):
 `local_processes(workers, start_method, inherited)` is the pool itself, for a caller that
 schedules its own jobs (the digits score a seed as soon as that seed's trainings are back);
 each of its processes reads the values it was started with by `inherited(name)`.
+
+Local processes end with the process that started them: each runs a thread that ends it when
+its parent changes (the starter died: "fork", "spawn") or when a pipe whose other end only the
+starter holds closes ("forkserver", whose workers are the fork server's children). A fork
+server and the resource tracker end by themselves once no process of theirs is left. Workers
+ignore SIGINT (a Ctrl-C reaches the whole process group): the starter, interrupted, ends them.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import multiprocessing
+import os
 import queue as queue_module
+import signal
+import threading
 import time
 
 RETRIES = 2
 START_METHODS = ("fork", "forkserver", "spawn")     # multiprocessing's, for local workers
 _INHERITED = {}             # in a worker process: what it was started with (local_processes)
 _REPORT_EVERY = 0.25        # seconds between a local worker's progress messages
+_WATCH_EVERY = 0.25         # seconds between a local worker's looks at its starter
 
 
 def check_backend(workers, scheduler, start_method="forkserver"):
@@ -88,9 +99,34 @@ def local_processes(workers, start_method="forkserver", inherited=None, preload=
     context = multiprocessing.get_context(start_method)
     if start_method == "forkserver" and preload:
         context.set_forkserver_preload(list(preload))
-    return concurrent.futures.ProcessPoolExecutor(
+    if start_method == "forkserver":    # started now, not while _collect holds signals back
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+    # A forked worker would inherit the pipe's writing end too: it watches its parent instead.
+    alive, writer = (None, None) if start_method == "fork" else context.Pipe(duplex=False)
+    pool = concurrent.futures.ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_start_worker,
-        initargs=(dict(inherited or {}),))
+        initargs=(dict(inherited or {}), alive))
+    pool._starter_alive = writer       # held (open) as long as the pool is
+    return pool
+
+
+def stop_processes(pool):
+    """End the processes of a `local_processes` pool now, their jobs unfinished (an
+    interrupted caller), and shut it down without waiting."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for process in processes:           # reaped, not left as zombies
+        try:
+            process.join(timeout=2)
+        except (OSError, ValueError, AttributeError, AssertionError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def inherited(name):
@@ -98,9 +134,30 @@ def inherited(name):
     return _INHERITED[name]
 
 
-def _start_worker(values):
+def _start_worker(values, alive=None):
     _INHERITED.clear()
     _INHERITED.update(values)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):      # started while _collect held signals back
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    threading.Thread(target=_watch_starter, args=(os.getppid(), alive), daemon=True,
+                     name="watch-starter").start()
+
+
+def _watch_starter(parent, alive):
+    """End this worker when the process that started the pool is gone: its parent changed, or
+    the pipe ``alive`` (whose writing end only the starter holds) reached its end."""
+    while True:
+        if alive is None:
+            time.sleep(_WATCH_EVERY)
+            gone = False
+        else:
+            try:
+                gone = alive.poll(_WATCH_EVERY)      # no one writes: ready means closed
+            except (OSError, EOFError):
+                gone = True
+        if gone or os.getppid() != parent:
+            os._exit(1)
 
 
 def run_chunks(chunks, runner, workers=1, scheduler=None, progress=None,
@@ -187,16 +244,35 @@ def _in_processes(chunks, runner, workers, progress, start_method="forkserver"):
     while len(results) < len(chunks):
         todo = [index for index in range(len(chunks)) if index not in results]
         finished_before = len(results)
-        with local_processes(min(workers, len(todo)), start_method, inherit,
-                             _module_of(runner)) as pool:
+        pool = local_processes(min(workers, len(todo)), start_method, inherit,
+                               _module_of(runner))
+        try:
             broken = _collect(pool, runner, chunks, todo, results, failures, tracker,
                               forked=start_method == "fork")
+        except BaseException:           # interrupted, or a chunk's error: no waiting for others
+            stop_processes(pool)
+            raise
+        pool.shutdown(wait=True)
         tracker.drain()
         if broken is not None:
             breaks_in_a_row = 0 if len(results) > finished_before else breaks_in_a_row + 1
             if breaks_in_a_row > RETRIES:
                 raise broken
     return [results[index] for index in range(len(chunks))]
+
+
+@contextlib.contextmanager
+def _uninterrupted():
+    """SIGINT and SIGTERM held back while the block runs (delivered after it), where the
+    platform can."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _module_of(runner):
@@ -216,9 +292,10 @@ def _collect(pool, runner, chunks, todo, results, failures, tracker, forked):
 
     def submit(index):
         tracker.restart(index)
-        if forked:                      # the runner and the chunks came through the fork
-            return pool.submit(_run_inherited, index)
-        return pool.submit(_run_in_worker, runner, index, chunks[index])
+        with _uninterrupted():          # a process it starts is known to the pool, to be ended
+            if forked:                  # the runner and the chunks came through the fork
+                return pool.submit(_run_inherited, index)
+            return pool.submit(_run_in_worker, runner, index, chunks[index])
 
     futures = {submit(index): index for index in todo}
     waiting, broken = set(futures), None
