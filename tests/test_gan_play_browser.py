@@ -322,7 +322,7 @@ def client_point(page, x, y=0.0):
     """Where on the screen the chart shows the point (x, y) (1D: x on the handles' line)."""
     return page.evaluate("""([x, y]) => {
         const c = window.ganStats.chartScale, [px, py] = toChart({ x, y });
-        const el = c.dim === 1 ? document.getElementById('view1d') : document.getElementById('plane');
+        const el = document.getElementById(c.dim === 1 ? 'view1d' : 'plane');
         const box = el.getBoundingClientRect(), width = c.dim === 1 ? 760 : c.W;
         return [box.left + px * box.width / width, box.top + py * box.width / width];
     }""", [x, y])
@@ -331,9 +331,10 @@ def client_point(page, x, y=0.0):
 def chart_pixel(page):
     """The width of one screen pixel of the chart in the target's units."""
     return page.evaluate("""() => { const c = window.ganStats.chartScale;
-        const el = c.dim === 1 ? document.getElementById('view1d') : document.getElementById('plane');
-        const box = el.getBoundingClientRect();
-        return (c.hi - c.lo) / (c.dim === 1 ? c.X1 - c.X0 : c.W) * (c.dim === 1 ? 760 : c.W) / box.width; }""")
+        const box = document.getElementById(c.dim === 1 ? 'view1d' : 'plane')
+            .getBoundingClientRect();
+        const units = c.dim === 1 ? c.X1 - c.X0 : c.W, width = c.dim === 1 ? 760 : c.W;
+        return (c.hi - c.lo) / units * width / box.width; }""")
 
 
 def served_target(server):
