@@ -17,7 +17,7 @@ from scipy import stats
 
 from gan.config import GANConfig
 from gan.play import params
-from gan.play.server import serving
+from gan.play.server import MAX_BODY, serving
 from gan.train import train
 
 
@@ -285,3 +285,79 @@ def test_ctrl_c_stops_the_command_cleanly():
     finally:
         if child.poll() is None:
             child.kill()
+
+
+# ---- the large mixtures the page writes for a drawn target or a file of samples
+
+def mixture_spec(points, sigma):
+    """Equal-weight normals at ``points`` (an array (n, dim)), written as the page writes them."""
+    return "+".join("normal:" + ",".join(f"{v:.4f}" for v in point) + f",{sigma:g}"
+                    for point in points)
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_a_mixture_of_the_most_components_is_accepted_and_trains(server, dim):
+    points = np.random.default_rng(dim).normal(0.0, 1.0, (params.MAX_COMPONENTS, dim))
+    spec = mixture_spec(points, 0.1)
+    assert len(spec) <= params.MAX_TARGET_LENGTH
+    state = fresh(server, target=spec)
+    assert state["settings"]["target"] == spec and state["dim"] == dim
+    target = server.session.target
+    assert np.array([c.mu_vector for c in target.components]) == pytest.approx(points, abs=5e-5)
+    assert target.weights == pytest.approx(np.full(params.MAX_COMPONENTS,
+                                                   1 / params.MAX_COMPONENTS))
+    state = post(server, "/api/step", {"kind": "iteration", "n": 2})
+    assert state["iterations"] == 2 and state["settings"]["target"] == spec
+    if dim == 2:
+        assert state["view"]["modes"] == params.MAX_COMPONENTS
+
+
+def _far_2d():
+    points = np.zeros((params.MAX_COMPONENTS, 2))
+    return mixture_spec(points, 0.1).replace("normal:0.0000,0.0000", "normal:1e300,0", 1)
+
+
+def _two_sigmas():
+    spec = mixture_spec(np.zeros((params.MAX_COMPONENTS, 2)), 0.1)
+    head, _, tail = spec.rpartition(",0.1")
+    return head + ",0.2" + tail
+
+
+BAD_MIXTURES = [
+    (lambda: "+".join(["normal:0,1"] * (params.MAX_COMPONENTS + 1)),
+     f"at most {params.MAX_COMPONENTS} components"),
+    (lambda: "normal:0." + "0" * params.MAX_TARGET_LENGTH + ",1",
+     f"at most {params.MAX_TARGET_LENGTH} characters"),
+    (_two_sigmas, "share one sigma"),
+    (_far_2d, "bulk"),
+    (lambda: "+".join(["normal:0,1"] * 300 + ["normal:nan,1"] + ["normal:1,1"] * 100),
+     "malformed"),
+    (lambda: "+".join(["normal:0,1"] * 300 + ["normal:0,0,1"]), "2D component"),
+]
+
+
+@pytest.mark.parametrize("path", ["/api/reset", "/api/settings"])
+@pytest.mark.parametrize("make, message", BAD_MIXTURES)
+def test_a_large_bad_mixture_is_refused_by_the_server_and_changes_nothing(server, path, make,
+                                                                          message):
+    # the page checks what it writes, but the server checks it again in full: a bad component
+    # anywhere in hundreds is named, and the run goes on as it was
+    fresh(server)
+    before = post(server, "/api/step", {"kind": "iteration", "n": 2})
+    spec = make()
+    body = {"seed": 0, "target": spec} if path == "/api/reset" else {"target": spec}
+    assert len(json.dumps(body)) <= MAX_BODY              # the spec's checks refuse it, not
+    status, answer = request(server, "POST", path, body)  # the body limit
+    assert status == 400 and "target" in answer["error"] and message in answer["error"], \
+        answer["error"][:300]
+    after = post(server, "/api/step", {"kind": "iteration", "n": 1})
+    assert after["fingerprints"] != before["fingerprints"] and after["iterations"] == 3
+    assert after["settings"] == before["settings"]
+
+
+def test_the_longest_target_spec_fits_in_a_request_body():
+    # a reset carrying every setting at its longest and a spec of MAX_TARGET_LENGTH characters
+    # is still within the server's body limit, so the cap on specs is the one that bites
+    longest = {name: "9" * params.MAX_NUMBER_TEXT for name in params.SETTINGS}
+    body = {**longest, "seed": str(params.MAX_SEED), "target": "x" * params.MAX_TARGET_LENGTH}
+    assert len(json.dumps(body).encode()) <= MAX_BODY

@@ -314,3 +314,181 @@ def test_lesson_26_third_instance_noise_blurs_the_rings_heat_map(page, server):
     page.wait_for_function("() => window.ganStats.state.iterations === 0")
     blurred = play_to(500)
     assert blurred < sharp / 2
+
+
+# ---- a target drawn on the chart, or made from a file of samples
+
+def client_point(page, x, y=0.0):
+    """Where on the screen the chart shows the point (x, y) (1D: x on the handles' line)."""
+    return page.evaluate("""([x, y]) => {
+        const c = window.ganStats.chartScale, [px, py] = toChart({ x, y });
+        const el = document.getElementById(c.dim === 1 ? 'view1d' : 'plane');
+        const box = el.getBoundingClientRect(), width = c.dim === 1 ? 760 : c.W;
+        return [box.left + px * box.width / width, box.top + py * box.width / width];
+    }""", [x, y])
+
+
+def chart_pixel(page):
+    """The width of one screen pixel of the chart in the target's units."""
+    return page.evaluate("""() => { const c = window.ganStats.chartScale;
+        const box = document.getElementById(c.dim === 1 ? 'view1d' : 'plane')
+            .getBoundingClientRect();
+        const units = c.dim === 1 ? c.X1 - c.X0 : c.W, width = c.dim === 1 ? 760 : c.W;
+        return (c.hi - c.lo) / units * width / box.width; }""")
+
+
+def served_target(server):
+    """The server's target as (weights, means, sigmas), and its spec."""
+    target = server.session.target
+    components = getattr(target, "components", [target])
+    weights = getattr(target, "weights", np.ones(1))
+    means = np.array([np.ravel(c.mu_vector) for c in components])
+    sigmas = np.array([float(c.sigma) for c in components])
+    return weights, means, sigmas, server.session.settings["target"]
+
+
+def wait_target(page, spec_test):
+    page.wait_for_function(f"() => window.ganStats.state && ({spec_test})"
+                           "(window.ganStats.state.settings.target)")
+
+
+def test_clicking_adds_a_mode_dragging_moves_it_and_shift_click_removes_it(page, server):
+    page.get_by_test_id("draw").check()
+    assert "shift-click or right-click" in text(page, "draw-hint")
+    pixel = chart_pixel(page)
+    page.mouse.click(*client_point(page, 2.0))             # the target is normal:-1,1: one mode
+    wait_target(page, "(t) => t.split('+').length === 2")
+    _, means, sigmas, spec = served_target(server)
+    assert page.get_by_test_id("target").input_value() == spec
+    assert spec.startswith("normal:-1,1+normal:")
+    assert means[:, 0] == pytest.approx([-1.0, 2.0], abs=1.5 * pixel)
+    assert sigmas.tolist() == [1.0, params.DRAWN_SIGMA[1]]
+    assert "as drawn: 2 modes" in text(page, "target-text")
+
+    page.mouse.move(*client_point(page, means[1, 0]))       # drag the new mode to x = 0.5
+    page.mouse.down()
+    page.mouse.move(*client_point(page, 1.2), steps=4)
+    page.mouse.move(*client_point(page, 0.5), steps=4)
+    page.mouse.up()
+    wait_target(page, f"(t) => t !== {json.dumps(spec)}")
+    _, moved, _, spec = served_target(server)
+    assert len(moved) == 2 and moved[1, 0] == pytest.approx(0.5, abs=1.5 * pixel)
+    assert page.get_by_test_id("target").input_value() == spec
+
+    page.keyboard.down("Shift")                                 # shift-click removes the first
+    page.mouse.click(*client_point(page, -1.0))
+    page.keyboard.up("Shift")
+    wait_target(page, "(t) => t.split('+').length === 1")
+    _, left, _, spec = served_target(server)
+    assert left[:, 0] == pytest.approx([moved[1, 0]], abs=1e-3)
+    assert page.get_by_test_id("target").input_value() == spec
+
+
+def test_training_on_a_drawn_target_runs_on_it(page, server):
+    page.get_by_test_id("draw").check()
+    page.mouse.click(*client_point(page, 3.0))
+    wait_target(page, "(t) => t.split('+').length === 2")
+    spec = page.get_by_test_id("target").input_value()
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => window.ganStats.state.iterations >= 20")
+    page.get_by_test_id("pause").click()
+    page.wait_for_function("() => !window.ganStats.playing && !window.ganStats.prefetch")
+    state = api(server, "/api/state")
+    assert state["settings"]["target"] == spec and state["iterations"] >= 20
+    assert server.session.target.pdf(np.array([[3.0]]))[0] > 0.1      # the drawn mode is there
+    page.get_by_test_id("reset").click()                                # reset keeps it
+    page.wait_for_function("() => window.ganStats.state.iterations === 0")
+    assert api(server, "/api/state")["settings"]["target"] == spec
+
+
+def test_drawing_in_the_plane_edits_the_rings_modes(page, server):
+    page.locator("#preset").select_option("ring")
+    page.wait_for_function("() => window.ganStats.state.dim === 2")
+    page.get_by_test_id("draw").check()
+    _, means, _, _ = served_target(server)
+    page.mouse.click(*client_point(page, *means[0]), button="right")    # remove a mode
+    wait_target(page, "(t) => t.split('+').length === 7")
+    page.mouse.click(*client_point(page, 0.0, 0.0))                     # add one at the centre
+    wait_target(page, "(t) => t.split('+').length === 8")
+    _, drawn, sigmas, spec = served_target(server)
+    pixel = chart_pixel(page)
+    assert set(sigmas) == {0.02}                                        # the ring's sigma, shared
+    assert np.hypot(*drawn[-1]) < 1.5 * pixel
+    assert np.allclose(np.hypot(drawn[:-1, 0], drawn[:-1, 1]), 2.0, atol=1e-3)
+    page.wait_for_function("() => window.ganStats.state.view.modes === 8")
+    assert page.get_by_test_id("target").input_value() == spec
+
+
+def samples_text(values):
+    return "\n".join(",".join(repr(float(v)) for v in np.atleast_1d(row)) for row in values)
+
+
+def test_pasted_samples_become_their_kernel_density_estimate_and_train(page, server):
+    from scipy import stats
+
+    x = np.random.default_rng(3).normal(1.0, 0.5, 200)
+    page.get_by_test_id("samples").fill("# heights\n" + samples_text(x) + "\n\n")
+    page.get_by_test_id("use-samples").click()
+    wait_target(page, "(t) => t.split('+').length === 200")
+    weights, means, sigmas, spec = served_target(server)
+    assert page.get_by_test_id("target").input_value() == spec
+    # outside truth: scipy's Gaussian KDE with Scott's rule, bandwidth factor * sample std
+    kde = stats.gaussian_kde(x)
+    assert sigmas == pytest.approx(kde.factor * x.std(ddof=1), rel=1e-3)
+    assert means[:, 0] == pytest.approx(x, abs=1e-3 * sigmas[0])
+    assert weights == pytest.approx(np.full(200, 1 / 200))
+    grid = np.linspace(0, 2, 9)                  # the bulk (h is sent to 4 digits: the tails move)
+    assert np.ravel(server.session.target.pdf(grid[:, None])) == pytest.approx(kde(grid), rel=5e-3)
+    assert "kernel density estimate of 200 samples" in text(page, "target-text")
+    page.get_by_test_id("step").click()
+    wait_text(page, "[data-testid=step-count]", "^1$")
+    assert api(server, "/api/state")["settings"]["target"] == spec
+
+
+def test_an_uploaded_2d_file_becomes_an_isotropic_kde_in_the_plane(page, server):
+    xy = np.random.default_rng(4).normal([0.0, 1.0], [1.0, 0.5], (120, 2))
+    page.get_by_test_id("samples-file").set_input_files(files=[{
+        "name": "points.csv", "mimeType": "text/csv", "buffer": samples_text(xy).encode()}])
+    page.wait_for_function("() => window.ganStats.state.dim === 2")
+    _, means, sigmas, spec = served_target(server)
+    h = np.sqrt(xy.var(axis=0, ddof=1).mean()) * 120 ** (-1 / 6)     # Scott's n^(-1/(d+4))
+    assert len(set(sigmas)) == 1 and sigmas[0] == pytest.approx(h, rel=1e-3)
+    assert means == pytest.approx(xy, abs=1e-3 * h)
+    assert page.get_by_test_id("samples").input_value().count("\n") == 119
+    page.wait_for_function("() => window.ganStats.state.view.modes === 120")
+
+
+BAD_FILES = [
+    ("1.0\n2.0\nabc\n3\n4\n5", "line 3: \"abc\" is not a number"),
+    ("1\n2\n3\ninf\n5\n6", "line 4: \"inf\" is not a finite number"),
+    ("1\n2\n3\n4\n1e999\n6", "line 5: \"1e999\" is not a finite number"),
+    ("1,2\n3,4\n5\n6,7\n8,9", "line 3: 1 value, but line 1 has 2"),
+    ("1,2,3\n4,5,6", "line 1: 3 values"),
+    ("1\n2\n3", "3 samples; at least 5"),
+    ("\n".join(["0.5"] * 10), "the samples have no spread"),
+    ("\n".join(str(i) for i in range(params.MAX_SAMPLES + 1)),
+     f"line {params.MAX_SAMPLES + 1}: more than {params.MAX_SAMPLES} samples"),
+]
+
+
+def test_a_bad_file_is_refused_with_the_line_named_and_nothing_changes(page, server):
+    page.get_by_test_id("step").click()
+    wait_text(page, "[data-testid=step-count]", "^1$")
+    before = api(server, "/api/state")
+    renders = page.evaluate("window.ganStats.renders")
+    for content, message in BAD_FILES:
+        page.get_by_test_id("samples").fill(content)
+        page.get_by_test_id("use-samples").click()
+        wait_text(page, "[data-testid=error]", re.escape("samples refused: " + message))
+        assert "nothing was changed" in text(page, "error")
+        assert message in text(page, "samples-note")
+        assert "invalid" in page.get_by_test_id("samples").get_attribute("class")
+    page.get_by_test_id("samples-file").set_input_files(files=[{
+        "name": "bad.csv", "mimeType": "text/csv", "buffer": b"0.1\n0.2\n0.3\nx9\n"}])
+    wait_text(page, "[data-testid=error]", "line 4: \"x9\" is not a number")
+    after = api(server, "/api/state")
+    for field in ("fingerprints", "settings", "seed", "iterations"):
+        assert after[field] == before[field]
+    assert page.evaluate("window.ganStats.renders") == renders          # nothing was sent
+    page.get_by_test_id("step").click()                                  # the page goes on
+    wait_text(page, "[data-testid=step-count]", "^2$")

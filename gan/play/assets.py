@@ -27,7 +27,10 @@ def page_settings():
     """What the page's settings controls show and restore, JSON-ready: ``defaults`` (the settings
     of a fresh session, `gan.play.params.DEFAULTS`), ``seed`` and, for every preset target, its
     ``spec`` (what the target box shows: the typed syntax where one exists) and ``text`` (its
-    parameters, in the notation of the lessons: N(mu, sigma) has standard deviation sigma)."""
+    parameters, in the notation of the lessons: N(mu, sigma) has standard deviation sigma), and
+    ``limits``: the caps the server puts on a target spec and the page on a file of samples,
+    and the sigma of a drawn mode (`gan.play.params`), so the page refuses what the server
+    would, and says why, before it sends anything."""
     from gan.play import params
     from gan import targets2d
 
@@ -43,7 +46,12 @@ def page_settings():
     for name in params.PRESETS:
         if name not in texts:
             texts[name] = describe(params.parse_target(name))
-    return {"defaults": dict(params.DEFAULTS), "seed": DEFAULT_SEED,
+    limits = {"max_target_length": params.MAX_TARGET_LENGTH,
+              "max_components": params.MAX_COMPONENTS, "max_samples": params.MAX_SAMPLES,
+              "min_samples": params.MIN_SAMPLES,
+              "max_sample_magnitude": params.MAX_SAMPLE_MAGNITUDE,
+              "drawn_sigma": {str(dim): sigma for dim, sigma in params.DRAWN_SIGMA.items()}}
+    return {"defaults": dict(params.DEFAULTS), "seed": DEFAULT_SEED, "limits": limits,
             "presets": {name: {"spec": spec, "text": texts[name]}
                         for name, spec in params.PRESETS.items()}}
 

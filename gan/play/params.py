@@ -9,6 +9,14 @@ Targets: a preset name (`PRESETS`), a 1D spec in the syntax of ``python -m gan t
 2D mixture of isotropic normals written 'W1*normal:MU1,MU2,SIGMA+W2*normal:MU1,MU2,SIGMA'
 (three numbers make a component two-dimensional; the components share one sigma, the scale the
 mode-coverage metrics of `gan.targets2d` measure in).
+
+Drawn targets. The page writes what is drawn on its chart, and a file of samples, as such a
+mixture spec (a file of n samples as the Gaussian kernel density estimate with n equal-weight
+components, one at each sample), and sends it like a typed one: it is checked here, in full,
+whatever the page checked first. So the caps on a spec are set for those: at most
+MAX_COMPONENTS components (MAX_SAMPLES samples in a file) and MAX_TARGET_LENGTH characters,
+which with the other fields of a reset still fits in the server's body limit of 16 384 bytes
+(`gan.play.server.MAX_BODY`).
 """
 
 from __future__ import annotations
@@ -29,8 +37,12 @@ PRESETS = {
     "ring": "ring",
     "grid": "grid",
 }
-MAX_TARGET_LENGTH = 500
-MAX_COMPONENTS = 64
+MAX_TARGET_LENGTH = 15_000     # characters of a target spec (a reset body holds it, see above)
+MAX_COMPONENTS = 500           # components of a mixture spec
+MAX_SAMPLES = MAX_COMPONENTS   # samples in a file the page turns into a target, one each
+MIN_SAMPLES = 5                # ... and at least this many
+MAX_SAMPLE_MAGNITUDE = 1e6     # |x| of a sample in such a file
+DRAWN_SIGMA = {1: 0.5, 2: 0.1}  # sigma of a mode clicked onto the chart, by dimension
 MAX_SEED = 2**32 - 1
 MAX_STEPS_PER_REQUEST = 2000
 MAX_NUMBER_TEXT = 64           # characters of a number typed as text
