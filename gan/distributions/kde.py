@@ -235,7 +235,7 @@ def _read_csv(path):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as reason:
         raise ArchiveError(f"{path}: not UTF-8 text ({reason})") from None
-    rows, columns = [], None
+    rows, columns, first = [], None, True
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
@@ -247,8 +247,10 @@ def _read_csv(path):
                 values.append(float(cell))
             except ValueError:
                 values.append(None)
-        if columns is None and not rows and all(v is None for v in values):
+        if first and all(v is None for v in values):
+            first = False
             continue                                   # a header line of names
+        first = False
         bad = [cell for cell, value in zip(cells, values) if value is None]
         if bad:
             raise ArchiveError(f"{path}: line {number}: cell {bad[0]!r} is not a number")
