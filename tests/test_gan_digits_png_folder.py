@@ -113,3 +113,15 @@ def test_a_folder_without_ink_is_refused(tmp_path):
                        vmin=0, vmax=1)
     with pytest.raises(ValueError, match="no ink"):
         load_digits_data(root)
+
+
+def test_colour_becomes_the_luminance_and_alpha_composites_over_black(tmp_path):
+    for channel, weight in enumerate((0.299, 0.587, 0.114)):
+        rgba = np.zeros((8, 8, 4))
+        rgba[..., channel], rgba[..., 3] = 1.0, 1.0
+        plt.imsave(tmp_path / "c.png", rgba)
+        np.testing.assert_allclose(read_png(tmp_path / "c.png"), weight, atol=1 / 255)
+    rgba = np.ones((8, 8, 4))
+    rgba[..., 3] = 0.5
+    plt.imsave(tmp_path / "a.png", rgba)
+    np.testing.assert_allclose(read_png(tmp_path / "a.png"), 0.5, atol=1 / 255)
