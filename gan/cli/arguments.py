@@ -14,20 +14,52 @@ import sys
 
 from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS
 from gan.dynamics import RULES
-from gan.distributions import Mixture, Normal, Uniform
+from gan.distributions import KDE, Mixture, Normal, Uniform, read_samples
 from gan.engine import ENGINES
 
 
 def parse_distribution(spec):
-    """'normal:-1,1', 'uniform:0,2' or '0.3*normal:-2,0.5+0.7*normal:2,0.5' -> a distribution.
+    """'normal:-1,1', 'uniform:0,2' or '0.3*normal:-2,0.5+0.7*normal:2,0.5' -> a distribution;
+    a FILE of samples (.csv or .npy, one column for 1D, two for 2D) -> their Gaussian KDE by
+    Scott's rule, FILE:silverman by Silverman's, FILE:0.25 with the bandwidth h = 0.25
+    (`gan.distributions.KDE`).
 
     A bad spec raises argparse.ArgumentTypeError with the reason (argparse shows only the
     text of that exception type; a ValueError would become "invalid parse_distribution value").
     """
     try:
+        named = _file_and_bandwidth(spec)
+        if named is not None:
+            path, bandwidth = named
+            samples = read_samples(path)
+            if samples.shape[1] != 1:
+                raise ValueError(f"{path}: {samples.shape[1]} columns; training takes one "
+                                 f"(a 2D KDE is a gan.distributions.KDE, but the plane's "
+                                 f"measurer gan.targets2d.Plane needs mode centres it lacks)")
+            return KDE(samples, bandwidth, source=path)
         return _parse_distribution(spec)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OSError) as error:
         raise argparse.ArgumentTypeError(f"target {spec!r}: {error}") from None
+
+
+def _file_and_bandwidth(spec):
+    """(path, bandwidth) when spec names a samples file (FILE or FILE:BANDWIDTH, FILE ending in
+    .csv or .npy), else None; BANDWIDTH is scott (the default), silverman or h."""
+    def is_file(path):
+        return path.lower().endswith((".csv", ".npy"))
+
+    if is_file(spec):
+        return spec, "scott"
+    path, _, bandwidth = spec.rpartition(":")
+    if not path or not is_file(path):
+        return None
+    if bandwidth in ("scott", "silverman"):
+        return path, bandwidth
+    try:
+        return path, float(bandwidth)
+    except ValueError:
+        raise ValueError(f"the bandwidth after ':' must be scott, silverman or a positive "
+                         f"number h, got {bandwidth!r}") from None
 
 
 def _parse_distribution(spec):
@@ -74,7 +106,9 @@ def _tuple_of(kind):
 # ---- the help texts and choices of GANConfig's flags, shared by train and sweep ----------------
 HELP = {
     "target": "p_data: 'normal:MU,SIGMA', 'uniform:LOW,HIGH', or a mixture "
-    "'W1*normal:MU,SIGMA+W2*normal:MU,SIGMA' (weights optional, equal if omitted)",
+    "'W1*normal:MU,SIGMA+W2*normal:MU,SIGMA' (weights optional, equal if omitted), or a "
+    "FILE of samples (.csv or .npy, 1 column; 2 for 2D), whose Gaussian kernel density "
+    "estimate is the target (FILE:silverman or FILE:H for another bandwidth than Scott's)",
     "prior": "p_z, the noise prior: N(0, I) or U(-1, 1)^noise_dim",
     "noise_dim": "dimension of the noise z",
     "g_hidden": "widths of G's hidden layers, comma-separated",

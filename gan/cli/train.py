@@ -185,6 +185,7 @@ def summary(result):
         f"  k = {c.k}, m = {c.batch_size}, {c.steps} steps, {c.optimizer} "
         f"lr_g = {c.lr_g:g}, lr_d = {c.lr_d:g} ({c.lr_schedule}), g_loss = {c.g_loss}, "
         f"seed = {c.seed}, {c.dtype}",
+        *([target.note] if hasattr(target, "note") else []),   # a data file's KDE says so
         f"  trained in {m['seconds']:.2f} s",
         f"  mean of G(z)        {m['mean']:+.4f}   (p_data: {_moment(target, 'mean')})",
         f"  std of G(z)         {m['std']:.4f}    (p_data: {_moment(target, 'std')})",

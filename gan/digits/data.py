@@ -11,6 +11,12 @@ PATH may be
 - a folder holding the four MNIST files under their published names, each optionally
   gzipped: train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
   t10k-labels-idx1-ubyte (LeCun, Cortes and Burges, http://yann.lecun.com/exdb/mnist/);
+- a folder of PNG images (any size, colour or grey) in subfolders named by their label 0..9,
+  either FOLDER/train/0..9 and FOLDER/test/0..9, or FOLDER/0..9, of which every fifth image
+  of each class (sorted by name) is held out for test; each image is made grey and averaged
+  onto 32 x 32 (`gan.digits.datasets.images.read_png`: ink bright on dark, as in MNIST). A
+  .png file that does not read refuses the whole folder, naming it; other files are skipped
+  with a warning line;
 - an .npz archive (read without pickles) with the arrays train_images, train_labels,
   test_images, test_labels: images (n, h, w) or (n, 1, h, w) of uint8 (0..255) or floats
   in [0, 1], at most 32 x 32, labels (n,) integers in 0..9.  A digits cache file written by
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +41,7 @@ import numpy as np
 
 from gan.digits.datasets import image_set, load_digits, load_images
 from gan.digits.datasets.idx import DataFileError
-from gan.digits.datasets.images import MNIST_FILES, NpzArchive
+from gan.digits.datasets.images import MNIST_FILES, NpzArchive, load_png_folder
 from gan.digits.datasets.mnist import load_mnist_5k
 from gan.digits.scores import DENSITY_COVERAGE_K
 from gan.digits.classifier import (REFEREE_TRAINING, accuracy, load_classifier,
@@ -51,7 +58,8 @@ DATA_HELP = ("digits to learn from: 'mnist' (the 5000 real MNIST digits in mlxte
              "default of a full run), 'procedural' (digits drawn from fonts; default under "
              "--fast), or a PATH: a folder with the four MNIST IDX files "
              "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
-             "t10k-labels-idx1-ubyte, each optionally .gz) or an .npz with arrays "
+             "t10k-labels-idx1-ubyte, each optionally .gz), a folder of PNG images in "
+             "subfolders 0..9 (or train/0..9 and test/0..9), or an .npz with arrays "
              "train_images, train_labels, test_images, test_labels")
 
 
@@ -227,6 +235,8 @@ def locate_data(path):
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     path = Path(path)
+    if path.is_dir() and _png_layout(path) is not None:
+        return "png", _png_layout(path)
     if path.is_dir():
         files = {}
         for split, names in MNIST_FILES.items():
@@ -237,7 +247,8 @@ def locate_data(path):
                 if not existing:
                     raise FileNotFoundError(
                         f"--data {path}: no {name} or {name}.gz in that folder; an MNIST "
-                        f"folder needs the four files {_expected_files()}")
+                        f"folder needs the four files {_expected_files()} (a folder of PNG "
+                        f"images needs subfolders 0..9, or train/0..9 and test/0..9)")
                 found.append(existing[0])
             files[split] = tuple(found)
         return "mnist", files
@@ -260,6 +271,9 @@ def locate_data(path):
 def _read_split(path):
     """((train images, labels), (test images, labels)) from an MNIST folder or an .npz."""
     kind, found = locate_data(path)
+    if kind == "png":
+        return tuple(_checked(path, split, *images_labels)
+                     for split, images_labels in zip(("train", "test"), _read_pngs(found)))
     sets = []
     for split in ("train", "test"):
         if kind == "mnist":
@@ -270,6 +284,39 @@ def _read_split(path):
             images, labels = image_set(pixels, labels, name=f"--data {path} ({split})")
         sets.append(_checked(path, split, images, labels))
     return tuple(sets)
+
+
+PNG_HELD_OUT = 5          # FOLDER/0..9: every fifth image of each class is a test image
+DIGIT_FOLDERS = tuple(str(digit) for digit in range(CLASSES))
+
+
+def _png_layout(path):
+    """{"train": folder, "test": folder} for FOLDER/train + FOLDER/test holding subfolders
+    0..9, {"both": FOLDER} for FOLDER/0..9, None for anything else."""
+    def has_digits(folder):
+        return folder.is_dir() and any((folder / name).is_dir() for name in DIGIT_FOLDERS)
+
+    if has_digits(path / "train") and has_digits(path / "test"):
+        return {"train": path / "train", "test": path / "test"}
+    if has_digits(path):
+        return {"both": path}
+    return None
+
+
+def _read_pngs(layout):
+    """((train images, labels), (test images, labels)) of a PNG folder, 32 x 32 grey."""
+    def warn(line):
+        print(line, file=sys.stderr)
+
+    if "both" not in layout:
+        return tuple(load_png_folder(layout[split], IMAGE_SIZE, warn=warn)
+                     for split in ("train", "test"))
+    images, labels = load_png_folder(layout["both"], IMAGE_SIZE, warn=warn)
+    rank = np.zeros(len(labels), dtype=np.int64)          # index of each image in its class
+    for digit in range(CLASSES):
+        rank[labels == digit] = np.arange(np.count_nonzero(labels == digit))
+    test = rank % PNG_HELD_OUT == PNG_HELD_OUT - 1
+    return (images[~test], labels[~test]), (images[test], labels[test])
 
 
 def _open_npz(path):

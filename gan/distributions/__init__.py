@@ -10,13 +10,16 @@ Every distribution has a dimension `dim` and
 - for dim 1: `cdf(x)`, `interval(mass)` (a range holding at least `mass`), `mean`, `std`,
   `breakpoints()` (where the density bends or jumps: quadrature splits its range there),
   and `ppf(q)` where a closed form exists;
+
+`KDE` is the target of a data file: the Gaussian kernel density estimate of its samples.
 - `to_dict()` and `from_dict(...)`, a plain-JSON round trip used by training configs.
 """
 
 from gan.distributions.base import Distribution, from_dict
+from gan.distributions.kde import KDE, read_samples
 from gan.distributions.mixture import Mixture
 from gan.distributions.parametric import Normal, Uniform
 from gan.distributions.tabulated import Tabulated
 
-__all__ = ["Distribution", "Normal", "Uniform", "Mixture", "Tabulated", "from_dict"]
+__all__ = ["Distribution", "Normal", "Uniform", "Mixture", "Tabulated", "KDE", "read_samples", "from_dict"]
 

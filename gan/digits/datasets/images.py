@@ -14,6 +14,7 @@ gan.limits.memory_limit(), checked from the IDX header before the pixels are rea
 """
 
 import os
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -193,3 +194,104 @@ def _check_path(name, path):
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"{name} must be a str or os.PathLike, got {type(path).__name__}")
     return Path(path)
+
+
+# ---- folders of PNG images ----------------------------------------------------------------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PNG_BYTES = 8 << 20          # one image file
+MAX_PNG_PIXELS = 4096 * 4096     # one image's width x height, read from its header first
+
+
+def area_resize(image, size):
+    """An (h, w) image averaged onto a size x size grid: output cell (i, j) is the mean of the
+    image over the cell's area, input pixels weighted by how much of them it covers,
+
+        y = R_h x R_w^T,  R[i, k] = |[i n/size, (i+1) n/size] & [k, k+1]| / (n/size),
+
+    each row of R summing to 1 (for size > n it copies pixels into the cells they cover)."""
+    height, width = image.shape
+    return _area_weights(height, size) @ image @ _area_weights(width, size).T
+
+
+def _area_weights(n, size):
+    edges = np.arange(size + 1) * (n / size)
+    low, high = edges[:-1, None], edges[1:, None]
+    pixel = np.arange(n)[None, :]
+    overlap = np.clip(np.minimum(high, pixel + 1) - np.maximum(low, pixel), 0.0, None)
+    return overlap / (n / size)
+
+
+def png_header(path):
+    """(width, height) from a PNG file's IHDR chunk, read from its first 24 bytes; DataFileError
+    naming the file if it is too large on disk, not a PNG, or claims too many pixels."""
+    size = os.path.getsize(path)
+    if size > MAX_PNG_BYTES:
+        raise DataFileError(f"{path}: {size} bytes, more than the {MAX_PNG_BYTES} bytes an image "
+                            f"file may hold; refused unread")
+    with open(path, "rb") as file:
+        head = file.read(24)
+    if len(head) < 24 or head[:8] != PNG_SIGNATURE or head[12:16] != b"IHDR":
+        raise DataFileError(f"{path}: not a PNG file (no PNG signature and IHDR header)")
+    width, height = struct.unpack(">II", head[16:24])
+    if not 0 < width * height <= MAX_PNG_PIXELS:
+        raise DataFileError(f"{path}: a PNG of {width} x {height} pixels; at most "
+                            f"{MAX_PNG_PIXELS} pixels and at least 1 are read")
+    return width, height
+
+
+def read_png(path, size=32):
+    """One PNG as a grey size x size float32 image in [0, 1]: its header checked first
+    (`png_header`), decoded by matplotlib.image.imread (Pillow underneath, a dependency of
+    matplotlib), made grey by the luminance y = 0.299 R + 0.587 G + 0.114 B, an alpha channel
+    composited over black (y a), then `area_resize`d. Ink is bright, as in MNIST: dark digits on
+    white paper should be inverted first (1 - y)."""
+    from matplotlib import image as mpimg           # matplotlib loads only when PNGs are read
+
+    png_header(path)
+    try:
+        pixels = np.asarray(mpimg.imread(path, format="png"), dtype=np.float64)
+    except Exception as reason:                     # Pillow raises several kinds on bad bytes
+        raise DataFileError(f"{path}: not a readable PNG ({type(reason).__name__}: "
+                            f"{str(reason)[:200]})") from None
+    if pixels.dtype.kind != "f" or pixels.max(initial=0.0) > 1.0:
+        pixels = pixels / 255.0
+    if pixels.ndim == 3:
+        grey = pixels[..., :3] @ np.array([0.299, 0.587, 0.114]) if pixels.shape[2] >= 3 \
+            else pixels[..., 0]
+        if pixels.shape[2] in (2, 4):
+            grey = grey * pixels[..., -1]
+        pixels = grey
+    if pixels.ndim != 2 or not np.all(np.isfinite(pixels)):
+        raise DataFileError(f"{path}: not a readable PNG image (decoded shape {pixels.shape})")
+    return np.clip(area_resize(pixels, size), 0.0, 1.0).astype(np.float32)
+
+
+def load_png_folder(folder, size=32, warn=None):
+    """Images (n, 1, size, size) float32 in [0, 1] and labels (n,) int64 from the PNG files of
+    `folder`'s subfolders named 0..9 (the label), sorted by name. The rule for bad files: any
+    file ending in .png that does not read refuses the whole folder, naming the file (a set is
+    never half-read); other files and subfolders are skipped, with one warning line naming
+    them passed to `warn` (e.g. print to stderr)."""
+    folder = _check_path("folder", folder)
+    paths, labels, skipped = [], [], []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir() and entry.name in {str(digit) for digit in range(10)}:
+            for file in sorted(entry.iterdir()):
+                if file.is_file() and file.suffix.lower() == ".png":
+                    paths.append(file)
+                    labels.append(int(entry.name))
+                else:
+                    skipped.append(file)
+        else:
+            skipped.append(entry)
+    if skipped and warn is not None:
+        names = ", ".join(str(path) for path in skipped[:5])
+        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        warn(f"warning: {folder}: skipped {len(skipped)} entries that are not PNG files in "
+             f"subfolders 0..9: {names}{more}")
+    _check_budget(str(folder), len(paths), (size, size), None)
+    images = np.zeros((len(paths), 1, size, size), dtype=np.float32)
+    for index, path in enumerate(paths):     # one file at a time: each is its own decode
+        images[index, 0] = read_png(path, size)
+    return images, np.array(labels, dtype=np.int64)
