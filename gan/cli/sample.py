@@ -81,8 +81,8 @@ def add_parser(commands, help):
     sample.add_argument("--seed", type=_integer_in("seed", 0, SEED_LIMIT - 1), default=0,
                         help="seed of the noise z (same seed, bitwise same samples; default 0)")
     sample.add_argument("--class", dest="label", type=_integer_in("class", 0, CLASSES - 1),
-                        default=None, metavar="C", help="the digit class of every sample (conditional "
-                        "digits models only; default: the classes 0..9 in turn)")
+                        default=None, metavar="C", help="the digit class of every sample "
+                        "(conditional digits models only; default: the classes 0..9 in turn)")
     sample.add_argument("--overwrite", action="store_true", help="replace an existing FILE")
     return sample
 
@@ -107,12 +107,12 @@ def run(args):
 def _check_out(out, overwrite):
     """SampleError unless FILE can be written: a known extension, an existing folder, and no
     file (or folder) of that name unless --overwrite (and never a folder)."""
+    if out.is_dir():
+        raise SampleError(f"--out {out}: is a folder; give a file name")
     suffix = out.suffix.lower()
     if suffix not in (*TRAIN_FORMATS, ".png"):
         raise SampleError(f"--out {out}: must end in .npy or .csv (a train run) or .png or .npy "
                           f"(a digits run), got {suffix or 'no extension'!r}")
-    if out.is_dir():
-        raise SampleError(f"--out {out}: is a folder; give a file name")
     if not out.parent.is_dir():
         raise SampleError(f"--out {out}: its folder {out.parent} does not exist")
     if os.path.lexists(out) and not overwrite:
@@ -247,20 +247,21 @@ def _digits_plan(args):
     if not (checkpoint / "model.json").is_file():
         raise _before_checkpoints(folder, "checkpoint/model.json")
     try:
-        sampler = load_sampler(checkpoint)      # every file through the bounded readers
         meta = read_json(checkpoint / "model.json", error=CheckpointError)
+        conditional = isinstance(meta, dict) and meta.get("conditional") is True
+        if args.label is not None and not conditional:
+            name = meta.get("name") if isinstance(meta, dict) else None
+            raise SampleError(f"--class {args.label}: {folder} holds an unconditional model "
+                              f"({name}), which draws no chosen class; --class applies to a "
+                              f"conditional model (cgan)"[:400])
+        sampler = load_sampler(checkpoint)      # every file through the bounded readers
     except (CheckpointError, TypeError) as error:
         raise SampleError(f"RUN {folder}: its checkpoint cannot be loaded: {error}"[:400]) \
             from None
-    if meta["conditional"]:
-        labels = [args.label] * args.n if args.label is not None else \
-            [index % CLASSES for index in range(args.n)]
-    elif args.label is not None:
-        raise SampleError(f"--class {args.label}: {folder} holds an unconditional model "
-                          f"({meta.get('name', meta['kind'])}), which draws no chosen class; "
-                          f"--class applies to a conditional model (cgan)")
-    else:
-        labels = None
+    labels = None
+    if conditional:
+        labels = ([args.label] * args.n if args.label is not None
+                  else [index % CLASSES for index in range(args.n)])
 
     def write(file):
         import numpy as np
