@@ -16,7 +16,7 @@ BAD_INVOCATIONS = [
     ([], "the following arguments are required: command"),
     (["--no-progress"], "the following arguments are required: command"),
     (["trian"], "argument command: invalid choice: 'trian' (choose from 'train', 'sweep', "
-     "'digits', 'play', 'check', 'course', 'diagnose')"),
+     "'digits', 'play', 'check', 'course', 'diagnose', 'sample')"),
     (["--no-progress", "train"], "unrecognized arguments: --no-progress"),
     # targets: the reason survives argparse
     (T + ["--target", "normal:0,-1"], "sigma must be positive, got -1"),

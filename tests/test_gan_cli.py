@@ -105,8 +105,9 @@ def test_a_rerun_into_an_earlier_run_is_refused_and_overwrite_replaces_every_old
     assert (out / "config.json").read_text() == first                # untouched
     assert main(["train", *SMALL, "--seed", "1", "--no-figures", "--overwrite",
                  "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["config.json", "history.npz", "manifest.json",
-                                                     "metrics.json", "timings.json"]  # no figures
+    assert sorted(p.name for p in out.iterdir()) == ["D.npz", "G.npz", "config.json", "history.npz",
+                                                     "manifest.json", "metrics.json",
+                                                     "timings.json"]  # no figures
     assert json.loads((out / "config.json").read_text())["seed"] == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]     # no staging folder left
 

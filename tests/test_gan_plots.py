@@ -30,7 +30,7 @@ from gan.train import train  # noqa: E402
 
 RUN_FILES = ("config.json", "metrics.json", "history.npz", "figure1.png", "evolution.gif",
              "evolution.html", "losses.png", "jsd.png", "discriminator.png", "timings.json",
-             "manifest.json")
+             "manifest.json", "G.npz", "D.npz")
 
 
 @pytest.fixture(scope="module")

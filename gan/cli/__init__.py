@@ -11,6 +11,8 @@
           (`gan.cli.course`, `gan.course.edition`);
 - diagnose  what went wrong in a train run's folder, named from the run (`gan.cli.diagnose`,
           `gan.lab.doctor`).
+- sample  N samples from the trained G of a run folder, bitwise the same for the same seed
+          (`gan.cli.sample`).
 
 Each subcommand is a module with ``add_parser(commands, help)`` and ``run(args)``. The top-level
 parser knows every subcommand's name and one-line help (`COMMANDS`) but imports and builds only
@@ -35,6 +37,7 @@ COMMANDS = {
     "check": ("gan.cli.check", "grade the textbook code part by part against the theory"),
     "course": ("gan.cli.course", "write the student edition: solutions replaced by hints"),
     "diagnose": ("gan.cli.diagnose", "name what went wrong in a run folder, from the run itself"),
+    "sample": ("gan.cli.sample", "draw N samples from the trained G of a run folder"),
 }
 
 

@@ -2,8 +2,10 @@
 
 Every field of `GANConfig` has a flag (``--batch-size`` for ``batch_size``), whose help shows its
 default; the flags are made from ``dataclasses.fields(GANConfig)``, so a new field gets one.
-``--out DIR`` receives ``config.json``, ``metrics.json``, ``timings.json``, ``history.npz``, the
-figures and ``manifest.json`` (see `gan.lab.run_folder`).
+``--out DIR`` receives ``config.json``, ``metrics.json``, ``timings.json``, ``history.npz``,
+``G.npz`` and ``D.npz`` (the trained players as `nn.checkpoint` files, which
+``python -m gan sample DIR`` draws from), the figures and ``manifest.json`` (see
+`gan.lab.run_folder`).
 
 Building the parser loads `gan.config` and what it needs to check a config; training, the run
 folder, the progress bar and the figures are loaded by `run`, when a run is asked for, so that
@@ -213,8 +215,11 @@ def _moment(target, name):
 def write_run(result, out, figures=True, update=None):
     """config.json (the config's fields, and under "update" the update rule when it is not
     Algorithm 1's), metrics.json (the same for the same seed, byte for byte), timings.json (the
-    wall-clock seconds of training), history.npz and, unless figures=False, the figures of
-    `gan.plots.write_run_figures`. Returns the names written."""
+    wall-clock seconds of training), history.npz, G.npz and D.npz (the trained players in the
+    checkpoint format of `nn.checkpoint`: arrays and architecture, no pickle; G is the one the
+    metrics measure, after averaging) and, unless figures=False, the figures of
+    `gan.plots.write_run_figures`. Every file is written into `out`, the run folder's staging
+    folder, so the manifest lists it when the folder commits. Returns the names written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     config = result.config.to_dict()
@@ -226,7 +231,9 @@ def write_run(result, out, figures=True, update=None):
     (out / "timings.json").write_text(
         json.dumps({"seconds": result.metrics["seconds"]}, indent=2) + "\n")
     np.savez(out / "history.npz", **result.history.to_arrays())
-    written = ["config.json", "metrics.json", "timings.json", "history.npz"]
+    result.G.save(out / "G.npz")
+    result.D.save(out / "D.npz")
+    written = ["config.json", "metrics.json", "timings.json", "history.npz", "G.npz", "D.npz"]
     if figures:
         from gan import plots  # matplotlib is loaded only when figures are asked for
 
