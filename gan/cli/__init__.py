@@ -1,4 +1,4 @@
-"""The command line: ``python -m gan train | sweep | digits | play | check | course | diagnose``.
+"""The command line: ``python -m gan COMMAND [flags]``, one subcommand per job.
 
 - train   G and D by Algorithm 1 on a 1D target, one flag per GANConfig field (`gan.cli.train`);
 - sweep   trainings over seeds x k x learning rates x generator losses, as stacked ensembles
@@ -10,7 +10,7 @@
 - course  the student edition: a copy with each marked solution replaced by its hint
           (`gan.cli.course`, `gan.course.edition`);
 - diagnose  what went wrong in a train run's folder, named from the run (`gan.cli.diagnose`,
-          `gan.lab.doctor`).
+          `gan.lab.doctor`);
 - sample  N samples from the trained G of a run folder, bitwise the same for the same seed
           (`gan.cli.sample`).
 
