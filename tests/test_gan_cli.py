@@ -252,3 +252,17 @@ def test_a_scheduler_silent_past_the_timeout_is_named_with_the_timeout(monkeypat
     monkeypatch.setattr(socket, "create_connection", hangs)
     with pytest.raises(ValueError, match=r"nothing answers at 'h:1' \(no answer within 0.5 s\)"):
         sweep_command.check_scheduler_answers("h:1", timeout=0.5)
+
+
+@pytest.mark.parametrize("flags, cause", [
+    (["--r1", "1e308"], "Likely cause: the update rule's penalty weight r1=1e+308 is far above"),
+    (["--target", "normal:0,1e140"], "Likely cause: the target's scale 4.89e+140 is far above"),
+    (["--lr-g", "1e3", "--lr-d", "1e3"], "Likely cause: the learning rates (adam, lr_g=1000"),
+])
+def test_a_blow_up_names_the_cause_the_evidence_shows(flags, cause, tmp_path, capsys):
+    # Not a bad invocation (training starts, exit 1): the run blows up at once and says why.
+    assert main(["train", *SMALL, "--no-figures", *flags, "--out", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err
+    assert cause in err and "Traceback" not in err
+    if "--lr-g" not in flags:
+        assert "learning rates (adam" not in err.split("Likely cause:")[1]
