@@ -26,6 +26,9 @@ SAMPLE_FACTOR = 1e4
 LOSS_BOUND = 1e6
 TARGET_MASS = 1 - 1e-6
 RESOLUTION_ULPS = 100          # the target's width must span at least this many ulps of its place
+PENALTY_SUSPECT = 1e3          # a penalty weight above this is blamed (usual: 0.1 to 10)
+TARGET_SUSPECT = LOSS_BOUND / 100   # a target scale above this is blamed (logits ~ S / 10)
+LR_SUSPECT = 0.1               # learning rates above this are blamed beside other evidence
 
 
 class TrainingDiverged(RuntimeError):
@@ -131,20 +134,49 @@ class Criterion:
         return None
 
 
-def diverged(step, what, d_losses, g_losses, config):
-    """TrainingDiverged naming the step, what blew up, the last sane losses and the likely cause.
+def likely_causes(config, update=None):
+    """What the evidence blames for a blow-up, most certain first, each "what: what to change".
+
+    - the target's scale S against the dtype: beyond 1e-3 `representable_scale` nothing helps
+      but rescaling (or float64);
+    - an update rule's penalty weight (R1, R2, consensus gamma) above PENALTY_SUSPECT: the
+      penalty adds ~gamma |grad D|^2 / 2 to D's loss, and |grad D| starts near 1;
+    - S above TARGET_SUSPECT: D's logits on the data alone start near S / 10 (its first layer
+      sees x as it is), against the loss bound LOSS_BOUND;
+    - the learning rates: named when nothing else is, or when above LR_SUSPECT."""
+    causes = []
+    scale, limit = target_scale(config.target), representable_scale(config.dtype)
+    if scale > 1e-3 * limit:
+        causes.append(f"the target's scale {scale:.3g} is near the ~{limit:.3g} that "
+                      f"{config.dtype} can train on: rescale the data or use float64")
+    for name in ("r1", "r2", "consensus"):
+        weight = getattr(update, name, 0.0) or 0.0
+        if weight > PENALTY_SUSPECT:
+            causes.append(f"the update rule's penalty weight {name}={weight:g} is far above "
+                          f"{PENALTY_SUSPECT:g} (usual values 0.1 to 10), the penalty adding "
+                          f"~{name} |grad D|^2 / 2 to D's loss: try --{name} 10 or less")
+    if TARGET_SUSPECT < scale <= 1e-3 * limit:
+        causes.append(f"the target's scale {scale:.3g} is far above the few units the players "
+                      f"start at: D's logits on the data alone start near {scale / 10:.3g} "
+                      f"(the loss bound is {LOSS_BOUND:g}): rescale the data to a few units "
+                      f"around 0")
+    if not causes or max(config.lr_g, config.lr_d) > LR_SUSPECT:
+        causes.append(f"the learning rates ({config.optimizer}, lr_g={config.lr_g:g}, "
+                      f"lr_d={config.lr_d:g}) are too large for this game: try smaller "
+                      f"learning rates")
+    return causes
+
+
+def diverged(step, what, d_losses, g_losses, config, update=None):
+    """TrainingDiverged naming the step, what blew up, the last sane losses and the likely
+    cause (`likely_causes`: the target's scale, a penalty weight of ``update``, the learning
+    rates, as the evidence says).
 
     d_losses, g_losses: the losses of steps 1..step-1 (all sane: each was checked)."""
     last = ""
     if step > 1:
         last = (f"; the last sane losses (step {step - 1}) were d_loss={d_losses[step - 2]:.4g}, "
                 f"g_loss={g_losses[step - 2]:.4g}")
-    scale, limit = target_scale(config.target), representable_scale(config.dtype)
-    if scale > 1e-3 * limit:
-        cause = (f"the target's scale {scale:.3g} is near the ~{limit:.3g} that {config.dtype} "
-                 f"can train on: rescale the data or use float64")
-    else:
-        cause = (f"the learning rates ({config.optimizer}, lr_g={config.lr_g:g}, "
-                 f"lr_d={config.lr_d:g}) are too large for this game: try smaller learning rates")
+    cause = "; and ".join(likely_causes(config, update))
     return TrainingDiverged(f"training diverged at step {step}: {what}{last}. "
                             f"Likely cause: {cause}.")

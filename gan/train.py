@@ -230,11 +230,11 @@ def _train(config, callback, make_game, measurer, update):
                 d_loss, v, g_loss = update(game, step, train_rng)
         except FloatingPointError as error:
             raise diverged(step, f"a floating-point {error}", history.d_loss, history.g_loss,
-                           config) from None
+                           config, update) from None
         blown = (criterion.check_losses(d_loss, g_loss)
                  or criterion.check_weights(game.G, game.D))
         if blown:
-            raise diverged(step, blown, history.d_loss, history.g_loss, config)
+            raise diverged(step, blown, history.d_loss, history.g_loss, config, update)
         history.d_loss[step - 1], history.g_loss[step - 1], history.value[step - 1] = (
             d_loss,
             g_loss,
@@ -247,7 +247,7 @@ def _train(config, callback, make_game, measurer, update):
             else:  # running mean: a_n = a_{n-1} + (theta - a_{n-1}) / n
                 G_average += (game.G.flat_params - G_average) / n_averaged
         if config.snapshot_every and step % config.snapshot_every == 0 and step != config.steps:
-            _record(history, step, measurer.snapshot(game, setup), criterion, config)
+            _record(history, step, measurer.snapshot(game, setup), criterion, config, update)
         if callback is not None:
             callback(step, {"d_loss": float(d_loss), "g_loss": float(g_loss), "value": float(v)})
     seconds = time.perf_counter() - started
@@ -257,22 +257,22 @@ def _train(config, callback, make_game, measurer, update):
     blown = criterion.check_weights(game.G, game.D)
     if blown:
         raise diverged(config.steps, f"after averaging G, {blown}", history.d_loss,
-                       history.g_loss, config)
+                       history.g_loss, config, update)
     if config.snapshot_every:
-        _record(history, config.steps, measurer.snapshot(game, setup), criterion, config)
+        _record(history, config.steps, measurer.snapshot(game, setup), criterion, config, update)
     metrics = measurer.final_metrics(game, setup)
     if "mean" in metrics and "std" in metrics:
         blown = criterion.check_samples(metrics["mean"], metrics["std"])
         if blown:
-            raise diverged(config.steps, blown, history.d_loss, history.g_loss, config)
+            raise diverged(config.steps, blown, history.d_loss, history.g_loss, config, update)
     metrics.update(seconds=seconds, steps=config.steps, seed=config.seed)
     return TrainResult(G=game.G, D=game.D, history=history, config=config, metrics=metrics)
 
 
-def _record(history, step, snap, criterion, config):
+def _record(history, step, snap, criterion, config, update=None):
     """Record a snapshot, unless G's samples in it are beyond the criterion's bound."""
     if "mean" in snap and "std" in snap:
         blown = criterion.check_samples(snap["mean"], snap["std"])
         if blown:
-            raise diverged(step, blown, history.d_loss, history.g_loss, config)
+            raise diverged(step, blown, history.d_loss, history.g_loss, config, update)
     history.record(step, snap)

@@ -114,6 +114,14 @@ BAD_INVOCATIONS = [
     (S + ["--seeds", "100000", "--steps", "100000"], "the sweep would make"),
     (["sweep", "--no-progress", "--out", "{file}"], "exists and is not a folder"),
     (["sweep", "--no-progress", "--out", "{run}"], "holds an earlier run"),
+    # a scheduler: its address's form, then that it answers, both before any training
+    (S + ["--scheduler", "X"], "scheduler must be an address with a host and a port, got 'X'"),
+    (S + ["--scheduler", "tcp://host"], "allowed: tcp://HOST:PORT or HOST:PORT"),
+    (S + ["--scheduler", "host:70000"], "PORT in 1..65535"),
+    (S + ["--scheduler", "tcp://127.0.0.1:1"], "nothing answers at 'tcp://127.0.0.1:1'"),
+    # mixture weights whose total overflows: each becomes 0 when divided by it
+    (T + ["--target", "1e308*normal:0,1+1e308*normal:1,1"],
+     "got [0.0, 0.0] (sum 0.0); every weight is 0, as weights divided by a total that overflowed"),
 ]
 
 

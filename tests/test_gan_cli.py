@@ -184,3 +184,86 @@ def test_python_m_gan_exits_with_the_code_and_no_traceback(argv, code):
     assert done.returncode == code
     assert "Traceback" not in done.stderr
     assert "error: " in done.stderr.strip().splitlines()[-1]     # one line says what is wrong
+
+
+# ---------------------------------------------------------------- sweep --scheduler, before work
+class _SweepStarted(Exception):
+    """Raised in place of the sweep: the command got past every check."""
+
+
+@pytest.fixture
+def no_sweep(monkeypatch):
+    """Any training replaced by raising _SweepStarted."""
+    import gan.lab.sweep as sweep_module
+
+    def start(*arguments, **settings):
+        raise _SweepStarted
+
+    monkeypatch.setattr(sweep_module, "sweep", start)
+
+
+def _sweep_on(scheduler, folder):
+    return main(["sweep", "--scheduler", scheduler, "--seeds", "1", "--steps", "10",
+                 "--out", str(folder), "--no-progress"])
+
+
+@pytest.mark.parametrize("address", ["X", "tcp://host", "host:0", "host:65536", "http://h:80",
+                                     "tcp://:8786", "h:8786/path", ""])
+def test_a_scheduler_address_of_the_wrong_form_is_refused_before_work(address, tmp_path,
+                                                                        capsys, no_sweep):
+    assert _sweep_on(address, tmp_path / "sweep") == 2
+    error = capsys.readouterr().err
+    assert f"scheduler must be an address with a host and a port, got {address!r}" in error
+    assert "allowed: tcp://HOST:PORT or HOST:PORT" in error and len(error.splitlines()) == 1
+    assert not (tmp_path / "sweep").exists()
+
+
+def test_a_scheduler_that_does_not_answer_is_refused_before_work(tmp_path, capsys, no_sweep):
+    import socket
+    import time
+
+    with socket.create_server(("127.0.0.1", 0)) as closed:   # a loopback port nobody listens on
+        port = closed.getsockname()[1]
+    started = time.monotonic()
+    assert _sweep_on(f"tcp://127.0.0.1:{port}", tmp_path / "sweep") == 2
+    assert time.monotonic() - started < 10
+    error = capsys.readouterr().err
+    assert f"--scheduler: nothing answers at 'tcp://127.0.0.1:{port}' (Connection refused)" in error
+    assert len(error.splitlines()) == 1 and not (tmp_path / "sweep").exists()
+
+
+@pytest.mark.parametrize("form", ["tcp://127.0.0.1:{port}", "127.0.0.1:{port}",
+                                  "localhost:{port}"])
+def test_a_scheduler_that_answers_passes_the_check(form, tmp_path, no_sweep):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        with pytest.raises(_SweepStarted):
+            _sweep_on(form.format(port=listening.getsockname()[1]), tmp_path / "sweep")
+
+
+def test_a_scheduler_silent_past_the_timeout_is_named_with_the_timeout(monkeypatch):
+    import socket
+
+    from gan.cli import sweep as sweep_command
+
+    def hangs(address, timeout):
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(socket, "create_connection", hangs)
+    with pytest.raises(ValueError, match=r"nothing answers at 'h:1' \(no answer within 0.5 s\)"):
+        sweep_command.check_scheduler_answers("h:1", timeout=0.5)
+
+
+@pytest.mark.parametrize("flags, cause", [
+    (["--r1", "1e308"], "Likely cause: the update rule's penalty weight r1=1e+308 is far above"),
+    (["--target", "normal:0,1e140"], "Likely cause: the target's scale 4.89e+140 is far above"),
+    (["--lr-g", "1e3", "--lr-d", "1e3"], "Likely cause: the learning rates (adam, lr_g=1000"),
+])
+def test_a_blow_up_names_the_cause_the_evidence_shows(flags, cause, tmp_path, capsys):
+    # Not a bad invocation (training starts, exit 1): the run blows up at once and says why.
+    assert main(["train", *SMALL, "--no-figures", *flags, "--out", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err
+    assert cause in err and "Traceback" not in err
+    if "--lr-g" not in flags:
+        assert "learning rates (adam" not in err.split("Likely cause:")[1]

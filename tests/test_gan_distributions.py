@@ -226,6 +226,26 @@ def test_bad_arguments_raise_value_errors_naming_the_parameter(build, message):
         build()
 
 
+@pytest.mark.parametrize("weights, words", [
+    ([1e308, 1e308], ["got [1e+308, 1e+308] (sum inf)", "their sum overflows float64",
+                      "divide them by the largest first"]),
+    # what a parser that divides 1e308-sized weights by their (infinite) total hands over
+    ([0.0, 0.0], ["got [0.0, 0.0] (sum 0.0)", "every weight is 0",
+                  "a total that overflowed to inf"]),
+    ([0.9, 0.3], ["got [0.9, 0.3] (sum 1.2)", "divide them by their sum"]),
+])
+def test_weights_off_their_sum_name_the_weights_the_sum_and_why(weights, words):
+    """One line: the parameter, the weights as given, their sum as a plain number (not
+    np.float64(...)), what is allowed, and the reason when the sum shows one."""
+    with pytest.raises(ValueError) as caught:
+        Mixture([Normal(0, 1), Normal(1, 1)], weights)
+    message = str(caught.value)
+    assert message.startswith("mixture weights must sum to 1 (within 1e-12)")
+    assert "np.float64" not in message and "\n" not in message
+    for word in words:
+        assert word in message
+
+
 def test_a_generator_without_the_needed_method_is_a_type_error():
     with pytest.raises(TypeError, match="rng must have numpy.random.Generator's method"):
         Normal(0, 1).sample(3, object())

@@ -8,7 +8,8 @@ import pytest
 
 from gan.config import GANConfig
 from gan.distributions import Normal
-from gan.divergence import Criterion, check_target_scale, representable_scale
+from gan.divergence import Criterion, check_target_scale, likely_causes, representable_scale
+from gan.dynamics.training import UpdateRule
 from gan.lab.ensemble import train_ensemble
 from gan.divergence import TrainingDiverged
 from gan.train import train
@@ -34,6 +35,48 @@ def test_the_message_gives_the_last_sane_losses_of_the_step_before():
     step = int(re.search(r"at step (\d+)", str(caught.value)).group(1))
     assert step > 1
     assert f"the last sane losses (step {step - 1}) were d_loss=" in str(caught.value)
+
+
+def test_a_huge_penalty_weight_is_blamed_not_the_learning_rates():
+    # R1 = 1e308 overflows the penalty at step 1 at the default learning rates: the evidence
+    # is the weight, so the message names it (and the flag to change), not the learning rates.
+    with pytest.raises(TrainingDiverged) as caught:
+        train(GANConfig(**SMALL), update=UpdateRule(r1=1e308))
+    message = str(caught.value)
+    assert "Likely cause: the update rule's penalty weight r1=1e+308 is far above 1000" in message
+    assert "try --r1 10 or less" in message and "learning rates" not in message
+
+
+def test_a_target_of_huge_scale_is_blamed_not_the_learning_rates():
+    # sigma = 1e140 is inside what float64 represents (~1.3e150), so training starts; D's
+    # logits on the data alone are then ~1e139, far beyond the loss bound, at any learning rate.
+    with pytest.raises(TrainingDiverged) as caught:
+        train(GANConfig(target=Normal(0, 1e140), **SMALL))
+    message = str(caught.value)
+    assert "Likely cause: the target's scale 4.89e+140 is far above the few units" in message
+    assert "rescale the data" in message and "learning rates" not in message
+
+
+@pytest.mark.parametrize("settings, update, named", [
+    (dict(), None, ["learning rates"]),                      # no other evidence: the rates
+    (dict(lr_g=1e3, lr_d=1e3), None, ["learning rates"]),
+    (dict(), UpdateRule(r2=1e6), ["penalty weight r2=1e+06"]),
+    (dict(lr_g=1e3, lr_d=1e3), UpdateRule(r1=1e6), ["penalty weight r1", "learning rates"]),
+    (dict(target=Normal(0, 1e6)), None, ["target's scale 4.89e+06 is far above"]),
+    (dict(target=Normal(0, 1e12), dtype="float32"), None, ["near the ~1.84e+15 that float32"]),
+    (dict(target=Normal(0, 1e6), lr_g=1.0, lr_d=1.0), UpdateRule(r1=1e4),
+     ["penalty weight r1", "target's scale", "learning rates"]),
+])
+def test_the_likely_cause_follows_the_evidence(settings, update, named):
+    """Each suspect is named exactly when its evidence is there, the most certain first."""
+    causes = likely_causes(GANConfig(**settings), update)
+    assert len(causes) == len(named)
+    for cause, words in zip(causes, named):
+        assert words in cause
+
+
+def test_a_rule_without_penalties_is_no_evidence_against_itself():
+    assert "learning rates" in likely_causes(GANConfig(), UpdateRule())[0]
 
 
 def test_a_healthy_run_stays_far_inside_every_bound():

@@ -3,6 +3,7 @@ stated criteria, rates as fractions of seeds, the CSV, the heat map and the comm
 
 import csv
 import math
+import socket
 
 import numpy as np
 import pytest
@@ -137,7 +138,10 @@ def test_the_documented_sweeps_pass_their_checks_and_start(backend, tmp_path, mo
         raise Started
 
     monkeypatch.setattr(sweep_module, "sweep", start)
-    with pytest.raises(Started):
+    listening = socket.create_server(("127.0.0.1", 0))    # a scheduler must answer: loopback
+    port = listening.getsockname()[1]
+    backend = [arg.replace("HOST:8786", f"127.0.0.1:{port}") for arg in backend]
+    with listening, pytest.raises(Started):
         main(["sweep", *backend, "--seeds", "1250", "--k", "1,2", "--lr", "5e-4,1e-3,2e-3,4e-3",
               "--g-loss", "non_saturating", "--out", str(tmp_path / "sweep"), "--no-progress"])
 

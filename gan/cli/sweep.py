@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import socket
 import sys
 from pathlib import Path
 
@@ -62,6 +63,25 @@ def add_parser(commands, help):
 
 
 MAX_SEEDS = 10**5
+SCHEDULER_TIMEOUT = 3.0    # seconds a scheduler has to accept a connection before any training
+
+
+def check_scheduler_answers(address, timeout=SCHEDULER_TIMEOUT):
+    """ValueError unless the scheduler's address has the form of `gan.lab.pool.scheduler_endpoint`
+    and something there accepts a TCP connection within ``timeout`` seconds: checked before any
+    training, which would otherwise run first and end in the client's OSError half a minute on."""
+    from gan.lab.pool import scheduler_endpoint
+
+    host, port = scheduler_endpoint(address)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as error:
+        reason = (f"no answer within {timeout:g} s" if isinstance(error, TimeoutError)
+                  else error.strerror or str(error))
+        raise ValueError(f"--scheduler: nothing answers at {address!r} ({reason}); start the "
+                         f"scheduler there ('dask scheduler') or give the address it prints, "
+                         f"e.g. tcp://10.0.0.5:8786") from None
 
 
 def run(args):
@@ -86,6 +106,8 @@ def run(args):
         # every argument checked first, memory too: the chunks are cut to what fits at once
         # (`sweep.members_per_chunk`); only a run that cannot fit on its own is refused
         sweep.check_arguments(**grid, base=base, **backend)
+        if args.scheduler is not None:
+            check_scheduler_answers(args.scheduler)
         runs = args.seeds * len(args.k) * len(args.lr) * len(args.g_loss)
         updates = args.seeds * len(args.lr) * len(args.g_loss) * sum(args.k) * args.steps
         if updates > MAX_UPDATES:

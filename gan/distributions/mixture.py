@@ -9,6 +9,23 @@ from gan.distributions._checks import (_finite_vector, _sample_size, _check_rng,
 from gan.distributions.base import Distribution, from_dict
 
 
+def _weights_off_sum(weights, total):
+    """The sentence for weights whose sum is not 1: the weights, their sum, and why when the
+    sum says more (it overflowed, or every weight is 0 as after dividing by an infinite total)."""
+    listed = [float(w) for w in weights]
+    said = (f"mixture weights must sum to 1 (within {WEIGHT_SUM_TOLERANCE}), got {listed} "
+            f"(sum {total!r})")
+    if not np.isfinite(total):
+        why = (f"their sum overflows float64 (largest {float(weights.max()):.3g}): "
+               f"divide them by the largest first, or give weights that sum to 1")
+    elif total == 0:
+        why = ("every weight is 0, as weights divided by a total that overflowed to inf become: "
+               "give weights whose total is finite and positive")
+    else:
+        why = "divide them by their sum"
+    return f"{said}; {why}"
+
+
 class Mixture(Distribution):
     """Finite mixture p(x) = sum_k w_k p_k(x); log p(x) = logsumexp_k(log w_k + log p_k(x)).
 
@@ -36,9 +53,10 @@ class Mixture(Distribution):
                              f"got {weights.size}")
         if np.any(weights < 0):
             raise ValueError(f"weights must be non-negative, got {weights.tolist()}")
-        if abs(weights.sum() - 1.0) > WEIGHT_SUM_TOLERANCE:
-            raise ValueError(f"weights must sum to 1 (within {WEIGHT_SUM_TOLERANCE}), got sum "
-                             f"{weights.sum()!r}")
+        with np.errstate(over="ignore"):
+            total = float(weights.sum())
+        if not abs(total - 1.0) <= WEIGHT_SUM_TOLERANCE:
+            raise ValueError(_weights_off_sum(weights, total))
         self.components = components
         self.weights = weights / weights.sum()
         self.log_weights = np.log(self.weights, out=np.full(self.weights.shape, -np.inf),

@@ -80,8 +80,32 @@ def check_backend(workers, scheduler, start_method="forkserver"):
         if not isinstance(scheduler, str) and not hasattr(scheduler, "submit"):
             raise TypeError(f"scheduler must be an address such as 'tcp://10.0.0.5:8786' or a "
                             f"distributed.Client, got {type(scheduler).__name__}")
-        if isinstance(scheduler, str) and not scheduler.strip():
-            raise ValueError("scheduler must be a non-empty address, got ''")
+        if isinstance(scheduler, str):
+            scheduler_endpoint(scheduler)
+
+
+SCHEDULER_SCHEMES = ("tcp://", "tls://")
+
+
+def scheduler_endpoint(address):
+    """(host, port) of a scheduler address ``tcp://HOST:PORT``, ``tls://HOST:PORT`` or
+    ``HOST:PORT`` (an IPv6 host in brackets, ``[::1]:8786``); ValueError naming the address
+    and the forms allowed otherwise."""
+    allowed = "allowed: tcp://HOST:PORT or HOST:PORT, PORT in 1..65535, e.g. tcp://10.0.0.5:8786"
+    rest = address.strip()
+    for scheme in SCHEDULER_SCHEMES:
+        if rest.startswith(scheme):
+            rest = rest[len(scheme):]
+            break
+    host, colon, port = rest.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    bad_host = not host or any(c.isspace() or c in "/[]@?#" for c in host) or (
+        ":" in host and not rest.startswith("["))
+    if not colon or bad_host or not (port.isascii() and port.isdigit()) or not 1 <= int(port) <= 65535:
+        raise ValueError(f"scheduler must be an address with a host and a port, got "
+                         f"{address!r}; {allowed}")
+    return host, int(port)
 
 
 def can_fork():
