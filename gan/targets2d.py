@@ -26,7 +26,7 @@ from scipy.special import ndtr
 
 from gan.checks import positive_integer, positive_number
 from gan.config import GANConfig
-from gan.distributions import Mixture, Normal
+from gan.distributions import KDE, Mixture, Normal
 
 RING_MODES, RING_RADIUS, RING_SIGMA = 8, 2.0, 0.02
 GRID_SIDE, GRID_SPACING, GRID_SIGMA = 5, 2.0, 0.05
@@ -83,7 +83,10 @@ def plane_config(target=None, **changes):
 
 def mode_centres(target):
     """The means mu_k (an array (K, 2)) and the common sigma of a mixture of isotropic 2D normals
-    such as `ring()` and `grid()`."""
+    such as `ring()` and `grid()`, or of a 2D kernel density estimate (`gan.distributions.KDE`:
+    a normal of sd h at each sample, so every sample is a mode of its own)."""
+    if isinstance(target, KDE) and target.dim == 2:
+        return target.samples, target.h
     components = getattr(target, "components", None)
     if (not isinstance(target, Mixture) or target.dim != 2
             or not all(isinstance(c, Normal) for c in components)):
@@ -133,8 +136,10 @@ def cell_masses(target, edges):
 
     on the square cells whose boundaries along both axes are ``edges``."""
     centres, sigma = mode_centres(target)
+    weights = (np.full(len(centres), 1.0 / len(centres)) if isinstance(target, KDE)
+               else target.weights)                  # a KDE weighs its samples equally
     along = np.diff(ndtr((edges[None, :, None] - centres[:, None, :]) / sigma), axis=1)  # (K, n, 2)
-    return np.einsum("k,ki,kj->ij", target.weights, along[:, :, 0], along[:, :, 1])
+    return np.einsum("k,ki,kj->ij", weights, along[:, :, 0], along[:, :, 1])
 
 
 def binned_jsd(p, q):

@@ -31,12 +31,7 @@ def parse_distribution(spec):
         named = _file_and_bandwidth(spec)
         if named is not None:
             path, bandwidth = named
-            samples = read_samples(path)
-            if samples.shape[1] != 1:
-                raise ValueError(f"{path}: {samples.shape[1]} columns; training takes one "
-                                 f"(a 2D KDE is a gan.distributions.KDE, but the plane's "
-                                 f"measurer gan.targets2d.Plane needs mode centres it lacks)")
-            return KDE(samples, bandwidth, source=path)
+            return KDE(read_samples(path), bandwidth, source=path)
         return _parse_distribution(spec)
     except (TypeError, ValueError, OSError) as error:
         raise argparse.ArgumentTypeError(f"target {spec!r}: {error}") from None

@@ -182,20 +182,30 @@ def summary(result):
     target = c.target
     lines = [
         f"GAN on p_data = {target!r}, p_z = {c.prior}^{c.noise_dim}, "
-        f"G {[c.noise_dim, *c.g_hidden, 1]} {c.g_activation}, "
-        f"D {[1, *c.d_hidden, 1]} {c.d_activation}",
+        f"G {[c.noise_dim, *c.g_hidden, target.dim]} {c.g_activation}, "
+        f"D {[target.dim, *c.d_hidden, 1]} {c.d_activation}",
         f"  k = {c.k}, m = {c.batch_size}, {c.steps} steps, {c.optimizer} "
         f"lr_g = {c.lr_g:g}, lr_d = {c.lr_d:g} ({c.lr_schedule}), g_loss = {c.g_loss}, "
         f"seed = {c.seed}, {c.dtype}",
         *([target.note] if hasattr(target, "note") else []),   # a data file's KDE says so
         f"  trained in {m['seconds']:.2f} s",
-        f"  mean of G(z)        {m['mean']:+.4f}   (p_data: {_moment(target, 'mean')})",
-        f"  std of G(z)         {m['std']:.4f}    (p_data: {_moment(target, 'std')})",
-        f"  JSD(p_data || p_g)  {m['jsd']:.5f} nats (0 at the optimum, log 2 = 0.693 at most)",
-        f"  max |D(x) - 1/2|    {m['d_max_dev']:.4f}   on p_data's central 95% (0 at the optimum)",
+        *(_plane_lines(m) if getattr(target, "dim", 1) == 2 else [
+            f"  mean of G(z)        {m['mean']:+.4f}   (p_data: {_moment(target, 'mean')})",
+            f"  std of G(z)         {m['std']:.4f}    (p_data: {_moment(target, 'std')})",
+            f"  JSD(p_data || p_g)  {m['jsd']:.5f} nats (0 at the optimum, log 2 = 0.693 at most)",
+            f"  max |D(x) - 1/2|    {m['d_max_dev']:.4f}   on p_data's central 95% (0 at the "
+            f"optimum)"]),
         *diagnose_result(result).lines(),
     ]
     return "\n".join(lines)
+
+
+def _plane_lines(m):
+    """A 2D run's numbers (`gan.targets2d.Plane`): modes covered, the high-quality share and the
+    binned JSD."""
+    return [f"  modes covered       {m['modes_covered']} of {m['modes']}",
+            f"  high-quality share  {m['high_quality']:.1%} of G's samples near a mode",
+            f"  binned JSD          {m['jsd']:.5f} nats (biased upwards by the finite sample)"]
 
 
 def _divergence_verdict(error, config):

@@ -25,6 +25,7 @@ from gan.plots.common import (D_STYLE, DISCRIMINATOR_SIZE, JSD_SIZE, LOSSES_SIZE
                               P_G_STYLE, _as_history, _headless_axes, plot_densities,
                               plot_z_arrows)
 from gan.plots.figures import discriminator_figure, figure1, jsd_figure, losses_figure
+from gan.plots.plane import evolution_2d
 from gan.plots.player import player_data, player_html, write_player
 
 __all__ = ["plot_densities", "plot_z_arrows", "figure1", "evolution_animation", "evolution_html",
@@ -52,6 +53,10 @@ def write_run_figures(result, out):
     save(losses_figure(history, g_loss=result.config.g_loss, ax=_headless_axes(LOSSES_SIZE)),
          "losses.png")
     if history.snapshot_steps.size == 0:
+        return written
+    if getattr(result.config.target, "dim", 1) == 2:     # the plane: D's surface and p_g's samples
+        save(evolution_2d(result.history, result.config.target), "plane.png")
+        save(jsd_figure(history, ax=_headless_axes(JSD_SIZE)), "jsd.png")
         return written
     save(figure1(history, ax=Figure()), "figure1.png")
     evolution_animation(history, out / "evolution.gif")

@@ -89,9 +89,12 @@ def _as_history(history):
     arrays = {name: np.asarray(get(name)) for name in HISTORY_FIELDS}
     arrays["snapshot_steps"] = arrays["snapshot_steps"].astype(np.int64).reshape(-1)
     count = arrays["snapshot_steps"].size
+    plane = arrays["D_grid"].ndim == 3          # the plane's snapshots: a side x side image each
     for name in ("D_grid", "p_g_grid"):
-        arrays[name] = arrays[name].reshape(count, arrays["grid"].size)
-    arrays["x_of_z"] = arrays["x_of_z"].reshape(count, -1) if count else arrays["x_of_z"]
+        if not plane:
+            arrays[name] = arrays[name].reshape(count, arrays["grid"].size)
+    if not plane:
+        arrays["x_of_z"] = arrays["x_of_z"].reshape(count, -1) if count else arrays["x_of_z"]
     if arrays["z_line"].size == 0:
         arrays["x_of_z"] = np.empty((count, 0))
     return SimpleNamespace(**arrays)
