@@ -344,7 +344,9 @@ def diverged(error, config):
     _, _, cause = message.partition("Likely cause: ")
     defaults = GANConfig()
     advice = []
-    if "scale" not in cause:
+    if "penalty weight" in cause:
+        advice.append("lower the penalty weight the cause names (to 10 or less)")
+    if "learning rates" in cause:
         lr_g, lr_d = (min(lr / 10, default) for lr, default in
                       ((config.lr_g, defaults.lr_g), (config.lr_d, defaults.lr_d)))
         advice.append(f"lower the learning rates (e.g. --lr-g {lr_g:g} --lr-d {lr_d:g})")
