@@ -51,15 +51,16 @@ def no_process_left(session, within=10.0):
     return []
 
 
-def check_after_kill(tmp_path, out, earlier):
+def check_after_kill(tmp_path, out, earlier, main_file="config.json"):
     """--out is absent (killed before its commit, or between the renames of one, which the
-    next run undoes), the earlier run unchanged, or a complete run."""
+    next run undoes), the earlier run unchanged, or a complete run (holding ``main_file``: a
+    train run's config.json, a sweep's sweep.csv)."""
     if not out.exists():
         return
     complete_run(out)
     if earlier is not None and (out / "manifest.json").read_bytes() == earlier:
         return                                      # the earlier run, whole
-    assert (out / "config.json").exists()
+    assert (out / main_file).exists()
 
 
 @pytest.mark.parametrize("trial", range(4))
@@ -96,7 +97,7 @@ def test_sweep_killed_at_a_random_moment_leaves_no_process_and_a_whole_run_or_no
     run.send_signal(signal.SIGKILL)                 # the sweep's process alone, not its group
     run.wait(timeout=30)
     assert no_process_left(run.pid) == []
-    check_after_kill(tmp_path, out, None)
+    check_after_kill(tmp_path, out, None, main_file="sweep.csv")
     again = subprocess.run([sys.executable, "-m", "gan", *SWEEP[:-2], "--steps", "10",
                             "--overwrite", "--out", str(out)], cwd=tmp_path, timeout=120,
                            capture_output=True, text=True,
