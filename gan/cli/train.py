@@ -28,7 +28,7 @@ def add_parser(commands, help):
     """The ``train`` subcommand, on the subparsers of ``python -m gan``: one flag per field of
     GANConfig, --paper (Algorithm 1 as the paper states it; explicit flags beside it win, in
     any order), the update rule (--update, --r1, --r2, --consensus), then --out, --overwrite,
-    --no-progress, --no-figures."""
+    --no-progress, --no-figures, --format."""
     train = commands.add_parser(
         "train",
         help=help,
@@ -45,6 +45,11 @@ def add_parser(commands, help):
     train.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--no-figures", action="store_true", help="write no figures")
+    # the choices are gan.plots.FIGURE_FORMATS, spelled out so that --help loads no matplotlib
+    train.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                       help="file format of the figures (svg or pdf for slides: no date in "
+                            "them, the same bytes from the same seed); the animation stays a "
+                            "GIF and the player an HTML page")
     return train
 
 
@@ -137,7 +142,8 @@ def run(args):
     try:
         result = train(config, callback=progress, update=rule)
         if folder is not None:
-            written = write_run(result, folder.staging, figures=not args.no_figures, update=rule)
+            written = write_run(result, folder.staging, figures=not args.no_figures, update=rule,
+                                format=args.format)
     except TrainingDiverged as error:
         if folder is not None:
             folder.discard()
@@ -196,10 +202,10 @@ def _moment(target, name):
     return "n/a" if value is None else f"{float(value):+.4f}"
 
 
-def write_run(result, out, figures=True, update=None):
+def write_run(result, out, figures=True, update=None, format="png"):
     """config.json (the config's fields, and under "update" the update rule when it is not
     Algorithm 1's), metrics.json, history.npz and, unless figures=False, the figures of
-    `gan.plots.write_run_figures`."""
+    `gan.plots.write_run_figures` in ``format`` (png, svg or pdf)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     config = result.config.to_dict()
@@ -212,5 +218,5 @@ def write_run(result, out, figures=True, update=None):
     if figures:
         from gan import plots  # matplotlib is loaded only when figures are asked for
 
-        written += plots.write_run_figures(result, out)
+        written += plots.write_run_figures(result, out, format=format)
     return written
