@@ -4,7 +4,9 @@ exercises and figure formats.
 A solution states its numbers under the code that computes them: a fenced ``python`` block
 followed directly by a fenced ``text`` block is that code and its output. Each such pair is run
 here (from the repository's root, in a fresh interpreter) and its output compared with the text,
-so a solution cannot drift from the code it describes. The other checks: every lesson ends with
+so a solution cannot drift from the code it describes. A block whose first line is ``# slow``
+(a minute or more of training) runs only when the environment sets SLOW_SOLUTIONS=1. The other
+checks: every lesson ends with
 its exercises printed in full (not a pointer to markdown a script user never sees), every
 solution file belongs to a lesson, the student edition leaves the solutions out, and a lesson's
 figures come out as parsable SVG under ``--format svg``.
@@ -55,6 +57,8 @@ PAIRS = [pytest.param(code, expected, id=f"{path.stem}-{i}")
 
 @pytest.mark.parametrize("code, expected", PAIRS)
 def test_a_solutions_code_prints_the_numbers_it_states(code, expected, tmp_path):
+    if code.startswith("# slow") and os.environ.get("SLOW_SOLUTIONS") != "1":
+        pytest.skip("a slow solution block: set SLOW_SOLUTIONS=1 to run it")
     assert run_python(code, tmp_path).strip() == expected.strip()
 
 
