@@ -109,15 +109,29 @@ def test_the_student_edition_leaves_the_solutions_out(tmp_path):
     assert names and all(edition.is_instructor_file(name) for name in names)
 
 
-def test_a_lesson_under_format_svg_writes_svg_files_that_parse(tmp_path):
+def run_lesson_01(out, *flags):
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
     done = subprocess.run([sys.executable, str(LESSONS / "01_random_numbers.py"), "--fast",
-                           "--format", "svg", "--out", str(tmp_path)], env=environment,
+                           *flags, "--out", str(out)], env=environment,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    svgs = sorted(tmp_path.glob("*.svg"))
+    return done.stdout
+
+
+def test_a_lesson_under_format_svg_writes_the_same_parsable_svg_every_run(tmp_path):
+    printed = run_lesson_01(tmp_path / "a", "--format", "svg")
+    run_lesson_01(tmp_path / "b", "--format", "svg")
+    svgs = sorted((tmp_path / "a").glob("*.svg"))
     assert [path.name for path in svgs] == ["randu_planes.svg"]
-    assert not list(tmp_path.glob("*.png"))
+    assert f"[figure] {svgs[0]}" in printed
+    assert not list((tmp_path / "a").glob("*.png"))
     for path in svgs:
         assert "<svg" in path.read_text(encoding="utf-8")
         assert ElementTree.parse(path).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes()
+
+
+def test_a_lesson_saves_png_unless_asked(tmp_path):
+    run_lesson_01(tmp_path)
+    assert [path.name for path in tmp_path.glob("*.png")] == ["randu_planes.png"]
+    assert (tmp_path / "randu_planes.png").read_bytes().startswith(b"\x89PNG")
