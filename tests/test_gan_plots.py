@@ -378,5 +378,6 @@ def test_the_cli_offers_exactly_the_formats_the_plots_can_write():
 
 
 def test_an_unknown_figure_format_is_refused_with_the_formats_allowed(run, tmp_path):
-    with pytest.raises(ValueError, match=r"format must be one of \('png', 'svg', 'pdf'\), got 'eps'"):
+    allowed = r"format must be one of \('png', 'svg', 'pdf'\), got 'eps'"
+    with pytest.raises(ValueError, match=allowed):
         plots.write_run_figures(run, tmp_path, format="eps")
