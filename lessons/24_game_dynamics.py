@@ -294,12 +294,11 @@ is at one.""")
 
 # %% [markdown]
 # ## Exercises
-# 1. Derive the extragradient map I + hJ + (hJ)^2 on the bilinear game V = theta psi and show
-#    that it shrinks |w|^2 by 1 - h^2 + h^4 per step; check with gan.dynamics.dirac.bilinear_field.
-# 2. Two time scales: compute local_rate("simultaneous", J, 2, (h_G, h_D)) for the Gaussian GAN
-#    over a grid of (h_G, h_D). Does a faster discriminator help here?
 
 # %%
-print("Exercise 1: the extragradient factor 1 - h^2 + h^4 on the bilinear game (see above).")
-print("Exercise 2: two time scales on the Gaussian GAN's Jacobian.")
+print("Exercises")
+say("""1. Derive the extragradient map I + hJ + (hJ)^2 on the bilinear game V = theta psi and show
+that it shrinks |w|^2 by 1 - h^2 + h^4 per step; check with gan.dynamics.dirac.bilinear_field.""")
+say("""2. Two time scales: compute local_rate("simultaneous", J, 2, (h_G, h_D)) for the Gaussian
+GAN over a grid of (h_G, h_D). Does a faster discriminator help here?""")
 lesson.finish()

@@ -200,12 +200,11 @@ starts.""" + too_short)
 
 # %% [markdown]
 # ## Exercises
-# 1. Derive f* for the Hellinger distance f(u) = (sqrt(u) - 1)^2 and add it to the table.
-# 2. Start the reverse-KL G at (0, 3) and at (-1.5, 0.7): where does it end, and why does the
-#    KL-trained G end in the same place from every start? Give the weak-critic run 5 critic
-#    steps per G step, or G a learning rate of 1e-3: does it then stay on its mode?
 
 # %%
-print("Exercise 1: the Hellinger distance's conjugate.")
-print("Exercise 2: where the reverse-KL G ends from other starts.")
+print("Exercises")
+say("""1. Derive f* for the Hellinger distance f(u) = (sqrt(u) - 1)^2 and add it to the table.""")
+say("""2. Start the reverse-KL G at (0, 3) and at (-1.5, 0.7): where does it end, and why does
+the KL-trained G end in the same place from every start? Give the weak-critic run 5 critic
+steps per G step, or G a learning rate of 1e-3: does it then stay on its mode?""")
 lesson.finish()

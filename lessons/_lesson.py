@@ -2,7 +2,8 @@
 
 A lesson calls ``lesson = start(__file__, __doc__)`` first: that parses ``--fast``
 (small sizes, used by the tests) and ``--show`` (open figure windows; otherwise figures
-are only saved, with matplotlib's headless Agg backend), creates
+are only saved, with matplotlib's headless Agg backend) and ``--format png|svg|pdf`` (the figures'
+file format, png unless asked; svg and pdf for slides, the same bytes from the same run), creates
 ``lessons/out/<lesson name>/`` and prints the lesson's opening text. In a notebook (a Jupyter
 kernel, as lessons/build_notebooks.py builds them) the opening text is the first, markdown cell
 instead, and `Lesson.save` shows each figure below its cell as well as saving it. A lesson with flags of
@@ -33,6 +34,7 @@ import matplotlib
 
 OUT_ROOT = Path(__file__).resolve().parent / "out"
 CLAIMS_FILE = "claims.jsonl"
+FIGURE_FORMATS = ("png", "svg", "pdf")      # gan.plots.FIGURE_FORMATS, without loading gan.plots
 
 
 def in_notebook():
@@ -49,6 +51,7 @@ class Lesson:
     show: bool
     out: Path
     options: argparse.Namespace | None = None
+    format: str = "png"
 
     @property
     def claims(self):
@@ -56,11 +59,15 @@ class Lesson:
         return self.out / CLAIMS_FILE
 
     def save(self, figure, filename):
-        """Save a figure under the lesson's folder and say where; in a notebook, also show it
-        below the cell. Closed afterwards unless --show keeps it for `finish`'s windows. Returns
-        nothing, so a cell ending in ``lesson.save(...)`` shows the picture, not a path."""
-        path = self.out / filename
-        figure.savefig(path, dpi=110, bbox_inches="tight")
+        """Save a figure under the lesson's folder in the --format chosen (``filename``'s suffix
+        becomes the format's: ``evolution.png`` is written as ``evolution.svg`` under --format
+        svg) and say where; in a notebook, also show it below the cell. Closed afterwards unless
+        --show keeps it for `finish`'s windows. Returns nothing, so a cell ending in
+        ``lesson.save(...)`` shows the picture, not a path."""
+        from gan.plots import save_figure
+
+        path = (self.out / filename).with_suffix("." + self.format)
+        save_figure(figure, path, self.format)
         print(f"  [figure] {path}")
         if in_notebook():
             _display_png(figure, path)
@@ -111,6 +118,10 @@ def start(file, doc, argv=None, options=None):
     parser.add_argument("--fast", action="store_true", help="small sizes, for the tests")
     parser.add_argument("--show", action="store_true", help="open the figures in windows")
     parser.add_argument(
+        "--format", choices=FIGURE_FORMATS, default="png",
+        help="file format of the figures (svg or pdf for slides; default: %(default)s)"
+    )
+    parser.add_argument(
         "--out", type=Path, default=OUT_ROOT / name,
         help="folder for the figures (default: %(default)s)"
     )
@@ -120,7 +131,8 @@ def start(file, doc, argv=None, options=None):
     if not args.show:
         matplotlib.use("Agg")
     args.out.mkdir(parents=True, exist_ok=True)
-    lesson = Lesson(name=name, fast=args.fast, show=args.show, out=args.out, options=args)
+    lesson = Lesson(name=name, fast=args.fast, show=args.show, out=args.out, options=args,
+                    format=args.format)
     lesson.claims.write_text("", encoding="utf-8")
     _running = lesson
     if not in_notebook():

@@ -119,7 +119,7 @@ def test_a_run_that_crashes_while_writing_leaves_the_earlier_run_whole(
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     from gan import plots
 
-    def crash(result, folder):
+    def crash(result, folder, format="png"):
         (folder / "losses.png").write_bytes(b"half a figure")
         raise RuntimeError("figure crashed")
 

@@ -280,7 +280,7 @@ def source(tmp_path_factory):
     for relative in edition.project_files(ROOT):
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / relative, root / relative)
-    (root / "lessons/solutions").mkdir(parents=True)
+    (root / "lessons/solutions").mkdir(parents=True, exist_ok=True)   # the course has some
     (root / "lessons/solutions/01_random_numbers.py").write_text("ANSWER = 42\n")
     (root / "lessons/01_random_numbers_solutions.py").write_text("ANSWER = 43\n")
     return root

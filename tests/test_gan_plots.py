@@ -318,3 +318,67 @@ def test_figures_that_need_snapshots_say_so(tmp_path):
 def test_bad_arguments_raise_errors_naming_them(run, tmp_path, call, error, message):
     with pytest.raises(error, match=message):
         call(run.history, tmp_path)
+
+
+# ---------------------------------------------------------------- figures for slides
+def _svg_root(path):
+    """The parsed SVG's root element: the file must be well-formed XML."""
+    import xml.etree.ElementTree as ElementTree
+
+    return ElementTree.parse(path).getroot()
+
+
+def test_a_run_folder_in_svg_holds_parsable_svgs_the_gif_and_the_player(run, tmp_path):
+    written = plots.write_run_figures(run, tmp_path, format="svg")
+    assert sorted(written) == sorted(["losses.svg", "figure1.svg", "evolution.gif",
+                                      "evolution.html", "jsd.svg", "discriminator.svg"])
+    for name in written:
+        if name.endswith(".svg"):
+            assert _svg_root(tmp_path / name).tag == "{http://www.w3.org/2000/svg}svg", name
+            assert b"<svg" in (tmp_path / name).read_bytes()
+    with Image.open(tmp_path / "evolution.gif") as gif:
+        assert gif.format == "GIF"
+
+
+@pytest.mark.parametrize("format", ["svg", "pdf"])
+def test_the_same_run_gives_the_same_bytes_in_a_vector_format(run, tmp_path, format):
+    """Slides under version control: no date, no version and no random ids in the file."""
+    first = plots.write_run_figures(run, tmp_path / "a", format=format)
+    second = plots.write_run_figures(run, tmp_path / "b", format=format)
+    assert first == second
+    for name in first:
+        if name.endswith("." + format):
+            data = (tmp_path / "a" / name).read_bytes()
+            assert data == (tmp_path / "b" / name).read_bytes(), name
+            assert b"CreationDate" not in data and b"<dc:date>" not in data
+            assert matplotlib.__version__.encode() not in data, name
+
+
+def test_train_format_pdf_writes_pdfs_that_are_the_same_for_the_same_seed(tmp_path, capsys):
+    names = ("figure1.pdf", "losses.pdf", "jsd.pdf", "discriminator.pdf")
+    for out in ("a", "b"):
+        assert cli.main(["train", "--steps", "60", "--snapshot-every", "20", "--no-progress",
+                         "--format", "pdf", "--out", str(tmp_path / out)]) == 0
+        for name in names:
+            assert (tmp_path / out / name).read_bytes().startswith(b"%PDF"), name
+        assert (tmp_path / out / "evolution.gif").is_file()
+        assert not list((tmp_path / out).glob("*.png"))
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_the_cli_offers_exactly_the_formats_the_plots_can_write():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    from gan.cli import train as train_command
+
+    train_parser = train_command.add_parser(parser.add_subparsers(), help="")
+    (action,) = [a for a in train_parser._actions if a.dest == "format"]
+    assert tuple(action.choices) == plots.FIGURE_FORMATS and action.default == "png"
+
+
+def test_an_unknown_figure_format_is_refused_with_the_formats_allowed(run, tmp_path):
+    allowed = r"format must be one of \('png', 'svg', 'pdf'\), got 'eps'"
+    with pytest.raises(ValueError, match=allowed):
+        plots.write_run_figures(run, tmp_path, format="eps")

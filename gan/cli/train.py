@@ -31,7 +31,7 @@ def add_parser(commands, help):
     """The ``train`` subcommand, on the subparsers of ``python -m gan``: one flag per field of
     GANConfig, --paper (Algorithm 1 as the paper states it; explicit flags beside it win, in
     any order), the update rule (--update, --r1, --r2, --consensus), then --out, --overwrite,
-    --no-progress, --no-figures."""
+    --no-progress, --no-figures, --format."""
     train = commands.add_parser(
         "train",
         help=help,
@@ -48,6 +48,11 @@ def add_parser(commands, help):
     train.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--no-figures", action="store_true", help="write no figures")
+    # the choices are gan.plots.FIGURE_FORMATS, spelled out so that --help loads no matplotlib
+    train.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                       help="file format of the figures (svg or pdf for slides: no date in "
+                            "them, the same bytes from the same seed); the animation stays a "
+                            "GIF and the player an HTML page")
     return train
 
 
@@ -146,7 +151,7 @@ def run(args):
             result = train(config, callback=progress, update=rule)
             if folder is not None:
                 written = write_run(result, folder.staging, figures=not args.no_figures,
-                                    update=rule)
+                                    update=rule, format=args.format)
         finished = True
     except TrainingDiverged as error:
         print(_divergence_verdict(error, config), file=sys.stderr)
@@ -222,14 +227,15 @@ def _moment(target, name):
     return "n/a" if value is None else f"{float(value):+.4f}"
 
 
-def write_run(result, out, figures=True, update=None):
+def write_run(result, out, figures=True, update=None, format="png"):
     """config.json (the config's fields, and under "update" the update rule when it is not
     Algorithm 1's), metrics.json (the same for the same seed, byte for byte), timings.json (the
     wall-clock seconds of training), history.npz, G.npz and D.npz (the trained players in the
     checkpoint format of `nn.checkpoint`: arrays and architecture, no pickle; G is the one the
     metrics measure, after averaging) and, unless figures=False, the figures of
-    `gan.plots.write_run_figures`. Every file is written into `out`, the run folder's staging
-    folder, so the manifest lists it when the folder commits. Returns the names written."""
+    `gan.plots.write_run_figures` in ``format`` (png, svg or pdf). Every file is written into
+    `out`, the run folder's staging folder, so the manifest lists it when the folder commits.
+    Returns the names written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     config = result.config.to_dict()
@@ -247,5 +253,5 @@ def write_run(result, out, figures=True, update=None):
     if figures:
         from gan import plots  # matplotlib is loaded only when figures are asked for
 
-        written += plots.write_run_figures(result, out)
+        written += plots.write_run_figures(result, out, format=format)
     return written
