@@ -88,6 +88,20 @@ def _parse_distribution(spec):
     return makers[name](*numbers)
 
 
+def integer_in(name, low, high):
+    """An argparse type: the text as an integer in [low, high], else an error naming ``name``."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer in [{low}, {high}], "
+                                             f"got {text!r}")
+        return value
+    return parse
+
+
 def _tuple_of(kind):
     def parse(text):
         try:

@@ -25,14 +25,13 @@ renamed into place; an earlier run replaced only with --overwrite).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from gan.cli.arguments import OVERWRITE_HELP, user_error
+from gan.cli.arguments import OVERWRITE_HELP, integer_in, user_error
 from gan.digits.checkpoint import save_model
 from gan.digits.comparison import (CODER_SETTINGS, GAN_SETTINGS, add_classifier_accuracy_scores,
                                    train_model)
@@ -48,19 +47,6 @@ SAMPLE_RANGE = (100, 10_000)
 PIXELS_PER_DIGIT = 64            # every digit drawn 2 x 2 per pixel: 64 px in the pictures
 
 
-def _integer_in(name, low, high):
-    def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer in [{low}, {high}], "
-                                             f"got {text!r}")
-        return value
-    return parse
-
-
 def add_parser(commands, help):
     """The ``digits`` subcommand, on the subparsers of ``python -m gan``."""
     digits = commands.add_parser(
@@ -74,12 +60,12 @@ def add_parser(commands, help):
     add_data_argument(digits)
     digits.add_argument("--out", type=Path, required=True, help="folder for the run's files")
     digits.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
-    digits.add_argument("--steps", type=_integer_in("steps", 1, MAX_STEPS), default=None,
+    digits.add_argument("--steps", type=integer_in("steps", 1, MAX_STEPS), default=None,
                         help="training steps (default: the model's lesson setting, 1500; 20-40 "
                         "with --fast)")
-    digits.add_argument("--seed", type=_integer_in("seed", 0, 2 ** 32 - 1), default=0,
+    digits.add_argument("--seed", type=integer_in("seed", 0, 2 ** 32 - 1), default=0,
                         help="seed of every random draw (same seed, bitwise same run; default 0)")
-    digits.add_argument("--samples", type=_integer_in("samples", *SAMPLE_RANGE), default=None,
+    digits.add_argument("--samples", type=integer_in("samples", *SAMPLE_RANGE), default=None,
                         help="samples scored (default 1000, 100 with --fast)")
     digits.add_argument("--fast", action="store_true",
                         help="small networks, few steps, procedural digits unless --data: "

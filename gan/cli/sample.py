@@ -27,14 +27,13 @@ FILE is replaced only with --overwrite. Errors are one line, exit code 2.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import math
 import os
 import tempfile
 from pathlib import Path
 
-from gan.cli.arguments import user_error
+from gan.cli.arguments import integer_in, user_error
 from gan.limits import SEED_LIMIT
 
 MAX_SAMPLES = 1_000_000          # samples of a 1D or 2D run (float64: 16 MB for a 2D target)
@@ -51,19 +50,6 @@ class SampleError(ValueError):
     """An argument or a run folder that `sample` refuses: the message names it."""
 
 
-def _integer_in(name, low, high):
-    def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer in [{low}, {high}], "
-                                             f"got {text!r}")
-        return value
-    return parse
-
-
 def add_parser(commands, help):
     """The ``sample`` subcommand, on the subparsers of ``python -m gan``."""
     sample = commands.add_parser(
@@ -73,14 +59,14 @@ def add_parser(commands, help):
     sample.add_argument("run", type=Path, metavar="RUN",
                         help="a run folder written by 'python -m gan train --out RUN' or "
                         "'python -m gan digits --out RUN'")
-    sample.add_argument("-n", dest="n", type=_integer_in("n", 1, MAX_SAMPLES), required=True,
+    sample.add_argument("-n", dest="n", type=integer_in("n", 1, MAX_SAMPLES), required=True,
                         help=f"number of samples, 1 to {MAX_SAMPLES} ({MAX_DIGITS} for digits)")
     sample.add_argument("--out", type=Path, required=True, metavar="FILE",
                         help="the file to write: .npy or .csv for a train run, .png (a grid) or "
                         ".npy for a digits run")
-    sample.add_argument("--seed", type=_integer_in("seed", 0, SEED_LIMIT - 1), default=0,
+    sample.add_argument("--seed", type=integer_in("seed", 0, SEED_LIMIT - 1), default=0,
                         help="seed of the noise z (same seed, bitwise same samples; default 0)")
-    sample.add_argument("--class", dest="label", type=_integer_in("class", 0, CLASSES - 1),
+    sample.add_argument("--class", dest="label", type=integer_in("class", 0, CLASSES - 1),
                         default=None, metavar="C", help="the digit class of every sample "
                         "(conditional digits models only; default: the classes 0..9 in turn)")
     sample.add_argument("--overwrite", action="store_true", help="replace an existing FILE")
