@@ -1,4 +1,4 @@
-"""Crafted files for issue 15: bombs, truncations, huge declared sizes, NaN weights.
+"""Crafted files for the readers' tests: bombs, truncations, huge declared sizes, NaN weights.
 
 Each builder writes one file into a folder and returns its path; CRAFTED lists them with the
 loader that must refuse them and the error type it must raise. `run_under_limit` loads a file in

@@ -1,4 +1,4 @@
-"""Crafted files (issue 15): bombs, truncations, huge declared sizes and NaN weights are refused
+"""Crafted files: bombs, truncations, huge declared sizes and NaN weights are refused
 with an error naming the file, in a fresh process whose address space is limited to 1 GiB, and
 whose peak resident memory (imports included) stays under 200 MB."""
 
