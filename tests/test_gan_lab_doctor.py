@@ -335,7 +335,7 @@ def test_each_digits_verdict_turns_on_its_stated_criterion(tmp_path, capsys):
         ({"class_entropy": math.log2(6.8)}, "class_collapse", True),
         ({"per_class_accuracy": [0.9] * 9 + [0.0]}, "class_collapse", True),   # 9 never read as 9
         ({"copied_share": 0.015}, "copies", False),   # 15 of 1000 against 1%: p = 0.08
-        ({"copied_share": 0.025}, "copies", True),    # 25 of 1000: p ~ 1e-4
+        ({"copied_share": 0.025}, "copies", True),    # 25 of 1000: p = 4e-5
         ({"grey_share": 0.149}, "blurry", False),     # below 3 x 5%
         ({"grey_share": 0.151}, "blurry", True),
     ]
