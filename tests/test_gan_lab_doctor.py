@@ -333,6 +333,7 @@ def test_each_digits_verdict_turns_on_its_stated_criterion(tmp_path, capsys):
         ({"frechet_distance": 20.1}, "near_floor", False),
         ({"class_entropy": math.log2(7.2)}, "class_collapse", False),  # 7.2 classes' worth
         ({"class_entropy": math.log2(6.8)}, "class_collapse", True),
+        ({"per_class_accuracy": [0.9] * 10}, "class_collapse", False),  # every class drawn
         ({"per_class_accuracy": [0.9] * 9 + [0.0]}, "class_collapse", True),   # 9 never read as 9
         ({"copied_share": 0.015}, "copies", False),   # 15 of 1000 against 1%: p = 0.08
         ({"copied_share": 0.025}, "copies", True),    # 25 of 1000: p = 4e-5
