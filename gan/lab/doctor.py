@@ -28,6 +28,13 @@ point), and each check needs its own evidence (snapshots, steps). `diagnose` tak
 memory (History or its arrays, config, metrics), `read_run` a run folder of ``python -m gan
 train --out DIR`` through the project's bounded readers (`nn.files`), `diverged` a
 `TrainingDiverged`.
+
+The folders of ``python -m gan sweep`` and ``python -m gan digits`` get their own checks
+(`folder_kind` tells them apart): `read_sweep` and `diagnose_sweep` (success rates over seeds
+with Clopper-Pearson intervals, divergences, Fisher's exact test between settings; lesson 20),
+`read_digits` and `diagnose_digits` (the Frechet distance against the real floor, class
+collapse, copies, blur; lessons 17, 18, 22). An unreadable folder raises `UnreadableFolder`
+(`NotATrainRun` for a train run's).
 """
 
 from __future__ import annotations
