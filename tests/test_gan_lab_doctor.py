@@ -343,6 +343,19 @@ def test_each_digits_verdict_turns_on_its_stated_criterion(tmp_path, capsys):
     for number, (change, name, holds) in enumerate(cases):
         findings = digits_findings(tmp_path, capsys, change, name=f"run{number}")
         assert findings[name] is holds, (change, name)
+    # binary real digits (no grey pixel): a few grey pixels are not yet blur
+    REAL_ROW["grey_share"], saved = 0.0, REAL_ROW["grey_share"]
+    try:
+        assert not digits_findings(tmp_path, capsys, {"grey_share": 0.04},
+                                   name="binary_a")["blurry"]
+        assert digits_findings(tmp_path, capsys, {"grey_share": 0.06}, name="binary_b")["blurry"]
+    finally:
+        REAL_ROW["grey_share"] = saved
+    cases = [
+    ]
+    for number, (change, name, holds) in enumerate(cases):
+        findings = digits_findings(tmp_path, capsys, change, name=f"run{number}")
+        assert findings[name] is holds, (change, name)
 
 
 def test_the_copies_verdict_is_the_binomial_tail_against_the_real_share(tmp_path, capsys):

@@ -438,6 +438,7 @@ FLOOR_FACTOR = 2.0                  # "close to the floor": FD <= FLOOR_FACTOR x
 EFFECTIVE_CLASSES = 7.0             # "collapsed": 2^H below this many equally frequent classes
 COPY_ALPHA = 0.01                   # "copies": one-sided binomial test against the real share
 GREY_FACTOR = 3.0                   # "blurry": grey share > GREY_FACTOR x the real digits'
+GREY_MINIMUM = 0.05                 # ... and above this share (binary real digits have ~0)
 SWEEP_LESSON = "lesson 20 (many GANs at once: success rates over seeds, Clopper-Pearson, Fisher)"
 DIGITS_LESSONS = {
     "near_floor": "lesson 22 (the Frechet distance next to its real-versus-real floor)",
@@ -657,7 +658,7 @@ def diagnose_digits(metrics, samples=None):
                      digits), or a conditional model's class c is never read as c  lessons 17, 18
     copies           the copied share exceeds the real digits' by a one-sided binomial test,
                      P(X >= copies | n, real share) < COPY_ALPHA                    lesson 22
-    blurry           grey share > GREY_FACTOR x the real digits' grey share          lesson 22
+    blurry           grey share > GREY_FACTOR x the real digits' and > GREY_MINIMUM  lesson 22
     """
     from scipy.stats import binomtest                # loaded when a digits run is read
 
@@ -708,8 +709,9 @@ def diagnose_digits(metrics, samples=None):
             f"{real_share:.1%} of real held-out digits (p = {p:.3g})", DIGITS_LESSONS["copies"]))
     grey, real_grey = float(model["grey_share"]), float(real["grey_share"])
     findings.append(Finding(
-        "blurry", bool(grey > GREY_FACTOR * real_grey),
-        f"grey share (pixels in {GREY_RANGE}) > {GREY_FACTOR:g} x the real digits'",
+        "blurry", bool(grey > max(GREY_FACTOR * real_grey, GREY_MINIMUM)),
+        f"grey share (pixels in {GREY_RANGE}) > {GREY_FACTOR:g} x the real digits' and > "
+        f"{GREY_MINIMUM:g}",
         {"grey_share": grey, "real_grey_share": real_grey},
         f"{grey:.1%} of the pixels are grey against {real_grey:.1%} in real digits",
         DIGITS_LESSONS["blurry"]))
