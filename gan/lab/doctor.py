@@ -28,10 +28,19 @@ point), and each check needs its own evidence (snapshots, steps). `diagnose` tak
 memory (History or its arrays, config, metrics), `read_run` a run folder of ``python -m gan
 train --out DIR`` through the project's bounded readers (`nn.files`), `diverged` a
 `TrainingDiverged`.
+
+The folders of ``python -m gan sweep`` and ``python -m gan digits`` get their own checks
+(`folder_kind` tells them apart): `read_sweep` and `diagnose_sweep` (success rates over seeds
+with Clopper-Pearson intervals, divergences, Fisher's exact test between settings; lesson 20),
+`read_digits` and `diagnose_digits` (the Frechet distance against the real floor, class
+collapse, copies, blur; lessons 17, 18, 22). An unreadable folder raises `UnreadableFolder`
+(`NotATrainRun` for a train run's).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import os
 import re
@@ -69,9 +78,6 @@ HISTORY_FIELDS = ("d_loss", "g_loss", "value", "grid", "snapshot_steps", "D_grid
                   "mean", "std", "jsd")
 
 
-class NotATrainRun(ValueError):
-    """A folder the doctor cannot read as a run of ``python -m gan train``: the message says
-    what the folder is and what is missing."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,7 @@ class Diagnosis:
     """Every check's finding; ``verdicts`` those that hold."""
 
     findings: tuple
+    kind: str = "train"
 
     @property
     def verdicts(self):
@@ -104,13 +111,20 @@ class Diagnosis:
         return [finding for finding in self.findings if finding.holds is None]
 
     def to_dict(self):
-        return {"verdicts": [finding.name for finding in self.verdicts],
+        return {"kind": self.kind, "verdicts": [finding.name for finding in self.verdicts],
                 "findings": [finding.to_dict() for finding in self.findings]}
 
     def lines(self):
         """The verdict lines: each holding finding with its evidence and lesson; else the
         reason the doctor stays silent."""
         out = []
+        if self.kind != "train":       # a sweep or digits run: every check, held or not
+            marks = {True: "verdict", False: "not", None: "cannot tell"}
+            for finding in self.findings:
+                out.append(f"  {marks[finding.holds]}: {TITLES[finding.name]}: "
+                           f"{finding.evidence}")
+                out.append(f"           criterion: {finding.criterion}; see {finding.lesson}")
+            return out
         for finding in self.verdicts:
             out.append(f"  verdict: {TITLES[finding.name]}: {finding.evidence}")
             out.append(f"           criterion: {finding.criterion}; see {finding.lesson}")
@@ -413,3 +427,292 @@ def _check_history(folder, arrays, metrics):
 
 def _show(value):
     return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+# --- the folders of `python -m gan sweep` and `python -m gan digits` ----------------------------
+
+MAX_CSV_BYTES = 16 * 2**20          # sweep.csv: ~100 bytes a run, so ~150,000 runs
+CONFIDENCE = 0.95                   # Clopper-Pearson intervals of the success rates
+ALPHA = 0.05                        # the Fisher test's level, before Bonferroni's correction
+FLOOR_FACTOR = 2.0                  # "close to the floor": FD <= FLOOR_FACTOR x the real FD
+EFFECTIVE_CLASSES = 7.0             # "collapsed": 2^H below this many equally frequent classes
+COPY_ALPHA = 0.01                   # "copies": one-sided binomial test against the real share
+GREY_FACTOR = 3.0                   # "blurry": grey share > GREY_FACTOR x the real digits'
+GREY_MINIMUM = 0.05                 # ... and above this share (binary real digits have ~0)
+SWEEP_LESSON = "lesson 20 (many GANs at once: success rates over seeds, Clopper-Pearson, Fisher)"
+DIGITS_LESSONS = {
+    "near_floor": "lesson 22 (the Frechet distance next to its real-versus-real floor)",
+    "class_collapse": "lessons 17 and 18 (class entropy; a G collapsed to one or two shapes)",
+    "copies": "lesson 22 (the nearest-neighbour copy check)",
+    "blurry": "lesson 22 (the averaging decoder blurs, the adversary does not)",
+}
+TITLES.update({
+    "cells_that_succeed": "settings that succeed in most seeds",
+    "diverged_runs": "runs that diverged",
+    "setting_matters": "success depends on the setting",
+    "near_floor": "close to the real digits' floor",
+    "class_collapse": "collapsed onto few classes",
+    "copies": "copies training digits",
+    "blurry": "blurry",
+})
+SWEEP_FIELDS = {"seed": int, "k": int, "lr": float, "g_loss": str, "steps": int}
+
+
+class UnreadableFolder(ValueError):
+    """A folder the doctor cannot read as the run it looks like: the message names the folder,
+    what it is and what is missing."""
+
+
+class NotATrainRun(UnreadableFolder):
+    """A folder the doctor cannot read as a run of ``python -m gan train``."""
+
+
+def folder_kind(folder):
+    """"train", "sweep" or "digits": which command wrote the folder, told by its files
+    (history.npz; sweep.csv; config.json and metrics.json without history.npz), or None."""
+    names = set(os.listdir(folder)) if os.path.isdir(folder) else set()
+    if "history.npz" in names:
+        return "train"
+    if "sweep.csv" in names:
+        return "sweep"
+    if {"config.json", "metrics.json"} <= names:
+        return "digits"
+    return None
+
+
+def read_sweep(folder):
+    """The rows of sweep.csv in a folder of ``python -m gan sweep --out DIR`` (the columns of
+    `gan.lab.sweep.COLUMNS`, typed as `gan.lab.sweep.sweep` made them); its size is checked
+    against MAX_CSV_BYTES before it is read; `UnreadableFolder` naming the line otherwise."""
+    from gan.lab.sweep import COLUMNS                # the sweep's modules, when one is read
+
+    path = os.path.join(os.fspath(folder), "sweep.csv")
+    if not os.path.isfile(path):
+        raise UnreadableFolder(f"{folder}: no sweep.csv: not a sweep's folder")
+    size = os.path.getsize(path)
+    if size > MAX_CSV_BYTES:
+        raise UnreadableFolder(f"{path}: {size} bytes, more than the {MAX_CSV_BYTES} a sweep's "
+                               f"table may hold (MAX_CSV_BYTES); refused unread")
+    with open(path, "rb") as file:
+        try:
+            text = file.read(MAX_CSV_BYTES + 1).decode("utf-8")
+        except UnicodeDecodeError:
+            raise UnreadableFolder(f"{path}: not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if tuple(reader.fieldnames or ()) != COLUMNS:
+        raise UnreadableFolder(f"{path}: the header must be {','.join(COLUMNS)}, got "
+                               f"{','.join(reader.fieldnames or ())!r}")
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        try:
+            row = {name: kind(raw[name]) for name, kind in SWEEP_FIELDS.items()}
+            row["diverged_at"] = int(raw["diverged_at"]) if raw["diverged_at"] else None
+            if raw["success"] not in ("True", "False"):
+                raise ValueError(f"success must be True or False, got {raw['success']!r}")
+            row["success"] = raw["success"] == "True"
+            row["jsd"] = float(raw["jsd"]) if raw["jsd"] else None
+        except (TypeError, ValueError) as error:
+            raise UnreadableFolder(f"{path}, line {line}: {error}") from None
+        rows.append(row)
+    if not rows:
+        raise UnreadableFolder(f"{path}: no runs in the table")
+    return rows
+
+
+def success_cells(rows):
+    """[(k, lr, g_loss, successes, runs, (low, high))] per setting, in the table's order:
+    the share of seeds that succeeded and its CONFIDENCE Clopper-Pearson interval
+    (scipy.stats.binomtest(...).proportion_ci(method="exact"): the p with P(X >= s | p) =
+    alpha/2 and P(X <= s | p) = alpha/2 for X ~ Binomial(n, p))."""
+    from scipy.stats import binomtest                # scipy, when a sweep is read
+
+    counts = {}
+    for row in rows:
+        cell = counts.setdefault((row["k"], row["lr"], row["g_loss"]), [0, 0])
+        cell[0] += row["success"]
+        cell[1] += 1
+    cells = []
+    for (k, lr, g_loss), (successes, runs) in counts.items():
+        interval = binomtest(successes, runs).proportion_ci(CONFIDENCE, method="exact")
+        cells.append((k, lr, g_loss, successes, runs, (interval.low, interval.high)))
+    return cells
+
+
+def _cell_name(cell):
+    k, lr, g_loss, successes, runs, (low, high) = cell
+    return (f"k = {k}, lr = {lr:g}, {g_loss}: {successes}/{runs} "
+            f"[{low:.0%}, {high:.0%}]")
+
+
+def diagnose_sweep(rows):
+    """The findings of a sweep's rows (`read_sweep`, or `gan.lab.sweep.sweep`'s own rows):
+
+    cells_that_succeed   some (k, lr, g_loss) succeeds in more than half its seeds; each
+                         cell's rate with its 95% Clopper-Pearson interval
+    diverged_runs        some run diverged (diverged_at set): how many, in which cells, at
+                         which steps
+    setting_matters      Fisher's exact test on the 2 x 2 table (successes, failures) of the
+                         best and the worst cell gives p < ALPHA / C(cells, 2) (Bonferroni:
+                         the two were picked after looking); None when even all-against-none
+                         could not reach that level ("too few seeds to tell")   lesson 20
+    """
+    from scipy.stats import fisher_exact
+
+    rows = [{**row, "diverged_at": row["diverged_at"] if row["diverged_at"] not in ("", None)
+             else None} for row in rows]
+    cells = success_cells(rows)
+    numbers = {"cells": [{"k": k, "lr": lr, "g_loss": g_loss, "successes": successes,
+                          "runs": runs, "rate": successes / runs, "ci_low": low, "ci_high": high}
+                         for k, lr, g_loss, successes, runs, (low, high) in cells]}
+    most = [cell for cell in cells if 2 * cell[3] > cell[4]]
+    sure = [cell for cell in most if cell[5][0] > 0.5]
+    shown = "; ".join(_cell_name(cell) for cell in most) or "none"
+    evidence = (f"{len(most)} of {len(cells)} settings succeed in most seeds: {shown}"
+                + (f"; {len(sure)} of them with the whole 95% interval above 1/2" if most else
+                   f"; every cell: {'; '.join(_cell_name(cell) for cell in cells)}"))
+    findings = [Finding("cells_that_succeed", bool(most),
+                        "a setting (k, lr, g_loss) succeeds (gan.lab.success.DefaultRun) in more "
+                        "than half its seeds; rates with 95% Clopper-Pearson intervals",
+                        numbers, evidence, SWEEP_LESSON)]
+    broke = [row for row in rows if row["diverged_at"] is not None]
+    where = {}
+    for row in broke:
+        where.setdefault((row["k"], row["lr"], row["g_loss"]), []).append(row["diverged_at"])
+    findings.append(Finding(
+        "diverged_runs", bool(broke), "some run's diverged_at is set (gan.divergence's bounds)",
+        {"diverged": len(broke), "runs": len(rows),
+         "where": [{"k": k, "lr": lr, "g_loss": g_loss, "steps": steps}
+                   for (k, lr, g_loss), steps in where.items()]},
+        f"{len(broke)} of {len(rows)} runs diverged"
+        + ("".join(f"; k = {k}, lr = {lr:g}, {g_loss} at steps {steps}"
+                   for (k, lr, g_loss), steps in where.items())
+           + ": lower the learning rate there" if broke else ""),
+        SWEEP_LESSON))
+    findings.append(_setting_matters(cells, fisher_exact))
+    return Diagnosis(tuple(findings), "sweep")
+
+
+def _setting_matters(cells, fisher_exact):
+    name = "setting_matters"
+    pairs = max(len(cells) * (len(cells) - 1) // 2, 1)
+    level = ALPHA / pairs
+    criterion = (f"Fisher's exact test (two-sided) between the best and the worst setting: "
+                 f"p < {ALPHA:g} / {pairs} pairs (Bonferroni) = {level:.3g}")
+    if len(cells) < 2:
+        return Finding(name, None, criterion, {"cells": len(cells)},
+                       "one setting only: nothing to compare", SWEEP_LESSON)
+    rate = [cell[3] / cell[4] for cell in cells]
+    best, worst = cells[int(np.argmax(rate))], cells[int(np.argmin(rate))]
+    table = [[best[3], best[4] - best[3]], [worst[3], worst[4] - worst[3]]]
+    extreme = fisher_exact([[best[4], 0], [0, worst[4]]]).pvalue   # all against none
+    p = fisher_exact(table).pvalue
+    numbers = {"best": _cell_name(best), "worst": _cell_name(worst), "table": table,
+               "p_value": float(p), "level": level, "smallest_possible_p": float(extreme)}
+    if extreme >= level:
+        return Finding(name, None, criterion, numbers,
+                       f"too few seeds to tell: with {best[4]} and {worst[4]} seeds even all "
+                       f"successes against none gives p = {extreme:.3g}, not below {level:.3g}",
+                       SWEEP_LESSON)
+    if p < level:
+        evidence = (f"best {_cell_name(best)} against worst {_cell_name(worst)}: p = {p:.3g} "
+                    f"< {level:.3g}: the setting changes how often training succeeds")
+    else:
+        evidence = (f"best {_cell_name(best)} against worst {_cell_name(worst)}: p = {p:.3g}, "
+                    f"not below {level:.3g}: these seeds cannot tell the settings apart (which "
+                    f"is not evidence that they are equal)")
+    return Finding(name, bool(p < level), criterion, numbers, evidence, SWEEP_LESSON)
+
+
+def read_digits(folder):
+    """(config, metrics) of a folder of ``python -m gan digits --out DIR``, through
+    `nn.files.read_json`; `UnreadableFolder` unless metrics.json holds the "model" and the
+    "real" rows with the scores the verdicts need."""
+    folder = os.fspath(folder)
+    try:
+        config = read_json(os.path.join(folder, "config.json"))
+        metrics = read_json(os.path.join(folder, "metrics.json"))
+    except ArchiveError as error:
+        raise UnreadableFolder(f"{folder}: not a digits run's folder: {error}") from None
+    if not isinstance(config, dict) or not isinstance(metrics, dict):
+        raise UnreadableFolder(f"{folder}: config.json and metrics.json must hold JSON objects")
+    needed = ("frechet_distance", "class_entropy", "copied_share", "grey_share")
+    for row in ("model", "real"):
+        scores = metrics.get(row)
+        missing = needed if not isinstance(scores, dict) else [
+            key for key in needed
+            if not isinstance(scores.get(key), (int, float)) or isinstance(scores.get(key), bool)]
+        if missing:
+            raise UnreadableFolder(
+                f"{folder}: not a digits run's folder: metrics.json's {row!r} row lacks the "
+                f"numbers {list(missing)} (the folders of 'python -m gan digits --out DIR')")
+    return config, metrics
+
+
+def diagnose_digits(metrics, samples=None):
+    """The findings of a digits run's metrics (the "model" row against the "real" floor row of
+    `gan.digits.fidelity`), ``samples`` the n both were scored at (config.json's "samples"):
+
+    near_floor       FD(model) <= FLOOR_FACTOR x FD(real training digits, same n)   lesson 22
+    class_collapse   2^H < EFFECTIVE_CLASSES, with H the class entropy in bits (2^H is the
+                     number of equally frequent classes with that entropy; 10 for the real
+                     digits), or a conditional model's class c is never read as c  lessons 17, 18
+    copies           the copied share exceeds the real digits' by a one-sided binomial test,
+                     P(X >= copies | n, real share) < COPY_ALPHA                    lesson 22
+    blurry           grey share > GREY_FACTOR x the real digits' and > GREY_MINIMUM  lesson 22
+    """
+    from scipy.stats import binomtest                # loaded when a digits run is read
+
+    from gan.digits.fidelity import GREY_RANGE
+
+    model, real = metrics["model"], metrics["real"]
+    fd, floor = float(model["frechet_distance"]), float(real["frechet_distance"])
+    findings = [Finding(
+        "near_floor", bool(fd <= FLOOR_FACTOR * floor),
+        f"Frechet distance <= {FLOOR_FACTOR:g} x the real training digits' at the same n",
+        {"frechet_distance": fd, "floor": floor, "ratio": fd / floor if floor > 0 else None},
+        f"FD = {fd:.4g} against the floor {floor:.4g} ({fd / floor:.3g} x)" if floor > 0
+        else f"FD = {fd:.4g} against a floor of 0", DIGITS_LESSONS["near_floor"])]
+    entropy, real_entropy = float(model["class_entropy"]), float(real["class_entropy"])
+    per_class = model.get("per_class_accuracy")
+    missing = ([c for c, a in enumerate(per_class) if a == 0]
+               if isinstance(per_class, list) else [])
+    effective = 2.0 ** entropy
+    collapsed = effective < EFFECTIVE_CLASSES or bool(missing)
+    findings.append(Finding(
+        "class_collapse", collapsed,
+        f"2^H < {EFFECTIVE_CLASSES:g} classes (H the class entropy in bits, log2 10 = "
+        f"{math.log2(10):.2f} for ten equal classes), or a conditional class never read as "
+        f"itself",
+        {"class_entropy_bits": entropy, "effective_classes": effective,
+         "real_class_entropy_bits": real_entropy, "classes_never_read": missing},
+        f"H = {entropy:.3g} bits, as spread as {effective:.3g} equally frequent classes (the "
+        f"real digits: {real_entropy:.3g} bits)"
+        + (f"; classes {missing} are never read as themselves" if missing else "")
+        + (": G draws few kinds of digit" if collapsed else ""), DIGITS_LESSONS["class_collapse"]))
+    share, real_share = float(model["copied_share"]), float(real["copied_share"])
+    numbers = {"copied_share": share, "real_copied_share": real_share, "samples": samples,
+               "nearest_median_ratio": model.get("nearest_median_ratio")}
+    if samples is None or not 0 < real_share < 1:
+        findings.append(Finding("copies", None, "", numbers,
+                                "the number of samples or the real share is unknown",
+                                DIGITS_LESSONS["copies"]))
+    else:
+        copies = int(round(share * samples))
+        p = binomtest(copies, samples, real_share, alternative="greater").pvalue
+        numbers["p_value"] = float(p)
+        findings.append(Finding(
+            "copies", bool(p < COPY_ALPHA),
+            f"the copied share is above the real held-out digits' by a one-sided binomial test "
+            f"at {COPY_ALPHA:g}",
+            numbers,
+            f"{copies} of {samples} samples ({share:.1%}) are flagged as copies, against "
+            f"{real_share:.1%} of real held-out digits (p = {p:.3g})", DIGITS_LESSONS["copies"]))
+    grey, real_grey = float(model["grey_share"]), float(real["grey_share"])
+    findings.append(Finding(
+        "blurry", bool(grey > max(GREY_FACTOR * real_grey, GREY_MINIMUM)),
+        f"grey share (pixels in {GREY_RANGE}) > {GREY_FACTOR:g} x the real digits' and > "
+        f"{GREY_MINIMUM:g}",
+        {"grey_share": grey, "real_grey_share": real_grey},
+        f"{grey:.1%} of the pixels are grey against {real_grey:.1%} in real digits",
+        DIGITS_LESSONS["blurry"]))
+    return Diagnosis(tuple(findings), "digits")
