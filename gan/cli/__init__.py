@@ -9,7 +9,8 @@
           (`gan.cli.check`, `gan.course`);
 - course  the student edition: a copy with each marked solution replaced by its hint
           (`gan.cli.course`, `gan.course.edition`);
-- diagnose  what went wrong in a train run's folder, named from the run (`gan.cli.diagnose`,
+- diagnose  what happened in a run's folder (train, sweep or digits), named from its own numbers
+          (`gan.cli.diagnose`,
           `gan.lab.doctor`);
 - sample  N samples from the trained G of a run folder, bitwise the same for the same seed
           (`gan.cli.sample`).

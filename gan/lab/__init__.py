@@ -8,7 +8,8 @@
     table.py        the one text table: cells (a number, "-", mean ± spread), columns aligned
     run_folder.py   a run's output folder: validated, staged beside, renamed into place
     doctor.py       what happened in a run, named from its own numbers: converged, still
-                    improving, D wins, oscillation, mode collapse (`python -m gan diagnose`)
+                    improving, D wins, oscillation, mode collapse; a sweep's success per setting;
+                    a digits model against the real digits' floor (`python -m gan diagnose`)
     comparison/     variants against targets over seeds: the course's settings, each run measured
                     and judged alike, trained singly or stacked, effect sizes and the table
 """
