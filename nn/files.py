@@ -84,22 +84,33 @@ def read_exact(stream, needed, path, what, error=ArchiveError):
     return data
 
 
-def read_json(path, *, max_bytes=MAX_JSON_BYTES, error=ArchiveError):
-    """The JSON value in the file at `path`, after checking its size against max_bytes (the
-    file is not read otherwise); `error` naming the file for a missing, large, non-UTF-8,
-    malformed or too deeply nested file."""
+def read_text(path, *, max_bytes, error=ArchiveError, what="a settings file"):
+    """The UTF-8 text of the file at `path`, after checking its size against max_bytes (the file
+    is not read otherwise); `error` naming the file (and saying it is `what` that may hold at
+    most max_bytes) for a missing, large or non-UTF-8 file."""
     path = check_path(path)
     if not os.path.isfile(path):
         raise error(f"{path}: no such file")
     size = os.path.getsize(path)
     if size > max_bytes:
-        raise error(f"{path}: {size} bytes, more than the {max_bytes} bytes a settings file "
-                    f"may hold; refused unread")
+        raise error(f"{path}: {size} bytes, more than the {max_bytes} bytes {what} may hold; "
+                    f"refused unread")
     with open(path, "rb") as file:
-        text = file.read(max_bytes + 1)
+        data = file.read(max_bytes + 1)
     try:
-        return json.loads(text.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as reason:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error(f"{path}: not UTF-8 text") from None
+
+
+def read_json(path, *, max_bytes=MAX_JSON_BYTES, error=ArchiveError):
+    """The JSON value in the file at `path`, read by `read_text` (its size checked first);
+    `error` naming the file for a missing, large, non-UTF-8, malformed or too deeply nested
+    file."""
+    text = read_text(path, max_bytes=max_bytes, error=error)
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as reason:
         kind = "too deeply nested" if isinstance(reason, RecursionError) else "not valid JSON"
         raise error(f"{path}: {kind} ({str(reason)[:200]})") from None
 

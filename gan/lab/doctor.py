@@ -52,7 +52,7 @@ from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
 from gan.divergence import target_scale
 from gan.lab.success import DefaultRun, JSDBelow, ModesCovered
-from nn.files import ArchiveError, read_json, read_npz
+from nn.files import ArchiveError, read_json, read_npz, read_text
 
 MIN_STEPS = 100
 MIN_SNAPSHOTS = 4
@@ -489,15 +489,8 @@ def read_sweep(folder):
     path = os.path.join(os.fspath(folder), "sweep.csv")
     if not os.path.isfile(path):
         raise UnreadableFolder(f"{folder}: no sweep.csv: not a sweep's folder")
-    size = os.path.getsize(path)
-    if size > MAX_CSV_BYTES:
-        raise UnreadableFolder(f"{path}: {size} bytes, more than the {MAX_CSV_BYTES} a sweep's "
-                               f"table may hold (MAX_CSV_BYTES); refused unread")
-    with open(path, "rb") as file:
-        try:
-            text = file.read(MAX_CSV_BYTES + 1).decode("utf-8")
-        except UnicodeDecodeError:
-            raise UnreadableFolder(f"{path}: not UTF-8 text") from None
+    text = read_text(path, max_bytes=MAX_CSV_BYTES, error=UnreadableFolder,
+                     what="a sweep's table (MAX_CSV_BYTES)")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if tuple(reader.fieldnames or ()) != COLUMNS:
         raise UnreadableFolder(f"{path}: the header must be {','.join(COLUMNS)}, got "
