@@ -136,6 +136,15 @@ def _before_checkpoints(folder, missing):
                        f"trained networks; train it again with the same flags to sample from it")
 
 
+def _suffix(out, formats, whose):
+    """--out's extension, lower case, once it is one of ``formats``; SampleError otherwise."""
+    suffix = out.suffix.lower()
+    if suffix not in formats:
+        raise SampleError(f"--out {out}: {whose} samples are written as {' or '.join(formats)}, "
+                          f"got {suffix!r}")
+    return suffix
+
+
 # ---- a train run: x = G(z) ----------------------------------------------------------------
 def _train_plan(args):
     from gan.config import GANConfig
@@ -143,10 +152,7 @@ def _train_plan(args):
     from nn.checkpoint import CheckpointError
     from nn.files import ArchiveError, read_json
 
-    folder, suffix = args.run, args.out.suffix.lower()
-    if suffix not in TRAIN_FORMATS:
-        raise SampleError(f"--out {args.out}: a train run's samples are written as "
-                          f"{' or '.join(TRAIN_FORMATS)}, got {suffix!r}")
+    folder, suffix = args.run, _suffix(args.out, TRAIN_FORMATS, "a train run's")
     if args.label is not None:
         raise SampleError(f"--class {args.label}: {folder} is a train run, whose G has no "
                           f"classes; --class applies to a conditional digits model (cgan)")
@@ -223,10 +229,7 @@ def _digits_plan(args):
     from nn.checkpoint import CheckpointError
     from nn.files import read_json
 
-    folder, suffix = args.run, args.out.suffix.lower()
-    if suffix not in DIGITS_FORMATS:
-        raise SampleError(f"--out {args.out}: a digits run's samples are written as "
-                          f"{' or '.join(DIGITS_FORMATS)}, got {suffix!r}")
+    folder, suffix = args.run, _suffix(args.out, DIGITS_FORMATS, "a digits run's")
     if args.n > MAX_DIGITS:
         raise SampleError(f"-n {args.n}: a digits run gives at most {MAX_DIGITS} samples")
     checkpoint = folder / "checkpoint"
