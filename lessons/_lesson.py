@@ -18,6 +18,16 @@ never in the text a learner reads. Each line is written whole and flushed as the
 and the same run (same flags, same seeds) writes the same file. tests/test_lessons.py reads the
 file back and re-derives every word from the numbers with its own copy of the rule, so a
 sentence whose word its numbers deny fails the suite.
+
+Lessons speak English or Chinese from one source (``--lang zh``, or LESSON_LANG=zh for a
+notebook). The English text stands in the lesson; its Chinese twin is in the lesson's message
+catalogue, ``lessons/locale/zh/<lesson name>.po`` (gettext's format, read with Babel; kept up
+to date by ``python lessons/translations.py update``). Every text a learner reads goes through
+one of three doors: `say` (a paragraph; its numbers are named fields, ``{C:.4f}``, filled from
+keyword arguments in either language), ``_`` (any other printed text) and ``_fig`` (text on a
+figure: English when no Chinese font is installed). The numbers are computed once and put in
+the same fields of both texts; the claims file records the English words, so it is the same
+file, byte for byte, in both languages.
 """
 
 from __future__ import annotations
@@ -25,8 +35,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import re
 import sys
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +48,12 @@ import matplotlib
 OUT_ROOT = Path(__file__).resolve().parent / "out"
 CLAIMS_FILE = "claims.jsonl"
 FIGURE_FORMATS = ("png", "svg", "pdf")      # gan.plots.FIGURE_FORMATS, without loading gan.plots
+LANGUAGES = ("en", "zh")                    # English (the source) and Simplified Chinese
+LANGUAGE_VARIABLE = "LESSON_LANG"           # the language when no --lang is given (notebooks)
+# Fonts with the Chinese glyphs, in the order tried; Debian's fonts-wqy-microhei (.ci/run
+# installs it) gives the first. Latin letters and digits stay in matplotlib's DejaVu Sans.
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC",
+             "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
 
 
 def in_notebook():
@@ -52,6 +71,7 @@ class Lesson:
     out: Path
     options: argparse.Namespace | None = None
     format: str = "png"
+    lang: str = "en"
 
     @property
     def claims(self):
@@ -125,6 +145,11 @@ def start(file, doc, argv=None, options=None):
         "--out", type=Path, default=OUT_ROOT / name,
         help="folder for the figures (default: %(default)s)"
     )
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default=default_language(),
+        help=f"the language of the text: en (English) or zh (Simplified Chinese); default: "
+             f"${LANGUAGE_VARIABLE} if set, else en"
+    )
     if options is not None:
         options(parser)
     args = parser.parse_args(argv)
@@ -132,19 +157,136 @@ def start(file, doc, argv=None, options=None):
         matplotlib.use("Agg")
     args.out.mkdir(parents=True, exist_ok=True)
     lesson = Lesson(name=name, fast=args.fast, show=args.show, out=args.out, options=args,
-                    format=args.format)
+                    format=args.format, lang=args.lang)
     lesson.claims.write_text("", encoding="utf-8")
     _running = lesson
+    use_language(args.lang, name)
     if not in_notebook():
-        print(textwrap.dedent(doc or "").strip())
+        print(_(textwrap.dedent(doc or "").strip()))
         print()
     return lesson
 
 
-def say(text):
-    """Print a paragraph of explanation, dedented and wrapped."""
-    print(textwrap.fill(textwrap.dedent(text).strip(), width=88))
+def default_language():
+    """The language LESSON_LANG names, else English; an unknown name is an error, not English."""
+    value = os.environ.get(LANGUAGE_VARIABLE, "").strip() or "en"
+    if value not in LANGUAGES:
+        raise SystemExit(f"{LANGUAGE_VARIABLE}={value!r} is not a lesson language: use one of "
+                         f"{', '.join(LANGUAGES)}")
+    return value
+
+
+# The running lesson's language: its catalogue (English text, whitespace collapsed -> its
+# twin) and whether figure text follows it (a Chinese figure needs a Chinese font).
+_language = {"lang": "en", "catalogue": {}, "figures": "en"}
+
+
+def use_language(lang, name):
+    """Load lesson ``name``'s catalogue for ``lang`` (nothing for English) and, for Chinese, put
+    a Chinese font behind matplotlib's own; with none installed, say once that figures keep
+    their English text."""
+    catalogue = {}
+    figures = lang
+    if lang != "en":
+        from translations import load
+
+        catalogue = load(name, lang)
+        font = chinese_font()
+        if font is None:
+            figures = "en"
+            print("（未找到中文字体：图中文字保持英文。No Chinese font found, so the figures "
+                  "keep their English text; on Debian: apt install fonts-wqy-microhei）\n")
+        else:
+            use_chinese_font(font)
+    _language.update(lang=lang, catalogue=catalogue, figures=figures)
+
+
+def use_chinese_font(font):
+    """Draw figure text in ``font``, its digits and Latin letters included, with DejaVu Sans
+    (matplotlib's own) behind it for any glyph it lacks. Text with $math$ in it is laid out by
+    mathtext, which takes its plain words from the first font alone, hence ``font`` first; the
+    math itself stays in mathtext's DejaVu fonts."""
+    matplotlib.rcParams["font.family"] = ["sans-serif"]
+    matplotlib.rcParams["font.sans-serif"] = [font, "DejaVu Sans"] + [
+        name for name in matplotlib.rcParams["font.sans-serif"]
+        if name not in ("DejaVu Sans", font)]
+
+
+def chinese_font():
+    """The name of the first installed font of CJK_FONTS, or None. Matplotlib caches its list
+    of fonts; one installed after that cache was made is found by its file and added."""
+    from matplotlib import font_manager
+
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    if not installed.intersection(CJK_FONTS):
+        for path in font_manager.findSystemFonts():
+            if re.search(r"wqy|cjk|sourcehan|notosanssc|simhei|yahei|msyh|pingfang|heiti",
+                         Path(path).name.lower()):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue                       # a font file matplotlib cannot read
+        installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def key(text):
+    """A message's catalogue key: its words, whitespace collapsed (re-wrapping a paragraph in
+    the source keeps its translation)."""
+    return " ".join(text.split())
+
+
+def N_(text):
+    """Mark ``text`` for translation where it is written; `_` translates it where it is used."""
+    return text
+
+
+def _(text):
+    """``text`` in the lesson's language: itself in English, its twin from the lesson's
+    catalogue in Chinese (English where the catalogue lacks it; the tests keep it complete)."""
+    return _language["catalogue"].get(key(text), text)
+
+
+def _fig(text):
+    """Text on a figure: as `_`, but English when no Chinese font is installed (a figure never
+    shows boxes for missing glyphs)."""
+    return _(text) if _language["figures"] != "en" else text
+
+
+def say(text, **numbers):
+    """Print a paragraph of explanation in the lesson's language, wrapped: ``text`` is the
+    English, its ``{name:spec}`` fields filled from ``numbers`` (the same fields, so the same
+    digits, in the Chinese twin); literal braces are doubled, ``{{`` and ``}}``."""
+    print(wrap(_(text).format(**numbers)))
     print()
+
+
+WIDTH = 88
+_NO_LINE_START = set("，。、；：！？）」』》〉”’.,;:!?)")
+
+
+def wrap(text, width=WIDTH):
+    """``text`` as lines of at most ``width`` columns; a Chinese character takes two columns
+    and a line may break between any two of them (no spaces there), never inside a Latin word
+    or a number, and never before closing punctuation. A line break of the source between two
+    Chinese characters is no space (Chinese puts none between words)."""
+    text = re.sub(r"(?<=[^\x00-\x7f])[ \t]*\n\s*(?=[^\x00-\x7f])", "", text.strip())
+    text = key(text)
+    if not any(_columns(ch) == 2 for ch in text):
+        return textwrap.fill(text, width=width)
+    lines, line = [], ""
+    for token in re.findall(r" +|[!-~]+|.", text):
+        wide = sum(_columns(ch) for ch in line + token)
+        if line and wide > width and not token.isspace() and token[0] not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = ""
+        if line or not token.isspace():
+            line += token
+    return "\n".join(lines + [line.rstrip()])
+
+
+def _columns(ch):
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def _record(kind, label, word, **numbers):
@@ -160,18 +302,19 @@ def _record(kind, label, word, **numbers):
     return word
 
 
-def compare(label, a, b, words=("smaller than", "about the same as", "larger than"),
-            tolerance=0.0):
+def compare(label, a, b, words=(N_("smaller than"), N_("about the same as"),
+                                 N_("larger than")), tolerance=0.0):
     """The word for how ``a`` stands to ``b``: ``words[0]`` if a < b, ``words[2]`` if a > b, and
     ``words[1]`` when |a - b| <= tolerance * max(|a|, |b|) (a relative tolerance; 0 means only
-    equal numbers are "about the same"). Records the claim and returns the word."""
+    equal numbers are "about the same"). Records the claim (with the English word) and returns
+    the word in the lesson's language."""
     if not (math.isfinite(a) and math.isfinite(b)):
         raise ValueError(f"compare({label!r}) needs finite numbers, got a={a!r}, b={b!r}")
     if abs(a - b) <= tolerance * max(abs(a), abs(b)):
         word = words[1]
     else:
         word = words[0] if a < b else words[2]
-    return _record("compare", label, word, a=a, b=b, tolerance=tolerance, words=list(words))
+    return _(_record("compare", label, word, a=a, b=b, tolerance=tolerance, words=list(words)))
 
 
 OPERATORS = {"<": lambda v, t: v < t, "<=": lambda v, t: v <= t,
@@ -180,8 +323,8 @@ OPERATORS = {"<": lambda v, t: v < t, "<=": lambda v, t: v <= t,
 
 def check(label, value, op, limit, words):
     """``words[0]`` if ``value op limit`` holds (op one of <, <=, >, >=), else ``words[1]``.
-    Records the claim and returns the word."""
+    Records the claim (with the English word) and returns the word in the lesson's language."""
     if op not in OPERATORS:
         raise ValueError(f"op must be one of {tuple(OPERATORS)}, got {op!r}")
     word = words[0] if OPERATORS[op](value, limit) else words[1]
-    return _record("check", label, word, value=value, op=op, limit=limit, words=list(words))
+    return _(_record("check", label, word, value=value, op=op, limit=limit, words=list(words)))
