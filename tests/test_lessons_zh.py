@@ -1,0 +1,199 @@
+"""The lessons in Chinese: every text has its twin, the twins are not stale, and both languages
+print the same numbers and the same claims.
+
+The English stands in each lesson; its Chinese twin is in ``lessons/locale/zh/<lesson>.po``
+(lessons/translations.py). The catalogue checks here are the same `translations.problems` a
+translator runs as ``python lessons/translations.py status``; the planted cases show that each
+kind of drift is caught: a changed English text loses its twin (and `update` flags the old one
+stale), a twin that drops a field or a number is named, an f-string is refused. The runs compare
+what a learner sees: ``--lang zh`` and the default English run of the same lesson with the same
+flags write the same claims file, byte for byte, and print the same numbers.
+"""
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS_DIR = ROOT / "lessons"
+sys.path.insert(0, str(LESSONS_DIR))
+
+import translations  # noqa: E402  (lessons/ is not a package)
+
+LESSONS = translations.lesson_scripts()
+NAMES = [translations.SHARED] + [path.stem for path in LESSONS]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_text_has_a_current_chinese_twin_with_the_same_fields_and_numbers(name):
+    problems = translations.problems(name)
+    assert not problems, f"{name}: " + "\n".join(problems[:20])
+
+
+def copy_lesson(tmp_path, monkeypatch, name="05_value_function"):
+    """A copy of one lesson and its catalogue, with translations pointed at it."""
+    lessons = tmp_path / "lessons"
+    (lessons / "locale" / "zh").mkdir(parents=True)
+    shutil.copy(LESSONS_DIR / f"{name}.py", lessons)
+    shutil.copy(LESSONS_DIR / "locale" / "zh" / f"{name}.po", lessons / "locale" / "zh")
+    monkeypatch.setattr(translations, "LESSONS_DIR", lessons)
+    monkeypatch.setattr(translations, "LOCALE_DIR", lessons / "locale")
+    return lessons / f"{name}.py"
+
+
+def test_a_changed_english_text_loses_its_twin_and_update_flags_the_old_one_stale(
+        tmp_path, monkeypatch):
+    script = copy_lesson(tmp_path, monkeypatch)
+    assert translations.problems(script.stem) == []
+    source = script.read_text(encoding="utf-8")
+    changed = source.replace("A generator there feels almost no slope of C",
+                             "A generator there feels hardly any slope of C")
+    assert changed != source
+    script.write_text(changed, encoding="utf-8")
+    assert any("no twin" in line for line in translations.problems(script.stem))
+    translations.update(script.stem)
+    problems = translations.problems(script.stem)
+    stale = [line for line in problems if "stale" in line]
+    assert len(problems) == 1 and len(stale) == 1 and "Far from the target C" in stale[0]
+    # at run time a stale twin is not used: the learner reads the current English
+    table = translations.load(script.stem)
+    current = next(m.text for m in translations.messages(script) if "hardly any" in m.text)
+    assert translations.key(current) not in table
+
+
+def test_a_twin_that_drops_a_field_or_a_number_is_named(tmp_path, monkeypatch):
+    script = copy_lesson(tmp_path, monkeypatch)
+    po = script.parent / "locale" / "zh" / f"{script.stem}.po"
+    text = po.read_text(encoding="utf-8")
+    assert "{spread:.4f}（标准差）" in text and "沿 mu = -3" not in text
+    po.write_text(text.replace("{spread:.4f}（标准差）", "{spread:.3f}（标准差）")
+                  .replace("分别在 mu = -3 和 mu = 2 处", "分别在两处"), encoding="utf-8")
+    problems = translations.problems(script.stem)
+    assert any("fields differ" in line and "spread" in line for line in problems)
+    assert any("lacks the English's numbers ['-3', '2']" in line for line in problems)
+
+
+def test_an_f_string_cannot_be_translated_and_is_refused(tmp_path, monkeypatch):
+    script = copy_lesson(tmp_path, monkeypatch)
+    script.write_text(script.read_text(encoding="utf-8") + '\nsay(f"{m} samples")\n',
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match="f-string"):
+        translations.messages(script)
+
+
+def numbers(stdout):
+    """The numbers a run printed, as a multiset (paths and the language's own words aside)."""
+    lines = [line for line in stdout.splitlines() if "[figure]" not in line]
+    return Counter(translations.NUMBER.findall(" ".join(lines)))
+
+
+def run(lesson, out, *flags):
+    environment = {**os.environ, "MPLBACKEND": "Agg"}
+    environment.pop("LESSON_LANG", None)
+    done = subprocess.run([sys.executable, str(lesson), "--fast", "--out", str(out), *flags],
+                          capture_output=True, text=True, timeout=300, env=environment,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[path.stem for path in LESSONS])
+def test_both_languages_print_the_same_numbers_and_claims(lesson, tmp_path):
+    english = run(lesson, tmp_path / "en")
+    chinese = run(lesson, tmp_path / "zh", "--lang", "zh")
+    claims = (tmp_path / "en" / "claims.jsonl").read_bytes()
+    assert (tmp_path / "zh" / "claims.jsonl").read_bytes() == claims
+    assert re.search(r"[\u4e00-\u9fff]", chinese), "the --lang zh run printed no Chinese"
+    assert "Exercises" in english and "练习" in chinese
+    only_english = numbers(english) - numbers(chinese)
+    only_chinese = numbers(chinese) - numbers(english)
+    assert not only_english and not only_chinese, (
+        f"numbers printed in one language only: en {dict(only_english)}, "
+        f"zh {dict(only_chinese)}")
+
+
+def test_a_chinese_figure_title_is_drawn_in_a_chinese_font_without_missing_glyphs():
+    """With a Chinese font installed (.ci/run installs fonts-wqy-microhei), a title in Chinese
+    with math in it draws every glyph; matplotlib warns 'does not have a glyph' otherwise, as
+    it does here first with the Chinese font switched off."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    import _lesson
+
+    font = _lesson.chinese_font()
+    assert font is not None, ("no Chinese font installed: on Debian, apt install "
+                              "fonts-wqy-microhei (as .ci/run does)")
+    title = r"切片 $\sigma = 1$：C 在 $\mu = -1$ 处最小"
+
+    def draw():
+        """The complaints of missing glyphs (matplotlib warns or logs them) while drawing."""
+        figure, axes = plt.subplots()
+        axes.set_title(title)
+        complaints = []
+        handler = logging.Handler()
+        handler.emit = lambda record: complaints.append(record.getMessage())
+        logger = logging.getLogger("matplotlib")
+        logger.addHandler(handler)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                figure.canvas.draw()
+        finally:
+            logger.removeHandler(handler)
+            plt.close(figure)
+        complaints += [str(w.message) for w in caught]
+        return [line for line in complaints if "glyph" in line.lower()]
+
+    with matplotlib.rc_context():
+        matplotlib.rcParams["font.sans-serif"] = ["DejaVu Sans"]
+        assert draw(), "a title in DejaVu Sans alone should miss the Chinese glyphs"
+    with matplotlib.rc_context():
+        _lesson.use_chinese_font(font)
+        assert draw() == []
+        chosen = font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]))
+        assert font_manager.get_font(chosen).family_name == font
+
+
+def test_without_a_chinese_font_the_figures_keep_english_and_say_so_once(monkeypatch, capsys):
+    import _lesson
+
+    monkeypatch.setattr(_lesson, "chinese_font", lambda: None)
+    monkeypatch.setattr(_lesson, "_language", dict(_lesson._language))
+    _lesson.use_language("zh", "05_value_function")
+    said = capsys.readouterr().out
+    assert said.count("No Chinese font") == 1
+    assert _lesson._fig("nats") == "nats" and _lesson._("nats") == "奈特 (nats)"
+
+
+def test_chinese_wraps_by_columns_and_joins_its_source_lines_without_spaces():
+    import _lesson
+
+    text = "生成器" * 40 + "\n判别器 mu = -1.00、\nsigma = 1.000"
+    lines = _lesson.wrap(text, width=20).splitlines()
+    assert all(sum(_lesson._columns(ch) for ch in line) <= 20 for line in lines)
+    joined = "".join(lines)
+    assert "生成器判别器" in joined and "-1.00" in joined and "sigma = 1.000" in _lesson.wrap(
+        text, width=200)
+    assert _lesson.wrap("a short line\nof English", width=88) == "a short line of English"
+
+
+def test_lesson_lang_selects_the_language_and_rejects_an_unknown_one(monkeypatch):
+    import _lesson
+
+    monkeypatch.setenv("LESSON_LANG", "zh")
+    assert _lesson.default_language() == "zh"
+    monkeypatch.setenv("LESSON_LANG", "fr")
+    with pytest.raises(SystemExit, match="LESSON_LANG='fr'.*en, zh"):
+        _lesson.default_language()
