@@ -27,6 +27,9 @@ import argparse
 import importlib
 import sys
 
+from gan.cli import language
+from gan.cli.language import LANGUAGES
+
 # name -> (module, one-line help shown by ``python -m gan --help``)
 COMMANDS = {
     "train": ("gan.cli.train", "train G and D by Algorithm 1 on a 1D target"),
@@ -54,6 +57,9 @@ def build_parser(full=tuple(COMMANDS)):
         prog="python -m gan",
         description="Generative adversarial nets in plain NumPy (Goodfellow et al. 2014).",
     )
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="the language of help and messages: en or zh (default: the "
+                             "locale's, from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, (_, help) in COMMANDS.items():
         if name in full:
@@ -115,8 +121,14 @@ def main(argv=None):
     """Run a command; returns the exit code: 0 done, 1 training diverged, 2 a user error (bad
     arguments, or files they name), reported in one line without a traceback."""
     argv = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
+    try:
+        lang, argv = language.requested(argv)
+        language.install(lang)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     called = called_command(argv)
-    parser = build_parser(full=() if called is None else (called,))
+    parser = language.translate_parser(build_parser(full=() if called is None else (called,)))
     try:
         args = parser.parse_args(attach_dashed_values(parser, argv))
     except SystemExit as exit_:          # argparse has printed the usage and the error

@@ -12,6 +12,7 @@ import argparse
 import math
 import sys
 
+from gan.cli import language
 from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS
 from gan.dynamics import RULES
 from gan.distributions import KDE, Mixture, Normal, Uniform, read_samples
@@ -34,7 +35,8 @@ def parse_distribution(spec):
             return KDE(read_samples(path), bandwidth, source=path)
         return _parse_distribution(spec)
     except (TypeError, ValueError, OSError) as error:
-        raise argparse.ArgumentTypeError(f"target {spec!r}: {error}") from None
+        raise argparse.ArgumentTypeError(
+            language._("target {spec!r}: {error}").format(spec=spec, error=error)) from None
 
 
 def _file_and_bandwidth(spec):
@@ -53,8 +55,9 @@ def _file_and_bandwidth(spec):
     try:
         return path, float(bandwidth)
     except ValueError:
-        raise ValueError(f"the bandwidth after ':' must be scott, silverman or a positive "
-                         f"number h, got {bandwidth!r}") from None
+        raise ValueError(language._("the bandwidth after ':' must be scott, silverman or a "
+                                    "positive number h, got {bandwidth!r}")
+                         .format(bandwidth=bandwidth)) from None
 
 
 def _parse_distribution(spec):
@@ -66,13 +69,16 @@ def _parse_distribution(spec):
             try:
                 weights.append(float(weight) if weight else 1.0)
             except ValueError:
-                raise ValueError(f"mixture weight {weight!r} is not a number") from None
+                raise ValueError(language._("mixture weight {weight!r} is not a number")
+                                 .format(weight=weight)) from None
             components.append(_parse_distribution(body))
         if not all(math.isfinite(w) and w >= 0 for w in weights):
-            raise ValueError(f"mixture weights must be finite and non-negative, got {weights}")
+            raise ValueError(language._("mixture weights must be finite and non-negative, "
+                                        "got {weights}").format(weights=weights))
         total = sum(weights)
         if not total > 0:
-            raise ValueError(f"mixture weights must not all be 0, got {weights}")
+            raise ValueError(language._("mixture weights must not all be 0, got {weights}")
+                             .format(weights=weights))
         return Mixture(components, [w / total for w in weights])
     name, _, args = spec.partition(":")
     try:
@@ -81,10 +87,9 @@ def _parse_distribution(spec):
         numbers = []
     makers = {"normal": Normal, "uniform": Uniform}
     if name not in makers or len(numbers) != 2:
-        raise ValueError(
-            f"must look like 'normal:MU,SIGMA', 'uniform:LOW,HIGH' or a '+'-joined "
-            f"mixture 'W1*normal:MU,SIGMA+W2*...' of them, got {spec!r}"
-        )
+        raise ValueError(language._(
+            "must look like 'normal:MU,SIGMA', 'uniform:LOW,HIGH' or a '+'-joined mixture "
+            "'W1*normal:MU,SIGMA+W2*...' of them, got {spec!r}").format(spec=spec))
     return makers[name](*numbers)
 
 
@@ -96,8 +101,9 @@ def integer_in(name, low, high):
         except ValueError:
             value = None
         if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer in [{low}, {high}], "
-                                             f"got {text!r}")
+            raise argparse.ArgumentTypeError(
+                language._("{name} must be an integer in [{low}, {high}], got {text!r}")
+                .format(name=name, low=low, high=high, text=text))
         return value
     return parse
 
@@ -107,7 +113,8 @@ def _tuple_of(kind):
         try:
             return tuple(kind(t) for t in text.split(",") if t.strip())
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
+            raise argparse.ArgumentTypeError(
+                language._("expected comma-separated numbers, got {text!r}").format(text=text))
 
     return parse
 
@@ -182,5 +189,5 @@ OVERWRITE_HELP = ("replace an earlier run in --out (its files are removed); with
 
 def user_error(error):
     """A user error (the arguments or the files they name): its message, exit code 2."""
-    print(f"error: {error}", file=sys.stderr)
+    print(language._("error: {message}").format(message=error), file=sys.stderr)
     return 2

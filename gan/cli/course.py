@@ -28,7 +28,7 @@ def add_parser(commands, help):
     student.add_argument("out", type=Path, metavar="OUT",
                          help="a new or empty folder, outside the project")
     student.add_argument("--source", type=Path, default=PROJECT_ROOT,
-                         help=f"the project to copy (default {PROJECT_ROOT})")
+                         help="the project to copy (default: this checkout, %(default)s)")
     return course
 
 

@@ -1,0 +1,244 @@
+"""The command line in English or Simplified Chinese: ``python -m gan --lang zh train --help``.
+
+The language is ``--lang en|zh`` wherever it stands on the command line, else the locale: the
+first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set (gettext's order); one that starts
+with ``zh`` asks for Chinese. English is the source and the default.
+
+The Chinese twins are in ``gan/locale/zh/gan.po``, a gettext catalogue (msgid the English,
+msgstr the Chinese), read with Babel only when Chinese is asked for. It holds three kinds of
+text:
+
+- every help and description the parser shows (`parser_texts` walks the built parser, so a new
+  flag's help is found without a list to keep);
+- argparse's own words that a user meets (`ARGPARSE_MESSAGES`: "usage: ", "invalid choice: ..."):
+  argparse looks each up through the name ``_`` it imported from gettext, so `install` points
+  that name at the catalogue, the hook gettext offers a program;
+- the errors of `gan.cli.arguments` that a mistyped flag meets (their templates, `_`).
+
+``python -m gan.cli.language update`` adds new texts to the catalogue (a changed English text
+keeps its old twin flagged fuzzy: stale), and ``status`` lists what is missing or stale; the
+tests hold the catalogue complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gettext
+import io
+import os
+import sys
+from pathlib import Path
+
+LANGUAGES = ("en", "zh")
+CATALOGUE = Path(__file__).resolve().parent.parent / "locale" / "zh" / "gan.po"
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+# argparse's messages a user of ``python -m gan`` can meet (the others are errors in a
+# program's own parser, for its author), as argparse writes them (Python 3.11).
+ARGPARSE_MESSAGES = (
+    "usage: ", "positional arguments", "options", "show this help message and exit",
+    "argument %(argument_name)s: %(message)s", "%(prog)s: error: %(message)s\n",
+    "unrecognized arguments: %s", "the following arguments are required: %s",
+    "one of the arguments %s is required", "not allowed with argument %s",
+    "ignored explicit argument %r", "expected one argument", "expected at most one argument",
+    "expected at least one argument",
+    "ambiguous option: %(option)s could match %(matches)s",
+    "invalid %(type)s value: %(value)r", "invalid choice: %(value)r (choose from %(choices)s)",
+    "unknown parser %(parser_name)r (choices: %(choices)s)",
+    "can't open '%(filename)s': %(error)s",
+)
+
+_active = gettext.NullTranslations()          # English: every text is itself
+
+
+def _(text):
+    """``text`` in the command line's language (itself in English)."""
+    return _active.gettext(text)
+
+
+def requested(argv, environ=None):
+    """(language, argv without its ``--lang``): ``--lang X`` or ``--lang=X`` anywhere in argv,
+    else the locale's. An unknown language is an error naming the value and the choices."""
+    environ = os.environ if environ is None else environ
+    rest, lang = [], None
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--lang" and index + 1 < len(argv):
+            lang, index = argv[index + 1], index + 2
+            continue
+        if arg.startswith("--lang="):
+            lang, index = arg.split("=", 1)[1], index + 1
+            continue
+        rest.append(arg)
+        index += 1
+    if lang is None:
+        locale = next((environ[name] for name in LOCALE_VARIABLES if environ.get(name)), "")
+        lang = "zh" if locale.lower().startswith("zh") else "en"
+    if lang not in LANGUAGES:
+        raise ValueError(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    return lang, rest
+
+
+def translations(lang):
+    """The gettext translations of ``lang``: the catalogue's, stale (fuzzy) twins left out."""
+    if lang == "en":
+        return gettext.NullTranslations()
+    try:
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+    except ImportError:
+        raise ValueError("--lang zh needs Babel to read its catalogue: pip install babel "
+                         "(or pip install .[zh])") from None
+
+    with open(CATALOGUE, "rb") as file:
+        catalogue = read_po(file)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def install(lang):
+    """Speak ``lang`` from here on: this module's `_` and argparse's own messages."""
+    global _active
+    _active = translations(lang)
+    argparse._ = _active.gettext
+    argparse.ngettext = _active.ngettext
+
+
+def parser_texts(parser):
+    """Every help and description ``parser`` and its subparsers show, in order, each once."""
+    from gan.cli import _all_actions
+
+    texts = []
+
+    def add(text):
+        if text and text is not argparse.SUPPRESS and text not in texts:
+            texts.append(text)
+
+    add(parser.description)
+    for action in _all_actions(parser):
+        add(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                add(choice.help)
+            for sub in action.choices.values():
+                add(sub.description)
+    return texts
+
+
+def translate_parser(parser):
+    """Put the active language's twin in place of each help and description of ``parser``."""
+    from gan.cli import _all_actions
+
+    if type(_active) is gettext.NullTranslations:         # English: nothing to put in place
+        return parser
+    parser.description = _(parser.description) if parser.description else parser.description
+    for action in _all_actions(parser):
+        if action.help and action.help is not argparse.SUPPRESS:
+            action.help = _(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                choice.help = _(choice.help) if choice.help else choice.help
+            for sub in action.choices.values():
+                sub.description = _(sub.description) if sub.description else sub.description
+    return parser
+
+
+# -- the catalogue ---------------------------------------------------------------------------
+
+def source_texts():
+    """Every English text the catalogue must hold: the parser's, argparse's, and the ``_``
+    templates of gan/cli (found by Babel's extractor)."""
+    from babel.messages.extract import extract_from_file
+
+    from gan.cli import build_parser
+
+    texts = parser_texts(build_parser())
+    texts += [text for text in ARGPARSE_MESSAGES if text not in texts]
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        for _line, message, _comments, _context in extract_from_file("python", path):
+            if isinstance(message, str) and message not in texts:
+                texts.append(message)
+    return texts
+
+
+def problems():
+    """What keeps the catalogue from matching the English: one line each."""
+    from babel.messages.pofile import read_po
+
+    with open(CATALOGUE, "rb") as file:
+        catalogue = read_po(file)
+    entries = {entry.id: entry for entry in catalogue if entry.id}
+    found = []
+    for text in source_texts():
+        entry = entries.pop(text, None)
+        if entry is None:
+            found.append(f"no twin for {text[:70]!r}")
+        elif entry.fuzzy:
+            found.append(f"stale twin (the English changed) for {text[:70]!r}")
+        elif not entry.string:
+            found.append(f"empty twin for {text[:70]!r}")
+        elif _placeholders(entry.string) != _placeholders(text):
+            found.append(f"placeholders differ for {text[:70]!r}: {_placeholders(text)} vs "
+                         f"{_placeholders(entry.string)}")
+    found += [f"obsolete entry {text[:70]!r}" for text in entries]
+    found += [f"obsolete entry {entry.id[:70]!r}" for entry in catalogue.obsolete.values()]
+    return found
+
+
+def _placeholders(text):
+    """The %-style and {}-style placeholders of a text, sorted."""
+    import re
+
+    return sorted(re.findall(r"%\([a-z_]+\)[rsd]|%[rsd]|\{[a-z_]*(?:![rs])?(?::[^{}]*)?\}",
+                             text))
+
+
+def update():
+    """Merge the current English texts into the catalogue (Babel: new entries empty, changed
+    ones fuzzy, removed ones obsolete)."""
+    import datetime
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po, write_po
+
+    header = dict(project="numpy-gan command line", version="1",
+                  copyright_holder="the numpy-gan authors",
+                  msgid_bugs_address="the project's issue tracker",
+                  creation_date=datetime.datetime(2026, 12, 7),
+                  revision_date=datetime.datetime(2026, 12, 7),
+                  last_translator="the numpy-gan authors", language_team="numpy-gan")
+    template = Catalog(locale=None, fuzzy=False, **header)
+    for text in source_texts():
+        template.add(text, flags=("python-format",) if "%" in text else ())
+    if CATALOGUE.is_file():
+        with open(CATALOGUE, "rb") as file:
+            catalogue = read_po(file)
+    else:
+        catalogue = Catalog(locale="zh_Hans_CN", fuzzy=False, **header)
+    catalogue.header_comment = ("# Simplified Chinese twins of the command line's texts "
+                                "(python -m gan --lang zh).\n# Keep in step with: "
+                                "python -m gan.cli.language update")
+    catalogue.update(template)
+    CATALOGUE.parent.mkdir(parents=True, exist_ok=True)
+    with open(CATALOGUE, "wb") as file:
+        write_po(file, catalogue, width=96, sort_output=False, include_previous=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Keep gan/locale/zh/gan.po in step with the "
+                                                 "command line's English.")
+    parser.add_argument("command", choices=("status", "update"))
+    args = parser.parse_args(argv)
+    if args.command == "update":
+        update()
+        print(CATALOGUE)
+    found = problems()
+    print("complete" if not found else "\n".join(found))
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
