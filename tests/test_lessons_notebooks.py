@@ -95,3 +95,42 @@ def test_notebook_executes_in_fast_mode_and_shows_its_figures(name, tmp_path, mo
                    if "image/png" in output.get("data", {}))
     saved = sorted(p.read_bytes() for p in out.glob("*.png"))
     assert saved and shown == saved
+
+
+def test_every_lesson_converts_to_a_chinese_notebook_whose_markdown_is_all_chinese(tmp_path):
+    """``build_notebooks.py --lang zh``: the opening and every markdown cell are the lesson's
+    Chinese twins (a missing twin stops the build), and the setup cell asks for --lang zh."""
+    import re
+
+    import nbformat
+
+    paths = build_notebooks.build(tmp_path, lang="zh")
+    assert len(paths) == len(build_notebooks.lessons())
+    for path in paths:
+        book = nbformat.read(path, as_version=4)
+        markdown = [cell.source for cell in book.cells if cell.cell_type == "markdown"]
+        assert markdown and all(re.search(r"[\u4e00-\u9fff]", text) for text in markdown), (
+            f"{path.name}: a markdown cell without Chinese")
+        assert '["--lang", "zh"]' in book.cells[1].source
+
+
+def test_a_chinese_notebook_executes_and_prints_chinese(tmp_path, monkeypatch):
+    import re
+
+    import nbformat
+
+    script = LESSONS_DIR / "05_value_function.py"
+    (path,) = build_notebooks.build(tmp_path, only=[script], lang="zh")
+    out = tmp_path / "out"
+    monkeypatch.setenv("LESSON_ARGS", f"--fast --out {out}")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        [str(LESSONS_DIR.parent), os.environ.get("PYTHONPATH", "")]))
+    book = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(book, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = "".join(output.get("text", "") for cell in book.cells
+                      for output in cell.get("outputs", []))
+    assert "练习" in printed and "Exercises" not in printed
+    assert re.search(r"C\(G\) = V\(D\*, G\) = -0\.5590", printed)
+    assert sorted(out.glob("*.png")), "the Chinese notebook saved no figure"
