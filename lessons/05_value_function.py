@@ -24,7 +24,7 @@ import numpy as np
 from scipy import stats
 
 import rng
-from _lesson import _, _fig, check, compare, say, start
+from _lesson import _fig, check, compare, say, show, start
 from gan.distributions import Normal
 from gan.objectives import value_estimate as minibatch_value
 from gan.theory import c_of_g, jsd, jsd_grid, optimal_discriminator_logit, value
@@ -168,7 +168,7 @@ ax.legend(fontsize=8, loc="lower right")
 lesson.save(fig, FIGURES[1])
 
 # %%
-print(_("Exercises"))
+show("Exercises")
 say("""1. Replace the target by Mixture([Normal(-2, 0.5), Normal(2, 0.5)]) and map C over the
 same normal family. Where is the best normal p_g now, and is its C(G) still -log 4? Why not?""")
 say("""2. Compute the gradient dC/dmu along the slice (np.gradient) at mu = -3 and at mu = 2. How

@@ -50,6 +50,8 @@ CLAIMS_FILE = "claims.jsonl"
 FIGURE_FORMATS = ("png", "svg", "pdf")      # gan.plots.FIGURE_FORMATS, without loading gan.plots
 LANGUAGES = ("en", "zh")                    # English (the source) and Simplified Chinese
 LANGUAGE_VARIABLE = "LESSON_LANG"           # the language when no --lang is given (notebooks)
+TEXTS_VARIABLE = "LESSON_TEXTS"             # set to 1: write every text in both languages
+TEXTS_FILE = "texts.jsonl"                  # ... here, beside the claims (the tests read it)
 # Fonts with the Chinese glyphs, in the order tried; Debian's fonts-wqy-microhei (.ci/run
 # installs it) gives the first. Latin letters and digits stay in matplotlib's DejaVu Sans.
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC",
@@ -161,9 +163,11 @@ def start(file, doc, argv=None, options=None):
     lesson.claims.write_text("", encoding="utf-8")
     _running = lesson
     use_language(args.lang, name)
+    opening = textwrap.dedent(doc or "").strip()
     if not in_notebook():
-        print(_(textwrap.dedent(doc or "").strip()))
+        print(_(opening))
         print()
+    _write_texts("opening", opening, None)
     return lesson
 
 
@@ -177,19 +181,25 @@ def default_language():
 
 
 # The running lesson's language: its catalogue (English text, whitespace collapsed -> its
-# twin) and whether figure text follows it (a Chinese figure needs a Chinese font).
-_language = {"lang": "en", "catalogue": {}, "figures": "en"}
+# twin), whether figure text follows it (a Chinese figure needs a Chinese font), and, when
+# LESSON_TEXTS=1, the Chinese catalogue and the file that every text goes to in both languages.
+_language = {"lang": "en", "catalogue": {}, "figures": "en", "twins": None, "texts": None}
 
 
 def use_language(lang, name):
     """Load lesson ``name``'s catalogue for ``lang`` (nothing for English) and, for Chinese, put
     a Chinese font behind matplotlib's own; with none installed, say once that figures keep
     their English text."""
+    from translations import load
+
     catalogue = {}
     figures = lang
+    twins = texts = None
+    if os.environ.get(TEXTS_VARIABLE) == "1" and _running is not None:
+        twins = load(name, "zh")
+        texts = _running.out / TEXTS_FILE
+        texts.write_text("", encoding="utf-8")
     if lang != "en":
-        from translations import load
-
         catalogue = load(name, lang)
         font = chinese_font()
         if font is None:
@@ -198,7 +208,7 @@ def use_language(lang, name):
                   "keep their English text; on Debian: apt install fonts-wqy-microhei）\n")
         else:
             use_chinese_font(font)
-    _language.update(lang=lang, catalogue=catalogue, figures=figures)
+    _language.update(lang=lang, catalogue=catalogue, figures=figures, twins=twins, texts=texts)
 
 
 def use_chinese_font(font):
@@ -259,6 +269,44 @@ def say(text, **numbers):
     digits, in the Chinese twin); literal braces are doubled, ``{{`` and ``}}``."""
     print(wrap(_(text).format(**numbers)))
     print()
+    _write_texts("say", text, numbers)
+
+
+def show(text, **numbers):
+    """Print a line (a heading, a table's row) in the lesson's language as it is, not wrapped;
+    fields as in `say`."""
+    print(_(text).format(**numbers))
+    _write_texts("show", text, numbers)
+
+
+class Word(str):
+    """A word `compare` or `check` chose, in the lesson's language, carrying its English and
+    its Chinese so that a text written in both languages (LESSON_TEXTS=1) puts each language's
+    word in its place."""
+
+    def __new__(cls, shown, english, chinese):
+        word = super().__new__(cls, shown)
+        word.english, word.chinese = english, chinese
+        return word
+
+
+def _write_texts(kind, text, numbers):
+    """With LESSON_TEXTS=1, append ``text`` filled from ``numbers`` in English and in Chinese
+    (each `Word` in its language) to the lesson's texts.jsonl: one JSON line per text, so the
+    tests can hold each Chinese text to the same numbers as its English, from one run."""
+    path = _language["texts"]
+    if path is None:
+        return
+    twins = _language["twins"]
+    english, chinese = text, twins.get(key(text), text)
+    if numbers is not None:                       # None: a text printed as it is (the opening)
+        english = english.format(**{name: getattr(value, "english", value)
+                                    for name, value in numbers.items()})
+        chinese = chinese.format(**{name: getattr(value, "chinese", value)
+                                    for name, value in numbers.items()})
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(json.dumps({"kind": kind, "en": english, "zh": chinese},
+                              ensure_ascii=False) + "\n")
 
 
 WIDTH = 88
@@ -314,7 +362,8 @@ def compare(label, a, b, words=(N_("smaller than"), N_("about the same as"),
         word = words[1]
     else:
         word = words[0] if a < b else words[2]
-    return _(_record("compare", label, word, a=a, b=b, tolerance=tolerance, words=list(words)))
+    return _word(_record("compare", label, word, a=a, b=b, tolerance=tolerance,
+                         words=list(words)))
 
 
 OPERATORS = {"<": lambda v, t: v < t, "<=": lambda v, t: v <= t,
@@ -327,4 +376,11 @@ def check(label, value, op, limit, words):
     if op not in OPERATORS:
         raise ValueError(f"op must be one of {tuple(OPERATORS)}, got {op!r}")
     word = words[0] if OPERATORS[op](value, limit) else words[1]
-    return _(_record("check", label, word, value=value, op=op, limit=limit, words=list(words)))
+    return _word(_record("check", label, word, value=value, op=op, limit=limit,
+                         words=list(words)))
+
+
+def _word(english):
+    """The chosen word in the lesson's language, as a `Word` that knows both languages."""
+    twins = _language["twins"] or {}
+    return Word(_(english), english, twins.get(key(english), english))

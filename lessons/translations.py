@@ -9,7 +9,8 @@ the Chinese), read and written with Babel, the Python ecosystem's catalogue libr
     the opening docstring                       (printed first; a notebook's first cell)
     a markdown cell, ``# %% [markdown]``        (a notebook's headings and notes)
     say("...", name=value)                      (a paragraph; fields filled in both languages)
-    _("...") and _fig("...")                    (other printed text; text on a figure)
+    show("...", name=value)                     (a line printed as it is: a heading, a row)
+    _("...") and _fig("...")                    (other text; text on a figure)
     compare(..., words=(...)), check(..., words=(...))   (the words a claim may print)
     N_("...")                                   (a text marked where it is written)
 
@@ -42,7 +43,7 @@ from pathlib import Path
 LESSONS_DIR = Path(__file__).resolve().parent
 LOCALE_DIR = LESSONS_DIR / "locale"
 SHARED = "_lesson"                    # the catalogue of the texts every lesson shares
-TRANSLATED = ("say", "_", "_fig", "N_")
+TRANSLATED = ("say", "show", "_", "_fig", "N_")
 WORDS_POSITION = {"compare": 3, "check": 4}     # where `words` stands among the arguments
 
 

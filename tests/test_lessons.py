@@ -15,6 +15,13 @@ here and every word is derived again from its numbers by this file's own copy of
 printed, and no machine line may. Lessons that make comparisons must record at least the claims
 listed in `REQUIRED_CLAIMS`, so a sentence cannot escape the check by dropping its record. A
 lesson run twice with the same seeds writes the same claims, byte for byte.
+
+The same run holds the lesson's Chinese to its English: with LESSON_TEXTS=1 the lesson writes
+every text it shows in both languages, filled from the same values, to ``texts.jsonl``; each
+text's two languages must print the same numbers, each English text must be what the run
+printed, and each claim's word must appear in Chinese too (`twin_problems`). One run checks
+both languages; tests/test_lessons_zh.py runs a few lessons with ``--lang zh`` to show that a
+Chinese run prints exactly those Chinese texts and writes the same claims.
 """
 
 import ast
@@ -23,11 +30,13 @@ import math
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("[0-9][0-9]_*.py"))
+sys.path.insert(0, str(LESSONS[0].parent))          # translations (lessons/ is not a package)
 
 
 def promised_figures(path):
@@ -97,8 +106,10 @@ def claim_problems(claims, stdout):
 
 
 def run_lesson(lesson, out):
-    """``python lessons/NN_topic.py --fast --out OUT``, as a learner runs it."""
-    env = dict(os.environ, MPLBACKEND="Agg")
+    """``python lessons/NN_topic.py --fast --out OUT``, as a learner runs it, in English, with
+    every text also written in both languages to OUT/texts.jsonl (LESSON_TEXTS=1)."""
+    env = dict(os.environ, MPLBACKEND="Agg", LESSON_TEXTS="1")
+    env.pop("LESSON_LANG", None)
     return subprocess.run(
         [sys.executable, str(lesson), "--fast", "--out", str(out)],
         capture_output=True,
@@ -128,6 +139,33 @@ def test_lesson_runs_fast_and_writes_its_figures(lesson, tmp_path):
     missing = [prefix for prefix in REQUIRED_CLAIMS.get(lesson.stem, ())
                if not any(label.startswith(prefix) for label in labels)]
     assert not missing, f"{lesson.name} no longer records the claims {missing}"
+    problems = twin_problems(read_claims(tmp_path / "texts.jsonl"), claims, completed.stdout,
+                             lesson.stem)
+    assert not problems, f"{lesson.name}: " + "; ".join(problems[:10])
+
+
+def twin_problems(texts, claims, stdout, name):
+    """What keeps the run's Chinese texts from saying what its English says: a text whose two
+    languages print different numbers, an English text the run did not print, a claim's word
+    whose Chinese twin no Chinese text uses."""
+    from translations import NUMBER, key, load
+
+    problems = [] if texts else ["no text was written to texts.jsonl"]
+    printed = "".join(stdout.split())
+    for text in texts:
+        english, chinese = Counter(NUMBER.findall(text["en"])), Counter(NUMBER.findall(text["zh"]))
+        if english != chinese:
+            problems.append(f"numbers differ: en {sorted((english - chinese).elements())}, zh "
+                            f"{sorted((chinese - english).elements())} in {text['en'][:60]!r}")
+        if "".join(text["en"].split()) not in printed:
+            problems.append(f"a text the run did not print: {text['en'][:60]!r}")
+    twins = load(name, "zh")
+    chinese = "".join("".join(text["zh"].split()) for text in texts)
+    for claim in claims:
+        word = twins.get(key(claim["word"]), claim["word"])
+        if "".join(word.split()) not in chinese:
+            problems.append(f"{claim['label']}: the Chinese word {word!r} is never written")
+    return problems
 
 
 # Two lessons whose claims rest on seeded trainings (not on timings, as lesson 23's do): run
@@ -160,3 +198,18 @@ def test_a_planted_contradiction_is_caught():
     assert "never printed" in claim_problems([honest], unprinted)[0]
     leaked = text + '  [claim] {"kind": "compare"}\n'
     assert "machine line" in claim_problems([honest], leaked)[0]
+
+
+def test_a_chinese_text_with_other_numbers_or_without_the_claims_word_is_caught():
+    claim = {"label": "05 x", "word": "higher"}
+    honest = [{"kind": "say", "en": "V = -16.36: higher", "zh": "V = -16.36：更高"}]
+    stdout = "V = -16.36:\nhigher\n"
+    assert twin_problems(honest, [claim], stdout, "05_value_function") == []
+    other_number = [dict(honest[0], zh="V = -16.4：更高")]
+    assert "numbers differ: en ['-16.36'], zh ['-16.4']" in twin_problems(
+        other_number, [claim], stdout, "05_value_function")[0]
+    english_word = [dict(honest[0], zh="V = -16.36：higher")]
+    assert "the Chinese word '更高' is never written" in twin_problems(
+        english_word, [claim], stdout, "05_value_function")[0]
+    unprinted = twin_problems(honest, [claim], "V = -16.36: lower\n", "05_value_function")
+    assert "a text the run did not print" in unprinted[0]
