@@ -208,3 +208,23 @@ def test_lesson_lang_selects_the_language_and_rejects_an_unknown_one(monkeypatch
     monkeypatch.setenv("LESSON_LANG", "fr")
     with pytest.raises(SystemExit, match="LESSON_LANG='fr'.*en, zh"):
         _lesson.default_language()
+
+
+@pytest.mark.parametrize("english", ["README.md", "lessons/README.md"])
+def test_each_readme_has_a_chinese_twin_with_its_sections_and_every_lesson(english):
+    """README.zh-CN.md beside README.md and lessons/README.zh-CN.md beside lessons/README.md:
+    as many sections (## headings), the same glossary rows (the Chinese terms), and a link to
+    every lesson script."""
+    english_path = ROOT / english
+    chinese_path = english_path.with_name("README.zh-CN.md")
+    assert chinese_path.is_file(), f"{chinese_path.relative_to(ROOT)} is missing"
+    source, twin = (path.read_text(encoding="utf-8") for path in (english_path, chinese_path))
+    sections = [re.findall(r"^## ", text, re.MULTILINE) for text in (source, twin)]
+    assert len(sections[0]) == len(sections[1]) > 0
+    assert chinese_path.name in source, "the English README should point to its Chinese twin"
+    glossary = [sorted(re.findall(r"^\| ([^|]*[\u4e00-\u9fff][^|]*) \| [^|]* \| `", text,
+                                  re.MULTILINE)) for text in (source, twin)]
+    assert glossary[0] == glossary[1]
+    prefix = "lessons/" if english == "README.md" else ""
+    unlinked = [path.name for path in LESSONS if f"]({prefix}{path.name})" not in twin]
+    assert not unlinked, f"{chinese_path.name} does not link {unlinked}"
