@@ -228,3 +228,40 @@ def test_each_readme_has_a_chinese_twin_with_its_sections_and_every_lesson(engli
     prefix = "lessons/" if english == "README.md" else ""
     unlinked = [path.name for path in LESSONS if f"]({prefix}{path.name})" not in twin]
     assert not unlinked, f"{chinese_path.name} does not link {unlinked}"
+
+
+# The course notes' words, and the common words they replace (lessons/README.md, "The course's
+# words"): a twin that uses the replaced word drifts from the course a student reads.
+REPLACED_WORDS = {"价值函数": "目标函数", "批量归一化": "批归一化", "线性同余生成器": "线性同余法",
+                  "显式模型": "显式建模", "隐式模型": "隐式建模", "鉴别器": "判别器",
+                  "最佳判别器": "最优判别器"}
+
+
+def chinese_texts():
+    """Every Chinese twin of the lessons and of the command line, with where it is."""
+    from babel.messages.pofile import read_po
+
+    for path in sorted((LESSONS_DIR / "locale" / "zh").glob("*.po")) + [
+            ROOT / "gan" / "locale" / "zh" / "gan.po"]:
+        with open(path, "rb") as file:
+            for entry in read_po(file):
+                if entry.id and entry.string:
+                    yield path.name, entry.string
+
+
+def replaced_words(texts):
+    """Each use of a replaced word in (name, text) pairs, one line each."""
+    return [f"{name}: {word!r} (the course says {course!r}) in {text[:50]!r}"
+            for name, text in texts for word, course in REPLACED_WORDS.items() if word in text]
+
+
+def test_the_chinese_uses_the_course_notes_words_not_their_common_synonyms():
+    texts = list(chinese_texts())
+    assert len(texts) > 100
+    found = replaced_words(texts)
+    assert not found, "\n".join(found[:20])
+
+
+def test_a_replaced_word_would_be_caught():
+    found = replaced_words([("x.po", "价值函数 V(D, G) 的最大值"), ("y.po", "目标函数 V")])
+    assert found == ["x.po: '价值函数' (the course says '目标函数') in '价值函数 V(D, G) 的最大值'"]
