@@ -30,7 +30,7 @@ import numpy as np
 from scipy import stats
 
 import rng
-from _lesson import check, say, start
+from _lesson import _, _fig, check, say, start
 from rng import quality
 
 FIGURES = ("box_muller_map.png", "normal_histograms.png", "pushforward.png")
@@ -59,8 +59,8 @@ for row in zip(u1, 1.0 - u1, u2, radius, angle, z1, z2):
           + " " + " ".join(f"{value:8.4f}" for value in row[5:]))
 library_z1, library_z2 = rng.box_muller(u1, u2)
 print()
-say(f"""rng.box_muller gives the same numbers (largest difference
-{max(np.abs(library_z1 - z1).max(), np.abs(library_z2 - z2).max()):.1e}).""")
+say("""rng.box_muller gives the same numbers (largest difference {difference:.1e}).""",
+    difference=max(np.abs(library_z1 - z1).max(), np.abs(library_z2 - z2).max()))
 say("""Why it works: the change of variables. The map (u1, u2) -> (z1, z2) is invertible, with
 u1 = exp(-(z1^2 + z2^2) / 2) and u2 = atan2(z2, z1) / (2 pi) (mod 1). Its Jacobian, with
 r^2 = z1^2 + z2^2:""")
@@ -85,14 +85,14 @@ many_z1, many_z2 = rng.box_muller(generator.random(n), generator.random(n))
 correlations = (np.corrcoef(many_z1, many_z2)[0, 1], np.corrcoef(many_z1**2, many_z2**2)[0, 1])
 small = check("02 largest |correlation| of z1, z2 and of their squares, within 3 / sqrt(n)",
               float(np.abs(correlations).max()), "<", 3 / math.sqrt(n),
-              (f"both within 3/sqrt(n) = {3 / math.sqrt(n):.4f} of 0, as for independent draws",
-               f"not both within 3/sqrt(n) = {3 / math.sqrt(n):.4f} of 0"))
-say(f"""Checked on the five rows above: |d(z1, z2)/d(u1, u2)| by central differences against
-2 pi exp(r^2 / 2) = 1 / |det|: largest relative difference
-{np.abs(jacobians / predicted - 1).max():.1e}. Independence on {n} pairs: the correlation of z1
-and z2 is {correlations[0]:+.4f} and that of z1^2 and z2^2 (which uncorrelated but dependent
-variables need not share) {correlations[1]:+.4f}:
-{small}.""")
+              ("both within 3/sqrt(n) of 0, as for independent draws",
+               "not both within 3/sqrt(n) of 0"))
+say("""Checked on the five rows above: |d(z1, z2)/d(u1, u2)| by central differences against
+2 pi exp(r^2 / 2) = 1 / |det|: largest relative difference {jacobian_error:.1e}. Independence on
+{n} pairs: the correlation of z1 and z2 is {plain:+.4f} and that of z1^2 and z2^2 (which
+uncorrelated but dependent variables need not share) {squares:+.4f}: {small}
+(3/sqrt(n) = {bound:.4f}).""", jacobian_error=np.abs(jacobians / predicted - 1).max(), n=n,
+    plain=correlations[0], squares=correlations[1], small=small, bound=3 / math.sqrt(n))
 
 # %% [markdown]
 # ## The map from the unit square to the plane, and the polar method's disc
@@ -109,9 +109,10 @@ u_polar = generator.random((2, n))
 polar_z1, polar_z2 = rng.polar(u_polar[0], u_polar[1])
 acceptance = polar_z1.size / n
 standard_error = math.sqrt(acceptance * (1 - acceptance) / n)
-say(f"""Polar method: {polar_z1.size} of {n} pairs fell inside the unit disc, an acceptance rate
-of {acceptance:.5f} +- {standard_error:.5f} (one standard error) against pi/4 =
-{math.pi / 4:.5f}, the disc's share of the square. Each accepted pair gives two normals.""")
+say("""Polar method: {accepted} of {n} pairs fell inside the unit disc, an acceptance rate of
+{acceptance:.5f} +- {error:.5f} (one standard error) against pi/4 = {quarter_pi:.5f}, the disc's
+share of the square. Each accepted pair gives two normals.""", accepted=polar_z1.size, n=n,
+    acceptance=acceptance, error=standard_error, quarter_pi=math.pi / 4)
 
 fig, (ax_square, ax_plane, ax_polar) = plt.subplots(1, 3, figsize=(15, 4.8))
 colors = plt.cm.viridis(np.linspace(0.0, 0.9, levels.size))
@@ -124,18 +125,20 @@ ax_plane.plot(ray_z1.T, ray_z2.T, color="0.6", linestyle="--", linewidth=1)
 ax_square.scatter(*points, c=points[0], s=4, cmap="viridis", vmax=1.1)
 ax_plane.scatter(point_z1, point_z2, c=points[0], s=4, cmap="viridis", vmax=1.1)
 ax_square.set(xlabel="$u_1$", ylabel="$u_2$", xlim=(0, 1), ylim=(0, 1), aspect="equal",
-              title="Unit square: fixed $u_1$ (colour), fixed $u_2$ (grey)")
+              title=_fig("Unit square: fixed $u_1$ (colour), fixed $u_2$ (grey)"))
 ax_square.legend(loc="upper right", fontsize=7, framealpha=0.9)
 ax_plane.set(xlabel="$z_1$", ylabel="$z_2$", xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), aspect="equal",
-             title="Box-Muller: $u_1$ sets the radius, $u_2$ the angle")
+             title=_fig("Box-Muller: $u_1$ sets the radius, $u_2$ the angle"))
 shown = u_polar[:, :800] * 2 - 1                                         # v = 2u - 1
 inside = np.sum(shown**2, axis=0) < 1
-ax_polar.scatter(*shown[:, inside], s=4, color="tab:blue", label="accepted (inside the disc)")
-ax_polar.scatter(*shown[:, ~inside], s=4, color="tab:red", label="rejected")
+ax_polar.scatter(*shown[:, inside], s=4, color="tab:blue",
+                 label=_fig("accepted (inside the disc)"))
+ax_polar.scatter(*shown[:, ~inside], s=4, color="tab:red", label=_fig("rejected"))
 ax_polar.add_patch(plt.Circle((0, 0), 1, fill=False, color="black"))
 ax_polar.set(xlabel="$v_1 = 2u_1 - 1$", ylabel="$v_2 = 2u_2 - 1$", aspect="equal",
              xlim=(-1, 1), ylim=(-1, 1.45),
-             title=f"Polar method keeps {acceptance:.3f} of pairs (pi/4 = {math.pi / 4:.3f})")
+             title=_fig("Polar method keeps {share:.3f} of pairs (pi/4 = {quarter_pi:.3f})")
+             .format(share=acceptance, quarter_pi=math.pi / 4))
 ax_polar.legend(loc="upper center", fontsize=8, ncol=2)
 lesson.save(fig, FIGURES[0])
 
@@ -147,22 +150,25 @@ box_muller_z = generator.standard_normal(n)       # the library's Box-Muller
 x = np.linspace(-5.5, 5.5, 500)
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
 for ax, scale in zip(axes, ("linear", "log")):
-    for sample, color, label in ((box_muller_z, "tab:green", "Box-Muller"),
-                                 (polar_z1, "tab:orange", "polar method")):
+    for sample, color, method in ((box_muller_z, "tab:green", _fig("Box-Muller")),
+                                  (polar_z1, "tab:orange", _fig("polar method"))):
         ax.hist(sample, bins=120, range=(-6, 6), density=True, histtype="step", color=color,
-                linewidth=1.3, label=f"{label} ({sample.size} samples)")
-    ax.plot(x, stats.norm.pdf(x), color="black", linestyle=":", linewidth=2, label="N(0, 1) pdf")
-    ax.set(yscale=scale, xlabel="z", ylabel="density", xlim=(-6, 6))
+                linewidth=1.3, label=_fig("{method} ({count} samples)").format(
+                    method=method, count=sample.size))
+    ax.plot(x, stats.norm.pdf(x), color="black", linestyle=":", linewidth=2,
+            label=_fig("N(0, 1) pdf"))
+    ax.set(yscale=scale, xlabel="z", ylabel=_fig("density"), xlim=(-6, 6))
 axes[0].legend(fontsize=8, loc="center right")
-axes[0].set_title("Both methods follow the normal density")
+axes[0].set_title(_fig("Both methods follow the normal density"))
 axes[1].legend(fontsize=8, loc="lower center")
-axes[1].set(ylim=(0.5 / n, 1), title="On a log scale: the tails, down to a few samples per bin")
+axes[1].set(ylim=(0.5 / n, 1),
+            title=_fig("On a log scale: the tails, down to a few samples per bin"))
 lesson.save(fig, FIGURES[1])
 
-for label, sample in (("Box-Muller", box_muller_z), ("polar method", polar_z1)):
+for method, sample in ((_("Box-Muller"), box_muller_z), (_("polar method"), polar_z1)):
     D, p = quality.ks_normality(sample)
-    print(f"  {label:13s} KS D = {D:.5f}, p = {p:.3f}"
-          f"   (1.36/sqrt(n) = {1.36 / math.sqrt(sample.size):.5f})")
+    print("  " + _("{method:13s} KS D = {D:.5f}, p = {p:.3f}   (1.36/sqrt(n) = {bound:.5f})")
+          .format(method=method, D=D, p=p, bound=1.36 / math.sqrt(sample.size)))
 print()
 say("""The KS statistic D is the largest gap between the sample's CDF and Phi. For n draws from
 N(0, 1), D exceeds 1.36/sqrt(n) only 5% of the time; a p-value that is not tiny means the test
@@ -184,9 +190,8 @@ r = np.sqrt(-2.0 * np.log(1.0 - u))               # G(u), pushing U[0, 1) forwar
 r_grid = np.linspace(0.0, 4.5, 400)
 p_g = r_grid * np.exp(-r_grid**2 / 2)
 D, p = stats.kstest(r, "rayleigh")
-say(f"""G(u) = sqrt(-2 ln(1 - u)) on {n} uniforms: mean {r.mean():.4f} +-
-{r.std() / math.sqrt(n):.4f} (Rayleigh law:
-sqrt(pi/2) = {math.sqrt(math.pi / 2):.4f}); KS against the Rayleigh law D = {D:.5f}, p = {p:.3f}.
+say("""G(u) = sqrt(-2 ln(1 - u)) on {n} uniforms: mean {mean:.4f} +- {error:.4f} (Rayleigh law:
+sqrt(pi/2) = {rayleigh_mean:.4f}); KS against the Rayleigh law D = {D:.5f}, p = {p:.3f}.
 We never sampled from a density: the map made one, and here we derived it by hand because
 G is a simple, invertible formula. For a 1D neural network's G the same change of variables
 still gives p_g, summed over every z that maps to x: p_g(x) = sum p_z(z) / |G'(z)| (lesson 28
@@ -195,7 +200,8 @@ is how the 1D lessons measure JSD). What a GAN never needs, and for images canno
 density: G maps 100 numbers to an image of 784 pixels, so p_g lives on a surface of at most 100
 dimensions and has no density in the space of images at all. The game needs only samples.
 Where G stretches (u near 0 and near 1), samples thin out and p_g is small; where it
-squeezes, they crowd together.""")
+squeezes, they crowd together.""", n=n, mean=r.mean(), error=r.std() / math.sqrt(n),
+    rayleigh_mean=math.sqrt(math.pi / 2), D=D, p=p)
 
 fig, (ax_map, ax_density) = plt.subplots(1, 2, figsize=(12, 4.2))
 u_arrows = np.linspace(0.025, 0.975, 20)
@@ -207,20 +213,20 @@ for u_value, r_value in zip(u_arrows, r_arrows):
 u_ticks = np.linspace(0.0, 1.0, 5)
 ax_map.set(xlim=(0, 4.5), ylim=(-0.15, 1.15), yticks=(0, 1), yticklabels=("u", "r = G(u)"),
            xticks=4.5 * u_ticks, xticklabels=[f"{value:.2f}" for value in u_ticks],
-           xlabel="noise u (bottom line)")
-ax_map.secondary_xaxis("top").set_xlabel("r = G(u) (top line)")
-ax_map.set_title("Equal steps in u, short steps in r where $p_g$ is high")
+           xlabel=_fig("noise u (bottom line)"))
+ax_map.secondary_xaxis("top").set_xlabel(_fig("r = G(u) (top line)"))
+ax_map.set_title(_fig("Equal steps in u, short steps in r where $p_g$ is high"))
 ax_density.hist(r, bins=90, range=(0, 4.5), density=True, color="tab:green", alpha=0.35,
-                label=f"histogram of G(u), {n} samples")
+                label=_fig("histogram of G(u), {n} samples").format(n=n))
 ax_density.plot(r_grid, p_g, color="black", linestyle=":", linewidth=2,
                 label=r"$p_g(r) = p_u(u)\,|du/dr| = r\,e^{-r^2/2}$")
-ax_density.set(xlabel="r", ylabel="density", xlim=(0, 4.5),
-               title="The pushforward of U[0, 1) by G: samples match $p_g$")
+ax_density.set(xlabel="r", ylabel=_fig("density"), xlim=(0, 4.5),
+               title=_fig("The pushforward of U[0, 1) by G: samples match $p_g$"))
 ax_density.legend(fontsize=8)
 lesson.save(fig, FIGURES[2])
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Write G(u) = -1 + scipy.special.ndtri(u) (the inverse of Phi, shifted): which
 distribution does it push U[0, 1) to? Check with a histogram and quality.ks_normality(G(u) + 1).
 This monotone map is what a 1D GAN's G, fed uniform noise, would have to learn for N(-1, 1).""")

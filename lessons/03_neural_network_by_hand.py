@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import rng
-from _lesson import say, start
+from _lesson import _, _fig, say, start
 from nn import MLP, Linear, Sequential, Tanh
 from nn.gradcheck import check_network, compare, numerical_gradients
 from nn.losses import mse
@@ -51,8 +51,8 @@ def forward(x, W1, b1, W2, b2):
 
 a, y = forward(x, W1, b1, W2, b2)
 L = np.mean((y - t) ** 2)
-say(f"""x = {np.round(x.ravel(), 3)}, t = sin(x) = {np.round(t.ravel(), 3)},
-y = {np.round(y.ravel(), 3)}: an untrained network, loss L = {L:.4f}.""")
+say("""x = {x}, t = sin(x) = {t}, y = {y}: an untrained network, loss L = {L:.4f}.""",
+    x=np.round(x.ravel(), 3), t=np.round(t.ravel(), 3), y=np.round(y.ravel(), 3), L=L)
 
 # %% [markdown]
 # ## Backward: the chain rule from L back to every parameter and to x
@@ -76,7 +76,7 @@ by_hand = [grad_W1, grad_b1, grad_W2, grad_b2, grad_x]
 network = Sequential([Linear(1, 3, init="zeros"), Tanh(), Linear(3, 1, init="zeros")])
 for parameter, value in zip(network.parameters(), (W1, b1, W2, b2)):
     parameter[...] = value           # the same weights as ours
-_, grad_y_nn = mse(network.forward(x), t)
+L_nn, grad_y_nn = mse(network.forward(x), t)
 grad_x_nn = network.backward(grad_y_nn)
 by_nn = [gradient.copy() for gradient in network.gradients()] + [grad_x_nn]
 
@@ -93,34 +93,42 @@ checks = {"hand vs nn.backward": (by_hand, by_nn),
 errors = {label: [compare([analytic[i]], [reference[i]], [name]).max_relative_error
                   for i, name in enumerate(names)]
           for label, (analytic, reference) in checks.items()}
-print(f"  {'array':6s}" + "".join(f"{label:>22s}" for label in checks))
+print("  " + _("array    hand vs nn.backward  hand vs finite diff.   bug vs finite diff."))
 for index, name in enumerate(names):
     print(f"  {name:6s}" + "".join(f"{errors[label][index]:22.2e}" for label in checks))
 print()
 bug_errors = errors["bug vs finite diff."]
 larger = MLP([1, 16, 16, 1], activation="tanh", rng=generator)
-say(f"""Relative error = |analytic - numerical| / max(|analytic|, |numerical|) per entry (with
+worst = check_network(larger, x, lambda y: mse(y, t))
+say("""Relative error = |analytic - numerical| / max(|analytic|, |numerical|) per entry (with
 nn.gradcheck's floor), the worst entry shown. Our chain rule and nn's backward differ by at most
-{max(errors["hand vs nn.backward"]):.1e} (the same arithmetic); the five-point finite differences
-by {max(errors["hand vs finite diff."]):.1e}. The bug, dropping the factor tanh'(h), gives errors
-of {min(bug_errors[i] for i in (0, 1, 4)):.2f} or more in W1, b1 and x, whose gradients pass
-through it; W2 and b2 sit after the tanh, so theirs stay right. The same check
-on a 1-16-16-1 tanh MLP through nn.gradcheck.check_network: {check_network(larger, x, lambda y:
-mse(y, t))}.""")
+{nn_error:.1e} (the same arithmetic); the five-point finite differences by {difference_error:.1e}.
+The bug, dropping the factor tanh'(h), gives errors of {bug_error:.2f} or more in W1, b1 and x,
+whose gradients pass through it; W2 and b2 sit after the tanh, so theirs stay right. The same
+check on a 1-16-16-1 tanh MLP through nn.gradcheck.check_network: max relative error
+{worst:.3g} at {where}: analytic {analytic}, numerical {numerical}.""",
+    nn_error=max(errors["hand vs nn.backward"]),
+    difference_error=max(errors["hand vs finite diff."]),
+    bug_error=min(bug_errors[i] for i in (0, 1, 4)), worst=worst.max_relative_error,
+    where=f"{worst.name}{list(worst.index)}", analytic=float(worst.analytic),
+    numerical=float(worst.numerical))
 
 fig, ax = plt.subplots(figsize=(8, 4))
 width, positions = 0.27, np.arange(len(names))
 floor = 1e-18                         # identical results (error 0) drawn at the floor
-for offset, (label, color) in zip((-1, 0, 1), zip(checks, ("tab:blue", "tab:green", "tab:red"))):
+legends = (_fig("hand vs nn.backward"), _fig("hand vs finite diff."), _fig("bug vs finite diff."))
+for offset, label, legend, color in zip((-1, 0, 1), checks, legends,
+                                        ("tab:blue", "tab:green", "tab:red")):
     ax.bar(positions + offset * width, np.maximum(errors[label], floor), width, bottom=floor,
-           color=color, label=label)
+           color=color, label=legend)
     for position, error_value in zip(positions + offset * width, errors[label]):
         if error_value == 0:
             ax.text(position, 3 * floor, "0", ha="center", fontsize=8, color=color)
-ax.axhline(np.finfo(np.float64).eps, color="black", linestyle=":", label="float64 epsilon")
+ax.axhline(np.finfo(np.float64).eps, color="black", linestyle=":",
+           label=_fig("float64 epsilon"))
 ax.set(yscale="log", ylim=(floor, 1e5), xticks=positions, xticklabels=names,
-       xlabel="gradient of L with respect to", ylabel="max relative error",
-       title="A correct backward agrees with finite differences; a bug stands out")
+       xlabel=_fig("gradient of L with respect to"), ylabel=_fig("max relative error"),
+       title=_fig("A correct backward agrees with finite differences; a bug stands out"))
 ax.legend(fontsize=7, loc="upper center", ncol=4)
 lesson.save(fig, FIGURES[0])
 
@@ -143,30 +151,34 @@ for step in range(1, steps + 1):
     if step in (steps // 20, steps // 4, steps):
         snapshots[step] = model.forward(x_grid)[:, 0].copy()
 error = np.abs(snapshots[steps] - np.sin(x_grid[:, 0]))
-say(f"""{steps} Adam steps of {batch_size} points ({model.flat_params.size} parameters): minibatch
-loss {losses[:10].mean():.3f} over the first 10 steps, {losses[-100:].mean():.2e} over the last
-100; on a grid of {x_grid.shape[0]} points the largest error |y - sin x| is {error.max():.3f}.""")
+say("""{steps} Adam steps of {batch_size} points ({parameters} parameters): minibatch loss
+{first:.3f} over the first 10 steps, {last:.2e} over the last 100; on a grid of {points} points
+the largest error |y - sin x| is {error:.3f}.""", steps=steps, batch_size=batch_size,
+    parameters=model.flat_params.size, first=losses[:10].mean(), last=losses[-100:].mean(),
+    points=x_grid.shape[0], error=error.max())
 
 fig, (ax_loss, ax_fit) = plt.subplots(1, 2, figsize=(12, 4.2))
 window = 50                              # running mean over 50 minibatches
 ax_loss.semilogy(np.arange(1, steps + 1), losses, color="tab:blue", linewidth=0.5, alpha=0.4,
-                 label="each minibatch")
+                 label=_fig("each minibatch"))
 ax_loss.semilogy(np.arange(window, steps + 1), np.convolve(losses, np.ones(window) / window,
-                 mode="valid"), color="tab:blue", label=f"mean of {window} steps")
+                 mode="valid"), color="tab:blue",
+                 label=_fig("mean of {window} steps").format(window=window))
 ax_loss.legend(fontsize=8)
-ax_loss.set(xlabel="Adam step", ylabel="minibatch MSE (log scale)",
-            title="The loss falls by orders of magnitude")
+ax_loss.set(xlabel=_fig("Adam step"), ylabel=_fig("minibatch MSE (log scale)"),
+            title=_fig("The loss falls by orders of magnitude"))
 ax_fit.plot(x_grid[:, 0], np.sin(x_grid[:, 0]), color="black", linestyle=":", linewidth=2.5,
-            label="target sin(x)")
+            label=_fig("target sin(x)"))
 for (step, fit), shade in zip(snapshots.items(), np.linspace(0.85, 0.0, len(snapshots))):
-    ax_fit.plot(x_grid[:, 0], fit, color=plt.cm.Greens(1 - 0.8 * shade), label=f"step {step}")
+    ax_fit.plot(x_grid[:, 0], fit, color=plt.cm.Greens(1 - 0.8 * shade),
+                label=_fig("step {step}").format(step=step))
 ax_fit.set(xlabel="x", ylabel="y", xlim=(-np.pi, np.pi),
-           title="The network's curve bends onto sin(x) as it trains")
+           title=_fig("The network's curve bends onto sin(x) as it trains"))
 ax_fit.legend(fontsize=8)
 lesson.save(fig, FIGURES[1])
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Replace tanh by the sigmoid in forward() and in the backward pass (sigma' = sigma (1 -
 sigma)). Rerun the three checks: which column tells you whether your backward is right?""")
 say("""2. Fit sin(3x) instead with the same network and steps. How does the final error change?

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.integrate import IntegrationWarning
 
 import rng
-from _lesson import say, start
+from _lesson import _, _fig, say, start
 from gan.distributions import Normal
 from gan.measure import discriminator_on
 from gan.theory import c_of_g, optimal_discriminator, optimal_discriminator_logit, value
@@ -71,18 +71,20 @@ carries_mass = (p_data.pdf(x) + p_g.pdf(x)) / 2 > 0.05     # where samples fall 
 deviation = np.abs(discriminator_on(D, x) - D_star(x))[carries_mass]
 deviation_linear = np.abs(discriminator_on(D_linear, x) - D_star(x))[carries_mass]
 low, high = x[carries_mass][[0, -1]]
-say(f"""After {steps} steps of m = {m} real and {m} fake samples, on [{low:.2f}, {high:.2f}]
-(where (p_data + p_g)/2 > 0.05): max |D - D*| = {deviation.max():.3f} for the 32-32 network,
-{deviation_linear.max():.3f} for the logistic regression l(x) = w x + b.""")
+say("""After {steps} steps of m = {m} real and {m} fake samples, on [{low:.2f}, {high:.2f}]
+(where (p_data + p_g)/2 > 0.05): max |D - D*| = {network:.3f} for the 32-32 network,
+{linear:.3f} for the logistic regression l(x) = w x + b.""", steps=steps, m=m, low=low,
+    high=high, network=deviation.max(), linear=deviation_linear.max())
 
 # The logit of D* is log p_data - log p_g: for two normals a quadratic in x.
 coefficients = np.polyfit(x, optimal_discriminator_logit(p_data, p_g)(x), 2)
 curvature = 1 / (2 * p_g.sigma**2) - 1 / (2 * p_data.sigma**2)
-say(f"""Why the straight logistic regression falls short: the logit of D* is
+say("""Why the straight logistic regression falls short: the logit of D* is
 log p_data(x) - log p_g(x), for two normals a parabola whose x^2 coefficient is
 1/(2 sigma_g^2) - 1/(2 sigma_data^2) = {curvature:.3f} (a quadratic fitted to it on the grid
-gives {coefficients[0]:.3f}). A linear logit w x + b can only draw a straight line through it;
-the network bends its logit to follow the parabola where it has samples (lower panel).""")
+gives {fitted:.3f}). A linear logit w x + b can only draw a straight line through it;
+the network bends its logit to follow the parabola where it has samples (lower panel).""",
+    curvature=curvature, fitted=coefficients[0])
 
 # %%
 # quad asks for 1e-10 relative accuracy; the network's kinks can make it report roundoff at
@@ -91,32 +93,33 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", IntegrationWarning)
     V_trained, V_linear = value(D, p_data, p_g), value(D_linear, p_data, p_g)
 C = c_of_g(p_data, p_g)
-say(f"""Proposition 1 says no D can reach a larger V than D*. By quadrature,
+say("""Proposition 1 says no D can reach a larger V than D*. By quadrature,
 V(D, G) = {V_trained:.4f}
 for the trained network, V(D*, G) = C(G) = {C:.4f}, V of the logistic regression =
 {V_linear:.4f}. The last 100 minibatch losses average
-{losses[-100:].mean():.4f}, close to -C(G) = {-C:.4f}: D's loss is minus the value.""")
+{loss:.4f}, close to -C(G) = {minus_C:.4f}: D's loss is minus the value.""",
+    V_trained=V_trained, C=C, V_linear=V_linear, loss=losses[-100:].mean(), minus_C=-C)
 
 fig, (ax, ax_logit) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
 ax.plot(x, p_data.pdf(x), color="black", linestyle=":", linewidth=2.2, label=r"$p_{data}$")
-ax.plot(x, p_g.pdf(x), color="tab:green", linewidth=2.0, label=r"$p_g$ (fixed)")
+ax.plot(x, p_g.pdf(x), color="tab:green", linewidth=2.0, label=_fig(r"$p_g$ (fixed)"))
 ax.plot(x, D_star(x), color="0.55", linewidth=5, alpha=0.5,
         label=r"$D^* = p_{data}/(p_{data}+p_g)$")
 ax.plot(x, discriminator_on(D, x), color="tab:blue", linestyle="--", linewidth=1.8,
-        label="D, 32-32 network")
+        label=_fig("D, 32-32 network"))
 ax.plot(x, discriminator_on(D_linear, x), color="tab:orange", linestyle="-.", linewidth=1.5,
-        label="D, logistic regression $wx+b$")
-ax.set(ylabel="density / probability",
-       title="D trained against a fixed $p_g$ lies on $D^*$ where there are samples (white)")
+        label=_fig("D, logistic regression $wx+b$"))
+ax.set(ylabel=_fig("density / probability"),
+       title=_fig("D trained against a fixed $p_g$ lies on $D^*$ where there are samples (white)"))
 ax.legend(loc="center left", fontsize=8)
 ax_logit.plot(x, optimal_discriminator_logit(p_data, p_g)(x), color="0.55", linewidth=5,
-              alpha=0.5, label=r"$\log p_{data} - \log p_g$ (logit of $D^*$)")
+              alpha=0.5, label=_fig(r"$\log p_{data} - \log p_g$ (logit of $D^*$)"))
 ax_logit.plot(x, D.forward(x[:, None])[:, 0], color="tab:blue", linestyle="--",
-              label="32-32 network")
+              label=_fig("32-32 network"))
 ax_logit.plot(x, D_linear.forward(x[:, None])[:, 0], color="tab:orange", linestyle="-.",
-              label="logistic regression")
-ax_logit.set(xlabel="x", ylabel="logit l(x)", xlim=(x[0], x[-1]), ylim=(-12, 25),
-             title="In logit space: a parabola that a straight line cannot follow")
+              label=_fig("logistic regression"))
+ax_logit.set(xlabel="x", ylabel=_fig("logit l(x)"), xlim=(x[0], x[-1]), ylim=(-12, 25),
+             title=_fig("In logit space: a parabola that a straight line cannot follow"))
 ax_logit.legend(loc="upper right", fontsize=8)
 for axes in (ax, ax_logit):
     axes.axvspan(x[0], low, color="0.92")
@@ -134,19 +137,20 @@ p_g_recovered = np.exp(p_data.logpdf(x) - logit)          # p_data (1 - D) / D, 
 error = np.abs(p_g_recovered - p_g.pdf(x))[carries_mass]
 mass = np.trapezoid(p_g_recovered[carries_mass], x[carries_mass])
 true_mass = p_g.cdf(high) - p_g.cdf(low)
-say(f"""Recovered p_g = p_data exp(-l): on the white region its largest error is
-{error.max():.3f} (p_g peaks at {p_g.pdf(1.0):.3f}), and it holds mass {mass:.3f} there against
-the truth's {true_mass:.3f}. Outside, D has seen too few samples to pin the ratio down.""")
+say("""Recovered p_g = p_data exp(-l): on the white region its largest error is
+{error:.3f} (p_g peaks at {peak:.3f}), and it holds mass {mass:.3f} there against
+the truth's {true_mass:.3f}. Outside, D has seen too few samples to pin the ratio down.""",
+    error=error.max(), peak=p_g.pdf(1.0), mass=mass, true_mass=true_mass)
 
 fig, ax = plt.subplots(figsize=(8, 4.5))
 ax.plot(x, p_data.pdf(x), color="black", linestyle=":", linewidth=2.2, label=r"$p_{data}$")
-ax.plot(x, p_g.pdf(x), color="tab:green", linewidth=2.0, label=r"$p_g$ (truth)")
+ax.plot(x, p_g.pdf(x), color="tab:green", linewidth=2.0, label=_fig(r"$p_g$ (truth)"))
 ax.plot(x, p_g_recovered, color="tab:red", linestyle="--", linewidth=1.8,
-        label=r"$p_{data}\,(1-D)/D$ from the trained D")
+        label=_fig(r"$p_{data}\,(1-D)/D$ from the trained D"))
 ax.axvspan(x[0], low, color="0.92")
 ax.axvspan(high, x[-1], color="0.92")
-ax.set(xlabel="x", ylabel="density", xlim=(x[0], x[-1]), ylim=(0, 1.5 * p_g.pdf(1.0)),
-       title="Reading $p_g$ out of the classifier: $p_g = p_{data}(1-D)/D$")
+ax.set(xlabel="x", ylabel=_fig("density"), xlim=(x[0], x[-1]), ylim=(0, 1.5 * p_g.pdf(1.0)),
+       title=_fig("Reading $p_g$ out of the classifier: $p_g = p_{data}(1-D)/D$"))
 ax.legend(loc="upper left", fontsize=8)
 lesson.save(fig, FIGURES[1])
 
@@ -156,17 +160,19 @@ running = lambda values: np.convolve(values, np.ones(window) / window, mode="val
 fig, ax = plt.subplots(figsize=(7, 3.8))
 ax.plot(np.arange(1, steps + 1), losses, color="tab:blue", linewidth=0.5, alpha=0.25)
 ax.plot(np.arange(window, steps + 1), running(losses), color="tab:blue",
-        label=f"32-32 network (mean of {window} steps)")
+        label=_fig("32-32 network (mean of {window} steps)").format(window=window))
 ax.plot(np.arange(window, steps + 1), running(losses_linear), color="tab:orange",
-        linestyle="-.", label=f"logistic regression (mean of {window} steps)")
-ax.axhline(-C, color="black", linestyle=":", label=r"$-C(G) = \log 4 - 2\,JSD$, the floor")
-ax.set(xlabel="step", ylabel=r"$L_D$ (minibatch)", ylim=(-C - 0.12, -C + 0.2),
-       title="D's loss settles on the floor $-C(G)$ within minibatch noise")
+        linestyle="-.",
+        label=_fig("logistic regression (mean of {window} steps)").format(window=window))
+ax.axhline(-C, color="black", linestyle=":",
+           label=_fig(r"$-C(G) = \log 4 - 2\,JSD$, the floor"))
+ax.set(xlabel=_fig("step"), ylabel=_fig(r"$L_D$ (minibatch)"), ylim=(-C - 0.12, -C + 0.2),
+       title=_fig("D's loss settles on the floor $-C(G)$ within minibatch noise"))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[2])
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Set p_g = Normal(-1, 1), the same as p_data. What must D* be, and what loss should D
 reach? Run it and compare with log 4 = 1.386.""")
 say("""2. Give p_g the same standard deviation as p_data (Normal(1, 1)). Why can the logistic
