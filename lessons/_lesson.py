@@ -311,6 +311,16 @@ def _write_texts(kind, text, numbers):
 
 WIDTH = 88
 _NO_LINE_START = set("，。、；：！？）」』》〉”’.,;:!?)")
+_NO_LINE_END = set("（「『《〈“‘")
+
+
+def _line_join(text, match):
+    """What a line break of the source becomes: nothing beside Chinese punctuation or between
+    two Chinese characters, a space elsewhere."""
+    before, after = text[match.start() - 1], text[match.end()] if match.end() < len(text) else ""
+    wide = [_columns(ch) == 2 for ch in (before, after) if ch]
+    return "" if (all(wide) or before in _NO_LINE_END | _NO_LINE_START or
+                  after in _NO_LINE_START) and any(wide) else " "
 
 
 def wrap(text, width=WIDTH):
@@ -318,7 +328,7 @@ def wrap(text, width=WIDTH):
     and a line may break between any two of them (no spaces there), never inside a Latin word
     or a number, and never before closing punctuation. A line break of the source between two
     Chinese characters is no space (Chinese puts none between words)."""
-    text = re.sub(r"(?<=[^\x00-\x7f])[ \t]*\n\s*(?=[^\x00-\x7f])", "", text.strip())
+    text = re.sub(r"[ \t]*\n\s*", lambda m: _line_join(text, m), text.strip())
     text = key(text)
     if not any(_columns(ch) == 2 for ch in text):
         return textwrap.fill(text, width=width)
@@ -326,8 +336,11 @@ def wrap(text, width=WIDTH):
     for token in re.findall(r" +|[!-~]+|.", text):
         wide = sum(_columns(ch) for ch in line + token)
         if line and wide > width and not token.isspace() and token[0] not in _NO_LINE_START:
+            carried = ""
+            while line and line[-1] in _NO_LINE_END:       # an opening bracket starts a line
+                carried, line = line[-1] + carried, line[:-1]
             lines.append(line.rstrip())
-            line = ""
+            line = carried
         if line or not token.isspace():
             line += token
     return "\n".join(lines + [line.rstrip()])

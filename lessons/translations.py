@@ -10,7 +10,8 @@ the Chinese), read and written with Babel, the Python ecosystem's catalogue libr
     a markdown cell, ``# %% [markdown]``        (a notebook's headings and notes)
     say("...", name=value)                      (a paragraph; fields filled in both languages)
     show("...", name=value)                     (a line printed as it is: a heading, a row)
-    _("...") and _fig("...")                    (other text; text on a figure)
+    _("...") and _fig("...")                    (other text; text on a figure; a variable
+                                                 here holds a text marked with N_)
     compare(..., words=(...)), check(..., words=(...))   (the words a claim may print)
     N_("...")                                   (a text marked where it is written)
 
@@ -23,7 +24,7 @@ numbers as fields instead). Commands:
 
 ``update`` merges the lesson's texts into its catalogue with Babel: a new text gets an empty
 entry, a changed English text keeps its old translation flagged ``fuzzy`` (stale: to review),
-and a text the lesson no longer shows becomes obsolete. ``status`` (and the tests) accept a
+and a text the lesson no longer shows is dropped. ``status`` (and the tests) accept a
 catalogue only when every text has a translation that is not stale, no obsolete entry is
 left, and each twin keeps its English's fields (``{C:.4f}``, so the same digits print) and
 every number its English writes.
@@ -45,6 +46,7 @@ LOCALE_DIR = LESSONS_DIR / "locale"
 SHARED = "_lesson"                    # the catalogue of the texts every lesson shares
 TRANSLATED = ("say", "show", "_", "_fig", "N_")
 WORDS_POSITION = {"compare": 3, "check": 4}     # where `words` stands among the arguments
+PASSED_ON = ("_", "_fig")             # may take a variable: its texts are marked with N_
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,9 @@ def _calls(tree, script, machinery=False):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
             continue
         name = node.func.id
-        if machinery and not (node.args and isinstance(node.args[0], ast.Constant)):
-            continue
+        literal = node.args and isinstance(node.args[0], ast.Constant)
+        if not literal and (machinery or name in PASSED_ON):
+            continue                   # a text marked where it is written (N_), passed on here
         if name in TRANSLATED and node.args:
             found.append(Message(_literal(node.args[0], script, name), name, node.lineno))
         elif name in WORDS_POSITION:
@@ -223,7 +226,7 @@ def update(name, lang="zh"):
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as file:
         write_po(file, catalogue, width=96, sort_output=False, include_previous=True,
-                 omit_header=False)
+                 omit_header=False, ignore_obsolete=True)
     return path
 
 
