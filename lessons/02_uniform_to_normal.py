@@ -8,9 +8,9 @@ two independent standard normals,
 
 and Marsaglia's polar method (Marsaglia and Bray 1964) does the same without sine or cosine by
 rejecting points outside the unit disc. Then the distinction the GAN builds on (Goodfellow et
-al. 2014, Section 3). The LCG and Box-Muller are explicit models (显式模型): the distribution
+al. 2014, Section 3). The LCG and Box-Muller are explicit models (显式建模): the distribution
 and its parameters are known and written down -- N(0, 1) has the density exp(-z^2/2)/sqrt(2 pi),
-and every sample comes with it. An implicit model (隐式模型) gives only samples: a map G pushes
+and every sample comes with it. An implicit model (隐式建模) gives only samples: a map G pushes
 noise forward, x = G(z), and the model never writes the density of x down. A GAN's generator
 is implicit; at the end we treat Box-Muller's radius map as if we did not know its law, and recover the law
 from the map.
@@ -18,7 +18,7 @@ from the map.
 Run: python lessons/02_uniform_to_normal.py   (--fast: small sizes, as the tests run it; --show:
 open the figures in windows)
 
-Course section (by the course's Chinese terms): 显式模型 / 隐式模型 (explicit
+Course section (by the course's Chinese terms): 显式建模 / 隐式建模 (explicit
 / implicit models) and the Box-Muller 变换 (transform).
 """
 
