@@ -96,3 +96,21 @@ def test_an_unknown_language_is_refused_by_name():
         language.requested(["--lang=klingon"], environ={})
     assert language.requested(["train", "--lang", "zh", "--k", "2"], environ={}) == (
         "zh", ["train", "--k", "2"])
+
+
+def test_the_configs_range_errors_speak_chinese_and_an_unknown_shape_stays_english():
+    steps = gan("--lang", "zh", "train", "--steps", "0", "--no-progress")
+    assert steps.returncode == 2
+    assert "错误：steps 必须是正整数，实际为 0（允许：1 到 1e9）" in steps.stderr
+    momentum = gan("--lang", "zh", "train", "--momentum", "1", "--no-progress")
+    assert "momentum 必须是 [0, 1) 中的数，实际为 1.0" in momentum.stderr
+    english = gan("train", "--steps", "0", "--no-progress", LANG="C.UTF-8")
+    assert "error: steps must be a positive integer, got 0 (allowed: 1 to 1e9)" in english.stderr
+    try:
+        language.install("zh")
+        assert language.translate_error("grid_size must be an integer >= 16, got 3 (allowed: "
+                                        "16 to 1e9)") == "grid_size 必须是 >= 16 的整数，实际为 3（允许：16 到 1e9）"
+        odd = "betas must be a pair of numbers, got 3"      # a kind the catalogue lacks
+        assert language.translate_error(odd) == odd
+    finally:
+        language.install("en")

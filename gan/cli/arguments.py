@@ -189,5 +189,6 @@ OVERWRITE_HELP = ("replace an earlier run in --out (its files are removed); with
 
 def user_error(error):
     """A user error (the arguments or the files they name): its message, exit code 2."""
-    print(language._("error: {message}").format(message=error), file=sys.stderr)
+    print(language._("error: {message}").format(message=language.translate_error(error)),
+          file=sys.stderr)
     return 2

@@ -13,7 +13,10 @@ text:
 - argparse's own words that a user meets (`ARGPARSE_MESSAGES`: "usage: ", "invalid choice: ..."):
   argparse looks each up through the name ``_`` it imported from gettext, so `install` points
   that name at the catalogue, the hook gettext offers a program;
-- the errors of `gan.cli.arguments` that a mistyped flag meets (their templates, `_`).
+- the errors of `gan.cli.arguments` that a mistyped flag meets (their templates, `_`), and
+  the shapes of the library's own errors that a command line meets most, GANConfig's range
+  checks ("k must be a positive integer, got 0 (allowed: 1 to 1e9)"), which `translate_error`
+  reads apart and puts together again in the catalogue's words (the library speaks English).
 
 ``python -m gan.cli.language update`` adds new texts to the catalogue (a changed English text
 keeps its old twin flagged fuzzy: stale), and ``status`` lists what is missing or stale; the
@@ -26,6 +29,7 @@ import argparse
 import gettext
 import io
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -54,6 +58,63 @@ _active = gettext.NullTranslations()          # English: every text is itself
 def _(text):
     """``text`` in the command line's language (itself in English)."""
     return _active.gettext(text)
+
+
+def N_(text):
+    """Mark ``text`` for the catalogue where it is written; `_` translates it where it is used."""
+    return text
+
+
+# The shapes of GANConfig's errors (gan/config.py: _integer, _real, _choice), and the words
+# that fill their "must be ..." part.
+ERROR_SHAPES = (
+    (re.compile(r"^(?P<name>[a-z_0-9]+) must be (?P<kind>an? (?:[a-z-]+ )?integer(?: >= -?\d+)?)"
+                r"(?P<note> \(.*\))?, got (?P<value>.+) \(allowed: (?P<low>\S+) to "
+                r"(?P<high>.+)\)$"),
+     N_("{name} must be {kind}{note}, got {value} (allowed: {low} to {high})")),
+    (re.compile(r"^(?P<name>[a-z_0-9]+) must be (?P<kind>.+?), got (?P<value>.+)$"),
+     N_("{name} must be {kind}, got {value}")),
+)
+ERROR_KINDS = (N_("a positive integer"), N_("a non-negative integer"),
+               N_("a positive finite number"), N_("a number in [0, 1)"), N_("in [0, 1)"),
+               N_("two numbers in [0, 1)"))
+ERROR_NOTES = (N_("(0 = no snapshots)"),)
+KIND_SHAPES = ((re.compile(r"^an integer >= (?P<low>-?\d+)$"), N_("an integer >= {low}")),
+               (re.compile(r"^one of (?P<choices>\(.*\))$"), N_("one of {choices}")))
+
+
+def translate_error(message):
+    """``message`` in the active language when it has one of the library's shapes (whose
+    parts are all known), else unchanged: a message is never lost to its translation."""
+    message = str(message)
+    if type(_active) is gettext.NullTranslations:
+        return message
+    try:
+        return _translate_shape(message)
+    except (KeyError, IndexError, ValueError):
+        return message
+
+
+def _translate_shape(message):
+    for shape, template in ERROR_SHAPES:
+        match = shape.match(message)
+        if match is None:
+            continue
+        parts = match.groupdict(default="")
+        note = parts.get("note", "").strip()
+        if note in ERROR_NOTES:
+            parts["note"] = _(note)                  # its twin brings its own spacing
+        kind = parts["kind"]
+        if kind in ERROR_KINDS:
+            parts["kind"] = _(kind)
+        else:
+            found = [(pattern.match(kind), words) for pattern, words in KIND_SHAPES]
+            found = [(m, words) for m, words in found if m is not None]
+            if not found:
+                return message
+            parts["kind"] = _(found[0][1]).format(**found[0][0].groupdict())
+        return _(template).format(**parts)
+    return message
 
 
 def requested(argv, environ=None):
@@ -224,7 +285,8 @@ def update():
     catalogue.update(template)
     CATALOGUE.parent.mkdir(parents=True, exist_ok=True)
     with open(CATALOGUE, "wb") as file:
-        write_po(file, catalogue, width=96, sort_output=False, include_previous=True)
+        write_po(file, catalogue, width=96, sort_output=False, include_previous=True,
+                 ignore_obsolete=True)
 
 
 def main(argv=None):
