@@ -108,7 +108,8 @@ for ax, target_name in zip(axes, targets):
                            history.D_grid[-1])
             ax.lines[1].set(color=color, label=_fig("$p_g$ plain"))
         else:
-            ax.plot(history.grid, history.p_g_grid[-1], color=color, label=_fig("$p_g$ feature matching"))
+            ax.plot(history.grid, history.p_g_grid[-1], color=color,
+                    label=_fig("$p_g$ feature matching"))
     ax.set(ylim=(0, 2), ylabel=_fig("density;  D(x)"),
            title=_fig("{target}, seed {seed}").format(target=target_figure[target_name],
                                                      seed=seeds[0]))

@@ -62,15 +62,15 @@ print()
 too_short = (_("""(--fast: far too few steps for either game to spread; these counts describe
 this run only.)""") + " " if lesson.fast else "")
 say("""Both modes covered (over 0.25 of p_g's mass on each): plain {plain} of {seeds} seeds,
-with minibatch discrimination {minibatch}. {too_short}A recorded run of 8 seeds (`python -m experiments.mbd_modes`; its numbers, typed
-here, not this run's): the plain game put all of p_g on one mode in every seed (1.00 and 0.00),
-and with the layer every seed covered both (0.42 to 0.52 on each). The plain D
-judges one sample at a time, so a G sitting on one real mode looks real to it; D with the layer
-sees that the whole fake batch is crowded, which no real batch is, and G is pushed to spread.
-The recorded run's other rows are a warning: with the default, smaller softplus G (32, 32) the
-layer moved only 0.04 to 0.11 of the mass onto the second mode (0 of 8 seeds covered), and a
-tanh G (32, 32) covered both modes in 8 of 8 seeds without the layer. What
-D sees matters only if G can do what D asks.""",
+with minibatch discrimination {minibatch}. {too_short}A recorded run of 8 seeds (`python -m
+experiments.mbd_modes`; its numbers, typed here, not this run's): the plain game put all of p_g
+on one mode in every seed (1.00 and 0.00), and with the layer every seed covered both (0.42 to
+0.52 on each). The plain D judges one sample at a time, so a G sitting on one real mode looks
+real to it; D with the layer sees that the whole fake batch is crowded, which no real batch is,
+and G is pushed to spread. The recorded run's other rows are a warning: with the default,
+smaller softplus G (32, 32) the layer moved only 0.04 to 0.11 of the mass onto the second mode
+(0 of 8 seeds covered), and a tanh G (32, 32) covered both modes in 8 of 8 seeds without the
+layer. What D sees matters only if G can do what D asks.""",
     plain=recovered["plain"], seeds=len(seeds), minibatch=recovered["minibatch discrimination"],
     too_short=too_short)
 

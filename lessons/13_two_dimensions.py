@@ -43,7 +43,8 @@ fig, axes = plt.subplots(1, 2, figsize=(8.5, 4.2), layout="constrained")
 for ax, (name, target) in zip(axes, targets.items()):
     x = target.sample(2500, generator)
     centres, sigma = mode_centres(target)
-    ax.scatter(x[:, 0], x[:, 1], s=2, color="black", alpha=0.5, label=_fig(r"samples of $p_{data}$"))
+    ax.scatter(x[:, 0], x[:, 1], s=2, color="black", alpha=0.5,
+               label=_fig(r"samples of $p_{data}$"))
     ax.set(aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
            title=_fig("{name}: {count} modes, sigma = {sigma}").format(
                name=target_figure[name], count=len(centres), sigma=sigma))
@@ -88,7 +89,8 @@ modes with >= 50% high-quality samples in 8 of seeds 0-9 after 5000 steps, 2 of 
 result = train(config)              # a 2D target: measured in the plane
 history, metrics = result.history, result.metrics
 say("""Trained: {covered} of {modes} modes covered, {quality:.1%} high-quality samples, binned
-JSD {jsd:.3f} nats (log 2 = {log_2:.3f} means disjoint).""", covered=metrics["modes_covered"], modes=metrics["modes"],
+JSD {jsd:.3f} nats (log 2 = {log_2:.3f} means disjoint).""",
+    covered=metrics["modes_covered"], modes=metrics["modes"],
     quality=metrics["high_quality"], jsd=metrics["jsd"], log_2=math.log(2))
 lesson.save(evolution_2d(history, target), FIGURES[1])
 snapshot_steps = list(history.snapshot_steps)
