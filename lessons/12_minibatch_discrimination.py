@@ -22,7 +22,7 @@ discrimination) against 模式崩溃 (mode collapse).
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import say, start
+from _lesson import _, _fig, say, start
 from gan.config import GANConfig
 from gan.game import GAN
 from gan.train import train
@@ -36,6 +36,7 @@ steps, seeds = lesson.pick(BIMODAL_SETTINGS["steps"], 20), lesson.pick((0, 1), (
 base = GANConfig(target=BIMODAL_TARGET, **{**BIMODAL_SETTINGS, "steps": steps},
                  snapshot_every=steps)
 games = {"plain": GAN, "minibatch discrimination": MinibatchDiscriminationGAN}
+game_label = {"plain": _("plain"), "minibatch discrimination": _("minibatch discrimination")}
 
 
 def mass_near_modes(G, seed):
@@ -46,45 +47,51 @@ def mass_near_modes(G, seed):
 
 results = {(name, seed): train(base.replace(seed=seed), game=game)
            for name, game in games.items() for seed in seeds}
-print(f"  after {steps} steps, m = {base.batch_size}, G softplus {base.g_hidden}; "
-      f"mass of p_g within 1 of -3 and of +3 (target: 0.5 each)")
+print("  " + _("after {steps} steps, m = {m}, G softplus {hidden}; mass of p_g within 1 of -3 "
+              "and of +3 (target: 0.5 each)").format(steps=steps, m=base.batch_size,
+                                                      hidden=base.g_hidden))
 recovered = dict.fromkeys(games, 0)
 for (name, seed), result in results.items():
     near = mass_near_modes(result.G, 1000 + seed)
     both = min(near) > 0.25                    # at least half the target's share on each mode
     recovered[name] += both
-    print(f"  {name:26s} seed {seed}:  {near[0]:.3f}  {near[1]:.3f}   JSD "
-          f"{result.metrics['jsd']:.3f}   {'both modes' if both else ''}")
+    print("  " + _("{name:26s} seed {seed}:  {left:.3f}  {right:.3f}   JSD {jsd:.3f}   {both}")
+          .format(name=game_label[name], seed=seed, left=near[0], right=near[1],
+                  jsd=result.metrics["jsd"], both=_("both modes") if both else ""))
 print()
-too_short = ("(--fast: far too few steps for either game to spread; these counts "
-             "describe this run only.) " if lesson.fast else "")
-say(f"""Both modes covered (over 0.25 of p_g's mass on each): plain {recovered['plain']} of
-{len(seeds)} seeds, with minibatch discrimination {recovered['minibatch discrimination']}.
-{too_short}A recorded run of 8 seeds (`python -m experiments.mbd_modes`; its numbers, typed
-here, not this run's): the plain game put all of p_g on one mode in every seed (1.00 and 0.00),
-and with the layer every seed covered both (0.42 to 0.52 on each). The plain D
-judges one sample at a time, so a G sitting on one real mode looks real to it; D with the layer
-sees that the whole fake batch is crowded, which no real batch is, and G is pushed to spread.
-The recorded run's other rows are a warning: with the default, smaller softplus G (32, 32) the
-layer moved only 0.04 to 0.11 of the mass onto the second mode (0 of 8 seeds covered), and a
-tanh G (32, 32) covered both modes in 8 of 8 seeds without the layer. What
-D sees matters only if G can do what D asks.""")
+too_short = (_("""(--fast: far too few steps for either game to spread; these counts describe
+this run only.)""") + " " if lesson.fast else "")
+say("""Both modes covered (over 0.25 of p_g's mass on each): plain {plain} of {seeds} seeds,
+with minibatch discrimination {minibatch}. {too_short}A recorded run of 8 seeds (`python -m
+experiments.mbd_modes`; its numbers, typed here, not this run's): the plain game put all of p_g
+on one mode in every seed (1.00 and 0.00), and with the layer every seed covered both (0.42 to
+0.52 on each). The plain D judges one sample at a time, so a G sitting on one real mode looks
+real to it; D with the layer sees that the whole fake batch is crowded, which no real batch is,
+and G is pushed to spread. The recorded run's other rows are a warning: with the default,
+smaller softplus G (32, 32) the layer moved only 0.04 to 0.11 of the mass onto the second mode
+(0 of 8 seeds covered), and a tanh G (32, 32) covered both modes in 8 of 8 seeds without the
+layer. What D sees matters only if G can do what D asks.""",
+    plain=recovered["plain"], seeds=len(seeds), minibatch=recovered["minibatch discrimination"],
+    too_short=too_short)
 
 fig, axes = plt.subplots(1, len(seeds), figsize=(4 * len(seeds), 3.5), squeeze=False)
+curve_label = {"plain": _fig("$p_g$ plain"),
+               "minibatch discrimination": _fig("$p_g$ minibatch discrimination")}
 for ax, seed in zip(axes[0], seeds):
     for name, color in zip(games, ("tab:red", "tab:green")):
         history = results[(name, seed)].history
-        ax.plot(history.grid, history.p_g_grid[-1], color=color, label=f"$p_g$ {name}")
+        ax.plot(history.grid, history.p_g_grid[-1], color=color, label=curve_label[name])
     ax.plot(history.grid, history.p_data_grid, "k:", label="$p_{data}$")
-    ax.set(xlabel="x", ylabel="density", ylim=(0, 2.5), title=f"seed {seed}")
+    ax.set(xlabel="x", ylabel=_fig("density"), ylim=(0, 2.5),
+           title=_fig("seed {seed}").format(seed=seed))
 axes[0][0].legend(fontsize=7)
-fig.suptitle(f"Two modes: both covered in {recovered['plain']} of {len(seeds)} seeds plain (red), "
-             f"{recovered['minibatch discrimination']} of {len(seeds)} with minibatch "
-             "discrimination (green)")
+fig.suptitle(_fig("Two modes: both covered in {plain} of {seeds} seeds plain (red), {minibatch} "
+                  "of {seeds} with minibatch discrimination (green)").format(
+    plain=recovered["plain"], seeds=len(seeds), minibatch=recovered["minibatch discrimination"]))
 lesson.save(fig, FIGURES[0])
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Put the layer where the paper put it, on D's last hidden features
 (MinibatchDiscriminationGAN(config, rng, on="hidden", share=False, kernel_dim=3, init_std=0.05)).
 Print o for a real and a fake batch every 100 steps: when does it stop telling them apart?""")

@@ -19,7 +19,7 @@ GAN).
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import check, compare, say, start
+from _lesson import _, _fig, check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
 from gan.game import GAN
@@ -36,9 +36,10 @@ seeds = lesson.pick((0, 1), (0,))
 config = GANConfig(target=target, steps=lesson.pick(1500, 150), snapshot_every=lesson.pick(500, 75),
                    g_hidden=lesson.pick((32, 32), (16,)), d_hidden=lesson.pick((64, 64), (16,)),
                    average_last=0.0)
-say(f"""Target {target!r}. Both games: G {config.g_hidden}, D {config.d_hidden}, Adam, m =
-{config.batch_size}, {config.steps} steps, seeds {seeds}. The conditional players have 3 more
-inputs each (the one-hot label); that is the whole difference.""")
+say("""Target {target!r}. Both games: G {g_hidden}, D {d_hidden}, Adam, m = {m}, {steps} steps,
+seeds {seeds}. The conditional players have 3 more inputs each (the one-hot label); that is the
+whole difference.""", target=target, g_hidden=config.g_hidden, d_hidden=config.d_hidden,
+    m=config.batch_size, steps=config.steps, seeds=seeds)
 
 # %% [markdown]
 # ## The same target, the same seeds: plain against conditional
@@ -60,15 +61,16 @@ def marginal_jsd(result):
 
 
 marginal = {"plain": [], "conditional": []}
-print(f"  {'seed':>4}  {'game':<12} {'marginal JSD':>12}   per-class mean of G(z, c) "
-      f"(targets {[c.mu for c in target.components]})")
+game_label = {"plain": _("plain"), "conditional": _("conditional")}
+print("  " + _("seed  game         marginal JSD   per-class mean of G(z, c) (targets {targets})")
+      .format(targets=[c.mu for c in target.components]))
 for (name, seed), result in runs.items():
-    jsd, _ = marginal_jsd(result)
+    jsd = marginal_jsd(result)[0]
     marginal[name].append(jsd)
     means = result.metrics.get("class_mean")
     shown = ("[" + ", ".join(f"{m:+.2f}" for m in means) + "]") if means else \
-        "-- (no label to ask for)"
-    print(f"  {seed:>4}  {name:<12} {jsd:12.4f}   {shown}")
+        _("-- (no label to ask for)")
+    print(f"  {seed:>4}  {game_label[name]:<12} {jsd:12.4f}   {shown}")
 print()
 closer = compare("14 marginal JSD: conditional vs plain", np.mean(marginal["conditional"]),
                  np.mean(marginal["plain"]), ("closer to p(x) than", "as close to p(x) as",
@@ -82,14 +84,16 @@ obeys = check("14 every class mean within one class std of its target", max(offs
                "its answers are not yet near every class's mean (some class mean is more than one"
                " of that class's standard deviations away)"))
 if lesson.fast:
-    say(f"""--fast: {config.steps} steps on small players are too short for either game to fit
-three modes; the sentences below describe this run's numbers only.""")
-say(f"""Marginal JSD compares each G's whole output with p(x) (mean over the seeds: plain
-{np.mean(marginal['plain']):.4f}, conditional {np.mean(marginal['conditional']):.4f} nats): the
-conditional game's marginal is {closer} the plain game's here. The label turns one three-mode
-game into three one-mode games; the plain G must fold one noise line over three separated
-modes. The last column is what only the conditional G offers: asked for class c, {obeys};
-the largest offset is {max(offsets):.2f} class standard deviations.""")
+    say("""--fast: {steps} steps on small players are too short for either game to fit
+three modes; the sentences below describe this run's numbers only.""", steps=config.steps)
+say("""Marginal JSD compares each G's whole output with p(x) (mean over the seeds: plain
+{plain:.4f}, conditional {conditional:.4f} nats): the conditional game's marginal is {closer}
+the plain game's here. The label turns one three-mode game into three one-mode games; the plain
+G must fold one noise line over three separated modes. The last column is what only the
+conditional G offers: asked for class c, {obeys}; the largest offset is {offset:.2f} class
+standard deviations.""",
+    plain=np.mean(marginal["plain"]), conditional=np.mean(marginal["conditional"]),
+    closer=closer, obeys=obeys, offset=max(offsets))
 
 # %% [markdown]
 # ## Per class: p_g(x|c) against p(x|c)
@@ -101,17 +105,19 @@ fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), layout="constrained", sharey=T
 for c, (ax, component) in enumerate(zip(axes, target.components)):
     plot_densities(ax, history.grid, component.pdf(history.grid), history.p_g_grid[-1][c],
                    history.D_grid[-1][c], labels=c == 0)
-    ax.set_title(f"c = {c}: JSD = {result.metrics['class_jsd'][c]:.3f} nats", fontsize=9)
+    ax.set_title(_fig("c = {c}: JSD = {jsd:.3f} nats").format(
+        c=c, jsd=result.metrics["class_jsd"][c]), fontsize=9)
     ax.set_xlim(-6, 6)
-axes[0].set_ylabel("density / D(x, c)")
+axes[0].set_ylabel(_fig("density / D(x, c)"))
 axes[0].legend(fontsize=7)
-fig.suptitle(r"Conditional G: $p_g(x|c)$ (green) on $p_{data}(x|c)$ (black dotted), "
-             r"$D(x, c)$ blue dashed", fontsize=10)
+fig.suptitle(_fig(r"Conditional G: $p_g(x|c)$ (green) on $p_{data}(x|c)$ (black dotted), "
+                  r"$D(x, c)$ blue dashed"), fontsize=10)
 lesson.save(fig, FIGURES[0])
 for c, component in enumerate(target.components):
-    print(f"  class {c}: target mean {component.mu:+.2f} std {component.sigma:.2f};  "
-          f"G(z, {c}) mean {result.metrics['class_mean'][c]:+.3f} "
-          f"std {result.metrics['class_std'][c]:.3f},  JSD {result.metrics['class_jsd'][c]:.4f}")
+    print("  " + _("class {c}: target mean {mu:+.2f} std {sigma:.2f};  G(z, {c}) mean {mean:+.3f} "
+                   "std {std:.3f},  JSD {jsd:.4f}").format(
+        c=c, mu=component.mu, sigma=component.sigma, mean=result.metrics["class_mean"][c],
+        std=result.metrics["class_std"][c], jsd=result.metrics["class_jsd"][c]))
 print()
 say("""Each class is a separate, unimodal 1D game sharing one G and one D: p_g(x|c) is
 computed exactly as the pushforward of the 1D noise through G(., c) (gan.pushforward). A class
@@ -121,16 +127,17 @@ classes sit where.""")
 
 fig, ax = plt.subplots(figsize=(7, 3.6))
 ax.plot(history.grid, history.p_data_grid, label=r"$p_{data}(x)$", color="black", ls=":", lw=2.2)
+curve_label = {"plain": _fig("$p_g(x)$, plain"), "conditional": _fig("$p_g(x)$, conditional")}
 for name, style in (("plain", "-"), ("conditional", "--")):
-    _, p_g = marginal_jsd(runs[name, seeds[0]])
-    ax.plot(history.grid, p_g, color="tab:green", ls=style, label=rf"$p_g(x)$, {name}")
-ax.set(xlabel="x", ylabel="density", xlim=(-6, 6),
-       title="The marginals: both games aim at p(x), the conditional one class by class")
+    p_g = marginal_jsd(runs[name, seeds[0]])[1]
+    ax.plot(history.grid, p_g, color="tab:green", ls=style, label=curve_label[name])
+ax.set(xlabel="x", ylabel=_fig("density"), xlim=(-6, 6),
+       title=_fig("The marginals: both games aim at p(x), the conditional one class by class"))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[1])
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Give the classes overlapping components (means -1, 0, 1, std 0.7). Does G still obey
 its label? What does D(x, c) look like where the classes overlap?""")
 say("""2. Feed the trained G the label vector (0.5, 0.5, 0), halfway between classes 0 and 1,

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import norm
 
-from _lesson import check, compare, say, start
+from _lesson import _, _fig, check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
 from gan.measure import generator_density
@@ -45,9 +45,10 @@ config = GANConfig(target=target, g_hidden=lesson.pick((32, 32), (16,)),
                    d_hidden=lesson.pick((32, 32), (16,)), batch_size=lesson.pick(128, 64),
                    steps=lesson.pick(1500, 150), lr_g=3e-3, lr_d=3e-3, average_last=0.0,
                    snapshot_every=lesson.pick(100, 50))
-say(f"""Target {target!r} (equal weights, so H(c) = log 3 matches the modes' entropy). G
-{config.g_hidden}, D {config.d_hidden} with 1 + {K} outputs (D's logit, Q's {K} logits), lambda
-= 1, {config.steps} steps, seeds {seeds}.""")
+say("""Target {target!r} (equal weights, so H(c) = log 3 matches the modes' entropy). G
+{g_hidden}, D {d_hidden} with 1 + {K} outputs (D's logit, Q's {K} logits), lambda = 1, {steps}
+steps, seeds {seeds}.""", target=target, g_hidden=config.g_hidden, d_hidden=config.d_hidden, K=K,
+    steps=config.steps, seeds=seeds)
 
 # %% [markdown]
 # ## Same target, same seeds: the plain GAN and InfoGAN
@@ -65,12 +66,14 @@ for seed in seeds:
     results["plain", seed] = train(config.replace(seed=seed), game=GAN)
     results["infogan", seed] = train(config.replace(seed=seed),
                                      game=functools.partial(InfoGAN, categories=K))
-print(f"  {'seed':>4}  {'game':<8} {'JSD':>7}  {'share per mode':<20} code -> mode (share), Q acc.")
+game_label = {"plain": _("plain"), "infogan": "infogan"}
+print("  " + _("seed  game         JSD  share per mode       code -> mode (share), Q acc."))
 for (name, seed), result in results.items():
     if name == "plain":
         x = result.G.forward(z)
         share = np.bincount(nearest_mode(x), minlength=K) / len(x)
-        print(f"  {seed:>4}  {name:<8} {result.metrics['jsd']:7.4f}  {np.round(share, 2)!s:<20}")
+        print(f"  {seed:>4}  {game_label[name]:<8} {result.metrics['jsd']:7.4f}  "
+              f"{np.round(share, 2)!s:<20}")
         continue
     game = InfoGAN.from_players(config, result.G, result.D)
     cells, code_modes[seed] = [], []
@@ -79,33 +82,37 @@ for (name, seed), result in results.items():
         share = np.bincount(nearest_mode(x), minlength=K) / len(z)
         cells.append(f"{c}->{np.argmax(share)} ({share.max():.2f})")
         code_modes[seed].append(int(np.argmax(share)))
-    print(f"  {seed:>4}  {name:<8} {result.metrics['jsd']:7.4f}  {'':<20} {', '.join(cells)}, "
+    print(f"  {seed:>4}  {game_label[name]:<8} {result.metrics['jsd']:7.4f}  {'':<20} "
+          f"{', '.join(cells)}, "
           f"{result.metrics['q_accuracy']:.3f}")
 print()
-say(f"""Q's accuracy is how often argmax Q(c | G(z, c)) = c; chance is 1/{K} = {1 / K:.3f}.
+say("""Q's accuracy is how often argmax Q(c | G(z, c)) = c; chance is 1/{K} = {chance:.3f}.
 'code -> mode' sends each code to the mode most of its samples land nearest, with that share.
 When the three codes go to three different modes, the code has discovered the mixture's
 components -- nobody told it where they are or that there are three. Which code names which
-mode is arbitrary (it changes with the seed): the bound only asks that c be readable from x.""")
+mode is arbitrary (it changes with the seed): the bound only asks that c be readable from x.""",
+    K=K, chance=1 / K)
 if lesson.fast:
-    say(f"""--fast: {config.steps} steps on small players are too short for the code to find
-the modes; the sentences below describe this run's numbers only.""")
+    say("""--fast: {steps} steps on small players are too short for the code to find
+the modes; the sentences below describe this run's numbers only.""", steps=config.steps)
 found = {seed: len(set(modes)) == K for seed, modes in code_modes.items()}
 found_word = check("15 codes name all modes in every seed", sum(found.values()), ">=", len(seeds),
                    ("in every seed the three codes went to three different modes",
                     "not in every seed did the three codes go to three different modes"))
-say(f"""In this run: {found_word} (in {sum(found.values())} of {len(seeds)}).""")
-jsd = {name: np.mean([r.metrics["jsd"] for (n, _), r in results.items() if n == name])
+say("""In this run: {found_word} (in {found} of {seeds}).""", found_word=found_word,
+    found=sum(found.values()), seeds=len(seeds))
+jsd = {name: np.mean([r.metrics["jsd"] for (n, seed), r in results.items() if n == name])
        for name in ("plain", "infogan")}
 fit_word = compare("15 mean JSD: InfoGAN vs plain", jsd["infogan"], jsd["plain"],
                    ("closer to p_data than", "as close to p_data as", "farther from p_data than"),
                    tolerance=0.1)
-say(f"""Mean JSD(p_data || p_g) over the seeds: plain {jsd['plain']:.4f}, InfoGAN
-{jsd['infogan']:.4f} nats: InfoGAN's p_g is {fit_word} the plain GAN's here. A readable code is
+say("""Mean JSD(p_data || p_g) over the seeds: plain {plain:.4f}, InfoGAN
+{infogan:.4f} nats: InfoGAN's p_g is {fit_word} the plain GAN's here. A readable code is
 not by itself a better fit: each code must also make its own p_g(x|c) match a third of p_data,
 and nothing in L_I asks for that -- a code whose samples pile up in a narrow spike inside its
 mode is perfectly readable. Compare, seed by seed, the table's JSD with its code -> mode
-column: a seed can find the codes and still miss the widths.""")
+column: a seed can find the codes and still miss the widths.""",
+    plain=jsd["plain"], infogan=jsd["infogan"], fit_word=fit_word)
 
 # %% [markdown]
 # ## What each code generates
@@ -117,12 +124,12 @@ fig, ax = plt.subplots(figsize=(7.5, 3.8))
 ax.plot(history.grid, history.p_data_grid, color="black", ls=":", lw=2.2, label=r"$p_{data}$")
 colours = ("tab:green", "tab:olive", "tab:cyan")
 for c in range(K):
-    density, _ = generator_density(Conditioned(result.G, c, K), config.p_z, history.grid, None)
+    density = generator_density(Conditioned(result.G, c, K), config.p_z, history.grid, None)[0]
     ax.plot(history.grid, density / K, color=colours[c], lw=1.8, label=rf"$p_g(x|c={c})\,/\,{K}$")
-ax.set(xlabel="x", ylabel="density", xlim=(-6, 6),
-       title=("Each value of the unsupervised code generates its own mode"
-              if found[seeds[0]] else "The codes do not (yet) split the modes between them")
-       + f" (seed {seeds[0]})")
+title = (_fig("Each value of the unsupervised code generates its own mode (seed {seed})")
+         if found[seeds[0]] else
+         _fig("The codes do not (yet) split the modes between them (seed {seed})"))
+ax.set(xlabel="x", ylabel=_fig("density"), xlim=(-6, 6), title=title.format(seed=seeds[0]))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[0])
 
@@ -136,19 +143,22 @@ below is L_G + lambda L_I: it can settle at log 2 (L_G at D = 1/2) only when the
 term has gone to 0 as well.""")
 game = InfoGAN.from_players(config, result.G, result.D)
 c_eval = sample_codes(K, 3000, np.random.default_rng(8))
-_, q = game.heads(game.generate(z, c_eval))
+q = game.heads(game.generate(z, c_eval))[1]
 final_bound = np.log(K) - information_loss(q, c_eval)[0]
-print(f"  final: log K - L_I = {final_bound:.4f} nats (log K = {np.log(K):.4f})")
+print("  " + _("final: log K - L_I = {bound:.4f} nats (log K = {log_K:.4f})").format(
+    bound=final_bound, log_K=np.log(K)))
 print()
 g_loss = np.asarray(history.g_loss)
 window = max(len(g_loss) // 50, 1)
 smooth = np.convolve(g_loss, np.ones(window) / window, mode="valid")
 fig, ax = plt.subplots(figsize=(7, 3.6))
 ax.plot(np.arange(len(smooth)) + window, smooth, color="tab:green",
-        label=r"G's loss $L_G + \lambda L_I$ (running mean)")
-ax.axhline(np.log(2), color="gray", ls="--", lw=1, label=r"$\log 2$: $L_G$ at $D = 1/2$, $L_I = 0$")
-ax.set(xlabel="step", ylabel="loss",
-       title=f"InfoGAN, seed {seeds[0]}: final bound log K - L_I = {final_bound:.3f} nats")
+        label=_fig(r"G's loss $L_G + \lambda L_I$ (running mean)"))
+ax.axhline(np.log(2), color="gray", ls="--", lw=1,
+           label=_fig(r"$\log 2$: $L_G$ at $D = 1/2$, $L_I = 0$"))
+ax.set(xlabel=_fig("step"), ylabel=_fig("loss"),
+       title=_fig("InfoGAN, seed {seed}: final bound log K - L_I = {bound:.3f} nats").format(
+           seed=seeds[0], bound=final_bound))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[1])
 
@@ -174,9 +184,10 @@ same_loss = check("15 Gaussian L_I vs scipy's log-density", abs(loss_q - from_sc
                   ("equals", "does NOT equal"))
 same_gradient = check("15 Gaussian L_I gradient vs finite differences",
                       worst.max_relative_error, "<", 1e-6, ("agrees with", "DISAGREES with"))
-say(f"""Check: the squared-error form ({loss_q:.10f}) {same_loss} minus the mean of scipy's
-normal log-density ({from_scipy:.10f}); the gradient (mu - c)/(sigma^2 m) {same_gradient}
-finite differences ({worst}).""")
+say("""Check: the squared-error form ({loss:.10f}) {same_loss} minus the mean of scipy's
+normal log-density ({scipy:.10f}); the gradient (mu - c)/(sigma^2 m) {same_gradient}
+finite differences ({worst}).""", loss=loss_q, same_loss=same_loss, scipy=from_scipy,
+    same_gradient=same_gradient, worst=worst)
 
 continuous_target = Normal(0.0, 1.0)
 continuous = train(GANConfig(target=continuous_target, steps=lesson.pick(1500, 150), seed=0,
@@ -187,16 +198,19 @@ moves = check("15 continuous code: |corr(c, G(z, c))|",
 reads = check("15 continuous code: |corr(c, Q's mean)|", abs(continuous.metrics["q_correlation"]),
               ">", 0.5, ("reads the code back", "does not read the code back"))
 if lesson.fast:
-    say(f"""--fast: {continuous.config.steps} steps are short; the sentences below describe
-this run's numbers only.""")
-say(f"""On {continuous_target!r}, the continuous code {moves}: the correlation of c and
-G(z, c) is {continuous.metrics['code_correlation']:+.3f} (0.5 in size the threshold of the word),
-and
-Q {reads} (correlation {continuous.metrics['q_correlation']:+.3f}). The mean of G(z, c) at
-c = -0.875 .. 0.875: {', '.join(f"{m:+.2f}" for m in continuous.metrics['code_mean'])}. The JSD
-of the mixture over c is {continuous.metrics['jsd']:.3f} nats: nothing in L_I asks c to be a
+    say("""--fast: {steps} steps are short; the sentences below describe this run's numbers
+only.""", steps=continuous.config.steps)
+say("""On {target!r}, the continuous code {moves}: the correlation of c and G(z, c) is
+{code_correlation:+.3f} (0.5 in size the threshold of the word), and Q {reads} (correlation
+{q_correlation:+.3f}). The mean of G(z, c) at c = -0.875 .. 0.875: {code_means}. The JSD
+of the mixture over c is {jsd:.3f} nats: nothing in L_I asks c to be a
 small part of x's variation, so G may let c carry most of it; where it does (a correlation
-near 1), p_g is close to G's image of the bounded, uniform c, the missing tails of lesson 28.""")
+near 1), p_g is close to G's image of the bounded, uniform c, the missing tails of lesson 28.""",
+    target=continuous_target, moves=moves, reads=reads,
+    code_correlation=continuous.metrics["code_correlation"],
+    q_correlation=continuous.metrics["q_correlation"],
+    code_means=", ".join(f"{m:+.2f}" for m in continuous.metrics["code_mean"]),
+    jsd=continuous.metrics["jsd"])
 
 game = ContinuousInfoGAN.from_players(continuous.config, continuous.G, continuous.D)
 sweep_z = continuous.config.p_z.sample(400, np.random.default_rng(4))
@@ -205,14 +219,14 @@ for c_value in np.linspace(-1, 1, 9):
     x_c = game.generate(sweep_z, np.full((400, 1), c_value))[:, 0]
     ax.plot(np.full(400, c_value) + np.random.default_rng(5).uniform(-0.03, 0.03, 400), x_c,
             ".", ms=2, color="tab:green")
-ax.set(xlabel="continuous code c", ylabel="G(z, c)",
-       title=f"Each c gives a column of samples; corr(c, G(z, c)) = "
-             f"{continuous.metrics['code_correlation']:+.2f}")
+ax.set(xlabel=_fig("continuous code c"), ylabel="G(z, c)",
+       title=_fig("Each c gives a column of samples; corr(c, G(z, c)) = {correlation:+.2f}")
+       .format(correlation=continuous.metrics["code_correlation"]))
 ax.title.set_fontsize(9)
 lesson.save(fig, FIGURES[2])
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Use K = 2 codes on the same three modes. Which modes share a code? Then K = 4: what
 does the extra code do?""")
 say("""2. Set information_weight to 0.05 and to 5. How do Q's accuracy and the marginal JSD
