@@ -18,13 +18,14 @@ Course section (by the course's Chinese terms): 生成对抗网络的训练算�
 
 # %%
 import copy
+import unicodedata
 
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.special import expit as sigmoid
 
 import rng
-from _lesson import check, compare, say, start
+from _lesson import N_, _, _fig, check, compare, say, start
 from gan.config import GANConfig
 from gan.lab.ensemble import train_ensemble
 from gan.lab.success import DefaultRun, succeeded
@@ -43,13 +44,16 @@ config = GANConfig.paper(steps=lesson.pick(GANConfig().steps, 300),   # Algorith
 steps = config.steps
 p_data, p_z, m = config.target, config.p_z, config.batch_size
 mu = config.momentum
-say(f"""The paper's algorithm: target {p_data!r}, noise {p_z!r}, G {config.g_hidden} hidden
-units ({config.g_activation}), D {config.d_hidden} ({config.d_activation}), k = {config.k}, m =
-{m}, SGD with momentum {mu} at a constant rate {config.lr_d} for both players, G descending
-log(1 - D(G(z))) ({config.g_loss}), no weight averaging, {steps} steps. The paper states k = 1,
-SGD with momentum and the minimax loss; it does not state m, the momentum or the rate: m = 100
-and momentum 0.5 are its released code's MNIST settings, and 0.01 is a common SGD rate (its
-code's 0.1 makes these networks diverge within a few dozen steps).""")
+say("""The paper's algorithm: target {p_data!r}, noise {p_z!r}, G {g_hidden} hidden units
+({g_activation}), D {d_hidden} ({d_activation}), k = {k}, m = {m}, SGD with momentum {mu} at a
+constant rate {lr} for both players, G descending log(1 - D(G(z))) ({g_loss}), no weight
+averaging, {steps} steps. The paper states k = 1, SGD with momentum and the minimax loss; it
+does not state m, the momentum or the rate: m = 100 and momentum 0.5 are its released code's
+MNIST settings, and 0.01 is a common SGD rate (its code's 0.1 makes these networks diverge
+within a few dozen steps).""",
+    p_data=p_data, p_z=p_z, g_hidden=config.g_hidden, g_activation=config.g_activation,
+    d_hidden=config.d_hidden, d_activation=config.d_activation, k=config.k, m=m, mu=mu,
+    lr=config.lr_d, g_loss=config.g_loss, steps=steps)
 
 # %% [markdown]
 # ## The game, and what "solving" it means
@@ -71,7 +75,7 @@ code's 0.1 makes these networks diverge within a few dozen steps).""")
 # library's.
 
 # %%
-train_rng, _ = rng.Generator(config.seed).spawn(2)      # what train() does with config.seed
+train_rng, evaluation_rng = rng.Generator(config.seed).spawn(2)   # what train() does with the seed
 game = GAN(config, train_rng)                           # draws G's weights, then D's
 raw_rng = copy.deepcopy(train_rng)                      # the same stream, for the raw version
 G_params = [p.copy() for p in game.G.parameters()]      # [W1, b1, W2, b2, W3, b3]
@@ -132,14 +136,14 @@ x_fake = forward(G_params, z, softplus)[0][-1]           # G(z)
 hs, pre = forward(D_params, np.concatenate([x, x_fake]), leaky)   # one batch of 2m
 logit = hs[-1]
 grad_logit = np.concatenate([-sigmoid(-logit[:m]), sigmoid(logit[m:])]) / m  # dL_D/dl
-grads_d, _ = backward(D_params, hs, pre, grad_logit, leaky_slope)
+grads_d = backward(D_params, hs, pre, grad_logit, leaky_slope)[0]
 sgd_momentum(D_params, grads_d, velocity_d, config.lr_d * lr_factor)
 # G step (minimax): L_G = mean log(1 - D(G(z))) = -mean s(l), through the updated D
 z = p_z.sample(m, raw_rng)                               # fresh noise
 g_hs, g_pre = forward(G_params, z, softplus)
 d_hs, d_pre = forward(D_params, g_hs[-1], leaky)
-_, grad_x = backward(D_params, d_hs, d_pre, -sigmoid(d_hs[-1]) / m, leaky_slope)  # dL_G/dx
-grads_g, _ = backward(G_params, g_hs, g_pre, grad_x, sigmoid)   # softplus' = sigmoid
+grad_x = backward(D_params, d_hs, d_pre, -sigmoid(d_hs[-1]) / m, leaky_slope)[1]  # dL_G/dx
+grads_g = backward(G_params, g_hs, g_pre, grad_x, sigmoid)[0]   # softplus' = sigmoid
 sgd_momentum(G_params, grads_g, velocity_g, config.lr_g * lr_factor)
 
 d_loss, v, g_loss = iteration(game, 1, train_rng)       # the library's iteration 1
@@ -148,16 +152,19 @@ difference = max(np.abs(a - b).max() for a, b in
 raw_d_loss = float(np.mean(softplus(-logit[:m])) + np.mean(softplus(logit[m:])))
 same_word = check("06 raw iteration equals the library's", difference, "<", 1e-12,
                   ("is the library's iteration, to rounding", "DIFFERS from the library's"))
-say(f"""Shapes: x {x.shape}, z {z.shape}, G(z) {x_fake.shape}; D sees one batch of
-{2 * m} and has {game.D.flat_params.size} parameters, G
-{game.G.flat_params.size}. Raw NumPy: L_D = {raw_d_loss:.6f} (library {d_loss:.6f}); after one
-D step and one G step the largest difference between a weight of the raw version and the
-library's is {difference:.1e}: the raw iteration {same_word}.""")
+say("""Shapes: x {x_shape}, z {z_shape}, G(z) {fake_shape}; D sees one batch of {batch} and
+has {d_size} parameters, G {g_size}. Raw NumPy: L_D = {raw_loss:.6f} (library
+{library_loss:.6f}); after one D step and one G step the largest difference between a weight
+of the raw version and the library's is {difference:.1e}: the raw iteration {same_word}.""",
+    x_shape=x.shape, z_shape=z.shape, fake_shape=x_fake.shape, batch=2 * m,
+    d_size=game.D.flat_params.size, g_size=game.G.flat_params.size, raw_loss=raw_d_loss,
+    library_loss=d_loss, difference=difference, same_word=same_word)
 start_word = check("06 D at step 0 (the fresh D)", fresh_deviation, "<", 0.1,
                    ("near 1/2 (within 0.1), out of ignorance: a fresh D guesses",
                     "not yet near 1/2 (off by 0.1 or more), by the luck of its random weights"))
-say(f"""Before any update, max |D(x) - 1/2| over the central 95% of p_data is
-{fresh_deviation:.3f}: the fresh D is {start_word}.""")
+say("""Before any update, max |D(x) - 1/2| over the central 95% of p_data is
+{deviation:.3f}: the fresh D is {start_word}.""", deviation=fresh_deviation,
+    start_word=start_word)
 
 # %% [markdown]
 # ## The full run of the paper's algorithm
@@ -165,30 +172,33 @@ say(f"""Before any update, max |D(x) - 1/2| over the central 95% of p_data is
 # %%
 result = train(config)
 history, metrics = result.history, result.metrics
-say(f"""Trained in {metrics['seconds']:.1f} s. Final generator: mean {metrics['mean']:.4f}
-(target {p_data.mu}), std {metrics['std']:.4f} (target {p_data.sigma}), JSD(p_data || p_g) =
-{metrics['jsd']:.2e} nats, max |D(x) - 1/2| on the central 95% of p_data =
-{metrics['d_max_dev']:.4f}.""")
+say("""Trained in {seconds:.1f} s. Final generator: mean {mean:.4f} (target {target_mean}),
+std {std:.4f} (target {target_std}), JSD(p_data || p_g) = {jsd:.2e} nats, max |D(x) - 1/2| on
+the central 95% of p_data = {d_max_dev:.4f}.""",
+    seconds=metrics["seconds"], mean=metrics["mean"], target_mean=p_data.mu, std=metrics["std"],
+    target_std=p_data.sigma, jsd=metrics["jsd"], d_max_dev=metrics["d_max_dev"])
 
 lesson.save(figure1(history), FIGURES[0])
 frames = evolution_animation(history, lesson.out / FIGURES[1])
 player_frames = evolution_html(history, lesson.out / FIGURES[2])
-print(f"  [animation] {lesson.out / FIGURES[1]} ({frames} frames) and {FIGURES[2]} "
-      f"({player_frames} frames, one per snapshot)")
+print("  " + _("[animation] {gif} ({frames} frames) and {html} ({player_frames} frames, one "
+                "per snapshot)").format(gif=lesson.out / FIGURES[1], frames=frames,
+                                        html=FIGURES[2], player_frames=player_frames))
 say("""Open evolution.html in a browser (it needs no network): every snapshot is a frame, D and
 D* on their own 0-to-1 axis beside the densities; space plays and pauses, the arrow keys step,
 Home and End jump; click or drag on the loss and JSD curves to seek to that step.""")
 if lesson.fast:
-    say(f"""--fast: {steps} steps are too short for the run to reach the target (JSD =
-{metrics['jsd']:.1e} nats); Figure 1 shows the start of the game, not its end. Run without
---fast to see D flatten.""")
+    say("""--fast: {steps} steps are too short for the run to reach the target (JSD = {jsd:.1e}
+nats); Figure 1 shows the start of the game, not its end. Run without --fast to see D
+flatten.""", steps=steps, jsd=metrics["jsd"])
 moved = compare("06 paper run: final JSD vs step 0", history.jsd[-1], history.jsd[0],
                 ("moves towards p_data", "stays as far from p_data as it started",
                  "moves away from p_data"), tolerance=0.1)
-say(f"""Figure 1, read left to right: D (blue dashed) first separates the densities; G's arrows
+say("""Figure 1, read left to right: D (blue dashed) first separates the densities; G's arrows
 pull the noise line towards where D says 'real'; p_g (green) {moved} (black dotted; JSD
-{history.jsd[0]:.3f} nats at step 0, {history.jsd[-1]:.2e} at the end), and D follows D* =
-p_data / (p_data + p_g), which is 1/2 wherever p_g = p_data.""")
+{jsd_start:.3f} nats at step 0, {jsd_end:.2e} at the end), and D follows D* = p_data / (p_data
++ p_g), which is 1/2 wherever p_g = p_data.""",
+    moved=moved, jsd_start=history.jsd[0], jsd_end=history.jsd[-1])
 lesson.save(losses_figure(history, g_loss=config.g_loss), FIGURES[3])
 lesson.save(jsd_figure(history), FIGURES[4])
 lesson.save(discriminator_figure(result), FIGURES[5])
@@ -201,8 +211,8 @@ central = (history.grid >= low) & (history.grid <= high)
 deviation = np.abs(np.asarray(history.D_grid)[:, central] - 0.5).max(axis=1)
 snapshot_steps = np.asarray(history.snapshot_steps)
 for i in (0, len(deviation) // 4, len(deviation) // 2, len(deviation) - 1):
-    print(f"  step {snapshot_steps[i]:5d}: max |D - 1/2| = {deviation[i]:.4f},"
-          f"  JSD = {history.jsd[i]:.2e} nats")
+    print("  " + _("step {step:5d}: max |D - 1/2| = {deviation:.4f},  JSD = {jsd:.2e} nats")
+          .format(step=snapshot_steps[i], deviation=deviation[i], jsd=history.jsd[i]))
 print()
 D_history = np.asarray(history.D_grid)[:, central]
 p_g_history, p_data_central = np.asarray(history.p_g_grid)[:, central], history.p_data_grid[central]
@@ -218,21 +228,23 @@ cause = compare("06 leftover: D's error vs D* - 1/2", d_error, star_gap,
                  "as much D's own error as the gap between D* and 1/2",
                  "mostly D's own error (D is not D*), not a difference between p_g and p_data"),
                 tolerance=0.25)
-say(f"""At step 0 D is the fresh D above, {start_word}: max |D - 1/2| = {deviation[0]:.3f}. Its largest deviation,
-{deviation.max():.3f}, comes at step {snapshot_steps[np.argmax(deviation)]}; after that it
-{fall_word} ({deviation[-1]:.4f} at the end). Which part of the leftover is which? At the end
-max |D* - 1/2| = {star_gap:.4f} (D* of the final p_g: the part p_g != p_data explains) and
-max |D - D*| = {d_error:.4f} (D's distance from the best response). The leftover is
-{cause}. The equilibrium (p_g = p_data, D = 1/2) is where Algorithm 1 is headed; a finite run
-and a finite D only approach it.""")
+say("""At step 0 D is the fresh D above, {start_word}: max |D - 1/2| = {start:.3f}. Its largest
+deviation, {peak:.3f}, comes at step {peak_step}; after that it {fall_word} ({end:.4f} at the
+end). Which part of the leftover is which? At the end max |D* - 1/2| = {star_gap:.4f} (D* of
+the final p_g: the part p_g != p_data explains) and max |D - D*| = {d_error:.4f} (D's distance
+from the best response). The leftover is {cause}. The equilibrium (p_g = p_data, D = 1/2) is
+where Algorithm 1 is headed; a finite run and a finite D only approach it.""",
+    start_word=start_word, start=deviation[0], peak=deviation.max(),
+    peak_step=snapshot_steps[np.argmax(deviation)], fall_word=fall_word, end=deviation[-1],
+    star_gap=star_gap, d_error=d_error, cause=cause)
 
 fig, ax = plt.subplots(figsize=(7, 3.8))
 ax.semilogy(snapshot_steps, deviation, "o-", color="tab:blue", markersize=3,
-            label=r"max $|D(x) - 1/2|$ on the central 95% of $p_{data}$")
+            label=_fig(r"max $|D(x) - 1/2|$ on the central 95% of $p_{data}$"))
 ax.semilogy(snapshot_steps, history.jsd, "s-", color="tab:green", markersize=3,
-            label=r"JSD$(p_{data}\,\|\,p_g)$ (nats)")
-ax.set(xlabel="step", ylabel="log scale",
-       title="As $p_g$ approaches $p_{data}$, D flattens towards 1/2")
+            label=_fig(r"JSD$(p_{data}\,\|\,p_g)$ (nats)"))
+ax.set(xlabel=_fig("step"), ylabel=_fig("log scale"),
+       title=_fig("As $p_g$ approaches $p_{data}$, D flattens towards 1/2"))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[6])
 
@@ -251,18 +263,30 @@ lesson.save(fig, FIGURES[6])
 seeds = range(lesson.pick(5, 3))
 criterion = DefaultRun.of(p_data)
 project = GANConfig()
-added = {"non-saturating": dict(g_loss=project.g_loss),
+added = {N_("non-saturating"): dict(g_loss=project.g_loss),
          "Adam": dict(optimizer=project.optimizer, momentum=project.momentum,
                       lr_g=project.lr_g, lr_d=project.lr_d, betas=project.betas),
-         "cosine + averaging": dict(lr_schedule=project.lr_schedule,
+         N_("cosine + averaging"): dict(lr_schedule=project.lr_schedule,
                                     average_last=project.average_last)}
-stages, changes = {"the paper": {}}, {}
+stages, changes = {N_("the paper"): {}}, {}
 for name, change in added.items():
     changes = {**changes, **change}
     stages[f"+ {name}"] = changes
 FAR = 0.1      # nats: a run this far from p_data has not found the target at all
 
-print("  Seed sweeps on the fast engine (nn.fast, all seeds stacked: gan.lab.ensemble).")
+
+def shown(stage, translate=_):
+    """A stage's name in the lesson's language: "the paper", or "+ " and the choice it adds."""
+    return "+ " + translate(stage[2:]) if stage.startswith("+ ") else translate(stage)
+
+
+def column(text, width, left=False):
+    """``text`` padded to ``width`` columns (a Chinese character takes two), right-aligned."""
+    room = " " * max(0, width - sum(1 + (unicodedata.east_asian_width(c) in "WF") for c in text))
+    return text + room if left else room + text
+
+
+print("  " + _("Seed sweeps on the fast engine (nn.fast, all seeds stacked: gan.lab.ensemble)."))
 rows = {}
 for name, change in stages.items():
     configs = [config.replace(seed=seed, snapshot_every=0, engine="fast", **change)
@@ -272,18 +296,20 @@ for name, change in stages.items():
     rows[name] = {"jsd": jsd, "median": float(np.median(jsd)), "far": int((jsd > FAR).sum()),
                   "succeeded": sum(succeeded(r, criterion) for r in runs),
                   "diverged": sum("diverged_at" in r for r in runs)}
-print(f"  {'':22s} {'median JSD':>11s} {'JSD > ' + str(FAR):>10s} {'succeeded':>10s}"
-      f" {'diverged':>9s}   JSD per seed (nats)")
+print("  " + " " * 22 + column(_("median JSD"), 12) + column("JSD > " + str(FAR), 11)
+      + column(_("succeeded"), 11) + column(_("diverged"), 10) + "   " + _("JSD per seed (nats)"))
 for name, row in rows.items():
-    print(f"  {name:22s} {row['median']:11.2e} {row['far']:10d} {row['succeeded']:7d}/"
+    print("  " + column(shown(name), 22, left=True)
+          + f" {row['median']:11.2e} {row['far']:10d} {row['succeeded']:7d}/"
           f"{len(seeds)} {row['diverged']:9d}   " + " ".join(f"{j:.1e}" for j in row["jsd"]))
-print(f"  (success: {criterion.describe()})")
+print("  " + _("(success: {rule})").format(rule=criterion.describe()))
 print()
 say("""Below, two medians within 25% of each other count as about the same.""")
 if lesson.fast:
-    say(f"""--fast: {steps} steps and {len(seeds)} seeds are too short to tell the choices apart
-(the criterion was set for full runs); the words below follow these numbers only. Run without
---fast for {GANConfig().steps} steps and 5 seeds.""")
+    say("""--fast: {steps} steps and {seeds} seeds are too short to tell the choices apart (the
+criterion was set for full runs); the words below follow these numbers only. Run without
+--fast for {full_steps} steps and 5 seeds.""",
+        steps=steps, seeds=len(seeds), full_steps=GANConfig().steps)
 
 names = list(rows)
 for before, after in zip(names, names[1:]):
@@ -294,33 +320,41 @@ for before, after in zip(names, names[1:]):
                           ("lower than", "about the same as", "higher than"), tolerance=0.25)
     success_word = compare(f"06 runs succeeding: {after}", new["succeeded"], old["succeeded"],
                            ("fewer", "as many", "more"))
-    say(f"""{after[2:].capitalize()}: {far_word} runs end far from p_data (JSD > {FAR}: {new['far']}
-against {old['far']}); the median JSD, {new['median']:.2e} nats, is {median_word} before
-({old['median']:.2e}); {success_word} runs meet the
-criterion ({new['succeeded']} of {len(seeds)} against {old['succeeded']}).""")
+    choice = shown(after)[2:]                # the choice this stage adds
+    say("""{choice}: {far_word} runs end far from p_data (JSD > {far}: {new_far} against
+{old_far}); the median JSD, {new_median:.2e} nats, is {median_word} before
+({old_median:.2e}); {success_word} runs meet the criterion ({new_succeeded} of {seeds}
+against {old_succeeded}).""",
+        choice=choice[:1].upper() + choice[1:], far_word=far_word, far=FAR,
+        new_far=new["far"], old_far=old["far"], new_median=new["median"],
+        median_word=median_word, old_median=old["median"], success_word=success_word,
+        new_succeeded=new["succeeded"], seeds=len(seeds), old_succeeded=old["succeeded"])
 last, first = rows[names[-1]], rows[names[0]]
 all_word = check("06 project's choices: every seed succeeds", last["succeeded"], ">=", len(seeds),
                  ("every seed", "not every seed"))
-say(f"""With all three choices, {all_word} meets the criterion ({last['succeeded']} of
-{len(seeds)}; the paper's algorithm: {first['succeeded']}). What each choice is for: the
+say("""With all three choices, {all_word} meets the criterion ({last_succeeded} of {seeds};
+the paper's algorithm: {first_succeeded}). What each choice is for: the
 non-saturating loss gives G a steep gradient where D rejects its samples, where log(1 - D) is
 flat; Adam scales each weight's step by the size of its own recent gradients; the decaying rate
 and the averaging remove the noise the minibatches leave in the last iterates. The sentences
-above say, from this run's numbers, which of them made a difference here.""")
+above say, from this run's numbers, which of them made a difference here.""",
+    all_word=all_word, last_succeeded=last["succeeded"], seeds=len(seeds),
+    first_succeeded=first["succeeded"])
 
 fig, ax = plt.subplots(figsize=(7, 3.8))
 for i, (name, row) in enumerate(rows.items()):
     ax.semilogy(np.full(len(row["jsd"]), i), row["jsd"], "o", color="tab:green", alpha=0.7)
     ax.semilogy([i - 0.25, i + 0.25], [row["median"]] * 2, "-", color="black")
-ax.axhline(criterion.jsd, color="tab:gray", linestyle=":", label="success needs JSD below this (and more)")
-ax.set_xticks(range(len(rows)), list(rows), fontsize=8)
-ax.set(ylabel=r"final JSD$(p_{data}\,\|\,p_g)$ (nats)",
-       title="One choice at a time: each seed's final JSD (bar: median)")
+ax.axhline(criterion.jsd, color="tab:gray", linestyle=":",
+           label=_fig("success needs JSD below this (and more)"))
+ax.set_xticks(range(len(rows)), [shown(name, _fig) for name in rows], fontsize=8)
+ax.set(ylabel=_fig(r"final JSD$(p_{data}\,\|\,p_g)$ (nats)"),
+       title=_fig("One choice at a time: each seed's final JSD (bar: median)"))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[7])
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Run the paper's algorithm at its released code's rate, GANConfig.paper(lr_g=0.1,
 lr_d=0.1) (or python -m gan train --paper --lr-g 0.1 --lr-d 0.1). At which step does it
 diverge, and which weights grow first?""")

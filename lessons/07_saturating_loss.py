@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import expit as sigmoid
 
 import rng
-from _lesson import check, compare, say, start
+from _lesson import _, _fig, check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.measure import generator_density, jsd_with_outside_mass
@@ -53,15 +53,16 @@ z = p_z.sample(config.batch_size, generator)
 m = z.shape[0]
 logits = D.forward(G.forward(z))
 D_of_fakes = sigmoid(logits)
-say(f"""The fresh G's samples have mean {G.forward(z).mean():.2f}; the target's is {p_data.mu}.
-D has learned to reject the fakes: over a batch of m = {m}, D(G(z)) has median
-{np.median(D_of_fakes):.1e} and largest value {D_of_fakes.max():.1e}.""")
+say("""The fresh G's samples have mean {fake_mean:.2f}; the target's is {target_mean}. D has
+learned to reject the fakes: over a batch of m = {m}, D(G(z)) has median {median:.1e} and
+largest value {largest:.1e}.""", fake_mean=G.forward(z).mean(), target_mean=p_data.mu, m=m,
+    median=np.median(D_of_fakes), largest=D_of_fakes.max())
 
 say("""Why one loss saturates and the other does not, from the logit l of D(x) = sigmoid(l).
 Since 1 - sigmoid(l) = sigmoid(-l) and d/dl log sigmoid(l) = sigmoid(-l), one sample's two
 losses and their slopes are""")
-print("    minimax:         log(1 - D) = -softplus(l),   d/dl = -sigmoid(l)  = -D")
-print("    non-saturating:  -log D     =  softplus(-l),  d/dl = -sigmoid(-l) = -(1 - D)")
+print("    " + _("minimax:         log(1 - D) = -softplus(l),   d/dl = -sigmoid(l)  = -D"))
+print("    " + _("non-saturating:  -log D     =  softplus(-l),  d/dl = -sigmoid(-l) = -(1 - D)"))
 print()
 say("""A confident D rejects a fake with l very negative. There -softplus(l) ~ -e^l is flat, so
 its slope -D ~ -e^l vanishes exponentially: the loss has saturated. softplus(-l) ~ -l is a line
@@ -73,9 +74,10 @@ shows it with the D just trained.""")
 for kind in LOSSES:
     loss, grad_logits = generator_loss(logits, kind)
     grad_x = D.backward(grad_logits, param_grads=False)   # dL_G/dx = dL_G/dl * dl/dx
-    say(f"""{kind}: L_G = {loss:+.4f}; per sample, |dL_G/dl| * m has median
-{np.median(np.abs(grad_logits)) * m:.1e}, and |dL_G/dx| * m (what reaches G) has median
-{np.median(np.abs(grad_x)) * m:.1e}.""")
+    say("""{kind}: L_G = {loss:+.4f}; per sample, |dL_G/dl| * m has median {logit_median:.1e},
+and |dL_G/dx| * m (what reaches G) has median {x_median:.1e}.""",
+        kind=kind, loss=loss, logit_median=np.median(np.abs(grad_logits)) * m,
+        x_median=np.median(np.abs(grad_x)) * m)
 
 # %% [markdown]
 # ## The closed forms, checked against the functions
@@ -86,28 +88,30 @@ logit_grid = np.linspace(-12.0, 12.0, 241)[:, None]
 closed_forms = {"minimax": -sigmoid(logit_grid), "non_saturating": -(1 - sigmoid(logit_grid))}
 h = 1e-5                                   # central differences: error ~ h^2 + rounding / h
 for kind in LOSSES:
-    _, gradient = generator_loss(logit_grid, kind)
+    gradient = generator_loss(logit_grid, kind)[1]
     difference = np.abs(gradient * logit_grid.size - closed_forms[kind]).max()
     # shape (n, 1, 1): n independent games of one sample each, so each value is one sample's loss
-    plus, _ = generator_loss(logit_grid[:, :, None] + h, kind)
-    minus, _ = generator_loss(logit_grid[:, :, None] - h, kind)
+    plus = generator_loss(logit_grid[:, :, None] + h, kind)[0]
+    minus = generator_loss(logit_grid[:, :, None] - h, kind)[0]
     numeric_error = np.abs((plus - minus) / (2 * h) - closed_forms[kind][:, 0]).max()
-    say(f"""{kind}: over logits in [-12, 12], max |m dL_G/dl - closed form| = {difference:.1e},
-and max |closed form - central difference of the loss| = {numeric_error:.1e}.""")
+    say("""{kind}: over logits in [-12, 12], max |m dL_G/dl - closed form| = {difference:.1e},
+and max |closed form - central difference of the loss| = {numeric_error:.1e}.""",
+        kind=kind, difference=difference, numeric_error=numeric_error)
 
 fig, ax = plt.subplots(figsize=(7.5, 4.5))
 d = sigmoid(logit_grid[:, 0])
 ax.loglog(d, np.abs(closed_forms["minimax"][:, 0]), linewidth=2, **STYLE["minimax"],
-          label=r"minimax $\log(1-D(G(z)))$: $|\partial L/\partial l| = D$")
+          label=_fig(r"minimax $\log(1-D(G(z)))$: $|\partial L/\partial l| = D$"))
 ax.loglog(d, np.abs(closed_forms["non_saturating"][:, 0]), linewidth=2,
-          **STYLE["non_saturating"], label=r"non-saturating $-\log D(G(z))$: $= 1-D$")
+          **STYLE["non_saturating"], label=_fig(r"non-saturating $-\log D(G(z))$: $= 1-D$"))
 for kind in LOSSES:
-    _, grad_logits = generator_loss(logits, kind)
+    grad_logits = generator_loss(logits, kind)[1]
     ax.plot(D_of_fakes[:, 0], np.abs(grad_logits[:, 0]) * m, "o", markersize=3, alpha=0.6,
             color=STYLE[kind]["color"])
-ax.axvspan(D_of_fakes.min(), D_of_fakes.max(), color="0.9", label="this batch of fakes (dots)")
-ax.set(xlabel=r"$D(G(z))$", ylabel=r"per-sample $|\partial L_G / \partial l|$",
-       ylim=(1e-6, 3), title="Where D rejects the fakes, the minimax gradient vanishes")
+ax.axvspan(D_of_fakes.min(), D_of_fakes.max(), color="0.9",
+           label=_fig("this batch of fakes (dots)"))
+ax.set(xlabel=r"$D(G(z))$", ylabel=_fig(r"per-sample $|\partial L_G / \partial l|$"),
+       ylim=(1e-6, 3), title=_fig("Where D rejects the fakes, the minimax gradient vanishes"))
 ax.legend(fontsize=8, loc="lower right")
 lesson.save(fig, FIGURES[0])
 
@@ -136,10 +140,11 @@ for kind in LOSSES:
     mean = G_run.forward(p_z.sample(10_000, run_rng)).mean()
     final_mean[kind] = mean
     below = np.flatnonzero(np.array(jsd_over_time[kind]) < 0.5)
-    first = f"at step {below[0] * every}" if below.size else "never"
-    say(f"""{kind}: JSD first below 0.5 nats {first}; after {steps} steps
-JSD = {jsd_over_time[kind][-1]:.3f} nats (log 2 =
-{np.log(2):.3f} means no overlap at all), mean of G(z) = {mean:.2f} (target {p_data.mu}).""")
+    first = _("at step {step}").format(step=below[0] * every) if below.size else _("never")
+    say("""{kind}: JSD first below 0.5 nats {first}; after {steps} steps JSD = {jsd:.3f} nats
+(log 2 = {log_2:.3f} means no overlap at all), mean of G(z) = {mean:.2f} (target
+{target_mean}).""", kind=kind, first=first, steps=steps, jsd=jsd_over_time[kind][-1],
+        log_2=np.log(2), mean=mean, target_mean=p_data.mu)
 
 end = {kind: jsd_over_time[kind][-1] for kind in LOSSES}
 closer = compare("07 final JSD: non-saturating vs minimax", end["non_saturating"], end["minimax"],
@@ -148,19 +153,22 @@ closer = compare("07 final JSD: non-saturating vs minimax", end["non_saturating"
 reached = {kind: check(f"07 {kind} reaches the target", end[kind], "<", 0.01,
                        ("reaches the target (JSD < 0.01 nats)",
                         "does not reach the target (JSD >= 0.01 nats)")) for kind in LOSSES}
-say(f"""From the same start, the non-saturating G {closer} the minimax G (JSD
-{end['non_saturating']:.3f} against {end['minimax']:.3f} nats; means
-{final_mean['non_saturating']:.2f}
-and {final_mean['minimax']:.2f} for a target of {p_data.mu}). In {steps} steps the minimax G
-{reached['minimax']}, and the non-saturating G {reached['non_saturating']}.""")
+say("""From the same start, the non-saturating G {closer} the minimax G (JSD
+{jsd_non_saturating:.3f} against {jsd_minimax:.3f} nats; means {mean_non_saturating:.2f} and
+{mean_minimax:.2f} for a target of {target_mean}). In {steps} steps the minimax G
+{reached_minimax}, and the non-saturating G {reached_non_saturating}.""",
+    closer=closer, jsd_non_saturating=end["non_saturating"], jsd_minimax=end["minimax"],
+    mean_non_saturating=final_mean["non_saturating"], mean_minimax=final_mean["minimax"],
+    target_mean=p_data.mu, steps=steps, reached_minimax=reached["minimax"],
+    reached_non_saturating=reached["non_saturating"])
 
 fig, ax = plt.subplots(figsize=(7.5, 4))
 for kind in LOSSES:
     ax.plot(np.arange(0, steps + 1, every), jsd_over_time[kind], linewidth=2, **STYLE[kind],
             label=kind)
-ax.axhline(np.log(2), color="0.5", linestyle=":", label=r"$\log 2$: disjoint supports")
-ax.set(xlabel="step of Algorithm 1", ylabel=r"JSD$(p_{data}\,\|\,p_g)$ (nats)",
-       title="Same poor start: does G reach $p_{data}$? (red minimax, blue non-saturating)")
+ax.axhline(np.log(2), color="0.5", linestyle=":", label=_fig(r"$\log 2$: disjoint supports"))
+ax.set(xlabel=_fig("step of Algorithm 1"), ylabel=_fig(r"JSD$(p_{data}\,\|\,p_g)$ (nats)"),
+       title=_fig("Same poor start: does G reach $p_{data}$? (red minimax, blue non-saturating)"))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[1])
 
@@ -169,7 +177,7 @@ say("""Why the paper recommends maximising log D(G(z)): both losses have the sam
 D(G(z)) ~ 0 while the non-saturating one is proportional to 1 - D(G(z)) ~ 1.""")
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Replace SGD(G_run, lr=0.005) by make_optimizer("adam", G_run, 2e-3). Adam divides each
 step by a running RMS of the gradient: how much of the minimax handicap survives, and why?""")
 say("""2. Skip fit_discriminator (start D untrained, D(G(z)) ~ 1/2). Does the difference between

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from _lesson import check, compare, say, start
+from _lesson import N_, _, _fig, check, compare, say, start
 from gan.config import GANConfig
 from gan.distributions import Mixture, Normal
 from gan.plots import plot_densities
@@ -30,6 +30,11 @@ lesson = start(__file__, __doc__)
 base = GANConfig(snapshot_every=0, seed=0)        # the library's defaults, N(-1, 1)
 if lesson.fast:
     say("--fast: these runs are too short for the comparisons below; run without --fast.")
+
+
+# A text kept in a variable is marked with N_ where it is written and looked up through these
+# names (translations.py reads only literal texts in _(...) and _fig(...)).
+translated, translated_for_figure = _, _fig
 
 
 def run(**changes):
@@ -71,29 +76,33 @@ widths = ((3,), (32, 32))
 capacity_steps = lesson.pick(800, 30)
 capacity = {(g, d): run(steps=capacity_steps, g_hidden=g, d_hidden=d)
             for g in widths for d in widths}
-print(f"  JSD (nats) after {grid_steps} steps, by k (rows) and learning rate (columns):")
+print("  " + _("JSD (nats) after {steps} steps, by k (rows) and learning rate (columns):")
+      .format(steps=grid_steps))
 print("            " + "".join(f"{lr:>10.0e}" for lr in rates))
 for k, row in zip(ks, jsd_k_lr):
     print(f"    k = {k}   " + "".join(f"{value:10.1e}" for value in row))
-print(f"\n  After {capacity_steps} steps, by hidden widths:")
+print("\n  " + _("After {steps} steps, by hidden widths:").format(steps=capacity_steps))
 for (g, d), metrics in capacity.items():
-    print(f"    G {str(g):8s} D {str(d):8s}  JSD {metrics['jsd']:.1e}  mean {metrics['mean']:+.3f}"
-          f"  std {metrics['std']:.3f}  max|D - 1/2| {metrics['d_max_dev']:.3f}")
+    print("    " + _("G {g:8s} D {d:8s}  JSD {jsd:.1e}  mean {mean:+.3f}  std {std:.3f}  "
+                    "max|D - 1/2| {d_max_dev:.3f}").format(
+        g=str(g), d=str(d), jsd=metrics["jsd"], mean=metrics["mean"], std=metrics["std"],
+        d_max_dev=metrics["d_max_dev"]))
 print()
 best, worst = np.unravel_index(jsd_k_lr.argmin(), jsd_k_lr.shape), np.unravel_index(
     jsd_k_lr.argmax(), jsd_k_lr.shape)
 weak_D, rich_D = capacity[(widths[1], widths[0])], capacity[(widths[1], widths[1])]
-say(f"""Closest: k = {ks[best[0]]}, lr = {rates[best[1]]:.0e}; farthest: k = {ks[worst[0]]},
-lr = {rates[worst[1]]:.0e}. A small rate has simply not arrived; every run here decays its rate
-to 0 (cosine), which tames a large one -- the next section removes that. k = 5 gives D more
-steps per G step, a better approximation of D*_G (Proposition 1's optimal D, which
-Proposition 2 assumes at every step), at five times the cost. Capacity: the target N(-1, 1) is
-G(z) = z - 1, which even a 3-unit G can represent;
-the player that can mislead you is a weak D. With G 32-32: a 3-unit D ends at max |D - 1/2| =
-{weak_D['d_max_dev']:.3f} with JSD = {weak_D['jsd']:.1e} (std of G(z) {weak_D['std']:.3f}, target
-1), a 32-32 D at {rich_D['d_max_dev']:.3f}
-with JSD = {rich_D['jsd']:.1e}. D near 1/2 proves convergence only if D is rich enough to see
-the difference.""")
+say("""Closest: k = {best_k}, lr = {best_lr:.0e}; farthest: k = {worst_k}, lr = {worst_lr:.0e}.
+A small rate has simply not arrived; every run here decays its rate to 0 (cosine), which tames
+a large one -- the next section removes that. k = 5 gives D more steps per G step, a better
+approximation of D*_G (Proposition 1's optimal D, which Proposition 2 assumes at every step),
+at five times the cost. Capacity: the target N(-1, 1) is G(z) = z - 1, which even a 3-unit G
+can represent; the player that can mislead you is a weak D. With G 32-32: a 3-unit D ends at
+max |D - 1/2| = {weak_deviation:.3f} with JSD = {weak_jsd:.1e} (std of G(z) {weak_std:.3f},
+target 1), a 32-32 D at {rich_deviation:.3f} with JSD = {rich_jsd:.1e}. D near 1/2 proves
+convergence only if D is rich enough to see the difference.""",
+    best_k=ks[best[0]], best_lr=rates[best[1]], worst_k=ks[worst[0]], worst_lr=rates[worst[1]],
+    weak_deviation=weak_D["d_max_dev"], weak_jsd=weak_D["jsd"], weak_std=weak_D["std"],
+    rich_deviation=rich_D["d_max_dev"], rich_jsd=rich_D["jsd"])
 
 capacity_jsd = np.array([[capacity[(g, d)]["jsd"] for d in widths] for g in widths])
 norm = LogNorm(min(jsd_k_lr.min(), capacity_jsd.min()), max(jsd_k_lr.max(), capacity_jsd.max()))
@@ -106,12 +115,13 @@ for ax, table in zip(axes, (jsd_k_lr, capacity_jsd)):
 name = lambda widths: "-".join(map(str, widths))  # noqa: E731
 axes[0].set(xticks=range(len(rates)), xticklabels=[f"{lr:.0e}" for lr in rates],
             yticks=range(len(ks)), yticklabels=[f"k = {k}" for k in ks],
-            xlabel="learning rate (both players)", title=f"JSD after {grid_steps} steps")
+            xlabel=_fig("learning rate (both players)"),
+            title=_fig("JSD after {steps} steps").format(steps=grid_steps))
 axes[1].set(xticks=range(2), xticklabels=[f"D {name(w)}" for w in widths], yticks=range(2),
-            yticklabels=[f"G {name(w)}" for w in widths], xlabel="hidden units",
-            title=f"JSD after {capacity_steps} steps")
-fig.colorbar(image, ax=axes, label="JSD (nats, log scale)")
-fig.suptitle("Which settings reach $p_{data}$: darker is closer", y=1.02)
+            yticklabels=[f"G {name(w)}" for w in widths], xlabel=_fig("hidden units"),
+            title=_fig("JSD after {steps} steps").format(steps=capacity_steps))
+fig.colorbar(image, ax=axes, label=_fig("JSD (nats, log scale)"))
+fig.suptitle(_fig("Which settings reach $p_{data}$: darker is closer"), y=1.02)
 lesson.save(fig, FIGURES[0])
 
 # %% [markdown]
@@ -126,9 +136,9 @@ lesson.save(fig, FIGURES[0])
 steps = lesson.pick(800, 60)
 tracked = dict(steps=steps, snapshot_every=lesson.pick(20, 10), grid_size=101)
 runs = {
-    "constant lr 1e-2, no averaging": train(base.replace(
+    N_("constant lr 1e-2, no averaging"): train(base.replace(
         lr_g=1e-2, lr_d=1e-2, lr_schedule="constant", average_last=0.0, **tracked)).history,
-    "defaults (cosine decay, averaging)": train(base.replace(**tracked)).history,
+    N_("defaults (cosine decay, averaging)"): train(base.replace(**tracked)).history,
 }
 low, high = Normal(-1.0, 1.0).interval(0.95)
 measured = {}
@@ -139,13 +149,18 @@ for (name, history), color in zip(runs.items(), ("tab:red", "tab:green")):
     distance = np.sqrt(np.mean((mean[late] + 1.0) ** 2 + (std[late] - 1.0) ** 2))
     central = (history.grid >= low) & (history.grid <= high)
     deviation = np.abs(np.array(history.D_grid)[:, central] - 0.5).max(axis=1)
-    say(f"""{name}: over the second half of {steps} steps the mean of G(z) ranges over
-[{mean[late].min():.2f}, {mean[late].max():.2f}], its std over [{std[late].min():.2f},
-{std[late].max():.2f}]; RMS distance of (mean, std) from (-1, 1): {distance:.3f}; JSD averages
-{np.mean(history.jsd[len(mean) // 2:]):.1e} nats; D's max |D - 1/2| on the central 95% of
-p_data averages {deviation[late].mean():.3f}.""")
-    ax_path.plot(mean[late], std[late], "-", color=color, linewidth=1, alpha=0.8, label=name)
-    ax_time.plot(history.snapshot_steps, mean, color=color, linewidth=1, label=name)
+    say("""{name}: over the second half of {steps} steps the mean of G(z) ranges over
+[{mean_low:.2f}, {mean_high:.2f}], its std over [{std_low:.2f}, {std_high:.2f}]; RMS distance
+of (mean, std) from (-1, 1): {distance:.3f}; JSD averages {jsd:.1e} nats; D's max |D - 1/2| on
+the central 95% of p_data averages {deviation:.3f}.""",
+        name=translated(name), steps=steps, mean_low=mean[late].min(),
+        mean_high=mean[late].max(), std_low=std[late].min(), std_high=std[late].max(),
+        distance=distance, jsd=np.mean(history.jsd[len(mean) // 2:]),
+        deviation=deviation[late].mean())
+    ax_path.plot(mean[late], std[late], "-", color=color, linewidth=1, alpha=0.8,
+                 label=translated_for_figure(name))
+    ax_time.plot(history.snapshot_steps, mean, color=color, linewidth=1,
+                 label=translated_for_figure(name))
     deviation_of_mean = mean[late] + 1.0
     centred = deviation_of_mean - deviation_of_mean.mean()
     autocorrelation = float(np.sum(centred[1:] * centred[:-1]) / np.sum(centred**2))
@@ -163,23 +178,25 @@ smooth_word = check("08 constant rate: lag-1 autocorrelation of the mean's devia
                     ("a smooth path, as circling would give",
                      "no smooth path: if G circles, it does so faster than the snapshots "
                      "can follow, and the path in the figure is that jitter"))
-say(f"""What D shows: at any one snapshot, little -- D is close to the best response to the G
+say("""What D shows: at any one snapshot, little -- D is close to the best response to the G
 of that moment, so its deviation from 1/2 can look much the same in both runs. Circling would
-live in time: G moves, D answers, G overshoots. Measured every {tracked['snapshot_every']} steps,
-the constant-rate run's mean of G(z) has a lag-1 autocorrelation of
-{measured[constant_name][2]:.2f} over the second half: {smooth_word}. In this run the
-defaults' (mean, std) stay
-{rest_word} the constant-rate run's over the second half (RMS distance
-{measured[default_name][0]:.3f} against {measured[constant_name][0]:.3f}), and their mean JSD
-there is {jsd_word} the constant-rate run's ({measured[default_name][1]:.1e} against
-{measured[constant_name][1]:.1e} nats). The two measures need not agree: the RMS distance sees
-only the mean and std, the JSD the whole shape.""")
-ax_path.plot(-1.0, 1.0, "k*", markersize=12, label="target (-1, 1)")
-ax_path.set(xlabel="mean of G(z)", ylabel="std of G(z)",
-            title="(mean, std) of $p_g$ over the second half of each run")
-ax_time.axhline(-1.0, color="black", linestyle=":", label="target mean -1")
-ax_time.set(xlabel="step", ylabel="mean of G(z)", ylim=(-1.6, -0.4),
-            title="The mean of G(z) over training")
+live in time: G moves, D answers, G overshoots. Measured every {every} steps, the
+constant-rate run's mean of G(z) has a lag-1 autocorrelation of {autocorrelation:.2f} over the
+second half: {smooth_word}. In this run the defaults' (mean, std) stay {rest_word} the
+constant-rate run's over the second half (RMS distance {default_distance:.3f} against
+{constant_distance:.3f}), and their mean JSD there is {jsd_word} the constant-rate run's
+({default_jsd:.1e} against {constant_jsd:.1e} nats). The two measures need not agree: the RMS
+distance sees only the mean and std, the JSD the whole shape.""",
+    every=tracked["snapshot_every"], autocorrelation=measured[constant_name][2],
+    smooth_word=smooth_word, rest_word=rest_word, default_distance=measured[default_name][0],
+    constant_distance=measured[constant_name][0], jsd_word=jsd_word,
+    default_jsd=measured[default_name][1], constant_jsd=measured[constant_name][1])
+ax_path.plot(-1.0, 1.0, "k*", markersize=12, label=_fig("target (-1, 1)"))
+ax_path.set(xlabel=_fig("mean of G(z)"), ylabel=_fig("std of G(z)"),
+            title=_fig("(mean, std) of $p_g$ over the second half of each run"))
+ax_time.axhline(-1.0, color="black", linestyle=":", label=_fig("target mean -1"))
+ax_time.set(xlabel=_fig("step"), ylabel=_fig("mean of G(z)"), ylim=(-1.6, -0.4),
+            title=_fig("The mean of G(z) over training"))
 ax_path.legend(fontsize=8)
 ax_time.legend(fontsize=8)
 lesson.save(fig, FIGURES[1])
@@ -207,30 +224,36 @@ covered_word = check("08 D over the covered mode", mean_D[covered], "<", 0.5,
 missed_word = check("08 D over the missed mode", mean_D[uncovered], ">", 0.9,
                     ("D is sure every sample there is real",
                      "D is not sure those samples are real"))
-say(f"""Target: two normals at -3 and +3. After {collapse_steps} steps p_g puts
-{mass_left:.3f} of its mass left of 0 and {1 - mass_left:.3f} right of it: it has
-{collapse_word}. JSD = {history.jsd[-1]:.3f} nats; a p_g sitting exactly on one mode would have
-JSD {jsd(p_data, covered):.3f}. What D shows, averaged over each mode: over the mode G covers
-most, D = {mean_D[covered]:.2f} ({covered_word}; for an exact collapse all of G's mass piles up
-where the data has only {w:.0%} of its own, and D* = w / (w + 1) = {w / (w + 1):.2f}); over the
-other mode, D = {mean_D[uncovered]:.2f}: {missed_word}. Where G has collapsed it gets no pull
-towards the missing mode: its gradient is D's slope at its own samples G(z), and none of them
-are near it.""")
+say("""Target: two normals at -3 and +3. After {steps} steps p_g puts {left:.3f} of its mass
+left of 0 and {right:.3f} right of it: it has {collapse_word}. JSD = {jsd:.3f} nats; a p_g
+sitting exactly on one mode would have JSD {one_mode_jsd:.3f}. What D shows, averaged over each
+mode: over the mode G covers most, D = {covered_D:.2f} ({covered_word}; for an exact collapse
+all of G's mass piles up where the data has only {w:.0%} of its own, and D* = w / (w + 1) =
+{collapse_D:.2f}); over the other mode, D = {missed_D:.2f}: {missed_word}. Where G has
+collapsed it gets no pull towards the missing mode: its gradient is D's slope at its own samples
+G(z), and none of them are near it.""",
+    steps=collapse_steps, left=mass_left, right=1 - mass_left, collapse_word=collapse_word,
+    jsd=history.jsd[-1], one_mode_jsd=jsd(p_data, covered), covered_D=mean_D[covered],
+    covered_word=covered_word, w=w, collapse_D=w / (w + 1), missed_D=mean_D[uncovered],
+    missed_word=missed_word)
 
 fig, ax = plt.subplots(figsize=(8, 4))
 plot_densities(ax, grid, history.p_data_grid, p_g, D)
 peak = np.argmax(p_g)
 if p_g[peak] > 1.1:                                          # say where p_g leaves the panel
-    ax.annotate(f"$p_g$ peaks at {p_g[peak]:.1f}", (grid[peak], 1.08),
+    ax.annotate(_fig("$p_g$ peaks at {peak:.1f}").format(peak=p_g[peak]), (grid[peak], 1.08),
                 xytext=(grid[peak] - 4.5, 0.9), color="tab:green", fontsize=8,
                 arrowprops=dict(arrowstyle="->", color="tab:green"))
-ax.set(ylabel="density;  D(x)", ylim=(0, 1.1), xlim=(-6, 6),
-       title=f"Two modes after {collapse_steps} steps: p_g has {collapse_word}")
+figure_word = (_fig("collapsed onto one mode") if collapse_word == _("collapsed onto one mode")
+               else _fig("not collapsed onto one mode"))   # English on an English figure
+ax.set(ylabel=_fig("density;  D(x)"), ylim=(0, 1.1), xlim=(-6, 6),
+       title=_fig("Two modes after {steps} steps: p_g has {word}").format(
+           steps=collapse_steps, word=figure_word))
 ax.legend(fontsize=8, loc="center left")
 lesson.save(fig, FIGURES[2])
 
 # %%
-print("Exercises")
+print(_("Exercises"))
 say("""1. Repeat the bimodal run for seeds 0-4. How many collapse? Does k = 5 or a wider G
 (g_hidden=(64, 64)) change the count?""")
 say("""2. In the constant-rate run, lower only lr_g (keep lr_d = 1e-2). Does the second half's RMS
