@@ -259,7 +259,9 @@ def _(text):
 
 def _fig(text):
     """Text on a figure: as `_`, but English when no Chinese font is installed (a figure never
-    shows boxes for missing glyphs)."""
+    shows boxes for missing glyphs); a `Word` a claim chose gives its English then too."""
+    if isinstance(text, Word):
+        return str(text) if _language["figures"] != "en" else text.english
     return _(text) if _language["figures"] != "en" else text
 
 
