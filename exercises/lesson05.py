@@ -26,9 +26,8 @@ def best_normal_fit(p_data):
     x = np.linspace(low - width, high + width, 2001)
     p = p_data.pdf(x)
 
-    def C(mu, sigma):                       # arrays of (mu, sigma) -> C for each
-        q = stats.norm.pdf(x, np.asarray(mu)[..., None], np.asarray(sigma)[..., None])
-        return -math.log(4) + 2 * jsd_grid(x, p, q)
+    C = lambda mu, sigma: -math.log(4) + 2 * jsd_grid(  # noqa: E731  (arrays: a C each)
+        x, p, stats.norm.pdf(x, np.asarray(mu)[..., None], np.asarray(sigma)[..., None]))
 
     mu, sigma = np.meshgrid(np.linspace(low, high, 21), np.linspace(width / 50, width / 2, 20))
     start = np.unravel_index(np.argmin(C(mu, sigma)), mu.shape)     # the grid's best point,

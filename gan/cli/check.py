@@ -3,8 +3,9 @@
 Grades the rng, nn and gan importable from the working directory (the student's copy, run from
 its root) part by part against the theory, prints the score table and, with --json, writes
 Gradescope's results.json. Without a PART it grades the textbook code's parts; the lessons'
-exercises (exercises/lessonNN.py) are graded when named, ``ex05``, or all as ``exercises``. Exit code 0 when every part graded passes, 1 otherwise, 2 for a
-user error (an unknown part, a results file that cannot be written).
+exercises (exercises/lessonNN.py) are graded when named, ``ex05``, or all as ``exercises``.
+Exit code 0 when every part graded passes, 1 otherwise, 2 for a user error (an unknown part, a
+results file that cannot be written).
 """
 
 from __future__ import annotations
