@@ -21,6 +21,7 @@ import pytest
 from gan.cli import main
 from gan.course import edition
 from gan.course.edition import MarkerError, find_blocks, is_instructor_file, student_source
+from test_gan_course_exercises import EXERCISE_CALLS
 
 ROOT = Path(__file__).resolve().parents[1]
 # Built by concatenation, so that no line of this file is itself a marker.
@@ -108,6 +109,7 @@ CALLS = {
     ("gan/train.py", "iteration", 0): "iteration(Game(), 0, None)",
     ("gan/variants/wgan_gp.py", "gradient_penalty", 0): "gradient_penalty(network(), x)",
 }
+CALLS.update(EXERCISE_CALLS)            # exercises/, in tests/test_gan_course_exercises.py
 
 
 def string_lines(text):

@@ -2,15 +2,17 @@
 
 Grades the rng, nn and gan importable from the working directory (the student's copy, run from
 its root) part by part against the theory, prints the score table and, with --json, writes
-Gradescope's results.json. Exit code 0 when every part graded passes, 1 otherwise, 2 for a
-user error (an unknown part, a results file that cannot be written).
+Gradescope's results.json. Without a PART it grades the textbook code's parts; the lessons'
+exercises (exercises/lessonNN.py) are graded when named, ``ex05``, or all as ``exercises``.
+Exit code 0 when every part graded passes, 1 otherwise, 2 for a user error (an unknown part, a
+results file that cannot be written).
 """
 
 from __future__ import annotations
 
 import sys
 
-from gan.course.parts import PARTS, select
+from gan.course.parts import EXERCISE_PARTS, PARTS, select
 
 
 def add_parser(commands, help):
@@ -20,10 +22,12 @@ def add_parser(commands, help):
         help=help,
         description="Grade the textbook code part by part against the theory (finite "
         "differences, closed forms, the papers' equations, scipy, statistical tests) and print "
-        "a score table. Parts: " + ", ".join(PARTS) + ".",
+        "a score table. Parts: " + ", ".join(PARTS) + ". The lessons' exercises "
+        "(exercises/lessonNN.py), graded only when named: " + ", ".join(EXERCISE_PARTS) + ".",
     )
     check.add_argument("parts", nargs="*", metavar="PART",
-                       help="parts to grade, in any order (default: all, in the course's order)")
+                       help="parts to grade, in any order, or 'exercises' for every exercise "
+                       "part (default: the textbook code's parts, in the course's order)")
     check.add_argument("--json", metavar="FILE", default=None,
                        help="also write Gradescope's results.json to FILE")
     check.add_argument("--verbose", action="store_true",

@@ -18,6 +18,7 @@ root of the student's copy, it grades the `rng`, `nn` and `gan` importable there
     pushforward          p_g of G(z) integrates to 1 and matches a histogram (chi-square, KS)
     algorithm1           one iteration equals a NumPy re-implementation from the same seed
     wgan_gp_penalty      the penalty's gradient against finite differences
+    ex01 ... ex25        the lessons' exercises (exercises/), graded when named or as `exercises`
 
 `gan.course.grading` holds the machinery (properties, parts, scores), `gan.course.gradescope`
 Gradescope's results.json, and `gan.course.parts_*` the checks. Each check imports the student's
