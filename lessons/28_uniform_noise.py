@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import norm
 
-from _lesson import check, compare, say, start
+from _lesson import _fig, check, compare, say, show, start
 from gan.config import GANConfig
 from gan.distributions import Normal, Uniform
 from gan.pushforward import pushforward_density
@@ -52,9 +52,10 @@ inside = np.abs(np.abs(grid - b) - a) > 0.02       # leave out the two bins the 
 error = np.max(np.abs(numeric.density[inside] - closed[inside]))
 matches = check("28 p_z / |G'| vs the numerical pushforward", error, "<", 1e-6,
                 ("matches", "does NOT match"))
-say(f"""Check on G(z) = {a} z + {b}: the formula's p_g = 1/(2 * {a}) = {1 / (2 * a):.4f} on
-[{b - a}, {b + a}] {matches} gan.pushforward's numerical density of G(z) (largest difference
-{error:.1e} away from the two edge bins).""")
+say("""Check on G(z) = {a} z + {b}: the formula's p_g = 1/(2 * {a}) = {height:.4f} on
+[{low}, {high}] {matches} gan.pushforward's numerical density of G(z) (largest difference
+{error:.1e} away from the two edge bins).""",
+    a=a, b=b, height=1 / (2 * a), low=b - a, high=b + a, matches=matches, error=error)
 
 # %% [markdown]
 # ## Training on N(-1, 1) with uniform and with normal noise
@@ -73,11 +74,13 @@ for prior, result in results.items():
     ends = result.G.forward(np.array([[-1.0], [1.0]], dtype=np.float32))[:, 0]
     rows[prior] = dict(jsd=result.metrics["jsd"], tail=float(np.mean(np.abs(x - mu) > 3 * sigma)),
                        low=float(x.min()), high=float(x.max()), ends=ends, x=x)
-print(f"  {'prior':<8} {'JSD (nats)':>10} {'mass beyond 3 sigma':>20} {'sample range':>18}")
+# the rows start at the margin: a Chinese twin keeps no leading spaces; a row's name is the
+# value of GANConfig's prior
+show("prior    JSD (nats)  mass beyond 3 sigma       sample range")
 for prior, row in rows.items():
-    print(f"  {prior:<8} {row['jsd']:10.4f} {row['tail']:20.5f} "
+    print(f"{prior:<8} {row['jsd']:10.4f} {row['tail']:20.5f} "
           f"  [{row['low']:+.2f}, {row['high']:+.2f}]")
-print(f"  target   {'':>10} {target_tail:20.5f}   (-inf, +inf)")
+show("target              {tail:20.5f}   (-inf, +inf)", tail=target_tail)
 print()
 uniform, normal = rows["uniform"], rows["normal"]
 short = compare("28 uniform z: tail mass vs the target's", uniform["tail"], target_tail,
@@ -88,39 +91,41 @@ closer = compare("28 JSD uniform vs normal z", uniform["jsd"], normal["jsd"],
                  ("smaller than", "about the same as", "larger than"), tolerance=0.2)
 outside = float(target.cdf(uniform["low"]) + 1 - target.cdf(uniform["high"]))
 if lesson.fast:
-    say(f"""--fast: {steps} steps are too short for either G to fit the target; the sentences
-below describe this run's numbers only.""")
-say(f"""With uniform z every sample lies in G([-1, 1]), a bounded interval (G(-1) =
-{uniform['ends'][0]:+.2f}, G(1) = {uniform['ends'][1]:+.2f}; the extremes of 200 000 samples:
-[{uniform['low']:+.2f}, {uniform['high']:+.2f}]), and the mass it puts beyond mu +- 3 sigma
-({uniform['tail']:.5f}) is
-{short} the target's {target_tail:.5f} ("about the same" within 25%). With normal z the same
-network's mass there ({normal['tail']:.5f}) is {normal_word} the target's. The uniform game's
-JSD ({uniform['jsd']:.2e} nats) is {closer} the normal game's ({normal['jsd']:.2e}; "about the
-same" within 20%). Outside the uniform G's range the target holds {outside:.4f} of its mass
-and p_g none: a slope that must grow without bound at z = +-1 is what a finite network, in
-{steps} steps, does not reach.""")
+    say("""--fast: {steps} steps are too short for either G to fit the target; the sentences
+below describe this run's numbers only.""", steps=steps)
+say("""With uniform z every sample lies in G([-1, 1]), a bounded interval (G(-1) =
+{left:+.2f}, G(1) = {right:+.2f}; the extremes of 200 000 samples: [{low:+.2f}, {high:+.2f}]),
+and the mass it puts beyond mu +- 3 sigma ({tail:.5f}) is {short} the target's
+{target_tail:.5f} ("about the same" within 25%). With normal z the same network's mass there
+({normal_tail:.5f}) is {normal_word} the target's. The uniform game's JSD ({jsd:.2e} nats) is
+{closer} the normal game's ({normal_jsd:.2e}; "about the same" within 20%). Outside the
+uniform G's range the target holds {outside:.4f} of its mass and p_g none: a slope that must
+grow without bound at z = +-1 is what a finite network, in {steps} steps, does not reach.""",
+    left=uniform["ends"][0], right=uniform["ends"][1], low=uniform["low"],
+    high=uniform["high"], tail=uniform["tail"], short=short, target_tail=target_tail,
+    normal_tail=normal["tail"], normal_word=normal_word, jsd=uniform["jsd"], closer=closer,
+    normal_jsd=normal["jsd"], outside=outside, steps=steps)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
 x_plot = np.linspace(-6, 4, 400)
 for ax, (prior, row) in zip(axes, rows.items()):
     ax.hist(row["x"], bins=120, range=(-6, 4), density=True, color="tab:green", alpha=0.5,
-            label=r"$p_g$ (histogram of G(z))")
+            label=_fig(r"$p_g$ (histogram of G(z))"))
     ax.plot(x_plot, target.pdf(x_plot), "k:", lw=2, label=r"$p_{data}$ = N(-1, 1)")
     for edge in (mu - 3 * sigma, mu + 3 * sigma):
         ax.axvline(edge, color="grey", lw=0.7)
     ax.set_yscale("log")
-    ax.set(ylim=(1e-4, 1), xlabel="x", ylabel="density (log)",
-           title=f"{prior} z: mass beyond 3 sigma {row['tail']:.4f} (target {target_tail:.4f})",
-           )
+    ax.set(ylim=(1e-4, 1), xlabel="x", ylabel=_fig("density (log)"),
+           title=_fig("{prior} z: mass beyond 3 sigma {tail:.4f} (target {target_tail:.4f})")
+           .format(prior=prior, tail=row["tail"], target_tail=target_tail))
     ax.title.set_fontsize(9)
     ax.legend(fontsize=7, loc="lower center")
 lesson.save(fig, FIGURES[0])
 
 # %%
-print("Exercises")
-say("""1. Give G the exact map G*(z) = mu + sigma Phi^{-1}((z + 1)/2) and plot G*'(z). How large
+show("Exercises")
+say("""1. Give G the exact map G*(z) = mu + sigma Phi^{{-1}}((z + 1)/2) and plot G*'(z). How large
 must the slope be at z = 0.999 to reach 3 sigma, and what would an MLP with tanh units need?""")
 say("""2. Train on a target with heavier tails (a Student t with 3 degrees of freedom, as a
 tabulated distribution). Which prior loses more, and how does the JSD say so?""")
