@@ -314,15 +314,18 @@ def _write_texts(kind, text, numbers):
 WIDTH = 88
 _NO_LINE_START = set("，。、；：！？）」』》〉”’.,;:!?)")
 _NO_LINE_END = set("（「『《〈“‘")
+_FULL_WIDTH_PUNCTUATION = set("，。、；：！？）」』》〉（「『《〈")
 
 
 def _line_join(text, match):
-    """What a line break of the source becomes: nothing beside Chinese punctuation or between
-    two Chinese characters, a space elsewhere."""
-    before, after = text[match.start() - 1], text[match.end()] if match.end() < len(text) else ""
-    wide = [_columns(ch) == 2 for ch in (before, after) if ch]
-    return "" if (all(wide) or before in _NO_LINE_END | _NO_LINE_START or
-                  after in _NO_LINE_START) and any(wide) else " "
+    """What a line break of the source becomes: nothing between two Chinese characters or
+    beside Chinese (full-width) punctuation, a space elsewhere."""
+    before = text[match.start() - 1]
+    after = text[match.end()] if match.end() < len(text) else ""
+    full_width = _FULL_WIDTH_PUNCTUATION
+    if before in full_width or after in full_width:
+        return ""
+    return "" if after and _columns(before) == 2 and _columns(after) == 2 else " "
 
 
 def wrap(text, width=WIDTH):
