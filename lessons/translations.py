@@ -304,7 +304,7 @@ def fill(name, twins, lang="zh"):
         raise SystemExit(f"{script.stem}: texts not in its catalogue: {unknown}")
     for english, twin in twins.items():
         entry = entries[key(english)]
-        entry.string = twin.strip()
+        entry.string = twin.strip("\n").rstrip()        # a leading indent is the text's own
         entry.flags.discard("fuzzy")
         entry.previous_id = []
     with open(catalogue_path(script.stem, lang), "wb") as file:
