@@ -179,8 +179,8 @@ for index, (name, *_rest) in enumerate(TIMED):
                        tolerance=spread / max(gain_value, 1.0))
         verdicts[name] = (word, previous)
     difference = f"{differences[name]:.2e}" if name in differences else "-"
-    print(f"{padded(_(name), 26)} {median[name] * 1e6:>8.1f} {speedup:>6.2f}x {gain:>10} {noise:>6} "
-          f"{calls[name]:>8} {difference:>14}")
+    print(f"{padded(_(name), 26)} {median[name] * 1e6:>8.1f} {speedup:>6.2f}x {gain:>10} "
+          f"{noise:>6} {calls[name]:>8} {difference:>14}")
 print()
 v1, v2, v3, v4, v5 = names
 f1, f5 = (name for name, *_rest in FLOAT32)
