@@ -28,6 +28,7 @@ Run: python lessons/23_making_it_fast.py   (--fast: few steps, as the tests run 
 import contextlib
 import sys
 import time
+import unicodedata
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -35,7 +36,7 @@ import numpy as np
 import nn.fast.layers
 import nn.fast.network
 import rng as project_rng
-from _lesson import compare, say, start
+from _lesson import N_, _, _fig, check, compare, say, show, start
 from gan.config import GANConfig
 from gan.game import build_players, make_optimizer
 from gan.train import algorithm1_step
@@ -68,12 +69,12 @@ def switched_off(joined_bias=False, reused_outputs=False, in_place=False):
          Sequential._reuse_outputs) = saved
 
 
-VERSIONS = [
-    ("v1 textbook engine", "textbook", {}),
-    ("v2 flat buffer", "fast", dict(joined_bias=True, reused_outputs=True, in_place=True)),
-    ("v3 + joined bias", "fast", dict(reused_outputs=True, in_place=True)),
-    ("v4 + reused outputs", "fast", dict(in_place=True)),
-    ("v5 + in place (nn.fast)", "fast", {}),
+VERSIONS = [                  # the names label the claims; `_(name)` is what a learner reads
+    (N_("v1 textbook engine"), "textbook", {}),
+    (N_("v2 flat buffer"), "fast", dict(joined_bias=True, reused_outputs=True, in_place=True)),
+    (N_("v3 + joined bias"), "fast", dict(reused_outputs=True, in_place=True)),
+    (N_("v4 + reused outputs"), "fast", dict(in_place=True)),
+    (N_("v5 + in place (nn.fast)"), "fast", {}),
 ]
 
 
@@ -113,12 +114,12 @@ def c_calls(step):
 
 # %%
 NOISE_FLOOR = 0.02        # 2 %: blocks of the same code drift by that much between rounds here
-FLOAT32 = [("v1 textbook, float32", "textbook", {}, "float32"),
-           ("v5 nn.fast, float32", "fast", {}, "float32")]
+FLOAT32 = [(N_("v1 textbook, float32"), "textbook", {}, "float32"),
+           (N_("v5 nn.fast, float32"), "fast", {}, "float32")]
 TIMED = [(name, engine, off, "float64") for name, engine, off in VERSIONS] + FLOAT32
 
 with blas_threads(1):
-    steps, times = {}, {name: [] for name, *_ in TIMED}
+    steps, times = {}, {name: [] for name, *_rest in TIMED}
     for name, engine, off, dtype in TIMED:
         with switched_off(**off):
             steps[name] = make_step(engine, dtype)[0]
@@ -128,7 +129,7 @@ with blas_threads(1):
             with switched_off(**off):
                 steps[name]()                                # warm: shapes, caches
                 begin = time.perf_counter()
-                for _ in range(STEPS):
+                for unused in range(STEPS):
                     steps[name]()
                 times[name].append((time.perf_counter() - begin) / STEPS)
     calls, final = {}, {}
@@ -137,22 +138,30 @@ with blas_threads(1):
             step, G, D = make_step(engine, dtype)
             step()                                 # the first step also makes kept arrays
             calls[name] = c_calls(step)            # a steady step's calls
-            for _ in range(CHECK_STEPS - 2):
+            for unused in range(CHECK_STEPS - 2):
                 step()
         final[name] = np.concatenate([G.flat_params, D.flat_params])
 
 times = {name: np.array(values) for name, values in times.items()}
 median = {name: float(np.median(values)) for name, values in times.items()}
-names = [name for name, *_ in VERSIONS]
+names = [name for name, *_rest in VERSIONS]
 reference = final[names[0]]
 TOLERANCE = 1e-9     # as tests/test_gan_engine.py: a few roundings per step, amplified by training
 differences = {name: np.abs(final[name] - reference).max() / np.abs(reference).max()
                for name in names}
 
-print(f"{ROUNDS} rounds of {STEPS} steps, one BLAS thread, the machine shared (timings noisy)")
-print(f"{'version':<26} {'us/step':>8} {'vs v1':>7} {'this step':>10} {'noise':>6} "
-      f"{'C calls':>8} {'max rel. diff':>14}")
-verdicts = []
+
+
+def padded(text, width):
+    """``text`` followed by spaces to ``width`` columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return text + " " * max(width - columns, 0)
+
+
+show("{rounds} rounds of {steps} steps, one BLAS thread, the machine shared (timings noisy)",
+     rounds=ROUNDS, steps=STEPS)
+show("version                     us/step   vs v1  this step  noise  C calls  max rel. diff")
+verdicts = {}            # name: (the word for its step, the version it is measured against)
 for index, (name, *_rest) in enumerate(TIMED):
     speedup = median[names[0] if "float64" in _rest else FLOAT32[0][0]] / median[name]
     gain = noise = ""
@@ -168,20 +177,28 @@ for index, (name, *_rest) in enumerate(TIMED):
         word = compare(f"23 {name} against {previous}", gain_value, 1.0,
                        words=("slower than", "within noise of", "faster than"),
                        tolerance=spread / max(gain_value, 1.0))
-        verdicts.append((name, word, previous))
+        verdicts[name] = (word, previous)
     difference = f"{differences[name]:.2e}" if name in differences else "-"
-    print(f"{name:<26} {median[name] * 1e6:>8.1f} {speedup:>6.2f}x {gain:>10} {noise:>6} "
-          f"{calls[name]:>8} {difference:>14}")
+    print(f"{padded(_(name), 26)} {median[name] * 1e6:>8.1f} {speedup:>6.2f}x {gain:>10} "
+          f"{noise:>6} {calls[name]:>8} {difference:>14}")
 print()
-say(" ".join(f"{name} is {word} {previous}." for name, word, previous in verdicts))
-v3_name, v4_name = names[2], names[3]
-more = compare("23 C calls of v4 against v3", calls[v4_name], calls[v3_name],
+v1, v2, v3, v4, v5 = names
+f1, f5 = (name for name, *_rest in FLOAT32)
+say("""{v2} is {word2} {v1}. {v3} is {word3} {v2}. {v4} is {word4} {v3}. {v5} is {word5} {v4}.
+{f5} is {word_f} {f1}.""",
+    v1=_(v1), v2=_(v2), v3=_(v3), v4=_(v4), v5=_(v5), f1=_(f1), f5=_(f5),
+    word2=verdicts[v2][0], word3=verdicts[v3][0], word4=verdicts[v4][0], word5=verdicts[v5][0],
+    word_f=verdicts[f5][0])
+more = compare("23 C calls of v4 against v3", calls[v4], calls[v3],
                words=("fewer than", "as many as", "more than"))
-why = ("" if more != "more than" else " keeping its own output arrays means looking them up and"
-       " writing into them, Python-level work the allocations it saves must pay for. Those kept"
-       " arrays are what v5 then writes over in place, so v4 is the step on the way to it.")
-say(f"""{v4_name} makes {calls[v4_name]} C calls a step, {more} {v3_name}'s
-{calls[v3_name]}{':' if why else '.'}{why}""")
+if more.english == "more than":
+    say("""{v4} makes {calls_v4} C calls a step, {more} {v3}'s {calls_v3}: keeping its own
+output arrays means looking them up and writing into them, Python-level work the allocations it
+saves must pay for. Those kept arrays are what v5 then writes over in place, so v4 is the step
+on the way to it.""", v4=_(v4), v3=_(v3), calls_v4=calls[v4], calls_v3=calls[v3], more=more)
+else:
+    say("""{v4} makes {calls_v4} C calls a step, {more} {v3}'s {calls_v3}.""",
+        v4=_(v4), v3=_(v3), calls_v4=calls[v4], calls_v3=calls[v3], more=more)
 
 # %% [markdown]
 # ## Why reusing outputs can cost time: memory, not work
@@ -208,11 +225,12 @@ say(f"""{v4_name} makes {calls[v4_name]} C calls a step, {more} {v3_name}'s
 # memory as much as on arithmetic, and the order of the steps matters (exercise 1).
 
 # %%
-equal = all(difference <= TOLERANCE for difference in differences.values())
-verdict = "agree" if equal else "do NOT agree"
-say(f"""After {CHECK_STEPS} iterations every float64 version's G and D {verdict} with the
-textbook engine's to a relative {TOLERANCE:g} (the largest difference
-{max(differences.values()):.1e}).""")
+largest = max(differences.values())
+verdict = check("23 every float64 version's G and D against the textbook engine's", largest,
+                "<=", TOLERANCE, ("agree", "do NOT agree"))
+say("""After {steps} iterations every float64 version's G and D {verdict} with the textbook
+engine's to a relative {tolerance:g} (the largest difference {largest:.1e}).""",
+    steps=CHECK_STEPS, verdict=verdict, tolerance=TOLERANCE, largest=largest)
 
 # %% [markdown]
 # ## A recorded run's numbers
@@ -229,32 +247,33 @@ for dtype, (textbook, fast) in RECORDED.items():
     ratio = median[slow_name] / median[fast_name]
     word = compare(f"23 {dtype} textbook / fast against the recorded run's", ratio, textbook / fast,
                    words=("below", "about the same as", "above"), tolerance=RATIO_DRIFT)
-    say(f"""{dtype}: textbook / fast = {ratio:.2f} in this run ({median[slow_name] * 1e6:.0f}
-against {median[fast_name] * 1e6:.0f} us), {word} the recorded run's {textbook / fast:.2f}
-({textbook:.0f} against {fast:.0f} us).""")
+    say("""{dtype}: textbook / fast = {ratio:.2f} in this run ({slow:.0f} against {fast:.0f} us),
+{word} the recorded run's {recorded:.2f} ({recorded_slow:.0f} against {recorded_fast:.0f} us).""",
+        dtype=dtype, ratio=ratio, slow=median[slow_name] * 1e6, fast=median[fast_name] * 1e6,
+        word=word, recorded=textbook / fast, recorded_slow=textbook, recorded_fast=fast)
 say("""Reproduce the tables of benchmarks/README.md: python -m benchmarks.bench_engines (this
 comparison, both dtypes), python -m benchmarks.bench_step (the fast engine against PyTorch eager
 and the BLAS floor) and python -m benchmarks.bench_all (every speed figure, as ratios).""")
 if lesson.fast:
-    say(f"(--fast: {STEPS} steps per round, {ROUNDS} rounds: too few for the timings to be "
-        f"trusted; run without --fast.)")
+    say("""(--fast: {steps} steps per round, {rounds} rounds: too few for the timings to be
+trusted; run without --fast.)""", steps=STEPS, rounds=ROUNDS)
 
 figure, axes = plt.subplots(figsize=(7, 3.8))
-labels = [name for name, *_ in TIMED][::-1]
+labels = [name for name, *_rest in TIMED][::-1]
 low = [np.quantile(times[name], 0.25) * 1e6 for name in labels]
 high = [np.quantile(times[name], 0.75) * 1e6 for name in labels]
 middle = [median[name] * 1e6 for name in labels]
-axes.barh(labels, middle, color="tab:blue",
+axes.barh([_fig(name) for name in labels], middle, color="tab:blue",
           xerr=[np.subtract(middle, low), np.subtract(high, middle)], capsize=3)
-axes.set_xlabel("microseconds per reference step (median over rounds, bars: quartiles)")
-axes.set_title("From the textbook engine to the fast one: where the time goes")
+axes.set_xlabel(_fig("microseconds per reference step (median over rounds, bars: quartiles)"))
+axes.set_title(_fig("From the textbook engine to the fast one: where the time goes"))
 lesson.save(figure, FIGURES[0])
 
 # %% [markdown]
 # ## Exercises
 
 # %%
-say("Exercises")
+show("Exercises")
 say("""1. Switch off only the reused outputs (v5 with reused_outputs=True). Is the loss of speed
 the same as between v3 and v4? Why might the order of the steps matter?""")
 say("""2. Time v2-v4 in float32 too (add them to FLOAT32). Which step gains most, and why would

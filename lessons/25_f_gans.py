@@ -22,10 +22,12 @@ open the figures in windows; --out DIR: where the figures go)
 """
 
 # %%
+import unicodedata
+
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import check, compare, say, start
+from _lesson import _, _fig, check, compare, say, show, start
 from gan import theory
 from gan.distributions import Mixture, Normal
 from gan.dynamics.quadrature import quantile_nodes
@@ -35,6 +37,13 @@ from nn import MLP
 from nn.optim import Adam
 
 FIGURES = ("critics.png", "bounds.png")
+
+
+def padded(text, width):
+    """``text`` followed by spaces to ``width`` columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return text + " " * max(width - columns, 0)
+
 
 lesson = start(__file__, __doc__)
 steps = lesson.pick(1000, 100)
@@ -51,7 +60,8 @@ closed = {"kl": fgan.kl_normal(-1, 1, 0, 1), "reverse_kl": fgan.kl_normal(0, 1, 
 # %%
 x, weight_p, weight_q = fgan.grid_weights(P, Q)
 critics, curves, shortfalls = {}, {}, {}
-print(f"  divergence   closed form   critic's bound after {steps} steps   shortfall")
+print("  " + _("divergence   closed form   critic's bound after {steps} steps   shortfall").format(
+    steps=steps))
 for name in fgan.DIVERGENCES:
     V = MLP([1, 32, 32, 1], "softplus", rng=np.random.default_rng(0))
     optimizer = Adam(V, lr=3e-3, betas=(0.9, 0.999))
@@ -66,8 +76,9 @@ for name in fgan.DIVERGENCES:
           f"{shortfalls[name]:9.2%}")
 short = [name for name, gap in shortfalls.items() if gap > 0.01]
 close = [name for name, gap in shortfalls.items() if gap <= 0.01]
-say(f"""Within 1% of the closed form in this run: {', '.join(close) or 'none'}; further below:
-{', '.join(short) or 'none'}.""" + (" (--fast: few critic steps.)" if lesson.fast else ""))
+say("""Within 1% of the closed form in this run: {close}; further below: {short}. {fast_note}""",
+    close=", ".join(close) or _("none"), short=", ".join(short) or _("none"),
+    fast_note=_("(--fast: few critic steps.)") if lesson.fast else "")
 
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.4))
 xs = np.linspace(-4, 3, 300)
@@ -76,19 +87,19 @@ for ax, name in zip(axes, fgan.DIVERGENCES):
     ax.plot(xs, fgan.critic_terms(name, fgan.optimal_critic(name, log_ratio))[0], "k:",
             label="T* = f'(p/q)")
     ax.plot(xs, fgan.critic_terms(name, critics[name].forward(xs[:, None])[:, 0])[0],
-            color="tab:blue", ls="--", label="trained T")
+            color="tab:blue", ls="--", label=_fig("trained T"))
     ax.set(xlabel="x", title=name, ylim=(-6, 8))
 axes[0].set_ylabel("T(x)")
 axes[0].legend(fontsize=8)
-fig.suptitle("Each critic against the optimal one, T* = f'(p/q)")
+fig.suptitle(_fig("Each critic against the optimal one, T* = f'(p/q)"))
 lesson.save(fig, FIGURES[0])
 
 fig, ax = plt.subplots(figsize=(6.5, 4))
 for name in fgan.DIVERGENCES:
     line, = ax.plot(np.array(curves[name]) - closed[name], label=name)
 ax.axhline(0, color="k", lw=0.8)
-ax.set(xlabel="critic step", ylabel="bound on the grid - D_f", ylim=(-1, 0.1),
-       title="The bound climbs to the divergence from below")
+ax.set(xlabel=_fig("critic step"), ylabel=_fig("bound on the grid - D_f"), ylim=(-1, 0.1),
+       title=_fig("The bound climbs to the divergence from below"))
 ax.legend()
 lesson.save(fig, FIGURES[1])
 
@@ -102,12 +113,13 @@ lesson.save(fig, FIGURES[1])
 theta_0, p_data = (0.5, 1.5), Normal(-1.0, 1.0)
 non_saturating, saturating = loss_gradients(theta_0, p_data)
 kl_minus_jsd, two_jsd = divergence_gradients(theta_0, p_data)
-print(f"  G = N(0.5, 1.5^2), p_data = N(-1, 1); gradients in (mu, sigma):")
-print(f"    -log D* loss       {np.round(non_saturating, 7)}   grad(KL - 2 JSD) "
-      f"{np.round(kl_minus_jsd, 7)}")
-print(f"    log(1 - D*) loss   {np.round(saturating, 7)}   grad 2 JSD       {np.round(two_jsd, 7)}")
+print("  " + _("G = N(0.5, 1.5^2), p_data = N(-1, 1); gradients in (mu, sigma):"))
+print("    " + _("-log D* loss       {loss}   grad(KL - 2 JSD) {divergence}").format(
+    loss=np.round(non_saturating, 7), divergence=np.round(kl_minus_jsd, 7)))
+print("    " + _("log(1 - D*) loss   {loss}   grad 2 JSD       {divergence}").format(
+    loss=np.round(saturating, 7), divergence=np.round(two_jsd, 7)))
 agree = max(np.abs(non_saturating - kl_minus_jsd).max(), np.abs(saturating - two_jsd).max())
-print(f"  largest difference: {agree:.1e}")
+print("  " + _("largest difference: {agree:.1e}").format(agree=agree))
 
 # %% [markdown]
 # ## Mass-covering against mode-seeking, on two modes
@@ -125,7 +137,7 @@ print(f"  largest difference: {agree:.1e}")
 
 # %%
 two_modes = Mixture([Normal(-2.0, 0.5), Normal(2.0, 0.5)], [0.5, 0.5])
-grid, weight_grid, _ = fgan.grid_weights(two_modes, two_modes, -6.0, 6.0, 200)
+grid, weight_grid = fgan.grid_weights(two_modes, two_modes, -6.0, 6.0, 200)[:2]
 z_nodes = quantile_nodes(Normal(0.0, 1.0), 100)
 g_steps = lesson.pick(1000, 60)
 
@@ -141,8 +153,8 @@ def train_gaussian_g(name, start_mu, start_sigma, critic_steps):
     n = len(z_nodes)
     weight_p = np.concatenate([weight_grid, np.zeros(n)])
     weight_q = np.concatenate([np.zeros(len(grid)), np.full(n, 1 / n)])
-    for _ in range(g_steps):
-        for _ in range(critic_steps):
+    for unused in range(g_steps):
+        for unused in range(critic_steps):
             fgan.critic_step(V, opt_v, name, np.concatenate([grid, G.forward(z_nodes)]),
                              weight_p, weight_q)
         fgan.f_generator_step(G, V, opt_g, name, z_nodes)
@@ -151,9 +163,12 @@ def train_gaussian_g(name, start_mu, start_sigma, critic_steps):
 
 runs = {"kl": ("kl", 1.0, 0.8, 10), "reverse_kl": ("reverse_kl", 1.0, 0.8, 10),
         "weak critic": ("reverse_kl", 2.0, 0.5, 2), "middle start": ("reverse_kl", 0.5, 1.0, 10)}
+# the runs as a learner reads them: the first two by their divergence's name in the code
+run_names = {"kl": "kl", "reverse_kl": "reverse_kl", "weak critic": _("weak critic"),
+             "middle start": _("middle start")}
 ends = {}
-print("  run            divergence  start (mu, sigma)  critic steps  end mu  end sigma   "
-      "mass within 1 of -2 / +2   reverse KL start -> end (quadrature)")
+print("  " + _("run            divergence  start (mu, sigma)  critic steps  end mu  end sigma   "
+              "mass within 1 of -2 / +2   reverse KL start -> end (quadrature)"))
 for label, (name, start_mu, start_sigma, critic_steps) in runs.items():
     mu, sigma = train_gaussian_g(name, start_mu, start_sigma, critic_steps)
     p_g = Normal(mu, sigma)
@@ -161,7 +176,7 @@ for label, (name, start_mu, start_sigma, critic_steps) in runs.items():
     reverse = [fgan.divergence_by_quadrature("reverse_kl", two_modes, q)
                for q in (Normal(start_mu, start_sigma), p_g)]
     ends[label] = {"masses": masses, "reverse": reverse}
-    print(f"  {label:13s}  {name:10s}  ({start_mu:3.1f}, {start_sigma:3.1f})         "
+    print(f"  {padded(run_names[label], 13)}  {name:10s}  ({start_mu:3.1f}, {start_sigma:3.1f})         "
           f"{critic_steps:6d}      {mu:+.3f}    {sigma:.3f}       {masses[0]:.2f} / {masses[1]:.2f}"
           f"              {reverse[0]:.3f} -> {reverse[1]:.3f}")
 kl_masses, reverse_masses = ends["kl"]["masses"], ends["reverse_kl"]["masses"]
@@ -171,38 +186,43 @@ stays = check("the reverse-KL G's mass on its larger mode", max(reverse_masses),
               ("put most of its mass", "did not put most of its mass"))
 leaves = check("the reverse-KL G's mass on its smaller mode", min(reverse_masses), "<", 0.1,
                ("almost none", "some"))
-too_short = " (--fast: far too few steps to show this.)" if lesson.fast else ""
-say(f"""From the same start (1, 0.8), the KL-trained G {covered} (its smaller mode holds
-{min(kl_masses):.2f} of its mass, more than 0.2 is covering); the reverse-KL G {stays} on one
-mode ({max(reverse_masses):.2f}, more than 0.6 is seeking it) and {leaves} on the other
-({min(reverse_masses):.2f}, below 0.1 is dropping it).""" + (
-    too_short))
+too_short = _("(--fast: far too few steps to show this.)") if lesson.fast else ""
+say("""From the same start (1, 0.8), the KL-trained G {covered} (its smaller mode holds
+{kl_smaller:.2f} of its mass, more than 0.2 is covering); the reverse-KL G {stays} on one mode
+({reverse_larger:.2f}, more than 0.6 is seeking it) and {leaves} on the other
+({reverse_smaller:.2f}, below 0.1 is dropping it). {too_short}""",
+    covered=covered, kl_smaller=min(kl_masses), stays=stays, reverse_larger=max(reverse_masses),
+    leaves=leaves, reverse_smaller=min(reverse_masses), too_short=too_short)
 own = compare("reverse KL at the end: the reverse-KL G's against the KL-trained G's",
               ends["reverse_kl"]["reverse"][1], ends["kl"]["reverse"][1],
               words=("lower", "the same", "higher"))
-say(f"""Measured by quadrature, the reverse-KL G ends at reverse KL
-{ends['reverse_kl']['reverse'][1]:.3f} (log 2 = {np.log(2):.3f} is one mode exactly), {own} than
-the KL-trained G's {ends['kl']['reverse'][1]:.3f}.""" + too_short)
+say("""Measured by quadrature, the reverse-KL G ends at reverse KL {reverse_end:.3f}
+(log 2 = {log2:.3f} is one mode exactly), {own} than the KL-trained G's {kl_end:.3f}.
+{too_short}""",
+    reverse_end=ends["reverse_kl"]["reverse"][1], log2=np.log(2), own=own,
+    kl_end=ends["kl"]["reverse"][1], too_short=too_short)
 weak = compare("reverse KL of the weak-critic run: end against its start on the mode",
                ends["weak critic"]["reverse"][1], ends["weak critic"]["reverse"][0],
                words=("lower", "the same", "higher"))
-say(f"""With only 2 critic steps per G step, the reverse-KL G started ON the mode ends at reverse
-KL {ends['weak critic']['reverse'][1]:.3f}, {weak} than at its start
-({ends['weak critic']['reverse'][0]:.3f}): G climbs the critic's estimate of log p_data / p_g,
-not the divergence itself, and a critic that lags G can lead it off its best point.""" + too_short)
+say("""With only 2 critic steps per G step, the reverse-KL G started ON the mode ends at reverse
+KL {end:.3f}, {weak} than at its start ({start:.3f}): G climbs the critic's estimate of
+log p_data / p_g, not the divergence itself, and a critic that lags G can lead it off its best
+point. {too_short}""",
+    end=ends["weak critic"]["reverse"][1], weak=weak, start=ends["weak critic"]["reverse"][0],
+    too_short=too_short)
 middle = compare("reverse KL of the run started at (0.5, 1): its end against one mode's log 2",
                  ends["middle start"]["reverse"][1], np.log(2),
                  words=("lower", "the same", "higher"))
-say(f"""Started at (0.5, 1), the reverse-KL G ends at reverse KL
-{ends['middle start']['reverse'][1]:.3f}, {middle} than one mode's log 2: reverse KL has more
-than one local minimum over Gaussians, and which one the game finds depends on where it
-starts.""" + too_short)
+say("""Started at (0.5, 1), the reverse-KL G ends at reverse KL {end:.3f}, {middle} than one
+mode's log 2: reverse KL has more than one local minimum over Gaussians, and which one the game
+finds depends on where it starts. {too_short}""",
+    end=ends["middle start"]["reverse"][1], middle=middle, too_short=too_short)
 
 # %% [markdown]
 # ## Exercises
 
 # %%
-print("Exercises")
+show("Exercises")
 say("""1. Derive f* for the Hellinger distance f(u) = (sqrt(u) - 1)^2 and add it to the table.""")
 say("""2. Start the reverse-KL G at (0, 3) and at (-1.5, 0.7): where does it end, and why does
 the KL-trained G end in the same place from every start? Give the weak-critic run 5 critic
