@@ -43,6 +43,8 @@ base = GANConfig(g_hidden=(16, 16), d_hidden=(32, 32), batch_size=64, snapshot_e
 
 # %% [markdown]
 # ## 1. An ensemble member is the single run
+
+# %%
 say("""Train four members with different seeds and learning rates as one ensemble, then member 2
 alone with `train`, and compare every weight and every loss.""")
 configs = [base.replace(seed=seed, lr_g=lr, lr_d=lr, steps=lesson.pick(300, 60))
@@ -65,6 +67,8 @@ print()
 
 # %% [markdown]
 # ## 2. The sweep: seeds x k x learning rate x generator loss
+
+# %%
 seeds = list(range(lesson.pick(10, 2)))
 ks = lesson.pick([1, 2, 4], [1])
 learning_rates = lesson.pick([1e-3, 3e-3, 1e-2, 3e-2], [3e-3, 3e-2])
