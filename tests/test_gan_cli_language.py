@@ -1,8 +1,8 @@
 """The command line in Chinese: ``python -m gan --lang zh`` (or a Chinese locale) shows every
 help, argparse's own words and the common errors in Chinese, from gan/locale/zh/gan.po.
 
-The catalogue check is `gan.cli.language.problems`, which a maintainer runs as ``python -m
-gan.cli.language status``: every help the built parser shows, argparse's user-facing messages
+The catalogue check is `gan.cli.catalogue.problems`, which a maintainer runs as ``python -m
+gan.cli.catalogue status``: every help the built parser shows, argparse's user-facing messages
 and the ``_`` templates of gan/cli need a twin that is not stale and keeps the English's
 placeholders. The planted cases show that a new text, a stale twin and a lost placeholder are
 each caught.
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from gan.cli import language
+from gan.cli import catalogue, language
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def gan(*args, **environment):
 
 
 def test_every_text_of_the_command_line_has_a_current_chinese_twin():
-    assert language.problems() == []
+    assert catalogue.problems() == []
 
 
 def test_a_new_text_a_stale_twin_and_a_lost_placeholder_are_caught(tmp_path, monkeypatch):
@@ -40,17 +40,17 @@ def test_a_new_text_a_stale_twin_and_a_lost_placeholder_are_caught(tmp_path, mon
     monkeypatch.setattr(language, "CATALOGUE", copy)
     monkeypatch.setattr(language, "ARGPARSE_MESSAGES",
                         language.ARGPARSE_MESSAGES + ("a message argparse added",))
-    assert language.problems() == ["no twin for 'a message argparse added'"]
+    assert catalogue.problems() == ["no twin for 'a message argparse added'"]
     monkeypatch.undo()
     monkeypatch.setattr(language, "CATALOGUE", copy)
     with open(copy, "rb") as file:
-        catalogue = read_po(file)
-    catalogue["expected one argument"].flags.add("fuzzy")
-    catalogue["{name} must be an integer in [{low}, {high}], got {text!r}"].string = (
+        planted = read_po(file)
+    planted["expected one argument"].flags.add("fuzzy")
+    planted["{name} must be an integer in [{low}, {high}], got {text!r}"].string = (
         "{name} 必须是整数，实际为 {text!r}")
     with open(copy, "wb") as file:
-        write_po(file, catalogue)
-    found = language.problems()
+        write_po(file, planted)
+    found = catalogue.problems()
     assert len(found) == 2
     assert found[0].startswith("stale twin") or found[1].startswith("stale twin")
     assert any("placeholders differ" in line and "{low}" in line for line in found)

@@ -92,7 +92,7 @@ def attach_dashed_values(parser, argv):
     so a mixture with a negative weight or '--lr -1e-3' would say only "expected one argument"
     instead of reaching the check that says what is wrong with it."""
     takes_value, options = set(), set()
-    for action in _all_actions(parser):
+    for action in language.all_actions(parser):
         options.update(action.option_strings)
         if action.option_strings and action.nargs is None:
             takes_value.update(action.option_strings)
@@ -107,14 +107,6 @@ def attach_dashed_values(parser, argv):
             joined.append(arg)
             index += 1
     return joined
-
-
-def _all_actions(parser):
-    for action in parser._actions:
-        yield action
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                yield from _all_actions(sub)
 
 
 def main(argv=None):

@@ -18,9 +18,8 @@ text:
   checks ("k must be a positive integer, got 0 (allowed: 1 to 1e9)"), which `translate_error`
   reads apart and puts together again in the catalogue's words (the library speaks English).
 
-``python -m gan.cli.language update`` adds new texts to the catalogue (a changed English text
-keeps its old twin flagged fuzzy: stale), and ``status`` lists what is missing or stale; the
-tests hold the catalogue complete.
+Keeping the catalogue in step is `gan.cli.catalogue`'s job (``python -m gan.cli.catalogue
+update|status``); the tests hold it complete.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ import gettext
 import io
 import os
 import re
-import sys
 from pathlib import Path
 
 LANGUAGES = ("en", "zh")
@@ -168,10 +166,17 @@ def install(lang):
     argparse.ngettext = _active.ngettext
 
 
+def all_actions(parser):
+    """Every action of ``parser`` and of its subparsers, depth first."""
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from all_actions(sub)
+
+
 def parser_texts(parser):
     """Every help and description ``parser`` and its subparsers show, in order, each once."""
-    from gan.cli import _all_actions
-
     texts = []
 
     def add(text):
@@ -179,7 +184,7 @@ def parser_texts(parser):
             texts.append(text)
 
     add(parser.description)
-    for action in _all_actions(parser):
+    for action in all_actions(parser):
         add(action.help)
         if isinstance(action, argparse._SubParsersAction):
             for choice in action._choices_actions:
@@ -191,12 +196,10 @@ def parser_texts(parser):
 
 def translate_parser(parser):
     """Put the active language's twin in place of each help and description of ``parser``."""
-    from gan.cli import _all_actions
-
     if type(_active) is gettext.NullTranslations:         # English: nothing to put in place
         return parser
     parser.description = _(parser.description) if parser.description else parser.description
-    for action in _all_actions(parser):
+    for action in all_actions(parser):
         if action.help and action.help is not argparse.SUPPRESS:
             action.help = _(action.help)
         if isinstance(action, argparse._SubParsersAction):
@@ -205,102 +208,3 @@ def translate_parser(parser):
             for sub in action.choices.values():
                 sub.description = _(sub.description) if sub.description else sub.description
     return parser
-
-
-# -- the catalogue ---------------------------------------------------------------------------
-
-def source_texts():
-    """Every English text the catalogue must hold: the parser's, argparse's, and the ``_``
-    templates of gan/cli (found by Babel's extractor)."""
-    from babel.messages.extract import extract_from_file
-
-    from gan.cli import build_parser
-
-    texts = parser_texts(build_parser())
-    texts += [text for text in ARGPARSE_MESSAGES if text not in texts]
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        for _line, message, _comments, _context in extract_from_file("python", path):
-            if isinstance(message, str) and message not in texts:
-                texts.append(message)
-    return texts
-
-
-def problems():
-    """What keeps the catalogue from matching the English: one line each."""
-    from babel.messages.pofile import read_po
-
-    with open(CATALOGUE, "rb") as file:
-        catalogue = read_po(file)
-    entries = {entry.id: entry for entry in catalogue if entry.id}
-    found = []
-    for text in source_texts():
-        entry = entries.pop(text, None)
-        if entry is None:
-            found.append(f"no twin for {text[:70]!r}")
-        elif entry.fuzzy:
-            found.append(f"stale twin (the English changed) for {text[:70]!r}")
-        elif not entry.string:
-            found.append(f"empty twin for {text[:70]!r}")
-        elif _placeholders(entry.string) != _placeholders(text):
-            found.append(f"placeholders differ for {text[:70]!r}: {_placeholders(text)} vs "
-                         f"{_placeholders(entry.string)}")
-    found += [f"obsolete entry {text[:70]!r}" for text in entries]
-    found += [f"obsolete entry {entry.id[:70]!r}" for entry in catalogue.obsolete.values()]
-    return found
-
-
-def _placeholders(text):
-    """The %-style and {}-style placeholders of a text, sorted."""
-    import re
-
-    return sorted(re.findall(r"%\([a-z_]+\)[rsd]|%[rsd]|\{[a-z_]*(?:![rs])?(?::[^{}]*)?\}",
-                             text))
-
-
-def update():
-    """Merge the current English texts into the catalogue (Babel: new entries empty, changed
-    ones fuzzy, removed ones obsolete)."""
-    import datetime
-
-    from babel.messages.catalog import Catalog
-    from babel.messages.pofile import read_po, write_po
-
-    header = dict(project="numpy-gan command line", version="1",
-                  copyright_holder="the numpy-gan authors",
-                  msgid_bugs_address="the project's issue tracker",
-                  creation_date=datetime.datetime(2026, 12, 7),
-                  revision_date=datetime.datetime(2026, 12, 7),
-                  last_translator="the numpy-gan authors", language_team="numpy-gan")
-    template = Catalog(locale=None, fuzzy=False, **header)
-    for text in source_texts():
-        template.add(text, flags=("python-format",) if "%" in text else ())
-    if CATALOGUE.is_file():
-        with open(CATALOGUE, "rb") as file:
-            catalogue = read_po(file)
-    else:
-        catalogue = Catalog(locale="zh_Hans_CN", fuzzy=False, **header)
-    catalogue.header_comment = ("# Simplified Chinese twins of the command line's texts "
-                                "(python -m gan --lang zh).\n# Keep in step with: "
-                                "python -m gan.cli.language update")
-    catalogue.update(template)
-    CATALOGUE.parent.mkdir(parents=True, exist_ok=True)
-    with open(CATALOGUE, "wb") as file:
-        write_po(file, catalogue, width=96, sort_output=False, include_previous=True,
-                 ignore_obsolete=True)
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Keep gan/locale/zh/gan.po in step with the "
-                                                 "command line's English.")
-    parser.add_argument("command", choices=("status", "update"))
-    args = parser.parse_args(argv)
-    if args.command == "update":
-        update()
-        print(CATALOGUE)
-    found = problems()
-    print("complete" if not found else "\n".join(found))
-    return 1 if found else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
