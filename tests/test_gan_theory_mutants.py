@@ -1,10 +1,12 @@
 """gan.theory and gan.pushforward where a one-line slip in the mathematics once passed every
 other test: the trapezoid rule on integrands that do not vanish at the ends, the JSD of nearby
-normals (where log cosh must not cancel), cells whose image covers whole bins, and irregular
+normals (where log cosh must not cancel), tiny divergences integrated without quad's roundoff
+warning, the constant log 4 of Theorem 1, cells whose image covers whole bins, and irregular
 grids. Each test fails on the mutant it is written against (experiments/mutate.py finds them).
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -12,7 +14,10 @@ from scipy import stats
 
 from gan.distributions import Normal, Uniform
 from gan.pushforward import pushforward_density
-from gan.theory import jsd_grid, kl_grid
+from scipy.integrate import IntegrationWarning
+
+from gan import theory
+from gan.theory import c_of_g, jsd, jsd_grid, kl, kl_grid
 
 
 # ---------------------------------------------------------------- the trapezoid rule
@@ -56,6 +61,25 @@ def test_jsd_grid_of_nearby_normals_is_fisher_information_times_delta_squared_ov
     p, q = stats.norm(0, 1).pdf(x), stats.norm(delta, 1).pdf(x)
     assert jsd_grid(x, p, q) == pytest.approx(delta**2 / 8, rel=1e-9, abs=0)
     assert jsd_grid(x, q, p) == pytest.approx(delta**2 / 8, rel=1e-9, abs=0)
+
+
+def test_tiny_divergences_are_integrated_quietly_to_their_closed_forms():
+    """KL(N(0, 1) || N(delta, 1)) = delta^2 / 2 and JSD = delta^2 / 8 + O(delta^4). At
+    delta = 1e-4 both are ~1e-9: quad must stop on an absolute tolerance, since one relative
+    to a value that small cannot be met and quad warns of roundoff instead."""
+    delta = 1e-4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IntegrationWarning)
+        assert kl(Normal(0, 1), Normal(delta, 1)) == pytest.approx(delta**2 / 2, rel=1e-6)
+        assert jsd(Normal(0, 1), Normal(delta, 1)) == pytest.approx(delta**2 / 8, rel=1e-6)
+
+
+def test_the_minimum_of_c_of_g_is_the_modules_minus_log_4():
+    """Theorem 1: C(G) = -log 4 + 2 JSD(p_data || p_g), minimal at p_g = p_data where it is
+    -log 4; the module's constant is that number (log 4 = 2 log 2, e^LOG_4 = 4)."""
+    assert theory.LOG_4 == pytest.approx(2 * theory.LOG_2, rel=1e-15)
+    assert math.exp(theory.LOG_4) == pytest.approx(4.0, rel=1e-15)
+    assert c_of_g(Normal(0, 1), Normal(0, 1)) == pytest.approx(-theory.LOG_4, abs=1e-10)
 
 
 # ---------------------------------------------------------------- the pushforward
