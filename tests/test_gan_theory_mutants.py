@@ -1,8 +1,8 @@
 """gan.theory and gan.pushforward where a one-line slip in the mathematics once passed every
 other test: the trapezoid rule on integrands that do not vanish at the ends, the JSD of nearby
 normals (where log cosh must not cancel), tiny divergences integrated without quad's roundoff
-warning, the constant log 4 of Theorem 1, cells whose image covers whole bins, and irregular
-grids. Each test fails on the mutant it is written against (experiments/mutate.py finds them).
+warning, the constant log 4 of Theorem 1, cells whose image covers whole bins, irregular grids, and a
+prior with nothing but cdf and interval at the smallest n_z. Each test fails on the mutant it is written against (experiments/mutate.py finds them).
 """
 
 import math
@@ -108,3 +108,26 @@ def test_pushforward_on_an_irregular_grid_is_each_bins_mass_over_its_own_width()
     np.testing.assert_allclose(result.density, expected, atol=1e-5)
     mass_inside = stats.norm(1, 2).cdf(edges[-1]) - stats.norm(1, 2).cdf(edges[0])
     assert result.mass_outside == pytest.approx(1 - mass_inside, abs=1e-6)
+
+
+class _CdfOnlyUniform:
+    """Uniform(0, 1) with only what pushforward_density requires of p_z: cdf and interval (no
+    ppf, so no quantile points in the z grid; no dim attribute, so 1D by default)."""
+
+    def cdf(self, z):
+        return np.clip(z, 0.0, 1.0)
+
+    def interval(self, mass):
+        return 0.0, 1.0
+
+
+def test_the_smallest_n_z_on_a_prior_with_only_cdf_and_interval_is_one_exact_cell():
+    """n_z = 2 (the least allowed) without ppf: the z grid is [0, 1], one cell of mass 1 whose
+    image under G(z) = 3 z - 1 is [-1, 2]: p_g = Uniform(-1, 2), density 1/3 on bins inside and
+    0 outside, exactly, since a linear G spreads a uniform cell evenly."""
+    x_grid = np.linspace(-2, 3, 51)                          # bins of width 0.1
+    result = pushforward_density(lambda z: 3 * z - 1, _CdfOnlyUniform(), x_grid, n_z=2)
+    inside, outside = (x_grid > -0.95) & (x_grid < 1.95), (x_grid < -1.05) | (x_grid > 2.05)
+    np.testing.assert_allclose(result.density[inside], 1 / 3, rtol=1e-12)
+    np.testing.assert_array_equal(result.density[outside], 0.0)
+    assert result.mass_outside == pytest.approx(0.0, abs=1e-12)
