@@ -16,8 +16,9 @@ written into a copy of the project in a temporary folder (the checkout is never 
 module's own test files run there with ``pytest -x -q`` under a timeout, and the mutant is
 "killed" (a test failed), "survived" (every test passed) or "timed out" (counted as killed:
 the change made the tests hang, which a user would notice too). The score per module is
-killed / (mutants that are not equivalent); the survivors are listed with their line so each can be judged: a
-survivor is a gap in the tests or an equivalent mutant (one that computes the same answers).
+killed / (mutants that are not equivalent); the survivors are listed with their line so each
+can be judged: a survivor is a gap in the tests or an equivalent mutant (one that computes the
+same answers).
 
     python -m experiments.mutate --sample 150 --seed 0            # a reproducible sample
     python -m experiments.mutate --modules gan/theory.py --list   # the mutants, not run

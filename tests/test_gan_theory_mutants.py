@@ -1,8 +1,9 @@
 """gan.theory and gan.pushforward where a one-line slip in the mathematics once passed every
 other test: the trapezoid rule on integrands that do not vanish at the ends, the JSD of nearby
 normals (where log cosh must not cancel), tiny divergences integrated without quad's roundoff
-warning, the constant log 4 of Theorem 1, cells whose image covers whole bins, irregular grids, and a
-prior with nothing but cdf and interval at the smallest n_z. Each test fails on the mutant it is written against (experiments/mutate.py finds them).
+warning, the constant log 4 of Theorem 1, cells whose image covers whole bins, irregular grids,
+and a prior with nothing but cdf and interval at the smallest n_z. Each test fails on the
+mutant it is written against (experiments/mutate.py finds them).
 """
 
 import math
