@@ -16,12 +16,20 @@ written into a copy of the project in a temporary folder (the checkout is never 
 module's own test files run there with ``pytest -x -q`` under a timeout, and the mutant is
 "killed" (a test failed), "survived" (every test passed) or "timed out" (counted as killed:
 the change made the tests hang, which a user would notice too). The score per module is
-killed / (mutants run); the survivors are listed with their line so each can be judged: a
-survivor is a gap in the tests or an equivalent mutant (one that computes the same answers).
+killed / (mutants that are not equivalent); the survivors are listed with their line so each
+can be judged: a survivor is a gap in the tests or an equivalent mutant (one that computes the
+same answers).
 
     python -m experiments.mutate --sample 150 --seed 0            # a reproducible sample
     python -m experiments.mutate --modules gan/theory.py --list   # the mutants, not run
     python -m experiments.mutate --modules rng/lcg.py --workers 2
+    python -m experiments.mutate --only gan/theory.py#17 rng/lcg.py#212   # single mutants
+
+Each mutant has an id, ``path#N``: its place in the module's list of mutants (``--list``
+prints them), stable while the module's source does not change. Mutants judged equivalent
+(they compute the same answers, so no test can kill them) are listed in EQUIVALENT with the
+reason; they are not run (``--run-equivalent`` runs them too), and the summary reports the
+score over the non-equivalent ones: "killed X of Y non-equivalent".
 
 Nothing here runs in the test suite: a full run takes from minutes (a sample) to hours.
 """
@@ -31,6 +39,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import dataclasses
 import os
 import random
 import shutil
@@ -55,12 +64,46 @@ MODULE_TESTS = {
     "nn/network.py": ["test_nn_textbook.py", "test_nn_textbook_mutants.py",
                       "test_nn_network.py"],
     "nn/losses.py": ["test_nn_textbook.py", "test_nn_losses.py", "test_nn_parity.py"],
-    "nn/optim.py": ["test_nn_textbook.py", "test_nn_optim.py", "test_nn_parity.py"],
+    "nn/optim.py": ["test_nn_textbook.py", "test_nn_textbook_mutants.py", "test_nn_optim.py",
+                    "test_nn_parity.py"],
     "gan/objectives.py": ["test_gan_objectives.py", "test_gan_game_steps.py"],
-    "gan/game.py": ["test_gan_game_steps.py", "test_gan_game_hooks.py", "test_gan_engine.py"],
+    "gan/game.py": ["test_gan_game_steps.py", "test_gan_game_hooks.py", "test_gan_engine.py",
+                    "test_gan_game_mutants.py"],
     "gan/theory.py": ["test_gan_theory.py", "test_gan_theory_mutants.py"],
     "gan/pushforward.py": ["test_gan_pushforward.py", "test_gan_theory_mutants.py"],
-    "gan/train.py": ["test_gan_train.py"],
+    "gan/train.py": ["test_gan_train.py", "test_gan_train_mutants.py"],
+}
+
+# Mutants that compute the same answers as the module, so no test can kill them: (path, line,
+# column, replacement) as `Mutant.key` gives them (the column in UTF-8 bytes, from 0), and why.
+# Judged by reading the code; a listed mutant that a test kills when run with
+# --run-equivalent was misjudged (or the module changed under the list) and is reported.
+EQUIVALENT = {
+    ("rng/lcg.py", 24, 55, "(-2)"): "(-2)**64 = 2**64: an even power",
+    ("rng/lcg.py", 30, 13, "(-2)"): "(-2)**64 = 2**64: an even power",
+    ("rng/lcg.py", 81, 22, "(1)"):
+        "m & (m - 1) is never 1 (m and m - 1 differ in bit 0), so every m takes "
+        "np.remainder, which equals the mask for m a power of two: same numbers, slower",
+    ("rng/lcg.py", 179, 59, "(2)"):
+        "reshape(-2): numpy takes any negative size as the one unknown dimension, as -1",
+    ("rng/lcg.py", 183, 60, "(0)"):
+        "tables of 1 << bit_length(max j) >= max j entries instead of the smallest power of "
+        "two >= max j: A_j, C_j do not depend on the table's size, only more are computed",
+    ("rng/lcg.py", 290, 11, "(0)"):
+        "m > 0 adds the leftover factor 1 to _prime_factors, whose only caller (full_period) "
+        "tests (a - 1) % p == 0, always true for p = 1",
+    ("gan/pushforward.py", 58, 82, "(-2)"):
+        "n_z - n_z // -2 + 1 quantile points instead of n_z - n_z // 2 + 1: a finer z grid, "
+        "the same p_g up to a smaller discretisation error (nothing promises the cell count)",
+    ("gan/pushforward.py", 58, 82, "(3)"):
+        "n_z - n_z // 3 + 1 quantile points instead of n_z - n_z // 2 + 1: a finer z grid, "
+        "the same p_g up to a smaller discretisation error (nothing promises the cell count)",
+    ("gan/theory.py", 62, 47, "(points <= high)"):
+        "a break point at the upper limit itself: quad accepts it and integrates the same",
+    ("gan/theory.py", 109, 12, "np.logaddexp(log_q, log_p)"): "logaddexp is symmetric",
+    ("gan/theory.py", 134, 41, "(1.0)"):
+        "where p > 0 fails, p = 0 (densities are >= 0), and 0 * 1.0 = 0 * 0.0",
+    ("gan/theory.py", 180, 41, "np.logaddexp(output, 0.0)"): "logaddexp is symmetric",
 }
 
 SWAPPED_OPERATORS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
@@ -95,8 +138,21 @@ class Mutant:
         finish = offsets[self.end[0] - 1] + self.end[1]
         return (data[:begin] + self.replacement.encode() + data[finish:]).decode()
 
+    number: int = -1
+
+    @property
+    def id(self) -> str:
+        """path#N: the mutant's place in mutants_of(path)."""
+        return f"{self.path}#{self.number}"
+
+    @property
+    def key(self) -> tuple:
+        """(path, line, column, replacement): what an EQUIVALENT entry names."""
+        return (self.path, self.line, self.start[1], self.replacement)
+
     def describe(self) -> str:
-        return f"{self.path}:{self.line} [{self.kind}] {self.original} -> {self.replacement}"
+        return (f"{self.id} {self.path}:{self.line}:{self.start[1]} [{self.kind}] "
+                f"{self.original} -> {self.replacement}")
 
 
 # ---------------------------------------------------------------- finding the mutants
@@ -196,7 +252,8 @@ def mutants_of(path):
             except SyntaxError:
                 continue
             unique[text] = mutant
-    return list(unique.values())
+    return [dataclasses.replace(mutant, number=number)
+            for number, mutant in enumerate(unique.values())]
 
 
 # ---------------------------------------------------------------- running them
@@ -270,27 +327,45 @@ def run_mutants(mutants, workers, timeout_for):
 
 
 def report(outcomes):
-    """The score per module and the survivors."""
-    print(f"\n{'module':22s} {'mutants':>7s} {'killed':>7s} {'timed out':>9s} "
+    """The score per module, over the non-equivalent mutants, and the survivors. A listed
+    equivalent mutant that was run (--run-equivalent) and survived counts as equivalent."""
+    outcomes = {m: "equivalent" if o == "survived" and m.key in EQUIVALENT else o
+                for m, o in outcomes.items()}
+    print(f"\n{'module':22s} {'mutants':>7s} {'equiv.':>6s} {'killed':>7s} {'timed out':>9s} "
           f"{'survived':>8s} {'score':>6s}")
-    totals = [0, 0, 0, 0]
+    totals = [0, 0, 0, 0, 0]
     for module in MODULE_TESTS:
         results = [o for m, o in outcomes.items() if m.path == module]
         if not results:
             continue
-        row = [len(results), results.count("killed"), results.count("timed out"),
-               results.count("survived")]
+        row = [len(results), results.count("equivalent"), results.count("killed"),
+               results.count("timed out"), results.count("survived")]
         totals = [t + r for t, r in zip(totals, row)]
-        print(f"{module:22s} {row[0]:7d} {row[1]:7d} {row[2]:9d} {row[3]:8d} "
-              f"{(row[1] + row[2]) / row[0]:6.1%}")
+        print(f"{module:22s} {row[0]:7d} {row[1]:6d} {row[2]:7d} {row[3]:9d} {row[4]:8d} "
+              f"{_score(row)}")
     if totals[0]:
-        print(f"{'all':22s} {totals[0]:7d} {totals[1]:7d} {totals[2]:9d} {totals[3]:8d} "
-              f"{(totals[1] + totals[2]) / totals[0]:6.1%}")
+        print(f"{'all':22s} {totals[0]:7d} {totals[1]:6d} {totals[2]:7d} {totals[3]:9d} "
+              f"{totals[4]:8d} {_score(totals)}")
+        killed, relevant = totals[2] + totals[3], totals[0] - totals[1]
+        print(f"\nkilled {killed} of {relevant} non-equivalent mutants "
+              f"({_score(totals).strip()}; timed out counts as killed); "
+              f"{totals[1]} equivalent (listed in EQUIVALENT)")
+    misjudged = [m for m, o in outcomes.items() if m.key in EQUIVALENT and o != "equivalent"]
+    if misjudged:
+        print("\nlisted in EQUIVALENT but killed (misjudged, or the module changed):")
+        for mutant in sorted(misjudged, key=lambda m: (m.path, m.start)):
+            print("  " + mutant.describe())
     survivors = [m for m, o in outcomes.items() if o == "survived"]
     if survivors:
-        print("\nsurvivors (a gap in the tests, or an equivalent mutant):")
-        for mutant in sorted(survivors, key=lambda m: (m.path, m.line)):
+        print("\nsurvivors (a gap in the tests, or an equivalent mutant to list in EQUIVALENT):")
+        for mutant in sorted(survivors, key=lambda m: (m.path, m.start)):
             print("  " + mutant.describe())
+
+
+def _score(row):
+    """(killed + timed out) / (mutants - equivalent), as a percentage."""
+    relevant = row[0] - row[1]
+    return f"{(row[2] + row[3]) / relevant:6.1%}" if relevant else "     -"
 
 
 def main(argv=None):
@@ -305,6 +380,10 @@ def main(argv=None):
                         help="project copies run in parallel (default 1)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds per mutant (default: 3 x the module's baseline + 10)")
+    parser.add_argument("--only", nargs="+", default=None, metavar="ID",
+                        help="run only these mutants, by id path#N (as --list prints them)")
+    parser.add_argument("--run-equivalent", action="store_true",
+                        help="also run the mutants listed in EQUIVALENT (to check the list)")
     parser.add_argument("--list", action="store_true", help="print the mutants, run nothing")
     arguments = parser.parse_args(argv)
     if arguments.sample is not None and arguments.sample < 1:
@@ -312,9 +391,23 @@ def main(argv=None):
     if arguments.workers < 1:
         parser.error(f"--workers must be a positive integer, got {arguments.workers}")
 
+    if arguments.only is not None:
+        arguments.modules = list(dict.fromkeys(_module_of_id(parser, i) for i in arguments.only))
     mutants = [mutant for module in arguments.modules for mutant in mutants_of(module)]
+    stale = sorted(set(key for key in EQUIVALENT if key[0] in arguments.modules)
+                   - {mutant.key for mutant in mutants})
+    if stale:
+        print("EQUIVALENT entries that name no mutant (the module changed?):", stale)
+    if arguments.only is not None:
+        by_id = {mutant.id: mutant for mutant in mutants}
+        unknown = [i for i in arguments.only if i not in by_id]
+        if unknown:
+            parser.error(f"--only got ids that name no mutant: {unknown} (see --list)")
+        mutants = [by_id[i] for i in dict.fromkeys(arguments.only)]
     counts = {module: sum(m.path == module for m in mutants) for module in arguments.modules}
     print(f"{len(mutants)} mutants: " + ", ".join(f"{m} {n}" for m, n in counts.items()))
+    if arguments.sample is not None and arguments.only is not None:
+        parser.error("--sample and --only exclude each other")
     if arguments.sample is not None and arguments.sample < len(mutants):
         mutants = random.Random(arguments.seed).sample(mutants, arguments.sample)
         mutants.sort(key=lambda m: (list(MODULE_TESTS).index(m.path), m.start, m.replacement))
@@ -325,7 +418,20 @@ def main(argv=None):
         return
     timeout_for = ((lambda baseline: arguments.timeout) if arguments.timeout is not None
                    else (lambda baseline: 3 * baseline + 10))
-    report(run_mutants(mutants, arguments.workers, timeout_for))
+    known = [] if arguments.run_equivalent else [m for m in mutants if m.key in EQUIVALENT]
+    outcomes = run_mutants([m for m in mutants if m not in known], arguments.workers,
+                           timeout_for) if len(known) < len(mutants) else {}
+    outcomes.update({mutant: "equivalent" for mutant in known})
+    report(outcomes)
+
+
+def _module_of_id(parser, mutant_id):
+    """The module of an id path#N, checked against MODULE_TESTS."""
+    path, hash_sign, number = mutant_id.rpartition("#")
+    if not hash_sign or path not in MODULE_TESTS or not number.isdigit():
+        parser.error(f"--only takes ids path#N with path one of {list(MODULE_TESTS)}, "
+                     f"got {mutant_id!r}")
+    return path
 
 
 if __name__ == "__main__":

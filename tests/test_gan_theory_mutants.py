@@ -1,10 +1,13 @@
 """gan.theory and gan.pushforward where a one-line slip in the mathematics once passed every
 other test: the trapezoid rule on integrands that do not vanish at the ends, the JSD of nearby
-normals (where log cosh must not cancel), cells whose image covers whole bins, and irregular
-grids. Each test fails on the mutant it is written against (experiments/mutate.py finds them).
+normals (where log cosh must not cancel), tiny divergences integrated without quad's roundoff
+warning, the constant log 4 of Theorem 1, cells whose image covers whole bins, irregular grids,
+and a prior with nothing but cdf and interval at the smallest n_z. Each test fails on the
+mutant it is written against (experiments/mutate.py finds them).
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -12,7 +15,10 @@ from scipy import stats
 
 from gan.distributions import Normal, Uniform
 from gan.pushforward import pushforward_density
-from gan.theory import jsd_grid, kl_grid
+from scipy.integrate import IntegrationWarning
+
+from gan import theory
+from gan.theory import c_of_g, jsd, jsd_grid, kl, kl_grid
 
 
 # ---------------------------------------------------------------- the trapezoid rule
@@ -58,6 +64,25 @@ def test_jsd_grid_of_nearby_normals_is_fisher_information_times_delta_squared_ov
     assert jsd_grid(x, q, p) == pytest.approx(delta**2 / 8, rel=1e-9, abs=0)
 
 
+def test_tiny_divergences_are_integrated_quietly_to_their_closed_forms():
+    """KL(N(0, 1) || N(delta, 1)) = delta^2 / 2 and JSD = delta^2 / 8 + O(delta^4). At
+    delta = 1e-4 both are ~1e-9: quad must stop on an absolute tolerance, since one relative
+    to a value that small cannot be met and quad warns of roundoff instead."""
+    delta = 1e-4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IntegrationWarning)
+        assert kl(Normal(0, 1), Normal(delta, 1)) == pytest.approx(delta**2 / 2, rel=1e-6)
+        assert jsd(Normal(0, 1), Normal(delta, 1)) == pytest.approx(delta**2 / 8, rel=1e-6)
+
+
+def test_the_minimum_of_c_of_g_is_the_modules_minus_log_4():
+    """Theorem 1: C(G) = -log 4 + 2 JSD(p_data || p_g), minimal at p_g = p_data where it is
+    -log 4; the module's constant is that number (log 4 = 2 log 2, e^LOG_4 = 4)."""
+    assert theory.LOG_4 == pytest.approx(2 * theory.LOG_2, rel=1e-15)
+    assert math.exp(theory.LOG_4) == pytest.approx(4.0, rel=1e-15)
+    assert c_of_g(Normal(0, 1), Normal(0, 1)) == pytest.approx(-theory.LOG_4, abs=1e-10)
+
+
 # ---------------------------------------------------------------- the pushforward
 def test_a_cell_whose_image_covers_whole_bins_gives_each_its_share_of_the_mass():
     """G(z) = 50 z on p_z = Uniform(0, 1) with 4 cells: each cell's image is 12.5 wide and
@@ -84,3 +109,26 @@ def test_pushforward_on_an_irregular_grid_is_each_bins_mass_over_its_own_width()
     np.testing.assert_allclose(result.density, expected, atol=1e-5)
     mass_inside = stats.norm(1, 2).cdf(edges[-1]) - stats.norm(1, 2).cdf(edges[0])
     assert result.mass_outside == pytest.approx(1 - mass_inside, abs=1e-6)
+
+
+class _CdfOnlyUniform:
+    """Uniform(0, 1) with only what pushforward_density requires of p_z: cdf and interval (no
+    ppf, so no quantile points in the z grid; no dim attribute, so 1D by default)."""
+
+    def cdf(self, z):
+        return np.clip(z, 0.0, 1.0)
+
+    def interval(self, mass):
+        return 0.0, 1.0
+
+
+def test_the_smallest_n_z_on_a_prior_with_only_cdf_and_interval_is_one_exact_cell():
+    """n_z = 2 (the least allowed) without ppf: the z grid is [0, 1], one cell of mass 1 whose
+    image under G(z) = 3 z - 1 is [-1, 2]: p_g = Uniform(-1, 2), density 1/3 on bins inside and
+    0 outside, exactly, since a linear G spreads a uniform cell evenly."""
+    x_grid = np.linspace(-2, 3, 51)                          # bins of width 0.1
+    result = pushforward_density(lambda z: 3 * z - 1, _CdfOnlyUniform(), x_grid, n_z=2)
+    inside, outside = (x_grid > -0.95) & (x_grid < 1.95), (x_grid < -1.05) | (x_grid > 2.05)
+    np.testing.assert_allclose(result.density[inside], 1 / 3, rtol=1e-12)
+    np.testing.assert_array_equal(result.density[outside], 0.0)
+    assert result.mass_outside == pytest.approx(0.0, abs=1e-12)

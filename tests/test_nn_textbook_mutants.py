@@ -1,6 +1,7 @@
 """The textbook engine (nn) where a one-line slip in the mathematics once passed every other
-test: the activations' f' and f'' against finite differences of f and f', and the contracts of
-Sequential (what backward returns, zero_grad, state_dict, copy) checked on textbook layers.
+test: the activations' f' and f'' against finite differences of f and f', the contracts of
+Sequential (what backward returns, zero_grad, state_dict, copy) checked on textbook layers, and
+the size of RMSProp's first step with PyTorch's defaults.
 
 Each test here fails on the mutant it is written against (experiments/mutate.py finds them).
 """
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 import nn
+import nn.optim
 
 ACTIVATIONS = [
     ("identity", nn.Identity),
@@ -141,3 +143,29 @@ def test_flat_grads_assignment_writes_every_gradient_and_an_empty_network_has_no
     np.testing.assert_array_equal(np.concatenate([g.ravel() for g in network.gradients()]),
                                   vector)
     assert nn.Sequential([nn.Tanh()]).flat_params.shape == (0,)
+
+
+# ---------------------------------------------------------------- optimisers' defaults
+class _Parameters:
+    """The least an optimiser reads: one parameter vector and its gradient."""
+
+    def __init__(self, theta, g):
+        self.theta, self.g = np.array(theta, dtype=float), np.array(g, dtype=float)
+
+    def parameters(self):
+        return [self.theta]
+
+    def gradients(self):
+        return [self.g]
+
+
+def test_rmsprop_first_step_with_pytorch_defaults_is_lr_over_sqrt_one_minus_alpha():
+    """From s = 0: s = (1 - alpha) g^2, so theta moves by lr g / (sqrt(1 - alpha) |g| + eps),
+    i.e. lr / sqrt(1 - alpha) = 0.01 / 0.1 = 0.1 against the sign of g whatever |g| (PyTorch's
+    defaults lr = 1e-2, alpha = 0.99, eps = 1e-8; eps shrinks the step by the relative amount
+    eps / (sqrt(1 - alpha) |g|) <= 5e-6 for the smallest |g| = 0.02 here)."""
+    g = np.array([3.0, -0.02, 0.5])
+    parameters = _Parameters([1.0, 2.0, -1.0], g)
+    nn.optim.RMSProp(parameters).step()
+    np.testing.assert_allclose(parameters.theta - [1.0, 2.0, -1.0], -0.1 * np.sign(g),
+                               rtol=1e-5)
