@@ -5,7 +5,8 @@ A solution states its numbers under the code that computes them: a fenced ``pyth
 followed directly by a fenced ``text`` block is that code and its output. Each such pair is run
 here (from the repository's root, in a fresh interpreter) and its output compared with the text,
 so a solution cannot drift from the code it describes. A block whose first line is ``# slow``
-(a minute or more of training) runs only when the environment sets SLOW_SOLUTIONS=1. The other
+(training that takes more than about five seconds: the suite's five minutes are shared by
+some 2500 tests) runs only when the environment sets SLOW_SOLUTIONS=1. The other
 checks: every lesson ends with
 its exercises printed in full (not a pointer to markdown a script user never sees), every
 solution file belongs to a lesson, the student edition leaves the solutions out, and a lesson's
