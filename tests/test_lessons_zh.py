@@ -236,7 +236,7 @@ def test_each_readme_has_a_chinese_twin_with_its_sections_and_every_lesson(engli
 # words"): a twin that uses the replaced word drifts from the course a student reads.
 REPLACED_WORDS = {"价值函数": "目标函数", "批量归一化": "批归一化", "线性同余生成器": "线性同余法",
                   "显式模型": "显式建模", "隐式模型": "隐式建模", "鉴别器": "判别器",
-                  "最佳判别器": "最优判别器", "推前": "前推", "批评家": "评论家", "评判器": "评论家"}
+                  "最佳判别器": "最优判别器", "推前": "前推", "批评家": "评论家", "评判器": "评论家", "游乐场": "演练场"}
 
 
 def chinese_texts():
