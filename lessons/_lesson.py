@@ -52,10 +52,6 @@ LANGUAGES = ("en", "zh")                    # English (the source) and Simplifie
 LANGUAGE_VARIABLE = "LESSON_LANG"           # the language when no --lang is given (notebooks)
 TEXTS_VARIABLE = "LESSON_TEXTS"             # set to 1: write every text in both languages
 TEXTS_FILE = "texts.jsonl"                  # ... here, beside the claims (the tests read it)
-# Fonts with the Chinese glyphs, in the order tried; Debian's fonts-wqy-microhei (.ci/run
-# installs it) gives the first. Latin letters and digits stay in matplotlib's DejaVu Sans.
-CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC",
-             "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
 
 
 def in_notebook():
@@ -209,35 +205,23 @@ def use_language(lang, name):
         else:
             use_chinese_font(font)
     _language.update(lang=lang, catalogue=catalogue, figures=figures, twins=twins, texts=texts)
+    from gan import language                  # the text gan's own plots draw, in the same words
 
-
-def use_chinese_font(font):
-    """Draw figure text in ``font``, its digits and Latin letters included, with DejaVu Sans
-    (matplotlib's own) behind it for any glyph it lacks. Text with $math$ in it is laid out by
-    mathtext, which takes its plain words from the first font alone, hence ``font`` first; the
-    math itself stays in mathtext's DejaVu fonts."""
-    matplotlib.rcParams["font.family"] = ["sans-serif"]
-    matplotlib.rcParams["font.sans-serif"] = [font, "DejaVu Sans"] + [
-        name for name in matplotlib.rcParams["font.sans-serif"]
-        if name not in ("DejaVu Sans", font)]
+    language.install(lang, figures=figures != "en")
 
 
 def chinese_font():
-    """The name of the first installed font of CJK_FONTS, or None. Matplotlib caches its list
-    of fonts; one installed after that cache was made is found by its file and added."""
-    from matplotlib import font_manager
+    """The first installed Chinese font, or None (`gan.language.chinese_font`)."""
+    from gan.language import chinese_font as find
 
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    if not installed.intersection(CJK_FONTS):
-        for path in font_manager.findSystemFonts():
-            if re.search(r"wqy|cjk|sourcehan|notosanssc|simhei|yahei|msyh|pingfang|heiti",
-                         Path(path).name.lower()):
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError, ValueError):
-                    continue                       # a font file matplotlib cannot read
-        installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+    return find()
+
+
+def use_chinese_font(font):
+    """Chinese figure text in ``font`` (`gan.language.use_chinese_font`)."""
+    from gan.language import use_chinese_font as use
+
+    use(font)
 
 
 def key(text):

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from gan.cli import catalogue, language
+from gan import language
+from gan.cli import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,3 +115,33 @@ def test_the_configs_range_errors_speak_chinese_and_an_unknown_shape_stays_engli
         assert language.translate_error(odd) == odd
     finally:
         language.install("en")
+
+
+def test_the_figures_gan_draws_follow_the_language_when_a_chinese_font_is_in_use():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from gan.plots import losses_figure
+    from gan.train import History
+
+    history = History(d_loss=np.full(20, 1.4), g_loss=np.full(20, 0.7), value=np.full(20, -1.4),
+                      grid=np.zeros(3), p_data_grid=np.zeros(3), z_line=np.zeros(3))
+
+    def title(lang, figures):
+        language.install(lang, figures=figures)
+        try:
+            figure = losses_figure(history)
+            return figure.axes[0].get_title(), figure.axes[0].get_xlabel()
+        finally:
+            plt.close("all")
+            language.install("en")
+
+    assert title("en", False) == (
+        "The losses settle at the equilibrium levels when D can no longer tell p_g from p_data",
+        "step (generator updates)")
+    assert title("zh", True) == ("当 D 再也分不清 p_g 与 p_data 时，损失稳定在均衡水平",
+                                 "步数（生成器更新次数）")
+    assert title("zh", False)[1] == "step (generator updates)"    # no font: English, no boxes

@@ -27,8 +27,8 @@ import argparse
 import importlib
 import sys
 
-from gan.cli import language
-from gan.cli.language import LANGUAGES
+from gan import language
+from gan.language import LANGUAGES
 
 # name -> (module, one-line help shown by ``python -m gan --help``)
 COMMANDS = {
@@ -119,6 +119,13 @@ def main(argv=None):
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if lang != "en" and called_command(argv) is not None and "--help" not in argv:
+        figures = language.chinese_figures()          # figures in Chinese need a Chinese font
+        language.install(lang, figures=figures)
+        if not figures:
+            print("（未找到中文字体：图中文字保持英文。No Chinese font found: the figures keep "
+                  "their English text; on Debian: apt install fonts-wqy-microhei）",
+                  file=sys.stderr)
     called = called_command(argv)
     parser = language.translate_parser(build_parser(full=() if called is None else (called,)))
     try:

@@ -12,7 +12,7 @@ import argparse
 import math
 import sys
 
-from gan.cli import language
+from gan import language
 from gan.config import DTYPES, GENERATOR_LOSSES, LR_SCHEDULES, OPTIMIZERS, PRIORS
 from gan.dynamics import RULES
 from gan.distributions import KDE, Mixture, Normal, Uniform, read_samples

@@ -1,7 +1,7 @@
 """Keep the command line's Chinese catalogue in step with its English:
 ``python -m gan.cli.catalogue update`` adds new texts to gan/locale/zh/gan.po (a changed English
 text keeps its old twin flagged fuzzy: stale; a removed one is dropped), and ``status`` lists
-what is missing, stale or mismatched. The texts are those `gan.cli.language` translates: every
+what is missing, stale or mismatched. The texts are those `gan.language` translates: every
 help the built parser shows, argparse's user-facing messages, and the ``_``/``N_`` texts of
 gan/cli (found by Babel's extractor).
 """
@@ -13,18 +13,30 @@ import re
 import sys
 from pathlib import Path
 
-from gan.cli import build_parser, language
+from gan import language
+from gan.cli import build_parser
+
+
+GAN = Path(language.__file__).resolve().parent
+
+
+def translated_modules():
+    """The modules whose ``_``, ``N_`` and ``_t`` (figure_text) texts the catalogue holds."""
+    return (sorted((GAN / "cli").glob("*.py")) + [GAN / "language.py"]
+            + sorted((GAN / "plots").glob("*.py")) + [GAN / "digits" / "grids.py"])
 
 
 def source_texts():
-    """Every English text the catalogue must hold: the parser's, argparse's, and the ``_``
-    templates of gan/cli (found by Babel's extractor)."""
-    from babel.messages.extract import extract_from_file
+    """Every English text the catalogue must hold: the parser's, argparse's, and the ``_``,
+    ``N_`` and figure (``_t``) texts of `translated_modules` (found by Babel's extractor)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 
+    keywords = {**DEFAULT_KEYWORDS, "_t": None}
     texts = language.parser_texts(build_parser())
     texts += [text for text in language.ARGPARSE_MESSAGES if text not in texts]
-    for path in sorted(Path(language.__file__).parent.glob("*.py")):
-        for _line, message, _comments, _context in extract_from_file("python", path):
+    for path in translated_modules():
+        for _line, message, _comments, _context in extract_from_file("python", path,
+                                                                      keywords=keywords):
             if isinstance(message, str) and message not in texts:
                 texts.append(message)
     return texts

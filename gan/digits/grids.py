@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gan.language import figure_text as _t
+
 DIGIT_INCHES = 0.55       # the size of one digit in the figures: 60 px at 110 dpi
 DPI = 110                 # the lessons' dpi (lessons/_lesson.py's save)
 MIN_DIGIT_PIXELS = 48     # the least a digit may get in a saved grid, to show its strokes
@@ -70,7 +72,7 @@ def grid_evolution_figure(grids, steps, title, row_labels=None, columns_shown=4)
                                       DIGIT_INCHES * rows + 0.6))
     for ax, grid, step in zip(axes[0], shown, steps):
         ax.imshow(tile(grid), cmap="gray", vmin=0, vmax=1)
-        ax.set_title(f"step {int(step)}", fontsize=8)
+        ax.set_title(_t("step {step}").format(step=int(step)), fontsize=8)
         ax.set_xticks([])
         height = grid.shape[2] + 2
         ax.set_yticks(np.arange(rows) * height + grid.shape[2] / 2)

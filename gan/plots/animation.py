@@ -10,6 +10,7 @@ from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.figure import Figure
 
 from gan.checks import positive_number
+from gan.language import figure_text as _t
 from gan.plots.common import (MAX_FRAMES, P_G_STYLE, _as_history, _density_top,
                               _require_snapshots, _view_range, _z_arrows, plot_densities)
 from gan.plots.player import write_player
@@ -58,7 +59,7 @@ def _evolution(history, fps, max_frames, dpi):
         line.set_label(label)  # plain text: mathtext would be laid out again for every frame
     ax_density.set_xlim(*_view_range(history, frames))
     ax_density.set_ylim(0.0, _density_top(history, frames))
-    ax_density.set_ylabel("density;  D(x)")
+    ax_density.set_ylabel(_t("density;  D(x)"))
     ax_density.legend(loc="upper right", fontsize=8)
     title = ax_density.set_title("", fontsize=10)
     top = ax_density.get_ylim()[1]
@@ -70,15 +71,16 @@ def _evolution(history, fps, max_frames, dpi):
         ax_density.tick_params(labelbottom=False)
         ax_density.set_xlabel("")
         quiver, x_points = _z_arrows(axes[1, 0], history.z_line, history.x_of_z[0])
-        axes[1, 0].set_xlabel("x   (arrows: x = G(z) from the noise line)")
+        axes[1, 0].set_xlabel(_t("x   (arrows: x = G(z) from the noise line)"))
 
     def draw(i):
         lines[1].set_ydata(history.p_g_grid[i])
         lines[2].set_ydata(history.D_grid[i])
-        title.set_text(f"step {history.snapshot_steps[i]} of {final}:  "
-                       f"JSD(p_data || p_g) = {history.jsd[i]:.3g} nats")
+        title.set_text(_t("step {step} of {final}:  JSD(p_data || p_g) = {jsd:.3g} nats")
+                       .format(step=history.snapshot_steps[i], final=final, jsd=history.jsd[i]))
         peak = history.p_g_grid[i].max()
-        peak_note.set_text(f"p_g peaks above the frame, at {peak:.3g}" if peak > top else "")
+        peak_note.set_text(_t("p_g peaks above the frame, at {peak:.3g}").format(peak=peak)
+                           if peak > top else "")
         if arrows:
             quiver.set_UVC(history.x_of_z[i] - history.z_line, np.ones_like(history.z_line))
             x_points.set_xdata(history.x_of_z[i])

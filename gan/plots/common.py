@@ -10,6 +10,8 @@ from types import SimpleNamespace
 import numpy as np
 from matplotlib.figure import Figure, SubFigure
 
+from gan.language import figure_text as _t
+
 
 P_DATA_STYLE = {"color": "black", "linestyle": ":", "linewidth": 2.2}
 P_G_STYLE = {"color": "tab:green", "linestyle": "-", "linewidth": 2.0}
@@ -159,7 +161,8 @@ def _mark_peak(ax, grid, p_g, top):
     if p_g[peak] > top:
         low, high = ax.get_xlim()
         on_the_right = grid[peak] > (low + high) / 2  # write the note towards the middle
-        ax.annotate(f"p_g peaks at {p_g[peak]:.3g}", xy=(grid[peak], top),
+        note = _t("p_g peaks at {peak:.3g}").format(peak=p_g[peak])
+        ax.annotate(note, xy=(grid[peak], top),
                     xytext=(-6 if on_the_right else 6, -14), textcoords="offset points",
                     ha="right" if on_the_right else "left", fontsize=8, color=P_G_STYLE["color"])
 

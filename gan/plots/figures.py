@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from gan.distributions import Tabulated
+from gan.language import figure_text as _t
 from gan.measure import discriminator_on
 from gan.plots.common import (D_STYLE, DISCRIMINATOR_SIZE, GENERATOR_IDEAL, JSD_SIZE, LOG_2, LOG_4,
                               LOSSES_SIZE, P_DATA_STYLE, P_G_STYLE, _as_history, _density_top,
@@ -39,10 +40,11 @@ def figure1(history, steps=None, ax=None):
         ax_density.set_ylim(0.0, top)
         ax_density.set_xlim(*x_range)
         _mark_peak(ax_density, history.grid, history.p_g_grid[i], top)
-        ax_density.set_title(f"({'abcdefgh'[column]}) step {history.snapshot_steps[i]}, "
-                             f"JSD {history.jsd[i]:.3g} nats", fontsize=10)
+        ax_density.set_title(_t("({panel}) step {step}, JSD {jsd:.3g} nats").format(
+            panel="abcdefgh"[column], step=history.snapshot_steps[i], jsd=history.jsd[i]),
+            fontsize=10)
         if column == 0:
-            ax_density.set_ylabel("density;  D(x)")
+            ax_density.set_ylabel(_t("density;  D(x)"))
         else:
             ax_density.tick_params(labelleft=False)
         if arrows:
@@ -52,15 +54,15 @@ def figure1(history, steps=None, ax=None):
             axes[1, column].set_xlabel("")
             if column > 0:
                 axes[1, column].tick_params(labelleft=False)
-    figure.supxlabel("x" + ("   (the noise line z is drawn in the same units)" if arrows else ""),
-                     fontsize=10, y=0.1)
+    figure.supxlabel("x" + (_t("   (the noise line z is drawn in the same units)") if arrows
+                            else ""), fontsize=10, y=0.1)
     figure.legend(loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 0.01),
                   handles=axes[0, 0].get_lines()[:3])
-    below = ("  Below, arrows z \u2192 x = G(z): where they bunch, G contracts and p_g is high."
-             if arrows else "")
-    figure.suptitle("Figure 1 of Goodfellow et al. (2014), from a real run: D (blue, dashed) "
-                    "learns to tell p_data (black, dotted) from p_g (green);\nG follows D's "
-                    f"gradient until p_g = p_data and D = 1/2.{below}", fontsize=10.5)
+    below = (_t("  Below, arrows z \u2192 x = G(z): where they bunch, G contracts and p_g is "
+                "high.") if arrows else "")
+    figure.suptitle(_t("Figure 1 of Goodfellow et al. (2014), from a real run: D (blue, dashed) "
+                       "learns to tell p_data (black, dotted) from p_g (green);\nG follows D's "
+                       "gradient until p_g = p_data and D = 1/2.") + below, fontsize=10.5)
     figure.subplots_adjust(left=0.06, right=0.99, top=0.83, bottom=0.2)
     return figure
 
@@ -83,26 +85,27 @@ def losses_figure(history, g_loss="non_saturating", window=None, ax=None):
     step_numbers = np.arange(1, steps + 1)
     centres = np.arange(1, steps - window + 2) + (window - 1) / 2
     kernel = np.full(window, 1.0 / window)
-    curves = (("D's loss  $-\\hat V$", history.d_loss, D_STYLE["color"]),
-              ("G's loss", history.g_loss, P_G_STYLE["color"]),
-              ("$\\hat V$, the minibatch estimate of V(D, G)", history.value, "black"))
+    curves = ((_t("D's loss  $-\\hat V$"), history.d_loss, D_STYLE["color"]),
+              (_t("G's loss"), history.g_loss, P_G_STYLE["color"]),
+              (_t("$\\hat V$, the minibatch estimate of V(D, G)"), history.value, "black"))
     for label, values, color in curves:
         ax.plot(step_numbers, values, color=color, alpha=0.25, linewidth=0.7)
         ax.plot(centres, np.convolve(values, kernel, mode="valid"), color=color,
-                linewidth=1.8, label=f"{label} ({window}-step mean)")
+                linewidth=1.8, label=_t("{label} ({window}-step mean)").format(
+                    label=label, window=window))
     ideal, ideal_label = GENERATOR_IDEAL[g_loss]
     ax.axhline(-LOG_4, color="0.3", linestyle="-.", linewidth=1.0,
                label=r"$-\log 4$: V at the equilibrium ($D$'s loss is $\log 4$ there)")
     ax.axhline(LOG_4, color="0.6", linestyle="-.", linewidth=1.0)
     ax.axhline(ideal, color=P_G_STYLE["color"], linestyle="-.", linewidth=1.0, alpha=0.7,
                label=ideal_label)
-    ax.set_xlabel("step (generator updates)")
-    ax.set_ylabel("loss  (nats)")
+    ax.set_xlabel(_t("step (generator updates)"))
+    ax.set_ylabel(_t("loss  (nats)"))
     ax.set_xlim(1, steps)
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
               frameon=False)
-    ax.set_title("The losses settle at the equilibrium levels when D can no longer tell "
-                 "p_g from p_data", fontsize=10)
+    ax.set_title(_t("The losses settle at the equilibrium levels when D can no longer tell "
+                    "p_g from p_data"), fontsize=10)
     return figure
 
 
@@ -117,10 +120,10 @@ def jsd_figure(history, ax=None):
                 markersize=3.5, label=r"JSD$(p_{\mathrm{data}} \| p_g)$")
     ax.axhline(LOG_2, color="0.4", linestyle="-.", linewidth=1.0,
                label=r"$\log 2$: the largest JSD (disjoint supports)")
-    ax.set_xlabel("step")
-    ax.set_ylabel("JSD  (nats, log scale)")
+    ax.set_xlabel(_t("step"))
+    ax.set_ylabel(_t("JSD  (nats, log scale)"))
     ax.legend(fontsize=8)
-    ax.set_title("How far p_g is from p_data: C(G) = -log 4 + 2 JSD falls to its minimum",
+    ax.set_title(_t("How far p_g is from p_data: C(G) = -log 4 + 2 JSD falls to its minimum"),
                  fontsize=10)
     return figure
 
@@ -138,20 +141,20 @@ def discriminator_figure(result, ax=None):
     p_g = Tabulated(grid, history.p_g_grid[-1])
     D_star = optimal_discriminator(result.config.target, p_g)(grid)
     figure, ax = _target_axes(ax, figsize=DISCRIMINATOR_SIZE)
-    ax.axhline(0.5, color="0.5", linewidth=1.0, label="1/2: D at the equilibrium")
+    ax.axhline(0.5, color="0.5", linewidth=1.0, label=_t("1/2: D at the equilibrium"))
     ax.plot(grid, D_star, color="tab:purple", linewidth=2.0,
             label=r"$D^*(x) = p_{\mathrm{data}} / (p_{\mathrm{data}} + p_g)$")
-    ax.plot(grid, discriminator_on(result.D, grid), label=r"trained $D(x)$", **D_STYLE)
+    ax.plot(grid, discriminator_on(result.D, grid), label=_t(r"trained $D(x)$"), **D_STYLE)
     densities = ax.twinx()
     densities.plot(grid, history.p_data_grid, alpha=0.5, **P_DATA_STYLE)
     densities.plot(grid, p_g.pdf(grid), alpha=0.5, **P_G_STYLE)
-    densities.set_ylabel("density (faint: p_data dotted, p_g solid)", color="0.4")
+    densities.set_ylabel(_t("density (faint: p_data dotted, p_g solid)"), color="0.4")
     densities.set_ylim(bottom=0.0)
     ax.set_xlim(*_view_range(history, [len(history.snapshot_steps) - 1]))
     ax.set_ylim(0.0, 1.0)
     ax.set_xlabel("x")
     ax.set_ylabel("D(x)")
     ax.legend(fontsize=8, loc="upper left")
-    ax.set_title(f"After {history.snapshot_steps[-1]} steps: D against the best response D* "
-                 f"to the final G", fontsize=10)
+    ax.set_title(_t("After {steps} steps: D against the best response D* to the final G")
+                 .format(steps=history.snapshot_steps[-1]), fontsize=10)
     return figure

@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from gan.distributions import Normal, Uniform
+from gan.language import figure_text as _t
 from gan.targets2d import mode_centres
 
 D_COLOURMAP = "RdBu_r"                  # blue where D says "fake", red where it says "real"
@@ -37,7 +38,7 @@ def decision_surface(ax, grid, D_grid, x_fake, centres=None, title=None):
                label=r"$G(z)$, samples of $p_g$")
     if centres is not None:
         ax.scatter(centres[:, 0], centres[:, 1], marker="x", s=30, color="black",
-                   label=r"modes of $p_{data}$")
+                   label=_t(r"modes of $p_{data}$"))
     ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     if title:
         ax.set_title(title, fontsize=9)
@@ -55,11 +56,11 @@ def evolution_2d(history, target, panels=4):
     axes = figure.subplots(1, len(chosen), squeeze=False)[0]
     for ax, index in zip(axes, chosen):
         image = decision_surface(ax, history.grid, history.D_grid[index], history.x_of_z[index],
-                                 centres, title=f"step {steps[index]}")
+                                 centres, title=_t("step {step}").format(step=steps[index]))
     axes[0].legend(loc="upper left", fontsize=7)
     figure.colorbar(image, ax=list(axes), label="$D(x)$", shrink=0.8)
-    figure.suptitle("D's decision surface (heat map) with $p_g$'s samples: "
-                    "where are the green dots, and where does D still say 'real'?", fontsize=10)
+    figure.suptitle(_t("D's decision surface (heat map) with $p_g$'s samples: where are the "
+                       "green dots, and where does D still say 'real'?"), fontsize=10)
     return figure
 
 
@@ -102,13 +103,13 @@ def generator_transformation(G, p_z, target=None, lines=11, points=201):
             left.plot(z[family, line, :, 0], z[family, line, :, 1], color=colour, lw=0.8,
                       label=label)
             right.plot(x[family, line, :, 0], x[family, line, :, 1], color=colour, lw=0.8)
-    left.set(xlabel="$z_1$", ylabel="$z_2$", aspect="equal", title="the noise plane")
+    left.set(xlabel="$z_1$", ylabel="$z_2$", aspect="equal", title=_t("the noise plane"))
     left.legend(fontsize=7, loc="upper right")
     if target is not None:
         centres, _ = mode_centres(target)
         right.scatter(centres[:, 0], centres[:, 1], marker="x", s=30, color="black", zorder=3,
-                      label=r"modes of $p_{data}$")
+                      label=_t(r"modes of $p_{data}$"))
         right.legend(fontsize=7, loc="upper right")
     right.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal",
-              title="its image under G: where the lines crowd, $p_g$ is dense")
+              title=_t("its image under G: where the lines crowd, $p_g$ is dense"))
     return figure

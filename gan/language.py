@@ -1,4 +1,5 @@
-"""The command line in English or Simplified Chinese: ``python -m gan --lang zh train --help``.
+"""gan in English or Simplified Chinese: the command line (``python -m gan --lang zh train
+--help``) and the text the library draws on its figures.
 
 The language is ``--lang en|zh`` wherever it stands on the command line, else the locale: the
 first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set (gettext's order); one that starts
@@ -13,6 +14,10 @@ text:
 - argparse's own words that a user meets (`ARGPARSE_MESSAGES`: "usage: ", "invalid choice: ..."):
   argparse looks each up through the name ``_`` it imported from gettext, so `install` points
   that name at the catalogue, the hook gettext offers a program;
+- the text gan draws on figures (gan/plots, the digit grids), through `figure_text`: Chinese
+  when the figures may be (a Chinese font is installed, `install(lang, figures=True)`), else
+  English, never boxes for missing glyphs; the lessons in Chinese and ``python -m gan --lang zh
+  train`` draw them so;
 - the errors of `gan.cli.arguments` that a mistyped flag meets (their templates, `_`), and
   the shapes of the library's own errors that a command line meets most, GANConfig's range
   checks ("k must be a positive integer, got 0 (allowed: 1 to 1e9)"), which `translate_error`
@@ -32,7 +37,7 @@ import re
 from pathlib import Path
 
 LANGUAGES = ("en", "zh")
-CATALOGUE = Path(__file__).resolve().parent.parent / "locale" / "zh" / "gan.po"
+CATALOGUE = Path(__file__).resolve().parent / "locale" / "zh" / "gan.po"
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 # argparse's messages a user of ``python -m gan`` can meet (the others are errors in a
@@ -51,6 +56,11 @@ ARGPARSE_MESSAGES = (
 )
 
 _active = gettext.NullTranslations()          # English: every text is itself
+_figures = {"chinese": False}                 # whether figure text follows the language
+# Fonts with the Chinese glyphs, in the order tried; Debian's fonts-wqy-microhei (.ci/run
+# installs it) gives the first.
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC",
+             "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
 
 
 def _(text):
@@ -158,12 +168,59 @@ def translations(lang):
     return gettext.GNUTranslations(buffer)
 
 
-def install(lang):
-    """Speak ``lang`` from here on: this module's `_` and argparse's own messages."""
+def install(lang, figures=False):
+    """Speak ``lang`` from here on: this module's `_`, argparse's own messages and, when
+    ``figures`` (a Chinese font is in use), the text gan draws on figures."""
     global _active
     _active = translations(lang)
     argparse._ = _active.gettext
     argparse.ngettext = _active.ngettext
+    _figures["chinese"] = bool(figures) and lang != "en"
+
+
+def figure_text(text):
+    """Text gan draws on a figure: in the active language when figures follow it, else
+    English."""
+    return _(text) if _figures["chinese"] else text
+
+
+def chinese_font():
+    """The name of the first installed font of CJK_FONTS, or None. Matplotlib caches its list
+    of fonts; one installed after that cache was made is found by its file and added."""
+    from matplotlib import font_manager
+
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    if not installed.intersection(CJK_FONTS):
+        for path in font_manager.findSystemFonts():
+            if re.search(r"wqy|cjk|sourcehan|notosanssc|simhei|yahei|msyh|pingfang|heiti",
+                         Path(path).name.lower()):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue                       # a font file matplotlib cannot read
+        installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def use_chinese_font(font):
+    """Draw figure text in ``font``, its digits and Latin letters included, with DejaVu Sans
+    (matplotlib's own) behind it for any glyph it lacks. Text with $math$ in it is laid out by
+    mathtext, which takes its plain words from the first font alone, hence ``font`` first; the
+    math itself stays in mathtext's DejaVu fonts."""
+    import matplotlib
+
+    matplotlib.rcParams["font.family"] = ["sans-serif"]
+    matplotlib.rcParams["font.sans-serif"] = [font, "DejaVu Sans"] + [
+        name for name in matplotlib.rcParams["font.sans-serif"]
+        if name not in ("DejaVu Sans", font)]
+
+
+def chinese_figures():
+    """Set matplotlib up for Chinese figure text if a Chinese font is installed; True if so."""
+    font = chinese_font()
+    if font is not None:
+        use_chinese_font(font)
+    return font is not None
 
 
 def all_actions(parser):
