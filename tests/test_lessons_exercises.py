@@ -83,6 +83,12 @@ def test_every_solution_file_is_named_after_a_lesson_and_answers_each_exercise()
                 f"{path.name} has no '## Exercise {number}' section")
 
 
+def test_every_lesson_has_its_worked_solutions():
+    solved = {path.stem for path in SOLUTION_FILES}
+    unsolved = [lesson.name for lesson in LESSON_FILES if lesson.stem not in solved]
+    assert not unsolved, f"lessons without lessons/solutions/<name>.md: {unsolved}"
+
+
 def exercises_tail(lesson):
     """The lesson's source from the line of its last "Exercises" heading on."""
     source = lesson.read_text(encoding="utf-8")
