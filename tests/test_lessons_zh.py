@@ -182,12 +182,18 @@ def test_without_a_chinese_font_the_figures_keep_english_and_say_so_once(monkeyp
 
     monkeypatch.setattr(_lesson, "chinese_font", lambda: None)
     monkeypatch.setattr(_lesson, "_language", dict(_lesson._language))
-    _lesson.use_language("zh", "05_value_function")
-    said = capsys.readouterr().out
-    assert said.count("No Chinese font") == 1
-    assert _lesson._fig("nats") == "nats" and _lesson._("nats") == "奈特 (nats)"
-    word = _lesson._word("higher")                 # a claim's word: Chinese in the text ...
-    assert str(word) == "更高" and _lesson._fig(word) == "higher"      # ... English on a figure
+    from gan import language
+
+    try:
+        _lesson.use_language("zh", "05_value_function")
+        said = capsys.readouterr().out
+        assert said.count("No Chinese font") == 1
+        assert _lesson._fig("nats") == "nats" and _lesson._("nats") == "奈特 (nats)"
+        word = _lesson._word("higher")                 # a claim's word: Chinese in the text
+        assert str(word) == "更高" and _lesson._fig(word) == "higher"   # ... English on a figure
+        assert not language._figures["chinese"]       # gan's own figure text stays English too
+    finally:
+        language.install("en")                         # this worker's other tests speak English
 
 
 def test_chinese_wraps_by_columns_and_joins_its_source_lines_without_spaces():
