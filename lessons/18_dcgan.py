@@ -30,8 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.special import softmax
 
-import _lesson
-from _lesson import N_, _, _fig, check, compare, say, start
+from _lesson import _, _fig, check, compare, say, start
 from gan.digits import (Yardstick, comparison_row, format_table, lesson_digits, predict,
                         add_data_argument)
 from gan.digits.classifier import class_logits
@@ -49,24 +48,7 @@ FIGURES = ("dcgan_grids.png", "dcgan_grids.gif", "dcgan_losses.png", "dcgan_clas
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
 generator = np.random.default_rng(0)
-# The three verdicts copy_verdict (gan.digits.tables) writes, marked here for translation;
-# verdict() prints the one copy_verdict chose, in the lesson's language.
-COPY_VERDICTS = (
-    N_("closer to training digits than real held-out digits are (NN ratio {ratio:.2f}, "
-       "{share:.1%} flagged): possible copies"),
-    N_("not copies: farther from every training digit than real held-out digits are (NN ratio "
-       "{ratio:.2f})"),
-    N_("new digits, about as far from the training set as real held-out digits (NN ratio "
-       "{ratio:.2f}, {share:.1%} flagged)"))
 
-
-def verdict(row):
-    """copy_verdict(row) in the lesson's language: the marked phrase that writes the same
-    English, translated (the English itself should gan's words have changed)."""
-    numbers = dict(ratio=row["nearest_median_ratio"], share=row["copied_share"])
-    english = copy_verdict(row)
-    return next((_lesson._(phrase).format(**numbers) for phrase in COPY_VERDICTS
-                 if phrase.format(**numbers) == english), english)
 
 # %% [markdown]
 # ## The data, the referee and the players
@@ -216,8 +198,8 @@ noise, and {uniform_verdict} with uniform noise.""",
     real_frechet=frechet[0], normal_precision=rows[1]["precision"],
     uniform_precision=rows[2]["precision"], normal_recall=rows[1]["recall"],
     uniform_recall=rows[2]["recall"], real_precision=rows[0]["precision"],
-    real_recall=rows[0]["recall"], normal_verdict=verdict(rows[1]),
-    uniform_verdict=verdict(rows[2]))
+    real_recall=rows[0]["recall"], normal_verdict=copy_verdict(rows[1]),
+    uniform_verdict=copy_verdict(rows[2]))
 frechet_word = compare("18 Frechet, uniform 100 vs normal 64", frechet[2], frechet[1],
                        ("smaller than", "within a quarter of", "larger than"), tolerance=0.25)
 rarest_word = compare("18 rarest class count, uniform vs normal", fewest[1], fewest[0],

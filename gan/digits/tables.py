@@ -5,6 +5,7 @@ out by the lab's one table (`gan.lab.table`)."""
 from __future__ import annotations
 
 from gan.digits.scores import mean_and_spread
+from gan.language import _
 from gan.lab.table import cell, format_columns
 
 # key -> (header, format of one number); the order is the tables' column order
@@ -27,16 +28,19 @@ SCORES = tuple(COLUMNS)
 
 def copy_verdict(row, low=0.75, high=1.33, copies=0.05):
     """Words for the nearest-neighbour check of one row, chosen by its numbers: "new digits"
-    only when the NN ratio lies in [low, high] and at most `copies` are flagged."""
+    only when the NN ratio lies in [low, high] and at most `copies` are flagged; in the
+    language `gan.language` speaks (a lesson in Chinese, python -m gan --lang zh)."""
     ratio, share = row["nearest_median_ratio"], row["copied_share"]
     if ratio < low or share > copies:
-        return (f"closer to training digits than real held-out digits are (NN ratio "
-                f"{ratio:.2f}, {share:.1%} flagged): possible copies")
-    if ratio > high:
-        return (f"not copies: farther from every training digit than real held-out digits "
-                f"are (NN ratio {ratio:.2f})")
-    return (f"new digits, about as far from the training set as real held-out digits (NN "
-            f"ratio {ratio:.2f}, {share:.1%} flagged)")
+        words = _("closer to training digits than real held-out digits are (NN ratio "
+                  "{ratio:.2f}, {share:.1%} flagged): possible copies")
+    elif ratio > high:
+        words = _("not copies: farther from every training digit than real held-out digits "
+                  "are (NN ratio {ratio:.2f})")
+    else:
+        words = _("new digits, about as far from the training set as real held-out digits "
+                  "(NN ratio {ratio:.2f}, {share:.1%} flagged)")
+    return words.format(ratio=ratio, share=share)
 
 
 def format_table(rows, columns=None):
