@@ -256,7 +256,10 @@ def numbers(text):
 
 
 def problems(name, lang="zh"):
-    """What keeps lesson ``name``'s catalogue from matching its English: one line each."""
+    """What keeps lesson ``name``'s catalogue from matching its English: one line each (an
+    entry judged as the command line's are, `gan.cli.catalogue.twin_problem`)."""
+    from gan.cli.catalogue import twin_problem
+
     script = script_for(name)
     catalogue = read(script.stem, lang)
     if catalogue is None:
@@ -267,12 +270,9 @@ def problems(name, lang="zh"):
     for message in messages(script):
         entry = entries.pop(key(message.text), None)
         where = f"{script.name}:{message.line}"
-        if entry is None:
-            found.append(f"{where}: no twin for {message.kind} text {message.text[:60]!r}")
-        elif entry.fuzzy:
-            found.append(f"{where}: stale twin (the English changed) for {message.text[:60]!r}")
-        elif not entry.string:
-            found.append(f"{where}: empty twin for {message.text[:60]!r}")
+        missing = twin_problem(entry)
+        if missing:
+            found.append(f"{where}: {missing} for {message.kind} text {message.text[:60]!r}")
         else:
             if fields(entry.string) != fields(message.text):
                 found.append(f"{where}: fields differ from the English: "

@@ -68,21 +68,27 @@ def test_the_opening_keeps_equations_as_code_and_escapes_what_markdown_would_rea
                                  "1\\) here:", "", "    C(G) = V(D*, G)"]
 
 
-@pytest.mark.parametrize("name", EXECUTED)
-def test_notebook_executes_in_fast_mode_and_shows_its_figures(name, tmp_path, monkeypatch):
+def execute(script, tmp_path, monkeypatch, lang="en"):
+    """Build the lesson's notebook in ``lang`` and run it in a kernel with --fast, its figures
+    going to tmp_path/out; returns the executed notebook and that folder."""
     import nbformat
 
-    script = LESSONS_DIR / f"{name}.py"
-    (path,) = build_notebooks.build(tmp_path, only=[script])
+    (path,) = build_notebooks.build(tmp_path, only=[script], lang=lang)
     out = tmp_path / "out"
     monkeypatch.setenv("LESSON_ARGS", f"--fast --out {out}")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         [str(LESSONS_DIR.parent), os.environ.get("PYTHONPATH", "")]))
     book = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(book, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
+    nbclient.NotebookClient(book, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return book, out
+
+
+@pytest.mark.parametrize("name", EXECUTED)
+def test_notebook_executes_in_fast_mode_and_shows_its_figures(name, tmp_path, monkeypatch):
+    script = LESSONS_DIR / f"{name}.py"
+    book, out = execute(script, tmp_path, monkeypatch)
     outputs = [output for cell in book.cells for output in cell.get("outputs", [])]
     printed = "".join(output.get("text", "") for output in outputs)
     assert "Exercises" in printed
@@ -118,18 +124,7 @@ def test_every_lesson_converts_to_a_chinese_notebook_whose_markdown_is_all_chine
 def test_a_chinese_notebook_executes_and_prints_chinese(tmp_path, monkeypatch):
     import re
 
-    import nbformat
-
-    script = LESSONS_DIR / "05_value_function.py"
-    (path,) = build_notebooks.build(tmp_path, only=[script], lang="zh")
-    out = tmp_path / "out"
-    monkeypatch.setenv("LESSON_ARGS", f"--fast --out {out}")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
-        [str(LESSONS_DIR.parent), os.environ.get("PYTHONPATH", "")]))
-    book = nbformat.read(path, as_version=4)
-    nbclient.NotebookClient(book, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    book, out = execute(LESSONS_DIR / "05_value_function.py", tmp_path, monkeypatch, lang="zh")
     printed = "".join(output.get("text", "") for cell in book.cells
                       for output in cell.get("outputs", []))
     assert "练习" in printed and "Exercises" not in printed

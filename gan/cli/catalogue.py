@@ -27,6 +27,17 @@ def translated_modules():
             + [GAN / "digits" / name for name in ("grids.py", "data.py", "tables.py")])
 
 
+def twin_problem(entry):
+    """What is wrong with a catalogue entry as the twin of its English, before its content is
+    compared: "no twin" (no entry), "stale twin (the English changed)" (fuzzy), "empty twin",
+    or None."""
+    if entry is None:
+        return "no twin"
+    if entry.fuzzy:
+        return "stale twin (the English changed)"
+    return None if entry.string else "empty twin"
+
+
 def source_texts():
     """Every English text the catalogue must hold: the parser's, argparse's, and the ``_``,
     ``N_`` and figure (``_t``) texts of `translated_modules` (found by Babel's extractor)."""
@@ -53,12 +64,9 @@ def problems():
     found = []
     for text in source_texts():
         entry = entries.pop(text, None)
-        if entry is None:
-            found.append(f"no twin for {text[:70]!r}")
-        elif entry.fuzzy:
-            found.append(f"stale twin (the English changed) for {text[:70]!r}")
-        elif not entry.string:
-            found.append(f"empty twin for {text[:70]!r}")
+        missing = twin_problem(entry)
+        if missing:
+            found.append(f"{missing} for {text[:70]!r}")
         elif _placeholders(entry.string) != _placeholders(text):
             found.append(f"placeholders differ for {text[:70]!r}: {_placeholders(text)} vs "
                          f"{_placeholders(entry.string)}")
