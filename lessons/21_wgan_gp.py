@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import wasserstein_distance
 
-from _lesson import N_, _, _fig, check, compare, say, show, start
+from _lesson import N_, _, _fig, check, compare, phrase, say, show, start
 from gan.config import GANConfig
 from gan.distributions import Normal
 from gan.train import train
@@ -284,14 +284,15 @@ if two_sided_trace["estimate"][-1] < 0:       # the trap: compare with its predi
     slope_word = compare("21 two-sided: median |f'| vs the wrong-signed optimum 1 - W1 / 2 lambda",
                          median_norm[two_sided_name], trapped_slope,
                          ("below", "at", "above"), tolerance=0.1)
-    two_sided_text = _("the trapped two-sided critic's median slope {slope:.2f} is {slope_word} "
-                       "(within 10%) its wrong-signed optimum 1 - W1 / (2 lambda) = "
-                       "{optimum:.2f} for this run's W1").format(
-        slope=median_norm[two_sided_name], slope_word=slope_word, optimum=trapped_slope)
+    two_sided_text = phrase("the trapped two-sided critic's median slope {slope:.2f} is "
+                            "{slope_word} (within 10%) its wrong-signed optimum 1 - W1 / "
+                            "(2 lambda) = {optimum:.2f} for this run's W1",
+                            slope=median_norm[two_sided_name], slope_word=slope_word,
+                            optimum=trapped_slope)
 else:
-    two_sided_text = _("the two-sided critic's slope has the right sign in this run (median "
-                       "|f'| {slope:.2f}), so it is not trapped").format(
-        slope=median_norm[two_sided_name])
+    two_sided_text = phrase("the two-sided critic's slope has the right sign in this run "
+                            "(median |f'| {slope:.2f}), so it is not trapped",
+                            slope=median_norm[two_sided_name])
 below_word = check("21 one-sided: median |f'| after training below 0.9",
                    median_norm[one_sided_name], "<", 0.9,
                    ("falls below 1, which its penalty allows", "stays near 1"))

@@ -276,6 +276,18 @@ class Word(str):
         return word
 
 
+def phrase(text, **numbers):
+    """A part of a sentence for a field of `say` or `show`: ``text`` in the lesson's language,
+    filled from ``numbers`` like say's, and a `Word` that knows its English and Chinese (so a
+    claim's word inside it is written in each language's place in texts.jsonl)."""
+    twins = _language["twins"] or {}
+    english = text.format(**{name: getattr(value, "english", value)
+                             for name, value in numbers.items()})
+    chinese = twins.get(key(text), text).format(**{name: getattr(value, "chinese", value)
+                                                   for name, value in numbers.items()})
+    return Word(_(text).format(**numbers), english, chinese)
+
+
 def _write_texts(kind, text, numbers):
     """With LESSON_TEXTS=1, append ``text`` filled from ``numbers`` in English and in Chinese
     (each `Word` in its language) to the lesson's texts.jsonl: one JSON line per text, so the

@@ -10,6 +10,7 @@ the Chinese), read and written with Babel, the Python ecosystem's catalogue libr
     a markdown cell, ``# %% [markdown]``        (a notebook's headings and notes)
     say("...", name=value)                      (a paragraph; fields filled in both languages)
     show("...", name=value)                     (a line printed as it is: a heading, a row)
+    phrase("...", name=value)                   (a part of a sentence, for a field of say)
     _("...") and _fig("...")                    (other text; text on a figure; a variable
                                                  here holds a text marked with N_)
     compare(..., words=(...)), check(..., words=(...))   (the words a claim may print)
@@ -44,7 +45,7 @@ from pathlib import Path
 LESSONS_DIR = Path(__file__).resolve().parent
 LOCALE_DIR = LESSONS_DIR / "locale"
 SHARED = "_lesson"                    # the catalogue of the texts every lesson shares
-TRANSLATED = ("say", "show", "_", "_fig", "N_")
+TRANSLATED = ("say", "show", "phrase", "_", "_fig", "N_")
 WORDS_POSITION = {"compare": 3, "check": 4}     # where `words` stands among the arguments
 PASSED_ON = ("_", "_fig")             # may take a variable: its texts are marked with N_
 

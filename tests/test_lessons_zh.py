@@ -273,3 +273,17 @@ def test_the_chinese_uses_the_course_notes_words_not_their_common_synonyms():
 def test_a_replaced_word_would_be_caught():
     found = replaced_words([("x.po", "价值函数 V(D, G) 的最大值"), ("y.po", "目标函数 V")])
     assert found == ["x.po: '价值函数' (the course says '目标函数') in '价值函数 V(D, G) 的最大值'"]
+
+
+def test_a_phrase_carries_a_claims_word_into_each_language(monkeypatch):
+    """phrase() builds part of a sentence in the lesson's language and keeps both renderings,
+    so texts.jsonl writes the Chinese word in the Chinese text (lesson 21's trapped critic)."""
+    import _lesson
+
+    twins = {"higher": "更高", "V is {word} here": "这里的 V {word}"}
+    monkeypatch.setattr(_lesson, "_language", dict(_lesson._language, lang="en",
+                                                   catalogue={}, twins=twins))
+    word = _lesson._word("higher")
+    part = _lesson.phrase("V is {word} here", word=word)
+    assert str(part) == "V is higher here"
+    assert (part.english, part.chinese) == ("V is higher here", "这里的 V 更高")
