@@ -23,11 +23,13 @@ Lessons speak English or Chinese from one source (``--lang zh``, or LESSON_LANG=
 notebook). The English text stands in the lesson; its Chinese twin is in the lesson's message
 catalogue, ``lessons/locale/zh/<lesson name>.po`` (gettext's format, read with Babel; kept up
 to date by ``python lessons/translations.py update``). Every text a learner reads goes through
-one of three doors: `say` (a paragraph; its numbers are named fields, ``{C:.4f}``, filled from
-keyword arguments in either language), ``_`` (any other printed text) and ``_fig`` (text on a
-figure: English when no Chinese font is installed). The numbers are computed once and put in
-the same fields of both texts; the claims file records the English words, so it is the same
-file, byte for byte, in both languages.
+one of a few doors: `say` (a paragraph; its numbers are named fields, ``{C:.4f}``, filled from
+keyword arguments in either language), `show` (a line printed as it is), `phrase` (a part of a
+sentence for a field), ``_`` (any other text) and ``_fig`` (text on a figure: English when no
+Chinese font is installed). The numbers are computed once and put in the same fields of both
+texts; the claims file records the English words, so it is the same file, byte for byte, in
+both languages. With LESSON_TEXTS=1 every text is also written in both languages, from the same
+values, to ``texts.jsonl``, which the tests hold to the same numbers.
 """
 
 from __future__ import annotations
